@@ -1,0 +1,151 @@
+"""The Checker protocol and the registry of checkers.
+
+A checker is one pluggable source of findings (a family of broker sites, a breach service, the
+photo scanner). It takes a Subject and yields CheckResults; it never prints and never exits, and a
+blocked site or a missing key is a result with a status, not an exception.
+
+Built-in checkers are listed in ``BUILTIN_CHECKERS`` as import strings, so that listing them (for
+``--help``, ``lowprofile checkers``) costs no import of httpx, bs4 or Pillow. Third-party packages
+add theirs through the entry point group ``lowprofile.checkers``::
+
+    [project.entry-points."lowprofile.checkers"]
+    mysite = "mypackage.checker:MySiteChecker"
+
+The entry point's name is the checker id; it must be stable, because history keys depend on it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from lowprofile.config import Settings
+from lowprofile.errors import CheckerError, NetError, RateLimited
+from lowprofile.results import CheckResult, Status
+from lowprofile.subject import Subject
+
+if TYPE_CHECKING:
+    from lowprofile.net import Http
+
+ENTRY_POINT_GROUP = "lowprofile.checkers"
+
+BUILTIN_CHECKERS: dict[str, str] = {
+    # id -> "module:attribute"; the attribute is a Checker class (instantiated without arguments).
+}
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether a checker can run here, and if not, the one-line reason the user sees."""
+
+    ready: bool
+    reason: str = ""
+
+
+@dataclass
+class CheckContext:
+    """What a running checker may use: the shared HTTP client, the settings, scan options."""
+
+    http: Http
+    settings: Settings
+    save_pages: Path | None = None
+    """Where to keep fetched pages for debugging; None (the default) keeps nothing."""
+    advance: Callable[[int], None] = field(default=lambda n: None)
+    """Report progress: call with the number of targets just finished."""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Checker(Protocol):
+    """One source of findings. Implementations are plain classes; no base class is required."""
+
+    id: str
+    """Stable identifier (history keys depend on it), e.g. ``brokers``, ``xposedornot``."""
+    title: str
+    """What a person calls it, e.g. "People-search sites"."""
+    needs_network: bool
+
+    def readiness(self, settings: Settings) -> Readiness:
+        """Can this checker run with these settings (an API key present, a library installed)?"""
+        ...
+
+    def targets(self, subject: Subject) -> int:
+        """How many results a scan of ``subject`` will yield, for the progress bar (0: unknown)."""
+        ...
+
+    def check(self, subject: Subject, ctx: CheckContext) -> AsyncIterator[CheckResult]:
+        """Yield one CheckResult per target. Network trouble becomes a result, not an exception."""
+        ...
+
+
+@dataclass(frozen=True)
+class CheckerSpec:
+    """A registered checker before it is imported: where it comes from and how to load it."""
+
+    id: str
+    target: str
+    origin: str
+    """``builtin`` or the name of the distribution that provides the entry point."""
+    load: Callable[[], Any]
+
+
+def registered_checkers() -> dict[str, CheckerSpec]:
+    """Every known checker id, built-ins first; a plugin cannot silently replace a built-in."""
+    specs: dict[str, CheckerSpec] = {}
+    for checker_id, target in BUILTIN_CHECKERS.items():
+        specs[checker_id] = CheckerSpec(
+            checker_id, target, "builtin", lambda target=target: _import(target)
+        )
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in specs:
+            continue
+        dist = getattr(ep, "dist", None)
+        origin = dist.name if dist is not None else "plugin"
+        specs[ep.name] = CheckerSpec(ep.name, ep.value, origin, ep.load)
+    return specs
+
+
+def _import(target: str) -> Any:
+    module_name, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def load_checker(spec: CheckerSpec) -> Checker:
+    """Import and instantiate one checker; any failure becomes a CheckerError naming it."""
+    try:
+        factory = spec.load()
+        checker = factory() if callable(factory) else factory
+    except Exception as exc:
+        raise CheckerError(f"checker {spec.id!r} ({spec.target}) cannot be loaded: {exc}") from exc
+    for attribute in ("id", "title", "readiness", "targets", "check"):
+        if not hasattr(checker, attribute):
+            raise CheckerError(f"checker {spec.id!r} ({spec.target}) has no {attribute!r}")
+    if checker.id != spec.id:
+        raise CheckerError(f"checker registered as {spec.id!r} calls itself {checker.id!r}")
+    return checker  # type: ignore[no-any-return]
+
+
+def select_checkers(
+    only: list[str] | None = None, skip: list[str] | None = None
+) -> tuple[list[CheckerSpec], list[str]]:
+    """The specs to run for ``--only``/``--skip``, and the names asked for that do not exist."""
+    specs = registered_checkers()
+    wanted = list(specs) if not only else only
+    unknown = [name for name in (only or []) + (skip or []) if name not in specs]
+    chosen = [specs[name] for name in wanted if name in specs and name not in (skip or [])]
+    return chosen, unknown
+
+
+def result_for_net_error(
+    checker: str, target: str, exc: NetError, *, url: str | None = None, source: str | None = None
+) -> CheckResult:
+    """The honest status for a request the network layer gave up on: rate limits are ``blocked``,
+    everything else ``error``; never ``not_found``."""
+    status = Status.BLOCKED if isinstance(exc, RateLimited) else Status.ERROR
+    return CheckResult(
+        checker=checker, target=target, status=status, detail=str(exc), url=url, source=source
+    )

@@ -1,0 +1,115 @@
+"""What every command shares: consoles, logging, subject options, and error-to-exit-code mapping.
+
+People-facing text goes to stderr whenever stdout may carry data (``--json -``), so a pipe gets
+clean JSON and the person still sees progress and warnings.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from lowprofile.errors import (
+    BrokerFileError,
+    ConfigError,
+    LowprofileError,
+    MetadataError,
+    ProfileError,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+EXIT_OK = 0
+EXIT_FOUND = 1
+EXIT_USAGE = 2
+EXIT_FAILED = 3
+
+INPUT_ERRORS = (ProfileError, ConfigError, BrokerFileError, MetadataError)
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print one line to stderr and exit with ``code``."""
+    from rich.markup import escape
+
+    stderr_console().print(f"[bold red]lowprofile:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def exit_code_for(exc: LowprofileError) -> int:
+    return EXIT_USAGE if isinstance(exc, INPUT_ERRORS) else EXIT_FAILED
+
+
+def setup_logging(verbose: bool) -> None:
+    """Debug logs to stderr with ``--verbose``; warnings only otherwise. Redaction is added by the
+    scan once the subject is known."""
+    level = logging.DEBUG if verbose else logging.WARNING
+    root = logging.getLogger()
+    if not any(getattr(h, "_lowprofile", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler._lowprofile = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs every URL at INFO; our own net layer logs them at DEBUG through the redactor.
+    for noisy in ("httpx", "httpcore", "hpack", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+NameOpt = Annotated[
+    list[str] | None,
+    typer.Option("--name", "-n", help="Full name, e.g. \"Jane Q Doe\". Repeat for aliases and "
+                 "former names; the first is the primary name."),
+]  # fmt: skip
+CityOpt = Annotated[str | None, typer.Option(help="City of the current address.")]
+StateOpt = Annotated[str | None, typer.Option(help="State or region, e.g. TX or Texas.")]
+ZipOpt = Annotated[str | None, typer.Option("--zip", help="Postcode of the current address.")]
+BirthYearOpt = Annotated[
+    int | None, typer.Option("--birth-year", min=1900, max=2030, help="Year of birth.")
+]
+EmailOpt = Annotated[
+    list[str] | None, typer.Option("--email", "-e", help="Email address (repeatable).")
+]
+PhoneOpt = Annotated[list[str] | None, typer.Option("--phone", help="Phone number (repeatable).")]
+UsernameOpt = Annotated[
+    list[str] | None, typer.Option("--username", "-u", help="Online username (repeatable).")
+]
+PhotosOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--photos", help="Folder of photos to check for location data (repeatable)."),
+]
+ProfileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        help="Profile file (default: the one `lowprofile init` wrote).",
+        envvar="LOWPROFILE_PROFILE",
+    ),
+]
+JsonOpt = Annotated[
+    str | None,
+    typer.Option("--json", metavar="FILE", help="Write the JSON report to FILE, or - for stdout."),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress and no summary; only errors.")
+]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Debug logs on stderr (personal details masked).")
+]

@@ -1,0 +1,67 @@
+"""The ``lowprofile`` command: every group joined here, and errors turned into exit codes.
+
+Nothing heavy is imported at module level anywhere under ``cli/`` so that ``--help`` and shell
+completion stay fast; each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from lowprofile import __version__
+from lowprofile.cli import config as config_cli
+from lowprofile.cli.checkers import checkers_command
+from lowprofile.cli.common import exit_code_for, setup_logging
+from lowprofile.cli.init import init_command
+from lowprofile.cli.scan import scan_command
+from lowprofile.errors import LowprofileError
+
+app = typer.Typer(
+    name="lowprofile",
+    help="Find the public pieces a doxer would use against you, and remove them.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lowprofile {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Debug logs on stderr (personal details masked)."),
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Find the public pieces a doxer would use against you, and remove them."""
+    setup_logging(verbose)
+
+
+app.command("scan")(scan_command)
+app.command("init")(init_command)
+app.command("checkers")(checkers_command)
+app.add_typer(config_cli.app, name="config")
+
+
+def run() -> None:
+    """Console-script entry point: a LowprofileError is one line on stderr, never a traceback."""
+    try:
+        app()
+    except LowprofileError as exc:
+        from rich.markup import escape
+
+        from lowprofile.cli.common import stderr_console
+
+        stderr_console().print(f"[bold red]lowprofile:[/] {escape(str(exc))}")
+        sys.exit(exit_code_for(exc))

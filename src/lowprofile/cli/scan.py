@@ -1,0 +1,140 @@
+"""``lowprofile scan``: run the checkers for one person and report what is exposed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lowprofile.cli.common import (
+    EXIT_FAILED,
+    BirthYearOpt,
+    CityOpt,
+    EmailOpt,
+    JsonOpt,
+    NameOpt,
+    PhoneOpt,
+    PhotosOpt,
+    ProfileOpt,
+    QuietOpt,
+    StateOpt,
+    UsernameOpt,
+    VerboseOpt,
+    ZipOpt,
+    fail,
+    setup_logging,
+    stderr_console,
+    stdout_console,
+)
+from lowprofile.cli.subject_args import resolve_subject
+
+
+def scan_command(
+    name: NameOpt = None,
+    city: CityOpt = None,
+    state: StateOpt = None,
+    postcode: ZipOpt = None,
+    birth_year: BirthYearOpt = None,
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    username: UsernameOpt = None,
+    photos: PhotosOpt = None,
+    profile: ProfileOpt = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only", help="Run only these checkers (repeatable; see `lowprofile checkers`)."
+        ),
+    ] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="Do not run these checkers (repeatable).")
+    ] = None,
+    json_out: JsonOpt = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding has at least this severity "
+            "(critical, high, medium, low, info; default high).",
+        ),
+    ] = None,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--proxy",
+            help="Send every request through this proxy, e.g. socks5://127.0.0.1:9050 (Tor).",
+            envvar="LOWPROFILE_PROXY",
+        ),
+    ] = None,
+    save_pages: Annotated[
+        Path | None,
+        typer.Option("--save-pages", help="Keep every fetched page in DIR, for debugging recipes."),
+    ] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Scan people-search sites, breach services and photo folders for one person.
+
+    Exit codes: 0 nothing at or above --fail-on; 1 exposures at or above it; 2 usage or input
+    error; 3 the scan could not run (e.g. no network for any source).
+    """
+    import asyncio
+
+    from lowprofile.checkers.base import select_checkers
+    from lowprofile.config import load_settings
+    from lowprofile.privacy import install_redactor
+    from lowprofile.report.json import write_report
+    from lowprofile.report.terminal import TerminalReport
+    from lowprofile.results import Severity
+    from lowprofile.scan import NullObserver, ScanObserver, exit_code, run_scan
+
+    setup_logging(verbose)
+    subject = resolve_subject(
+        profile,
+        name,
+        city=city,
+        state=state,
+        postcode=postcode,
+        birth_year=birth_year,
+        emails=email,
+        phones=phone,
+        usernames=username,
+        photo_dirs=photos,
+    )
+    install_redactor(subject.redactor())
+    settings = load_settings().with_overrides(proxy=proxy, fail_on=fail_on)
+    try:
+        threshold = Severity(settings.fail_on)
+    except ValueError:
+        fail(f"--fail-on: {settings.fail_on!r} is not a severity")
+    specs, unknown = select_checkers(only, skip)
+    if unknown:
+        fail(f"unknown checker(s): {', '.join(unknown)} (see `lowprofile checkers`)")
+    if not specs:
+        fail("no checkers to run (see `lowprofile checkers`)", EXIT_FAILED)
+
+    data_to_stdout = json_out == "-"
+    people = stderr_console() if data_to_stdout else stdout_console()
+    show_progress = not quiet and sys.stderr.isatty()
+    observer: ScanObserver = NullObserver()
+    if show_progress:
+        from lowprofile.cli.progress import RichProgressObserver
+
+        progress = RichProgressObserver(stderr_console())
+        observer = progress
+        with progress:
+            report = asyncio.run(
+                run_scan(subject, specs, settings, observer=observer, save_pages=save_pages)
+            )
+    else:
+        report = asyncio.run(run_scan(subject, specs, settings, save_pages=save_pages))
+
+    if json_out:
+        write_report(report, json_out)
+    if not quiet:
+        people.print(TerminalReport(report))
+        if json_out and not data_to_stdout:
+            people.print(f"JSON report written to {json_out}")
+    raise typer.Exit(exit_code(report, threshold))

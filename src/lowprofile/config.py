@@ -1,0 +1,208 @@
+"""Where lowprofile keeps its files, its settings, and how it reads secrets.
+
+Folders come from platformdirs (XDG on Linux, ~/Library on macOS, AppData on Windows) and can be
+moved with ``LOWPROFILE_CONFIG_DIR`` and ``LOWPROFILE_DATA_DIR``. Settings are layered: built-in
+defaults, then ``<config>/config.toml``, then ``LOWPROFILE_*`` environment variables, then command
+line flags. Secrets (API keys) come from the environment or the OS keyring only: they are never
+written to the config file, and never logged.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from lowprofile import __version__
+from lowprofile.errors import ConfigError
+
+APP_NAME = "lowprofile"
+KEYRING_SERVICE = "lowprofile"
+
+DEFAULT_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+TOOL_USER_AGENT = f"lowprofile/{__version__} (personal exposure scanner)"
+
+SECRET_ENV = {"hibp": "HIBP_API_KEY"}
+"""Secret name → the environment variable that provides it (checked before the keyring)."""
+
+
+def config_dir() -> Path:
+    """The folder for the profile, settings and user broker files."""
+    override = os.environ.get("LOWPROFILE_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    """The folder for history, reports and logs."""
+    override = os.environ.get("LOWPROFILE_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_profile_path() -> Path:
+    return config_dir() / "profile.toml"
+
+
+def settings_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def _env(name: str) -> dict[str, str]:
+    return {"env": name}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of a scan. Each field may be set in config.toml or by its environment variable.
+
+    The network defaults are deliberately polite: one request at a time per host with a pause
+    between them, because people-search sites block impatient clients and we do not evade blocks.
+    """
+
+    user_agent: str = field(default=DEFAULT_USER_AGENT, metadata=_env("LOWPROFILE_USER_AGENT"))
+    accept_language: str = field(
+        default="en-US,en;q=0.9", metadata=_env("LOWPROFILE_ACCEPT_LANGUAGE")
+    )
+    connect_timeout: float = field(default=10.0, metadata=_env("LOWPROFILE_CONNECT_TIMEOUT"))
+    read_timeout: float = field(default=20.0, metadata=_env("LOWPROFILE_READ_TIMEOUT"))
+    concurrency: int = field(default=8, metadata=_env("LOWPROFILE_CONCURRENCY"))
+    per_host_concurrency: int = field(default=1, metadata=_env("LOWPROFILE_PER_HOST_CONCURRENCY"))
+    host_interval: float = field(default=1.0, metadata=_env("LOWPROFILE_HOST_INTERVAL"))
+    """Minimum seconds between the start of two requests to the same host."""
+    host_intervals: dict[str, float] = field(default_factory=dict)
+    """Per-host overrides of ``host_interval``, e.g. ``{"haveibeenpwned.com" = 6.5}``."""
+    retries: int = field(default=3, metadata=_env("LOWPROFILE_RETRIES"))
+    backoff: float = field(default=1.0, metadata=_env("LOWPROFILE_BACKOFF"))
+    max_retry_after: float = field(default=60.0, metadata=_env("LOWPROFILE_MAX_RETRY_AFTER"))
+    """A Retry-After longer than this is not waited for: the request gives up as rate limited."""
+    proxy: str | None = field(default=None, metadata=_env("LOWPROFILE_PROXY"))
+    """``http://host:port`` or ``socks5://127.0.0.1:9050`` (a local Tor) for every request."""
+    fail_on: str = field(default="high", metadata=_env("LOWPROFILE_FAIL_ON"))
+    """Exit code 1 when a finding reaches this severity."""
+    xposedornot_url: str = field(
+        default="https://api.xposedornot.com", metadata=_env("LOWPROFILE_XPOSEDORNOT_URL")
+    )
+    hibp_url: str = field(
+        default="https://haveibeenpwned.com/api/v3", metadata=_env("LOWPROFILE_HIBP_URL")
+    )
+    pwnedpasswords_url: str = field(
+        default="https://api.pwnedpasswords.com", metadata=_env("LOWPROFILE_PWNEDPASSWORDS_URL")
+    )
+    hibp_requests_per_minute: float = field(default=10.0, metadata=_env("LOWPROFILE_HIBP_RPM"))
+    """The request rate of the user's HIBP subscription (the smallest plan allows 10/min)."""
+
+    def interval_for(self, host: str) -> float:
+        """The pause between two requests to ``host`` (exact host, then its parent domains)."""
+        parts = host.lower().split(".")
+        for i in range(len(parts) - 1):
+            candidate = ".".join(parts[i:])
+            if candidate in self.host_intervals:
+                return self.host_intervals[candidate]
+        return self.host_interval
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with the non-None values of ``changes`` applied (command-line flags)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(name: str, raw: Any, kind: Any, source: str) -> Any:
+    kind_name = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    try:
+        if kind_name.startswith("float"):
+            return float(raw)
+        if kind_name.startswith("int"):
+            return int(raw)
+        if kind_name.startswith("dict"):
+            if not isinstance(raw, dict):
+                raise TypeError("expected a table")
+            return {str(k): float(v) for k, v in raw.items()}
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{source}: {name}: {exc}") from exc
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Defaults, then the config file, then the environment; unknown keys are an error."""
+    path = path or settings_path()
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    known = {f.name: f for f in fields(Settings)}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            # Sections ([net], [services]) are only for reading comfort: keys are unique anyway.
+            if isinstance(value, dict) and key not in known:
+                flat.update(value)
+            else:
+                flat[key] = value
+        for key, value in flat.items():
+            if key not in known:
+                raise ConfigError(f"{path}: {key}: unknown setting")
+            values[key] = _coerce(key, value, known[key].type, str(path))
+    for f in fields(Settings):
+        env_name = f.metadata.get("env")
+        if env_name and env.get(env_name):
+            values[f.name] = _coerce(f.name, env[env_name], f.type, env_name)
+    settings = Settings(**values)
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    if settings.concurrency < 1 or settings.per_host_concurrency < 1:
+        raise ConfigError("concurrency and per_host_concurrency must be at least 1")
+    if settings.host_interval < 0 or settings.retries < 0:
+        raise ConfigError("host_interval and retries cannot be negative")
+    if settings.fail_on not in ("critical", "high", "medium", "low", "info"):
+        raise ConfigError(f"fail_on: {settings.fail_on!r} is not a severity")
+    if settings.proxy and not settings.proxy.startswith(
+        ("http://", "https://", "socks5://", "socks5h://")
+    ):
+        raise ConfigError(
+            f"proxy: {settings.proxy!r} must start with http://, https:// or socks5://"
+        )
+
+
+def get_secret(name: str) -> str | None:
+    """A secret from its environment variable, else the OS keyring, else None. Never cached."""
+    env_name = SECRET_ENV.get(name)
+    if env_name and os.environ.get(env_name):
+        return os.environ[env_name].strip()
+    if os.environ.get("LOWPROFILE_NO_KEYRING"):
+        return None
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:
+        return None
+    try:
+        return keyring.get_password(KEYRING_SERVICE, name)
+    except (KeyringError, RuntimeError, OSError):
+        return None
+
+
+def set_secret(name: str, value: str) -> None:
+    """Store a secret in the OS keyring; where there is none, say to use the environment."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    env_hint = SECRET_ENV.get(name, "the environment")
+    try:
+        keyring.set_password(KEYRING_SERVICE, name, value)
+    except (KeyringError, RuntimeError, OSError) as exc:
+        raise ConfigError(
+            f"no usable OS keyring here ({exc.__class__.__name__}); set {env_hint} instead"
+        ) from exc

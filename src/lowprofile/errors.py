@@ -1,0 +1,87 @@
+"""The exception tree of lowprofile.
+
+Everything lowprofile raises on purpose derives from ``LowprofileError``, so the CLI can turn any of
+them into a one-line message and an exit code without catching unrelated bugs::
+
+    LowprofileError
+     ├── ConfigError           settings, secrets or folders that cannot be used
+     ├── ProfileError          a profile file or subject flags that do not describe a person
+     ├── BrokerFileError       a broker definition that does not validate (file and key named)
+     ├── CheckerError          a checker that cannot be loaded or set up
+     ├── NetError              the network gave up on a request (after retries)
+     │    ├── RequestFailed    connection refused, DNS failure, timeout, proxy failure
+     │    ├── RateLimited      429 (or a Retry-After longer than we will wait) after retries
+     │    └── ServerUnavailable 5xx after retries
+     ├── MetadataError         a photo or video whose metadata cannot be read
+     ├── StripError            a photo that could not be cleaned (nothing was written)
+     └── StoreError            the history database cannot be opened or migrated
+
+A checker that hits a ``NetError`` does not let it escape: it returns a ``CheckResult`` whose status
+says what happened (``error`` or ``blocked``). Exceptions are for the CLI boundary.
+"""
+
+from __future__ import annotations
+
+
+class LowprofileError(Exception):
+    """Base of every error lowprofile raises deliberately."""
+
+
+class ConfigError(LowprofileError):
+    """Settings, secrets or folders that cannot be used."""
+
+
+class ProfileError(LowprofileError):
+    """A profile file or set of flags that does not describe a person we can scan for."""
+
+
+class BrokerFileError(LowprofileError):
+    """A broker definition that does not validate; the message names the file and the key."""
+
+
+class CheckerError(LowprofileError):
+    """A checker that cannot be loaded or set up."""
+
+
+class NetError(LowprofileError):
+    """The network gave up on a request after the retries it was allowed."""
+
+    def __init__(self, message: str, *, url: str = "", status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status_code = status_code
+
+
+class RequestFailed(NetError):
+    """No usable answer: connection refused, DNS failure, timeout or proxy failure."""
+
+
+class RateLimited(NetError):
+    """The server kept saying "slow down" (429) after our retries, or asked us to wait too long."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str = "",
+        status_code: int | None = 429,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, url=url, status_code=status_code)
+        self.retry_after = retry_after
+
+
+class ServerUnavailable(NetError):
+    """The server answered 502/503/504 to every try."""
+
+
+class MetadataError(LowprofileError):
+    """A photo or video whose metadata cannot be read (corrupt, truncated, not what it claims)."""
+
+
+class StripError(LowprofileError):
+    """A photo that could not be cleaned; nothing was written for it."""
+
+
+class StoreError(LowprofileError):
+    """The history database cannot be opened, migrated or written."""

@@ -1,0 +1,75 @@
+"""Writing files that only the user can read, without ever leaving a half-written one behind.
+
+Every file lowprofile writes (profile, reports, history, cleaned photos) can expose the user, so
+they are created with mode 0600 in folders of mode 0700, and replaced atomically: a temporary file
+in the same folder, flushed and fsynced, then ``os.replace``. A crash leaves the old file or the
+new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if needed; folders we create are the user's alone."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=PRIVATE_DIR, exist_ok=True)
+        path.chmod(PRIVATE_DIR)
+    return path
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: int = PRIVATE_FILE) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on clean exit it is fsynced and renamed over it.
+
+    The caller writes (and may verify) the temporary file; if the block raises, the temporary file
+    is removed and ``path`` is untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        os.chmod(tmp, mode)
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_private(
+    path: Path, data: bytes | str, *, verify: Callable[[Path], None] | None = None
+) -> Path:
+    """Atomically write ``data`` to ``path`` (mode 0600); ``verify`` may veto the rename."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_writer(path) as tmp:
+        tmp.write_bytes(payload)
+        if verify is not None:
+            verify(tmp)
+    return path
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable; not every platform lets a folder be opened: best effort."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

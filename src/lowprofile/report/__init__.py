@@ -1,0 +1,1 @@
+"""Renderers of a ScanReport: terminal (rich), JSON (the canonical form) and HTML."""

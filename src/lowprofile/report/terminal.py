@@ -1,0 +1,132 @@
+"""The terminal report: a table per checker family and the findings by severity.
+
+Every string that came from a web page or a file is wrapped in ``rich.text.Text`` so that scraped
+text such as ``[bold]`` or ``[/]`` is shown as typed, never read as rich markup.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from lowprofile.results import CheckResult, Severity, Status
+from lowprofile.scan import ScanReport
+
+STATUS_STYLE = {
+    Status.FOUND: "bold red",
+    Status.POSSIBLE: "yellow",
+    Status.NOT_FOUND: "green",
+    Status.BLOCKED: "magenta",
+    Status.CHANGED: "magenta",
+    Status.ERROR: "red",
+    Status.MANUAL: "cyan",
+    Status.SKIPPED: "dim",
+}
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+STATUS_WORDS = {
+    Status.FOUND: "found",
+    Status.POSSIBLE: "possible",
+    Status.NOT_FOUND: "not found",
+    Status.BLOCKED: "blocked: check by hand",
+    Status.CHANGED: "page changed: check by hand",
+    Status.ERROR: "error: check by hand",
+    Status.MANUAL: "check by hand",
+    Status.SKIPPED: "skipped",
+}
+
+
+def status_text(status: Status) -> Text:
+    return Text(STATUS_WORDS[status], style=STATUS_STYLE[status])
+
+
+def severity_text(severity: Severity) -> Text:
+    return Text(severity.value, style=SEVERITY_STYLE[severity])
+
+
+class TerminalReport:
+    """A rich renderable: ``console.print(TerminalReport(report))``."""
+
+    def __init__(self, report: ScanReport, *, show_not_found: bool = False) -> None:
+        self.report = report
+        self.show_not_found = show_not_found
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self._summary()
+        by_checker: dict[str, list[CheckResult]] = defaultdict(list)
+        for result in self.report.results:
+            by_checker[result.checker].append(result)
+        for checker_id in self.report.checkers:
+            results = by_checker.get(checker_id, [])
+            if results:
+                yield self._family_table(checker_id, results)
+
+    def _summary(self) -> Panel:
+        counts = self.report.counts_by_severity()
+        status = self.report.counts_by_status()
+        line = Text()
+        total = sum(counts.values())
+        line.append(f"{total} finding{'s' if total != 1 else ''}", style="bold")
+        parts = [(s, counts[s.value]) for s in Severity if counts[s.value]]
+        if parts:
+            line.append(": ")
+            for i, (severity, n) in enumerate(parts):
+                if i:
+                    line.append(", ")
+                line.append(f"{n} {severity.value}", style=SEVERITY_STYLE[severity])
+        hand = sum(status[s.value] for s in Status if s.needs_hand_check)
+        lines = [line]
+        checked = Text(
+            f"{len(self.report.results)} checks: {status['not_found']} clean, "
+            f"{status['found'] + status['possible']} with findings, {hand} to check by hand, "
+            f"{status['skipped']} skipped"
+        )
+        lines.append(checked)
+        return Panel(Group(*lines), title="lowprofile scan", expand=False)
+
+    def _family_table(self, checker_id: str, results: list[CheckResult]) -> Table:
+        table = Table(title=Text(checker_id, style="bold"), expand=True, show_lines=False)
+        table.add_column("Target", overflow="fold", ratio=2)
+        table.add_column("Status", ratio=2)
+        table.add_column("Findings / detail", overflow="fold", ratio=5)
+        hidden = 0
+        for result in results:
+            if result.status is Status.NOT_FOUND and not self.show_not_found:
+                hidden += 1
+                continue
+            table.add_row(
+                Text(result.source or result.target),
+                status_text(result.status),
+                Group(*self._details(result)),
+            )
+        if hidden:
+            table.caption = f"{hidden} clean result{'s' if hidden != 1 else ''} not shown"
+        return table
+
+    def _details(self, result: CheckResult) -> Iterator[Text]:
+        for finding in result.findings:
+            line = Text()
+            line.append_text(severity_text(finding.severity))
+            line.append(" ")
+            line.append(finding.title)
+            if finding.confidence < 1.0:
+                line.append(f" ({finding.confidence:.0%} sure)", style="dim")
+            yield line
+            if finding.where:
+                yield Text(f"  {finding.where}", style="dim")
+        if result.detail:
+            yield Text(result.detail, style="dim")
+        if result.url and result.status.needs_hand_check:
+            yield Text(result.url, style="underline")
+        if not result.verified and result.status.is_answer:
+            yield Text("recipe unverified against the live site", style="dim italic")

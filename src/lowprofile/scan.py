@@ -1,0 +1,226 @@
+"""Running a scan: the chosen checkers concurrently, their results collected into a ScanReport.
+
+This is the core the CLI drives; it imports neither typer nor rich. Progress goes out through a
+``ScanObserver`` so a terminal can draw bars while a script gets nothing. A checker that raises,
+or cannot even be loaded, becomes an ``error`` result: the scan itself never crashes because one
+source misbehaved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from lowprofile import __version__
+from lowprofile.checkers.base import CheckContext, CheckerSpec, load_checker
+from lowprofile.config import Settings
+from lowprofile.errors import CheckerError
+from lowprofile.net import Http
+from lowprofile.results import SCHEMA_VERSION, CheckResult, Severity, Status
+from lowprofile.subject import Subject
+
+log = logging.getLogger(__name__)
+
+
+class ScanObserver(Protocol):
+    """Receives progress; the CLI's implementation draws rich progress bars."""
+
+    def checker_started(self, checker_id: str, title: str, total: int) -> None: ...
+
+    def advance(self, checker_id: str, steps: int) -> None: ...
+
+    def result(self, result: CheckResult) -> None: ...
+
+    def checker_finished(self, checker_id: str) -> None: ...
+
+
+class NullObserver:
+    """Progress that goes nowhere, for scripts and tests."""
+
+    def checker_started(self, checker_id: str, title: str, total: int) -> None:
+        return None
+
+    def advance(self, checker_id: str, steps: int) -> None:
+        return None
+
+    def result(self, result: CheckResult) -> None:
+        return None
+
+    def checker_finished(self, checker_id: str) -> None:
+        return None
+
+
+@dataclass
+class ScanReport:
+    """A finished scan as data: what ran, every result, and a masked summary of the subject."""
+
+    subject: dict[str, Any]
+    """The masked subject summary (``Subject.masked()``): the report never copies the profile."""
+    started: datetime
+    finished: datetime
+    checkers: list[str]
+    results: list[CheckResult] = field(default_factory=list)
+    tool_version: str = __version__
+    schema_version: int = SCHEMA_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Sections later stages add (risk score, action plan), kept through a JSON round trip."""
+
+    @property
+    def findings(self) -> list[Any]:
+        return [f for r in self.results for f in r.findings]
+
+    def counts_by_status(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Status}
+        for r in self.results:
+            counts[r.status.value] += 1
+        return counts
+
+    def counts_by_severity(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Severity}
+        for finding in self.findings:
+            counts[finding.severity.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "schema_version": self.schema_version,
+            "tool": {"name": "lowprofile", "version": self.tool_version},
+            "subject": self.subject,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "checkers": self.checkers,
+            "summary": {
+                "results": self.counts_by_status(),
+                "findings": self.counts_by_severity(),
+            },
+            "results": [r.to_dict() for r in self.results],
+        }
+        data.update(self.extra)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScanReport:
+        version = int(data.get("schema_version", 0))
+        if version > SCHEMA_VERSION:
+            raise ValueError(
+                f"report schema_version {version} is newer than this lowprofile reads "
+                f"({SCHEMA_VERSION}); upgrade lowprofile"
+            )
+        known = {"schema_version", "tool", "subject", "started", "finished", "checkers"}
+        known |= {"summary", "results"}
+        return cls(
+            subject=dict(data.get("subject") or {}),
+            started=datetime.fromisoformat(data["started"]),
+            finished=datetime.fromisoformat(data["finished"]),
+            checkers=list(data.get("checkers") or []),
+            results=[CheckResult.from_dict(r) for r in data.get("results") or []],
+            tool_version=str((data.get("tool") or {}).get("version", "")),
+            schema_version=SCHEMA_VERSION,
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+
+def exit_code(report: ScanReport, fail_on: Severity) -> int:
+    """0: nothing at or above ``fail_on``; 1: something is; 3: nothing could be checked at all.
+
+    "Nothing could be checked" means no source gave a real answer and at least one failed: an
+    offline machine. A scan where every site was blocked but one answered still ran.
+    """
+    if any(f.severity.at_least(fail_on) for f in report.findings):
+        return 1
+    answered = any(r.status.is_answer for r in report.results)
+    failed = any(r.status is Status.ERROR for r in report.results)
+    if failed and not answered and not any(r.status is Status.MANUAL for r in report.results):
+        return 3
+    return 0
+
+
+async def _run_one(
+    spec: CheckerSpec,
+    subject: Subject,
+    http: Http,
+    settings: Settings,
+    observer: ScanObserver,
+    save_pages: Path | None,
+    options: dict[str, Any],
+) -> list[CheckResult]:
+    results: list[CheckResult] = []
+
+    def add(result: CheckResult) -> None:
+        results.append(result)
+        observer.result(result)
+
+    try:
+        checker = load_checker(spec)
+    except CheckerError as exc:
+        add(CheckResult(checker=spec.id, target="*", status=Status.ERROR, detail=str(exc)))
+        return results
+    readiness = checker.readiness(settings)
+    if not readiness.ready:
+        add(CheckResult(spec.id, "*", Status.SKIPPED, detail=readiness.reason))
+        return results
+    try:
+        total = checker.targets(subject)
+    except Exception:
+        total = 0
+    observer.checker_started(spec.id, checker.title, total)
+    ctx = CheckContext(
+        http=http,
+        settings=settings,
+        save_pages=save_pages,
+        advance=lambda n: observer.advance(spec.id, n),
+        options=options,
+    )
+    try:
+        async for result in checker.check(subject, ctx):
+            add(result)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # a checker bug must not end the scan
+        log.debug("checker %s raised", spec.id, exc_info=True)
+        add(
+            CheckResult(
+                checker=spec.id,
+                target="*",
+                status=Status.ERROR,
+                detail=f"checker failed: {exc.__class__.__name__}: {exc}",
+            )
+        )
+    finally:
+        observer.checker_finished(spec.id)
+    return results
+
+
+async def run_scan(
+    subject: Subject,
+    specs: list[CheckerSpec],
+    settings: Settings,
+    *,
+    observer: ScanObserver | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    save_pages: Path | None = None,
+    options: dict[str, Any] | None = None,
+) -> ScanReport:
+    """Run every checker in ``specs`` concurrently over one shared HTTP client."""
+    observer = observer or NullObserver()
+    started = datetime.now(UTC)
+    async with Http(settings, transport=transport) as http:
+        batches = await asyncio.gather(
+            *(
+                _run_one(spec, subject, http, settings, observer, save_pages, options or {})
+                for spec in specs
+            )
+        )
+    return ScanReport(
+        subject=subject.masked(),
+        started=started,
+        finished=datetime.now(UTC),
+        checkers=[spec.id for spec in specs],
+        results=[r for batch in batches for r in batch],
+    )
