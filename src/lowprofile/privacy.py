@@ -54,6 +54,14 @@ def mask_username(username: str) -> str:
     return username[:1] + "***" if username else username
 
 
+def _mask_value(value: str) -> str:
+    if "@" in value:
+        return mask_email(value)
+    if sum(c.isdigit() for c in value) >= 5:
+        return mask_phone(value)
+    return mask_name(value)
+
+
 class Redactor:
     """Replaces the user's words (names, places, emails, phones) in free text with masks.
 
@@ -68,7 +76,7 @@ class Redactor:
             value = value.strip()
             if len(value) < 2:
                 continue
-            masked = mask_email(value) if "@" in value else mask_name(value)
+            masked = _mask_value(value)
             for form in {value, quote(value), quote_plus(value)}:
                 self._replacements[form.lower()] = masked
         for word in words:

@@ -6,10 +6,10 @@ completion stay fast; each command imports what it needs when it runs.
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from lowprofile import __version__
 from lowprofile.cli import config as config_cli
@@ -19,8 +19,29 @@ from lowprofile.cli.init import init_command
 from lowprofile.cli.scan import scan_command
 from lowprofile.errors import LowprofileError
 
+
+class _ErrorsAsExitCodes(TyperGroup):
+    """Turns a LowprofileError from any command into one line on stderr and its exit code.
+
+    Done in the command group rather than around ``app()`` so the test runner sees exactly what a
+    user sees: the message and the code, never a traceback.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LowprofileError as exc:
+            from rich.markup import escape
+
+            from lowprofile.cli.common import stderr_console
+
+            stderr_console().print(f"[bold red]lowprofile:[/] {escape(str(exc))}")
+            raise typer.Exit(exit_code_for(exc)) from None
+
+
 app = typer.Typer(
     name="lowprofile",
+    cls=_ErrorsAsExitCodes,
     help="Find the public pieces a doxer would use against you, and remove them.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
@@ -55,13 +76,5 @@ app.add_typer(config_cli.app, name="config")
 
 
 def run() -> None:
-    """Console-script entry point: a LowprofileError is one line on stderr, never a traceback."""
-    try:
-        app()
-    except LowprofileError as exc:
-        from rich.markup import escape
-
-        from lowprofile.cli.common import stderr_console
-
-        stderr_console().print(f"[bold red]lowprofile:[/] {escape(str(exc))}")
-        sys.exit(exit_code_for(exc))
+    """Console-script entry point."""
+    app()

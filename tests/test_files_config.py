@@ -1,0 +1,79 @@
+"""Private atomic files, settings layering, and the shipped broker folder."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from lowprofile.config import load_settings
+from lowprofile.errors import ConfigError
+from lowprofile.files import atomic_writer, ensure_private_dir, write_private
+from lowprofile.resources import shipped_brokers_dir
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_private_file_and_dir_modes(tmp_path: Path) -> None:
+    folder = ensure_private_dir(tmp_path / "a" / "b")
+    target = write_private(folder / "x.json", "{}")
+    assert mode(folder) == 0o700
+    assert mode(target) == 0o600
+    assert target.read_text() == "{}"
+
+
+def test_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "keep.txt"
+    target.write_text("original")
+    with pytest.raises(RuntimeError), atomic_writer(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("crash in the middle")
+    assert target.read_text() == "original"
+    assert os.listdir(tmp_path) == ["keep.txt"]
+
+
+def test_verify_can_veto(tmp_path: Path) -> None:
+    target = tmp_path / "v.txt"
+
+    def reject(path: Path) -> None:
+        raise ValueError("bad output")
+
+    with pytest.raises(ValueError, match="bad output"):
+        write_private(target, "data", verify=reject)
+    assert not target.exists()
+
+
+def test_settings_layers(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[net]\nconcurrency = 4\nhost_interval = 2.5\nhost_intervals = {"a.com" = 9}\n')
+    settings = load_settings(path, environ={"LOWPROFILE_CONCURRENCY": "6"})
+    assert settings.concurrency == 6
+    assert settings.host_interval == 2.5
+    assert settings.interval_for("www.a.com") == 9.0
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("bogus = 1", "unknown setting"),
+        ("concurrency = 'many'", "concurrency"),
+        ("concurrency = 0", "at least 1"),
+        ("proxy = 'ftp://x'", "proxy"),
+        ("fail_on = 'bad'", "fail_on"),
+    ],
+)
+def test_bad_settings_are_named(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path, environ={})
+
+
+def test_shipped_brokers_dir_is_found() -> None:
+    folder = shipped_brokers_dir()
+    assert folder.is_dir()
+    assert (folder / "README.md").exists() or any(folder.glob("*.toml"))
