@@ -16,6 +16,7 @@ The entry point's name is the checker id; it must be stable, because history key
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -98,7 +99,7 @@ def registered_checkers() -> dict[str, CheckerSpec]:
     specs: dict[str, CheckerSpec] = {}
     for checker_id, target in BUILTIN_CHECKERS.items():
         specs[checker_id] = CheckerSpec(
-            checker_id, target, "builtin", lambda target=target: _import(target)
+            checker_id, target, "builtin", functools.partial(_import, target)
         )
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name in specs:
@@ -126,7 +127,8 @@ def load_checker(spec: CheckerSpec) -> Checker:
             raise CheckerError(f"checker {spec.id!r} ({spec.target}) has no {attribute!r}")
     if checker.id != spec.id:
         raise CheckerError(f"checker registered as {spec.id!r} calls itself {checker.id!r}")
-    return checker  # type: ignore[no-any-return]
+    loaded: Checker = checker
+    return loaded
 
 
 def select_checkers(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,7 +21,7 @@ def checkers_command(
     from lowprofile.errors import CheckerError
 
     settings = load_settings()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in registered_checkers().values():
         try:
             checker = load_checker(spec)
