@@ -36,6 +36,7 @@ ENTRY_POINT_GROUP = "lowprofile.checkers"
 
 BUILTIN_CHECKERS: dict[str, str] = {
     # id -> "module:attribute"; the attribute is a Checker class (instantiated without arguments).
+    "brokers": "lowprofile.checkers.brokers:BrokerChecker",
 }
 
 

@@ -1,0 +1,185 @@
+"""Reading one fetched page: bot wall, no results, result cards, or something we do not know.
+
+The order matters and follows the project's honesty rule: a bot wall is recognised before
+anything else (a captcha page may well say "no results"), "not found" needs the site's own
+no-results marker, and a page that is neither is ``changed``: the recipe no longer fits the site.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+from urllib.parse import urljoin
+
+from lowprofile.brokers.listing import Listing
+from lowprofile.brokers.schema import LIST_FIELDS, Broker, FieldRule
+from lowprofile.brokers.select import is_hidden, parse_html, select, text_of
+from lowprofile.results import Status
+
+BLOCK_STATUSES = frozenset({401, 403, 429, 451})
+_AGE = re.compile(r"\b(\d{1,3})\b")
+
+
+@dataclass(frozen=True)
+class BotWall:
+    name: str
+    html: tuple[str, ...]
+    text: tuple[str, ...]
+
+
+@dataclass
+class PageReading:
+    """What a page says: a status (before matching) and the listings it holds."""
+
+    status: Status
+    reason: str
+    listings: list[Listing] = field(default_factory=list)
+
+
+@functools.cache
+def bot_walls() -> tuple[BotWall, ...]:
+    """The generic signatures every broker shares (data: ``botwalls.toml``)."""
+    raw = resources.files("lowprofile.brokers").joinpath("botwalls.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    return tuple(
+        BotWall(
+            name=s["name"],
+            html=tuple(x.lower() for x in s.get("html", [])),
+            text=tuple(x.lower() for x in s.get("text", [])),
+        )
+        for s in data["signature"]
+    )
+
+
+def detect_bot_wall(raw_html: str, page_text: str, extra: tuple[str, ...] = ()) -> str | None:
+    """The name of the bot wall this page is, or None."""
+    lowered_html = raw_html.lower()
+    lowered_text = page_text.lower()
+    for wall in bot_walls():
+        if any(marker in lowered_html for marker in wall.html):
+            return wall.name
+        if any(marker in lowered_text for marker in wall.text):
+            return wall.name
+    for marker in extra:
+        if marker.lower() in lowered_text:
+            return f"block page ({marker})"
+    return None
+
+
+def _trim(text: str, rule: FieldRule) -> str:
+    if rule.after:
+        index = text.find(rule.after)
+        if index < 0:
+            return ""
+        text = text[index + len(rule.after) :]
+    if rule.before:
+        index = text.find(rule.before)
+        if index >= 0:
+            text = text[:index]
+    return " ".join(text.split()).strip(" ,;:•|-")
+
+
+def _values(card: Any, rule: FieldRule, base_url: str) -> list[str]:
+    """Selectors in order; the first that yields anything wins (old and new markup both parse)."""
+    for selector in rule.selectors:
+        nodes = [n for n in select(card, selector) if isinstance(n, str) or not is_hidden(n)]
+        if not nodes:
+            continue
+        if not rule.all:
+            nodes = nodes[:1]
+        out: list[str] = []
+        for node in nodes:
+            if rule.attribute and not isinstance(node, str):
+                raw = node.get(rule.attribute) or ""
+                out.append(urljoin(base_url, raw) if rule.attribute in ("href", "src") else raw)
+                continue
+            text = _trim(text_of(node), rule)
+            pieces = text.split(rule.separator) if rule.separator else [text]
+            out += [" ".join(p.split()).strip(" ,;•") for p in pieces]
+        out = [v for v in out if v]
+        if out:
+            return out
+    return []
+
+
+def _link(card: Any, rule: FieldRule | None, base_url: str) -> str | None:
+    if rule is not None:
+        if rule.attribute:
+            values = _values(card, rule, base_url)
+            return values[0] if values else None
+        for selector in rule.selectors:
+            for node in select(card, selector):
+                if isinstance(node, str):
+                    return urljoin(base_url, node)
+                href = node.get("href") or next(
+                    (a.get("href") for a in node.iter("a") if a.get("href")), None
+                )
+                if href:
+                    return urljoin(base_url, href)
+    return None
+
+
+def read_card(card: Any, broker: Broker, base_url: str) -> Listing:
+    rules = broker.parse.fields
+    listing = Listing()
+    for field_name, rule in rules.items():
+        if field_name == "url":
+            continue
+        values = _values(card, rule, base_url)
+        if field_name in LIST_FIELDS:
+            unique = list(dict.fromkeys(values))
+            setattr(listing, field_name, unique)
+        elif field_name == "age":
+            match = _AGE.search(values[0]) if values else None
+            listing.age = int(match.group(1)) if match and int(match.group(1)) < 130 else None
+        elif field_name == "name" and values:
+            listing.name = values[0]
+    listing.url = _link(card, rules.get("url"), base_url)
+    return listing
+
+
+def read_page(broker: Broker, raw_html: str, status_code: int, url: str) -> PageReading:
+    """Classify a fetched page for ``broker`` and parse its visible result cards."""
+    tree = parse_html(raw_html)
+    page_text = text_of(tree)
+    wall = detect_bot_wall(raw_html, page_text, broker.parse.blocked_text)
+    if wall:
+        return PageReading(Status.BLOCKED, f"{broker.name} showed a bot wall: {wall}")
+    if status_code in BLOCK_STATUSES:
+        return PageReading(Status.BLOCKED, f"{broker.name} refused the search (HTTP {status_code})")
+    if status_code in broker.parse.no_results_status:
+        return PageReading(Status.NOT_FOUND, f"{broker.name} has no listing (HTTP {status_code})")
+    listings: list[Listing] = []
+    if 200 <= status_code < 300:
+        for selector in broker.parse.cards:
+            cards = [c for c in select(tree, selector) if not isinstance(c, str)]
+            cards = [c for c in cards if not is_hidden(c)]
+            listings = [read_card(c, broker, url) for c in cards]
+            listings = [item for item in listings if item.name]
+            if listings:
+                break
+    if listings:
+        return PageReading(Status.FOUND, f"{len(listings)} listing(s) on the page", listings)
+    lowered = page_text.lower()
+    for marker in broker.parse.no_results_text:
+        if marker.lower() in lowered:
+            return PageReading(Status.NOT_FOUND, f"{broker.name} says it has no listing")
+    for selector in broker.parse.no_results_selectors:
+        if any(not isinstance(n, str) and not is_hidden(n) for n in select(tree, selector)):
+            return PageReading(Status.NOT_FOUND, f"{broker.name} says it has no listing")
+    if status_code in (404, 410):
+        return PageReading(
+            Status.CHANGED,
+            f"{broker.name} answered HTTP {status_code}: the search URL may have moved",
+        )
+    if not 200 <= status_code < 300:
+        return PageReading(Status.ERROR, f"{broker.name} answered HTTP {status_code}")
+    return PageReading(
+        Status.CHANGED,
+        f"{broker.name}'s page matched neither a result nor a no-result page "
+        "(its layout may have changed): check by hand",
+    )

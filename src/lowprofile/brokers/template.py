@@ -1,0 +1,96 @@
+"""Filling a broker's search URL template from the Subject: ``{first|lower}-{last|lower}``.
+
+Each site spells its URLs its own way (``jane-doe/texas/austin``, ``Jane_Doe/TX``,
+``?name=Jane%20Doe``), so the template names a variable and a chain of filters; the value is
+URL-encoded at the end so that a name with spaces or accents never breaks the URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+from lowprofile.subject import US_STATES, Address, Name, Subject
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class MissingValue(ValueError):
+    """The template needs a detail the Subject does not have (e.g. a city)."""
+
+    def __init__(self, variable: str) -> None:
+        super().__init__(variable)
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Query:
+    """One search: a name and (optionally) a place."""
+
+    name: Name
+    address: Address | None
+    age: int | None = None
+
+    def values(self) -> dict[str, str]:
+        address = self.address or Address()
+        state = address.state
+        return {
+            "first": self.name.first,
+            "middle": self.name.middle,
+            "last": self.name.last,
+            "city": address.city,
+            "state": state,
+            "state_full": US_STATES.get(state.upper(), state),
+            "zip": address.postcode,
+            "age": str(self.age) if self.age is not None else "",
+        }
+
+
+def _apply(value: str, filter_spec: str) -> str:
+    name, _, argument = filter_spec.partition(":")
+    if name == "default":
+        return value or argument
+    if name == "lower":
+        return value.lower()
+    if name == "upper":
+        return value.upper()
+    if name == "title":
+        return value.title()
+    if name == "hyphen":
+        return "-".join(value.split())
+    if name == "underscore":
+        return "_".join(value.split())
+    if name == "plus":
+        return "+".join(value.split())
+    if name == "compact":
+        return "".join(value.split())
+    return value  # "raw" and unknown filters (the validator rejects unknown ones)
+
+
+def render(template: str, query: Query) -> str:
+    """The URL for ``query``; MissingValue when a variable it needs is empty."""
+    values = query.values()
+
+    def substitute(match: re.Match[str]) -> str:
+        variable, *filters = match.group(1).split("|")
+        value = values.get(variable, "")
+        for f in filters:
+            value = _apply(value, f)
+        if not value:
+            raise MissingValue(variable)
+        if "raw" in filters:
+            return value
+        return quote(value, safe="-_.~+")
+
+    return _PLACEHOLDER.sub(substitute, template)
+
+
+def queries_for(subject: Subject, max_names: int = 3, max_places: int = 3) -> list[Query]:
+    """Name × place combinations, primary name and current address first, bounded per broker."""
+    age = date.today().year - subject.birth_year if subject.birth_year else None
+    names = list(subject.names[:max_names])
+    ordered = list(subject.current_addresses) + [a for a in subject.addresses if not a.current]
+    places: list[Address | None] = [*ordered[:max_places]] or [None]
+    return [Query(name, place, age) for name in names for place in places]

@@ -1,0 +1,252 @@
+"""The data-driven people-search checker: one engine, one TOML file per site.
+
+For each broker and each of the Subject's names and places it fills the search URL, fetches it
+through the shared client, reads the page (bot wall, no-results marker, result cards), and scores
+each card against the Subject. Every outcome is a result with an honest status; the sites are
+searched concurrently while each one only sees one request at a time (net.py's politeness).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from lowprofile.brokers.listing import Listing, MatchResult
+from lowprofile.brokers.loader import BrokerSet, load_brokers
+from lowprofile.brokers.matcher import FOUND, POSSIBLE, match_listing, normalize
+from lowprofile.brokers.page import read_page
+from lowprofile.brokers.schema import Broker
+from lowprofile.brokers.template import MissingValue, Query, queries_for, render
+from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
+from lowprofile.config import Settings
+from lowprofile.errors import NetError
+from lowprofile.files import ensure_private_dir, write_private
+from lowprofile.privacy import mask_name
+from lowprofile.results import CheckResult, Finding, Remedy, Severity, Status
+from lowprofile.subject import Subject
+
+log = logging.getLogger(__name__)
+
+CHECKER_ID = "brokers"
+MINUTES_BY_METHOD = {"web form": 5, "email": 10, "phone": 10, "account": 15, "mail": 30}
+_MISSING_WORDS = {
+    "city": "a city",
+    "state": "a state",
+    "state_full": "a state",
+    "zip": "a postcode",
+    "age": "a birth year",
+    "first": "a first name",
+    "last": "a last name",
+    "middle": "a middle name",
+}
+
+
+def describe_query(broker: Broker, query: Query) -> str:
+    """The result's target: broker id and the masked search (never the user's words in clear)."""
+    place = ""
+    if query.address is not None and (query.address.city or query.address.state):
+        place = ", " + " ".join(
+            p for p in (mask_name(query.address.city), query.address.state) if p
+        )
+    return f"{broker.id}: {mask_name(query.name.full)}{place}"
+
+
+def severity_for(exposed: tuple[str, ...]) -> Severity:
+    """A street address or phone next to a name is how a doxer reaches the door."""
+    address, phone, relatives = "address" in exposed, "phone" in exposed, "relatives" in exposed
+    if address and phone and relatives:
+        return Severity.CRITICAL
+    if address or phone:
+        return Severity.HIGH
+    if relatives or "locations" in exposed or "age" in exposed:
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+def optout_remedy(broker: Broker) -> Remedy:
+    optout = broker.optout
+    summary = f"Request removal from {broker.name} ({optout.method})"
+    if broker.parent:
+        summary += f"; {broker.parent} runs it, so one request may cover its sister sites"
+    if optout.method == "email" and optout.email:
+        summary += f"; write to {optout.email}"
+    return Remedy(
+        action="optout",
+        summary=summary,
+        url=optout.url,
+        method=optout.method,
+        requires=optout.requires,
+        group=broker.group,
+        minutes=MINUTES_BY_METHOD.get(optout.method, 10),
+        recheck_days=optout.recheck_days,
+    )
+
+
+def listing_finding(broker: Broker, listing: Listing, match: MatchResult, url: str) -> Finding:
+    shown = [f for f in match.exposed if f != "name"]
+    what = ", ".join(shown) if shown else "your name"
+    identity = listing.url or f"{normalize(listing.name)}|{normalize(';'.join(listing.locations))}"
+    return Finding(
+        kind="broker_listing",
+        title=f"{broker.name} lists {what}",
+        where=listing.url or url,
+        exposed=match.exposed,
+        severity=severity_for(match.exposed),
+        confidence=match.confidence,
+        remedy=optout_remedy(broker),
+        evidence={"broker": broker.id, "verified": broker.verified, **listing.to_dict()},
+        reasons=match.reasons,
+        key=f"{CHECKER_ID}:{broker.id}:{identity}",
+    )
+
+
+def judge_listings(
+    broker: Broker, listings: list[Listing], subject: Subject, url: str
+) -> tuple[Status, tuple[Finding, ...], str]:
+    """found / possible / not_found for parsed cards, with findings for those that match."""
+    scored = [(listing, match_listing(listing, subject)) for listing in listings]
+    findings = tuple(
+        listing_finding(broker, listing, match, url)
+        for listing, match in sorted(scored, key=lambda pair: -pair[1].confidence)
+        if match.confidence >= POSSIBLE
+    )
+    best = max((match.confidence for _, match in scored), default=0.0)
+    if best >= FOUND:
+        return Status.FOUND, findings, f"{len(findings)} listing(s) match you"
+    if best >= POSSIBLE:
+        return Status.POSSIBLE, findings, "a listing partly matches you: check it"
+    return Status.NOT_FOUND, (), f"{len(listings)} listing(s) on the page, none matches you"
+
+
+class BrokerChecker:
+    """People-search and data-broker sites, driven by the broker files."""
+
+    id = CHECKER_ID
+    title = "People-search sites"
+    needs_network = True
+
+    def __init__(self, broker_set: BrokerSet | None = None) -> None:
+        self._set = broker_set
+
+    @property
+    def broker_set(self) -> BrokerSet:
+        if self._set is None:
+            self._set = load_brokers()
+        return self._set
+
+    def readiness(self, settings: Settings) -> Readiness:
+        if not self.broker_set.brokers:
+            return Readiness(False, "no broker files could be loaded")
+        return Readiness(True)
+
+    def targets(self, subject: Subject) -> int:
+        per_broker = len(queries_for(subject))
+        return per_broker * len(self.broker_set.brokers)
+
+    async def check(self, subject: Subject, ctx: CheckContext) -> AsyncIterator[CheckResult]:
+        for problem in self.broker_set.problems:
+            path, _, rest = problem.partition(":")
+            yield CheckResult(CHECKER_ID, Path(path).name, Status.ERROR, detail=problem)
+        tasks = [
+            asyncio.create_task(self._search_broker(broker, subject, ctx))
+            for broker in self.broker_set.brokers.values()
+        ]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                for result in await next_done:
+                    yield result
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def _search_broker(
+        self, broker: Broker, subject: Subject, ctx: CheckContext
+    ) -> list[CheckResult]:
+        results: list[CheckResult] = []
+        seen_urls: set[str] = set()
+        for query in queries_for(subject):
+            try:
+                result = await self._search_one(broker, query, subject, ctx, seen_urls)
+            except Exception as exc:  # one broken recipe must not end the others
+                log.debug("broker %s failed", broker.id, exc_info=True)
+                result = CheckResult(
+                    CHECKER_ID,
+                    describe_query(broker, query),
+                    Status.ERROR,
+                    detail=f"{broker.name}: {exc.__class__.__name__}: {exc}",
+                    source=broker.id,
+                    verified=broker.verified,
+                )
+            ctx.advance(1)
+            if result is not None:
+                results.append(result)
+        return results
+
+    async def _search_one(
+        self,
+        broker: Broker,
+        query: Query,
+        subject: Subject,
+        ctx: CheckContext,
+        seen_urls: set[str],
+    ) -> CheckResult | None:
+        target = describe_query(broker, query)
+        try:
+            url = render(broker.search.url, query)
+            form = {k: render(v, query) for k, v in broker.search.form.items()}
+        except MissingValue as exc:
+            needed = _MISSING_WORDS.get(exc.variable, exc.variable)
+            return CheckResult(
+                CHECKER_ID,
+                target,
+                Status.SKIPPED,
+                detail=f"{broker.name} searches need {needed}; add it to your profile",
+                url=f"https://{broker.domain}/",
+                source=broker.id,
+                verified=broker.verified,
+            )
+        if url in seen_urls:
+            return None
+        seen_urls.add(url)
+        if not broker.automatic:
+            return CheckResult(
+                CHECKER_ID,
+                target,
+                Status.MANUAL,
+                detail=f"{broker.name} cannot be searched automatically: open the link and look",
+                url=url,
+                source=broker.id,
+                verified=broker.verified,
+            )
+        try:
+            response = await ctx.http.request(
+                broker.search.method,
+                url,
+                headers=broker.search.headers or None,
+                data=form or None,
+            )
+        except NetError as exc:
+            return result_for_net_error(CHECKER_ID, target, exc, url=url, source=broker.id)
+        text = response.text
+        if ctx.save_pages is not None:
+            folder = ensure_private_dir(ctx.save_pages)
+            write_private(folder / f"{broker.id}-{len(seen_urls)}.html", text)
+        reading = read_page(broker, text, response.status_code, str(response.url))
+        findings: tuple[Finding, ...] = ()
+        status, detail = reading.status, reading.reason
+        if status is Status.FOUND:
+            status, findings, detail = judge_listings(broker, reading.listings, subject, url)
+        if not broker.verified and status.is_answer:
+            detail += " (recipe not verified against the live site)"
+        return CheckResult(
+            CHECKER_ID,
+            target,
+            status,
+            findings=findings,
+            detail=detail,
+            url=url,
+            source=broker.id,
+            verified=broker.verified,
+        )
