@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lowprofile.brokers.listing import Listing
 from lowprofile.brokers.schema import LIST_FIELDS, Broker, FieldRule
@@ -107,6 +107,14 @@ def _values(card: Any, rule: FieldRule, base_url: str) -> list[str]:
 
 
 def _link(card: Any, rule: FieldRule | None, base_url: str) -> str | None:
+    """The listing's own page; only http(s) links are kept (a hostile page may offer others)."""
+    link = _raw_link(card, rule, base_url)
+    if link and urlsplit(link).scheme in ("http", "https"):
+        return link
+    return None
+
+
+def _raw_link(card: Any, rule: FieldRule | None, base_url: str) -> str | None:
     if rule is not None:
         if rule.attribute:
             values = _values(card, rule, base_url)

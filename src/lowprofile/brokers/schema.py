@@ -140,6 +140,20 @@ def _table(data: dict[str, Any], key: str, problems: _Problems, required: bool =
     return value
 
 
+_ALLOWED = {
+    "search": {"mode", "url", "method", "headers", "form"},
+    "parse": {"cards", "fields", "no_results_text", "no_results_selectors", "no_results_status",
+              "blocked_text"},
+    "optout": {"url", "method", "email", "requires", "days", "recheck_days", "notes"},
+    "canary": {"name", "city", "state"},
+}  # fmt: skip
+
+
+def _unknown_keys(table: dict[str, Any], section: str, problems: _Problems) -> None:
+    for key in sorted(set(table) - _ALLOWED[section]):
+        problems.add(f"{section}.{key}", "unknown key")
+
+
 def _str(
     data: dict[str, Any], key: str, problems: _Problems, prefix: str, required: bool = True
 ) -> str:
@@ -250,6 +264,7 @@ def broker_from_dict(data: dict[str, Any], source: str) -> tuple[Broker | None, 
         verified = False
 
     raw_search = _table(data, "search", p)
+    _unknown_keys(raw_search, "search", p)
     mode = raw_search.get("mode", "auto")
     if mode not in ("auto", "manual"):
         p.add("search.mode", f"{mode!r} is not auto or manual")
@@ -270,6 +285,7 @@ def broker_from_dict(data: dict[str, Any], source: str) -> tuple[Broker | None, 
                         form=dict(form) if isinstance(form, dict) else {})  # fmt: skip
 
     raw_parse = _table(data, "parse", p, required=mode == "auto")
+    _unknown_keys(raw_parse, "parse", p)
     fields: dict[str, FieldRule] = {}
     raw_fields = raw_parse.get("fields", {})
     if not isinstance(raw_fields, dict):
@@ -310,6 +326,7 @@ def broker_from_dict(data: dict[str, Any], source: str) -> tuple[Broker | None, 
         # never as `not_found` (a parsed list with no match is still an honest not_found).
 
     raw_optout = _table(data, "optout", p)
+    _unknown_keys(raw_optout, "optout", p)
     optout_url = _str(raw_optout, "url", p, "optout.")
     if optout_url and not optout_url.startswith("https://"):
         p.add("optout.url", "must be an https:// URL")
@@ -332,6 +349,7 @@ def broker_from_dict(data: dict[str, Any], source: str) -> tuple[Broker | None, 
 
     canary = None
     raw_canary = _table(data, "canary", p, required=mode == "auto")
+    _unknown_keys(raw_canary, "canary", p)
     if raw_canary:
         canary = Canary(
             name=_str(raw_canary, "name", p, "canary."),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 from lowprofile.brokers.listing import Listing, MatchResult
@@ -166,6 +167,7 @@ class BrokerChecker:
     ) -> list[CheckResult]:
         results: list[CheckResult] = []
         seen_urls: set[str] = set()
+        seen_findings: set[str] = set()
         for query in queries_for(subject):
             try:
                 result = await self._search_one(broker, query, subject, ctx, seen_urls)
@@ -180,8 +182,15 @@ class BrokerChecker:
                     verified=broker.verified,
                 )
             ctx.advance(1)
-            if result is not None:
-                results.append(result)
+            if result is None:
+                continue
+            fresh = tuple(f for f in result.findings if f.key not in seen_findings)
+            if len(fresh) < len(result.findings):
+                # Another name of the user led to the same listing: report it once.
+                note = f"{len(result.findings) - len(fresh)} listing(s) already reported above"
+                result = replace(result, findings=fresh, detail=f"{result.detail}; {note}")
+            seen_findings.update(f.key for f in fresh)
+            results.append(result)
         return results
 
     async def _search_one(

@@ -1,0 +1,100 @@
+"""Broker files: every shipped one validates; broken ones are named by file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lowprofile.brokers.loader import load_brokers, validate_files
+from lowprofile.resources import shipped_brokers_dir
+
+GOOD = """
+id = "example"
+name = "Example People"
+domain = "example-people.com"
+category = "people-search"
+[search]
+url = "https://www.example-people.com/{first|lower}-{last|lower}/{state}"
+[parse]
+cards = [".card"]
+fields.name = ".name"
+no_results_text = ["No records"]
+[optout]
+url = "https://www.example-people.com/optout"
+method = "web form"
+[canary]
+name = "John Smith"
+city = "Chicago"
+state = "IL"
+"""
+
+
+def write(tmp_path: Path, body: str, name: str = "example.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(body)
+    return path
+
+
+def test_every_shipped_file_validates() -> None:
+    folder = shipped_brokers_dir()
+    assert validate_files([folder]) == []
+    loaded = load_brokers()
+    assert len(loaded.brokers) >= 40
+    for broker in loaded.brokers.values():
+        assert broker.optout.url.startswith("https://"), broker.id
+        assert broker.optout.method, broker.id
+        assert not broker.verified, f"{broker.id}: nothing here was checked against the live site"
+
+
+def test_good_file(tmp_path: Path) -> None:
+    assert validate_files([write(tmp_path, GOOD)]) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (
+            ('url = "https://www.example-people.com/optout"', 'url = "http://x.com/optout"'),
+            "optout.url",
+        ),
+        (('method = "web form"', 'method = "carrier pigeon"'), "optout.method"),
+        (('method = "web form"', 'method = "email"'), "optout.email"),
+        (("{first|lower}", "{firstname}"), "search.url"),
+        (("{first|lower}", "{first|shout}"), "search.url"),
+        (('fields.name = ".name"', 'fields.name = ".//div[@x="'), "parse.fields.name.selectors"),
+        (('cards = [".card"]', 'cards = ["div[["]'), "parse.cards"),
+        (('fields.name = ".name"', 'fields.shoe_size = ".s"'), "parse.fields.shoe_size"),
+        (('category = "people-search"', 'category = "gossip"'), "category"),
+        (('id = "example"', 'id = "Other One"'), "id"),
+        (("[canary]", 'colour = "red"\n[canary]'), "optout.colour"),
+    ],
+)
+def test_problems_name_file_and_key(tmp_path: Path, change: tuple[str, str], key: str) -> None:
+    path = write(tmp_path, GOOD.replace(*change))
+    problems = validate_files([path])
+    assert problems, "expected a problem"
+    assert any(p.startswith(f"{path}:{key}:") for p in problems), problems
+
+
+def test_not_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, "id = ")
+    assert validate_files([path])[0].startswith(f"{path}:-: not valid TOML")
+
+
+def test_id_must_match_file_name(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD, name="other.toml")
+    assert "must match the file name" in validate_files([path])[0]
+
+
+def test_user_file_overrides_and_bad_user_file_is_skipped(
+    private_dirs: dict[str, Path],
+) -> None:
+    user = private_dirs["config"] / "brokers"
+    user.mkdir(parents=True)
+    (user / "spokeo.toml").write_text(GOOD.replace('id = "example"', 'id = "spokeo"'))
+    (user / "broken.toml").write_text("id = 'broken'\n")
+    loaded = load_brokers()
+    assert loaded.brokers["spokeo"].name == "Example People"
+    assert any("broken.toml" in p for p in loaded.problems)
+    assert len(loaded.brokers) >= 40
