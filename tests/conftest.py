@@ -45,6 +45,8 @@ def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, P
     monkeypatch.setenv("LOWPROFILE_NO_KEYRING", "1")
     monkeypatch.setenv("LOWPROFILE_HOST_INTERVAL", "0")
     monkeypatch.setenv("LOWPROFILE_BACKOFF", "0")
+    monkeypatch.setenv("LOWPROFILE_HIBP_RPM", "0")
+    monkeypatch.setenv("LOWPROFILE_XPOSEDORNOT_INTERVAL", "0")
     for name in _ENV_CLEARED:
         monkeypatch.delenv(name, raising=False)
     return {"config": config, "data": data}

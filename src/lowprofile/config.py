@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from lowprofile import __version__
 from lowprofile.errors import ConfigError
@@ -98,15 +99,26 @@ class Settings:
         default="https://api.pwnedpasswords.com", metadata=_env("LOWPROFILE_PWNEDPASSWORDS_URL")
     )
     hibp_requests_per_minute: float = field(default=10.0, metadata=_env("LOWPROFILE_HIBP_RPM"))
-    """The request rate of the user's HIBP subscription (the smallest plan allows 10/min)."""
+    """The request rate of the user's HIBP subscription (the smallest plan allows 10/min);
+    0 means no limit of our own (a proxy in front of HIBP that does the pacing)."""
+    xposedornot_interval: float = field(
+        default=0.6, metadata=_env("LOWPROFILE_XPOSEDORNOT_INTERVAL")
+    )
+    """XposedOrNot allows about 2 requests a second per address; stay under it."""
 
     def interval_for(self, host: str) -> float:
-        """The pause between two requests to ``host`` (exact host, then its parent domains)."""
+        """The pause between two requests to ``host``: explicit per-host settings first (exact
+        host, then parent domains), then the breach services' own published limits."""
         parts = host.lower().split(".")
         for i in range(len(parts) - 1):
             candidate = ".".join(parts[i:])
             if candidate in self.host_intervals:
                 return self.host_intervals[candidate]
+        if host.lower() == (urlsplit(self.hibp_url).hostname or ""):
+            rpm = self.hibp_requests_per_minute
+            return max(self.host_interval, 60.0 / rpm) if rpm > 0 else self.host_interval
+        if host.lower() == (urlsplit(self.xposedornot_url).hostname or ""):
+            return max(self.host_interval, self.xposedornot_interval)
         return self.host_interval
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,7 +22,7 @@ from lowprofile.checkers.base import CheckContext, CheckerSpec, load_checker
 from lowprofile.config import Settings
 from lowprofile.errors import CheckerError
 from lowprofile.net import Http
-from lowprofile.results import SCHEMA_VERSION, CheckResult, Severity, Status
+from lowprofile.results import SCHEMA_VERSION, CheckResult, Finding, Severity, Status
 from lowprofile.subject import Subject
 
 log = logging.getLogger(__name__)
@@ -197,6 +197,56 @@ async def _run_one(
     return results
 
 
+def _richness(finding: Finding) -> int:
+    return sum(1 for value in finding.evidence.values() if value not in (None, "", [], {}))
+
+
+def merge_duplicates(results: list[CheckResult]) -> list[CheckResult]:
+    """One exposure reported by two sources (a breach in both HIBP and XposedOrNot) is one
+    Finding: the richer report is kept, the other's sources and missing details are merged in,
+    and the other result keeps its status with a note instead of a second copy."""
+    best: dict[str, Finding] = {}
+    merged_sources: dict[str, list[str]] = {}
+    for result in results:
+        for finding in result.findings:
+            sources = merged_sources.setdefault(finding.key, [])
+            for source in finding.evidence.get("sources") or [result.checker]:
+                if source not in sources:
+                    sources.append(source)
+            kept = best.get(finding.key)
+            if kept is None or _richness(finding) > _richness(kept):
+                if kept is not None:
+                    finding = replace(finding, evidence={**kept.evidence, **_filled(finding)})
+                best[finding.key] = finding
+            else:
+                best[finding.key] = replace(kept, evidence={**finding.evidence, **_filled(kept)})
+    placed: set[str] = set()
+    out: list[CheckResult] = []
+    for result in results:
+        findings = []
+        for finding in result.findings:
+            if finding.key in placed:
+                continue
+            placed.add(finding.key)
+            chosen = best[finding.key]
+            if len(merged_sources[finding.key]) > 1:
+                evidence = {**chosen.evidence, "sources": merged_sources[finding.key]}
+                chosen = replace(chosen, evidence=evidence)
+            findings.append(chosen)
+        if len(findings) < len(result.findings):
+            note = f"{len(result.findings) - len(findings)} also reported by another source"
+            detail = f"{result.detail}; {note}" if result.detail else note
+            result = replace(result, findings=tuple(findings), detail=detail)
+        elif findings:
+            result = replace(result, findings=tuple(findings))
+        out.append(result)
+    return out
+
+
+def _filled(finding: Finding) -> dict[str, Any]:
+    return {k: v for k, v in finding.evidence.items() if v not in (None, "", [], {})}
+
+
 async def run_scan(
     subject: Subject,
     specs: list[CheckerSpec],
@@ -222,5 +272,5 @@ async def run_scan(
         started=started,
         finished=datetime.now(UTC),
         checkers=[spec.id for spec in specs],
-        results=[r for batch in batches for r in batch],
+        results=merge_duplicates([r for batch in batches for r in batch]),
     )

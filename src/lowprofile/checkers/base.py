@@ -37,6 +37,8 @@ ENTRY_POINT_GROUP = "lowprofile.checkers"
 BUILTIN_CHECKERS: dict[str, str] = {
     # id -> "module:attribute"; the attribute is a Checker class (instantiated without arguments).
     "brokers": "lowprofile.checkers.brokers:BrokerChecker",
+    "xposedornot": "lowprofile.checkers.breaches:XposedOrNotChecker",
+    "hibp": "lowprofile.checkers.breaches:HibpChecker",
 }
 
 

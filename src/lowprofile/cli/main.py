@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from lowprofile import __version__
+from lowprofile.cli import breaches as breaches_cli
 from lowprofile.cli import brokers as brokers_cli
 from lowprofile.cli import config as config_cli
 from lowprofile.cli.checkers import checkers_command
@@ -74,6 +75,7 @@ app.command("scan")(scan_command)
 app.command("init")(init_command)
 app.command("checkers")(checkers_command)
 app.add_typer(brokers_cli.app, name="brokers")
+app.add_typer(breaches_cli.app, name="breaches")
 app.add_typer(config_cli.app, name="config")
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -29,6 +28,57 @@ from lowprofile.cli.common import (
     stdout_console,
 )
 from lowprofile.cli.subject_args import resolve_subject
+
+if TYPE_CHECKING:
+    from lowprofile.checkers.base import CheckerSpec
+    from lowprofile.config import Settings
+    from lowprofile.results import Severity
+    from lowprofile.subject import Subject
+
+
+def execute_scan(
+    subject: Subject,
+    specs: list[CheckerSpec],
+    settings: Settings,
+    threshold: Severity,
+    *,
+    json_out: str | None,
+    quiet: bool,
+    save_pages: Path | None = None,
+    after: Any = None,
+) -> int:
+    """Run the scan with progress on a terminal, write the outputs, and return the exit code.
+
+    Shared by ``scan`` and ``breaches check`` so both print, write and exit the same way.
+    ``after`` may post-process the report (risk, history) before it is written.
+    """
+    import asyncio
+    import sys
+
+    from lowprofile.report.json import write_report
+    from lowprofile.report.terminal import TerminalReport
+    from lowprofile.scan import exit_code, run_scan
+
+    data_to_stdout = json_out == "-"
+    people = stderr_console() if data_to_stdout else stdout_console()
+    if not quiet and sys.stderr.isatty():
+        from lowprofile.cli.progress import RichProgressObserver
+
+        with RichProgressObserver(stderr_console()) as progress:
+            report = asyncio.run(
+                run_scan(subject, specs, settings, observer=progress, save_pages=save_pages)
+            )
+    else:
+        report = asyncio.run(run_scan(subject, specs, settings, save_pages=save_pages))
+    if after is not None:
+        after(report)
+    if json_out:
+        write_report(report, json_out)
+    if not quiet:
+        people.print(TerminalReport(report))
+        if json_out and not data_to_stdout:
+            people.print(f"JSON report written to {json_out}")
+    return exit_code(report, threshold)
 
 
 def scan_command(
@@ -80,15 +130,10 @@ def scan_command(
     Exit codes: 0 nothing at or above --fail-on; 1 exposures at or above it; 2 usage or input
     error; 3 the scan could not run (e.g. no network for any source).
     """
-    import asyncio
-
     from lowprofile.checkers.base import select_checkers
     from lowprofile.config import load_settings
     from lowprofile.privacy import install_redactor
-    from lowprofile.report.json import write_report
-    from lowprofile.report.terminal import TerminalReport
     from lowprofile.results import Severity
-    from lowprofile.scan import NullObserver, ScanObserver, exit_code, run_scan
 
     setup_logging(verbose)
     subject = resolve_subject(
@@ -115,26 +160,6 @@ def scan_command(
     if not specs:
         fail("no checkers to run (see `lowprofile checkers`)", EXIT_FAILED)
 
-    data_to_stdout = json_out == "-"
-    people = stderr_console() if data_to_stdout else stdout_console()
-    show_progress = not quiet and sys.stderr.isatty()
-    observer: ScanObserver = NullObserver()
-    if show_progress:
-        from lowprofile.cli.progress import RichProgressObserver
-
-        progress = RichProgressObserver(stderr_console())
-        observer = progress
-        with progress:
-            report = asyncio.run(
-                run_scan(subject, specs, settings, observer=observer, save_pages=save_pages)
-            )
-    else:
-        report = asyncio.run(run_scan(subject, specs, settings, save_pages=save_pages))
-
-    if json_out:
-        write_report(report, json_out)
-    if not quiet:
-        people.print(TerminalReport(report))
-        if json_out and not data_to_stdout:
-            people.print(f"JSON report written to {json_out}")
-    raise typer.Exit(exit_code(report, threshold))
+    code = execute_scan(subject, specs, settings, threshold, json_out=json_out, quiet=quiet,
+                        save_pages=save_pages)  # fmt: skip
+    raise typer.Exit(code)

@@ -1,0 +1,99 @@
+"""``lowprofile breaches``: which breaches an email is in, and whether a password is known."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from lowprofile.cli.common import (
+    EXIT_FAILED,
+    EXIT_FOUND,
+    EXIT_OK,
+    QuietOpt,
+    fail,
+    stderr_console,
+)
+
+app = typer.Typer(help="Breached accounts (XposedOrNot, Have I Been Pwned) and Pwned Passwords.")
+
+
+@app.command("check")
+def check_command(
+    emails: Annotated[list[str], typer.Argument(metavar="EMAIL...", help="Addresses to look up.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the JSON report (the scan report's form).")
+    ] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Look up emails at XposedOrNot (free) and HIBP (with a key); one finding per breach.
+
+    The full address goes to each service (XposedOrNot in the URL path, HIBP with your key).
+    Exit codes: 0 none found, 1 breaches found, 2 usage error, 3 nothing could be checked.
+    """
+    from lowprofile.checkers.base import select_checkers
+    from lowprofile.cli.scan import execute_scan
+    from lowprofile.config import load_settings
+    from lowprofile.privacy import Redactor, install_redactor
+    from lowprofile.results import Severity
+    from lowprofile.subject import Subject
+
+    subject = Subject(names=(), emails=tuple(e.strip() for e in emails))
+    install_redactor(Redactor(values=subject.emails))
+    specs, _ = select_checkers(["xposedornot", "hibp"])
+    code = execute_scan(
+        subject,
+        specs,
+        load_settings(),
+        Severity.LOW,
+        json_out="-" if as_json else None,
+        quiet=quiet,
+    )
+    raise typer.Exit(code)
+
+
+@app.command("password")
+def password_command(
+    stdin: Annotated[
+        bool, typer.Option("--stdin", help="Read the password from stdin (for scripts).")
+    ] = False,
+) -> None:
+    """Check a password against Pwned Passwords; only 5 hex digits of its SHA-1 are sent.
+
+    Exit 1 when the password is known from breaches, 0 when it is not.
+    """
+    import asyncio
+    import sys
+
+    from lowprofile.checkers.breaches.passwords import times_pwned
+    from lowprofile.config import load_settings
+    from lowprofile.errors import NetError
+    from lowprofile.net import Http
+
+    if stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password (hidden, never stored)", hide_input=True)
+    if not password:
+        fail("empty password")
+    settings = load_settings()
+
+    async def check() -> int:
+        async with Http(settings) as http:
+            return await times_pwned(password, http, settings.pwnedpasswords_url)
+
+    try:
+        count = asyncio.run(check())
+    except NetError as exc:
+        fail(f"could not check: {exc}", EXIT_FAILED)
+    console = stderr_console()
+    if count:
+        console.print(
+            f"[bold red]This password appears {count:,} times in known breaches.[/] "
+            "Do not use it anywhere; change it wherever you did."
+        )
+        raise typer.Exit(EXIT_FOUND)
+    console.print(
+        "This password does not appear in known breaches (that alone does not make it strong)."
+    )
+    raise typer.Exit(EXIT_OK)
