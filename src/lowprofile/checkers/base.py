@@ -39,6 +39,7 @@ BUILTIN_CHECKERS: dict[str, str] = {
     "brokers": "lowprofile.checkers.brokers:BrokerChecker",
     "xposedornot": "lowprofile.checkers.breaches:XposedOrNotChecker",
     "hibp": "lowprofile.checkers.breaches:HibpChecker",
+    "photos": "lowprofile.checkers.photos:PhotoChecker",
 }
 
 

@@ -15,6 +15,7 @@ from lowprofile import __version__
 from lowprofile.cli import breaches as breaches_cli
 from lowprofile.cli import brokers as brokers_cli
 from lowprofile.cli import config as config_cli
+from lowprofile.cli import photos as photos_cli
 from lowprofile.cli.checkers import checkers_command
 from lowprofile.cli.common import exit_code_for, setup_logging
 from lowprofile.cli.init import init_command
@@ -76,6 +77,7 @@ app.command("init")(init_command)
 app.command("checkers")(checkers_command)
 app.add_typer(brokers_cli.app, name="brokers")
 app.add_typer(breaches_cli.app, name="breaches")
+app.add_typer(photos_cli.app, name="photos")
 app.add_typer(config_cli.app, name="config")
 
 

@@ -1,0 +1,165 @@
+"""``lowprofile photos``: what a photo library gives away, and cleaning photos before posting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from lowprofile.cli.common import EXIT_FOUND, EXIT_OK, EXIT_USAGE, stderr_console, stdout_console
+
+app = typer.Typer(help="Find location and identifying metadata in photos, and strip it.")
+
+PathsArg = Annotated[list[Path], typer.Argument(metavar="PATH...", help="Files or folders.")]
+
+
+def _home() -> tuple[float, float] | None:
+    """The default profile's home coordinates, when it has them (for distances)."""
+    from lowprofile.config import default_profile_path
+    from lowprofile.errors import ProfileError
+    from lowprofile.subject import load_profile
+
+    path = default_profile_path()
+    if not path.exists():
+        return None
+    try:
+        home = load_profile(path).home
+    except ProfileError:
+        return None
+    return (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
+
+
+@app.command("scan")
+def scan_command(
+    paths: PathsArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")] = False,
+) -> None:
+    """Report which photos reveal a location, names or serials, and where they cluster.
+
+    Exit 1 when any photo reveals a location, 0 otherwise.
+    """
+    import sys
+
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from lowprofile.metadata.library import scan_library
+
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        stderr_console().print(f"[yellow]warning:[/] {escape(str(path))}: no such file or folder")
+    console = stderr_console()
+    if sys.stderr.isatty():
+        with Progress(
+            TextColumn("reading photos"), BarColumn(), MofNCompleteColumn(),
+            console=console, transient=True,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("photos", total=None)
+            result = scan_library(
+                paths, _home(), lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    else:
+        result = scan_library(paths, _home())
+    for entry in result.errors:
+        console.print(f"[yellow]warning:[/] {escape(entry.path)}: {escape(entry.error or '')}")
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_scan(result)
+    if missing and not result.files:
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_FOUND if result.located else EXIT_OK)
+
+
+def _print_scan(result: Any) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = stdout_console()
+    total = len(result.files)
+    console.print(
+        Text(f"{len(result.located):,} of {total:,} photos reveal a location", style="bold")
+    )
+    groups: dict[str, list[str]] = {}
+    for entry in result.files:
+        for item in entry.meta.exposed if entry.meta else []:
+            groups.setdefault(item, []).append(entry.path)
+    if groups:
+        table = Table(title="What the photos expose")
+        table.add_column("exposure")
+        table.add_column("photos", justify="right")
+        table.add_column("examples", overflow="fold")
+        for item, paths in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            table.add_row(item, str(len(paths)), Text(", ".join(Path(p).name for p in paths[:3])))
+        console.print(table)
+    clusters = [c for c in result.clusters if c.count >= 2] or result.clusters[:3]
+    if clusters:
+        table = Table(title="Places the photos point at")
+        for column in ("photos", "dates", "note", "map"):
+            table.add_column(column, overflow="fold")
+        for cluster in clusters[:10]:
+            note = "likely home or workplace" if cluster.likely_home_or_work else ""
+            if cluster.distance_to_home_m is not None:
+                note = f"{note}; {cluster.distance_to_home_m:,.0f} m from home".strip("; ")
+            dates = " to ".join(d for d in (cluster.first, cluster.last) if d) or "-"
+            data = cluster.to_dict()
+            table.add_row(str(cluster.count), dates, note, data["map"])
+        console.print(table)
+    if result.located:
+        console.print("Clean photos before posting: lowprofile photos strip PATH...")
+
+
+@app.command("strip")
+def strip_command(
+    paths: PathsArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write cleaned copies into this folder.")
+    ] = None,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Replace the originals (after verifying).")
+    ] = False,
+    reencode: Annotated[
+        bool,
+        typer.Option("--reencode", help="Re-encode formats that cannot be cleaned losslessly."),
+    ] = False,
+    keep_orientation: Annotated[
+        bool, typer.Option("--keep-orientation/--no-keep-orientation")
+    ] = True,
+    keep_icc: Annotated[bool, typer.Option("--keep-icc/--no-keep-icc")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")] = False,
+) -> None:
+    """Remove GPS and identifying metadata; by default writes NAME.clean.EXT beside each photo.
+
+    Exit 0 when every photo was cleaned, 1 when any was NOT CLEANED (nothing is written for it).
+    """
+    from rich.markup import escape
+
+    from lowprofile.cli.common import fail
+    from lowprofile.metadata.library import iter_files
+    from lowprofile.metadata.strip import StripOptions, strip_file
+
+    if out is not None and in_place:
+        fail("choose --out DIR or --in-place, not both")
+    options = StripOptions(keep_orientation=keep_orientation, keep_icc=keep_icc, reencode=reencode)
+    files = [f for f in iter_files(paths) if ".clean." not in f.name]
+    missing = [p for p in paths if not p.exists()]
+    outcomes = [strip_file(f, options, out_dir=out, in_place=in_place) for f in files]
+    console = stderr_console()
+    for path in missing:
+        console.print(f"[red]NOT CLEANED[/] {escape(str(path))}: no such file or folder")
+    for outcome in outcomes:
+        if outcome.cleaned:
+            how = "" if outcome.method == "lossless" else " (re-encoded: quality may differ)"
+            console.print(f"cleaned {escape(outcome.path)} -> {escape(outcome.output or '')}{how}")
+        else:
+            console.print(
+                f"[red]NOT CLEANED[/] {escape(outcome.path)}: {escape(outcome.error or '')}"
+            )
+    if as_json:
+        from dataclasses import asdict
+
+        typer.echo(json.dumps([asdict(o) for o in outcomes], indent=2))
+    failed = missing or any(not o.cleaned for o in outcomes)
+    raise typer.Exit(EXIT_FOUND if failed else EXIT_OK)

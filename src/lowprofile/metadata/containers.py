@@ -1,0 +1,447 @@
+"""Finding the metadata blocks inside each container format, reading headers only.
+
+Each function walks its format's structure (JPEG segments, PNG chunks, RIFF chunks, ISO-BMFF
+boxes, TIFF IFDs) and returns the raw blocks: EXIF, XMP, IPTC, and flags for the rest. Pixels are
+never decoded; the file is memory-mapped, so only the header pages are read from disk.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from dataclasses import dataclass, field
+
+from lowprofile.errors import MetadataError
+from lowprofile.metadata.iptc import photoshop_iptc
+
+EXIF_HEADER = b"Exif\x00\x00"
+XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
+XMP_EXTENSION_HEADER = b"http://ns.adobe.com/xmp/extension/\x00"
+PHOTOSHOP_HEADER = b"Photoshop 3.0\x00"
+ICC_HEADER = b"ICC_PROFILE\x00"
+FLIR_HEADER = b"FLIR\x00"
+_ISO6709 = re.compile(rb"([+-]\d{1,2}(?:\.\d+)?)([+-]\d{1,3}(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?")
+
+
+@dataclass
+class Blocks:
+    """The metadata blocks of one file, before interpretation."""
+
+    exif: list[bytes] = field(default_factory=list)
+    xmp: list[bytes] = field(default_factory=list)
+    iptc: bytes | None = None
+    icc: bool = False
+    comment: bool = False
+    flir: bool = False
+    vendor_segments: list[str] = field(default_factory=list)
+    video_gps: tuple[float, float, float | None] | None = None
+    text_chunks: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _strip_exif_prefix(data: bytes) -> bytes:
+    return data[len(EXIF_HEADER) :] if data.startswith(EXIF_HEADER) else data
+
+
+# --- JPEG -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One JPEG marker segment: marker byte, where it starts and ends (whole segment)."""
+
+    marker: int
+    start: int
+    end: int
+    payload_start: int
+
+
+@dataclass
+class JpegLayout:
+    """The segments before the image data, where that data starts, and what was odd."""
+
+    segments: list[Segment]
+    sos: int | None
+    """Offset of the SOS marker; None when the file ends before its image data."""
+    problems: list[str] = field(default_factory=list)
+
+
+def jpeg_segments(data: bytes | memoryview) -> JpegLayout:
+    """Walk the marker segments up to SOS, tolerating what cameras and editors get wrong.
+
+    Stray bytes between segments are skipped (and noted); a segment that runs past the end of
+    the file, or a file with no image data, ends the walk with a problem noted. Readers can still
+    report the metadata found so far; the stripper refuses any file with a problem it cannot fix.
+    """
+    if bytes(data[:2]) != b"\xff\xd8":
+        raise MetadataError("not a JPEG (no SOI marker)")
+    layout = JpegLayout([], None)
+    position = 2
+    size = len(data)
+    while position < size:
+        if data[position] != 0xFF:
+            start = position
+            while position < size and data[position] != 0xFF:
+                position += 1
+            layout.problems.append(f"skipped {position - start} stray byte(s) at {start}")
+            continue
+        while position < size and data[position] == 0xFF:  # fill bytes
+            position += 1
+        if position >= size:
+            break
+        marker = data[position]
+        start = position - 1
+        position += 1
+        if marker == 0xD9:
+            layout.problems.append("the file ends (EOI) before any image data")
+            return layout
+        if 0xD0 <= marker <= 0xD7 or marker in (0x01, 0xD8):
+            continue
+        if position + 2 > size:
+            break
+        (length,) = struct.unpack_from(">H", data, position)
+        if length < 2 or position + length > size:
+            layout.problems.append(f"segment 0x{marker:02X} runs past the end of the file")
+            return layout
+        if marker == 0xDA:
+            layout.sos = start
+            return layout
+        layout.segments.append(Segment(marker, start, position + length, position + 2))
+        position += length
+    layout.problems.append("the file is truncated before its image data")
+    return layout
+
+
+def jpeg_blocks(data: bytes | memoryview) -> Blocks:
+    blocks = Blocks()
+    layout = jpeg_segments(data)
+    blocks.problems += layout.problems
+    segments = layout.segments
+    extended: dict[bytes, dict[int, bytes]] = {}
+    flir_chunks: list[bytes] = []
+    for segment in segments:
+        payload = bytes(data[segment.payload_start : segment.end])
+        marker = segment.marker
+        if marker == 0xE1 and payload.startswith(EXIF_HEADER):
+            blocks.exif.append(payload[len(EXIF_HEADER) :])
+        elif marker == 0xE1 and payload.startswith(XMP_HEADER):
+            blocks.xmp.append(payload[len(XMP_HEADER) :])
+        elif marker == 0xE1 and payload.startswith(XMP_EXTENSION_HEADER):
+            body = payload[len(XMP_EXTENSION_HEADER) :]
+            if len(body) > 40:
+                guid = body[:32]
+                (offset,) = struct.unpack_from(">I", body, 36)
+                extended.setdefault(guid, {})[offset] = body[40:]
+        elif marker == 0xE1 and payload.startswith(FLIR_HEADER):
+            blocks.flir = True
+            flir_chunks.append(payload[8:])
+        elif marker == 0xED and payload.startswith(PHOTOSHOP_HEADER):
+            blocks.iptc = photoshop_iptc(payload[len(PHOTOSHOP_HEADER) :]) or blocks.iptc
+        elif marker == 0xE2 and payload.startswith(ICC_HEADER):
+            blocks.icc = True
+        elif marker == 0xFE:
+            blocks.comment = True
+        elif marker == 0xE0 and not payload.startswith(b"JFIF\x00"):
+            blocks.vendor_segments.append("APP0")  # JFXX thumbnail or Canon CIFF (owner name)
+        elif 0xE1 <= marker <= 0xEF and marker not in (0xE2, 0xEE):
+            blocks.vendor_segments.append(f"APP{marker - 0xE0}")
+    for parts in extended.values():
+        blocks.xmp.append(b"".join(parts[k] for k in sorted(parts)))
+    return blocks
+
+
+# --- PNG ------------------------------------------------------------------------------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
+    """(type, data start, data end) of every chunk; MetadataError when a chunk is cut off."""
+    if bytes(data[:8]) != PNG_SIGNATURE:
+        raise MetadataError("not a PNG")
+    chunks = []
+    position = 8
+    while position + 8 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, position)
+        start, end = position + 8, position + 8 + length
+        if end + 4 > len(data):
+            raise MetadataError(f"PNG chunk {kind!r} runs past the end of the file")
+        chunks.append((kind, start, end))
+        position = end + 4
+        if kind == b"IEND":
+            break
+    return chunks
+
+
+def _raw_profile(text: bytes) -> bytes | None:
+    """ImageMagick's "Raw profile type exif": a header line, a length, then hex digits."""
+    lines = text.strip().split(b"\n")
+    if len(lines) < 3:
+        return None
+    try:
+        return bytes.fromhex(b"".join(lines[2:]).decode("ascii"))
+    except ValueError:
+        return None
+
+
+def png_blocks(data: bytes | memoryview) -> Blocks:
+    blocks = Blocks()
+    for kind, start, end in png_chunks(data):
+        body = bytes(data[start:end])
+        if kind == b"eXIf":
+            blocks.exif.append(_strip_exif_prefix(body))
+        elif kind == b"iCCP":
+            blocks.icc = True
+        elif kind in (b"tEXt", b"zTXt", b"iTXt"):
+            keyword, _, rest = body.partition(b"\x00")
+            blocks.text_chunks.append(keyword.decode("latin-1"))
+            value = rest
+            try:
+                if kind == b"zTXt":
+                    value = zlib.decompress(rest[1:])
+                elif kind == b"iTXt":
+                    flag, rest = rest[0], rest[2:]
+                    _, _, rest = rest.partition(b"\x00")  # language
+                    _, _, value = rest.partition(b"\x00")  # translated keyword
+                    if flag:
+                        value = zlib.decompress(value)
+            except (zlib.error, IndexError):
+                continue
+            if keyword == b"XML:com.adobe.xmp":
+                blocks.xmp.append(value)
+            elif keyword in (b"Raw profile type exif", b"Raw profile type APP1"):
+                raw = _raw_profile(value)
+                if raw:
+                    blocks.exif.append(_strip_exif_prefix(raw))
+            elif keyword == b"Raw profile type iptc":
+                raw = _raw_profile(value)
+                if raw:
+                    blocks.iptc = photoshop_iptc(raw) or raw
+    return blocks
+
+
+# --- WebP -----------------------------------------------------------------------------------
+
+
+def riff_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
+    if bytes(data[:4]) != b"RIFF" or bytes(data[8:12]) != b"WEBP":
+        raise MetadataError("not a WebP file")
+    chunks = []
+    position = 12
+    while position + 8 <= len(data):
+        kind, length = struct.unpack_from("<4sI", data, position)
+        start, end = position + 8, position + 8 + length
+        if end > len(data):
+            raise MetadataError(f"WebP chunk {kind!r} runs past the end of the file")
+        chunks.append((kind, start, end))
+        position = end + (length & 1)
+    return chunks
+
+
+def webp_blocks(data: bytes | memoryview) -> Blocks:
+    blocks = Blocks()
+    for kind, start, end in riff_chunks(data):
+        body = bytes(data[start:end])
+        if kind == b"EXIF":
+            blocks.exif.append(_strip_exif_prefix(body))
+        elif kind == b"XMP ":
+            blocks.xmp.append(body)
+        elif kind == b"ICCP":
+            blocks.icc = True
+    return blocks
+
+
+# --- ISO base media (HEIC/HEIF/AVIF, MP4/MOV, JPEG XL container) -------------------------------
+
+
+def iter_boxes(data: bytes | memoryview, start: int, end: int) -> list[tuple[bytes, int, int]]:
+    """(type, payload start, box end) of the boxes between ``start`` and ``end``."""
+    boxes = []
+    position = start
+    while position + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", data, position)
+        header = 8
+        if size == 1:
+            if position + 16 > end:
+                break
+            (size,) = struct.unpack_from(">Q", data, position + 8)
+            header = 16
+        elif size == 0:
+            size = end - position
+        if size < header or position + size > end:
+            raise MetadataError(f"box {kind!r} runs past the end of its container")
+        boxes.append((kind, position + header, position + size))
+        position += size
+    return boxes
+
+
+def _child(data: bytes | memoryview, start: int, end: int, kind: bytes) -> tuple[int, int] | None:
+    for box_kind, box_start, box_end in iter_boxes(data, start, end):
+        if box_kind == kind:
+            return box_start, box_end
+    return None
+
+
+def _uint(data: bytes | memoryview, position: int, size: int) -> int:
+    if size == 0:
+        return 0
+    return int.from_bytes(bytes(data[position : position + size]), "big")
+
+
+def _heif_items(data: bytes | memoryview, meta_start: int, meta_end: int) -> Blocks:
+    blocks = Blocks()
+    inner = meta_start + 4  # full box: version and flags
+    iinf = _child(data, inner, meta_end, b"iinf")
+    iloc = _child(data, inner, meta_end, b"iloc")
+    idat = _child(data, inner, meta_end, b"idat")
+    if iinf is None or iloc is None:
+        return blocks
+    kinds: dict[int, str] = {}
+    version = data[iinf[0]]
+    count_size = 2 if version == 0 else 4
+    for kind, start, _end in iter_boxes(data, iinf[0] + 4 + count_size, iinf[1]):
+        if kind != b"infe":
+            continue
+        infe_version = data[start]
+        if infe_version < 2:
+            continue
+        id_size = 2 if infe_version == 2 else 4
+        item_id = _uint(data, start + 4, id_size)
+        item_type = bytes(data[start + 4 + id_size + 2 : start + 4 + id_size + 6])
+        rest = bytes(data[start + 4 + id_size + 6 : _end])
+        if item_type == b"mime":
+            _name, _, after = rest.partition(b"\x00")
+            content_type = after.split(b"\x00", 1)[0]
+            if b"xml" in content_type or b"rdf" in content_type:
+                kinds[item_id] = "xmp"
+        elif item_type == b"Exif":
+            kinds[item_id] = "exif"
+    if not kinds:
+        return blocks
+    position = iloc[0]
+    version = data[position]
+    position += 4
+    sizes = data[position]
+    offset_size, length_size = sizes >> 4, sizes & 0x0F
+    sizes = data[position + 1]
+    base_offset_size, index_size = sizes >> 4, (sizes & 0x0F if version in (1, 2) else 0)
+    position += 2
+    item_count = _uint(data, position, 2 if version < 2 else 4)
+    position += 2 if version < 2 else 4
+    for _ in range(item_count):
+        item_id = _uint(data, position, 2 if version < 2 else 4)
+        position += 2 if version < 2 else 4
+        method = 0
+        if version in (1, 2):
+            method = _uint(data, position, 2) & 0x0F
+            position += 2
+        position += 2  # data reference index
+        base = _uint(data, position, base_offset_size)
+        position += base_offset_size
+        extents = _uint(data, position, 2)
+        position += 2
+        pieces = []
+        for _ in range(extents):
+            position += index_size
+            offset = _uint(data, position, offset_size)
+            position += offset_size
+            length = _uint(data, position, length_size)
+            position += length_size
+            origin = base + offset + (idat[0] if method == 1 and idat else 0)
+            if origin + length > len(data):
+                raise MetadataError("HEIF item points past the end of the file")
+            pieces.append(bytes(data[origin : origin + length]))
+        item_kind = kinds.get(item_id)
+        if item_kind is None or not pieces:
+            continue
+        payload = b"".join(pieces)
+        if item_kind == "exif" and len(payload) >= 4:
+            (skip,) = struct.unpack_from(">I", payload, 0)
+            blocks.exif.append(_strip_exif_prefix(payload[4 + skip :]))
+        elif item_kind == "xmp":
+            blocks.xmp.append(payload)
+    return blocks
+
+
+def parse_iso6709(text: bytes) -> tuple[float, float, float | None] | None:
+    match = _ISO6709.search(text)
+    if not match:
+        return None
+    lat, lon = float(match.group(1)), float(match.group(2))
+    alt = float(match.group(3)) if match.group(3) else None
+    return lat, lon, alt
+
+
+def _video_gps(
+    data: bytes | memoryview, moov: tuple[int, int]
+) -> tuple[float, float, float | None] | None:
+    udta = _child(data, moov[0], moov[1], b"udta")
+    if udta is not None:
+        xyz = _child(data, udta[0], udta[1], b"\xa9xyz")
+        if xyz is not None:
+            found = parse_iso6709(bytes(data[xyz[0] + 4 : xyz[1]]))
+            if found:
+                return found
+    meta = _child(data, moov[0], moov[1], b"meta")
+    if meta is None:
+        return None
+    start = meta[0]
+    if _child(data, start, meta[1], b"keys") is None:
+        start += 4  # some writers make it a full box
+    keys = _child(data, start, meta[1], b"keys")
+    ilst = _child(data, start, meta[1], b"ilst")
+    if keys is None or ilst is None:
+        return None
+    names: dict[int, bytes] = {}
+    position = keys[0] + 8
+    index = 1
+    while position + 8 <= keys[1]:
+        (size,) = struct.unpack_from(">I", data, position)
+        if size < 8:
+            break
+        names[index] = bytes(data[position + 8 : position + size])
+        index += 1
+        position += size
+    for kind, item_start, item_end in iter_boxes(data, ilst[0], ilst[1]):
+        key = names.get(int.from_bytes(kind, "big"), b"")
+        if key.endswith(b"location.ISO6709"):
+            value = _child(data, item_start, item_end, b"data")
+            if value is not None:
+                return parse_iso6709(bytes(data[value[0] + 8 : value[1]]))
+    return None
+
+
+def isobmff_blocks(data: bytes | memoryview) -> Blocks:
+    blocks = Blocks()
+    top = iter_boxes(data, 0, len(data))
+    for kind, start, end in top:
+        if kind == b"meta":
+            found = _heif_items(data, start, end)
+            blocks.exif += found.exif
+            blocks.xmp += found.xmp
+        elif kind == b"moov":
+            blocks.video_gps = _video_gps(data, (start, end))
+        elif kind == b"Exif" and end - start > 4:  # JPEG XL container
+            (skip,) = struct.unpack_from(">I", data, start)
+            blocks.exif.append(_strip_exif_prefix(bytes(data[start + 4 + skip : end])))
+        elif kind == b"xml ":
+            blocks.xmp.append(bytes(data[start:end]))
+    return blocks
+
+
+def tiff_xmp_iptc(data: bytes | memoryview, xmp: object, iptc: object) -> Blocks:
+    """XMP and IPTC stored as tags inside a TIFF-based file's first IFD."""
+    blocks = Blocks()
+    if isinstance(xmp, bytes):
+        blocks.xmp.append(xmp)
+    elif isinstance(xmp, tuple):
+        blocks.xmp.append(bytes(v & 0xFF for v in xmp if isinstance(v, int)))
+    if isinstance(iptc, bytes):
+        blocks.iptc = iptc
+    elif isinstance(iptc, tuple) and iptc and isinstance(iptc[0], int):
+        if all(0 <= v < 256 for v in iptc):
+            blocks.iptc = bytes(iptc)
+        else:
+            blocks.iptc = b"".join(struct.pack(">I", v & 0xFFFFFFFF) for v in iptc)
+    return blocks

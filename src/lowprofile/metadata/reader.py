@@ -1,0 +1,289 @@
+"""``read_metadata(path)``: what one photo or video gives away, from its headers alone.
+
+GPS is taken from EXIF first, then XMP (edited photos often keep it only there), then a video's
+ISO 6709 location. Names (owner, artist, creator, copyright), serial numbers, software, capture
+time, IPTC places and embedded thumbnails are reported as what they are: exposures.
+"""
+
+from __future__ import annotations
+
+import mmap
+import struct
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lowprofile.errors import MetadataError
+from lowprofile.metadata import containers
+from lowprofile.metadata.containers import Blocks
+from lowprofile.metadata.iptc import iptc_fields, photoshop_resources
+from lowprofile.metadata.sniff import sniff
+from lowprofile.metadata.tiff import (
+    TAG_ARTIST,
+    TAG_BODY_SERIAL,
+    TAG_COPYRIGHT,
+    TAG_DATETIME_ORIGINAL,
+    TAG_DNG_SERIAL,
+    TAG_IPTC,
+    TAG_LENS_SERIAL,
+    TAG_MAKE,
+    TAG_MAKER_NOTE,
+    TAG_MODEL,
+    TAG_ORIENTATION,
+    TAG_OWNER,
+    TAG_SOFTWARE,
+    TAG_THUMB_LENGTH,
+    TAG_THUMB_OFFSET,
+    TAG_XMP,
+    Exif,
+    gps_position,
+    gps_time,
+    parse_exif,
+    text,
+)
+from lowprofile.metadata.xmp import decode_packet, xmp_gps, xmp_names
+
+IMAGE_FORMATS = {"jpeg", "png", "webp", "tiff", "heif", "jxl", "jxl-codestream", "raf", "psd",
+                 "cr3", "gif", "bmp", "video"}  # fmt: skip
+
+
+@dataclass
+class Gps:
+    lat: float
+    lon: float
+    alt: float | None = None
+    source: str = "exif"
+
+
+@dataclass
+class PhotoMetadata:
+    """Everything identifying found in one file; ``exposed`` lists it by name."""
+
+    path: str
+    format: str
+    gps: Gps | None = None
+    gps_time: str | None = None
+    taken: str | None = None
+    make: str | None = None
+    model: str | None = None
+    serials: list[str] = field(default_factory=list)
+    names: dict[str, list[str]] = field(default_factory=dict)
+    """owner, artist, creator, rights… → values (from EXIF, XMP and IPTC)."""
+    places: dict[str, list[str]] = field(default_factory=dict)
+    """IPTC/XMP city, location, province, country."""
+    software: str | None = None
+    orientation: int | None = None
+    has_xmp: bool = False
+    has_iptc: bool = False
+    has_icc: bool = False
+    has_thumbnail: bool = False
+    has_maker_notes: bool = False
+    has_comment: bool = False
+    has_flir: bool = False
+    vendor_segments: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exposed(self) -> list[str]:
+        """What this file reveals, most dangerous first."""
+        out = []
+        if self.gps:
+            out.append("gps")
+        if self.places:
+            out.append("place_names")
+        if self.serials:
+            out.append("serial_number")
+        if self.names:
+            out.append("names")
+        if self.has_thumbnail:
+            out.append("thumbnail")
+        if self.taken or self.gps_time:
+            out.append("capture_time")
+        if self.make or self.model:
+            out.append("camera")
+        if self.software:
+            out.append("software")
+        if self.has_maker_notes:
+            out.append("maker_notes")
+        if self.has_xmp:
+            out.append("xmp")
+        if self.has_iptc:
+            out.append("iptc")
+        if self.has_flir:
+            out.append("flir")
+        if self.vendor_segments:
+            out.append("vendor_data")
+        if self.has_comment:
+            out.append("comment")
+        return out
+
+    @property
+    def identifying(self) -> list[str]:
+        """What a cleaned file must not contain."""
+        bad = {"gps", "serial_number", "names", "place_names", "xmp", "iptc", "thumbnail", "flir",
+               "vendor_data"}  # fmt: skip
+        return [item for item in self.exposed if item in bad]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["exposed"] = self.exposed
+        return data
+
+
+def _blocks_for(kind: str, data: Any) -> Blocks:
+    if kind == "jpeg":
+        return containers.jpeg_blocks(data)
+    if kind == "png":
+        return containers.png_blocks(data)
+    if kind == "webp":
+        return containers.webp_blocks(data)
+    if kind in ("heif", "jxl", "video", "cr3"):
+        return containers.isobmff_blocks(data)
+    if kind == "raf":
+        (offset,) = struct.unpack_from(">I", data, 84)
+        if offset >= len(data):
+            raise MetadataError("RAF preview offset points past the end of the file")
+        return containers.jpeg_blocks(data[offset:])
+    if kind == "psd":
+        return _psd_blocks(data)
+    if kind == "tiff":
+        blocks = Blocks()
+        blocks.exif.append(data)
+        return blocks
+    return Blocks()
+
+
+def _psd_blocks(data: Any) -> Blocks:
+    position = 26
+    (mode_length,) = struct.unpack_from(">I", data, position)
+    position += 4 + mode_length
+    (resources_length,) = struct.unpack_from(">I", data, position)
+    resources = photoshop_resources(bytes(data[position + 4 : position + 4 + resources_length]))
+    blocks = Blocks()
+    if 0x0422 in resources:
+        blocks.exif.append(resources[0x0422])
+    if 0x0424 in resources:
+        blocks.xmp.append(resources[0x0424])
+    blocks.iptc = resources.get(0x0404)
+    blocks.icc = 0x040F in resources
+    return blocks
+
+
+def _add(target: dict[str, list[str]], kind: str, value: str | None) -> None:
+    if value and value not in target.setdefault(kind, []):
+        target[kind].append(value)
+
+
+def _apply_exif(meta: PhotoMetadata, exif: Exif, data: Any, is_tiff_file: bool) -> Blocks:
+    ifd0, sub = exif.ifd0.tags, exif.exif.tags
+    meta.make = meta.make or text(ifd0.get(TAG_MAKE))
+    meta.model = meta.model or text(ifd0.get(TAG_MODEL))
+    meta.software = meta.software or text(ifd0.get(TAG_SOFTWARE))
+    meta.taken = meta.taken or text(sub.get(TAG_DATETIME_ORIGINAL))
+    orientation = ifd0.get(TAG_ORIENTATION)
+    if isinstance(orientation, tuple) and orientation and meta.orientation is None:
+        meta.orientation = int(orientation[0])
+    _add(meta.names, "artist", text(ifd0.get(TAG_ARTIST)))
+    _add(meta.names, "copyright", text(ifd0.get(TAG_COPYRIGHT)))
+    _add(meta.names, "owner", text(sub.get(TAG_OWNER)))
+    for tag in (TAG_BODY_SERIAL, TAG_LENS_SERIAL):
+        serial = text(sub.get(tag))
+        if serial and serial not in meta.serials:
+            meta.serials.append(serial)
+    dng_serial = text(ifd0.get(TAG_DNG_SERIAL))
+    if dng_serial and dng_serial not in meta.serials:
+        meta.serials.append(dng_serial)
+    meta.has_maker_notes = meta.has_maker_notes or TAG_MAKER_NOTE in sub
+    if TAG_THUMB_OFFSET in exif.ifd1.tags and TAG_THUMB_LENGTH in exif.ifd1.tags:
+        meta.has_thumbnail = True
+    if meta.gps is None:
+        position = gps_position(exif.gps)
+        if position:
+            meta.gps = Gps(*position, source="exif")
+            meta.gps_time = gps_time(exif.gps)
+    if is_tiff_file:
+        return containers.tiff_xmp_iptc(data, ifd0.get(TAG_XMP), ifd0.get(TAG_IPTC))
+    return Blocks()
+
+
+def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
+    """Interpret an already-sniffed buffer (bytes, memoryview or mmap)."""
+    meta = PhotoMetadata(path=path, format=kind)
+    try:
+        blocks = _blocks_for(kind, data)
+    except (struct.error, IndexError, ValueError) as exc:
+        raise MetadataError(f"{kind} structure is damaged ({exc})") from exc
+    meta.warnings += blocks.problems
+    extra = Blocks()
+    for block in blocks.exif:
+        try:
+            exif = parse_exif(block)
+        except MetadataError as exc:
+            if kind == "tiff":
+                raise
+            meta.warnings.append(f"EXIF ignored: {exc}")
+            continue
+        found = _apply_exif(meta, exif, data, kind == "tiff")
+        extra.xmp += found.xmp
+        extra.iptc = extra.iptc or found.iptc
+    packets = blocks.xmp + extra.xmp
+    meta.has_xmp = bool(packets)
+    for raw in packets:
+        packet = decode_packet(raw)
+        if meta.gps is None:
+            position = xmp_gps(packet)
+            if position:
+                meta.gps = Gps(*position, source="xmp")
+        for name_kind, values in xmp_names(packet).items():
+            for value in values:
+                if name_kind == "serial":
+                    if value not in meta.serials:
+                        meta.serials.append(value)
+                elif name_kind == "city":
+                    _add(meta.places, "location", value)
+                else:
+                    _add(meta.names, name_kind, value)
+    iptc = blocks.iptc or extra.iptc
+    if iptc:
+        meta.has_iptc = True
+        for field_name, values in iptc_fields(iptc).items():
+            for value in values:
+                if field_name in ("city", "location", "province", "country"):
+                    _add(meta.places, field_name, value)
+                else:
+                    _add(meta.names, field_name, value)
+    if meta.gps is None and blocks.video_gps:
+        lat, lon, alt = blocks.video_gps
+        from lowprofile.metadata.tiff import valid_position
+
+        if valid_position(lat, lon):
+            meta.gps = Gps(lat, lon, alt, source="video")
+    meta.has_icc = blocks.icc
+    meta.has_comment = blocks.comment
+    meta.has_flir = blocks.flir
+    meta.vendor_segments = sorted(set(blocks.vendor_segments))
+    meta.names = {k: v for k, v in meta.names.items() if v}
+    meta.places = {k: v for k, v in meta.places.items() if v}
+    return meta
+
+
+def sniff_file(path: Path) -> str | None:
+    with open(path, "rb") as handle:
+        return sniff(handle.read(32))
+
+
+def read_metadata(path: Path) -> PhotoMetadata | None:
+    """Metadata of a photo or video; None for a file that is not one; MetadataError if broken."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(32)
+            kind = sniff(head)
+            if kind is None:
+                return None
+            size = handle.seek(0, 2)
+            if size == 0:
+                raise MetadataError("file is empty")
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                return read_from(mapped, str(path), kind)
+    except OSError as exc:
+        raise MetadataError(f"cannot read: {exc.strerror or exc}") from exc
