@@ -62,8 +62,11 @@ def scan_command(
             )
     else:
         result = scan_library(paths, _home())
-    for entry in result.errors:
-        console.print(f"[yellow]warning:[/] {escape(entry.path)}: {escape(entry.error or '')}")
+    for entry in result.files:
+        problems = [entry.error] if entry.error else (entry.meta.warnings if entry.meta else [])
+        if problems:
+            message = escape("; ".join(p for p in problems if p))
+            console.print(f"[yellow]warning:[/] {escape(entry.path)}: {message}")
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -128,6 +131,10 @@ def strip_command(
         bool, typer.Option("--keep-orientation/--no-keep-orientation")
     ] = True,
     keep_icc: Annotated[bool, typer.Option("--keep-icc/--no-keep-icc")] = True,
+    verify_pixels: Annotated[
+        bool,
+        typer.Option("--verify-pixels", help="Also decode both files and compare every pixel."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")] = False,
 ) -> None:
     """Remove GPS and identifying metadata; by default writes NAME.clean.EXT beside each photo.
@@ -142,7 +149,12 @@ def strip_command(
 
     if out is not None and in_place:
         fail("choose --out DIR or --in-place, not both")
-    options = StripOptions(keep_orientation=keep_orientation, keep_icc=keep_icc, reencode=reencode)
+    options = StripOptions(
+        keep_orientation=keep_orientation,
+        keep_icc=keep_icc,
+        reencode=reencode,
+        verify_pixels=verify_pixels,
+    )
     files = [f for f in iter_files(paths) if ".clean." not in f.name]
     missing = [p for p in paths if not p.exists()]
     outcomes = [strip_file(f, options, out_dir=out, in_place=in_place) for f in files]

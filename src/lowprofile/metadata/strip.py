@@ -38,6 +38,38 @@ class StripOptions:
     keep_orientation: bool = True
     keep_icc: bool = True
     reencode: bool = False
+    verify_pixels: bool = False
+    """Also decode both files and compare pixels (slow; the default check is already exact)."""
+
+
+PNG_IMAGE_CHUNKS = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"acTL", b"fcTL", b"fdAT", b"IEND"}
+WEBP_IMAGE_CHUNKS = {b"VP8 ", b"VP8L", b"ALPH", b"ANIM", b"ANMF"}
+
+
+def image_essence(kind: str, data: bytes) -> bytes:
+    """The bytes that define the decoded pixels, in order: for JPEG the tables, frame header,
+    Adobe transform and every scan; for PNG and WebP the image chunks. Two files with the same
+    essence decode to the same pixels, because a decoder sees the same bitstream; this is how
+    every strip is verified without paying for two full decodes."""
+    if kind == "jpeg":
+        layout = jpeg_segments(data)
+        if layout.sos is None:
+            raise StripError("no image data")
+        tables = [
+            data[seg.start : seg.end]
+            for seg in layout.segments
+            if not (0xE0 <= seg.marker <= 0xEF and seg.marker != 0xEE) and seg.marker != 0xFE
+        ]
+        return b"".join(tables) + _jpeg_image_data(data, layout.sos)
+    if kind == "png":
+        return b"".join(
+            data[start - 8 : end + 4] for k, start, end in png_chunks(data) if k in PNG_IMAGE_CHUNKS
+        )
+    if kind == "webp":
+        return b"".join(
+            data[start - 8 : end] for k, start, end in riff_chunks(data) if k in WEBP_IMAGE_CHUNKS
+        )
+    raise StripError(f"no lossless check for {kind}")
 
 
 @dataclass
@@ -236,6 +268,12 @@ def verify_clean(
         if (wanted or 1) != (meta.orientation or 1):
             raise StripError("the cleaned file would not display the same way up")
     if original is not None:
+        source = original.read_bytes()
+        if kind == "jpeg" and jpeg_segments(data).problems:
+            raise StripError("the cleaned JPEG's segment structure is damaged")
+        if image_essence(kind, data) != image_essence(kind, source):
+            raise StripError("the cleaned file's image data differs from the original's")
+    if original is not None and options.verify_pixels:
         try:
             if _pixels(original) != _pixels(candidate):
                 raise StripError("the cleaned file's pixels differ from the original's")
@@ -259,10 +297,9 @@ def _reencode(path: Path, kind: str, out: Path) -> tuple[Path, list[str]]:
     try:
         with Image.open(path) as image:
             image.load()
-            clean = Image.new(image.mode, image.size)
-            clean.putdata(list(image.getdata()))
-            if clean.mode not in ("RGB", "L"):
-                clean = clean.convert("RGB")
+            source = image if image.mode in ("RGB", "L") else image.convert("RGB")
+            # A fresh image from raw pixels carries no info dictionary, so nothing can leak.
+            clean = Image.frombytes(source.mode, source.size, source.tobytes())
     except (OSError, SyntaxError, ValueError) as exc:
         raise StripError(f"cannot decode it to re-encode: {exc}") from exc
     target = out.with_suffix(".jpg")

@@ -1,0 +1,103 @@
+"""Photo scan and strip speed, lowprofile beside exiftool, in one run.
+
+Replicates the team's real sample photos (../shared/data/photos, or a folder given as the first
+argument) to at least 2,000 files in a temporary folder, then times, each as one process over the
+whole set:
+
+* scan:  ``lowprofile`` reading every file's metadata, vs ``exiftool -n -r -gps:all DIR``
+* strip: ``lowprofile`` cleaning every JPEG copy, vs
+  ``exiftool -all= -tagsfromfile @ -orientation -icc_profile`` on the same copies
+
+and prints files per second for both and the ratio. Target: at least 3x exiftool for both.
+
+Run: python bench/photos.py [SAMPLES_DIR] [--files N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SAMPLES = ROOT.parent / "shared" / "data" / "photos"
+
+
+def replicate(samples: Path, target: Path, count: int) -> list[Path]:
+    sources = [p for p in sorted(samples.rglob("*")) if p.is_file() and p.suffix != ".json"]
+    sources = [p for p in sources if p.suffix.lower() != ".md"]
+    copies = []
+    i = 0
+    while len(copies) < count:
+        for source in sources:
+            copy = target / f"{i:05d}_{source.name.replace(' ', '_')}"
+            shutil.copyfile(source, copy)
+            copies.append(copy)
+            i += 1
+            if len(copies) >= count:
+                break
+    return copies
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("samples", nargs="?", type=Path, default=DEFAULT_SAMPLES)
+    parser.add_argument("--files", type=int, default=2000)
+    args = parser.parse_args()
+    if not args.samples.is_dir():
+        sys.exit(f"no sample folder at {args.samples}")
+    exiftool = shutil.which("exiftool")
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        scan_dir = Path(tmp) / "scan"
+        scan_dir.mkdir()
+        files = replicate(args.samples, scan_dir, args.files)
+        jpegs = [f for f in files if f.read_bytes()[:3] == b"\xff\xd8\xff"]
+        ours_dir, theirs_dir = Path(tmp) / "strip_ours", Path(tmp) / "strip_exiftool"
+        for folder in (ours_dir, theirs_dir):
+            folder.mkdir()
+            for f in jpegs:
+                shutil.copyfile(f, folder / f.name)
+
+        scan_code = (
+            "import sys; from pathlib import Path\n"
+            "from lowprofile.metadata.library import scan_library\n"
+            "scan_library([Path(sys.argv[1])])\n"
+        )
+        strip_code = (
+            "import sys; from pathlib import Path\n"
+            "from lowprofile.metadata.strip import strip_file\n"
+            "for p in sorted(Path(sys.argv[1]).iterdir()): strip_file(p, in_place=True)\n"
+        )
+        rows = []
+        ours = timed([python, "-c", scan_code, str(scan_dir)])
+        theirs = timed([exiftool, "-n", "-r", "-gps:all", str(scan_dir)]) if exiftool else None
+        rows.append(("scan", len(files), ours, theirs))
+        ours = timed([python, "-c", strip_code, str(ours_dir)])
+        theirs = None
+        if exiftool:
+            theirs = timed([exiftool, "-q", "-q", "-overwrite_original", "-all=", "-tagsfromfile",
+                            "@", "-orientation", "-icc_profile", str(theirs_dir)])  # fmt: skip
+        rows.append(("strip (JPEG)", len(jpegs), ours, theirs))
+
+    print(f"{'task':<14}{'files':>7}{'lowprofile files/s':>20}{'exiftool files/s':>18}{'ratio':>8}")
+    for task, count, ours, theirs in rows:
+        ours_rate = count / ours
+        theirs_rate = f"{count / theirs:>18.0f}" if theirs else f"{'not installed':>18}"
+        ratio = f"{(count / ours) / (count / theirs):>7.1f}x" if theirs else f"{'-':>8}"
+        print(f"{task:<14}{count:>7}{ours_rate:>20.0f}{theirs_rate}{ratio}")
+    print("(each figure is one process over the whole set, start-up included)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,8 @@
+"""Lets the tests in this folder import the shared photo helpers in ``photos.py``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
