@@ -267,10 +267,14 @@ async def run_scan(
                 for spec in specs
             )
         )
-    return ScanReport(
+    report = ScanReport(
         subject=subject.masked(),
         started=started,
         finished=datetime.now(UTC),
         checkers=[spec.id for spec in specs],
         results=merge_duplicates([r for batch in batches for r in batch]),
     )
+    from lowprofile.plan import assess_report
+
+    assess_report(report)
+    return report

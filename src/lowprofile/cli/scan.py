@@ -45,6 +45,7 @@ def execute_scan(
     json_out: str | None,
     quiet: bool,
     save_pages: Path | None = None,
+    html_out: Path | None = None,
     after: Any = None,
 ) -> int:
     """Run the scan with progress on a terminal, write the outputs, and return the exit code.
@@ -74,10 +75,17 @@ def execute_scan(
         after(report)
     if json_out:
         write_report(report, json_out)
+    if html_out:
+        from lowprofile.files import write_private
+        from lowprofile.report.html import render_html
+
+        write_private(html_out.expanduser(), render_html(report))
     if not quiet:
         people.print(TerminalReport(report))
         if json_out and not data_to_stdout:
             people.print(f"JSON report written to {json_out}")
+        if html_out:
+            people.print(f"HTML report written to {html_out}")
     return exit_code(report, threshold)
 
 
@@ -102,6 +110,10 @@ def scan_command(
         list[str] | None, typer.Option("--skip", help="Do not run these checkers (repeatable).")
     ] = None,
     json_out: JsonOpt = None,
+    html_out: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Write a self-contained HTML report."),
+    ] = None,
     fail_on: Annotated[
         str | None,
         typer.Option(
@@ -161,5 +173,5 @@ def scan_command(
         fail("no checkers to run (see `lowprofile checkers`)", EXIT_FAILED)
 
     code = execute_scan(subject, specs, settings, threshold, json_out=json_out, quiet=quiet,
-                        save_pages=save_pages)  # fmt: skip
+                        save_pages=save_pages, html_out=html_out)  # fmt: skip
     raise typer.Exit(code)

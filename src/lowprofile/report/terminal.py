@@ -62,6 +62,9 @@ class TerminalReport:
         self.show_not_found = show_not_found
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        risk = self.report.extra.get("risk")
+        if isinstance(risk, dict):
+            yield self._risk_panel(risk)
         yield self._summary()
         by_checker: dict[str, list[CheckResult]] = defaultdict(list)
         for result in self.report.results:
@@ -70,6 +73,29 @@ class TerminalReport:
             results = by_checker.get(checker_id, [])
             if results:
                 yield self._family_table(checker_id, results)
+        plan = self.report.extra.get("plan")
+        if isinstance(plan, list) and plan:
+            yield self._plan(plan)
+
+    def _risk_panel(self, risk: dict) -> Panel:
+        grade = str(risk.get("grade", ""))
+        style = {"severe": "bold red", "high": "red", "elevated": "yellow"}.get(grade, "cyan")
+        lines = [Text(f"{risk.get('score', 0)}/100  {grade.upper()} RISK", style=style)]
+        lines += [Text(f"• {reason}") for reason in risk.get("reasons", [])]
+        return Panel(Group(*lines), title="doxing risk", expand=False)
+
+    def _plan(self, plan: list) -> Panel:
+        lines: list[Text] = []
+        for action in plan:
+            line = Text("[ ] ")
+            line.append(str(action.get("title", "")), style="bold")
+            line.append(f"  (~{action.get('minutes', '?')} min)", style="dim")
+            lines.append(line)
+            if action.get("command"):
+                lines.append(Text(f"    {action['command']}", style="cyan"))
+            links = (action.get("links") or [])[:3]
+            lines += [Text(f"    {link.get('url', '')}", style="underline") for link in links]
+        return Panel(Group(*lines), title="what to do first", expand=True)
 
     def _summary(self) -> Panel:
         counts = self.report.counts_by_severity()

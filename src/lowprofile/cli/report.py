@@ -1,0 +1,36 @@
+"""``lowprofile report FILE.json``: show a saved report again, in the terminal or as HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def report_command(
+    source: Annotated[str, typer.Argument(metavar="FILE.json", help="A saved JSON report.")],
+    html_out: Annotated[
+        Path | None, typer.Option("--html", metavar="FILE", help="Write the HTML report here.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report.")] = False,
+) -> None:
+    """Render a saved JSON report: terminal by default, --html FILE, or --json."""
+    from lowprofile.cli.common import stderr_console, stdout_console
+    from lowprofile.files import write_private
+    from lowprofile.plan import assess_report
+    from lowprofile.report.json import dumps, read_report
+    from lowprofile.report.terminal import TerminalReport
+
+    report = read_report(Path(source).expanduser())
+    if "risk" not in report.extra or "plan" not in report.extra:
+        assess_report(report)  # an older report: score it now
+    if html_out:
+        from lowprofile.report.html import render_html
+
+        write_private(html_out.expanduser(), render_html(report))
+        stderr_console().print(f"HTML report written to {html_out}")
+    if as_json:
+        typer.echo(dumps(report), nl=False)
+    elif not html_out:
+        stdout_console().print(TerminalReport(report))
