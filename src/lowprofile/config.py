@@ -25,7 +25,7 @@ KEYRING_SERVICE = "lowprofile"
 DEFAULT_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 TOOL_USER_AGENT = f"lowprofile/{__version__} (personal exposure scanner)"
 
-SECRET_ENV = {"hibp": "HIBP_API_KEY"}
+SECRET_ENV = {"hibp": "HIBP_API_KEY", "smtp": "LOWPROFILE_SMTP_PASSWORD"}
 """Secret name → the environment variable that provides it (checked before the keyring)."""
 
 
@@ -105,6 +105,12 @@ class Settings:
         default=0.6, metadata=_env("LOWPROFILE_XPOSEDORNOT_INTERVAL")
     )
     """XposedOrNot allows about 2 requests a second per address; stay under it."""
+    smtp_host: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_HOST"))
+    """Email notifications of scheduled scans go through this server (STARTTLS) when set."""
+    smtp_port: int = field(default=587, metadata=_env("LOWPROFILE_SMTP_PORT"))
+    smtp_user: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_USER"))
+    smtp_from: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_FROM"))
+    smtp_to: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_TO"))
 
     def interval_for(self, host: str) -> float:
         """The pause between two requests to ``host``: explicit per-host settings first (exact

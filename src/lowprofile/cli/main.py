@@ -15,7 +15,10 @@ from lowprofile import __version__
 from lowprofile.cli import breaches as breaches_cli
 from lowprofile.cli import brokers as brokers_cli
 from lowprofile.cli import config as config_cli
+from lowprofile.cli import history as history_cli
+from lowprofile.cli import optout as optout_cli
 from lowprofile.cli import photos as photos_cli
+from lowprofile.cli import schedule as schedule_cli
 from lowprofile.cli.checkers import checkers_command
 from lowprofile.cli.common import exit_code_for, setup_logging
 from lowprofile.cli.init import init_command
@@ -80,6 +83,9 @@ app.command("report")(report_command)
 app.add_typer(brokers_cli.app, name="brokers")
 app.add_typer(breaches_cli.app, name="breaches")
 app.add_typer(photos_cli.app, name="photos")
+app.add_typer(history_cli.app, name="history")
+app.add_typer(optout_cli.app, name="optout")
+app.add_typer(schedule_cli.app, name="schedule")
 app.add_typer(config_cli.app, name="config")
 
 

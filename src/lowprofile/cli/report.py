@@ -9,20 +9,30 @@ import typer
 
 
 def report_command(
-    source: Annotated[str, typer.Argument(metavar="FILE.json", help="A saved JSON report.")],
+    source: Annotated[
+        str,
+        typer.Argument(metavar="FILE.json|latest", help="A saved JSON report, or a stored scan."),
+    ],
     html_out: Annotated[
         Path | None, typer.Option("--html", metavar="FILE", help="Write the HTML report here.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report.")] = False,
 ) -> None:
-    """Render a saved JSON report: terminal by default, --html FILE, or --json."""
+    """Render a saved JSON report or a stored scan (latest, or its id): terminal by default,
+    --html FILE, or --json."""
     from lowprofile.cli.common import stderr_console, stdout_console
     from lowprofile.files import write_private
     from lowprofile.plan import assess_report
     from lowprofile.report.json import dumps, read_report
     from lowprofile.report.terminal import TerminalReport
 
-    report = read_report(Path(source).expanduser())
+    if source in ("latest", "previous") or source.isdigit():
+        from lowprofile.store import Store
+
+        with Store() as store:
+            report = store.load(store.resolve(source))
+    else:
+        report = read_report(Path(source).expanduser())
     if "risk" not in report.extra or "plan" not in report.extra:
         assess_report(report)  # an older report: score it now
     if html_out:

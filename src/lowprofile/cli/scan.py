@@ -36,6 +36,13 @@ if TYPE_CHECKING:
     from lowprofile.subject import Subject
 
 
+def _save_to_history(report: Any) -> None:
+    from lowprofile.store import Store
+
+    with Store() as store:
+        store.save(report)
+
+
 def execute_scan(
     subject: Subject,
     specs: list[CheckerSpec],
@@ -130,6 +137,9 @@ def scan_command(
             envvar="LOWPROFILE_PROXY",
         ),
     ] = None,
+    no_save: Annotated[
+        bool, typer.Option("--no-save", help="Do not keep this scan in the local history.")
+    ] = False,
     save_pages: Annotated[
         Path | None,
         typer.Option("--save-pages", help="Keep every fetched page in DIR, for debugging recipes."),
@@ -173,5 +183,6 @@ def scan_command(
         fail("no checkers to run (see `lowprofile checkers`)", EXIT_FAILED)
 
     code = execute_scan(subject, specs, settings, threshold, json_out=json_out, quiet=quiet,
-                        save_pages=save_pages, html_out=html_out)  # fmt: skip
+                        save_pages=save_pages, html_out=html_out,
+                        after=None if no_save else _save_to_history)  # fmt: skip
     raise typer.Exit(code)

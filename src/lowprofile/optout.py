@@ -1,0 +1,149 @@
+"""Opt-out tracking: what the user asked each broker to remove, and whether it stayed removed.
+
+A request moves through ``submitted`` → ``due for re-check`` (after the broker's re-check days)
+→ ``confirmed removed`` (a later scan searched that broker and got a real not-found) or
+``failed`` (still listed after the re-check time); a confirmed removal that shows up again later
+is ``re-listed``. Only scans that actually got an answer from the broker move the state: a
+blocked search says nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import quote
+
+from lowprofile.results import Status
+from lowprofile.scan import ScanReport
+from lowprofile.store import OptOutRow
+from lowprofile.subject import Subject
+
+SUBMITTED = "submitted"
+DUE = "due for re-check"
+REMOVED = "confirmed removed"
+FAILED = "failed"
+RELISTED = "re-listed"
+
+
+@dataclass
+class OptOutState:
+    broker: str
+    submitted: date
+    state: str
+    detail: str
+    recheck_on: date
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "broker": self.broker,
+            "submitted": self.submitted.isoformat(),
+            "state": self.state,
+            "detail": self.detail,
+            "recheck_on": self.recheck_on.isoformat(),
+        }
+
+
+def broker_answers(report: ScanReport, broker: str) -> str | None:
+    """``listed`` or ``absent`` when this scan got a real answer from the broker, else None."""
+    statuses = [r.status for r in report.results if r.checker == "brokers" and r.source == broker]
+    if any(s in (Status.FOUND, Status.POSSIBLE) for s in statuses):
+        return "listed"
+    if statuses and all(s is Status.NOT_FOUND for s in statuses):
+        return "absent"
+    return None
+
+
+def track(optout: OptOutRow, reports: list[ScanReport], today: date) -> OptOutState:
+    """The state of one request, from the scans made after it (oldest first)."""
+    recheck_on = optout.submitted + timedelta(days=optout.recheck_days)
+    state, detail = SUBMITTED, f"asked on {optout.submitted.isoformat()}"
+    removed_on: date | None = None
+    for report in reports:
+        when = report.started.date()
+        if when < optout.submitted:
+            continue
+        answer = broker_answers(report, optout.broker)
+        if answer == "absent":
+            removed_on = removed_on or when
+            state, detail = REMOVED, f"not listed in the scan of {when.isoformat()}"
+        elif answer == "listed":
+            if removed_on is not None:
+                state = RELISTED
+                detail = f"removed by {removed_on.isoformat()}, listed again on {when.isoformat()}"
+            elif when >= recheck_on:
+                state, detail = (
+                    FAILED,
+                    f"still listed on {when.isoformat()}, after the re-check date",
+                )
+    if state == SUBMITTED and today >= recheck_on:
+        state, detail = DUE, f"re-check due since {recheck_on.isoformat()}: run lowprofile scan"
+    return OptOutState(optout.broker, optout.submitted, state, detail, recheck_on)
+
+
+def deletion_wording(subject: Subject) -> tuple[str, str]:
+    """The legal basis for the request: California's privacy law, GDPR, or a plain request."""
+    states = {a.state for a in subject.addresses}
+    countries = {a.country.upper() for a in subject.addresses}
+    if "CA" in states and "US" in countries | {"US"}:
+        return (
+            "Request to delete personal information (California Consumer Privacy Act)",
+            "Under the California Consumer Privacy Act, as amended by the CPRA (Cal. Civ. Code "
+            "§ 1798.105), I request that you delete all personal information you hold about me, "
+            "and that you direct your service providers to do the same. Please also treat this "
+            "as a request to opt out of the sale and sharing of my personal information "
+            "(§ 1798.120).",
+        )
+    eu = {"UK", "GB", "IE", "FR", "DE", "ES", "IT", "NL", "BE", "AT", "SE", "DK", "FI", "PT",
+          "PL", "CZ", "GR", "HU", "RO", "BG", "HR", "SI", "SK", "LT", "LV", "EE", "LU", "MT",
+          "CY", "EU"}  # fmt: skip
+    if countries & eu:
+        return (
+            "Request for erasure under Article 17 GDPR",
+            "Under Article 17 of the General Data Protection Regulation (and the UK GDPR where "
+            "it applies), I request the erasure without undue delay of all personal data you "
+            "hold about me, and that you inform any recipients of it (Article 19). I object to "
+            "any further processing of my data (Article 21).",
+        )
+    return (
+        "Request to remove my personal information",
+        "Please remove all of my personal information from your website and records, and do "
+        "not publish, sell or share it again.",
+    )
+
+
+def draft_request(
+    subject: Subject,
+    broker_name: str,
+    broker_email: str,
+    listing_urls: list[str],
+    today: date | None = None,
+) -> tuple[EmailMessage, str]:
+    """An email ready to send, with only what the broker needs to find the record, and the
+    ``mailto:`` link that opens the same email in the user's mail program."""
+    subject_line, legal = deletion_wording(subject)
+    name = subject.primary.full
+    places = [a.label for a in subject.current_addresses if a.label]
+    lines = [f"Dear {broker_name} privacy team,", "", legal, "", "Details to find my record:",
+             f"- Name: {name}"]  # fmt: skip
+    if places:
+        lines.append(f"- Location shown: {places[0]}")
+    lines += [f"- Listing: {url}" for url in listing_urls]
+    lines += [
+        "",
+        "Please confirm in writing when this has been done. I have not given, and do not give, "
+        "consent to further publication.",
+        "",
+        name,
+        (today or datetime.now().date()).isoformat(),
+    ]
+    body = "\n".join(lines)
+    message = EmailMessage()
+    message["To"] = broker_email
+    message["Subject"] = f"{subject_line}: {name}"
+    if subject.emails:
+        message["From"] = subject.emails[0]
+    message.set_content(body)
+    mailto = f"mailto:{broker_email}?subject={quote(message['Subject'])}&body={quote(body)}"
+    return message, mailto

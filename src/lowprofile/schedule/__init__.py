@@ -1,0 +1,1 @@
+"""Monthly (or weekly) rescans through the operating system's own scheduler."""

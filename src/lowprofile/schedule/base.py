@@ -1,0 +1,109 @@
+"""What every scheduler backend shares: the job to run, and the backend interface.
+
+The job runs the installed ``lowprofile`` by absolute path (a scheduler has no PATH worth the
+name) as ``lowprofile schedule run --profile FILE``: that runner takes a lock, scans with
+``--quiet --html <data>/reports/<date>.html``, logs to ``<data>/logs/``, diffs against the last
+scan and notifies when something new appeared. Installing twice leaves one entry.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from lowprofile.errors import LowprofileError
+
+JOB_NAME = "lowprofile-scan"
+WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+
+
+class ScheduleError(LowprofileError):
+    """The scheduler could not be changed (the message says which and why)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """When to run, and the exact command."""
+
+    executable: Path
+    profile: Path
+    frequency: str  # "monthly" or "weekly"
+    day: int
+    """Day of the month (1–28) when monthly; day of the week (0 = Sunday … 6) when weekly."""
+    hour: int
+    minute: int
+
+    def __post_init__(self) -> None:
+        if self.frequency not in ("monthly", "weekly"):
+            raise ScheduleError(f"frequency {self.frequency!r} is not monthly or weekly")
+        if self.frequency == "monthly" and not 1 <= self.day <= 28:
+            raise ScheduleError("--day must be 1 to 28 for a monthly scan (every month has it)")
+        if self.frequency == "weekly" and not 0 <= self.day <= 6:
+            raise ScheduleError("--day must be 0 (Sunday) to 6 (Saturday) for a weekly scan")
+        if not (0 <= self.hour <= 23 and 0 <= self.minute <= 59):
+            raise ScheduleError("--time must be HH:MM")
+
+    @property
+    def argv(self) -> list[str]:
+        return [str(self.executable), "schedule", "run", "--profile", str(self.profile)]
+
+
+class Backend(Protocol):
+    name: str
+
+    def available(self) -> bool: ...
+
+    def install(self, job: Job) -> str: ...
+
+    def remove(self) -> bool: ...
+
+    def status(self) -> str | None: ...
+
+
+def lowprofile_executable() -> Path:
+    """The installed console script, by absolute path."""
+    beside = Path(sys.executable).with_name("lowprofile")
+    if beside.exists():
+        return beside.resolve()
+    found = shutil.which("lowprofile")
+    if found:
+        return Path(found).resolve()
+    raise ScheduleError("cannot find the installed `lowprofile` program to schedule")
+
+
+def parse_time(text: str) -> tuple[int, int]:
+    try:
+        hour, minute = (int(part) for part in text.split(":"))
+    except ValueError as exc:
+        raise ScheduleError(f"--time {text!r} is not HH:MM") from exc
+    return hour, minute
+
+
+def pick_backend() -> Backend:
+    """launchd on macOS, schtasks on Windows; on Linux a systemd user timer where
+    ``systemctl --user`` works, else the crontab. ``LOWPROFILE_SCHEDULER`` forces one."""
+    import os
+
+    from lowprofile.schedule.cron import CronBackend
+    from lowprofile.schedule.launchd import LaunchdBackend
+    from lowprofile.schedule.schtasks import SchtasksBackend
+    from lowprofile.schedule.systemd import SystemdBackend
+
+    backends: dict[str, Backend] = {
+        "launchd": LaunchdBackend(),
+        "schtasks": SchtasksBackend(),
+        "systemd": SystemdBackend(),
+        "cron": CronBackend(),
+    }
+    forced = os.environ.get("LOWPROFILE_SCHEDULER")
+    if forced:
+        if forced not in backends:
+            raise ScheduleError(f"LOWPROFILE_SCHEDULER={forced!r}: use {', '.join(backends)}")
+        return backends[forced]
+    for backend in backends.values():
+        if backend.available():
+            return backend
+    raise ScheduleError("no scheduler found here (no systemd user session and no crontab)")

@@ -1,0 +1,65 @@
+"""The user's crontab: one line, tagged so we can find it again, the user's own lines untouched."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+
+from lowprofile.schedule.base import Job, ScheduleError
+
+TAG = "# lowprofile-schedule (managed by `lowprofile schedule`)"
+
+
+def cron_line(job: Job) -> str:
+    if job.frequency == "monthly":
+        when = f"{job.minute} {job.hour} {job.day} * *"
+    else:
+        when = f"{job.minute} {job.hour} * * {job.day}"
+    # cron treats % as a newline: none may appear unescaped in the command.
+    command = " ".join(shlex.quote(part) for part in job.argv).replace("%", "\\%")
+    return f"{when} {command} {TAG}"
+
+
+def without_ours(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not line.rstrip().endswith(TAG)]
+
+
+class CronBackend:
+    name = "cron"
+
+    def available(self) -> bool:
+        return shutil.which("crontab") is not None
+
+    def _read(self) -> str:
+        result = subprocess.run(["crontab", "-l"], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            if "no crontab" in result.stderr.lower():
+                return ""
+            raise ScheduleError(f"crontab -l failed: {result.stderr.strip()}")
+        return result.stdout
+
+    def _write(self, lines: list[str]) -> None:
+        text = "\n".join(lines) + ("\n" if lines else "")
+        result = subprocess.run(
+            ["crontab", "-"], input=text, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise ScheduleError(f"crontab - failed: {result.stderr.strip()}")
+
+    def install(self, job: Job) -> str:
+        lines = without_ours(self._read()) + [cron_line(job)]
+        self._write(lines)
+        return "added one line to your crontab"
+
+    def remove(self) -> bool:
+        current = self._read()
+        kept = without_ours(current)
+        if len(kept) == len(current.splitlines()):
+            return False
+        self._write(kept)
+        return True
+
+    def status(self) -> str | None:
+        ours = [line for line in self._read().splitlines() if line.rstrip().endswith(TAG)]
+        return ours[0] if ours else None

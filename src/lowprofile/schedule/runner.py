@@ -1,0 +1,106 @@
+"""The unattended run a scheduler starts: lock, scan, save, report, diff, notify.
+
+No prompts (nothing can answer them), one run at a time (a lock file: a slow month must not
+overlap the next), every line logged to ``<data>/logs/`` with personal details masked, and a
+notification only when the diff against the previous scan has new exposures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lowprofile.config import data_dir, load_settings
+from lowprofile.errors import LowprofileError
+from lowprofile.files import ensure_private_dir, write_private
+from lowprofile.privacy import RedactingFilter
+from lowprofile.results import Severity
+from lowprofile.subject import load_profile
+
+log = logging.getLogger(__name__)
+
+
+class AlreadyRunning(LowprofileError):
+    """Another scheduled run holds the lock."""
+
+
+@contextmanager
+def run_lock(path: Path) -> Iterator[None]:
+    ensure_private_dir(path.parent)
+    handle = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # Windows: msvcrt locks a byte range instead
+            import msvcrt
+
+            msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError as exc:
+            raise AlreadyRunning(f"another lowprofile run holds {path}") from exc
+        yield
+    finally:
+        os.close(handle)
+
+
+def run_scheduled(profile: Path, now: datetime | None = None) -> int:
+    """One scheduled scan; returns the scan's exit code (1 when something is exposed)."""
+    from lowprofile.checkers.base import select_checkers
+    from lowprofile.diff import diff_reports
+    from lowprofile.report.html import render_html
+    from lowprofile.scan import exit_code, run_scan
+    from lowprofile.schedule.notify import notify
+    from lowprofile.store import Store
+
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d")
+    logs = ensure_private_dir(data_dir() / "logs")
+    log_path = logs / f"{stamp}.log"
+    if not log_path.exists():
+        os.close(os.open(log_path, os.O_CREAT | os.O_WRONLY, 0o600))
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        with run_lock(data_dir() / "schedule.lock"):
+            subject = load_profile(profile)
+            handler.addFilter(RedactingFilter(subject.redactor()))
+            settings = load_settings()
+            specs, _ = select_checkers(None)
+            log.info("scheduled scan starting with %d checker(s)", len(specs))
+            report = asyncio.run(run_scan(subject, specs, settings))
+            reports_dir = ensure_private_dir(data_dir() / "reports")
+            write_private(reports_dir / f"{stamp}.html", render_html(report))
+            with Store() as store:
+                scan_id = store.save(report)
+                previous = [row.id for row in store.scans() if row.id < scan_id]
+                old = store.load(previous[-1]) if previous else None
+            code = exit_code(report, Severity(settings.fail_on))
+            log.info("scan %d saved; %d finding(s)", scan_id, len(report.findings))
+            if old is not None:
+                changes = diff_reports(old, report)
+                log.info("diff: %d new, %d resolved", len(changes.new), len(changes.resolved))
+                if changes.new:
+                    titles = "; ".join(f.title for f in changes.new[:5])
+                    notify(
+                        f"lowprofile: {len(changes.new)} new exposure(s)",
+                        f"{titles}. Report: {reports_dir / f'{stamp}.html'}",
+                        settings,
+                    )
+            return code
+    except AlreadyRunning as exc:
+        log.warning("%s; this run is skipped", exc)
+        return 0
+    except LowprofileError as exc:
+        log.error("scheduled scan failed: %s", exc)
+        return 2
+    finally:
+        root.removeHandler(handler)
+        handler.close()

@@ -1,0 +1,234 @@
+"""Scan history in SQLite: every scan kept, so the next one can say what changed.
+
+One file, ``<data>/history.db``, mode 0600, in WAL mode with foreign keys on. Each scan is written
+in one transaction (the report, its results and its findings), so a crash leaves the database as
+it was. ``PRAGMA user_version`` holds the schema version; ``MIGRATIONS`` upgrades older files in
+order, each inside its own transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from lowprofile.config import data_dir
+from lowprofile.errors import StoreError
+from lowprofile.files import ensure_private_dir
+from lowprofile.scan import ScanReport
+
+MIGRATIONS: list[str] = [
+    # 1: scans, their results and findings; opt-out requests the user made
+    """
+    CREATE TABLE scans (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT NOT NULL,
+        report TEXT NOT NULL
+    );
+    CREATE TABLE results (
+        id INTEGER PRIMARY KEY,
+        scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+        checker TEXT NOT NULL,
+        source TEXT,
+        target TEXT NOT NULL,
+        status TEXT NOT NULL
+    );
+    CREATE INDEX results_scan ON results(scan_id);
+    CREATE INDEX results_source ON results(checker, source);
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+        result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL
+    );
+    CREATE INDEX findings_scan ON findings(scan_id);
+    CREATE TABLE optouts (
+        id INTEGER PRIMARY KEY,
+        broker TEXT NOT NULL,
+        submitted TEXT NOT NULL,
+        recheck_days INTEGER NOT NULL,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def history_path() -> Path:
+    return data_dir() / "history.db"
+
+
+@dataclass(frozen=True)
+class ScanRow:
+    id: int
+    started: str
+    finished: str
+    findings: int
+
+
+@dataclass(frozen=True)
+class OptOutRow:
+    id: int
+    broker: str
+    submitted: date
+    recheck_days: int
+    note: str
+
+
+class Store:
+    """The history database. Use as a context manager; every write is one transaction."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or history_path()
+        self._db: sqlite3.Connection | None = None
+
+    def __enter__(self) -> Store:
+        ensure_private_dir(self.path.parent)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        try:
+            self._db = sqlite3.connect(self.path)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.Error as exc:
+            self.close()
+            raise StoreError(f"{self.path}: {exc}") from exc
+        for suffix in ("", "-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            if side.exists():
+                side.chmod(0o600)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreError("the history database is not open")
+        return self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self.db:
+                yield self.db
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        (version,) = self.db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer lowprofile (schema {version}); upgrade"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            script = MIGRATIONS[number] + f"\nPRAGMA user_version = {number + 1};"
+            self.db.executescript("BEGIN;\n" + script + "\nCOMMIT;")
+
+    # --- scans -------------------------------------------------------------------------------
+
+    def save(self, report: ScanReport) -> int:
+        """Store a scan with its results and findings; returns its id."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO scans (started, finished, report) VALUES (?, ?, ?)",
+                (
+                    report.started.isoformat(),
+                    report.finished.isoformat(),
+                    json.dumps(report.to_dict(), ensure_ascii=False),
+                ),
+            )
+            scan_id = int(cursor.lastrowid or 0)
+            for result in report.results:
+                row = db.execute(
+                    "INSERT INTO results (scan_id, checker, source, target, status)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (scan_id, result.checker, result.source, result.target, result.status.value),
+                )
+                db.executemany(
+                    "INSERT INTO findings (scan_id, result_id, key, kind, severity)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (scan_id, row.lastrowid, f.key, f.kind, f.severity.value)
+                        for f in result.findings
+                    ],
+                )
+        return scan_id
+
+    def scans(self) -> list[ScanRow]:
+        rows = self.db.execute(
+            "SELECT s.id, s.started, s.finished, COUNT(f.id) AS n FROM scans s"
+            " LEFT JOIN findings f ON f.scan_id = s.id GROUP BY s.id ORDER BY s.id"
+        ).fetchall()
+        return [ScanRow(r["id"], r["started"], r["finished"], r["n"]) for r in rows]
+
+    def load(self, scan_id: int) -> ScanReport:
+        row = self.db.execute("SELECT report FROM scans WHERE id = ?", (scan_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no scan {scan_id} in the history (see `lowprofile history list`)")
+        return ScanReport.from_dict(json.loads(row["report"]))
+
+    def resolve(self, ref: str) -> int:
+        """A scan id from ``latest``, ``previous`` or a number."""
+        ids = [row.id for row in self.scans()]
+        if not ids:
+            raise StoreError("the history is empty: run `lowprofile scan` first")
+        if ref == "latest":
+            return ids[-1]
+        if ref == "previous":
+            if len(ids) < 2:
+                raise StoreError("only one scan in the history")
+            return ids[-2]
+        try:
+            return int(ref)
+        except ValueError as exc:
+            raise StoreError(f"{ref!r} is not a scan id, 'latest' or 'previous'") from exc
+
+    def reports_since(self, when: date) -> list[ScanReport]:
+        rows = self.db.execute(
+            "SELECT report FROM scans WHERE started >= ? ORDER BY id", (when.isoformat(),)
+        ).fetchall()
+        return [ScanReport.from_dict(json.loads(r["report"])) for r in rows]
+
+    # --- opt-outs ----------------------------------------------------------------------------
+
+    def add_optout(self, broker: str, submitted: date, recheck_days: int, note: str = "") -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO optouts (broker, submitted, recheck_days, note) VALUES (?, ?, ?, ?)",
+                (broker, submitted.isoformat(), recheck_days, note),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def optouts(self) -> list[OptOutRow]:
+        rows = self.db.execute("SELECT * FROM optouts ORDER BY submitted, id").fetchall()
+        return [
+            OptOutRow(
+                r["id"],
+                r["broker"],
+                date.fromisoformat(r["submitted"]),
+                r["recheck_days"],
+                r["note"],
+            )  # fmt: skip
+            for r in rows
+        ]
+
+
+def parse_when(text: str) -> datetime:
+    return datetime.fromisoformat(text)
