@@ -1,0 +1,104 @@
+"""The history database: private, transactional, versioned; and diffs between stored scans."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from lowprofile.diff import diff_reports
+from lowprofile.errors import StoreError
+from lowprofile.results import CheckResult, Status
+from lowprofile.scan import ScanReport
+from lowprofile.store import Store
+
+sys.path.insert(0, str(Path(__file__).parent / "report"))
+from sample import listing, sample_report  # noqa: E402
+
+from lowprofile.results import Severity  # noqa: E402
+
+
+def test_save_load_round_trip(tmp_path: Path) -> None:
+    report = sample_report()
+    with Store(tmp_path / "h.db") as store:
+        first = store.save(report)
+        second = store.save(report)
+        assert [row.id for row in store.scans()] == [first, second]
+        assert store.scans()[0].findings == len(report.findings)
+        assert store.load(store.resolve("latest")).to_dict() == report.to_dict()
+        assert store.resolve("previous") == first
+        mode = store.db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+    assert stat.S_IMODE((tmp_path / "h.db").stat().st_mode) == 0o600
+
+
+def test_default_location_is_private(private_dirs: dict[str, Path]) -> None:
+    with Store() as store:
+        store.save(sample_report())
+    path = private_dirs["data"] / "history.db"
+    assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_a_failed_save_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = sample_report()
+    with Store(tmp_path / "h.db") as store:
+        store.save(report)
+        broken = ScanReport(
+            report.subject,
+            report.started,
+            report.finished,
+            report.checkers,
+            [*report.results, CheckResult("x", None, Status.NOT_FOUND)],
+        )  # type: ignore[arg-type]
+        with pytest.raises(StoreError):
+            store.save(broken)
+        assert len(store.scans()) == 1
+        (count,) = store.db.execute("SELECT COUNT(*) FROM results").fetchone()
+        assert count == len(report.results)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(StoreError, match="newer lowprofile"):
+        Store(path).__enter__()
+
+
+def test_empty_history_says_so(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.db") as store, pytest.raises(StoreError, match="empty"):
+        store.resolve("latest")
+
+
+def make(results: list[CheckResult]) -> ScanReport:
+    now = datetime.now(UTC)
+    return ScanReport({}, now, now, ["brokers"], results)
+
+
+def test_diff_new_resolved_unverified_unchanged() -> None:
+    a = listing("spokeo", "Spokeo", ("name", "address"), Severity.HIGH)
+    b = listing("radaris", "Radaris", ("name", "phone"), Severity.HIGH)
+    c = listing("mylife", "MyLife", ("name",), Severity.MEDIUM)
+    d = listing("nuwber", "Nuwber", ("name",), Severity.MEDIUM)
+    old = make([
+        CheckResult("brokers", "t", Status.FOUND, (a,), source="spokeo"),
+        CheckResult("brokers", "t", Status.FOUND, (b,), source="radaris"),
+        CheckResult("brokers", "t", Status.FOUND, (c,), source="mylife"),
+    ])  # fmt: skip
+    new = make([
+        CheckResult("brokers", "t", Status.FOUND, (a,), source="spokeo"),
+        CheckResult("brokers", "t", Status.NOT_FOUND, source="radaris"),
+        CheckResult("brokers", "t", Status.BLOCKED, source="mylife"),
+        CheckResult("brokers", "t", Status.FOUND, (d,), source="nuwber"),
+    ])  # fmt: skip
+    changes = diff_reports(old, new)
+    assert [f.key for f in changes.new] == [d.key]
+    assert [f.key for f in changes.resolved] == [b.key]
+    assert [f.key for f in changes.unverified] == [c.key]  # blocked this time: not "resolved"
+    assert [f.key for f in changes.unchanged] == [a.key]
