@@ -68,8 +68,16 @@ def translate_template(url: str) -> str | None:
                 raise KeyError(f)
         return "{" + "|".join([name, *out_filters]) + "}"
 
+    def optional_in_query(match: re.Match[str]) -> str:
+        # A detail the user may not have (age, middle name) is left empty in a query string
+        # rather than skipping the site; in a path it stays required.
+        text = match.group(0)
+        return re.sub(r"\{(age|middle)\}", r"{\1|optional}", text)
+
     try:
-        return re.sub(r"\$\{([^}]*)\}", one, url)
+        translated = re.sub(r"\$\{([^}]*)\}", one, url)
+        base, question, query = translated.partition("?")
+        return base + question + re.sub(r".+", optional_in_query, query) if question else base
     except KeyError:
         return None
 

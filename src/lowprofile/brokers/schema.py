@@ -20,7 +20,17 @@ OPTOUT_METHODS = ("web form", "email", "mail", "phone", "account")
 FIELD_NAMES = ("name", "age", "locations", "addresses", "phones", "emails", "relatives", "url")
 LIST_FIELDS = ("locations", "addresses", "phones", "emails", "relatives")
 TEMPLATE_VARIABLES = ("first", "middle", "last", "city", "state", "state_full", "zip", "age")
-TEMPLATE_FILTERS = ("lower", "upper", "title", "hyphen", "underscore", "plus", "compact", "raw")
+TEMPLATE_FILTERS = (
+    "lower",
+    "upper",
+    "title",
+    "hyphen",
+    "underscore",
+    "plus",
+    "compact",
+    "raw",
+    "optional",
+)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 

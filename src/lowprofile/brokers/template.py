@@ -79,6 +79,8 @@ def render(template: str, query: Query) -> str:
         for f in filters:
             value = _apply(value, f)
         if not value:
+            if "optional" in filters:
+                return ""
             raise MissingValue(variable)
         if "raw" in filters:
             return value
