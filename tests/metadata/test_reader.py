@@ -225,3 +225,43 @@ def test_png_without_metadata_is_clean(tmp_path: Path) -> None:
 def test_picture_helper_is_deterministic() -> None:
     assert picture().tobytes() == picture().tobytes()
     assert Image.new("RGB", (1, 1)).size == (1, 1)
+
+
+def flir_jpeg(path: Path, lat: float, lon: float, lat_ref: bytes, lon_ref: bytes) -> Path:
+    """A JPEG with a FLIR APP1 segment: an FFF block (big-endian directory) holding a GPS
+    record (little-endian) and a camera record with a serial number."""
+    gps = bytearray(0x60)
+    struct.pack_into("<I", gps, 0, 1)
+    gps[0x08:0x0A], gps[0x0A:0x0C] = lat_ref + b"\x00", lon_ref + b"\x00"
+    struct.pack_into("<dd", gps, 0x10, lat, lon)
+    camera = bytearray(0x1B0)
+    camera[0x104 : 0x104 + 9] = b"FLIR-4242"
+    header = bytearray(0x40)
+    header[0:4] = b"FFF\x00"
+    directory = 0x40
+    records_at = directory + 2 * 0x20
+    struct.pack_into(">III", header, 0x14, 100, directory, 2)
+    entries = bytearray(2 * 0x20)
+    struct.pack_into(">H", entries, 0, 0x2B)
+    struct.pack_into(">II", entries, 0x0C, records_at, len(gps))
+    struct.pack_into(">H", entries, 0x20, 0x20)
+    struct.pack_into(">II", entries, 0x20 + 0x0C, records_at + len(gps), len(camera))
+    fff = bytes(header + entries + gps + camera)
+    payload = b"FLIR\x00\x01\x00\x00" + fff
+    segment = b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+    plain = save(path, "JPEG").read_bytes()
+    path.write_bytes(plain[:2] + segment + plain[2:])
+    return path
+
+
+def test_flir_gps_unsigned_longitude_with_west_reference(tmp_path: Path) -> None:
+    meta = read_metadata(flir_jpeg(tmp_path / "ir.jpg", 30.27, 97.74, b"N", b"W"))
+    assert meta is not None and meta.gps is not None and meta.gps.source == "flir"
+    assert close(meta.gps.lat, 30.27) and close(meta.gps.lon, -97.74)
+    assert "FLIR-4242" in meta.serials and meta.has_flir
+    out = tmp_path / "ir.clean.jpg"
+    from lowprofile.metadata.strip import strip_file
+
+    assert strip_file(tmp_path / "ir.jpg").cleaned
+    cleaned = read_metadata(out)
+    assert cleaned is not None and cleaned.gps is None and not cleaned.has_flir

@@ -36,6 +36,7 @@ class Blocks:
     flir: bool = False
     vendor_segments: list[str] = field(default_factory=list)
     video_gps: tuple[float, float, float | None] | None = None
+    flir_data: bytes = b""
     text_chunks: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -148,6 +149,7 @@ def jpeg_blocks(data: bytes | memoryview) -> Blocks:
             blocks.vendor_segments.append(f"APP{marker - 0xE0}")
     for parts in extended.values():
         blocks.xmp.append(b"".join(parts[k] for k in sorted(parts)))
+    blocks.flir_data = b"".join(flir_chunks)
     return blocks
 
 

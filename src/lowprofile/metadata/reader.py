@@ -16,6 +16,7 @@ from typing import Any
 from lowprofile.errors import MetadataError
 from lowprofile.metadata import containers
 from lowprofile.metadata.containers import Blocks
+from lowprofile.metadata.flir import parse_fff
 from lowprofile.metadata.iptc import iptc_fields, photoshop_resources
 from lowprofile.metadata.sniff import sniff
 from lowprofile.metadata.tiff import (
@@ -252,6 +253,11 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
                     _add(meta.places, field_name, value)
                 else:
                     _add(meta.names, field_name, value)
+    if blocks.flir_data:
+        flir = parse_fff(blocks.flir_data)
+        meta.serials += [s for s in flir.serials if s not in meta.serials]
+        if meta.gps is None and flir.gps:
+            meta.gps = Gps(*flir.gps, source="flir")
     if meta.gps is None and blocks.video_gps:
         lat, lon, alt = blocks.video_gps
         from lowprofile.metadata.tiff import valid_position
