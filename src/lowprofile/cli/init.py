@@ -33,6 +33,16 @@ def _ask_list(question: str) -> list[str]:
     return [part.strip() for part in answer.split(",") if part.strip()]
 
 
+def _year(text: str) -> int | None:
+    from lowprofile.errors import ProfileError
+
+    if not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise ProfileError(f"birth year {text.strip()!r} is not a year")
+    return int(text)
+
+
 def _ask_subject() -> Subject:
     console = stderr_console()
     console.print(
@@ -56,7 +66,7 @@ def _ask_subject() -> Subject:
         addresses.append(Address(city=past_city.strip(), state=past_state.strip(), current=False))
     return Subject(
         names=(primary, *others),
-        birth_year=int(year) if year.strip() else None,
+        birth_year=_year(year),
         addresses=tuple(addresses),
         phones=tuple(_ask_list("Phone numbers (comma-separated)")),
         emails=tuple(_ask_list("Email addresses (comma-separated)")),
