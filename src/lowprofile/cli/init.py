@@ -54,7 +54,7 @@ def _ask_subject() -> Subject:
         Name.parse(n, "alias") for n in _ask_list("Other names or nicknames (comma-separated)")
     ]
     others += [Name.parse(n, "former") for n in _ask_list("Former names, e.g. maiden name")]
-    year = typer.prompt("Birth year", default="", show_default=False)
+    year = _year(typer.prompt("Birth year", default="", show_default=False))
     addresses = []
     city = typer.prompt("Current city", default="", show_default=False)
     state = typer.prompt("Current state or region", default="", show_default=False)
@@ -66,7 +66,7 @@ def _ask_subject() -> Subject:
         addresses.append(Address(city=past_city.strip(), state=past_state.strip(), current=False))
     return Subject(
         names=(primary, *others),
-        birth_year=_year(year),
+        birth_year=year,
         addresses=tuple(addresses),
         phones=tuple(_ask_list("Phone numbers (comma-separated)")),
         emails=tuple(_ask_list("Email addresses (comma-separated)")),
