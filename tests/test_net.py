@@ -212,3 +212,14 @@ def test_global_concurrency_limit() -> None:
 
     asyncio.run(main())
     assert peak == 2
+
+
+@pytest.mark.parametrize("proxy", ["socks5://127.0.0.1:9050", "http://127.0.0.1:3128"])
+def test_proxy_settings_build_a_client(proxy: str) -> None:
+    """SOCKS5 (a local Tor) and HTTP proxies are accepted; the socks extra is installed."""
+
+    async def main() -> None:
+        async with Http(settings(proxy=proxy)) as http:
+            assert http._client is not None
+
+    asyncio.run(main())

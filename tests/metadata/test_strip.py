@@ -191,3 +191,20 @@ def test_verify_pixels_option(tmp_path: Path) -> None:
     original = jpeg(tmp_path / "h.jpg")
     out = strip_ok(original, options=StripOptions(verify_pixels=True))
     assert pixels(out) == pixels(original)
+
+
+def test_heic_is_read_and_reencoded_without_gps(tmp_path: Path) -> None:
+    pillow_heif = pytest.importorskip("pillow_heif", reason="pillow-heif (the heic extra) missing")
+    pillow_heif.register_heif_opener()
+    heic = tmp_path / "phone.heic"
+    from photos import picture
+
+    picture((64, 48)).save(heic, format="HEIF", exif=exif_block().tobytes(), quality=90)
+    meta = read_metadata(heic)
+    assert meta is not None and meta.format == "heif" and meta.gps is not None
+    refused = strip_file(heic)
+    assert not refused.cleaned and "--reencode" in (refused.error or "")
+    outcome = strip_file(heic, StripOptions(reencode=True))
+    assert outcome.cleaned and outcome.method == "re-encoded"
+    cleaned = read_metadata(Path(outcome.output or ""))
+    assert cleaned is not None and cleaned.gps is None and cleaned.identifying == []
