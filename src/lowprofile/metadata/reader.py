@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mmap
 import struct
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,48 +88,48 @@ class PhotoMetadata:
     @property
     def exposed(self) -> list[str]:
         """What this file reveals, most dangerous first."""
-        out = []
-        if self.gps:
-            out.append("gps")
-        if self.places:
-            out.append("place_names")
-        if self.serials:
-            out.append("serial_number")
-        if self.names:
-            out.append("names")
-        if self.has_thumbnail:
-            out.append("thumbnail")
-        if self.taken or self.gps_time:
-            out.append("capture_time")
-        if self.make or self.model:
-            out.append("camera")
-        if self.software:
-            out.append("software")
-        if self.has_maker_notes:
-            out.append("maker_notes")
-        if self.has_xmp:
-            out.append("xmp")
-        if self.has_iptc:
-            out.append("iptc")
-        if self.has_flir:
-            out.append("flir")
-        if self.vendor_segments:
-            out.append("vendor_data")
-        if self.has_comment:
-            out.append("comment")
-        return out
+        return [label for label, present in _EXPOSURES if present(self)]
 
     @property
     def identifying(self) -> list[str]:
         """What a cleaned file must not contain."""
-        bad = {"gps", "serial_number", "names", "place_names", "xmp", "iptc", "thumbnail", "flir",
-               "vendor_data"}  # fmt: skip
-        return [item for item in self.exposed if item in bad]
+        return [item for item in self.exposed if item in IDENTIFYING]
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["exposed"] = self.exposed
         return data
+
+
+_EXPOSURES: list[tuple[str, Callable[[PhotoMetadata], object]]] = [
+    ("gps", lambda m: m.gps),
+    ("place_names", lambda m: m.places),
+    ("serial_number", lambda m: m.serials),
+    ("names", lambda m: m.names),
+    ("thumbnail", lambda m: m.has_thumbnail),
+    ("capture_time", lambda m: m.taken or m.gps_time),
+    ("camera", lambda m: m.make or m.model),
+    ("software", lambda m: m.software),
+    ("maker_notes", lambda m: m.has_maker_notes),
+    ("xmp", lambda m: m.has_xmp),
+    ("iptc", lambda m: m.has_iptc),
+    ("flir", lambda m: m.has_flir),
+    ("vendor_data", lambda m: m.vendor_segments),
+    ("comment", lambda m: m.has_comment),
+]
+"""Each exposure and how to tell it is there, most dangerous first."""
+IDENTIFYING = {
+    "gps",
+    "serial_number",
+    "names",
+    "place_names",
+    "xmp",
+    "iptc",
+    "thumbnail",
+    "flir",
+    "vendor_data",
+}
+"""What a cleaned file must not contain."""
 
 
 def _blocks_for(kind: str, data: Any) -> Blocks:
