@@ -125,8 +125,14 @@ def draft_request(
     subject_line, legal = deletion_wording(subject)
     name = subject.primary.full
     places = [a.label for a in subject.current_addresses if a.label]
-    lines = [f"Dear {broker_name} privacy team,", "", legal, "", "Details to find my record:",
-             f"- Name: {name}"]  # fmt: skip
+    lines = [
+        f"Dear {broker_name} privacy team,",
+        "",
+        legal,
+        "",
+        "Details to find my record:",
+        f"- Name: {name}",
+    ]
     if places:
         lines.append(f"- Location shown: {places[0]}")
     lines += [f"- Listing: {url}" for url in listing_urls]

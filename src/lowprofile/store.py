@@ -225,7 +225,7 @@ class Store:
                 date.fromisoformat(r["submitted"]),
                 r["recheck_days"],
                 r["note"],
-            )  # fmt: skip
+            )
             for r in rows
         ]
 

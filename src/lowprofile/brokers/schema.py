@@ -290,9 +290,13 @@ def broker_from_dict(data: dict[str, Any], source: str) -> tuple[Broker | None, 
     for key, value in (("headers", headers), ("form", form)):
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             p.add(f"search.{key}", "must be a table of strings")
-    search = SearchSpec(mode=str(mode), url=url, method=method,
-                        headers=dict(headers) if isinstance(headers, dict) else {},
-                        form=dict(form) if isinstance(form, dict) else {})  # fmt: skip
+    search = SearchSpec(
+        mode=str(mode),
+        url=url,
+        method=method,
+        headers=dict(headers) if isinstance(headers, dict) else {},
+        form=dict(form) if isinstance(form, dict) else {},
+    )
 
     raw_parse = _table(data, "parse", p, required=mode == "auto")
     _unknown_keys(raw_parse, "parse", p)

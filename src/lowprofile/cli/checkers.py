@@ -26,8 +26,16 @@ def checkers_command(
         try:
             checker = load_checker(spec)
         except CheckerError as exc:
-            rows.append({"id": spec.id, "title": "", "origin": spec.origin, "ready": False,
-                         "status": "error", "reason": str(exc)})  # fmt: skip
+            rows.append(
+                {
+                    "id": spec.id,
+                    "title": "",
+                    "origin": spec.origin,
+                    "ready": False,
+                    "status": "error",
+                    "reason": str(exc),
+                }
+            )
             continue
         readiness = checker.readiness(settings)
         rows.append(

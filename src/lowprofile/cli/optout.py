@@ -117,8 +117,13 @@ def draft_command(
     try:
         with Store() as store:
             report = store.load(store.resolve("latest"))
-        urls = [f.where for r in report.results if r.source == broker_id for f in r.findings
-                if f.where.startswith("https://")]  # fmt: skip
+        urls = [
+            f.where
+            for r in report.results
+            if r.source == broker_id
+            for f in r.findings
+            if f.where.startswith("https://")
+        ]
     except StoreError:
         pass
     message, mailto = draft_request(subject, broker.name, broker.optout.email, urls)

@@ -53,9 +53,12 @@ def scan_command(
     console = stderr_console()
     if sys.stderr.isatty():
         with Progress(
-            TextColumn("reading photos"), BarColumn(), MofNCompleteColumn(),
-            console=console, transient=True,
-        ) as bar:  # fmt: skip
+            TextColumn("reading photos"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
             task = bar.add_task("photos", total=None)
             result = scan_library(
                 paths, _home(), lambda done, total: bar.update(task, completed=done, total=total)

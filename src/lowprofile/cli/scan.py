@@ -182,7 +182,15 @@ def scan_command(
     if not specs:
         fail("no checkers to run (see `lowprofile checkers`)", EXIT_FAILED)
 
-    code = execute_scan(subject, specs, settings, threshold, json_out=json_out, quiet=quiet,
-                        save_pages=save_pages, html_out=html_out,
-                        after=None if no_save else _save_to_history)  # fmt: skip
+    code = execute_scan(
+        subject,
+        specs,
+        settings,
+        threshold,
+        json_out=json_out,
+        quiet=quiet,
+        save_pages=save_pages,
+        html_out=html_out,
+        after=None if no_save else _save_to_history,
+    )
     raise typer.Exit(code)
