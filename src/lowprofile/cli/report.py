@@ -18,8 +18,11 @@ def report_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report.")] = False,
 ) -> None:
-    """Render a saved JSON report or a stored scan (latest, or its id): terminal by default,
-    --html FILE, or --json."""
+    """Show a saved JSON report, or a stored scan, again.
+
+    FILE.json is a report written by `scan --json`; `latest` (or a scan id) is one from the
+    history. Terminal by default, or --html FILE, or --json.
+    """
     from lowprofile.cli.common import stderr_console, stdout_console
     from lowprofile.files import write_private
     from lowprofile.plan import assess_report
