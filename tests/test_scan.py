@@ -89,7 +89,8 @@ def report_with(*statuses: Status, severity: Severity = Severity.LOW) -> ScanRep
         ((Status.FOUND,), Severity.MEDIUM, 0),
         ((Status.ERROR, Status.ERROR), Severity.LOW, 3),
         ((Status.ERROR, Status.NOT_FOUND), Severity.LOW, 0),
-        ((Status.ERROR, Status.MANUAL), Severity.LOW, 0),
+        ((Status.ERROR, Status.MANUAL), Severity.LOW, 3),
+        ((Status.BLOCKED, Status.MANUAL), Severity.LOW, 0),
         ((), Severity.LOW, 0),
     ],
 )

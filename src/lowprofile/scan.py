@@ -130,13 +130,14 @@ def exit_code(report: ScanReport, fail_on: Severity) -> int:
     """0: nothing at or above ``fail_on``; 1: something is; 3: nothing could be checked at all.
 
     "Nothing could be checked" means no source gave a real answer and at least one failed: an
-    offline machine. A scan where every site was blocked but one answered still ran.
+    offline machine. Links to check by hand are not answers. A scan where every site was blocked
+    but one answered still ran.
     """
     if any(f.severity.at_least(fail_on) for f in report.findings):
         return 1
     answered = any(r.status.is_answer for r in report.results)
     failed = any(r.status is Status.ERROR for r in report.results)
-    if failed and not answered and not any(r.status is Status.MANUAL for r in report.results):
+    if failed and not answered:
         return 3
     return 0
 
