@@ -38,7 +38,17 @@ class Blocks:
     video_gps: tuple[float, float, float | None] | None = None
     flir_data: bytes = b""
     text_chunks: list[str] = field(default_factory=list)
+    names: dict[str, list[str]] = field(default_factory=dict)
+    """Names stated by the container itself (PNG Author text, a video's artist)."""
+    cmt: dict[bytes, bytes] = field(default_factory=dict)
+    """Canon CR3: each EXIF directory in its own TIFF block (CMT1 IFD0, CMT2 Exif, CMT3 maker
+    note, CMT4 GPS)."""
     problems: list[str] = field(default_factory=list)
+
+    def add_name(self, kind: str, value: str) -> None:
+        value = " ".join(value.replace("\x00", " ").split())
+        if value and value not in self.names.setdefault(kind, []):
+            self.names[kind].append(value)
 
 
 def _strip_exif_prefix(data: bytes) -> bytes:
@@ -156,6 +166,8 @@ def jpeg_blocks(data: bytes | memoryview) -> Blocks:
 # --- PNG ------------------------------------------------------------------------------------
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_NAME_KEYWORDS = {b"author": "creator", b"artist": "creator", b"copyright": "copyright",
+                      b"owner": "owner"}  # fmt: skip
 
 
 def png_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
@@ -198,6 +210,7 @@ def png_blocks(data: bytes | memoryview) -> Blocks:
         elif kind in (b"tEXt", b"zTXt", b"iTXt"):
             keyword, _, rest = body.partition(b"\x00")
             blocks.text_chunks.append(keyword.decode("latin-1"))
+            name_kind = _PNG_NAME_KEYWORDS.get(keyword.lower())
             value = rest
             try:
                 if kind == b"zTXt":
@@ -210,6 +223,8 @@ def png_blocks(data: bytes | memoryview) -> Blocks:
                         value = zlib.decompress(value)
             except (zlib.error, IndexError):
                 continue
+            if name_kind is not None:
+                blocks.add_name(name_kind, value.decode("utf-8", "replace"))
             if keyword == b"XML:com.adobe.xmp":
                 blocks.xmp.append(value)
             elif keyword in (b"Raw profile type exif", b"Raw profile type APP1"):
@@ -375,11 +390,45 @@ def parse_iso6709(text: bytes) -> tuple[float, float, float | None] | None:
     return lat, lon, alt
 
 
+XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
+CANON_UUID = bytes.fromhex("85c0b687820f11e08111f4ce462b6a48")
+_VIDEO_NAME_ATOMS = {b"\xa9ART": "creator", b"\xa9aut": "creator", b"\xa9cpy": "copyright",
+                     b"\xa9own": "owner"}  # fmt: skip
+_VIDEO_NAME_KEYS = {b"com.apple.quicktime.artist": "creator",
+                    b"com.apple.quicktime.author": "creator",
+                    b"com.apple.quicktime.copyright": "copyright"}  # fmt: skip
+
+
+def _atom_text(data: bytes | memoryview, start: int, end: int) -> str | None:
+    """The text of a user-data atom: an iTunes-style ``data`` box, or a length and language."""
+    if end - start >= 16 and bytes(data[start + 4 : start + 8]) == b"data":
+        (size,) = struct.unpack_from(">I", data, start)
+        raw = bytes(data[start + 16 : min(end, start + max(size, 16))])
+    elif end - start >= 4:
+        (length,) = struct.unpack_from(">H", data, start)
+        raw = bytes(data[start + 4 : min(end, start + 4 + length)])
+    else:
+        return None
+    return raw.decode("utf-8", "replace").strip("\x00 ") or None
+
+
+def _udta(data: bytes | memoryview, udta: tuple[int, int], blocks: Blocks) -> None:
+    """Names and XMP a camera or editor left in a movie's user data."""
+    for kind, start, end in iter_boxes(data, udta[0], udta[1]):
+        if kind == b"XMP_":
+            blocks.xmp.append(bytes(data[start:end]))
+        elif kind in _VIDEO_NAME_ATOMS:
+            found = _atom_text(data, start, end)
+            if found:
+                blocks.add_name(_VIDEO_NAME_ATOMS[kind], found)
+
+
 def _video_gps(
-    data: bytes | memoryview, moov: tuple[int, int]
+    data: bytes | memoryview, moov: tuple[int, int], blocks: Blocks
 ) -> tuple[float, float, float | None] | None:
     udta = _child(data, moov[0], moov[1], b"udta")
     if udta is not None:
+        _udta(data, udta, blocks)
         xyz = _child(data, udta[0], udta[1], b"\xa9xyz")
         if xyz is not None:
             found = parse_iso6709(bytes(data[xyz[0] + 4 : xyz[1]]))
@@ -405,13 +454,26 @@ def _video_gps(
         names[index] = bytes(data[position + 8 : position + size])
         index += 1
         position += size
+    location = None
     for kind, item_start, item_end in iter_boxes(data, ilst[0], ilst[1]):
         key = names.get(int.from_bytes(kind, "big"), b"")
-        if key.endswith(b"location.ISO6709"):
-            value = _child(data, item_start, item_end, b"data")
-            if value is not None:
-                return parse_iso6709(bytes(data[value[0] + 8 : value[1]]))
-    return None
+        value = _child(data, item_start, item_end, b"data")
+        if value is None:
+            continue
+        if key.endswith(b"location.ISO6709") and location is None:
+            location = parse_iso6709(bytes(data[value[0] + 8 : value[1]]))
+        elif key in _VIDEO_NAME_KEYS:
+            said = bytes(data[value[0] + 8 : value[1]]).decode("utf-8", "replace").strip()
+            if said:
+                blocks.add_name(_VIDEO_NAME_KEYS[key], said)
+    return location
+
+
+def _canon_cmt(data: bytes | memoryview, start: int, end: int, blocks: Blocks) -> None:
+    """CR3: the CMT1-CMT4 TIFF blocks inside Canon's uuid box (after its 16-byte UUID)."""
+    for kind, box_start, box_end in iter_boxes(data, start + 16, end):
+        if kind in (b"CMT1", b"CMT2", b"CMT3", b"CMT4"):
+            blocks.cmt[kind] = bytes(data[box_start:box_end])
 
 
 def isobmff_blocks(data: bytes | memoryview) -> Blocks:
@@ -423,12 +485,33 @@ def isobmff_blocks(data: bytes | memoryview) -> Blocks:
             blocks.exif += found.exif
             blocks.xmp += found.xmp
         elif kind == b"moov":
-            blocks.video_gps = _video_gps(data, (start, end))
+            blocks.video_gps = _video_gps(data, (start, end), blocks)
+            for inner, inner_start, inner_end in iter_boxes(data, start, end):
+                if inner == b"uuid" and bytes(data[inner_start : inner_start + 16]) == CANON_UUID:
+                    _canon_cmt(data, inner_start, inner_end, blocks)
+        elif kind == b"uuid" and bytes(data[start : start + 16]) == XMP_UUID:
+            blocks.xmp.append(bytes(data[start + 16 : end]))
         elif kind == b"Exif" and end - start > 4:  # JPEG XL container
             (skip,) = struct.unpack_from(">I", data, start)
             blocks.exif.append(_strip_exif_prefix(bytes(data[start + 4 + skip : end])))
         elif kind == b"xml ":
             blocks.xmp.append(bytes(data[start:end]))
+    return blocks
+
+
+# --- GIF ------------------------------------------------------------------------------------
+
+GIF_XMP = b"\x21\xff\x0bXMP DataXMP"
+
+
+def gif_blocks(data: bytes | memoryview) -> Blocks:
+    """XMP in a GIF's application extension (stored raw, ended by a 258-byte "magic trailer")."""
+    blocks = Blocks()
+    start = (bytes(data) if isinstance(data, memoryview) else data).find(GIF_XMP)
+    if start >= 0:
+        body = bytes(data[start + len(GIF_XMP) : start + len(GIF_XMP) + 4_000_000])
+        end = body.find(b"\x01\xff\xfe\xfd")  # the trailer counts down from 0xFF to 0x00
+        blocks.xmp.append(body[:end] if end >= 0 else body)
     return blocks
 
 

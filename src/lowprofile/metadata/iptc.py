@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 
 _RECORDS = {
+    55: "date_created",
     80: "creator",
     90: "city",
     92: "location",

@@ -19,11 +19,13 @@ from lowprofile.metadata import containers
 from lowprofile.metadata.containers import Blocks
 from lowprofile.metadata.flir import parse_fff
 from lowprofile.metadata.iptc import iptc_fields, photoshop_resources
+from lowprofile.metadata.makernotes import MakerNoteIds, canon_ids, maker_note_ids
 from lowprofile.metadata.sniff import sniff
 from lowprofile.metadata.tiff import (
     TAG_ARTIST,
     TAG_BODY_SERIAL,
     TAG_COPYRIGHT,
+    TAG_CREATE_DATE,
     TAG_DATETIME_ORIGINAL,
     TAG_DNG_SERIAL,
     TAG_IPTC,
@@ -38,12 +40,15 @@ from lowprofile.metadata.tiff import (
     TAG_THUMB_OFFSET,
     TAG_XMP,
     Exif,
+    TiffReader,
+    exif_from_cmt,
     gps_position,
     gps_time,
     parse_exif,
     text,
+    valid_position,
 )
-from lowprofile.metadata.xmp import decode_packet, xmp_gps, xmp_names
+from lowprofile.metadata.xmp import decode_packet, xmp_date, xmp_gps, xmp_names, xmp_orientation
 
 IMAGE_FORMATS = {"jpeg", "png", "webp", "tiff", "heif", "jxl", "jxl-codestream", "raf", "psd",
                  "cr3", "gif", "bmp", "video"}  # fmt: skip
@@ -148,6 +153,8 @@ def _blocks_for(kind: str, data: Any) -> Blocks:
         return containers.jpeg_blocks(data[offset:])
     if kind == "psd":
         return _psd_blocks(data)
+    if kind == "gif":
+        return containers.gif_blocks(data)
     if kind == "tiff":
         blocks = Blocks()
         blocks.exif.append(data)
@@ -172,8 +179,24 @@ def _psd_blocks(data: Any) -> Blocks:
 
 
 def _add(target: dict[str, list[str]], kind: str, value: str | None) -> None:
-    if value and value not in target.setdefault(kind, []):
+    """Add a name or place once; punctuation alone ("/", "[") is filler, not a name."""
+    if not value or not any(c.isalnum() for c in value):
+        return
+    if value not in target.setdefault(kind, []):
         target[kind].append(value)
+
+
+def _add_serial(meta: PhotoMetadata, serial: str | None) -> None:
+    if serial and serial not in meta.serials:
+        meta.serials.append(serial)
+
+
+def _date(value: Any) -> str | None:
+    """A date tag's text, or None for the blank and all-zero placeholders cameras write."""
+    found = text(value)
+    if not found or not found.strip("0: "):
+        return None
+    return found
 
 
 def _apply_exif(meta: PhotoMetadata, exif: Exif, data: Any, is_tiff_file: bool) -> Blocks:
@@ -181,21 +204,25 @@ def _apply_exif(meta: PhotoMetadata, exif: Exif, data: Any, is_tiff_file: bool) 
     meta.make = meta.make or text(ifd0.get(TAG_MAKE))
     meta.model = meta.model or text(ifd0.get(TAG_MODEL))
     meta.software = meta.software or text(ifd0.get(TAG_SOFTWARE))
-    meta.taken = meta.taken or text(sub.get(TAG_DATETIME_ORIGINAL))
+    taken = _date(sub.get(TAG_DATETIME_ORIGINAL)) or _date(sub.get(TAG_CREATE_DATE))
+    meta.taken = meta.taken or taken
     orientation = ifd0.get(TAG_ORIENTATION)
     if isinstance(orientation, tuple) and orientation and meta.orientation is None:
         meta.orientation = int(orientation[0])
     _add(meta.names, "artist", text(ifd0.get(TAG_ARTIST)))
     _add(meta.names, "copyright", text(ifd0.get(TAG_COPYRIGHT)))
-    _add(meta.names, "owner", text(sub.get(TAG_OWNER)))
-    for tag in (TAG_BODY_SERIAL, TAG_LENS_SERIAL):
-        serial = text(sub.get(tag))
-        if serial and serial not in meta.serials:
-            meta.serials.append(serial)
-    dng_serial = text(ifd0.get(TAG_DNG_SERIAL))
-    if dng_serial and dng_serial not in meta.serials:
-        meta.serials.append(dng_serial)
-    meta.has_maker_notes = meta.has_maker_notes or TAG_MAKER_NOTE in sub
+    for ifd in (sub, ifd0):  # some writers put Exif tags in IFD0
+        _add(meta.names, "owner", text(ifd.get(TAG_OWNER)))
+        for tag in (TAG_BODY_SERIAL, TAG_LENS_SERIAL):
+            _add_serial(meta, text(ifd.get(tag)))
+    _add_serial(meta, text(ifd0.get(TAG_DNG_SERIAL)))
+    if TAG_MAKER_NOTE in sub:
+        meta.has_maker_notes = True
+        from_note = maker_note_ids(exif)
+        for serial in from_note.serials:
+            _add_serial(meta, serial)
+        for owner in from_note.owners:
+            _add(meta.names, "owner", owner)
     if TAG_THUMB_OFFSET in exif.ifd1.tags and TAG_THUMB_LENGTH in exif.ifd1.tags:
         meta.has_thumbnail = True
     if meta.gps is None:
@@ -206,6 +233,29 @@ def _apply_exif(meta: PhotoMetadata, exif: Exif, data: Any, is_tiff_file: bool) 
     if is_tiff_file:
         return containers.tiff_xmp_iptc(data, ifd0.get(TAG_XMP), ifd0.get(TAG_IPTC))
     return Blocks()
+
+
+def _apply_cmt(meta: PhotoMetadata, cmt: dict[bytes, bytes]) -> None:
+    """Canon CR3: IFD0, Exif, maker note and GPS each come as their own TIFF block."""
+    try:
+        exif = exif_from_cmt(cmt.get(b"CMT1"), cmt.get(b"CMT2"), cmt.get(b"CMT4"))
+    except MetadataError as exc:
+        meta.warnings.append(f"EXIF ignored: {exc}")
+        return
+    _apply_exif(meta, exif, b"", False)
+    note = cmt.get(b"CMT3")
+    if note:
+        ids = MakerNoteIds()
+        try:
+            reader = TiffReader(note)
+            canon_ids(reader, reader.first_ifd(), ids)
+        except (MetadataError, struct.error):
+            pass  # a damaged maker note hides nothing else
+        meta.has_maker_notes = True
+        for serial in ids.serials:
+            _add_serial(meta, serial)
+        for owner in ids.owners:
+            _add(meta.names, "owner", owner)
 
 
 def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
@@ -228,6 +278,8 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
         found = _apply_exif(meta, exif, data, kind == "tiff")
         extra.xmp += found.xmp
         extra.iptc = extra.iptc or found.iptc
+    if blocks.cmt:
+        _apply_cmt(meta, blocks.cmt)
     packets = blocks.xmp + extra.xmp
     meta.has_xmp = bool(packets)
     for raw in packets:
@@ -236,6 +288,8 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
             position = xmp_gps(packet)
             if position:
                 meta.gps = Gps(*position, source="xmp")
+        meta.orientation = meta.orientation or xmp_orientation(packet)
+        meta.taken = meta.taken or xmp_date(packet)
         for name_kind, values in xmp_names(packet).items():
             for value in values:
                 if name_kind == "serial":
@@ -252,6 +306,8 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
             for value in values:
                 if field_name in ("city", "location", "province", "country"):
                     _add(meta.places, field_name, value)
+                elif field_name == "date_created":
+                    meta.taken = meta.taken or value
                 else:
                     _add(meta.names, field_name, value)
     if blocks.flir_data:
@@ -259,10 +315,11 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
         meta.serials += [s for s in flir.serials if s not in meta.serials]
         if meta.gps is None and flir.gps:
             meta.gps = Gps(*flir.gps, source="flir")
+    for name_kind, values in blocks.names.items():
+        for value in values:
+            _add(meta.names, name_kind, value)
     if meta.gps is None and blocks.video_gps:
         lat, lon, alt = blocks.video_gps
-        from lowprofile.metadata.tiff import valid_position
-
         if valid_position(lat, lon):
             meta.gps = Gps(lat, lon, alt, source="video")
     meta.has_icc = blocks.icc

@@ -33,7 +33,7 @@ TAG_MAKE, TAG_MODEL, TAG_SOFTWARE, TAG_ARTIST, TAG_COPYRIGHT = (
 )
 TAG_ORIENTATION = 0x0112
 TAG_EXIF_IFD, TAG_GPS_IFD, TAG_XMP, TAG_IPTC = 0x8769, 0x8825, 0x02BC, 0x83BB
-TAG_DATETIME_ORIGINAL, TAG_OWNER = 0x9003, 0xA430
+TAG_DATETIME_ORIGINAL, TAG_CREATE_DATE, TAG_OWNER = 0x9003, 0x9004, 0xA430
 TAG_BODY_SERIAL, TAG_LENS_SERIAL, TAG_MAKER_NOTE = 0xA431, 0xA435, 0x927C
 TAG_THUMB_OFFSET, TAG_THUMB_LENGTH = 0x0201, 0x0202
 TAG_DNG_SERIAL = 0xC62F  # CameraSerialNumber in DNG
@@ -41,9 +41,11 @@ TAG_DNG_SERIAL = 0xC62F  # CameraSerialNumber in DNG
 
 @dataclass
 class Ifd:
-    """Tag id -> decoded value for one IFD."""
+    """Tag id -> decoded value for one IFD, and where each value sits in the block."""
 
     tags: dict[int, Any] = field(default_factory=dict)
+    offsets: dict[int, int] = field(default_factory=dict)
+    """Tag id -> offset of its value in the block (maker notes are read from there)."""
 
 
 @dataclass
@@ -55,15 +57,26 @@ class Exif:
     gps: Ifd = field(default_factory=Ifd)
     ifd1: Ifd = field(default_factory=Ifd)
     has_gps_ifd: bool = False
+    block: bytes | memoryview = b""
+    """The TIFF block itself: maker notes point into it."""
+    endian: str = "<"
 
 
-class _Reader:
-    def __init__(self, data: bytes | memoryview) -> None:
+class TiffReader:
+    """Bounds-checked reads of IFDs; offsets are relative to the start of ``data``.
+
+    ``endian`` is taken from the byte-order mark unless given (maker notes such as Fujifilm's
+    carry no mark of their own).
+    """
+
+    def __init__(self, data: bytes | memoryview, endian: str | None = None) -> None:
         self.data = data
         if len(data) < 8:
             raise MetadataError("EXIF block too short")
         order = bytes(data[:2])
-        if order == b"II":
+        if endian is not None:
+            self.endian = endian
+        elif order == b"II":
             self.endian = "<"
         elif order == b"MM":
             self.endian = ">"
@@ -97,19 +110,21 @@ class _Reader:
             tag, type_id, n = self.unpack("HHI", entry)
             if wanted is not None and tag not in wanted:
                 continue
-            value = self._value(type_id, n, entry + 8)
+            value, at = self._value(type_id, n, entry + 8)
             if value is not None:
                 result.tags[tag] = value
+                result.offsets[tag] = at
         next_offset = 0
         end = offset + 2 + 12 * count
         if end + 4 <= len(self.data):
             (next_offset,) = self.unpack("I", end)
         return result, int(next_offset)
 
-    def _value(self, type_id: int, count: int, field_offset: int) -> Any:
+    def _value(self, type_id: int, count: int, field_offset: int) -> tuple[Any, int]:
+        """The decoded value and where it starts; (None, 0) for what cannot be trusted."""
         spec = _TYPES.get(type_id)
         if spec is None or count > 1_000_000:
-            return None
+            return None, 0
         size, code = spec
         total = size * count
         if total <= 4:
@@ -117,25 +132,29 @@ class _Reader:
         else:
             (start,) = self.unpack("I", field_offset)
         if start < 0 or start + total > len(self.data):
-            return None  # a tag pointing outside the block is dropped, not trusted
+            return None, 0  # a tag pointing outside the block is dropped, not trusted
         raw = bytes(self.data[start : start + total])
         if code is None:
-            return raw
+            return raw, start
         values = struct.unpack(self.endian + code * count, raw)
         if type_id in (5, 10):
             values = tuple(zip(values[0::2], values[1::2], strict=True))
-        return values
+        return values, start
 
 
+_EXIF_TAGS = {TAG_DATETIME_ORIGINAL, TAG_CREATE_DATE, TAG_OWNER, TAG_BODY_SERIAL, TAG_LENS_SERIAL,
+              TAG_MAKER_NOTE}  # fmt: skip
 _IFD0_TAGS = {TAG_MAKE, TAG_MODEL, TAG_SOFTWARE, TAG_ARTIST, TAG_COPYRIGHT, TAG_ORIENTATION,
-              TAG_EXIF_IFD, TAG_GPS_IFD, TAG_XMP, TAG_IPTC, TAG_DNG_SERIAL}  # fmt: skip
-_EXIF_TAGS = {TAG_DATETIME_ORIGINAL, TAG_OWNER, TAG_BODY_SERIAL, TAG_LENS_SERIAL, TAG_MAKER_NOTE}
+              TAG_EXIF_IFD, TAG_GPS_IFD, TAG_XMP, TAG_IPTC, TAG_DNG_SERIAL,
+              *_EXIF_TAGS}  # fmt: skip
+"""IFD0 tags, plus the Exif ones some writers put in IFD0 by mistake (a serial number there is
+still a serial number)."""
 
 
 def parse_exif(data: bytes | memoryview) -> Exif:
     """Parse a TIFF-structured EXIF block (starting at the byte-order mark)."""
-    reader = _Reader(data)
-    exif = Exif()
+    reader = TiffReader(data)
+    exif = Exif(block=data, endian=reader.endian)
     try:
         offset = reader.first_ifd()
         exif.ifd0, next_ifd = reader.ifd(offset, _IFD0_TAGS)
@@ -249,3 +268,26 @@ def gps_time(gps: Ifd) -> str | None:
     h, m, s = (int(p or 0) for p in parts)
     clock = f"{h:02d}:{m:02d}:{s:02d}"
     return f"{date} {clock}" if date else clock
+
+
+def first_ifd_of(block: bytes | memoryview, wanted: set[int] | None = None) -> Ifd:
+    """The first IFD of a standalone TIFF block (Canon CR3 keeps each IFD in its own block)."""
+    reader = TiffReader(block)
+    try:
+        ifd, _ = reader.ifd(reader.first_ifd(), wanted)
+    except struct.error as exc:
+        raise MetadataError(f"TIFF block is truncated ({exc})") from exc
+    return ifd
+
+
+def exif_from_cmt(ifd0: bytes | None, exif_ifd: bytes | None, gps: bytes | None) -> Exif:
+    """An Exif assembled from Canon CR3's separate TIFF blocks (CMT1, CMT2, CMT4)."""
+    exif = Exif()
+    if ifd0:
+        exif.ifd0 = first_ifd_of(ifd0, _IFD0_TAGS)
+    if exif_ifd:
+        exif.exif = first_ifd_of(exif_ifd, _EXIF_TAGS - {TAG_MAKER_NOTE})
+    if gps:
+        exif.gps = first_ifd_of(gps)
+        exif.has_gps_ifd = True
+    return exif

@@ -12,13 +12,21 @@ import re
 from lowprofile.metadata.tiff import valid_position
 
 _NAMES = {
-    "creator": ("dc:creator", "tiff:Artist", "photoshop:AuthorsPosition", "xmpRights:Owner"),
+    "creator": ("dc:creator", "tiff:Artist", "photoshop:AuthorsPosition", "xmpRights:Owner",
+                "pdf:Author", "photoshop:Credit"),
     "owner": ("aux:OwnerName", "exifEX:CameraOwnerName"),
     "rights": ("dc:rights", "xmpRights:UsageTerms"),
+    "contact": ("Iptc4xmpCore:CiAdrExtadr", "Iptc4xmpCore:CiAdrCity", "Iptc4xmpCore:CiAdrPcode",
+                "Iptc4xmpCore:CiEmailWork", "Iptc4xmpCore:CiTelWork", "Iptc4xmpCore:CiUrlWork"),
     "serial": ("aux:SerialNumber", "exifEX:BodySerialNumber", "aux:LensSerialNumber",
                "exifEX:LensSerialNumber"),
-    "city": ("photoshop:City", "Iptc4xmpCore:Location", "photoshop:State", "Iptc4xmpExt:City"),
+    "city": ("photoshop:City", "Iptc4xmpCore:Location", "photoshop:State", "Iptc4xmpExt:City",
+             "Iptc4xmpExt:Sublocation", "Iptc4xmpExt:ProvinceState", "photoshop:Country",
+             "Iptc4xmpExt:CountryName"),
 }  # fmt: skip
+"""Identifying XMP properties by kind; "contact" is the IPTC creator's address, phone and email,
+which photo agencies' templates fill in for every picture."""
+_DATES = ("exif:DateTimeOriginal", "photoshop:DateCreated", "xmp:CreateDate")
 
 
 def _values(packet: str, tag: str) -> list[str]:
@@ -77,6 +85,23 @@ def xmp_names(packet: str) -> dict[str, list[str]]:
         if values:
             out[kind] = list(dict.fromkeys(values))
     return out
+
+
+def xmp_orientation(packet: str) -> int | None:
+    """tiff:Orientation, which some editors write only in XMP (1-8, else None)."""
+    for value in _values(packet, "tiff:Orientation"):
+        if value.isdigit() and 1 <= int(value) <= 8:
+            return int(value)
+    return None
+
+
+def xmp_date(packet: str) -> str | None:
+    """When the photo was taken, as the packet states it."""
+    for tag in _DATES:
+        for value in _values(packet, tag):
+            if value.strip("0:-T ") and value[:1].isdigit():
+                return value
+    return None
 
 
 def decode_packet(data: bytes) -> str:
