@@ -80,6 +80,8 @@ def maker_note_ids(exif: Exif) -> MakerNoteIds:
     ids = MakerNoteIds()
     note = exif.exif.tags.get(TAG_MAKER_NOTE)
     at = exif.exif.offsets.get(TAG_MAKER_NOTE)
+    if isinstance(note, tuple) and all(isinstance(v, int) for v in note):
+        note = bytes(v & 0xFF for v in note)  # written as BYTE instead of UNDEFINED (Pillow does)
     if not isinstance(note, bytes) or at is None or len(note) < 12:
         return ids
     block, endian = exif.block, exif.endian
