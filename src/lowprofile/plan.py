@@ -1,57 +1,80 @@
 """The action plan: what to do, in the order that removes the most risk per minute of effort.
 
-Opt-outs are grouped by parent company, because one request often covers several sites; breached
-accounts become one password-and-MFA task; located photos become one strip command. Then the
-steps that need no finding: privacy settings of the big social networks, an alert on one's own
-name, California's one-stop deletion platform for residents, and what to do if doxing has begun.
+Opt-outs are grouped by parent company, because one request often covers several sites; each
+breached account is one password-and-MFA task; located photos become one strip command; kinds this
+module does not know become a task from their own remedy. Each task's worth is the risk points it
+removes (the drop in the score's points if its findings were gone, combinations included), divided
+by its typical minutes. Then the steps that need no finding: California's one-stop deletion
+platform, the privacy settings of the big social networks, an alert on one's own name, and, always
+last, what to do if doxing has begun.
 """
 
 from __future__ import annotations
 
 import shlex
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from lowprofile.results import CheckResult, Finding
-from lowprofile.risk import _points
+from lowprofile.risk import assess, plural, total_points
 
-SOCIAL_SETTINGS = [
+SOCIAL_SETTINGS: tuple[tuple[str, str, str], ...] = (
     (
         "X (Twitter)",
         "https://x.com/settings/privacy_and_safety",
-        "Protect your posts, turn off photo tagging and precise location.",
+        "Protect your posts, turn off photo tagging; under Location information turn off "
+        "precise location and delete the places already stored.",
     ),
     (
         "Instagram",
         "https://www.instagram.com/accounts/privacy_and_security/",
-        "Make the account private, review who can tag and mention you, remove location from posts.",
+        "Make the account private, limit who can tag and mention you, and remove the location "
+        "from posts that show your home or routine.",
     ),
     (
         "Facebook",
         "https://www.facebook.com/settings/?tab=privacy",
-        "Limit past posts, hide your friend list, turn off location history.",
+        "Limit who sees past posts and your friend list, hide your phone and email from search, "
+        "and turn off Location History.",
     ),
     (
         "Snapchat",
-        "https://www.snapchat.com/",
-        "Turn on Ghost Mode in Snap Map settings so friends cannot see where you are.",
+        "https://help.snapchat.com/hc/en-us",
+        "In the app: Profile → Settings → See My Location → turn on Ghost Mode, so nobody sees "
+        "where you are on Snap Map (the setting exists only in the app).",
     ),
     (
         "TikTok",
         "https://www.tiktok.com/setting",
-        "Make the account private and turn off 'Suggest your account to others'.",
+        "Make the account private, turn off 'Suggest your account to others', and do not add "
+        "locations to videos.",
     ),
-]
-DOXED_STEPS = [
-    "Report the posts to the platform and, if you feel threatened, to the police.",
-    "Document everything: screenshots with the date and the address (URL) of each page.",
-    "Work out what was exploited (a listing, a photo, a breached account) and close it first.",
+)
+DOXED_STEPS = (
+    "Report the posts to each platform and, if you feel threatened, to the police.",
+    "Document everything before it is removed: screenshots showing the date and the address "
+    "(URL) of each page, saved somewhere safe.",
+    "Work out what was exploited (a listing, a photo, a breached account) and close that first: "
+    "the tasks above say how.",
     "Ask each site to remove your details; use the opt-outs in this plan.",
-    "Tighten privacy settings on every social account and warn family and employer.",
-    "Watch for identity theft: credit freezes, bank alerts, new-account notices.",
-]
+    "Tighten the privacy settings of every social account, and warn family and your employer.",
+    "Watch for identity theft: freeze your credit, turn on bank alerts, watch for new accounts "
+    "or changes of address you did not make.",
+)
 CALIFORNIA_DROP = "https://privacy.ca.gov/drop/"
+GOOGLE_ALERTS = "https://www.google.com/alerts"
+PARTIAL_BELOW = 0.8
+"""Listings under this confidence only partly match (the broker matcher's FOUND threshold)."""
+MAX_COMMAND_PATHS = 20
+
+# Fixed estimates of the risk the general tasks remove, in score points (docs/risk.md).
+DROP_POINTS = 10.0
+SOCIAL_POINTS = 4.0
+ALERT_POINTS = 1.0
+HAND_CHECK_POINTS = 0.5
 
 
 @dataclass
@@ -68,8 +91,15 @@ class Action:
     minutes: int = 5
     recheck_days: int | None = None
     covers: list[str] = field(default_factory=list)
+    """What the task resolves: broker ids for opt-outs (``lowprofile optout done`` takes them),
+    account names for breaches, paths for photos."""
     command: str | None = None
     risk_points: float = 0.0
+    """Score points the task removes; the plan is ordered by these per minute."""
+
+    @property
+    def per_minute(self) -> float:
+        return self.risk_points / max(1, self.minutes)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -77,115 +107,239 @@ class Action:
         return data
 
 
-def _optout_actions(findings: list[Finding]) -> list[Action]:
+@dataclass
+class _Draft:
+    """An action and the findings it resolves, before its worth is measured."""
+
+    action: Action
+    findings: list[Finding]
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def _unique_links(links: Iterable[dict[str, str]]) -> list[dict[str, str]]:
+    return list({link["url"]: link for link in links if link.get("url")}.values())
+
+
+def _is_web(url: str | None) -> bool:
+    return bool(url) and str(url).startswith(("https://", "http://"))
+
+
+def _site(finding: Finding) -> str:
+    return str(finding.evidence.get("broker") or finding.where)
+
+
+def _optout_drafts(findings: list[Finding]) -> list[_Draft]:
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
-        if f.kind == "broker_listing" and f.remedy is not None:
-            groups[f.remedy.group or f.where].append(f)
-    actions = []
+        groups[(f.remedy.group if f.remedy else None) or _site(f)].append(f)
+    drafts = []
     for group, members in groups.items():
-        sites: dict[str, Finding] = {}
+        sites: dict[str, list[Finding]] = defaultdict(list)
         for f in members:
-            sites.setdefault(str(f.evidence.get("broker") or f.where), f)
-        first = members[0].remedy
-        assert first is not None  # noqa: S101 - filtered above
-        links = []
-        for site, f in sites.items():
-            if f.remedy and f.remedy.url:
-                links.append({"label": f"{site} opt-out", "url": f.remedy.url})
-            listing_url = f.where if f.where.startswith(("http://", "https://")) else ""
-            if listing_url:
-                links.append(
-                    {"label": f"{site} listing (the form may ask for it)", "url": listing_url}
-                )
-        unique_links = list({link["url"]: link for link in links}.values())
-        minutes = (first.minutes or 5) * max(
-            1, len({link["url"] for link in links if "opt-out" in link["label"]})
+            sites[_site(f)].append(f)
+        remedies = [f.remedy for f in members if f.remedy is not None]
+        links: list[dict[str, str]] = []
+        minutes_by_url: dict[str, int] = {}
+        for site, listed in sites.items():
+            for f in listed:
+                if f.remedy and f.remedy.url:
+                    links.append({"label": f"{site}: opt-out page", "url": f.remedy.url})
+                    minutes = f.remedy.minutes or 5
+                    minutes_by_url[f.remedy.url] = max(minutes_by_url.get(f.remedy.url, 0), minutes)
+                if _is_web(f.where):
+                    links.append(
+                        {"label": f"{site}: your listing (the form asks for it)", "url": f.where}
+                    )
+        method = next((r.method for r in remedies if r.method), None)
+        recheck = max((r.recheck_days for r in remedies if r.recheck_days), default=None)
+        partial = [f for f in members if f.confidence < PARTIAL_BELOW]
+        steps = _unique(r.summary for r in remedies)
+        if len(minutes_by_url) == 1 and len(sites) > 1:
+            steps.append(f"One request on this page covers all {len(sites)} sites.")
+        if partial:
+            steps.append(
+                f"{plural(len(partial), 'listing')} only partly match you: open "
+                f"{'it' if len(partial) == 1 else 'them'} first and opt out only if it is you "
+                "(people-search sites mix people up)."
+            )
+        steps.append(
+            "Use an email address you do not mind them having; confirm the email they send."
         )
-        actions.append(
-            Action(
-                id=f"optout:{group}",
-                title=f"Opt out of {group} ({len(sites)} site(s))",
-                kind="optout",
-                steps=[
-                    f"Open the opt-out page and follow it ({first.method or 'web form'}).",
-                    "Use an email address you do not mind them having; confirm their email.",
-                    f"Re-check in {first.recheck_days or 30} days: lowprofile scan will show it.",
-                ],
-                links=unique_links,
-                method=first.method,
-                requires=list(first.requires),
-                minutes=minutes,
-                recheck_days=first.recheck_days,
-                covers=sorted(sites),
-                risk_points=sum(map(_points, members)),
+        ids = " ".join(sorted(str(f.evidence["broker"]) for f in members if "broker" in f.evidence))
+        track = f" Record it with `lowprofile optout done {ids}`." if ids else ""
+        steps.append(
+            f"Listings come back: re-check in {recheck or 30} days with `lowprofile scan`.{track}"
+        )
+        drafts.append(
+            _Draft(
+                Action(
+                    id=f"optout:{group}",
+                    title=f"Opt out of {group} ({plural(len(sites), 'site')})",
+                    kind="optout",
+                    steps=steps,
+                    links=_unique_links(links),
+                    method=method,
+                    requires=_unique(req for r in remedies for req in r.requires),
+                    minutes=sum(minutes_by_url.values()) or 5 * len(sites),
+                    recheck_days=recheck,
+                    covers=sorted(sites),
+                ),
+                members,
             )
         )
-    return actions
+    return drafts
 
 
-def _breach_action(findings: list[Finding]) -> list[Action]:
-    breaches = [f for f in findings if f.kind in ("breach", "paste")]
-    if not breaches:
+def _breach_drafts(findings: list[Finding]) -> list[_Draft]:
+    accounts: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        accounts[str(f.evidence.get("title") or f.evidence.get("breach") or f.where)].append(f)
+    drafts = []
+    for name, members in accounts.items():
+        password = any("password" in str(e).lower() for f in members for e in f.exposed) or any(
+            f.remedy and f.remedy.action == "change_password" for f in members
+        )
+        classes = _unique(str(c) for f in members for c in f.evidence.get("data_classes") or ())
+        steps = _unique(f.remedy.summary for f in members if f.remedy)
+        if classes:
+            steps.append(f"It leaked: {', '.join(classes)}.")
+        if password:
+            steps.append(
+                "Use a password manager so every account has its own password; check a "
+                "password before reusing it with `lowprofile breaches password`."
+            )
+        steps.append(
+            "Turn on multi-factor authentication (an app or a security key rather than SMS); "
+            "if you no longer use the account, close it."
+        )
+        what = "change your password and turn on MFA" if password else "turn on MFA"
+        links = [
+            {"label": f"{name}: sign in", "url": f.remedy.url}
+            for f in members
+            if f.remedy and f.remedy.url
+        ]
+        drafts.append(
+            _Draft(
+                Action(
+                    id=f"breach:{name}",
+                    title=f"{name}: {what}",
+                    kind="change_password" if password else "enable_mfa",
+                    steps=steps,
+                    links=_unique_links(links),
+                    minutes=max((f.remedy.minutes or 10 for f in members if f.remedy), default=10),
+                    covers=[name],
+                ),
+                members,
+            )
+        )
+    return drafts
+
+
+def _paste_drafts(findings: list[Finding]) -> list[_Draft]:
+    if not findings:
         return []
-    names = sorted(
-        {
-            str(f.evidence.get("title") or f.evidence.get("breach") or f.where)
-            for f in breaches
-            if f.kind == "breach"
-        }
-    )
-    links = [
-        {
-            "label": f"{f.evidence.get('title') or f.evidence.get('breach')} site",
-            "url": f.remedy.url,
-        }
-        for f in breaches
-        if f.remedy and f.remedy.url
-    ]
+    links = [{"label": f"paste: {f.title}", "url": f.where} for f in findings if _is_web(f.where)]
     return [
-        Action(
-            id="passwords",
-            title=f"Change the passwords of {len(names)} breached account(s) and turn on MFA",
-            kind="change_password",
-            steps=[
-                "Change the password of each breached account, and of every account where you "
-                "used the same password; use a password manager so each one is unique.",
-                "Turn on multi-factor authentication (an app or a security key, not SMS if "
-                "you can choose).",
-                "Check a password before reusing it: lowprofile breaches password",
-            ],
-            links=list({link["url"]: link for link in links}.values()),
-            minutes=10 * max(1, len(names)),
-            covers=names,
-            risk_points=sum(map(_points, breaches)),
+        _Draft(
+            Action(
+                id="pastes",
+                title=f"Review the {plural(len(findings), 'public paste')} that show your email",
+                kind="review",
+                steps=[
+                    "Open each paste and see what else it holds about you (passwords, address).",
+                    "Ask the site to remove it (most have a report link); change any password "
+                    "it shows.",
+                ],
+                links=_unique_links(links),
+                minutes=5 * len(findings),
+                covers=[f.where for f in findings],
+            ),
+            findings,
         )
     ]
 
 
-def _photo_action(findings: list[Finding]) -> list[Action]:
-    photos = [f for f in findings if f.kind in ("photo_location", "photo_identity")]
-    if not photos:
+def _photo_paths(finding: Finding) -> list[str]:
+    photos = finding.evidence.get("photos")
+    if isinstance(photos, list) and photos:
+        return [str(p) for p in photos]
+    return [finding.where]
+
+
+def strip_command(paths: list[str]) -> str:
+    """One strip command for these photos; past a screenful, their folders instead."""
+    targets = paths
+    if len(paths) > MAX_COMMAND_PATHS:
+        targets = _unique(str(PurePath(p).parent) for p in paths)
+    return "lowprofile photos strip " + " ".join(shlex.quote(t) for t in targets)
+
+
+def _photo_drafts(findings: list[Finding]) -> list[_Draft]:
+    if not findings:
         return []
-    paths = sorted({f.where for f in photos if f.kind == "photo_location"})
-    command = "lowprofile photos strip " + " ".join(shlex.quote(p) for p in paths[:20])
-    if not paths:
-        command = next((f.remedy.command for f in photos if f.remedy and f.remedy.command), "")
+    paths = _unique(p for f in findings for p in _photo_paths(f))
+    folders = len(paths) > MAX_COMMAND_PATHS
     return [
-        Action(
-            id="photos",
-            title=f"Strip location and names from {len(paths) or 'your'} photo(s) before sharing",
-            kind="strip",
-            steps=[
-                "Run the command: it writes NAME.clean.EXT beside each photo, original kept.",
-                "Share only the .clean copies; turn off location tagging in your camera app.",
-            ],
-            command=command,
-            minutes=2,
-            covers=paths[:50],
-            risk_points=sum(map(_points, photos)),
+        _Draft(
+            Action(
+                id="photos",
+                title=f"Strip the location and names from {plural(len(paths), 'photo')}",
+                kind="strip",
+                steps=[
+                    "Run the command: it writes NAME.clean.EXT beside each photo and keeps the "
+                    "original (add --in-place to replace the originals once you have checked)."
+                    + (" It names the folders: every photo in them is cleaned." if folders else ""),
+                    "Share only the cleaned copies; re-upload any you already posted, and turn "
+                    "off location tagging in your phone's camera app.",
+                ],
+                command=strip_command(paths),
+                minutes=2 + len(paths) // 50,
+                covers=paths[:50],
+            ),
+            findings,
         )
     ]
+
+
+def _other_drafts(findings: list[Finding]) -> list[_Draft]:
+    """Kinds this module does not know: a task from each remedy (or a look at the source)."""
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        key = f"{f.remedy.action}:{f.remedy.group or f.key}" if f.remedy else f"review:{f.key}"
+        groups[key].append(f)
+    drafts = []
+    for key, members in groups.items():
+        first = members[0]
+        remedy = first.remedy
+        links = [
+            {"label": f"where: {f.title}", "url": f.where} for f in members if _is_web(f.where)
+        ]
+        if remedy and remedy.url:
+            links.insert(0, {"label": remedy.summary or remedy.action, "url": remedy.url})
+        drafts.append(
+            _Draft(
+                Action(
+                    id=key,
+                    title=(
+                        remedy.summary if remedy and remedy.summary else f"Review: {first.title}"
+                    ),
+                    kind=remedy.action if remedy else "review",
+                    steps=_unique(f.title for f in members),
+                    links=_unique_links(links),
+                    method=remedy.method if remedy else None,
+                    requires=list(remedy.requires) if remedy else [],
+                    minutes=(remedy.minutes if remedy and remedy.minutes else 5),
+                    recheck_days=remedy.recheck_days if remedy else None,
+                    covers=_unique(f.where for f in members),
+                    command=remedy.command if remedy else None,
+                ),
+                members,
+            )
+        )
+    return drafts
 
 
 def _hand_checks(results: list[CheckResult]) -> list[Action]:
@@ -198,36 +352,48 @@ def _hand_checks(results: list[CheckResult]) -> list[Action]:
     return [
         Action(
             id="hand-checks",
-            title=f"Check {len(pending)} site(s) by hand that could not be checked automatically",
+            title=f"Check {plural(len(pending), 'site')} by hand that could not be checked "
+            "automatically",
             kind="manual",
-            steps=["Open each link, look for your name in your city, and opt out where listed."],
-            links=list({link["url"]: link for link in links}.values()),
+            steps=[
+                "Open each link, look for your name in your city, and opt out where you are "
+                "listed: the score above could not count these."
+            ],
+            links=_unique_links(links),
             minutes=2 * len(pending),
-            risk_points=0.5 * len(pending),
+            risk_points=HAND_CHECK_POINTS * len(pending),
         )
     ]
 
 
-def _general_actions(california: bool) -> list[Action]:
+def california_action(certain: bool) -> Action:
+    """The Delete Act's one-stop deletion platform (DROP), with what it does not reach."""
+    title = "California: one deletion request to every registered data broker (DROP)"
+    if not certain:
+        title = "If you live in California: " + title.removeprefix("California: ")
+    return Action(
+        id="california-drop",
+        title=title,
+        kind="optout",
+        steps=[
+            "Since 1 January 2026 California residents can file one deletion request, through "
+            "the state's Delete Request and Opt-out Platform (DROP), that goes to every "
+            "registered data broker.",
+            "Brokers must process requests from 1 August 2026, and then at least every 45 days.",
+            "It reaches registered data brokers only, not unregistered people-search sites: keep "
+            "the site opt-outs in this plan too.",
+        ],
+        links=[{"label": "California DROP", "url": CALIFORNIA_DROP}],
+        requires=["proof of California residency"],
+        minutes=10,
+        risk_points=DROP_POINTS,
+    )
+
+
+def _general_actions(california: bool | None) -> list[Action]:
     actions = []
-    if california:
-        actions.append(
-            Action(
-                id="california-drop",
-                title="California: one deletion request to every registered data broker (DROP)",
-                kind="optout",
-                steps=[
-                    "California residents can file one request, through the state's Delete "
-                    "Request and Opt-out Platform, that every registered data broker must act on.",
-                    "Brokers process requests from 1 August 2026 and then at least every 45 days.",
-                    "It reaches registered data brokers only: many people-search sites in this "
-                    "plan are not registered, so keep their opt-outs too.",
-                ],
-                links=[{"label": "California DROP", "url": CALIFORNIA_DROP}],
-                minutes=10,
-                risk_points=10.0,
-            )
-        )
+    if california is not False:
+        actions.append(california_action(certain=california is True))
     actions.append(
         Action(
             id="social-settings",
@@ -236,57 +402,89 @@ def _general_actions(california: bool) -> list[Action]:
             steps=[f"{name}: {advice}" for name, _, advice in SOCIAL_SETTINGS],
             links=[{"label": name, "url": url} for name, url, _ in SOCIAL_SETTINGS],
             minutes=20,
-            risk_points=4.0,
+            risk_points=SOCIAL_POINTS,
         )
     )
     actions.append(
         Action(
             id="google-alerts",
-            title="Set a Google Alert for your name (and your address, in quotes)",
+            title="Set a Google Alert for your name (and your street, in quotes)",
             kind="settings",
             steps=["Create an alert so you hear when a new page mentions you."],
-            links=[{"label": "Google Alerts", "url": "https://www.google.com/alerts"}],
+            links=[{"label": "Google Alerts", "url": GOOGLE_ALERTS}],
             minutes=3,
-            risk_points=1.0,
-        )
-    )
-    actions.append(
-        Action(
-            id="if-doxed",
-            title="If you believe you are being doxed",
-            kind="emergency",
-            steps=DOXED_STEPS,
-            minutes=60,
-            risk_points=0.0,
+            risk_points=ALERT_POINTS,
         )
     )
     return actions
 
 
-def build_plan(results: list[CheckResult], california: bool) -> list[Action]:
-    """Actions ordered by risk removed per minute; the emergency steps always come last."""
-    findings = [f for r in results for f in r.findings]
-    actions = _optout_actions(findings) + _breach_action(findings) + _photo_action(findings)
-    actions += _hand_checks(results)
-    general = _general_actions(california)
-    ranked = sorted(actions + general[:-1], key=lambda a: -(a.risk_points / max(1, a.minutes)))
-    return ranked + general[-1:]
-
-
-def lives_in_california(subject_summary: dict[str, Any]) -> bool:
-    """From the masked subject summary: a location whose state is CA."""
-    return any(
-        str(loc).strip().endswith(("CA", "California"))
-        for loc in subject_summary.get("locations", [])
+def doxed_action() -> Action:
+    """Not ranked: the steps to take if doxing has begun, always at the end of the plan."""
+    return Action(
+        id="if-doxed",
+        title="If you believe you are being doxed",
+        kind="emergency",
+        steps=list(DOXED_STEPS),
+        minutes=60,
     )
+
+
+def _drafts(findings: list[Finding]) -> list[_Draft]:
+    optouts, breaches, pastes, photos, others = [], [], [], [], []
+    for f in findings:
+        action = f.remedy.action if f.remedy else None
+        if f.kind == "broker_listing" or action == "optout":
+            optouts.append(f)
+        elif f.kind == "breach" or action in ("change_password", "enable_mfa"):
+            breaches.append(f)
+        elif f.kind == "paste":
+            pastes.append(f)
+        elif f.kind.startswith("photo") or action == "strip":
+            photos.append(f)
+        else:
+            others.append(f)
+    return (
+        _optout_drafts(optouts)
+        + _breach_drafts(breaches)
+        + _paste_drafts(pastes)
+        + _photo_drafts(photos)
+        + _other_drafts(others)
+    )
+
+
+def build_plan(results: list[CheckResult], california: bool | None = None) -> list[Action]:
+    """Actions ordered by risk removed per minute; the emergency steps always come last.
+
+    ``california``: True for a California resident, False when the user lives elsewhere, None
+    when unknown (the DROP task is then offered with "if you live in California").
+    """
+    findings = [f for r in results for f in r.findings]
+    everything = total_points(findings)
+    actions = []
+    for draft in _drafts(findings):
+        covered = {id(f) for f in draft.findings}
+        rest = [f for f in findings if id(f) not in covered]
+        draft.action.risk_points = max(0.0, everything - total_points(rest))
+        actions.append(draft.action)
+    actions += _hand_checks(results)
+    actions += _general_actions(california)
+    ranked = sorted(actions, key=lambda a: (-a.per_minute, a.minutes, a.id))
+    return [*ranked, doxed_action()]
+
+
+def lives_in_california(subject_summary: dict[str, Any]) -> bool | None:
+    """From the masked subject summary: True when a location is in CA, None when none is given."""
+    locations = [str(loc).strip() for loc in subject_summary.get("locations") or []]
+    if not any(locations):
+        return None
+    return any(loc.endswith((" CA", ",CA", "California")) or loc == "CA" for loc in locations)
 
 
 def assess_report(report: Any) -> None:
     """Add the ``risk`` and ``plan`` sections to a ScanReport (kept through its JSON)."""
-    from lowprofile.risk import assess
-
     results = [r for r in report.results if isinstance(r, CheckResult)]
-    risk = assess([f for r in results for f in r.findings])
+    risk = assess([f for r in results for f in r.findings], results)
     plan = build_plan(results, lives_in_california(report.subject))
     report.extra["risk"] = risk.to_dict()
     report.extra["plan"] = [action.to_dict() for action in plan]

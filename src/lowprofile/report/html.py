@@ -1,85 +1,143 @@
 """The HTML report: one self-contained page, safe to open even when findings are hostile.
 
 Every string in a report may come from a web page written by an attacker. jinja2 autoescaping
-escapes all text; links are emitted only for http(s) URLs (anything else is shown as text); no
-report text is ever placed in a script or a style; and a Content-Security-Policy forbids scripts
-and every outside request, as a second wall behind the escaping.
+escapes all text; links are emitted only for http(s) URLs with a host (anything else is shown as
+text); no report text is ever placed in a script, a style or an unquoted attribute; and a
+Content-Security-Policy forbids scripts and every outside request, as a second wall behind the
+escaping. The page has no external fonts, images or scripts: it reads the same offline, on a
+phone and on paper.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment
+from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup, escape
 
+from lowprofile.report.base import (
+    clean_text,
+    ensure_assessed,
+    evidence_lines,
+    findings_in_order,
+    results_by_family,
+)
 from lowprofile.report.terminal import STATUS_WORDS
+from lowprofile.results import Severity, Status
 from lowprofile.scan import ScanReport
+
+TEMPLATE = "templates/report.html.j2"
+ACTION_DEFAULTS: dict[str, Any] = {
+    "links": [],
+    "method": None,
+    "requires": [],
+    "recheck_days": None,
+    "covers": [],
+    "command": None,
+}
+"""Optional action fields, so the template (strict about undefined names) reads every plan."""
+
+
+def link_target(url: Any) -> str | None:
+    """The URL itself when it is safe to put in an ``href``: http(s), a host, no control or
+    space characters (which browsers strip, turning ``java\\tscript:`` into a live scheme)."""
+    text = str(url or "")
+    if not text or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return text
 
 
 def safe_link(url: Any, label: Any = None) -> Markup:
-    """An anchor for http(s) URLs; any other scheme (javascript:, data:…) becomes plain text."""
-    text = str(url or "")
-    shown = escape(str(label if label is not None else text))
-    try:
-        scheme = urlsplit(text.strip()).scheme.lower()
-    except ValueError:
-        scheme = ""
-    if scheme not in ("http", "https") or any(c in text for c in "\n\r\t\x00"):
+    """An anchor for safe http(s) URLs; any other (javascript:, data:, vbscript:…) is text."""
+    shown = escape(clean_text(label if label is not None else (url or "")))
+    target = link_target(url)
+    if target is None:
         return Markup(shown)  # noqa: S704 - escaped above
-    return Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(text, shown)
+    return Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(target, shown)
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ }}`` output: markup we built passes; any other value is cleaned text (then
+    autoescaped), so controls and bidi overrides from a page are shown as U+FFFD."""
+    if isinstance(value, Markup) or value is None:
+        return value
+    return clean_text(value)
 
 
 def _environment() -> Environment:
-    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)  # noqa: S701
+    env = Environment(
+        autoescape=True,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
     env.filters["safe_link"] = safe_link
     return env
 
 
-def _evidence_text(evidence: dict[str, Any]) -> str:
-    shown = []
-    for key in ("name", "age", "locations", "addresses", "phones", "relatives", "breach", "date",
-                "data_classes", "records", "lat", "lon", "taken", "sources"):  # fmt: skip
-        value = evidence.get(key)
-        if value in (None, "", [], {}):
-            continue
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        shown.append(f"{key}: {value}")
-    return "\n".join(shown)
+def _summary(report: ScanReport) -> dict[str, Any]:
+    severity = report.counts_by_severity()
+    status = report.counts_by_status()
+    return {
+        "findings": sum(severity.values()),
+        "by_severity": [(s.value, severity[s.value]) for s in Severity if severity[s.value]],
+        "checks": len(report.results),
+        "clean": status[Status.NOT_FOUND.value],
+        "hand": sum(status[s.value] for s in Status if s.needs_hand_check),
+        "skipped": status[Status.SKIPPED.value],
+    }
 
 
 def render_html(report: ScanReport) -> str:
-    data = report.to_dict()
-    risk = data.get("risk") or {"score": 0, "grade": "low", "reasons": []}
-    findings = []
-    for result in report.results:
-        for f in result.findings:
-            row = f.to_dict()
-            row["evidence_text"] = _evidence_text(f.evidence)
-            findings.append(row)
-    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
-    findings.sort(key=lambda row: (order[row["severity"]], -row["confidence"]))
-    families: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for result in report.results:
-        row = result.to_dict()
-        row["status_words"] = STATUS_WORDS[result.status]
-        row["hand"] = result.status.needs_hand_check
-        families[result.checker].append(row)
-    template_text = (
-        resources.files("lowprofile.report").joinpath("templates/report.html.j2").read_text("utf-8")
-    )
+    """The whole page as one string; risk and plan are computed if the report lacks them."""
+    ensure_assessed(report)
+    findings = [
+        {
+            "finding": row.finding,
+            "severity": row.finding.severity.value,
+            "sure": round(row.finding.confidence * 100),
+            "evidence": evidence_lines(row.finding.evidence),
+            "remedy": row.finding.remedy.summary if row.finding.remedy else "",
+            "source": row.result.source or row.result.checker,
+        }
+        for row in findings_in_order(report)
+    ]
+    families = [
+        (
+            name,
+            [
+                {
+                    "result": r,
+                    "words": STATUS_WORDS[r.status],
+                    "hand": r.status.needs_hand_check,
+                    "findings": len(r.findings),
+                }
+                for r in results
+            ],
+        )
+        for name, results in results_by_family(report)
+    ]
+    plan = [{**ACTION_DEFAULTS, **action} for action in report.extra["plan"]]
+    template_text = resources.files("lowprofile.report").joinpath(TEMPLATE).read_text("utf-8")
     template = _environment().from_string(template_text)
     return template.render(
-        subject_names=", ".join(str(n) for n in report.subject.get("names", [])) or "you",
-        started=report.started.strftime("%Y-%m-%d %H:%M UTC"),
+        subject_names=", ".join(str(n) for n in report.subject.get("names") or []) or "you",
+        started=report.started.strftime("%Y-%m-%d %H:%M %Z").strip(),
         version=report.tool_version,
-        results=report.results,
-        risk=risk,
-        plan=data.get("plan") or [],
+        summary=_summary(report),
+        risk={"caveat": None, **report.extra["risk"]},
+        plan=[a for a in plan if a["kind"] != "emergency"],
+        emergency=[a for a in plan if a["kind"] == "emergency"],
         findings=findings,
-        families=sorted(families.items()),
+        families=families,
     )

@@ -1,4 +1,5 @@
-"""The terminal report: a table per checker family and the findings by severity.
+"""The terminal report: the risk score with its reasons, a table per checker family, and the plan
+as a checklist (``[ ]`` per task).
 
 Every string that came from a web page or a file is wrapped in ``rich.text.Text`` so that scraped
 text such as ``[bold]`` or ``[/]`` is shown as typed, never read as rich markup.
@@ -6,14 +7,15 @@ text such as ``[bold]`` or ``[/]`` is shown as typed, never read as rich markup.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from lowprofile.report.base import ensure_assessed, results_by_family
 from lowprofile.results import CheckResult, Severity, Status
 from lowprofile.scan import ScanReport
 
@@ -34,6 +36,8 @@ SEVERITY_STYLE = {
     Severity.LOW: "cyan",
     Severity.INFO: "dim",
 }
+GRADE_STYLE = {"severe": "bold red", "high": "red", "elevated": "yellow", "moderate": "cyan"}
+MAX_LINKS = 6
 STATUS_WORDS = {
     Status.FOUND: "found",
     Status.POSSIBLE: "possible",
@@ -62,40 +66,54 @@ class TerminalReport:
         self.show_not_found = show_not_found
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        risk = self.report.extra.get("risk")
-        if isinstance(risk, dict):
-            yield self._risk_panel(risk)
+        ensure_assessed(self.report)
+        yield self._risk_panel(self.report.extra["risk"])
         yield self._summary()
-        by_checker: dict[str, list[CheckResult]] = defaultdict(list)
-        for result in self.report.results:
-            by_checker[result.checker].append(result)
-        for checker_id in self.report.checkers:
-            results = by_checker.get(checker_id, [])
-            if results:
-                yield self._family_table(checker_id, results)
-        plan = self.report.extra.get("plan")
-        if isinstance(plan, list) and plan:
-            yield self._plan(plan)
+        for checker_id, results in results_by_family(self.report):
+            yield self._family_table(checker_id, results)
+        yield self._plan(self.report.extra["plan"])
 
-    def _risk_panel(self, risk: dict) -> Panel:
+    def _risk_panel(self, risk: dict[str, Any]) -> Panel:
         grade = str(risk.get("grade", ""))
-        style = {"severe": "bold red", "high": "red", "elevated": "yellow"}.get(grade, "cyan")
+        style = GRADE_STYLE.get(grade, "cyan")
         lines = [Text(f"{risk.get('score', 0)}/100  {grade.upper()} RISK", style=style)]
-        lines += [Text(f"• {reason}") for reason in risk.get("reasons", [])]
+        reasons = risk.get("reasons") or []
+        lines += [Text(f"• {reason}") for reason in reasons]
+        if not reasons:
+            lines.append(Text("No exposures were found in the sources that answered."))
+        if risk.get("caveat"):
+            lines.append(Text(f"! {risk['caveat']}", style="yellow"))
         return Panel(Group(*lines), title="doxing risk", expand=False)
 
-    def _plan(self, plan: list) -> Panel:
-        lines: list[Text] = []
-        for action in plan:
-            line = Text("[ ] ")
-            line.append(str(action.get("title", "")), style="bold")
-            line.append(f"  (~{action.get('minutes', '?')} min)", style="dim")
-            lines.append(line)
+    def _plan(self, plan: list[dict[str, Any]]) -> Panel:
+        """The checklist: ``[ ]`` per task, with time, method, re-check, needs, command, links."""
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, justify="right")
+        grid.add_column(overflow="fold")
+        for number, action in enumerate(plan, 1):
+            lines = [Text(str(action.get("title", "")), style="bold")]
+            meta = [f"about {action.get('minutes', '?')} min"]
+            if action.get("method"):
+                meta.append(str(action["method"]))
+            if action.get("recheck_days"):
+                meta.append(f"re-check after {action['recheck_days']} days")
+            if action.get("requires"):
+                meta.append("needs " + ", ".join(str(r) for r in action["requires"]))
+            lines.append(Text(" · ".join(meta), style="dim"))
+            lines.extend(Text(f"- {step}") for step in action.get("steps") or [])
             if action.get("command"):
-                lines.append(Text(f"    {action['command']}", style="cyan"))
-            links = (action.get("links") or [])[:3]
-            lines += [Text(f"    {link.get('url', '')}", style="underline") for link in links]
-        return Panel(Group(*lines), title="what to do first", expand=True)
+                lines.append(Text(f"$ {action['command']}", style="cyan"))
+            links = action.get("links") or []
+            for link in links[:MAX_LINKS]:
+                line = Text(f"{link.get('label', '')}: ", style="dim")
+                line.append(str(link.get("url", "")), style="underline")
+                lines.append(line)
+            if len(links) > MAX_LINKS:
+                more = len(links) - MAX_LINKS
+                lines.append(Text(f"(+{more} more links in the HTML report)", style="dim"))
+            grid.add_row(Text(f"{number}. [ ]"), Group(*lines))
+            grid.add_row("", "")
+        return Panel(grid, title="what to do first", expand=True)
 
     def _summary(self) -> Panel:
         counts = self.report.counts_by_severity()
