@@ -23,26 +23,30 @@ def report_command(
     FILE.json is a report written by `scan --json`; `latest` (or a scan id) is one from the
     history. Terminal by default, or --html FILE, or --json.
     """
+    from rich.text import Text
+
     from lowprofile.cli.common import stderr_console, stdout_console
     from lowprofile.files import write_private
-    from lowprofile.plan import assess_report
+    from lowprofile.report.base import ensure_assessed
     from lowprofile.report.json import dumps, read_report
     from lowprofile.report.terminal import TerminalReport
 
-    if source in ("latest", "previous") or source.isdigit():
+    path = Path(source).expanduser()
+    if not path.is_file() and (source in ("latest", "previous") or source.isdigit()):
         from lowprofile.store import Store
 
         with Store() as store:
             report = store.load(store.resolve(source))
     else:
-        report = read_report(Path(source).expanduser())
-    if "risk" not in report.extra or "plan" not in report.extra:
-        assess_report(report)  # an older report: score it now
+        report = read_report(path)
+    # An older report has no risk or plan yet, and an edited one may have broken sections:
+    # either way they are computed again from the results.
+    ensure_assessed(report)
     if html_out:
         from lowprofile.report.html import render_html
 
         write_private(html_out.expanduser(), render_html(report))
-        stderr_console().print(f"HTML report written to {html_out}")
+        stderr_console().print(Text(f"HTML report written to {html_out}"))
     if as_json:
         typer.echo(dumps(report), nl=False)
     elif not html_out:

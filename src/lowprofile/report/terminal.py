@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from lowprofile.report.base import ensure_assessed, results_by_family
+from lowprofile.report.base import clean_text, ensure_assessed, results_by_family
 from lowprofile.results import CheckResult, Severity, Status
 from lowprofile.scan import ScanReport
 
@@ -50,6 +51,12 @@ STATUS_WORDS = {
 }
 
 
+def _text(value: object, style: str = "") -> Text:
+    """Report text as a rich Text: never read as markup, controls and bidi overrides shown as
+    U+FFFD (rich passes ESC sequences from a hostile page straight to the terminal)."""
+    return Text(clean_text(value), style=style)
+
+
 def status_text(status: Status) -> Text:
     return Text(STATUS_WORDS[status], style=STATUS_STYLE[status])
 
@@ -66,6 +73,16 @@ class TerminalReport:
         self.show_not_found = show_not_found
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # Every segment's text is cleaned once more on the way out: a backstop, so a string
+        # added here later without ``_text`` still cannot reach the terminal as a control code.
+        for part in self._parts():
+            for segment in console.render(part, options):
+                if segment.control:
+                    yield segment
+                else:
+                    yield Segment(clean_text(segment.text), segment.style)
+
+    def _parts(self) -> Iterator[RenderableType]:
         ensure_assessed(self.report)
         yield self._risk_panel(self.report.extra["risk"])
         yield self._summary()
@@ -78,11 +95,11 @@ class TerminalReport:
         style = GRADE_STYLE.get(grade, "cyan")
         lines = [Text(f"{risk.get('score', 0)}/100  {grade.upper()} RISK", style=style)]
         reasons = risk.get("reasons") or []
-        lines += [Text(f"• {reason}") for reason in reasons]
+        lines += [_text(f"• {reason}") for reason in reasons]
         if not reasons:
             lines.append(Text("No exposures were found in the sources that answered."))
         if risk.get("caveat"):
-            lines.append(Text(f"! {risk['caveat']}", style="yellow"))
+            lines.append(_text(f"! {risk['caveat']}", "yellow"))
         return Panel(Group(*lines), title="doxing risk", expand=False)
 
     def _plan(self, plan: list[dict[str, Any]]) -> Panel:
@@ -91,7 +108,7 @@ class TerminalReport:
         grid.add_column(no_wrap=True, justify="right")
         grid.add_column(overflow="fold")
         for number, action in enumerate(plan, 1):
-            lines = [Text(str(action.get("title", "")), style="bold")]
+            lines = [_text(action.get("title", ""), "bold")]
             meta = [f"about {action.get('minutes', '?')} min"]
             if action.get("method"):
                 meta.append(str(action["method"]))
@@ -99,14 +116,14 @@ class TerminalReport:
                 meta.append(f"re-check after {action['recheck_days']} days")
             if action.get("requires"):
                 meta.append("needs " + ", ".join(str(r) for r in action["requires"]))
-            lines.append(Text(" · ".join(meta), style="dim"))
-            lines.extend(Text(f"- {step}") for step in action.get("steps") or [])
+            lines.append(_text(" · ".join(meta), "dim"))
+            lines.extend(_text(f"- {step}") for step in action.get("steps") or [])
             if action.get("command"):
-                lines.append(Text(f"$ {action['command']}", style="cyan"))
+                lines.append(_text(f"$ {action['command']}", "cyan"))
             links = action.get("links") or []
             for link in links[:MAX_LINKS]:
-                line = Text(f"{link.get('label', '')}: ", style="dim")
-                line.append(str(link.get("url", "")), style="underline")
+                line = _text(f"{link.get('label', '')}: ", "dim")
+                line.append(clean_text(link.get("url", "")), style="underline")
                 lines.append(line)
             if len(links) > MAX_LINKS:
                 more = len(links) - MAX_LINKS
@@ -139,7 +156,7 @@ class TerminalReport:
         return Panel(Group(*lines), title="lowprofile scan", expand=False)
 
     def _family_table(self, checker_id: str, results: list[CheckResult]) -> Table:
-        table = Table(title=Text(checker_id, style="bold"), expand=True, show_lines=False)
+        table = Table(title=_text(checker_id, "bold"), expand=True, show_lines=False)
         table.add_column("Target", overflow="fold", ratio=2)
         table.add_column("Status", ratio=2)
         table.add_column("Findings / detail", overflow="fold", ratio=5)
@@ -149,7 +166,7 @@ class TerminalReport:
                 hidden += 1
                 continue
             table.add_row(
-                Text(result.source or result.target),
+                _text(result.source or result.target),
                 status_text(result.status),
                 Group(*self._details(result)),
             )
@@ -162,15 +179,15 @@ class TerminalReport:
             line = Text()
             line.append_text(severity_text(finding.severity))
             line.append(" ")
-            line.append(finding.title)
+            line.append(clean_text(finding.title))
             if finding.confidence < 1.0:
                 line.append(f" ({finding.confidence:.0%} sure)", style="dim")
             yield line
             if finding.where:
-                yield Text(f"  {finding.where}", style="dim")
+                yield _text(f"  {finding.where}", "dim")
         if result.detail:
-            yield Text(result.detail, style="dim")
+            yield _text(result.detail, "dim")
         if result.url and result.status.needs_hand_check:
-            yield Text(result.url, style="underline")
+            yield _text(result.url, "underline")
         if not result.verified and result.status.is_answer:
             yield Text("recipe unverified against the live site", style="dim italic")

@@ -1,0 +1,58 @@
+"""The terminal report: score panel, a table per family, the plan as a checklist, hostile text."""
+
+from __future__ import annotations
+
+import io
+
+from sample import sample_report
+from test_html import PAYLOADS, hostile_report
+
+from lowprofile.report.terminal import TerminalReport
+from lowprofile.scan import ScanReport
+
+
+def render(report: ScanReport, width: int = 100) -> str:
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=True, color_system=None)
+    console.print(TerminalReport(report))
+    return out.getvalue()
+
+
+def test_score_families_and_checklist() -> None:
+    report = sample_report("CA")
+    text = render(report)
+    risk = report.extra["risk"]
+    assert f"{risk['score']}/100  {risk['grade'].upper()} RISK" in text
+    assert risk["reasons"][0] in text
+    assert "2 sources could not be checked automatically" in text
+    for family in ("brokers", "xposedornot", "hibp", "photos", "social"):
+        assert family in text
+    tasks = report.extra["plan"]
+    assert text.count("[ ]") == len(tasks)
+    assert "1. [ ] " + tasks[0]["title"] in text
+    assert "re-check after 45 days" in text and "needs email verification" in text
+    assert "$ lowprofile photos strip" in text
+    assert "https://privacy.ca.gov/drop/" in text
+    assert text.index("what to do first") > text.index("brokers")
+
+
+def test_plan_lines_fold_under_their_task() -> None:
+    text = render(sample_report(), width=60)
+    lines = [line for line in text.splitlines() if "Use an email address" in line]
+    assert lines and lines[0].index("- Use") > lines[0].index("│") + 4  # indented under [ ]
+
+
+def test_hostile_text_is_neither_markup_nor_control_codes() -> None:
+    text = render(hostile_report("".join(PAYLOADS)), width=200)
+    assert "[bold red]markup[/]" in text  # shown as typed, not read as rich markup
+    assert "\x1b" not in text and "\x00" not in text and "\u202e" not in text
+    assert "\ufffd" in text
+
+
+def test_older_report_is_scored_before_it_is_shown() -> None:
+    data = sample_report().to_dict()
+    del data["risk"], data["plan"]
+    text = render(ScanReport.from_dict(data))
+    assert "doxing risk" in text and "what to do first" in text
