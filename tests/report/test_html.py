@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile import MARK, PAYLOADS, hostile_dict, hostile_report
 from lxml import html as lxml_html
 from sample import sample_report
 from typer.testing import CliRunner
@@ -32,38 +33,12 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--hide-scrollbars",
 ]
-MARK = "document.documentElement.setAttribute('data-pwned','{}')"
-PAYLOADS = [
-    f"<script>{MARK.format('script')};document.title='PWNED'</script>",
-    f'"><img src=x onerror="{MARK.format("img")}">',
-    f"'><svg onload={MARK.format('svg')}>",
-    f'" autofocus onfocus="{MARK.format("focus")}" x="',
-    f"' onmouseover='{MARK.format('hover')}' x='",
-    f"javascript:{MARK.format('link')}",
-    f" JaVaScRiPt:{MARK.format('link2')}",
-    f"java\tscript:{MARK.format('tab')}",
-    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-    "vbscript:msgbox(1)",
-    f"</style><script>{MARK.format('style')}</script>",
-    f"</title><script>{MARK.format('title')}</script>",
-    f"</textarea><script>{MARK.format('textarea')}</script>",
-    f'<iframe srcdoc="<script>parent.{MARK.format("iframe")}</script>"></iframe>',
-    "<base href='https://evil.example/'>",
-    "<meta http-equiv='refresh' content='0;url=https://evil.example/'>",
-    "<div id=pwned>pwned</div><a href='javascript:alert(1)'>click</a>",
-    "<!-- <script>x</script> -->]]><![CDATA[",
-    "{{7*7}}{% raw %}{{ config }}[bold red]markup[/]",
-    "\u202egnp.exe\x00\x1b[31m",
-]
 TEMPLATE_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "p",
     "section", "div", "span", "strong", "ul", "ol", "li", "input", "label", "code", "a", "table",
     "thead", "tbody", "tr", "th", "td", "br", "footer",
 }  # fmt: skip
 """Every element the template itself writes; a payload that became markup adds another."""
-KEEP = {"status", "severity", "started", "finished", "schema_version", "grade", "kind"}
-"""Fields whose value is an enum or a date: poisoning them makes a report unreadable, not
-hostile (and is tested separately)."""
 
 
 def chromium() -> str:
@@ -83,29 +58,6 @@ def run_chromium(*args: str) -> str:
             check=False,
         )
     return out.stdout
-
-
-def poison(value: Any, payload: str, key: str = "") -> Any:
-    """Every string of a JSON structure becomes the payload (enum and date fields kept), and
-    every evidence dict gains the payload as a key too."""
-    if isinstance(value, str):
-        return value if key in KEEP else payload
-    if isinstance(value, list):
-        return [poison(v, payload, key) for v in value]
-    if isinstance(value, dict):
-        out = {k: poison(v, payload, k) for k, v in value.items()}
-        if key == "evidence":
-            out[payload] = payload
-        return out
-    return value
-
-
-def hostile_dict(payload: str) -> dict[str, Any]:
-    return poison(sample_report().to_dict(), payload)
-
-
-def hostile_report(payload: str) -> ScanReport:
-    return ScanReport.from_dict(hostile_dict(payload))
 
 
 def assert_inert(tree: Any) -> None:
@@ -213,6 +165,17 @@ def test_payloads_are_inert_text(payload: str) -> None:
     assert "\x00" not in page and "\x1b" not in page and "\u202e" not in page
     assert "49" not in body  # {{7*7}} was not evaluated
     assert tree.xpath("//title")[0].text == "lowprofile exposure report"
+
+
+def test_hostile_kinds_and_grades_too() -> None:
+    """Finding kinds come from checkers (a third party's, too) and reach reasons and plan ids;
+    a hostile grade makes the saved risk section malformed, so it is recomputed."""
+    payload = "".join(PAYLOADS)
+    data = hostile_dict(payload, keep=frozenset({"status", "severity", "started", "finished"}))
+    report = ScanReport.from_dict(data)
+    tree = lxml_html.fromstring(render_html(report))
+    assert_inert(tree)
+    assert report.extra["risk"]["grade"] in ("high", "severe")  # recomputed from the results
 
 
 def test_malformed_sections_are_recomputed() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
+from hostile import PAYLOADS, hostile_report
 from sample import sample_report
-from test_html import PAYLOADS, hostile_report
 
 from lowprofile.report.terminal import TerminalReport
 from lowprofile.scan import ScanReport

@@ -9,8 +9,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hostile import PAYLOADS, hostile_dict
 from sample import sample_report
-from test_html import PAYLOADS, hostile_dict
 
 from lowprofile.plan import assess_report
 from lowprofile.scan import ScanReport
