@@ -86,7 +86,7 @@ def test_risk_removed_counts_broken_combinations() -> None:
     assert next(a for a in plan if a.id == "optout:A").risk_points == pytest.approx(18)
 
 
-def test_breached_accounts_one_task_each() -> None:
+def test_breached_accounts_with_passwords_one_task_each() -> None:
     plan = plan_of()
     adobe = by_id(plan, "breach:Adobe")
     assert adobe["title"] == "Adobe: change your password and turn on MFA"
@@ -94,9 +94,10 @@ def test_breached_accounts_one_task_each() -> None:
     assert any("password manager" in s for s in adobe["steps"])
     assert any("multi-factor" in s for s in adobe["steps"])
     assert adobe["links"] == [{"label": "Adobe: sign in", "url": "https://adobe.example/"}]
-    canva = by_id(plan, "breach:Canva")
-    assert canva["title"] == "Canva: turn on MFA" and canva["kind"] == "enable_mfa"
-    assert any("Email addresses, Names" in s for s in canva["steps"])
+    mfa = by_id(plan, "breaches:mfa")  # breaches without a password share one task
+    assert mfa["title"] == "Turn on MFA on 1 breached account that leaked no password"
+    assert mfa["kind"] == "enable_mfa" and mfa["covers"] == ["Canva"]
+    assert "Canva: it leaked Email addresses, Names." in mfa["steps"]
 
 
 def test_photos_to_strip_with_the_exact_command() -> None:
@@ -138,7 +139,16 @@ def test_fixed_steps() -> None:
     for words in ("Report", "screenshots", "exploited", "remove", "privacy settings", "identity"):
         assert words in doxed
     hand = by_id(plan, "hand-checks")
-    assert "https://www.intelius.com/" in [link["url"] for link in hand["links"]]
+    assert hand["title"] == "Search 1 site by hand (no automated search)"
+    assert [link["url"] for link in hand["links"]] == ["https://www.intelius.com/"]
+    retry = by_id(plan, "retry-checks")
+    assert retry["title"] == "1 site could not be read this time: check again"
+    assert retry["links"] == [
+        {
+            "label": "truepeoplesearch: blocked",
+            "url": "https://www.truepeoplesearch.com/results?name=J",
+        }
+    ]
     assert by_id(plan, "pastes")["links"][0]["url"] == "https://pastebin.com/Ab12Cd34"
 
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from lowprofile.results import CheckResult, Finding
+from lowprofile.results import CheckResult, Finding, Status
 from lowprofile.risk import assess, plural, total_points
 
 SOCIAL_SETTINGS: tuple[tuple[str, str, str], ...] = (
@@ -63,6 +63,10 @@ DOXED_STEPS = (
     "Tighten the privacy settings of every social account, and warn family and your employer.",
     "Watch for identity theft: freeze your credit, turn on bank alerts, watch for new accounts "
     "or changes of address you did not make.",
+)
+MFA_STEP = (
+    "Turn on multi-factor authentication (an app or a security key rather than SMS); if you no "
+    "longer use the account, close it."
 )
 CALIFORNIA_DROP = "https://privacy.ca.gov/drop/"
 GOOGLE_ALERTS = "https://www.google.com/alerts"
@@ -193,29 +197,35 @@ def _optout_drafts(findings: list[Finding]) -> list[_Draft]:
     return drafts
 
 
+def _leaked(members: list[Finding]) -> str:
+    classes = _unique(str(c) for f in members for c in f.evidence.get("data_classes") or ())
+    return ", ".join(classes) or "your email address"
+
+
+def _leaked_password(members: list[Finding]) -> bool:
+    return any("password" in str(e).lower() for f in members for e in f.exposed) or any(
+        f.remedy is not None and f.remedy.action == "change_password" for f in members
+    )
+
+
 def _breach_drafts(findings: list[Finding]) -> list[_Draft]:
+    """One task per account whose password leaked; one task for all the others (MFA only)."""
     accounts: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         accounts[str(f.evidence.get("title") or f.evidence.get("breach") or f.where)].append(f)
     drafts = []
+    mfa_only: dict[str, list[Finding]] = {}
     for name, members in accounts.items():
-        password = any("password" in str(e).lower() for f in members for e in f.exposed) or any(
-            f.remedy and f.remedy.action == "change_password" for f in members
-        )
-        classes = _unique(str(c) for f in members for c in f.evidence.get("data_classes") or ())
+        if not _leaked_password(members):
+            mfa_only[name] = members
+            continue
         steps = _unique(f.remedy.summary for f in members if f.remedy)
-        if classes:
-            steps.append(f"It leaked: {', '.join(classes)}.")
-        if password:
-            steps.append(
-                "Use a password manager so every account has its own password; check a "
-                "password before reusing it with `lowprofile breaches password`."
-            )
+        steps.append(f"It leaked: {_leaked(members)}.")
         steps.append(
-            "Turn on multi-factor authentication (an app or a security key rather than SMS); "
-            "if you no longer use the account, close it."
+            "Use a password manager so every account has its own password; check a password "
+            "before reusing it with `lowprofile breaches password`."
         )
-        what = "change your password and turn on MFA" if password else "turn on MFA"
+        steps.append(MFA_STEP)
         links = [
             {"label": f"{name}: sign in", "url": f.remedy.url}
             for f in members
@@ -225,12 +235,40 @@ def _breach_drafts(findings: list[Finding]) -> list[_Draft]:
             _Draft(
                 Action(
                     id=f"breach:{name}",
-                    title=f"{name}: {what}",
-                    kind="change_password" if password else "enable_mfa",
+                    title=f"{name}: change your password and turn on MFA",
+                    kind="change_password",
                     steps=steps,
                     links=_unique_links(links),
                     minutes=max((f.remedy.minutes or 10 for f in members if f.remedy), default=10),
                     covers=[name],
+                ),
+                members,
+            )
+        )
+    if mfa_only:
+        members = [f for group in mfa_only.values() for f in group]
+        steps = [f"{name}: it leaked {_leaked(group)}." for name, group in mfa_only.items()]
+        steps += [
+            MFA_STEP,
+            "Expect phishing that knows these accounts: sign in only from your own bookmarks.",
+        ]
+        links = [
+            {"label": f"{name}: sign in", "url": f.remedy.url}
+            for name, group in mfa_only.items()
+            for f in group
+            if f.remedy and f.remedy.url
+        ]
+        drafts.append(
+            _Draft(
+                Action(
+                    id="breaches:mfa",
+                    title=f"Turn on MFA on {plural(len(mfa_only), 'breached account')} "
+                    "that leaked no password",
+                    kind="enable_mfa",
+                    steps=steps,
+                    links=_unique_links(links),
+                    minutes=3 * len(mfa_only),
+                    covers=list(mfa_only),
                 ),
                 members,
             )
@@ -343,27 +381,53 @@ def _other_drafts(findings: list[Finding]) -> list[_Draft]:
 
 
 def _hand_checks(results: list[CheckResult]) -> list[Action]:
+    """Sites with no automated search (always by hand), and sites that could not be read this
+    time (blocked, page changed, error: try again later or look by hand)."""
     pending = [r for r in results if r.status.needs_hand_check and r.url]
-    if not pending:
-        return []
-    links = [
-        {"label": f"{r.source or r.checker}: {r.status.value}", "url": r.url or ""} for r in pending
-    ]
-    return [
-        Action(
-            id="hand-checks",
-            title=f"Check {plural(len(pending), 'site')} by hand that could not be checked "
-            "automatically",
-            kind="manual",
-            steps=[
-                "Open each link, look for your name in your city, and opt out where you are "
-                "listed: the score above could not count these."
-            ],
-            links=_unique_links(links),
-            minutes=2 * len(pending),
-            risk_points=HAND_CHECK_POINTS * len(pending),
+    manual = [r for r in pending if r.status is Status.MANUAL]
+    failed = [r for r in pending if r.status is not Status.MANUAL]
+    actions = []
+    if manual:
+        actions.append(
+            Action(
+                id="hand-checks",
+                title=f"Search {plural(len(manual), 'site')} by hand (no automated search)",
+                kind="manual",
+                steps=[
+                    "Open each link, look for your name in your city, and opt out where you are "
+                    "listed: the score above could not count these."
+                ],
+                links=_hand_links(manual),
+                minutes=2 * len(manual),
+                risk_points=HAND_CHECK_POINTS * len(manual),
+            )
         )
-    ]
+    if failed:
+        actions.append(
+            Action(
+                id="retry-checks",
+                title=f"{plural(len(failed), 'site', 'sites')} could not be read this time: "
+                "check again",
+                kind="manual",
+                steps=[
+                    "Run `lowprofile scan` again later: blocks and errors are often temporary.",
+                    "Or open each link and look for your name in your city; opt out where you "
+                    "are listed. The score above could not count these.",
+                    "'changed' means the site no longer looks as lowprofile expects: "
+                    "`lowprofile brokers doctor` says more.",
+                ],
+                links=_hand_links(failed),
+                minutes=2 * len(failed),
+                risk_points=HAND_CHECK_POINTS * len(failed),
+            )
+        )
+    return actions
+
+
+def _hand_links(results: list[CheckResult]) -> list[dict[str, str]]:
+    return _unique_links(
+        {"label": f"{r.source or r.checker}: {r.status.value}", "url": r.url or ""} for r in results
+    )
 
 
 def california_action(certain: bool) -> Action:
