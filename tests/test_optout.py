@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from lowprofile.optout import DUE, FAILED, RELISTED, REMOVED, SUBMITTED, draft_request, track
-from lowprofile.results import CheckResult, Severity, Status
-from lowprofile.scan import ScanReport
+from lowprofile.optout import draft_request, track
+from lowprofile.results import CheckResult, OptOutState, ScanReport, Severity, Status
 from lowprofile.store import OptOutRow
 from lowprofile.subject import Address, Name, Subject
 
+SUBMITTED, DUE, REMOVED = OptOutState.SUBMITTED, OptOutState.DUE, OptOutState.REMOVED
+FAILED, RELISTED = OptOutState.FAILED, OptOutState.RELISTED
 sys.path.insert(0, str(Path(__file__).parent / "report"))
 from sample import listing  # noqa: E402
 

@@ -17,15 +17,14 @@ from lowprofile.plan import (
     lives_in_california,
     strip_command,
 )
-from lowprofile.results import CheckResult, Finding, Remedy, Severity, Status
-from lowprofile.scan import ScanReport
+from lowprofile.results import CheckResult, Finding, Remedy, ScanReport, Severity, Status
 
 sys.path.insert(0, str(Path(__file__).parent / "report"))
 from sample import listing, photo, sample_report, sample_results  # noqa: E402
 
 
 def plan_of(state: str = "TX") -> list[dict[str, Any]]:
-    return sample_report(state).extra["plan"]
+    return sample_report(state).to_dict()["plan"]
 
 
 def by_id(plan: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
@@ -197,10 +196,10 @@ def test_drop_is_offered_conditionally_when_the_state_is_unknown() -> None:
 def test_risk_and_plan_round_trip_through_json() -> None:
     report = sample_report()
     again = ScanReport.from_dict(json.loads(json.dumps(report.to_dict())))
-    assert again.extra["risk"] == report.extra["risk"]
-    assert again.extra["plan"] == report.extra["plan"]
+    assert again.risk == report.risk
+    assert again.plan == report.plan
     assess_report(again)  # recomputing from the results gives the same sections
-    assert again.extra == json.loads(json.dumps(report.extra))
+    assert again.to_dict() == json.loads(json.dumps(report.to_dict()))
 
 
 def test_empty_scan_still_has_a_plan() -> None:

@@ -87,7 +87,7 @@ def test_kind_weighs_as_well_as_severity() -> None:
     public = listing("a", "a", ("name", "locations"), Severity.MEDIUM, confidence=1.0)
     from_dump = replace(public, kind="breach")
     unknown = replace(public, kind="something_new")
-    located = replace(public, kind="photo_cluster")
+    located = replace(public, kind="photo_location")
     assert finding_points(public) > finding_points(from_dump)
     assert finding_points(unknown) == finding_points(public)  # severity alone decides
     assert kind_weight("photo_anything") == kind_weight("photo_location") < 1
@@ -103,8 +103,6 @@ def test_a_partial_match_completes_a_kit_only_in_part() -> None:
 def test_photo_near_home_by_distance_is_a_place() -> None:
     assert "photo_place" in capabilities([PHOTO_NEAR])
     assert "photo_place" not in capabilities([PHOTO_TRIP])
-    cluster = replace(PHOTO_TRIP, kind="photo_cluster", evidence={"lat": 1.0, "lon": 2.0})
-    assert "photo_place" in capabilities([cluster])
     not_located = replace(PHOTO_HOME, exposed=("camera_serial",), evidence={})
     assert "photo_place" not in capabilities([not_located])
 

@@ -11,8 +11,8 @@ import pytest
 from lowprofile.checkers import base
 from lowprofile.checkers.base import CheckContext, Readiness, select_checkers
 from lowprofile.config import Settings
-from lowprofile.results import CheckResult, Finding, Severity, Status
-from lowprofile.scan import ScanReport, exit_code, run_scan
+from lowprofile.results import CheckResult, Finding, ScanReport, Severity, Status
+from lowprofile.scan import exit_code, run_scan
 from lowprofile.subject import Subject, subject_from_flags
 
 
@@ -100,7 +100,7 @@ def test_exit_codes(statuses: tuple[Status, ...], severity: Severity, code: int)
 
 def test_report_json_round_trip_keeps_extra_sections() -> None:
     report = report_with(Status.FOUND, Status.NOT_FOUND)
-    report.extra["risk"] = {"score": 42}
+    report.extra["from_a_plugin"] = {"score": 42}
     again = ScanReport.from_dict(report.to_dict())
     assert again.to_dict() == report.to_dict()
 

@@ -12,8 +12,7 @@ import pytest
 
 from lowprofile.diff import diff_reports
 from lowprofile.errors import StoreError
-from lowprofile.results import CheckResult, Status
-from lowprofile.scan import ScanReport
+from lowprofile.results import CheckResult, ScanReport, Status
 from lowprofile.store import Store
 
 sys.path.insert(0, str(Path(__file__).parent / "report"))

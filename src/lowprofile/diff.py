@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lowprofile.results import CheckResult, Finding
-from lowprofile.scan import ScanReport
+from lowprofile.results import CheckResult, Finding, ScanReport
 
 
 def source_of(result: CheckResult) -> tuple[str, str]:

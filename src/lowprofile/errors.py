@@ -14,13 +14,23 @@ them into a one-line message and an exit code without catching unrelated bugs::
      │    └── ServerUnavailable 5xx after retries
      ├── MetadataError         a photo or video whose metadata cannot be read
      ├── StripError            a photo that could not be cleaned (nothing was written)
-     └── StoreError            the history database cannot be opened or migrated
+     ├── StoreError            the history database cannot be opened or migrated
+     └── ReportError           a saved report that is not a lowprofile report (file and place named)
 
 A checker that hits a ``NetError`` does not let it escape: it returns a ``CheckResult`` whose status
 says what happened (``error`` or ``blocked``). Exceptions are for the CLI boundary.
 """
 
 from __future__ import annotations
+
+EXIT_OK = 0
+"""The command did its work and found nothing at or above the threshold."""
+EXIT_FOUND = 1
+"""Exposures at or above the threshold (``--fail-on``): useful for scheduled runs."""
+EXIT_USAGE = 2
+"""Usage or input error: a flag, a profile, a broker file."""
+EXIT_FAILED = 3
+"""The command could not do its work: no source answered, or an output could not be written."""
 
 
 class LowprofileError(Exception):
@@ -85,3 +95,7 @@ class StripError(LowprofileError):
 
 class StoreError(LowprofileError):
     """The history database cannot be opened, migrated or written."""
+
+
+class ReportError(LowprofileError):
+    """A saved JSON report that is not one lowprofile can read; the message names file and place."""

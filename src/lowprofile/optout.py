@@ -15,23 +15,18 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote
 
-from lowprofile.results import Status
-from lowprofile.scan import ScanReport
+from lowprofile.results import OptOutState, ScanReport, Status
 from lowprofile.store import OptOutRow
 from lowprofile.subject import Subject
 
-SUBMITTED = "submitted"
-DUE = "due for re-check"
-REMOVED = "confirmed removed"
-FAILED = "failed"
-RELISTED = "re-listed"
-
 
 @dataclass
-class OptOutState:
+class OptOutProgress:
+    """One request and where it stands, for ``optout status``."""
+
     broker: str
     submitted: date
-    state: str
+    state: OptOutState
     detail: str
     recheck_on: date
 
@@ -55,10 +50,10 @@ def broker_answers(report: ScanReport, broker: str) -> str | None:
     return None
 
 
-def track(optout: OptOutRow, reports: list[ScanReport], today: date) -> OptOutState:
+def track(optout: OptOutRow, reports: list[ScanReport], today: date) -> OptOutProgress:
     """The state of one request, from the scans made after it (oldest first)."""
     recheck_on = optout.submitted + timedelta(days=optout.recheck_days)
-    state, detail = SUBMITTED, f"asked on {optout.submitted.isoformat()}"
+    state, detail = OptOutState.SUBMITTED, f"asked on {optout.submitted.isoformat()}"
     removed_on: date | None = None
     for report in reports:
         when = report.started.date()
@@ -67,19 +62,20 @@ def track(optout: OptOutRow, reports: list[ScanReport], today: date) -> OptOutSt
         answer = broker_answers(report, optout.broker)
         if answer == "absent":
             removed_on = removed_on or when
-            state, detail = REMOVED, f"not listed in the scan of {when.isoformat()}"
+            state, detail = OptOutState.REMOVED, f"not listed in the scan of {when.isoformat()}"
         elif answer == "listed":
             if removed_on is not None:
-                state = RELISTED
+                state = OptOutState.RELISTED
                 detail = f"removed by {removed_on.isoformat()}, listed again on {when.isoformat()}"
             elif when >= recheck_on:
                 state, detail = (
-                    FAILED,
+                    OptOutState.FAILED,
                     f"still listed on {when.isoformat()}, after the re-check date",
                 )
-    if state == SUBMITTED and today >= recheck_on:
-        state, detail = DUE, f"re-check due since {recheck_on.isoformat()}: run lowprofile scan"
-    return OptOutState(optout.broker, optout.submitted, state, detail, recheck_on)
+    if state is OptOutState.SUBMITTED and today >= recheck_on:
+        state = OptOutState.DUE
+        detail = f"re-check due since {recheck_on.isoformat()}: run lowprofile scan"
+    return OptOutProgress(optout.broker, optout.submitted, state, detail, recheck_on)
 
 
 def deletion_wording(subject: Subject) -> tuple[str, str]:

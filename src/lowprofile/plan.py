@@ -11,14 +11,21 @@ last, what to do if doxing has begun.
 
 from __future__ import annotations
 
-import shlex
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from pathlib import PurePath
+from dataclasses import dataclass
 from typing import Any
 
-from lowprofile.results import CheckResult, Finding, Status
+from lowprofile.remedies import MAX_COMMAND_PATHS, strip_command
+from lowprofile.results import (
+    Action,
+    CheckResult,
+    Finding,
+    Kind,
+    ScanReport,
+    Status,
+    is_photo_kind,
+)
 from lowprofile.risk import assess, plural, total_points
 
 SOCIAL_SETTINGS: tuple[tuple[str, str, str], ...] = (
@@ -72,43 +79,12 @@ CALIFORNIA_DROP = "https://privacy.ca.gov/drop/"
 GOOGLE_ALERTS = "https://www.google.com/alerts"
 PARTIAL_BELOW = 0.8
 """Listings under this confidence only partly match (the broker matcher's FOUND threshold)."""
-MAX_COMMAND_PATHS = 20
 
 # Fixed estimates of the risk the general tasks remove, in score points (docs/risk.md).
 DROP_POINTS = 10.0
 SOCIAL_POINTS = 4.0
 ALERT_POINTS = 1.0
 HAND_CHECK_POINTS = 0.5
-
-
-@dataclass
-class Action:
-    """One task in the plan, with everything needed to do it without searching."""
-
-    id: str
-    title: str
-    kind: str
-    steps: list[str] = field(default_factory=list)
-    links: list[dict[str, str]] = field(default_factory=list)
-    method: str | None = None
-    requires: list[str] = field(default_factory=list)
-    minutes: int = 5
-    recheck_days: int | None = None
-    covers: list[str] = field(default_factory=list)
-    """What the task resolves: broker ids for opt-outs (``lowprofile optout done`` takes them),
-    account names for breaches, paths for photos."""
-    command: str | None = None
-    risk_points: float = 0.0
-    """Score points the task removes; the plan is ordered by these per minute."""
-
-    @property
-    def per_minute(self) -> float:
-        return self.risk_points / max(1, self.minutes)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["risk_points"] = round(self.risk_points, 2)
-        return data
 
 
 @dataclass
@@ -307,14 +283,6 @@ def _photo_paths(finding: Finding) -> list[str]:
     return [finding.where]
 
 
-def strip_command(paths: list[str]) -> str:
-    """One strip command for these photos; past a screenful, their folders instead."""
-    targets = paths
-    if len(paths) > MAX_COMMAND_PATHS:
-        targets = _unique(str(PurePath(p).parent) for p in paths)
-    return "lowprofile photos strip " + " ".join(shlex.quote(t) for t in targets)
-
-
 def _photo_drafts(findings: list[Finding]) -> list[_Draft]:
     if not findings:
         return []
@@ -498,13 +466,13 @@ def _drafts(findings: list[Finding]) -> list[_Draft]:
     optouts, breaches, pastes, photos, others = [], [], [], [], []
     for f in findings:
         action = f.remedy.action if f.remedy else None
-        if f.kind == "broker_listing" or action == "optout":
+        if f.kind == Kind.BROKER_LISTING or action == "optout":
             optouts.append(f)
-        elif f.kind == "breach" or action in ("change_password", "enable_mfa"):
+        elif f.kind == Kind.BREACH or action in ("change_password", "enable_mfa"):
             breaches.append(f)
-        elif f.kind == "paste":
+        elif f.kind == Kind.PASTE:
             pastes.append(f)
-        elif f.kind.startswith("photo") or action == "strip":
+        elif is_photo_kind(f.kind) or action == "strip":
             photos.append(f)
         else:
             others.append(f)
@@ -529,7 +497,7 @@ def build_plan(results: list[CheckResult], california: bool | None = None) -> li
     for draft in _drafts(findings):
         covered = {id(f) for f in draft.findings}
         rest = [f for f in findings if id(f) not in covered]
-        draft.action.risk_points = max(0.0, everything - total_points(rest))
+        draft.action.risk_points = round(max(0.0, everything - total_points(rest)), 2)
         actions.append(draft.action)
     actions += _hand_checks(results)
     actions += _general_actions(california)
@@ -545,10 +513,8 @@ def lives_in_california(subject_summary: dict[str, Any]) -> bool | None:
     return any(loc.endswith((" CA", ",CA", "California")) or loc == "CA" for loc in locations)
 
 
-def assess_report(report: Any) -> None:
-    """Add the ``risk`` and ``plan`` sections to a ScanReport (kept through its JSON)."""
-    results = [r for r in report.results if isinstance(r, CheckResult)]
-    risk = assess([f for r in results for f in r.findings], results)
-    plan = build_plan(results, lives_in_california(report.subject))
-    report.extra["risk"] = risk.to_dict()
-    report.extra["plan"] = [action.to_dict() for action in plan]
+def assess_report(report: ScanReport) -> ScanReport:
+    """Fill the report's ``risk`` and ``plan``: once, where a report is made or loaded."""
+    report.risk = assess(report.findings, report.results)
+    report.plan = build_plan(report.results, lives_in_california(report.subject))
+    return report

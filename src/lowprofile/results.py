@@ -1,15 +1,24 @@
-"""What checkers return: CheckResult, Finding, Remedy, and the status and severity vocabularies.
+"""The data model at the bottom of the house: what checkers return and what a scan makes of it.
+
+CheckResult, Finding and Remedy come from checkers; Risk and Action are what ``risk.py`` and
+``plan.py`` make of them; ScanReport holds one whole scan. Every other part of lowprofile (the
+renderers, the history, the opt-out ledger, the scheduler) depends on these shapes and on nothing
+above them, which is why this module imports nothing but the standard library.
 
 These are plain data with a JSON round trip, because the same objects feed the terminal report,
-the JSON report, the HTML report and the history database. ``SCHEMA_VERSION`` versions that JSON:
-bump it when a field changes meaning, and teach ``from_dict`` to read the older form.
+the JSON report, the HTML report and the history database. ``docs/report-schema.json`` is the one
+description of that JSON; ``SCHEMA_VERSION`` versions it: bump it when a field changes meaning,
+and teach ``from_dict`` to read the older form.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from lowprofile import __version__
 
 SCHEMA_VERSION = 1
 
@@ -70,6 +79,43 @@ _SEVERITY_RANK = {
     Severity.HIGH: 3,
     Severity.CRITICAL: 4,
 }
+
+
+class Kind(StrEnum):
+    """The families of exposure lowprofile's own checkers report. ``Finding.kind`` stays a plain
+    string so a plug-in can add its own; the risk score weighs an unknown kind by severity."""
+
+    BROKER_LISTING = "broker_listing"
+    BREACH = "breach"
+    PASTE = "paste"
+    PHOTO_LOCATION = "photo_location"
+    PHOTO_IDENTITY = "photo_identity"
+    ACCOUNT = "account"
+
+
+def is_photo_kind(kind: str) -> bool:
+    """Photo findings expose the user only once a photo is shared, so they weigh less."""
+    return kind in (Kind.PHOTO_LOCATION, Kind.PHOTO_IDENTITY) or kind.startswith("photo")
+
+
+class Grade(StrEnum):
+    """The risk score in one word, lowest first."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    ELEVATED = "elevated"
+    HIGH = "high"
+    SEVERE = "severe"
+
+
+class OptOutState(StrEnum):
+    """Where one opt-out request stands; only scans that got a real answer move it."""
+
+    SUBMITTED = "submitted"
+    DUE = "due for re-check"
+    REMOVED = "confirmed removed"
+    FAILED = "failed"
+    RELISTED = "re-listed"
 
 
 @dataclass(frozen=True)
@@ -234,4 +280,180 @@ class CheckResult:
             url=data.get("url"),
             source=data.get("source"),
             verified=bool(data.get("verified", True)),
+        )
+
+
+@dataclass
+class Risk:
+    """The score with its grade, the reasons in plain words, and what it could not see."""
+
+    score: int
+    grade: Grade
+    points: float
+    reasons: list[str] = field(default_factory=list)
+    capabilities: list[str] = field(default_factory=list)
+    combinations: list[str] = field(default_factory=list)
+    unchecked: int = 0
+    """Sources that could not be checked automatically: the score does not see them."""
+    caveat: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["grade"] = self.grade.value
+        data["points"] = round(self.points, 2)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Risk:
+        return cls(
+            score=int(data["score"]),
+            grade=Grade(data["grade"]),
+            points=float(data.get("points", 0.0)),
+            reasons=[str(r) for r in data.get("reasons") or ()],
+            capabilities=[str(c) for c in data.get("capabilities") or ()],
+            combinations=[str(c) for c in data.get("combinations") or ()],
+            unchecked=int(data.get("unchecked", 0)),
+            caveat=data.get("caveat"),
+        )
+
+
+@dataclass
+class Action:
+    """One task in the plan, with everything needed to do it without searching."""
+
+    id: str
+    title: str
+    kind: str
+    """``optout``, ``change_password``, ``enable_mfa``, ``strip``, ``manual``, ``settings``,
+    ``review``, ``emergency`` (always last), or a plug-in remedy's own action."""
+    steps: list[str] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)
+    method: str | None = None
+    requires: list[str] = field(default_factory=list)
+    minutes: int = 5
+    recheck_days: int | None = None
+    covers: list[str] = field(default_factory=list)
+    """What the task resolves: broker ids for opt-outs (``lowprofile optout done`` takes them),
+    account names for breaches, paths for photos."""
+    command: str | None = None
+    risk_points: float = 0.0
+    """Score points the task removes; the plan is ordered by these per minute."""
+
+    @property
+    def per_minute(self) -> float:
+        return self.risk_points / max(1, self.minutes)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["risk_points"] = round(self.risk_points, 2)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Action:
+        recheck = data.get("recheck_days")
+        return cls(
+            id=str(data["id"]),
+            title=str(data["title"]),
+            kind=str(data["kind"]),
+            steps=[str(s) for s in data.get("steps") or ()],
+            links=[
+                {"url": str(link["url"]), "label": str(link["label"])}
+                for link in data.get("links") or ()
+            ],
+            method=data.get("method"),
+            requires=[str(r) for r in data.get("requires") or ()],
+            minutes=int(data.get("minutes", 5)),
+            recheck_days=None if recheck is None else int(recheck),
+            covers=[str(c) for c in data.get("covers") or ()],
+            command=data.get("command"),
+            risk_points=float(data.get("risk_points", 0.0)),
+        )
+
+
+@dataclass
+class ScanReport:
+    """A finished scan as data: what ran, every result, the risk and the plan.
+
+    ``risk`` and ``plan`` are filled once, by ``plan.assess`` where the report is made or loaded;
+    renderers only read them.
+    """
+
+    subject: dict[str, Any]
+    """The masked subject summary (``Subject.masked()``): the report never copies the profile."""
+    started: datetime
+    finished: datetime
+    checkers: list[str]
+    results: list[CheckResult] = field(default_factory=list)
+    risk: Risk | None = None
+    plan: list[Action] = field(default_factory=list)
+    tool_version: str = __version__
+    schema_version: int = SCHEMA_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Top-level sections this version does not know (written by a plug-in or a newer minor
+    version), kept through a JSON round trip."""
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+    @property
+    def assessed(self) -> bool:
+        return self.risk is not None
+
+    def counts_by_status(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Status}
+        for r in self.results:
+            counts[r.status.value] += 1
+        return counts
+
+    def counts_by_severity(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Severity}
+        for finding in self.findings:
+            counts[finding.severity.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "schema_version": self.schema_version,
+            "tool": {"name": "lowprofile", "version": self.tool_version},
+            "subject": self.subject,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "checkers": self.checkers,
+            "summary": {
+                "results": self.counts_by_status(),
+                "findings": self.counts_by_severity(),
+            },
+            "results": [r.to_dict() for r in self.results],
+        }
+        if self.risk is not None:
+            data["risk"] = self.risk.to_dict()
+            data["plan"] = [action.to_dict() for action in self.plan]
+        data.update({k: v for k, v in self.extra.items() if k not in data})
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, with_assessment: bool = True) -> ScanReport:
+        """Read the JSON form. The caller checks it against the schema first (``reportfile``);
+        ``with_assessment=False`` drops the saved risk and plan so they can be recomputed."""
+        version = int(data.get("schema_version", 0))
+        if version > SCHEMA_VERSION:
+            raise ValueError(
+                f"report schema_version {version} is newer than this lowprofile reads "
+                f"({SCHEMA_VERSION}); upgrade lowprofile"
+            )
+        known = {"schema_version", "tool", "subject", "started", "finished", "checkers"}
+        known |= {"summary", "results", "risk", "plan"}
+        risk = data.get("risk") if with_assessment else None
+        return cls(
+            subject=dict(data.get("subject") or {}),
+            started=datetime.fromisoformat(data["started"]),
+            finished=datetime.fromisoformat(data["finished"]),
+            checkers=list(data.get("checkers") or []),
+            results=[CheckResult.from_dict(r) for r in data.get("results") or []],
+            risk=Risk.from_dict(risk) if risk else None,
+            plan=[Action.from_dict(a) for a in data.get("plan") or []] if risk else [],
+            tool_version=str((data.get("tool") or {}).get("version", "")),
+            schema_version=SCHEMA_VERSION,
+            extra={k: v for k, v in data.items() if k not in known},
         )

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from lowprofile.results import CheckResult, Finding, Severity
+from lowprofile.remedies import NEAR_HOME_M
+from lowprofile.results import CheckResult, Finding, Grade, Kind, Risk, Severity, is_photo_kind
 
 SEVERITY_POINTS = {
     Severity.CRITICAL: 30.0,
@@ -27,10 +27,10 @@ SEVERITY_POINTS = {
     Severity.LOW: 3.0,
     Severity.INFO: 0.0,
 }
-KIND_WEIGHT = {
-    "broker_listing": 1.0,
-    "paste": 1.0,
-    "breach": 0.8,
+KIND_WEIGHT: dict[str, float] = {
+    Kind.BROKER_LISTING: 1.0,
+    Kind.PASTE: 1.0,
+    Kind.BREACH: 0.8,
 }
 """How much a finding's kind exposes, relative to a public web page anyone can search. Breach
 dumps take effort to obtain and hurt accounts more than doors; photo kinds (any kind starting with
@@ -90,10 +90,14 @@ COMBINATIONS: tuple[Combination, ...] = (
 
 SCALE = 60.0
 """Points at which the score reaches 1 - 1/e ≈ 63."""
-GRADES = ((80, "severe"), (60, "high"), (35, "elevated"), (15, "moderate"), (0, "low"))
+GRADES = (
+    (80, Grade.SEVERE),
+    (60, Grade.HIGH),
+    (35, Grade.ELEVATED),
+    (15, Grade.MODERATE),
+    (0, Grade.LOW),
+)
 MAX_REASONS = 5
-NEAR_HOME_M = 500.0
-"""A photo cluster this close to the profile's home address counts as pointing at the home."""
 
 # Exposed-field names (matcher fields and lower-cased breach data classes) per capability.
 _FIELDS = {
@@ -109,7 +113,7 @@ def kind_weight(kind: str) -> float:
     """The exposure weight of a finding kind (1 for kinds this module does not know)."""
     if kind in KIND_WEIGHT:
         return KIND_WEIGHT[kind]
-    if kind.startswith("photo"):
+    if is_photo_kind(kind):
         return PHOTO_WEIGHT
     return DEFAULT_WEIGHT
 
@@ -122,12 +126,12 @@ def finding_points(finding: Finding) -> float:
 def _is_located_photo(finding: Finding) -> bool:
     evidence = finding.evidence
     has_point = "lat" in evidence and "lon" in evidence
-    return finding.kind.startswith("photo") and ("gps" in finding.exposed or has_point)
+    return is_photo_kind(finding.kind) and ("gps" in finding.exposed or has_point)
 
 
 def _points_at_home(finding: Finding) -> bool:
     """A located photo that points at a place the user returns to, or near their home."""
-    if finding.severity.at_least(Severity.HIGH) or finding.kind == "photo_cluster":
+    if finding.severity.at_least(Severity.HIGH):
         return True
     cluster = finding.evidence.get("cluster")
     distance = cluster.get("distance_to_home_m") if isinstance(cluster, dict) else None
@@ -141,7 +145,7 @@ def finding_capabilities(finding: Finding) -> set[str]:
     caps = {cap for cap, names in _FIELDS.items() if exposed & names}
     if any("password" in e for e in exposed):
         caps.add("password")
-    if finding.kind in ("breach", "paste"):
+    if finding.kind in (Kind.BREACH, Kind.PASTE):
         caps.add("email")
     if _is_located_photo(finding) and _points_at_home(finding):
         caps.add("photo_place")
@@ -179,35 +183,8 @@ def score_for(points: float) -> int:
     return max(score, 1) if points > 0 else 0
 
 
-def grade_for(score: int) -> str:
+def grade_for(score: int) -> Grade:
     return next(name for floor, name in GRADES if score >= floor)
-
-
-@dataclass
-class Risk:
-    """The score with its grade, the reasons in plain words, and what it could not see."""
-
-    score: int
-    grade: str
-    points: float
-    reasons: list[str] = field(default_factory=list)
-    capabilities: list[str] = field(default_factory=list)
-    combinations: list[str] = field(default_factory=list)
-    unchecked: int = 0
-    """Sources that could not be checked automatically: the score does not see them."""
-    caveat: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "score": self.score,
-            "grade": self.grade,
-            "points": round(self.points, 2),
-            "reasons": self.reasons,
-            "capabilities": self.capabilities,
-            "combinations": self.combinations,
-            "unchecked": self.unchecked,
-            "caveat": self.caveat,
-        }
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -222,7 +199,7 @@ def _broker_count(findings: list[Finding]) -> int:
 def _count_reasons(findings: list[Finding]) -> list[tuple[float, str]]:
     """Plain-word reasons per kind of exposure, each with the points it carries."""
     out: list[tuple[float, str]] = []
-    listings = [f for f in findings if f.kind == "broker_listing"]
+    listings = [f for f in findings if f.kind == Kind.BROKER_LISTING]
     with_address = [f for f in listings if "address" in finding_capabilities(f)]
     if with_address:
         sites = plural(_broker_count(with_address), "people-search site")
@@ -247,14 +224,14 @@ def _count_reasons(findings: list[Finding]) -> list[tuple[float, str]]:
         if home:
             text += f", {home} at a place you return to (home or work)"
         out.append((sum(map(finding_points, photos)), text))
-    breaches = [f for f in findings if f.kind == "breach"]
+    breaches = [f for f in findings if f.kind == Kind.BREACH]
     if breaches:
         leaked = sum(1 for f in breaches if "password" in finding_capabilities(f))
         text = f"your email appears in {plural(len(breaches), 'data breach', 'data breaches')}"
         if leaked:
             text += f"; {leaked} leaked a password"
         out.append((sum(map(finding_points, breaches)), text))
-    pastes = [f for f in findings if f.kind == "paste"]
+    pastes = [f for f in findings if f.kind == Kind.PASTE]
     if pastes:
         text = f"your email was posted in {plural(len(pastes), 'public paste')}"
         out.append((sum(map(finding_points, pastes)), text))

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 
-from lowprofile import __version__
 from lowprofile.checkers.base import CheckContext, CheckerSpec, load_checker
 from lowprofile.config import Settings
 from lowprofile.errors import CheckerError
 from lowprofile.net import Http
-from lowprofile.results import SCHEMA_VERSION, CheckResult, Finding, Severity, Status
+from lowprofile.results import CheckResult, Finding, ScanReport, Severity, Status
 from lowprofile.subject import Subject
 
 log = logging.getLogger(__name__)
@@ -54,76 +53,6 @@ class NullObserver:
 
     def checker_finished(self, checker_id: str) -> None:
         return None
-
-
-@dataclass
-class ScanReport:
-    """A finished scan as data: what ran, every result, and a masked summary of the subject."""
-
-    subject: dict[str, Any]
-    """The masked subject summary (``Subject.masked()``): the report never copies the profile."""
-    started: datetime
-    finished: datetime
-    checkers: list[str]
-    results: list[CheckResult] = field(default_factory=list)
-    tool_version: str = __version__
-    schema_version: int = SCHEMA_VERSION
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Sections later stages add (risk score, action plan), kept through a JSON round trip."""
-
-    @property
-    def findings(self) -> list[Any]:
-        return [f for r in self.results for f in r.findings]
-
-    def counts_by_status(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in Status}
-        for r in self.results:
-            counts[r.status.value] += 1
-        return counts
-
-    def counts_by_severity(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in Severity}
-        for finding in self.findings:
-            counts[finding.severity.value] += 1
-        return counts
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "schema_version": self.schema_version,
-            "tool": {"name": "lowprofile", "version": self.tool_version},
-            "subject": self.subject,
-            "started": self.started.isoformat(),
-            "finished": self.finished.isoformat(),
-            "checkers": self.checkers,
-            "summary": {
-                "results": self.counts_by_status(),
-                "findings": self.counts_by_severity(),
-            },
-            "results": [r.to_dict() for r in self.results],
-        }
-        data.update(self.extra)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ScanReport:
-        version = int(data.get("schema_version", 0))
-        if version > SCHEMA_VERSION:
-            raise ValueError(
-                f"report schema_version {version} is newer than this lowprofile reads "
-                f"({SCHEMA_VERSION}); upgrade lowprofile"
-            )
-        known = {"schema_version", "tool", "subject", "started", "finished", "checkers"}
-        known |= {"summary", "results"}
-        return cls(
-            subject=dict(data.get("subject") or {}),
-            started=datetime.fromisoformat(data["started"]),
-            finished=datetime.fromisoformat(data["finished"]),
-            checkers=list(data.get("checkers") or []),
-            results=[CheckResult.from_dict(r) for r in data.get("results") or []],
-            tool_version=str((data.get("tool") or {}).get("version", "")),
-            schema_version=SCHEMA_VERSION,
-            extra={k: v for k, v in data.items() if k not in known},
-        )
 
 
 def exit_code(report: ScanReport, fail_on: Severity) -> int:
@@ -275,7 +204,4 @@ async def run_scan(
         checkers=[spec.id for spec in specs],
         results=merge_duplicates([r for batch in batches for r in batch]),
     )
-    from lowprofile.plan import assess_report
-
-    assess_report(report)
     return report

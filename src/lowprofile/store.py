@@ -14,13 +14,13 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from lowprofile.config import data_dir
-from lowprofile.errors import StoreError
+from lowprofile.errors import ReportError, StoreError
 from lowprofile.files import ensure_private_dir
-from lowprofile.scan import ScanReport
+from lowprofile.results import ScanReport
 
 MIGRATIONS: list[str] = [
     # 1: scans, their results and findings; opt-out requests the user made
@@ -182,7 +182,7 @@ class Store:
         row = self.db.execute("SELECT report FROM scans WHERE id = ?", (scan_id,)).fetchone()
         if row is None:
             raise StoreError(f"no scan {scan_id} in the history (see `lowprofile history list`)")
-        return ScanReport.from_dict(json.loads(row["report"]))
+        return self._report(scan_id, row["report"])
 
     def resolve(self, ref: str) -> int:
         """A scan id from ``latest``, ``previous`` or a number."""
@@ -202,9 +202,19 @@ class Store:
 
     def reports_since(self, when: date) -> list[ScanReport]:
         rows = self.db.execute(
-            "SELECT report FROM scans WHERE started >= ? ORDER BY id", (when.isoformat(),)
+            "SELECT id, report FROM scans WHERE started >= ? ORDER BY id", (when.isoformat(),)
         ).fetchall()
-        return [ScanReport.from_dict(json.loads(r["report"])) for r in rows]
+        return [self._report(r["id"], r["report"]) for r in rows]
+
+    @staticmethod
+    def _report(scan_id: int, text: str) -> ScanReport:
+        """A stored report, checked like any other: a tampered row is a one-line error."""
+        from lowprofile.reportfile import report_from_text
+
+        try:
+            return report_from_text(text, f"history scan {scan_id}")
+        except ReportError as exc:
+            raise StoreError(str(exc)) from exc
 
     # --- opt-outs ----------------------------------------------------------------------------
 
@@ -228,7 +238,3 @@ class Store:
             )
             for r in rows
         ]
-
-
-def parse_when(text: str) -> datetime:
-    return datetime.fromisoformat(text)

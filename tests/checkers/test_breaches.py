@@ -14,8 +14,8 @@ from lowprofile.checkers.base import select_checkers
 from lowprofile.checkers.breaches.common import Breach, breach_finding, severity_for
 from lowprofile.checkers.breaches.passwords import count_in_range, sha1_prefix_suffix
 from lowprofile.config import Settings
-from lowprofile.results import CheckResult, Severity, Status
-from lowprofile.scan import ScanReport, run_scan
+from lowprofile.results import CheckResult, ScanReport, Severity, Status
+from lowprofile.scan import run_scan
 from lowprofile.subject import Subject
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "breaches"

@@ -12,8 +12,8 @@ import respx
 
 from lowprofile.checkers.base import select_checkers
 from lowprofile.config import Settings
-from lowprofile.results import Severity, Status
-from lowprofile.scan import ScanReport, run_scan
+from lowprofile.results import ScanReport, Severity, Status
+from lowprofile.scan import run_scan
 from lowprofile.subject import Address, Name, Subject
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "brokers"

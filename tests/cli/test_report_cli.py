@@ -67,7 +67,7 @@ def test_report_renders_a_saved_json_in_the_terminal(tmp_path: Path) -> None:
     report = sample_report("CA")
     result = runner.invoke(app, ["report", str(saved(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert f"{report.extra['risk']['score']}/100" in result.stdout
+    assert f"{report.to_dict()['risk']['score']}/100" in result.stdout
     assert "what to do first" in result.stdout and "[ ]" in result.stdout
 
 
@@ -88,7 +88,7 @@ def test_report_scores_an_older_report(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(saved(tmp_path, data)), "--json"])
     assert result.exit_code == 0, result.output
     again = json.loads(result.stdout)
-    assert again["risk"] == sample_report().extra["risk"]
+    assert again["risk"] == sample_report().to_dict()["risk"]
     jsonschema.validate(again, SCHEMA)
 
 
@@ -97,7 +97,7 @@ def test_report_repairs_broken_sections(tmp_path: Path) -> None:
     data["plan"] = [{"title": 3}]
     result = runner.invoke(app, ["report", str(saved(tmp_path, data)), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["plan"] == sample_report().extra["plan"]
+    assert json.loads(result.stdout)["plan"] == sample_report().to_dict()["plan"]
 
 
 def test_missing_or_broken_report_is_one_line(tmp_path: Path) -> None:
@@ -118,4 +118,4 @@ def test_a_file_named_like_a_history_id_is_read_as_a_file(tmp_path: Path, monkey
     Path("7").write_text(json.dumps(sample_report().to_dict()))
     result = runner.invoke(app, ["report", "7", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["risk"]["score"] == sample_report().extra["risk"]["score"]
+    assert json.loads(result.stdout)["risk"]["score"] == sample_report().to_dict()["risk"]["score"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from sample import sample_report
 
-from lowprofile.scan import ScanReport
+from lowprofile.results import ScanReport
 
 MARK = "document.documentElement.setAttribute('data-pwned','{}')"
 PAYLOADS = [
@@ -53,7 +53,9 @@ def poison(value: Any, payload: str, key: str = "", keep: frozenset[str] = KEEP)
 
 
 def hostile_dict(payload: str, keep: frozenset[str] = KEEP) -> dict[str, Any]:
-    return poison(sample_report().to_dict(), payload, keep=keep)
+    """A report lowprofile wrote (its ``tool`` section intact) with every string poisoned."""
+    data = sample_report().to_dict()
+    return {**poison(data, payload, keep=keep), "tool": data["tool"]}
 
 
 def hostile_report(payload: str) -> ScanReport:

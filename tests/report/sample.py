@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from lowprofile.plan import assess_report
-from lowprofile.results import CheckResult, Finding, Remedy, Severity, Status
-from lowprofile.scan import ScanReport
+from lowprofile.results import CheckResult, Finding, Remedy, ScanReport, Severity, Status
 
 
 def listing(

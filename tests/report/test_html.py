@@ -17,9 +17,10 @@ from sample import sample_report
 from typer.testing import CliRunner
 
 from lowprofile.cli.main import app
-from lowprofile.report.base import clean_text, ensure_assessed, evidence_lines
+from lowprofile.report.base import clean_text, evidence_lines
 from lowprofile.report.html import link_target, render_html, safe_link
-from lowprofile.scan import ScanReport
+from lowprofile.reportfile import report_from_data
+from lowprofile.results import ScanReport
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
@@ -84,7 +85,7 @@ def test_page_is_self_contained() -> None:
     assert "@import" not in page and "url(" not in page
     hrefs = tree.xpath("//a/@href")
     assert hrefs and all(h.startswith(("https://", "http://")) for h in hrefs)
-    plan = report.extra["plan"]
+    plan = report.to_dict()["plan"]
     tasks = [a for a in plan if a["kind"] != "emergency"]
     assert len(tree.xpath("//ol[@class='plan']//input[@type='checkbox']")) == len(tasks)
     assert_inert(tree)
@@ -172,29 +173,40 @@ def test_hostile_kinds_and_grades_too() -> None:
     a hostile grade makes the saved risk section malformed, so it is recomputed."""
     payload = "".join(PAYLOADS)
     data = hostile_dict(payload, keep=frozenset({"status", "severity", "started", "finished"}))
-    report = ScanReport.from_dict(data)
+    report = report_from_data(data, "hostile")
     tree = lxml_html.fromstring(render_html(report))
     assert_inert(tree)
-    assert report.extra["risk"]["grade"] in ("high", "severe")  # recomputed from the results
+    assert report.to_dict()["risk"]["grade"] in ("high", "severe")  # recomputed from the results
 
 
 def test_malformed_sections_are_recomputed() -> None:
     data = sample_report().to_dict()
     data["risk"] = {"score": "<script>x</script>", "grade": '" onload="x', "reasons": "no"}
     data["plan"] = [{"title": "<b>", "links": "javascript:alert(1)"}, 7]
-    report = ScanReport.from_dict(data)
-    assert ensure_assessed(report) is True
-    assert report.extra["risk"] == sample_report().extra["risk"]
-    assert ensure_assessed(report) is False
-    tree = lxml_html.fromstring(render_html(ScanReport.from_dict(data)))
+    report = report_from_data(data, "edited")
+    assert report.to_dict()["risk"] == sample_report().to_dict()["risk"]
+    tree = lxml_html.fromstring(render_html(report))
     assert_inert(tree)
+
+
+def test_rendering_does_not_change_the_report() -> None:
+    report = sample_report()
+    before = report.to_dict()
+    render_html(report)
+    assert report.to_dict() == before
+
+
+def test_an_unassessed_report_is_not_rendered() -> None:
+    data = sample_report().to_dict()
+    with pytest.raises(ValueError, match="assessed"):
+        render_html(ScanReport.from_dict(data, with_assessment=False))
 
 
 def test_an_older_report_without_risk_is_scored() -> None:
     data = sample_report().to_dict()
     del data["risk"], data["plan"]
-    page = render_html(ScanReport.from_dict(data))
-    assert f"{sample_report().extra['risk']['score']}<span" in page
+    page = render_html(report_from_data(data, "older"))
+    assert f"{sample_report().to_dict()['risk']['score']}<span" in page
 
 
 def _write_hostile(tmp_path: Path, payload: str, name: str) -> Path:
@@ -258,7 +270,7 @@ def test_screenshot_shows_score_findings_and_plan(tmp_path: Path) -> None:
         assert red > 500, "no score dial in the top left"
     dom = run_chromium("--dump-dom", page.as_uri())
     text = " ".join(lxml_html.fromstring(dom).text_content().split())
-    risk = report.extra["risk"]
+    risk = report.to_dict()["risk"]
     assert f"{risk['score']}/100" in text and f"{risk['grade']} risk" in text
     assert risk["reasons"][0] in text
     assert "What to do first" in text and "Opt out of Spokeo, Inc. (2 sites)" in text

@@ -13,7 +13,7 @@ from hostile import PAYLOADS, hostile_dict
 from sample import sample_report
 
 from lowprofile.plan import assess_report
-from lowprofile.scan import ScanReport
+from lowprofile.results import ScanReport
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "docs" / "report-schema.json").read_text("utf-8")

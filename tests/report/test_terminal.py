@@ -8,7 +8,8 @@ from hostile import PAYLOADS, hostile_report
 from sample import sample_report
 
 from lowprofile.report.terminal import TerminalReport
-from lowprofile.scan import ScanReport
+from lowprofile.reportfile import report_from_data
+from lowprofile.results import ScanReport
 
 
 def render(report: ScanReport, width: int = 100) -> str:
@@ -23,13 +24,13 @@ def render(report: ScanReport, width: int = 100) -> str:
 def test_score_families_and_checklist() -> None:
     report = sample_report("CA")
     text = render(report)
-    risk = report.extra["risk"]
+    risk = report.to_dict()["risk"]
     assert f"{risk['score']}/100  {risk['grade'].upper()} RISK" in text
     assert risk["reasons"][0] in text
     assert "2 sources could not be checked automatically" in text
     for family in ("brokers", "xposedornot", "hibp", "photos", "social"):
         assert family in text
-    tasks = report.extra["plan"]
+    tasks = report.to_dict()["plan"]
     assert text.count("[ ]") == len(tasks)
     assert "1. [ ] " + tasks[0]["title"] in text
     assert "re-check after 45 days" in text and "needs email verification" in text
@@ -54,5 +55,5 @@ def test_hostile_text_is_neither_markup_nor_control_codes() -> None:
 def test_older_report_is_scored_before_it_is_shown() -> None:
     data = sample_report().to_dict()
     del data["risk"], data["plan"]
-    text = render(ScanReport.from_dict(data))
+    text = render(report_from_data(data, "older"))
     assert "doxing risk" in text and "what to do first" in text

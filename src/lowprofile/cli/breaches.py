@@ -34,6 +34,7 @@ def check_command(
     from lowprofile.checkers.base import select_checkers
     from lowprofile.cli.scan import execute_scan
     from lowprofile.config import load_settings
+    from lowprofile.pipeline import Outputs
     from lowprofile.privacy import Redactor, install_redactor
     from lowprofile.results import Severity
     from lowprofile.subject import Subject
@@ -41,14 +42,8 @@ def check_command(
     subject = Subject(names=(), emails=tuple(e.strip() for e in emails))
     install_redactor(Redactor(values=subject.emails))
     specs, _ = select_checkers(["xposedornot", "hibp"])
-    code = execute_scan(
-        subject,
-        specs,
-        load_settings(),
-        Severity.LOW,
-        json_out="-" if as_json else None,
-        quiet=quiet,
-    )
+    outputs = Outputs(json="-" if as_json else None, save=False)
+    code = execute_scan(subject, specs, load_settings(), Severity.LOW, outputs, quiet=quiet)
     raise typer.Exit(code)
 
 

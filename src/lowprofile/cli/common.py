@@ -14,22 +14,22 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from lowprofile.errors import (
+    EXIT_FAILED,
+    EXIT_USAGE,
     BrokerFileError,
     ConfigError,
     LowprofileError,
     MetadataError,
     ProfileError,
+    ReportError,
 )
+from lowprofile.errors import EXIT_FOUND as EXIT_FOUND  # re-exported for the commands
+from lowprofile.errors import EXIT_OK as EXIT_OK
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-EXIT_OK = 0
-EXIT_FOUND = 1
-EXIT_USAGE = 2
-EXIT_FAILED = 3
-
-INPUT_ERRORS = (ProfileError, ConfigError, BrokerFileError, MetadataError)
+INPUT_ERRORS = (ProfileError, ConfigError, BrokerFileError, MetadataError, ReportError)
 
 
 def stderr_console() -> Console:

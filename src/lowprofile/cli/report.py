@@ -27,9 +27,9 @@ def report_command(
 
     from lowprofile.cli.common import stderr_console, stdout_console
     from lowprofile.files import write_private
-    from lowprofile.report.base import ensure_assessed
-    from lowprofile.report.json import dumps, read_report
+    from lowprofile.report.json import dumps
     from lowprofile.report.terminal import TerminalReport
+    from lowprofile.reportfile import read_report
 
     path = Path(source).expanduser()
     if not path.is_file() and (source in ("latest", "previous") or source.isdigit()):
@@ -39,9 +39,8 @@ def report_command(
             report = store.load(store.resolve(source))
     else:
         report = read_report(path)
-    # An older report has no risk or plan yet, and an edited one may have broken sections:
-    # either way they are computed again from the results.
-    ensure_assessed(report)
+    # Loading checked the report against its schema and assessed it where it had to (an older
+    # report has no risk or plan yet, an edited one may have broken sections).
     if html_out:
         from lowprofile.report.html import render_html
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,15 +32,10 @@ from lowprofile.cli.subject_args import resolve_subject
 if TYPE_CHECKING:
     from lowprofile.checkers.base import CheckerSpec
     from lowprofile.config import Settings
+    from lowprofile.pipeline import Outputs, ScanOutcome
     from lowprofile.results import Severity
+    from lowprofile.scan import ScanObserver
     from lowprofile.subject import Subject
-
-
-def _save_to_history(report: Any) -> None:
-    from lowprofile.store import Store
-
-    with Store() as store:
-        store.save(report)
 
 
 def execute_scan(
@@ -48,52 +43,49 @@ def execute_scan(
     specs: list[CheckerSpec],
     settings: Settings,
     threshold: Severity,
+    outputs: Outputs,
     *,
-    json_out: str | None,
     quiet: bool,
     save_pages: Path | None = None,
-    html_out: Path | None = None,
-    after: Any = None,
 ) -> int:
-    """Run the scan with progress on a terminal, write the outputs, and return the exit code.
-
-    Shared by ``scan`` and ``breaches check`` so both print, write and exit the same way.
-    ``after`` may post-process the report (risk, history) before it is written.
+    """Run the pipeline with progress on a terminal, tell the person what came of it, and return
+    the exit code. Shared by ``scan`` and ``breaches check`` so both print and exit the same way.
     """
-    import asyncio
     import sys
 
-    from lowprofile.report.json import write_report
-    from lowprofile.report.terminal import TerminalReport
-    from lowprofile.scan import exit_code, run_scan
+    from rich.text import Text
 
-    data_to_stdout = json_out == "-"
+    from lowprofile.pipeline import run_pipeline
+    from lowprofile.report.terminal import TerminalReport
+
+    data_to_stdout = outputs.json == "-"
     people = stderr_console() if data_to_stdout else stdout_console()
+
+    def run(observer: ScanObserver | None) -> ScanOutcome:
+        return run_pipeline(
+            subject,
+            specs,
+            settings,
+            outputs,
+            threshold=threshold,
+            observer=observer,
+            save_pages=save_pages,
+        )
+
     if not quiet and sys.stderr.isatty():
         from lowprofile.cli.progress import RichProgressObserver
 
         with RichProgressObserver(stderr_console()) as progress:
-            report = asyncio.run(
-                run_scan(subject, specs, settings, observer=progress, save_pages=save_pages)
-            )
+            outcome = run(progress)
     else:
-        report = asyncio.run(run_scan(subject, specs, settings, save_pages=save_pages))
-    if after is not None:
-        after(report)
-    if json_out:
-        write_report(report, json_out)
-    if html_out:
-        from lowprofile.files import write_private
-        from lowprofile.report.html import render_html
-
-        write_private(html_out.expanduser(), render_html(report))
+        outcome = run(None)
     if not quiet:
-        people.print(TerminalReport(report))
-        if json_out and not data_to_stdout:
-            people.print(f"JSON report written to {json_out}")
-        if html_out:
-            people.print(f"HTML report written to {html_out}")
-    return exit_code(report, threshold)
+        people.print(TerminalReport(outcome.report))
+        for what, path in outcome.written:
+            people.print(Text(f"{what} written to {path}"))
+    for problem in outcome.problems:
+        stderr_console().print(Text(f"lowprofile: could not write {problem}", style="bold red"))
+    return outcome.exit_code
 
 
 def scan_command(
@@ -182,15 +174,10 @@ def scan_command(
     if not specs:
         fail("no checkers to run (see `lowprofile checkers`)", EXIT_FAILED)
 
+    from lowprofile.pipeline import Outputs
+
+    outputs = Outputs(json=json_out, html=html_out, save=not no_save)
     code = execute_scan(
-        subject,
-        specs,
-        settings,
-        threshold,
-        json_out=json_out,
-        quiet=quiet,
-        save_pages=save_pages,
-        html_out=html_out,
-        after=None if no_save else _save_to_history,
+        subject, specs, settings, threshold, outputs, quiet=quiet, save_pages=save_pages
     )
     raise typer.Exit(code)

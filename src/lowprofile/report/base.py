@@ -1,25 +1,18 @@
-"""What every renderer of a ScanReport shares: the risk and plan sections, checked, and findings
-put in reading order with their evidence as plain text.
+"""What every renderer of a ScanReport shares: findings put in reading order with their evidence
+as plain text, and text made safe to show.
 
-A saved JSON report may be old (no ``risk`` or ``plan`` yet) or edited by hand; renderers call
-``ensure_assessed`` so they only ever see sections of the documented shape, recomputed from the
-results when the saved ones are missing or malformed. Evidence is shown as text lines (never as
-markup) and capped, so a listing with two hundred relatives or a folder of photos stays readable.
+Evidence is shown as text lines (never as markup) and capped, so a listing with two hundred
+relatives or a folder of photos stays readable.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from lowprofile.results import CheckResult, Finding
-from lowprofile.scan import ScanReport
+from lowprofile.results import Action, CheckResult, Finding, Risk, ScanReport
 
-log = logging.getLogger(__name__)
-
-GRADES = ("low", "moderate", "elevated", "high", "severe")
 EVIDENCE_FIRST = (
     "name", "age", "locations", "addresses", "phones", "relatives", "breach", "title", "date",
     "data_classes", "records", "lat", "lon", "taken", "map", "cluster", "count", "sources",
@@ -40,68 +33,12 @@ def clean_text(value: object) -> str:
     return _UNSAFE_CHARS.sub("\ufffd", str(value))
 
 
-def _is_str_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def _valid_risk(risk: Any) -> bool:
-    if not isinstance(risk, dict):
-        return False
-    score = risk.get("score")
-    return (
-        isinstance(score, int)
-        and not isinstance(score, bool)
-        and 0 <= score <= 100
-        and risk.get("grade") in GRADES
-        and _is_str_list(risk.get("reasons"))
-        and isinstance(risk.get("caveat"), str | None)
-    )
-
-
-def _valid_action(action: Any) -> bool:
-    if not isinstance(action, dict):
-        return False
-    links = action.get("links")
-    minutes = action.get("minutes")
-    recheck = action.get("recheck_days")
-    return (
-        isinstance(action.get("id"), str)
-        and isinstance(action.get("title"), str)
-        and isinstance(action.get("kind"), str)
-        and _is_str_list(action.get("steps"))
-        and _is_str_list(action.get("requires", []))
-        and _is_str_list(action.get("covers", []))
-        and isinstance(links, list)
-        and all(
-            isinstance(link, dict)
-            and isinstance(link.get("url"), str)
-            and isinstance(link.get("label"), str)
-            for link in links
-        )
-        and isinstance(minutes, int)
-        and not isinstance(minutes, bool)
-        and (recheck is None or isinstance(recheck, int))
-        and isinstance(action.get("method"), str | None)
-        and isinstance(action.get("command"), str | None)
-    )
-
-
-def ensure_assessed(report: ScanReport) -> bool:
-    """Make sure ``report.extra`` holds well-formed ``risk`` and ``plan`` sections.
-
-    Returns True when they had to be (re)computed from the results: missing in an older report,
-    or not of the documented shape in an edited one.
-    """
-    risk = report.extra.get("risk")
-    plan = report.extra.get("plan")
-    if _valid_risk(risk) and isinstance(plan, list) and all(map(_valid_action, plan)):
-        return False
-    if risk is not None or plan is not None:
-        log.warning("the report's risk or plan section is malformed: recomputed from its results")
-    from lowprofile.plan import assess_report
-
-    assess_report(report)
-    return True
+def assessment(report: ScanReport) -> tuple[Risk, list[Action]]:
+    """The report's risk and plan. Renderers only read them: a report is assessed once, where it
+    is made (``pipeline``) or loaded (``reportfile``), never while it is drawn."""
+    if report.risk is None:
+        raise ValueError("a report must be assessed (plan.assess_report) before it is rendered")
+    return report.risk, report.plan
 
 
 def _short(value: Any) -> str:

@@ -18,26 +18,16 @@ from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup, escape
 
 from lowprofile.report.base import (
+    assessment,
     clean_text,
-    ensure_assessed,
     evidence_lines,
     findings_in_order,
     results_by_family,
 )
 from lowprofile.report.terminal import STATUS_WORDS
-from lowprofile.results import Severity, Status
-from lowprofile.scan import ScanReport
+from lowprofile.results import ScanReport, Severity, Status
 
 TEMPLATE = "templates/report.html.j2"
-ACTION_DEFAULTS: dict[str, Any] = {
-    "links": [],
-    "method": None,
-    "requires": [],
-    "recheck_days": None,
-    "covers": [],
-    "command": None,
-}
-"""Optional action fields, so the template (strict about undefined names) reads every plan."""
 
 
 def link_target(url: Any) -> str | None:
@@ -99,8 +89,8 @@ def _summary(report: ScanReport) -> dict[str, Any]:
 
 
 def render_html(report: ScanReport) -> str:
-    """The whole page as one string; risk and plan are computed if the report lacks them."""
-    ensure_assessed(report)
+    """The whole page as one string, from an assessed report."""
+    risk, plan = assessment(report)
     findings = [
         {
             "finding": row.finding,
@@ -127,7 +117,6 @@ def render_html(report: ScanReport) -> str:
         )
         for name, results in results_by_family(report)
     ]
-    plan = [{**ACTION_DEFAULTS, **action} for action in report.extra["plan"]]
     template_text = resources.files("lowprofile.report").joinpath(TEMPLATE).read_text("utf-8")
     template = _environment().from_string(template_text)
     return template.render(
@@ -135,9 +124,9 @@ def render_html(report: ScanReport) -> str:
         started=report.started.strftime("%Y-%m-%d %H:%M %Z").strip(),
         version=report.tool_version,
         summary=_summary(report),
-        risk={"caveat": None, **report.extra["risk"]},
-        plan=[a for a in plan if a["kind"] != "emergency"],
-        emergency=[a for a in plan if a["kind"] == "emergency"],
+        risk=risk,
+        plan=[a for a in plan if a.kind != "emergency"],
+        emergency=[a for a in plan if a.kind == "emergency"],
         findings=findings,
         families=families,
     )

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from lowprofile.errors import ConfigError
 from lowprofile.files import write_private
-from lowprofile.scan import ScanReport
+from lowprofile.results import ScanReport
 
 
 def dumps(report: ScanReport) -> str:
@@ -24,14 +22,3 @@ def write_report(report: ScanReport, destination: str) -> None:
         sys.stdout.flush()
         return
     write_private(Path(destination).expanduser(), text)
-
-
-def read_report(path: Path) -> ScanReport:
-    """Load a saved JSON report; a broken file is a one-line error naming it."""
-    try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-        return ScanReport.from_dict(data)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: no such report") from exc
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{path}: not a lowprofile JSON report: {exc}") from exc

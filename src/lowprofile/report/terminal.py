@@ -8,7 +8,6 @@ text such as ``[bold]`` or ``[/]`` is shown as typed, never read as rich markup.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
@@ -16,9 +15,8 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from lowprofile.report.base import clean_text, ensure_assessed, results_by_family
-from lowprofile.results import CheckResult, Severity, Status
-from lowprofile.scan import ScanReport
+from lowprofile.report.base import assessment, clean_text, results_by_family
+from lowprofile.results import Action, CheckResult, Grade, Risk, ScanReport, Severity, Status
 
 STATUS_STYLE = {
     Status.FOUND: "bold red",
@@ -37,7 +35,12 @@ SEVERITY_STYLE = {
     Severity.LOW: "cyan",
     Severity.INFO: "dim",
 }
-GRADE_STYLE = {"severe": "bold red", "high": "red", "elevated": "yellow", "moderate": "cyan"}
+GRADE_STYLE = {
+    Grade.SEVERE: "bold red",
+    Grade.HIGH: "red",
+    Grade.ELEVATED: "yellow",
+    Grade.MODERATE: "cyan",
+}
 MAX_LINKS = 6
 STATUS_WORDS = {
     Status.FOUND: "found",
@@ -83,44 +86,42 @@ class TerminalReport:
                     yield Segment(clean_text(segment.text), segment.style)
 
     def _parts(self) -> Iterator[RenderableType]:
-        ensure_assessed(self.report)
-        yield self._risk_panel(self.report.extra["risk"])
+        risk, plan = assessment(self.report)
+        yield self._risk_panel(risk)
         yield self._summary()
         for checker_id, results in results_by_family(self.report):
             yield self._family_table(checker_id, results)
-        yield self._plan(self.report.extra["plan"])
+        yield self._plan(plan)
 
-    def _risk_panel(self, risk: dict[str, Any]) -> Panel:
-        grade = str(risk.get("grade", ""))
-        style = GRADE_STYLE.get(grade, "cyan")
-        lines = [Text(f"{risk.get('score', 0)}/100  {grade.upper()} RISK", style=style)]
-        reasons = risk.get("reasons") or []
-        lines += [_text(f"• {reason}") for reason in reasons]
-        if not reasons:
+    def _risk_panel(self, risk: Risk) -> Panel:
+        style = GRADE_STYLE.get(risk.grade, "cyan")
+        lines = [Text(f"{risk.score}/100  {risk.grade.value.upper()} RISK", style=style)]
+        lines += [_text(f"• {reason}") for reason in risk.reasons]
+        if not risk.reasons:
             lines.append(Text("No exposures were found in the sources that answered."))
-        if risk.get("caveat"):
-            lines.append(_text(f"! {risk['caveat']}", "yellow"))
+        if risk.caveat:
+            lines.append(_text(f"! {risk.caveat}", "yellow"))
         return Panel(Group(*lines), title="doxing risk", expand=False)
 
-    def _plan(self, plan: list[dict[str, Any]]) -> Panel:
+    def _plan(self, plan: list[Action]) -> Panel:
         """The checklist: ``[ ]`` per task, with time, method, re-check, needs, command, links."""
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True, justify="right")
         grid.add_column(overflow="fold")
         for number, action in enumerate(plan, 1):
-            lines = [_text(action.get("title", ""), "bold")]
-            meta = [f"about {action.get('minutes', '?')} min"]
-            if action.get("method"):
-                meta.append(str(action["method"]))
-            if action.get("recheck_days"):
-                meta.append(f"re-check after {action['recheck_days']} days")
-            if action.get("requires"):
-                meta.append("needs " + ", ".join(str(r) for r in action["requires"]))
+            lines = [_text(action.title, "bold")]
+            meta = [f"about {action.minutes} min"]
+            if action.method:
+                meta.append(action.method)
+            if action.recheck_days:
+                meta.append(f"re-check after {action.recheck_days} days")
+            if action.requires:
+                meta.append("needs " + ", ".join(action.requires))
             lines.append(_text(" · ".join(meta), "dim"))
-            lines.extend(_text(f"- {step}") for step in action.get("steps") or [])
-            if action.get("command"):
-                lines.append(_text(f"$ {action['command']}", "cyan"))
-            links = action.get("links") or []
+            lines.extend(_text(f"- {step}") for step in action.steps)
+            if action.command:
+                lines.append(_text(f"$ {action.command}", "cyan"))
+            links = action.links
             for link in links[:MAX_LINKS]:
                 line = _text(f"{link.get('label', '')}: ", "dim")
                 line.append(clean_text(link.get("url", "")), style="underline")

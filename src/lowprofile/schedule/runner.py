@@ -7,7 +7,6 @@ notification only when the diff against the previous scan has new exposures.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from collections.abc import Iterator
@@ -17,9 +16,8 @@ from pathlib import Path
 
 from lowprofile.config import data_dir, load_settings
 from lowprofile.errors import LowprofileError
-from lowprofile.files import ensure_private_dir, write_private
+from lowprofile.files import ensure_private_dir
 from lowprofile.privacy import RedactingFilter
-from lowprofile.results import Severity
 from lowprofile.subject import load_profile
 
 log = logging.getLogger(__name__)
@@ -53,8 +51,7 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
     """One scheduled scan; returns the scan's exit code (1 when something is exposed)."""
     from lowprofile.checkers.base import select_checkers
     from lowprofile.diff import diff_reports
-    from lowprofile.report.html import render_html
-    from lowprofile.scan import exit_code, run_scan
+    from lowprofile.pipeline import Outputs, run_pipeline
     from lowprofile.schedule.notify import notify
     from lowprofile.store import Store
 
@@ -75,15 +72,18 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
             settings = load_settings()
             specs, _ = select_checkers(None)
             log.info("scheduled scan starting with %d checker(s)", len(specs))
-            report = asyncio.run(run_scan(subject, specs, settings))
             reports_dir = ensure_private_dir(data_dir() / "reports")
-            write_private(reports_dir / f"{stamp}.html", render_html(report))
-            with Store() as store:
-                scan_id = store.save(report)
-                previous = [row.id for row in store.scans() if row.id < scan_id]
-                old = store.load(previous[-1]) if previous else None
-            code = exit_code(report, Severity(settings.fail_on))
-            log.info("scan %d saved; %d finding(s)", scan_id, len(report.findings))
+            html = reports_dir / f"{stamp}.html"
+            outcome = run_pipeline(subject, specs, settings, Outputs(html=html))
+            report, scan_id, code = outcome.report, outcome.scan_id, outcome.exit_code
+            for problem in outcome.problems:
+                log.error("could not write %s", problem)
+            old = None
+            if scan_id is not None:
+                with Store() as store:
+                    previous = [row.id for row in store.scans() if row.id < scan_id]
+                    old = store.load(previous[-1]) if previous else None
+                log.info("scan %d saved; %d finding(s)", scan_id, len(report.findings))
             if old is not None:
                 changes = diff_reports(old, report)
                 log.info("diff: %d new, %d resolved", len(changes.new), len(changes.resolved))
@@ -91,7 +91,7 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
                     titles = "; ".join(f.title for f in changes.new[:5])
                     notify(
                         f"lowprofile: {len(changes.new)} new exposure(s)",
-                        f"{titles}. Report: {reports_dir / f'{stamp}.html'}",
+                        f"{titles}. Report: {html}",
                         settings,
                     )
             return code

@@ -1,0 +1,124 @@
+"""The one scan → assess → write → save → exit-code flow, for the CLI and the scheduled run alike.
+
+Whatever starts a scan (``lowprofile scan``, ``breaches check``, the scheduler) calls
+``run_pipeline``; none of them repeats a step. The order is deliberate: the requested outputs
+(``--json``, ``--html``) are written before the history is touched, so an unusable data folder or a
+locked database can never cost the person the report they asked for. A failed output is named in
+``ScanOutcome.problems`` and makes the exit code non-zero, and every other output is still written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lowprofile.checkers.base import CheckerSpec
+from lowprofile.config import Settings
+from lowprofile.errors import EXIT_FAILED, EXIT_OK, LowprofileError
+from lowprofile.plan import assess_report
+from lowprofile.results import ScanReport, Severity
+from lowprofile.scan import ScanObserver, exit_code, run_scan
+from lowprofile.subject import Subject
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where a scan's report goes. ``json`` is a path or ``-`` for stdout."""
+
+    json: str | None = None
+    html: Path | None = None
+    save: bool = True
+    """Keep the scan in the local history."""
+
+
+@dataclass
+class ScanOutcome:
+    """A finished scan with what became of its outputs."""
+
+    report: ScanReport
+    exit_code: int
+    scan_id: int | None = None
+    """The history id, when the scan was saved."""
+    written: list[tuple[str, str]] = field(default_factory=list)
+    """(what, path) of each file written, for the person to be told where it is."""
+    problems: list[str] = field(default_factory=list)
+    """Outputs that failed, one line each; the others were still written."""
+
+
+def _attempt(problems: list[str], what: str, step: Callable[[], object]) -> bool:
+    """Run one output step; a failure becomes a line in ``problems`` instead of ending the run."""
+    try:
+        step()
+    except (LowprofileError, OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        log.debug("%s failed", what, exc_info=True)
+        problems.append(f"{what}: {reason}")
+        return False
+    return True
+
+
+def deliver(report: ScanReport, outputs: Outputs) -> ScanOutcome:
+    """Write the outputs of an assessed report, then save it; one failure spares the rest."""
+    from lowprofile.files import write_private
+    from lowprofile.report.json import write_report
+
+    outcome = ScanOutcome(report=report, exit_code=EXIT_OK)
+    problems = outcome.problems
+    if outputs.json:
+        target = outputs.json
+        if _attempt(problems, f"JSON report {target}", lambda: write_report(report, target)):
+            if target != "-":
+                outcome.written.append(("JSON report", target))
+    if outputs.html:
+        from lowprofile.report.html import render_html
+
+        html = outputs.html.expanduser()
+        if _attempt(
+            problems, f"HTML report {html}", lambda: write_private(html, render_html(report))
+        ):
+            outcome.written.append(("HTML report", str(html)))
+    if outputs.save:
+
+        def save() -> None:
+            outcome.scan_id = save_to_history(report)
+
+        _attempt(problems, "history", save)
+    return outcome
+
+
+def save_to_history(report: ScanReport) -> int:
+    from lowprofile.store import Store
+
+    with Store() as store:
+        return store.save(report)
+
+
+def run_pipeline(
+    subject: Subject,
+    specs: list[CheckerSpec],
+    settings: Settings,
+    outputs: Outputs,
+    *,
+    threshold: Severity | None = None,
+    observer: ScanObserver | None = None,
+    save_pages: Path | None = None,
+    options: dict[str, Any] | None = None,
+) -> ScanOutcome:
+    """Scan, assess once, write the outputs, save, and decide the exit code."""
+    report = asyncio.run(
+        run_scan(
+            subject, specs, settings, observer=observer, save_pages=save_pages, options=options
+        )
+    )
+    assess_report(report)
+    outcome = deliver(report, outputs)
+    outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
+    if outcome.problems and outcome.exit_code == EXIT_OK:
+        outcome.exit_code = EXIT_FAILED
+    return outcome
