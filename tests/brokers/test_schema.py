@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lowprofile.brokers.loader import load_brokers, validate_files
+from lowprofile.brokers.loader import link_brokers, load_brokers, validate_files
+from lowprofile.brokers.schema import check_broker_file
 from lowprofile.resources import shipped_brokers_dir
 
 GOOD = """
@@ -68,6 +69,30 @@ def test_good_file(tmp_path: Path) -> None:
         (('category = "people-search"', 'category = "gossip"'), "category"),
         (('id = "example"', 'id = "Other One"'), "id"),
         (("[canary]", 'colour = "red"\n[canary]'), "optout.colour"),
+        (('category = "people-search"', 'category = "people-search"\nparent = 5'), "parent"),
+        (
+            ('category = "people-search"', 'category = "people-search"\njurisdictions = "US"'),
+            "jurisdictions",
+        ),
+        (
+            ('category = "people-search"', 'category = "people-search"\nmirrors = ["a b"]'),
+            "mirrors.0",
+        ),
+        (
+            ('category = "people-search"', 'category = "people-search"\ncovered_by = 3'),
+            "covered_by",
+        ),
+        (("[canary]\n", "[canary]\nwho = 1\n"), "canary.who"),
+        (('name = "John Smith"\n', ""), "canary.name"),
+        (('fields.name = ".name"\n', ""), "parse.fields"),
+        (('fields.name = ".name"\n', 'fields.age = ".age"\n'), "parse.fields.name"),
+        (
+            (
+                'url = "https://www.example-people.com/{',
+                'form.q = "{nick}"\nurl = "https://x.com/{',
+            ),
+            "search.form.q",
+        ),
     ],
 )
 def test_problems_name_file_and_key(tmp_path: Path, change: tuple[str, str], key: str) -> None:
@@ -98,3 +123,36 @@ def test_user_file_overrides_and_bad_user_file_is_skipped(
     assert loaded.brokers["spokeo"].name == "Example People"
     assert any("broken.toml" in p for p in loaded.problems)
     assert len(loaded.brokers) >= 40
+
+
+def test_links_between_files(tmp_path: Path) -> None:
+    """``covered_by`` names a broker (by id or domain) whose opt-out covers this one; a site
+    listed in another's ``mirrors`` is searched there, not again; an unknown cover is named."""
+    host = GOOD.replace(
+        'category = "people-search"', 'category = "people-search"\nparent = "Host Inc."'
+    )
+    host = host.replace("[search]", 'mirrors = ["mirror-people.com"]\n[search]')
+    write(tmp_path, host)
+    mirror = GOOD.replace('id = "example"', 'id = "mirror"').replace(
+        'domain = "example-people.com"', 'domain = "mirror-people.com"'
+    )
+    write(tmp_path, mirror, "mirror.toml")
+    covered = GOOD.replace('id = "example"', 'id = "sister"')
+    covered = covered.replace('domain = "example-people.com"', 'domain = "sister.com"').replace(
+        'category = "people-search"',
+        'category = "people-search"\ncovered_by = "example-people.com"',
+    )
+    write(tmp_path, covered, "sister.toml")
+    orphan = GOOD.replace('id = "example"', 'id = "orphan"')
+    orphan = orphan.replace('domain = "example-people.com"', 'domain = "orphan.com"').replace(
+        'category = "people-search"', 'category = "people-search"\ncovered_by = "nobody"'
+    )
+    write(tmp_path, orphan, "orphan.toml")
+    brokers, problems = link_brokers(
+        {b.id: b for b in (check_broker_file(p)[0] for p in sorted(tmp_path.glob("*.toml"))) if b}
+    )
+    assert problems == [f"{tmp_path / 'orphan.toml'}:covered_by: no broker 'nobody'"]
+    assert brokers["mirror"].searched_as == "example" and brokers["mirror"].group == "Host Inc."
+    assert brokers["sister"].group == "Host Inc." and not brokers["sister"].searched_as
+    assert brokers["example"].group == "Host Inc." and brokers["orphan"].group == "Example People"
+    assert any("covered_by" in p for p in validate_files([tmp_path]))

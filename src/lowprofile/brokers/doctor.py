@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from lowprofile.brokers.page import read_page
 from lowprofile.brokers.schema import Broker
-from lowprofile.brokers.template import MissingValue, Query, render
+from lowprofile.brokers.search import fetch_and_read, fill
+from lowprofile.brokers.template import MissingValue, Query
 from lowprofile.config import Settings
 from lowprofile.errors import NetError, RateLimited
 from lowprofile.net import Http
@@ -28,17 +28,16 @@ async def _one(http: Http, broker: Broker) -> dict[str, Any]:
     canary = broker.canary
     query = Query(Name.parse(canary.name), Address(city=canary.city, state=canary.state), 40)
     try:
-        url = render(broker.search.url, query)
+        search = fill(broker, query)
     except MissingValue as exc:
         row.update(health="error", detail=f"canary lacks {exc.variable}")
         return row
-    row["url"] = url
+    row["url"] = search.url
     try:
-        response = await http.request(broker.search.method, url, headers=broker.search.headers)
+        reading = (await fetch_and_read(http, broker, search)).reading
     except NetError as exc:
         row.update(health="blocked" if isinstance(exc, RateLimited) else "error", detail=str(exc))
         return row
-    reading = read_page(broker, response.text, response.status_code, str(response.url))
     if reading.status is Status.FOUND:
         row.update(health="ok", detail=f"{len(reading.listings)} listing(s) parsed")
     elif reading.status is Status.BLOCKED:

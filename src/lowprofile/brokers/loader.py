@@ -7,7 +7,7 @@ so one bad file never stops a scan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lowprofile.brokers.schema import Broker, check_broker_file
@@ -38,13 +38,44 @@ def load_brokers(extra_dirs: list[Path] | None = None) -> BrokerSet:
             result.problems += problems
             if broker is not None:
                 result.brokers[broker.id] = broker
+    result.brokers, links = link_brokers(result.brokers)
+    result.problems += links
     return result
+
+
+def link_brokers(brokers: dict[str, Broker]) -> tuple[dict[str, Broker], list[str]]:
+    """Apply ``covered_by`` and ``mirrors`` across files: a site covered by another's opt-out
+    joins that opt-out's group in the plan; a site that is another's mirror is not searched
+    again. A ``covered_by`` naming no broker is a problem of its file."""
+    problems: list[str] = []
+    mirror_of = {
+        domain.lower(): broker
+        for broker in brokers.values()
+        if broker.automatic
+        for domain in broker.mirrors
+    }
+    by_domain = {broker.domain.lower(): broker for broker in brokers.values()}
+    linked: dict[str, Broker] = {}
+    for broker in brokers.values():
+        named = broker.covered_by
+        covering = brokers.get(named) or by_domain.get(named.lower()) if named else None
+        if broker.covered_by and covering is None:
+            problems.append(f"{broker.source}:covered_by: no broker {broker.covered_by!r}")
+        host = mirror_of.get(broker.domain.lower())
+        if host is not None and host.id != broker.id:
+            broker = replace(broker, searched_as=host.id)
+            covering = covering or host
+        if covering is not None and covering.id != broker.id:
+            broker = replace(broker, optout_group=covering.parent or covering.name)
+        linked[broker.id] = broker
+    return linked, problems
 
 
 def validate_files(paths: list[Path]) -> list[str]:
     """Every problem in these files (or folders of them), as ``file:key: message`` lines."""
     problems: list[str] = []
     seen: dict[str, Path] = {}
+    valid: dict[str, Broker] = {}
     for path in paths:
         for file in broker_files(path) if path.is_dir() else [path]:
             broker, found = check_broker_file(file)
@@ -53,4 +84,7 @@ def validate_files(paths: list[Path]) -> list[str]:
                 if broker.id in seen and seen[broker.id] != file:
                     problems.append(f"{file}:id: {broker.id!r} is also used by {seen[broker.id]}")
                 seen[broker.id] = file
+                valid[broker.id] = broker
+    if len(seen) > 1:  # links between files only mean something across a set of them
+        problems += link_brokers(valid)[1]
     return problems

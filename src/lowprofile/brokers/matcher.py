@@ -27,6 +27,7 @@ from datetime import date
 from importlib import resources
 
 from lowprofile.brokers.listing import Listing, MatchResult
+from lowprofile.results import Status
 from lowprofile.subject import Address, Name, Subject, normalize_state
 
 FOUND = 0.8
@@ -44,6 +45,15 @@ W_CONTACT = 0.40
 W_MIDDLE_CONFLICT = -0.30
 
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v", "md", "phd", "esq"}
+
+
+def verdict(best_confidence: float) -> Status:
+    """found, possible or not_found for a page of listings, from its best match."""
+    if best_confidence >= FOUND:
+        return Status.FOUND
+    if best_confidence >= POSSIBLE:
+        return Status.POSSIBLE
+    return Status.NOT_FOUND
 
 
 def normalize(text: str) -> str:

@@ -2,22 +2,23 @@
 
 A broker file is data written by people who are not necessarily programmers, and a user may drop
 their own into the config folder, so every problem is reported as ``file:key: message`` and all
-problems of a file are reported at once. ``brokers/README.md`` documents the format.
+problems of a file are reported at once. The shape (keys, types, allowed values, what an automatic
+search needs) is ``brokers/broker.schema.json``'s alone, the way sherlock checks its data.json;
+what a schema cannot say (selectors compile, template variables exist, the id matches the file
+name) is checked here. ``brokers/README.md`` documents the format.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from lowprofile.errors import BrokerFileError
-
-CATEGORIES = ("people-search", "background-check", "phone-lookup", "marketing", "public-records")
-OPTOUT_METHODS = ("web form", "email", "mail", "phone", "account")
-FIELD_NAMES = ("name", "age", "locations", "addresses", "phones", "emails", "relatives", "url")
 LIST_FIELDS = ("locations", "addresses", "phones", "emails", "relatives")
 TEMPLATE_VARIABLES = ("first", "middle", "last", "city", "state", "state_full", "zip", "age")
 TEMPLATE_FILTERS = (
@@ -32,7 +33,6 @@ TEMPLATE_FILTERS = (
     "optional",
 )
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,13 @@ class Broker:
     jurisdictions: tuple[str, ...] = ("US",)
     mirrors: tuple[str, ...] = ()
     covered_by: str = ""
-    """Id or domain of the site whose opt-out also removes this one."""
+    """Id or domain of the broker whose opt-out also removes this one."""
+    searched_as: str = ""
+    """Set by the loader: the id of the broker whose search already shows this site's listings
+    (this site is one of its ``mirrors``), so the scan does not search the same data twice."""
+    optout_group: str = ""
+    """Set by the loader from ``covered_by`` or ``mirrors``: the group of the broker whose opt-out
+    removes this site too."""
     verified: bool = False
     parse: ParseSpec = field(default_factory=ParseSpec)
     canary: Canary | None = None
@@ -123,283 +129,183 @@ class Broker:
 
     @property
     def group(self) -> str:
-        """What one opt-out request covers: the parent company, else the site itself."""
-        return self.parent or self.name
+        """What one opt-out request covers: the covering broker's group, the parent company, or
+        the site itself."""
+        return self.optout_group or self.parent or self.name
 
 
-class _Problems:
-    """Collects ``file:key: message`` lines so a file reports all its problems at once."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.lines: list[str] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.lines.append(f"{self.source}:{key}: {message}")
+def broker_schema() -> dict[str, Any]:
+    """``brokers/broker.schema.json``: the one description of a broker file's shape."""
+    return _broker_schema()
 
 
-def _table(data: dict[str, Any], key: str, problems: _Problems, required: bool = True) -> dict:
-    value = data.get(key)
+@cache
+def _broker_schema() -> dict[str, Any]:
+    from lowprofile.resources import shipped_brokers_dir
+
+    schema: dict[str, Any] = json.loads(
+        (shipped_brokers_dir() / "broker.schema.json").read_text("utf-8")
+    )
+    return schema
+
+
+def _key(path: Iterable[Any]) -> str:
+    return ".".join(str(part) for part in path)
+
+
+def _x_message(error: Any) -> str | None:
+    """The schema's own words for this error, when the failing subschema gives them."""
+    for candidate in (error, *(error.context or ())):
+        message = candidate.schema.get("x-message") if isinstance(candidate.schema, dict) else None
+        if message:
+            return str(message)
+    return None
+
+
+def shape_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, message) for every way ``data`` breaks the broker schema, keys like ``optout.url``."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(broker_schema())
+    out: list[tuple[str, str]] = []
+    for error in validator.iter_errors(data):
+        where = _key(error.absolute_path)
+        prefix = f"{where}." if where else ""
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            out += [(prefix + k, "unknown key") for k in sorted(error.instance) if k not in known]
+        elif error.validator == "required" and isinstance(error.instance, dict):
+            missing = [k for k in error.validator_value if k not in error.instance]
+            out += [(prefix + k, "missing") for k in missing]
+        else:
+            out.append((where or "-", _x_message(error) or error.message[:200]))
+    return list(dict.fromkeys(out))
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """A string or a list of strings (the schema has checked which) as a tuple."""
     if value is None:
-        if required:
-            problems.add(key, "missing table")
-        return {}
-    if not isinstance(value, dict):
-        problems.add(key, "must be a table")
-        return {}
-    return value
-
-
-_ALLOWED = {
-    "search": {"mode", "url", "method", "headers", "form"},
-    "parse": {"cards", "fields", "no_results_text", "no_results_selectors", "no_results_status",
-              "blocked_text"},
-    "optout": {"url", "method", "email", "requires", "days", "recheck_days", "notes"},
-    "canary": {"name", "city", "state"},
-}  # fmt: skip
-
-
-def _unknown_keys(table: dict[str, Any], section: str, problems: _Problems) -> None:
-    for key in sorted(set(table) - _ALLOWED[section]):
-        problems.add(f"{section}.{key}", "unknown key")
-
-
-def _str(
-    data: dict[str, Any], key: str, problems: _Problems, prefix: str, required: bool = True
-) -> str:
-    value = data.get(key)
-    if value is None:
-        if required:
-            problems.add(prefix + key, "missing")
-        return ""
-    if not isinstance(value, str):
-        problems.add(prefix + key, f"must be a string, got {type(value).__name__}")
-        return ""
-    if required and not value.strip():
-        problems.add(prefix + key, "must not be empty")
-    return value
-
-
-def _strings(data: dict[str, Any], key: str, problems: _Problems, prefix: str) -> tuple[str, ...]:
-    value = data.get(key, [])
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.add(prefix + key, "must be a string or a list of strings")
         return ()
-    return tuple(value)
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _int(data: dict[str, Any], key: str, problems: _Problems, prefix: str) -> int | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        problems.add(prefix + key, "must be a whole number of days (0 or more)")
-        return None
-    return value
-
-
-def _check_template(url: str, key: str, problems: _Problems) -> None:
-    for placeholder in _PLACEHOLDER.findall(url):
+def _template_problems(text: str) -> list[str]:
+    problems = []
+    for placeholder in _PLACEHOLDER.findall(text):
         variable, *filters = placeholder.split("|")
         if variable not in TEMPLATE_VARIABLES:
-            problems.add(
-                key, f"unknown variable {{{variable}}} (known: {', '.join(TEMPLATE_VARIABLES)})"
-            )
+            known = ", ".join(TEMPLATE_VARIABLES)
+            problems.append(f"unknown variable {{{variable}}} (known: {known})")
         for f in filters:
             name = f.split(":", 1)[0]
             if name not in (*TEMPLATE_FILTERS, "default"):
-                problems.add(key, f"unknown filter {name!r} in {{{placeholder}}}")
+                problems.append(f"unknown filter {name!r} in {{{placeholder}}}")
+    return problems
 
 
-def _check_selector(selector: str, key: str, problems: _Problems) -> None:
+def _selector_problem(selector: str) -> str | None:
     """Compile the selector now: a typo is a validation error, not a `changed` at scan time."""
     from lowprofile.brokers.select import compile_selector
 
     try:
         compile_selector(selector)
     except ValueError as exc:
-        problems.add(key, str(exc))
+        return str(exc)
+    return None
 
 
-def _field_rule(raw: Any, key: str, problems: _Problems) -> FieldRule | None:
-    if isinstance(raw, str | list):
-        raw = {"selectors": raw}
+def _field_rule(raw: Any) -> FieldRule:
     if not isinstance(raw, dict):
-        problems.add(key, "must be a selector, a list of selectors, or a table")
-        return None
-    allowed = {"selectors", "all", "after", "before", "separator", "attribute"}
-    for unknown in sorted(set(raw) - allowed):
-        problems.add(f"{key}.{unknown}", "unknown key")
-    selectors = _strings(raw, "selectors", problems, key + ".")
-    if not selectors:
-        problems.add(key + ".selectors", "at least one selector is needed")
-    for selector in selectors:
-        _check_selector(selector, key + ".selectors", problems)
-    all_values = raw.get("all", False)
-    if not isinstance(all_values, bool):
-        problems.add(key + ".all", "must be true or false")
-        all_values = False
+        raw = {"selectors": raw}
     return FieldRule(
-        selectors=selectors,
-        all=all_values,
-        after=_str(raw, "after", problems, key + ".", required=False),
-        before=_str(raw, "before", problems, key + ".", required=False),
-        separator=_str(raw, "separator", problems, key + ".", required=False),
-        attribute=_str(raw, "attribute", problems, key + ".", required=False),
+        selectors=_strings(raw.get("selectors")),
+        all=bool(raw.get("all", False)),
+        after=raw.get("after", ""),
+        before=raw.get("before", ""),
+        separator=raw.get("separator", ""),
+        attribute=raw.get("attribute", ""),
     )
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def meaning_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a schema cannot say: template variables and filters exist, selectors compile."""
+    out: list[tuple[str, str]] = []
+    search = _table(data, "search")
+    for key, value in (("url", search.get("url")), *(search.get("form") or {}).items()):
+        if isinstance(value, str):
+            where = "search.url" if key == "url" else f"search.form.{key}"
+            out += [(where, message) for message in _template_problems(value)]
+    parse = _table(data, "parse")
+    selector_lists: list[tuple[str, Any]] = [
+        ("parse.cards", parse.get("cards")),
+        ("parse.no_results_selectors", parse.get("no_results_selectors")),
+    ]
+    fields = _table(parse, "fields")
+    for name, rule in fields.items():
+        raw = rule.get("selectors") if isinstance(rule, dict) else rule
+        selector_lists.append((f"parse.fields.{name}.selectors", raw))
+    for key, raw in selector_lists:
+        if isinstance(raw, str | list):
+            for selector in _strings(raw):
+                problem = _selector_problem(selector) if isinstance(selector, str) else None
+                if problem:
+                    out.append((key, problem))
+    return out
 
 
 def broker_from_dict(data: dict[str, Any], source: str) -> tuple[Broker | None, list[str]]:
-    """Validate parsed TOML; returns the Broker (None if unusable) and every problem found."""
-    p = _Problems(source)
-    allowed_top = {"id", "name", "domain", "parent", "category", "jurisdictions", "mirrors"}
-    allowed_top |= {"covered_by", "verified", "search", "parse", "optout", "canary", "notes"}
-    for unknown in sorted(set(data) - allowed_top):
-        p.add(unknown, "unknown key")
-    broker_id = _str(data, "id", p, "")
-    if broker_id and not _ID.match(broker_id):
-        p.add("id", "use lowercase letters, digits, - and _ only")
-    name = _str(data, "name", p, "")
-    domain = _str(data, "domain", p, "")
-    if domain and ("/" in domain or " " in domain):
-        p.add("domain", "a bare domain such as example.com, without scheme or path")
-    category = _str(data, "category", p, "")
-    if category and category not in CATEGORIES:
-        p.add("category", f"{category!r} is not one of {', '.join(CATEGORIES)}")
-    verified = data.get("verified", False)
-    if not isinstance(verified, bool):
-        p.add("verified", "must be true or false")
-        verified = False
-
-    raw_search = _table(data, "search", p)
-    _unknown_keys(raw_search, "search", p)
-    mode = raw_search.get("mode", "auto")
-    if mode not in ("auto", "manual"):
-        p.add("search.mode", f"{mode!r} is not auto or manual")
-    url = _str(raw_search, "url", p, "search.")
-    if url and not url.startswith("https://"):
-        p.add("search.url", "must be an https:// URL")
-    _check_template(url, "search.url", p)
-    method = str(raw_search.get("method", "GET")).upper()
-    if method not in ("GET", "POST"):
-        p.add("search.method", f"{method!r} is not GET or POST")
-    headers = raw_search.get("headers", {})
-    form = raw_search.get("form", {})
-    for key, value in (("headers", headers), ("form", form)):
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            p.add(f"search.{key}", "must be a table of strings")
-    search = SearchSpec(
-        mode=str(mode),
-        url=url,
-        method=method,
-        headers=dict(headers) if isinstance(headers, dict) else {},
-        form=dict(form) if isinstance(form, dict) else {},
-    )
-
-    raw_parse = _table(data, "parse", p, required=mode == "auto")
-    _unknown_keys(raw_parse, "parse", p)
-    fields: dict[str, FieldRule] = {}
-    raw_fields = raw_parse.get("fields", {})
-    if not isinstance(raw_fields, dict):
-        p.add("parse.fields", "must be a table")
-        raw_fields = {}
-    for field_name, raw_rule in raw_fields.items():
-        key = f"parse.fields.{field_name}"
-        if field_name not in FIELD_NAMES:
-            p.add(key, f"unknown field (known: {', '.join(FIELD_NAMES)})")
-            continue
-        rule = _field_rule(raw_rule, key, p)
-        if rule is not None:
-            fields[field_name] = rule
-    cards = _strings(raw_parse, "cards", p, "parse.")
-    for selector in cards:
-        _check_selector(selector, "parse.cards", p)
-    no_results_selectors = _strings(raw_parse, "no_results_selectors", p, "parse.")
-    for selector in no_results_selectors:
-        _check_selector(selector, "parse.no_results_selectors", p)
-    statuses = raw_parse.get("no_results_status", [])
-    if not isinstance(statuses, list) or not all(isinstance(s, int) for s in statuses):
-        p.add("parse.no_results_status", "must be a list of HTTP status codes")
-        statuses = []
-    parse = ParseSpec(
-        cards=cards,
-        fields=fields,
-        no_results_text=_strings(raw_parse, "no_results_text", p, "parse."),
-        no_results_selectors=no_results_selectors,
-        no_results_status=tuple(statuses),
-        blocked_text=_strings(raw_parse, "blocked_text", p, "parse."),
-    )
-    if mode == "auto":
-        if not cards:
-            p.add("parse.cards", "an automatic search needs a result-card selector")
-        if "name" not in fields:
-            p.add("parse.fields.name", "an automatic search needs a name selector")
-        # No no-results marker is allowed: then an empty result page reads as `changed`,
-        # never as `not_found` (a parsed list with no match is still an honest not_found).
-
-    raw_optout = _table(data, "optout", p)
-    _unknown_keys(raw_optout, "optout", p)
-    optout_url = _str(raw_optout, "url", p, "optout.")
-    if optout_url and not optout_url.startswith("https://"):
-        p.add("optout.url", "must be an https:// URL")
-    optout_method = _str(raw_optout, "method", p, "optout.")
-    if optout_method and optout_method not in OPTOUT_METHODS:
-        p.add("optout.method", f"{optout_method!r} is not one of {', '.join(OPTOUT_METHODS)}")
-    optout_email = _str(raw_optout, "email", p, "optout.", required=False)
-    if optout_method == "email" and "@" not in optout_email:
-        p.add("optout.email", "an email opt-out needs the address to write to")
-    recheck = _int(raw_optout, "recheck_days", p, "optout.")
-    optout = OptOutSpec(
-        url=optout_url,
-        method=optout_method,
-        email=optout_email,
-        requires=_strings(raw_optout, "requires", p, "optout."),
-        days=_int(raw_optout, "days", p, "optout."),
-        recheck_days=recheck if recheck is not None else 30,
-        notes=_str(raw_optout, "notes", p, "optout.", required=False),
-    )
-
-    canary = None
-    raw_canary = _table(data, "canary", p, required=mode == "auto")
-    _unknown_keys(raw_canary, "canary", p)
-    if raw_canary:
-        canary = Canary(
-            name=_str(raw_canary, "name", p, "canary."),
-            city=_str(raw_canary, "city", p, "canary."),
-            state=_str(raw_canary, "state", p, "canary."),
-        )
-
-    if p.lines:
-        return None, p.lines
+    """Validate parsed TOML (shape by the schema, meaning here); returns the Broker (None if
+    unusable) and every problem found, as ``file:key: message`` lines."""
+    found = shape_problems(data) + meaning_problems(data)
+    if found:
+        return None, [f"{source}:{key}: {message}" for key, message in found]
+    search, parse, optout = data["search"], data.get("parse", {}), data["optout"]
+    canary = data.get("canary")
     return (
         Broker(
-            id=broker_id,
-            name=name,
-            domain=domain,
-            category=category,
-            search=search,
-            optout=optout,
-            parent=_str(data, "parent", p, "", required=False),
-            jurisdictions=_strings(data, "jurisdictions", p, "") or ("US",),
-            mirrors=_strings(data, "mirrors", p, ""),
-            covered_by=_str(data, "covered_by", p, "", required=False),
-            verified=verified,
-            parse=parse,
-            canary=canary,
+            id=data["id"],
+            name=data["name"],
+            domain=data["domain"],
+            category=data["category"],
+            search=SearchSpec(
+                mode=search.get("mode", "auto"),
+                url=search["url"],
+                method=search.get("method", "GET").upper(),
+                headers=dict(search.get("headers", {})),
+                form=dict(search.get("form", {})),
+            ),
+            optout=OptOutSpec(
+                url=optout["url"],
+                method=optout["method"],
+                email=optout.get("email", ""),
+                requires=_strings(optout.get("requires")),
+                days=optout.get("days"),
+                recheck_days=optout.get("recheck_days", 30),
+                notes=optout.get("notes", ""),
+            ),
+            parent=data.get("parent", ""),
+            jurisdictions=tuple(data.get("jurisdictions") or ("US",)),
+            mirrors=tuple(data.get("mirrors", ())),
+            covered_by=data.get("covered_by", ""),
+            verified=data.get("verified", False),
+            parse=ParseSpec(
+                cards=_strings(parse.get("cards")),
+                fields={k: _field_rule(v) for k, v in parse.get("fields", {}).items()},
+                no_results_text=_strings(parse.get("no_results_text")),
+                no_results_selectors=_strings(parse.get("no_results_selectors")),
+                no_results_status=tuple(parse.get("no_results_status", ())),
+                blocked_text=_strings(parse.get("blocked_text")),
+            ),
+            canary=Canary(**canary) if canary else None,
             source=source,
         ),
         [],
     )
-
-
-def load_broker_file(path: Path) -> Broker:
-    """Read and validate one file; any problem is a BrokerFileError listing them all."""
-    broker, problems = check_broker_file(path)
-    if broker is None:
-        raise BrokerFileError("\n".join(problems))
-    return broker
 
 
 def check_broker_file(path: Path) -> tuple[Broker | None, list[str]]:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from lowprofile.brokers.listing import Listing, MatchResult
 from lowprofile.brokers.loader import BrokerSet, load_brokers
-from lowprofile.brokers.matcher import FOUND, POSSIBLE, match_listing, normalize
-from lowprofile.brokers.page import read_page
+from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
 from lowprofile.brokers.schema import Broker
-from lowprofile.brokers.template import MissingValue, Query, queries_for, render
+from lowprofile.brokers.search import fetch_and_read, fill
+from lowprofile.brokers.template import MissingValue, Query, queries_for
 from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
 from lowprofile.config import Settings
 from lowprofile.errors import NetError
@@ -113,12 +113,12 @@ def judge_listings(
         for listing, match in sorted(scored, key=lambda pair: -pair[1].confidence)
         if match.confidence >= POSSIBLE
     )
-    best = max((match.confidence for _, match in scored), default=0.0)
-    if best >= FOUND:
-        return Status.FOUND, findings, f"{len(findings)} listing(s) match you"
-    if best >= POSSIBLE:
-        return Status.POSSIBLE, findings, "a listing partly matches you: check it"
-    return Status.NOT_FOUND, (), f"{len(listings)} listing(s) on the page, none matches you"
+    status = verdict(max((match.confidence for _, match in scored), default=0.0))
+    if status is Status.FOUND:
+        return status, findings, f"{len(findings)} listing(s) match you"
+    if status is Status.POSSIBLE:
+        return status, findings, "a listing partly matches you: check it"
+    return status, (), f"{len(listings)} listing(s) on the page, none matches you"
 
 
 class BrokerChecker:
@@ -202,9 +202,22 @@ class BrokerChecker:
         seen_urls: set[str],
     ) -> CheckResult | None:
         target = describe_query(broker, query)
+        if broker.searched_as and broker.searched_as in self.broker_set.brokers:
+            host = self.broker_set.brokers[broker.searched_as]
+            if not seen_urls:
+                seen_urls.add("")  # one such note per broker, not one per name searched
+                return CheckResult(
+                    CHECKER_ID,
+                    broker.name,
+                    Status.SKIPPED,
+                    detail=f"shows {host.name}'s listings: searched there, removed by its opt-out",
+                    url=f"https://{broker.domain}/",
+                    source=broker.id,
+                    verified=broker.verified,
+                )
+            return None
         try:
-            url = render(broker.search.url, query)
-            form = {k: render(v, query) for k, v in broker.search.form.items()}
+            search = fill(broker, query)
         except MissingValue as exc:
             needed = _MISSING_WORDS.get(exc.variable, exc.variable)
             return CheckResult(
@@ -216,6 +229,7 @@ class BrokerChecker:
                 source=broker.id,
                 verified=broker.verified,
             )
+        url = search.url
         if url in seen_urls:
             return None
         seen_urls.add(url)
@@ -230,19 +244,13 @@ class BrokerChecker:
                 verified=broker.verified,
             )
         try:
-            response = await ctx.http.request(
-                broker.search.method,
-                url,
-                headers=broker.search.headers or None,
-                data=form or None,
-            )
+            page = await fetch_and_read(ctx.http, broker, search)
         except NetError as exc:
             return result_for_net_error(CHECKER_ID, target, exc, url=url, source=broker.id)
-        text = response.text
         if ctx.save_pages is not None:
             folder = ensure_private_dir(ctx.save_pages)
-            write_private(folder / f"{broker.id}-{len(seen_urls)}.html", text)
-        reading = read_page(broker, text, response.status_code, str(response.url))
+            write_private(folder / f"{broker.id}-{len(seen_urls)}.html", page.text)
+        reading = page.reading
         findings: tuple[Finding, ...] = ()
         status, detail = reading.status, reading.reason
         if status is Status.FOUND:

@@ -146,10 +146,9 @@ def parse_command(
         listings.append(row)
     status = reading.status.value
     if reading.listings:
-        from lowprofile.brokers.matcher import FOUND, POSSIBLE
+        from lowprofile.brokers.matcher import verdict
 
-        best = max((row["confidence"] for row in listings), default=0.0)
-        status = "found" if best >= FOUND else "possible" if best >= POSSIBLE else "not_found"
+        status = verdict(max((row["confidence"] for row in listings), default=0.0)).value
     if as_json:
         out = {"status": status, "reason": reading.reason, "listings": listings}
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))

@@ -34,7 +34,8 @@ def install_command(
 ) -> None:
     """Install (or replace) the scheduled rescan; installing twice leaves one entry."""
     from lowprofile.cli.common import fail, stderr_console
-    from lowprofile.schedule.base import Job, lowprofile_executable, parse_time, pick_backend
+    from lowprofile.schedule import pick_backend
+    from lowprofile.schedule.base import Job, lowprofile_executable, parse_time
 
     if monthly and weekly:
         fail("choose --monthly or --weekly")
@@ -55,7 +56,7 @@ def install_command(
 @app.command("status")
 def status_command() -> None:
     """Show the installed schedule, if any."""
-    from lowprofile.schedule.base import pick_backend
+    from lowprofile.schedule import pick_backend
 
     backend = pick_backend()
     found = backend.status()
@@ -66,7 +67,7 @@ def status_command() -> None:
 def remove_command() -> None:
     """Remove the scheduled rescan (your other crontab lines are kept)."""
     from lowprofile.cli.common import stderr_console
-    from lowprofile.schedule.base import pick_backend
+    from lowprofile.schedule import pick_backend
 
     backend = pick_backend()
     removed = backend.remove()

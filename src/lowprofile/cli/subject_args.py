@@ -9,10 +9,6 @@ from lowprofile.errors import ProfileError
 from lowprofile.subject import Subject, load_profile, subject_from_flags
 
 
-def has_subject_flags(names: list[str] | None, emails: list[str] | None) -> bool:
-    return bool(names or emails)
-
-
 def resolve_subject(
     profile: Path | None,
     names: list[str] | None,

@@ -80,30 +80,3 @@ def parse_time(text: str) -> tuple[int, int]:
     except ValueError as exc:
         raise ScheduleError(f"--time {text!r} is not HH:MM") from exc
     return hour, minute
-
-
-def pick_backend() -> Backend:
-    """launchd on macOS, schtasks on Windows; on Linux a systemd user timer where
-    ``systemctl --user`` works, else the crontab. ``LOWPROFILE_SCHEDULER`` forces one."""
-    import os
-
-    from lowprofile.schedule.cron import CronBackend
-    from lowprofile.schedule.launchd import LaunchdBackend
-    from lowprofile.schedule.schtasks import SchtasksBackend
-    from lowprofile.schedule.systemd import SystemdBackend
-
-    backends: dict[str, Backend] = {
-        "launchd": LaunchdBackend(),
-        "schtasks": SchtasksBackend(),
-        "systemd": SystemdBackend(),
-        "cron": CronBackend(),
-    }
-    forced = os.environ.get("LOWPROFILE_SCHEDULER")
-    if forced:
-        if forced not in backends:
-            raise ScheduleError(f"LOWPROFILE_SCHEDULER={forced!r}: use {', '.join(backends)}")
-        return backends[forced]
-    for backend in backends.values():
-        if backend.available():
-            return backend
-    raise ScheduleError("no scheduler found here (no systemd user session and no crontab)")
