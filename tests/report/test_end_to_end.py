@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 import httpx
+import pytest
 import respx
 from lxml import html as lxml_html
 from PIL import Image
@@ -97,6 +98,7 @@ def run_scan(tmp_path: Path, router: respx.MockRouter, listing_page: str) -> tup
     return html_out, json.loads(json_out.read_text("utf-8"))
 
 
+@pytest.mark.browser
 def test_a_real_scan_report_in_chromium(tmp_path: Path, no_network: respx.MockRouter) -> None:
     html_out, data = run_scan(tmp_path, no_network, "fastpeoplesearch_results.html")
     kinds = {f["kind"] for r in data["results"] for f in r["findings"]}
@@ -126,6 +128,7 @@ def test_a_real_scan_report_in_chromium(tmp_path: Path, no_network: respx.MockRo
         shutil.copyfile(shot, keep / "scan.png")
 
 
+@pytest.mark.browser
 def test_a_hostile_listing_runs_nothing(tmp_path: Path, no_network: respx.MockRouter) -> None:
     html_out, data = run_scan(tmp_path, no_network, "hostile_results.html")
     listed = [f for r in data["results"] for f in r["findings"] if f["kind"] == "broker_listing"]

@@ -218,6 +218,7 @@ def _write_hostile(tmp_path: Path, payload: str, name: str) -> Path:
     return out
 
 
+@pytest.mark.browser
 def test_chromium_runs_no_payload(tmp_path: Path) -> None:
     """A report whose every string is every payload, through `lowprofile report --html`, then
     opened in headless Chromium with and without the CSP: nothing ran."""
@@ -237,6 +238,7 @@ def test_chromium_runs_no_payload(tmp_path: Path) -> None:
         assert "<script" not in dom.lower().replace("&lt;script", "")
 
 
+@pytest.mark.browser
 def test_chromium_detects_a_payload_that_runs(tmp_path: Path) -> None:
     """The check above can fail: the same markers in a page that does run them are seen."""
     chromium()
@@ -250,6 +252,7 @@ def test_chromium_detects_a_payload_that_runs(tmp_path: Path) -> None:
     assert tree.xpath("//title")[0].text == "PWNED"
 
 
+@pytest.mark.browser
 def test_screenshot_shows_score_findings_and_plan(tmp_path: Path) -> None:
     from PIL import Image
 
@@ -283,6 +286,7 @@ def test_screenshot_shows_score_findings_and_plan(tmp_path: Path) -> None:
         shutil.copyfile(shot, keep / "report.png")
 
 
+@pytest.mark.browser
 def test_phone_width_screenshot_is_not_blank(tmp_path: Path) -> None:
     from PIL import Image
 

@@ -11,11 +11,12 @@ from lowprofile.cli.common import (
     EXIT_FOUND,
     EXIT_OK,
     QuietOpt,
+    command_group,
     fail,
     stderr_console,
 )
 
-app = typer.Typer(help="Breached accounts (XposedOrNot, Have I Been Pwned) and Pwned Passwords.")
+app = command_group("Breached accounts (XposedOrNot, Have I Been Pwned) and Pwned Passwords.")
 
 
 @app.command("check")

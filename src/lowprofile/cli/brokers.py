@@ -15,12 +15,13 @@ from lowprofile.cli.common import (
     CityOpt,
     NameOpt,
     StateOpt,
+    command_group,
     fail,
     stderr_console,
     stdout_console,
 )
 
-app = typer.Typer(help="The people-search sites lowprofile knows, and tools to keep them working.")
+app = command_group("The people-search sites lowprofile knows, and tools to keep them working.")
 
 
 def _broker_row(broker: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -30,6 +30,16 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 INPUT_ERRORS = (ProfileError, ConfigError, BrokerFileError, MetadataError, ReportError)
+
+
+PLAIN_HELP: dict[str, Any] = {"rich_markup_mode": None}
+"""Help drawn by typer's own plain formatter: ``--help`` and shell completion stay fast because
+rich is never imported for them (rich help alone costs about 0.25 s of start-up)."""
+
+
+def command_group(help: str) -> typer.Typer:
+    """A sub-command group (``lowprofile photos …``) with the settings every group shares."""
+    return typer.Typer(help=help, **PLAIN_HELP)
 
 
 def stderr_console() -> Console:

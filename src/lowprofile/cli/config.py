@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Show settings and folders; store API keys in the OS keyring.")
+from lowprofile.cli.common import command_group
+
+app = command_group("Show settings and folders; store API keys in the OS keyring.")
 
 
 @app.command("paths")

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Scans kept in the local history, and what changed between them.")
+from lowprofile.cli.common import command_group
+
+app = command_group("Scans kept in the local history, and what changed between them.")
 
 
 @app.command("list")

@@ -20,7 +20,7 @@ from lowprofile.cli import optout as optout_cli
 from lowprofile.cli import photos as photos_cli
 from lowprofile.cli import schedule as schedule_cli
 from lowprofile.cli.checkers import checkers_command
-from lowprofile.cli.common import exit_code_for, setup_logging
+from lowprofile.cli.common import PLAIN_HELP, exit_code_for, setup_logging
 from lowprofile.cli.init import init_command
 from lowprofile.cli.report import report_command
 from lowprofile.cli.scan import scan_command
@@ -53,6 +53,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    **PLAIN_HELP,
 )
 
 

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from lowprofile.cli.common import ProfileOpt
+from lowprofile.cli.common import ProfileOpt, command_group
 
-app = typer.Typer(help="Track opt-out requests and check that removals stick.")
+app = command_group("Track opt-out requests and check that removals stick.")
 
 
 @app.command("plan")

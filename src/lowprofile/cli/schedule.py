@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from lowprofile.cli.common import ProfileOpt
+from lowprofile.cli.common import ProfileOpt, command_group
 
-app = typer.Typer(help="Rescan every month on its own and tell you what changed.")
+app = command_group("Rescan every month on its own and tell you what changed.")
 
 
 def _profile_or_fail(profile: Path | None) -> Path:
