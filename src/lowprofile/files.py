@@ -9,7 +9,9 @@ new one, never a mix.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,11 +51,34 @@ def atomic_writer(path: Path, mode: int = PRIVATE_FILE) -> Iterator[Path]:
         raise
 
 
+def _existing_kind(path: Path) -> int | None:
+    """The file type bits of what ``path`` names now (links followed), or None if nothing."""
+    try:
+        return stat.S_IFMT(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
+
+
 def write_private(
     path: Path, data: bytes | str, *, verify: Callable[[Path], None] | None = None
 ) -> Path:
-    """Atomically write ``data`` to ``path`` (mode 0600); ``verify`` may veto the rename."""
+    """Atomically write ``data`` to ``path`` (mode 0600); ``verify`` may veto the rename.
+
+    Only a regular file (or nothing) is replaced by a rename. A device, a FIFO or ``/dev/stdout``
+    is written through instead: renaming over ``/dev/null`` as root would turn it into a regular
+    file and break every program that writes to it. A folder is refused.
+    """
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    kind = _existing_kind(path)
+    if kind == stat.S_IFDIR:
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    if kind is not None and kind != stat.S_IFREG:
+        if verify is not None:
+            raise OSError(errno.EINVAL, "cannot verify what is written to a device", str(path))
+        with open(path, "wb") as handle:  # no truncation or rename on a device or a pipe
+            handle.write(payload)
+        return path
+    ensure_private_dir(path.parent)
     with atomic_writer(path) as tmp:
         tmp.write_bytes(payload)
         if verify is not None:

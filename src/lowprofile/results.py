@@ -13,6 +13,7 @@ and teach ``from_dict`` to read the older form.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -21,6 +22,15 @@ from typing import Any
 from lowprofile import __version__
 
 SCHEMA_VERSION = 1
+
+
+def json_text(data: Any, indent: int | None = None) -> str:
+    """JSON that is valid UTF-8 whatever it holds. A file name that is not UTF-8 reaches Python
+    with lone surrogates (``os.fsdecode``); written raw they make invalid UTF-8 (and SQLite
+    refuses them), so they are written as JSON's own ``\\udcXX`` escapes, which read back to
+    the same name."""
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class Status(StrEnum):

@@ -8,7 +8,6 @@ order, each inside its own transaction.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from pathlib import Path
 from lowprofile.config import data_dir
 from lowprofile.errors import ReportError, StoreError
 from lowprofile.files import ensure_private_dir
-from lowprofile.results import ScanReport
+from lowprofile.results import ScanReport, json_text
 
 MIGRATIONS: list[str] = [
     # 1: scans, their results and findings; opt-out requests the user made
@@ -60,6 +59,8 @@ MIGRATIONS: list[str] = [
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+BUSY_TIMEOUT_S = 30.0
+"""How long a scan waits for another's write to the history before giving up."""
 
 
 def history_path() -> Path:
@@ -92,10 +93,16 @@ class Store:
 
     def __enter__(self) -> Store:
         ensure_private_dir(self.path.parent)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if self.path.is_symlink():
+            raise StoreError(f"{self.path}: is a symbolic link; the history must be a plain file")
         try:
-            self._db = sqlite3.connect(self.path)
+            flags = os.O_CREAT | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+            os.close(os.open(self.path, flags, 0o600))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open: {exc.strerror or exc}") from exc
+        try:
+            # Scans started at once (cron and a person) wait for each other's writes.
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -124,10 +131,20 @@ class Store:
         return self._db
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+        """One transaction; ``immediate`` takes the write lock at once (for read-then-write)."""
         try:
             with self.db:
+                if immediate:
+                    self.db.execute("BEGIN IMMEDIATE")
                 yield self.db
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
+
+    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        """A read; a damaged database is a one-line StoreError, not a traceback."""
+        try:
+            return self.db.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from exc
 
@@ -137,9 +154,17 @@ class Store:
             raise StoreError(
                 f"{self.path} was written by a newer lowprofile (schema {version}); upgrade"
             )
-        for number in range(version, SCHEMA_VERSION):
-            script = MIGRATIONS[number] + f"\nPRAGMA user_version = {number + 1};"
-            self.db.executescript("BEGIN;\n" + script + "\nCOMMIT;")
+        if version == SCHEMA_VERSION:
+            return
+        # Two first scans at once must not both create the tables: take the write lock, then
+        # read the version again, and migrate only what is still missing.
+        with self.transaction(immediate=True) as db:
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
 
     # --- scans -------------------------------------------------------------------------------
 
@@ -151,7 +176,7 @@ class Store:
                 (
                     report.started.isoformat(),
                     report.finished.isoformat(),
-                    json.dumps(report.to_dict(), ensure_ascii=False),
+                    json_text(report.to_dict()),
                 ),
             )
             scan_id = int(cursor.lastrowid or 0)
@@ -172,14 +197,15 @@ class Store:
         return scan_id
 
     def scans(self) -> list[ScanRow]:
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT s.id, s.started, s.finished, COUNT(f.id) AS n FROM scans s"
             " LEFT JOIN findings f ON f.scan_id = s.id GROUP BY s.id ORDER BY s.id"
-        ).fetchall()
+        )
         return [ScanRow(r["id"], r["started"], r["finished"], r["n"]) for r in rows]
 
     def load(self, scan_id: int) -> ScanReport:
-        row = self.db.execute("SELECT report FROM scans WHERE id = ?", (scan_id,)).fetchone()
+        found = self._rows("SELECT report FROM scans WHERE id = ?", (scan_id,))
+        row = found[0] if found else None
         if row is None:
             raise StoreError(f"no scan {scan_id} in the history (see `lowprofile history list`)")
         return self._report(scan_id, row["report"])
@@ -201,9 +227,9 @@ class Store:
             raise StoreError(f"{ref!r} is not a scan id, 'latest' or 'previous'") from exc
 
     def reports_since(self, when: date) -> list[ScanReport]:
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT id, report FROM scans WHERE started >= ? ORDER BY id", (when.isoformat(),)
-        ).fetchall()
+        )
         return [self._report(r["id"], r["report"]) for r in rows]
 
     @staticmethod
@@ -227,7 +253,7 @@ class Store:
             return int(cursor.lastrowid or 0)
 
     def optouts(self) -> list[OptOutRow]:
-        rows = self.db.execute("SELECT * FROM optouts ORDER BY submitted, id").fetchall()
+        rows = self._rows("SELECT * FROM optouts ORDER BY submitted, id")
         return [
             OptOutRow(
                 r["id"],

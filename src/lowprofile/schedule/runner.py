@@ -7,6 +7,7 @@ notification only when the diff against the previous scan has new exposures.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -15,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from lowprofile.config import data_dir, load_settings
-from lowprofile.errors import LowprofileError
+from lowprofile.errors import EXIT_FAILED, ConfigError, LowprofileError
 from lowprofile.files import ensure_private_dir
 from lowprofile.privacy import RedactingFilter
+from lowprofile.results import ScanReport
 from lowprofile.subject import load_profile
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,20 @@ log = logging.getLogger(__name__)
 
 class AlreadyRunning(LowprofileError):
     """Another scheduled run holds the lock."""
+
+
+def apply_saved_settings(path: Path) -> None:
+    """Put the settings saved at install time into this process's environment. An unreadable
+    file is an error: scanning without the proxy the person chose would leak their searches."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read the schedule's settings: {exc}") from exc
+    if not isinstance(saved, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in saved.items()
+    ):
+        raise ConfigError(f"{path}: the schedule's settings are not a table of strings")
+    os.environ.update(saved)
 
 
 @contextmanager
@@ -47,13 +63,27 @@ def run_lock(path: Path) -> Iterator[None]:
         os.close(handle)
 
 
+def previous_scan_of(report: ScanReport, scan_id: int) -> ScanReport | None:
+    """The latest earlier scan of the same person (same masked subject): a scan of someone else,
+    made by hand between two scheduled runs, is no baseline for "what is new"."""
+    from lowprofile.store import Store
+
+    with Store() as store:
+        for row in reversed(store.scans()):
+            if row.id >= scan_id:
+                continue
+            earlier = store.load(row.id)
+            if earlier.subject == report.subject:
+                return earlier
+    return None
+
+
 def run_scheduled(profile: Path, now: datetime | None = None) -> int:
     """One scheduled scan; returns the scan's exit code (1 when something is exposed)."""
     from lowprofile.checkers.base import select_checkers
     from lowprofile.diff import diff_reports
     from lowprofile.pipeline import Outputs, run_pipeline
     from lowprofile.schedule.notify import notify
-    from lowprofile.store import Store
 
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d")
     logs = ensure_private_dir(data_dir() / "logs")
@@ -78,12 +108,13 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
             report, scan_id, code = outcome.report, outcome.scan_id, outcome.exit_code
             for problem in outcome.problems:
                 log.error("could not write %s", problem)
-            old = None
             if scan_id is not None:
-                with Store() as store:
-                    previous = [row.id for row in store.scans() if row.id < scan_id]
-                    old = store.load(previous[-1]) if previous else None
                 log.info("scan %d saved; %d finding(s)", scan_id, len(report.findings))
+            if code == EXIT_FAILED:
+                # Nobody watches a cron job's exit code: a run that checked nothing must say so.
+                why = "; ".join(outcome.problems) or "no source could be reached (offline?)"
+                notify("lowprofile: the scheduled scan could not run", why, settings)
+            old = previous_scan_of(report, scan_id) if scan_id is not None else None
             if old is not None:
                 changes = diff_reports(old, report)
                 log.info("diff: %d new, %d resolved", len(changes.new), len(changes.resolved))
