@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote
 
+from lowprofile.errors import BrokerFileError
 from lowprofile.results import OptOutState, ScanReport, Status
 from lowprofile.store import OptOutRow
 from lowprofile.subject import Subject
@@ -118,6 +119,10 @@ def draft_request(
 ) -> tuple[EmailMessage, str]:
     """An email ready to send, with only what the broker needs to find the record, and the
     ``mailto:`` link that opens the same email in the user's mail program."""
+    for what, value in (("name", broker_name), ("email", broker_email)):
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            # A line break in a header would let a broker file add headers or recipients.
+            raise BrokerFileError(f"the broker's {what} {value!r} holds a control character")
     subject_line, legal = deletion_wording(subject)
     name = subject.primary.full
     places = [a.label for a in subject.current_addresses if a.label]

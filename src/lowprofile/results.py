@@ -29,7 +29,11 @@ def json_text(data: Any, indent: int | None = None) -> str:
     with lone surrogates (``os.fsdecode``); written raw they make invalid UTF-8 (and SQLite
     refuses them), so they are written as JSON's own ``\\udcXX`` escapes, which read back to
     the same name."""
-    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return utf8_safe(json.dumps(data, indent=indent, ensure_ascii=False))
+
+
+def utf8_safe(text: str) -> str:
+    """``text`` with lone surrogates (undecodable file-name bytes) written as ``\\udcXX``."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 

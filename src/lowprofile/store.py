@@ -19,7 +19,7 @@ from pathlib import Path
 from lowprofile.config import data_dir
 from lowprofile.errors import ReportError, StoreError
 from lowprofile.files import ensure_private_dir
-from lowprofile.results import ScanReport, json_text
+from lowprofile.results import ScanReport, json_text, utf8_safe
 
 MIGRATIONS: list[str] = [
     # 1: scans, their results and findings; opt-out requests the user made
@@ -184,13 +184,19 @@ class Store:
                 row = db.execute(
                     "INSERT INTO results (scan_id, checker, source, target, status)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (scan_id, result.checker, result.source, result.target, result.status.value),
+                    (
+                        scan_id,
+                        result.checker,
+                        result.source,
+                        utf8_safe(result.target),
+                        result.status.value,
+                    ),
                 )
                 db.executemany(
                     "INSERT INTO findings (scan_id, result_id, key, kind, severity)"
                     " VALUES (?, ?, ?, ?, ?)",
                     [
-                        (scan_id, row.lastrowid, f.key, f.kind, f.severity.value)
+                        (scan_id, row.lastrowid, utf8_safe(f.key), f.kind, f.severity.value)
                         for f in result.findings
                     ],
                 )
