@@ -189,3 +189,20 @@ def test_a_draft_refuses_control_characters(name: str, email: str) -> None:
     subject: Subject = subject_from_flags(["Jane Doe"], city="Austin", state="TX")
     with pytest.raises(BrokerFileError, match="control character"):
         draft_request(subject, name, email, [], today=date(2026, 1, 1))
+
+
+def test_two_linkless_namesakes_in_one_town_stay_two_findings() -> None:
+    from lowprofile.brokers.listing import Listing
+    from lowprofile.brokers.loader import load_brokers
+    from lowprofile.brokers.matcher import match_listing
+    from lowprofile.checkers.brokers import listing_finding
+
+    broker = next(iter(load_brokers().brokers.values()))
+    subject = subject_from_flags(["Jane Doe"], city="Austin", state="TX")
+    one = Listing(name="Jane Doe", age=41, locations=["Austin, TX"], phones=["512-555-0101"])
+    two = Listing(name="Jane Doe", age=67, locations=["Austin, TX"], phones=["512-555-0199"])
+    keys = {
+        listing_finding(broker, listing, match_listing(listing, subject), "https://x/").key
+        for listing in (one, two, one)
+    }
+    assert len(keys) == 2

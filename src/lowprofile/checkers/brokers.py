@@ -9,6 +9,8 @@ searched concurrently while each one only sees one request at a time (net.py's p
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -85,10 +87,17 @@ def optout_remedy(broker: Broker) -> Remedy:
     )
 
 
+def listing_digest(listing: Listing) -> str:
+    """The identity of a listing without a link: all it shows, so two namesakes in one town
+    with different ages or phones stay two findings (the same card twice is still one)."""
+    shown = json.dumps(listing.to_dict(), sort_keys=True, ensure_ascii=False)
+    return "card:" + hashlib.sha256(normalize(shown).encode("utf-8")).hexdigest()[:16]
+
+
 def listing_finding(broker: Broker, listing: Listing, match: MatchResult, url: str) -> Finding:
     shown = [f for f in match.exposed if f != "name"]
     what = ", ".join(shown) if shown else "your name"
-    identity = listing.url or f"{normalize(listing.name)}|{normalize(';'.join(listing.locations))}"
+    identity = listing.url or listing_digest(listing)
     return Finding(
         kind="broker_listing",
         title=f"{broker.name} lists {what}",
