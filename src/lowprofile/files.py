@@ -21,10 +21,12 @@ PRIVATE_DIR = 0o700
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) if needed; folders we create are the user's alone."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=PRIVATE_DIR, exist_ok=True)
-        path.chmod(PRIVATE_DIR)
+    """Create ``path`` and any missing parents; every folder we create is the user's alone
+    (``mkdir(parents=True)`` would leave the parents at the umask's 0755)."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        folder.chmod(PRIVATE_DIR)
     return path
 
 
