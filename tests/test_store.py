@@ -52,7 +52,7 @@ def test_a_failed_save_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
             report.started,
             report.finished,
             report.checkers,
-            [*report.results, CheckResult("x", None, Status.NOT_FOUND)],
+            [*report.results, CheckResult(None, "x", Status.NOT_FOUND)],
         )  # type: ignore[arg-type]
         with pytest.raises(StoreError):
             store.save(broken)

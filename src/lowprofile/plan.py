@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from lowprofile.coverage import measure
 from lowprofile.remedies import MAX_COMMAND_PATHS, strip_command
 from lowprofile.results import (
     Action,
@@ -514,7 +515,8 @@ def lives_in_california(subject_summary: dict[str, Any]) -> bool | None:
 
 
 def assess_report(report: ScanReport) -> ScanReport:
-    """Fill the report's ``risk`` and ``plan``: once, where a report is made or loaded."""
-    report.risk = assess(report.findings, report.results)
+    """Fill the report's coverage, ``risk`` and ``plan``: once, where a report is made or loaded."""
+    report.coverage = measure(report.results)
+    report.risk = assess(report.findings, report.results, report.coverage)
     report.plan = build_plan(report.results, lives_in_california(report.subject))
     return report

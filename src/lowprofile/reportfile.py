@@ -22,7 +22,7 @@ from lowprofile.results import SCHEMA_VERSION, ScanReport
 
 log = logging.getLogger(__name__)
 
-ASSESSMENT = ("risk", "plan")
+ASSESSMENT = ("coverage", "risk", "plan")
 """Sections computed from the results: recomputed, not refused, when broken."""
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 """A report bigger than this is not one lowprofile wrote (a big scan is a few MB)."""

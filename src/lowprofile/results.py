@@ -298,6 +298,83 @@ class CheckResult:
 
 
 @dataclass
+class CoverageLine:
+    """How much of one family of sources gave a real answer."""
+
+    what: str
+    """Plural words for the family: "people-search sites", "breach services", "photo folders"."""
+    checked: int
+    """Sources that answered (found, possible, or a positive not-found)."""
+    tried: int
+    """Sources searched automatically: the checked ones plus those that could not be read."""
+    manual: int = 0
+    """Sources with no automatic search: a prefilled link to check by hand."""
+
+    @property
+    def failed(self) -> int:
+        return self.tried - self.checked
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CoverageLine:
+        return cls(
+            what=str(data["what"]),
+            checked=int(data["checked"]),
+            tried=int(data["tried"]),
+            manual=int(data.get("manual", 0)),
+        )
+
+
+@dataclass
+class Coverage:
+    """What a scan could and could not check: said before any score, because a score is only
+    as good as the sources that answered."""
+
+    lines: list[CoverageLine] = field(default_factory=list)
+    offline: bool = False
+    """Nothing answered and every failure was a network error: most likely no connection."""
+
+    @property
+    def checked(self) -> int:
+        return sum(line.checked for line in self.lines)
+
+    @property
+    def tried(self) -> int:
+        return sum(line.tried for line in self.lines)
+
+    @property
+    def failed(self) -> int:
+        return sum(line.failed for line in self.lines)
+
+    def sentence(self) -> str:
+        """ "checked 41 of 113 people-search sites, 2 of 2 breach services; could not check 72"."""
+        parts = [f"{line.checked} of {line.tried} {line.what}" for line in self.lines if line.tried]
+        text = "checked " + ", ".join(parts) if parts else "checked nothing automatically"
+        if self.failed:
+            text += f"; could not check {self.failed}" + (" (offline?)" if self.offline else "")
+        manual = sum(line.manual for line in self.lines)
+        if manual:
+            text += f"; {manual} to check by hand"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lines": [line.to_dict() for line in self.lines],
+            "offline": self.offline,
+            "sentence": self.sentence(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Coverage:
+        return cls(
+            lines=[CoverageLine.from_dict(line) for line in data.get("lines") or ()],
+            offline=bool(data.get("offline", False)),
+        )
+
+
+@dataclass
 class Risk:
     """The score with its grade, the reasons in plain words, and what it could not see."""
 
@@ -310,6 +387,9 @@ class Risk:
     unchecked: int = 0
     """Sources that could not be checked automatically: the score does not see them."""
     caveat: str | None = None
+    incomplete: bool = False
+    """Too few sources answered for the score to mean much: shown as incomplete, never as a
+    reassuring low grade."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -328,6 +408,7 @@ class Risk:
             combinations=[str(c) for c in data.get("combinations") or ()],
             unchecked=int(data.get("unchecked", 0)),
             caveat=data.get("caveat"),
+            incomplete=bool(data.get("incomplete", False)),
         )
 
 
@@ -398,6 +479,7 @@ class ScanReport:
     finished: datetime
     checkers: list[str]
     results: list[CheckResult] = field(default_factory=list)
+    coverage: Coverage | None = None
     risk: Risk | None = None
     plan: list[Action] = field(default_factory=list)
     tool_version: str = __version__
@@ -441,6 +523,8 @@ class ScanReport:
             "results": [r.to_dict() for r in self.results],
         }
         if self.risk is not None:
+            if self.coverage is not None:
+                data["coverage"] = self.coverage.to_dict()
             data["risk"] = self.risk.to_dict()
             data["plan"] = [action.to_dict() for action in self.plan]
         data.update({k: v for k, v in self.extra.items() if k not in data})
@@ -457,14 +541,16 @@ class ScanReport:
                 f"({SCHEMA_VERSION}); upgrade lowprofile"
             )
         known = {"schema_version", "tool", "subject", "started", "finished", "checkers"}
-        known |= {"summary", "results", "risk", "plan"}
+        known |= {"summary", "results", "coverage", "risk", "plan"}
         risk = data.get("risk") if with_assessment else None
+        coverage = data.get("coverage") if risk else None
         return cls(
             subject=dict(data.get("subject") or {}),
             started=datetime.fromisoformat(data["started"]),
             finished=datetime.fromisoformat(data["finished"]),
             checkers=list(data.get("checkers") or []),
             results=[CheckResult.from_dict(r) for r in data.get("results") or []],
+            coverage=Coverage.from_dict(coverage) if coverage else None,
             risk=Risk.from_dict(risk) if risk else None,
             plan=[Action.from_dict(a) for a in data.get("plan") or []] if risk else [],
             tool_version=str((data.get("tool") or {}).get("version", "")),

@@ -17,8 +17,18 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from lowprofile.coverage import is_incomplete
 from lowprofile.remedies import NEAR_HOME_M
-from lowprofile.results import CheckResult, Finding, Grade, Kind, Risk, Severity, is_photo_kind
+from lowprofile.results import (
+    CheckResult,
+    Coverage,
+    Finding,
+    Grade,
+    Kind,
+    Risk,
+    Severity,
+    is_photo_kind,
+)
 
 SEVERITY_POINTS = {
     Severity.CRITICAL: 30.0,
@@ -250,10 +260,15 @@ def _count_reasons(findings: list[Finding]) -> list[tuple[float, str]]:
     return out
 
 
-def assess(findings: list[Finding], results: list[CheckResult] | None = None) -> Risk:
+def assess(
+    findings: list[Finding],
+    results: list[CheckResult] | None = None,
+    coverage: Coverage | None = None,
+) -> Risk:
     """Score 0–100, a grade, and the top reasons, most important first.
 
-    ``results``, when given, lets the score say honestly how much it could not see.
+    ``results``, when given, lets the score say honestly how much it could not see; ``coverage``
+    marks a score built on too few answers as incomplete.
     """
     caps = capabilities(findings)
     met = _combinations(caps)
@@ -280,4 +295,5 @@ def assess(findings: list[Finding], results: list[CheckResult] | None = None) ->
         combinations=[combo.id for combo, _ in met_sorted],
         unchecked=unchecked,
         caveat=caveat,
+        incomplete=coverage is not None and is_incomplete(coverage),
     )

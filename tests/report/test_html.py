@@ -37,7 +37,8 @@ CHROMIUM_FLAGS = [
 TEMPLATE_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "p",
     "section", "div", "span", "strong", "ul", "ol", "li", "input", "label", "code", "a", "table",
-    "thead", "tbody", "tr", "th", "td", "br", "footer",
+    "thead", "tbody", "tr", "th", "td", "br", "footer", "svg", "path", "circle", "line", "text",
+    "g", "rect", "polyline", "details", "summary",
 }  # fmt: skip
 """Every element the template itself writes; a payload that became markup adds another."""
 

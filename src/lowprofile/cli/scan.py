@@ -85,6 +85,14 @@ def execute_scan(
             people.print(Text(f"{what} written to {path}"))
     for problem in outcome.problems:
         stderr_console().print(Text(f"lowprofile: could not write {problem}", style="bold red"))
+    coverage = outcome.report.coverage
+    if coverage is not None and coverage.checked == 0 and coverage.failed:
+        why = (
+            "no source could be reached: are you offline?"
+            if coverage.offline
+            else ("no source gave an answer (blocked or unreadable): check them by hand")
+        )
+        stderr_console().print(Text(f"lowprofile: {why}", style="bold red"))
     return outcome.exit_code
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lowprofile.results import Action, CheckResult, Finding, Risk, ScanReport
+from lowprofile.results import Action, CheckResult, Coverage, Finding, Risk, ScanReport
 
 EVIDENCE_FIRST = (
     "name", "age", "locations", "addresses", "phones", "relatives", "breach", "title", "date",
@@ -31,6 +31,24 @@ make ``gpj.exe`` read as ``exe.jpg``): never shown as they are."""
 def clean_text(value: object) -> str:
     """Text from a report, safe to show: controls and bidi overrides become U+FFFD."""
     return _UNSAFE_CHARS.sub("\ufffd", str(value))
+
+
+def coverage_of(report: ScanReport) -> Coverage:
+    """The report's coverage (an assessed report always has one)."""
+    return report.coverage if report.coverage is not None else Coverage()
+
+
+def headline(risk: Risk) -> str:
+    """The score in words, the way every renderer shows it first."""
+    if risk.incomplete:
+        return f"INCOMPLETE: {risk.score}/100 from the few sources that answered"
+    return f"{risk.score}/100  {risk.grade.value.upper()} RISK"
+
+
+INCOMPLETE_WORDS = (
+    "Too few sources answered for this to mean you are safe: what could not be checked may "
+    "still list you. Check those by hand (they are in the plan) or scan again later."
+)
 
 
 def assessment(report: ScanReport) -> tuple[Risk, list[Action]]:

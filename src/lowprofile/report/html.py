@@ -10,6 +10,7 @@ phone and on paper.
 
 from __future__ import annotations
 
+import math
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,8 +19,10 @@ from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup, escape
 
 from lowprofile.report.base import (
+    INCOMPLETE_WORDS,
     assessment,
     clean_text,
+    coverage_of,
     evidence_lines,
     findings_in_order,
     results_by_family,
@@ -75,6 +78,13 @@ def _environment() -> Environment:
     return env
 
 
+def gauge_end(score: int) -> dict[str, str]:
+    """Where the gauge's arc ends for a 0–100 score, on a half circle of radius 50 centred at
+    (60, 60): numbers only, so nothing from a report reaches the SVG path."""
+    angle = math.pi * (1 - max(0, min(100, int(score))) / 100)
+    return {"x": f"{60 + 50 * math.cos(angle):.2f}", "y": f"{60 - 50 * math.sin(angle):.2f}"}
+
+
 def _summary(report: ScanReport) -> dict[str, Any]:
     severity = report.counts_by_severity()
     status = report.counts_by_status()
@@ -125,6 +135,10 @@ def render_html(report: ScanReport) -> str:
         version=report.tool_version,
         summary=_summary(report),
         risk=risk,
+        gauge=gauge_end(risk.score),
+        coverage=coverage_of(report),
+        coverage_sentence=coverage_of(report).sentence().capitalize(),
+        incomplete_words=INCOMPLETE_WORDS,
         plan=[a for a in plan if a.kind != "emergency"],
         emergency=[a for a in plan if a.kind == "emergency"],
         findings=findings,

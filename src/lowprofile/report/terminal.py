@@ -15,7 +15,14 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from lowprofile.report.base import assessment, clean_text, results_by_family
+from lowprofile.report.base import (
+    INCOMPLETE_WORDS,
+    assessment,
+    clean_text,
+    coverage_of,
+    headline,
+    results_by_family,
+)
 from lowprofile.results import Action, CheckResult, Grade, Risk, ScanReport, Severity, Status
 
 STATUS_STYLE = {
@@ -87,15 +94,23 @@ class TerminalReport:
 
     def _parts(self) -> Iterator[RenderableType]:
         risk, plan = assessment(self.report)
+        yield self._coverage_line()
         yield self._risk_panel(risk)
         yield self._summary()
         for checker_id, results in results_by_family(self.report):
             yield self._family_table(checker_id, results)
         yield self._plan(plan)
 
+    def _coverage_line(self) -> Text:
+        coverage = coverage_of(self.report)
+        style = "bold red" if coverage.offline else "bold yellow" if coverage.failed else "bold"
+        return _text(coverage.sentence()[:1].upper() + coverage.sentence()[1:], style)
+
     def _risk_panel(self, risk: Risk) -> Panel:
-        style = GRADE_STYLE.get(risk.grade, "cyan")
-        lines = [Text(f"{risk.score}/100  {risk.grade.value.upper()} RISK", style=style)]
+        style = "bold yellow" if risk.incomplete else GRADE_STYLE.get(risk.grade, "cyan")
+        lines = [Text(headline(risk), style=style)]
+        if risk.incomplete:
+            lines.append(Text(INCOMPLETE_WORDS, style="yellow"))
         lines += [_text(f"• {reason}") for reason in risk.reasons]
         if not risk.reasons:
             lines.append(Text("No exposures were found in the sources that answered."))

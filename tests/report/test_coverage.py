@@ -1,0 +1,108 @@
+"""Coverage first: every report says what it could check before any score, and a score built
+on too few answers is incomplete, never a reassuring low."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+from typer.testing import CliRunner
+
+from lowprofile.cli.main import app
+from lowprofile.coverage import measure
+from lowprofile.plan import assess_report
+from lowprofile.report.html import render_html
+from lowprofile.results import CheckResult, ScanReport, Status
+
+runner = CliRunner()
+
+
+def result(checker: str, source: str, status: Status, target: str = "t") -> CheckResult:
+    return CheckResult(checker, target, status, source=source)
+
+
+def report_of(*results: CheckResult) -> ScanReport:
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    report = ScanReport({"names": ["J*** D**"]}, now, now, ["brokers", "hibp"], list(results))
+    return assess_report(report)
+
+
+def test_sites_count_once_however_many_searches() -> None:
+    coverage = measure(
+        [
+            result("brokers", "spokeo", Status.ERROR, "a"),
+            result("brokers", "spokeo", Status.NOT_FOUND, "b"),  # one answer: checked
+            result("brokers", "fps", Status.BLOCKED),
+            result("brokers", "fps", Status.ERROR),
+            result("brokers", "intelius", Status.MANUAL),
+            result("hibp", "hibp", Status.NOT_FOUND, "a@x"),
+            result("hibp", "hibp", Status.NOT_FOUND, "b@x"),
+            result("xposedornot", "xposedornot", Status.ERROR, "a@x"),
+        ]
+    )
+    assert coverage.sentence() == (
+        "checked 1 of 2 people-search sites, 1 of 2 breach services; could not check 2; "
+        "1 to check by hand"
+    )
+    assert not coverage.offline
+
+
+def test_offline_is_incomplete_not_low() -> None:
+    report = report_of(
+        result("brokers", "spokeo", Status.ERROR),
+        result("brokers", "fps", Status.ERROR),
+        result("hibp", "hibp", Status.ERROR),
+    )
+    assert report.coverage is not None and report.coverage.offline
+    assert report.risk is not None and report.risk.incomplete and report.risk.score == 0
+    assert "(offline?)" in report.coverage.sentence()
+    page = render_html(report)
+    assert "incomplete" in page and "low risk" not in page.lower()
+
+
+def test_blocked_sites_are_not_offline_but_still_incomplete() -> None:
+    report = report_of(*(result("brokers", f"s{i}", Status.BLOCKED) for i in range(3)))
+    assert report.coverage is not None and not report.coverage.offline
+    assert report.risk is not None and report.risk.incomplete
+
+
+def test_enough_answers_give_a_grade() -> None:
+    report = report_of(
+        result("brokers", "a", Status.NOT_FOUND),
+        result("brokers", "b", Status.NOT_FOUND),
+        result("brokers", "c", Status.BLOCKED),
+    )
+    assert report.risk is not None and not report.risk.incomplete
+
+
+def test_an_offline_scan_says_so_first_and_exits_3(private_dirs, no_network) -> None:
+    no_network.route().mock(side_effect=httpx.ConnectError("name resolution failed"))
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            "--name",
+            "Jane Doe",
+            "--city",
+            "Austin",
+            "--state",
+            "TX",
+            "--email",
+            "jane@example.com",
+            "--json",
+            "-",
+            "--no-save",
+        ],
+    )
+    assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    assert data["coverage"]["offline"] and data["risk"]["incomplete"]
+    assert "could not check" in data["coverage"]["sentence"]
+    assert "no source could be reached: are you offline?" in " ".join(result.stderr.split())
+    terminal = runner.invoke(
+        app, ["scan", "--name", "Jane Doe", "--city", "Austin", "--state", "TX", "--no-save"]
+    )
+    first_line = terminal.stdout.strip().splitlines()[0]
+    assert first_line.startswith("Checked 0 of") and "(offline?)" in first_line
+    assert "INCOMPLETE" in terminal.stdout and "LOW RISK" not in terminal.stdout
