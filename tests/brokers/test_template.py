@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from lowprofile.brokers.template import MissingValue, Query, queries_for, render
+from lowprofile.brokers.template import (
+    MAX_NAMES,
+    MissingValue,
+    Query,
+    queries_for,
+    queries_left_out,
+    render,
+)
 from lowprofile.subject import Address, Name, Subject
 
 QUERY = Query(Name("Mary Ann", "de la Cruz", "Q"), Address("San José", "CA"), 41)
@@ -48,10 +55,13 @@ def test_hostile_values_cannot_change_the_url_shape() -> None:
 
 def test_queries_are_bounded_and_ordered() -> None:
     subject = Subject(
-        names=tuple(Name("Jane", f"Doe{i}") for i in range(5)),
+        names=tuple(Name("Jane", f"Doe{i}") for i in range(7)),
         addresses=(Address("Dallas", "TX", current=False), Address("Austin", "TX")),
         birth_year=1984,
     )
     queries = queries_for(subject)
-    assert len(queries) == 3 * 2
+    assert len(queries) == MAX_NAMES * 2
+    left_out = queries_left_out(subject)
+    assert left_out is not None and f"first {MAX_NAMES} of your 7 names" in left_out
+    assert queries_left_out(Subject(names=subject.names[:MAX_NAMES])) is None
     assert queries[0].address is not None and queries[0].address.city == "Austin"

@@ -89,7 +89,28 @@ def render(template: str, query: Query) -> str:
     return _PLACEHOLDER.sub(substitute, template)
 
 
-def queries_for(subject: Subject, max_names: int = 3, max_places: int = 3) -> list[Query]:
+MAX_NAMES = 5
+MAX_PLACES = 5
+"""Names and places searched per broker: beyond these the searches multiply past politeness.
+What is left out is said in the report (``queries_left_out``), never dropped in silence."""
+
+
+def queries_left_out(subject: Subject) -> str | None:
+    """A sentence naming what ``queries_for`` does not search, or None when it searches all."""
+    names, places = len(subject.names), len(subject.addresses)
+    parts = []
+    if names > MAX_NAMES:
+        parts.append(f"the first {MAX_NAMES} of your {names} names")
+    if places > MAX_PLACES:
+        parts.append(f"the first {MAX_PLACES} of your {places} places (current ones first)")
+    if not parts:
+        return None
+    return "searched " + " and ".join(parts) + ", to keep the number of searches polite"
+
+
+def queries_for(
+    subject: Subject, max_names: int = MAX_NAMES, max_places: int = MAX_PLACES
+) -> list[Query]:
     """Name × place combinations, primary name and current address first, bounded per broker."""
     age = date.today().year - subject.birth_year if subject.birth_year else None
     names = list(subject.names[:max_names])

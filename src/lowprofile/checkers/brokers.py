@@ -20,8 +20,8 @@ from lowprofile.brokers.listing import Listing, MatchResult
 from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
 from lowprofile.brokers.schema import Broker
-from lowprofile.brokers.search import fetch_and_read, fill
-from lowprofile.brokers.template import MissingValue, Query, queries_for
+from lowprofile.brokers.search import PageCache, fetch_and_read, fill
+from lowprofile.brokers.template import MissingValue, Query, queries_for, queries_left_out
 from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
 from lowprofile.config import Settings
 from lowprofile.errors import NetError
@@ -46,14 +46,17 @@ _MISSING_WORDS = {
 }
 
 
+def place_words(query: Query) -> str:
+    """The query's place, masked as the report masks it ("A*****, TX")."""
+    if query.address is None:
+        return ""
+    return " ".join(p for p in (mask_name(query.address.city), query.address.state) if p)
+
+
 def describe_query(broker: Broker, query: Query) -> str:
     """The result's target: broker id and the masked search (never the user's words in clear)."""
-    place = ""
-    if query.address is not None and (query.address.city or query.address.state):
-        place = ", " + " ".join(
-            p for p in (mask_name(query.address.city), query.address.state) if p
-        )
-    return f"{broker.id}: {mask_name(query.name.full)}{place}"
+    place = place_words(query)
+    return f"{broker.id}: {mask_name(query.name.full)}{', ' + place if place else ''}"
 
 
 def severity_for(exposed: tuple[str, ...]) -> Severity:
@@ -139,6 +142,7 @@ class BrokerChecker:
 
     def __init__(self, broker_set: BrokerSet | None = None) -> None:
         self._set = broker_set
+        self._pages = PageCache()
 
     @property
     def broker_set(self) -> BrokerSet:
@@ -159,6 +163,9 @@ class BrokerChecker:
         for problem in self.broker_set.problems:
             path, _, rest = problem.partition(":")
             yield CheckResult(CHECKER_ID, Path(path).name, Status.ERROR, detail=problem)
+        left_out = queries_left_out(subject)
+        if left_out:
+            yield CheckResult(CHECKER_ID, "*", Status.SKIPPED, detail=left_out)
         tasks = [
             asyncio.create_task(self._search_broker(broker, subject, ctx))
             for broker in self.broker_set.brokers.values()
@@ -177,6 +184,7 @@ class BrokerChecker:
         results: list[CheckResult] = []
         seen_urls: set[str] = set()
         seen_findings: set[str] = set()
+        seen_hints: set[str] = set()
         for query in queries_for(subject):
             try:
                 result = await self._search_one(broker, query, subject, ctx, seen_urls)
@@ -193,6 +201,10 @@ class BrokerChecker:
             ctx.advance(1)
             if result is None:
                 continue
+            if result.status is Status.SKIPPED:
+                if result.detail in seen_hints:
+                    continue  # the same missing detail for another name: said once
+                seen_hints.add(result.detail)
             fresh = tuple(f for f in result.findings if f.key not in seen_findings)
             if len(fresh) < len(result.findings):
                 # Another name of the user led to the same listing: report it once.
@@ -229,11 +241,12 @@ class BrokerChecker:
             search = fill(broker, query)
         except MissingValue as exc:
             needed = _MISSING_WORDS.get(exc.variable, exc.variable)
+            entry = "the address " + place_words(query) if query.address else "your name"
             return CheckResult(
                 CHECKER_ID,
                 target,
                 Status.SKIPPED,
-                detail=f"{broker.name} searches need {needed}; add it to your profile",
+                detail=f"{broker.name} searches need {needed}: add it to {entry} in your profile",
                 url=f"https://{broker.domain}/",
                 source=broker.id,
                 verified=broker.verified,
@@ -253,7 +266,7 @@ class BrokerChecker:
                 verified=broker.verified,
             )
         try:
-            page = await fetch_and_read(ctx.http, broker, search)
+            page = await fetch_and_read(ctx.http, broker, search, self._pages)
         except NetError as exc:
             return result_for_net_error(CHECKER_ID, target, exc, url=url, source=broker.id)
         if ctx.save_pages is not None:

@@ -47,6 +47,7 @@ def execute_scan(
     *,
     quiet: bool,
     save_pages: Path | None = None,
+    details: bool = False,
 ) -> int:
     """Run the pipeline with progress on a terminal, tell the person what came of it, and return
     the exit code. Shared by ``scan`` and ``breaches check`` so both print and exit the same way.
@@ -80,7 +81,7 @@ def execute_scan(
     else:
         outcome = run(None)
     if not quiet:
-        people.print(TerminalReport(outcome.report))
+        people.print(TerminalReport(outcome.report, details=details))
         for what, path in outcome.written:
             people.print(Text(f"{what} written to {path}"))
     for problem in outcome.problems:
@@ -186,6 +187,13 @@ def scan_command(
 
     outputs = Outputs(json=json_out, html=html_out, save=not no_save)
     code = execute_scan(
-        subject, specs, settings, threshold, outputs, quiet=quiet, save_pages=save_pages
+        subject,
+        specs,
+        settings,
+        threshold,
+        outputs,
+        quiet=quiet,
+        save_pages=save_pages,
+        details=verbose,
     )
     raise typer.Exit(code)

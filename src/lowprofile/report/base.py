@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lowprofile.results import Action, CheckResult, Coverage, Finding, Risk, ScanReport
+from lowprofile.results import Action, CheckResult, Coverage, Finding, Risk, ScanReport, Status
 
 EVIDENCE_FIRST = (
     "name", "age", "locations", "addresses", "phones", "relatives", "breach", "title", "date",
@@ -108,3 +108,60 @@ def results_by_family(report: ScanReport) -> list[tuple[str, list[CheckResult]]]
     for result in report.results:
         families.setdefault(result.checker, []).append(result)
     return [(name, rows) for name, rows in families.items() if rows]
+
+
+STATUS_ORDER = (
+    Status.FOUND,
+    Status.POSSIBLE,
+    Status.NOT_FOUND,
+    Status.BLOCKED,
+    Status.CHANGED,
+    Status.ERROR,
+    Status.MANUAL,
+    Status.SKIPPED,
+)
+"""Which status speaks for a site searched several times: a real answer beats a failure."""
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    """One site or service with every search made there: what a person reads in one line."""
+
+    name: str
+    status: Status
+    searches: list[CheckResult]
+
+    @property
+    def findings(self) -> int:
+        return sum(len(r.findings) for r in self.searches)
+
+    @property
+    def link(self) -> str | None:
+        """Where to check by hand: the prefilled search of the first search that needs it."""
+        if not self.status.needs_hand_check:
+            return None
+        return next((r.url for r in self.searches if r.url), None)
+
+    @property
+    def detail(self) -> str:
+        """The detail of the search that gave the site its status; the rest are in --verbose."""
+        chosen = next(r for r in self.searches if r.status is self.status)
+        others = len(self.searches) - 1
+        more = f" (+{others} more search{'es' if others > 1 else ''})" if others else ""
+        return chosen.detail + more
+
+    @property
+    def verified(self) -> bool:
+        return all(r.verified for r in self.searches)
+
+
+def sites_of(results: list[CheckResult]) -> list[SiteRow]:
+    """Results of one family grouped by site (or service, or folder), in the order they ran."""
+    grouped: dict[str, list[CheckResult]] = {}
+    for result in results:
+        grouped.setdefault(result.source or result.target, []).append(result)
+    rows = []
+    for name, searches in grouped.items():
+        status = min((r.status for r in searches), key=STATUS_ORDER.index)
+        rows.append(SiteRow(name, status, searches))
+    return rows

@@ -26,6 +26,7 @@ from lowprofile.report.base import (
     evidence_lines,
     findings_in_order,
     results_by_family,
+    sites_of,
 )
 from lowprofile.report.terminal import STATUS_WORDS
 from lowprofile.results import ScanReport, Severity, Status
@@ -117,12 +118,11 @@ def render_html(report: ScanReport) -> str:
             name,
             [
                 {
-                    "result": r,
-                    "words": STATUS_WORDS[r.status],
-                    "hand": r.status.needs_hand_check,
-                    "findings": len(r.findings),
+                    "site": site,
+                    "words": STATUS_WORDS[site.status],
+                    "searches": [(r, STATUS_WORDS[r.status]) for r in site.searches],
                 }
-                for r in results
+                for site in sites_of(results)
             ],
         )
         for name, results in results_by_family(report)

@@ -22,8 +22,18 @@ from lowprofile.report.base import (
     coverage_of,
     headline,
     results_by_family,
+    sites_of,
 )
-from lowprofile.results import Action, CheckResult, Grade, Risk, ScanReport, Severity, Status
+from lowprofile.results import (
+    Action,
+    CheckResult,
+    Finding,
+    Grade,
+    Risk,
+    ScanReport,
+    Severity,
+    Status,
+)
 
 STATUS_STYLE = {
     Status.FOUND: "bold red",
@@ -78,9 +88,13 @@ def severity_text(severity: Severity) -> Text:
 class TerminalReport:
     """A rich renderable: ``console.print(TerminalReport(report))``."""
 
-    def __init__(self, report: ScanReport, *, show_not_found: bool = False) -> None:
+    def __init__(
+        self, report: ScanReport, *, show_not_found: bool = False, details: bool = False
+    ) -> None:
         self.report = report
         self.show_not_found = show_not_found
+        self.details = details
+        """Every search on its own line (``--verbose``), not one line per site."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         # Every segment's text is cleaned once more on the way out: a backstop, so a string
@@ -172,35 +186,61 @@ class TerminalReport:
         return Panel(Group(*lines), title="lowprofile scan", expand=False)
 
     def _family_table(self, checker_id: str, results: list[CheckResult]) -> Table:
+        """One line per site (best status, how many searches, a link to check by hand); with
+        ``details`` every search gets its own line, as before."""
+        if self.details:
+            return self._search_table(checker_id, results)
+        table = Table(title=_text(checker_id, "bold"), expand=True, show_lines=False)
+        table.add_column("Site", overflow="fold", ratio=2)
+        table.add_column("Status", ratio=2)
+        table.add_column("Findings / what to do", overflow="fold", ratio=5)
+        hidden = 0
+        for site in sites_of(results):
+            if site.status is Status.NOT_FOUND and not self.show_not_found:
+                hidden += 1
+                continue
+            lines: list[Text] = []
+            findings = [f for r in site.searches for f in r.findings]
+            for finding in findings:
+                lines += list(self._finding_lines(finding))
+            if not findings and site.detail:
+                lines.append(_text(site.detail, "dim"))
+            if site.link:
+                lines.append(_text(site.link, "underline"))
+            if not site.verified and site.status.is_answer:
+                lines.append(Text("recipe unverified against the live site", style="dim italic"))
+            table.add_row(_text(site.name), status_text(site.status), Group(*lines))
+        if hidden:
+            table.caption = f"{hidden} clean site{'s' if hidden != 1 else ''} not shown"
+        return table
+
+    def _search_table(self, checker_id: str, results: list[CheckResult]) -> Table:
         table = Table(title=_text(checker_id, "bold"), expand=True, show_lines=False)
         table.add_column("Target", overflow="fold", ratio=2)
         table.add_column("Status", ratio=2)
         table.add_column("Findings / detail", overflow="fold", ratio=5)
-        hidden = 0
         for result in results:
-            if result.status is Status.NOT_FOUND and not self.show_not_found:
-                hidden += 1
-                continue
             table.add_row(
                 _text(result.source or result.target),
                 status_text(result.status),
                 Group(*self._details(result)),
             )
-        if hidden:
-            table.caption = f"{hidden} clean result{'s' if hidden != 1 else ''} not shown"
         return table
+
+    def _finding_lines(self, finding: Finding) -> Iterator[Text]:
+        line = Text()
+        line.append_text(severity_text(finding.severity))
+        line.append(" ")
+        line.append(clean_text(finding.title))
+        if finding.confidence < 1.0:
+            line.append(f" ({finding.confidence:.0%} sure)", style="dim")
+        yield line
+        if finding.where:
+            yield _text(f"  {finding.where}", "dim")
 
     def _details(self, result: CheckResult) -> Iterator[Text]:
         for finding in result.findings:
-            line = Text()
-            line.append_text(severity_text(finding.severity))
-            line.append(" ")
-            line.append(clean_text(finding.title))
-            if finding.confidence < 1.0:
-                line.append(f" ({finding.confidence:.0%} sure)", style="dim")
-            yield line
-            if finding.where:
-                yield _text(f"  {finding.where}", "dim")
+            yield from self._finding_lines(finding)
         if result.detail:
             yield _text(result.detail, "dim")
         if result.url and result.status.needs_hand_check:
