@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -28,6 +29,10 @@ from lowprofile.usernames.sites import Site, SiteList, load_sites
 log = logging.getLogger(__name__)
 
 _HAND = "check by hand"
+SITES_ENV = "LOWPROFILE_USERNAME_SITES"
+SKIP_ENV = "LOWPROFILE_USERNAME_SKIP_CATEGORIES"
+"""How a normal ``scan`` gets a site list file and categories to skip (comma-separated), the
+same settings ``usernames check --sites/--skip-category`` takes."""
 
 
 def name_forms(subject: Subject) -> set[str]:
@@ -88,8 +93,10 @@ class UsernameChecker:
         skip_categories: tuple[str, ...] = (),
         site_list: SiteList | None = None,
     ) -> None:
-        self._sites_file = sites_file
-        self._skip = skip_categories
+        env_file = os.environ.get(SITES_ENV)
+        env_skip = os.environ.get(SKIP_ENV, "")
+        self._sites_file = sites_file or (Path(env_file) if env_file else None)
+        self._skip = skip_categories or tuple(c.strip() for c in env_skip.split(",") if c.strip())
         self._list = site_list
 
     @property

@@ -60,6 +60,9 @@ def _sites(path: Path | None, skip: list[str] | None) -> SiteList:
     from lowprofile.usernames.sites import load_sites
 
     loaded = load_sites(path)
+    if not loaded.sites:
+        first = loaded.problems[0] if loaded.problems else "the list is empty"
+        fail(f"no usable site in {loaded.source}: {first}")
     unknown = [c for c in skip or [] if c.lower() not in {k.lower() for k in loaded.categories}]
     if unknown:
         known = ", ".join(repr(c) for c in loaded.categories)

@@ -11,6 +11,7 @@ never point the scanner at services on the user's own machine.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import os
@@ -214,7 +215,17 @@ def parse_site_list(data: Any, source: str, schema: dict[str, Any] | None = None
 
 
 def read_site_file(path: Path) -> SiteList:
-    """Read and check one file in WhatsMyName's format."""
+    """Read and check one file in WhatsMyName's format (checked once per version of the file:
+    the schema check of 700 sites takes half a second)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise SiteListError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return _read_checked(path, info.st_mtime_ns, info.st_size, loopback_allowed())
+
+
+@functools.lru_cache(maxsize=8)
+def _read_checked(path: Path, mtime_ns: int, size: int, loopback: bool) -> SiteList:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -1,0 +1,111 @@
+"""``lowprofile usernames`` against loopback stand-ins of WhatsMyName sites, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import respx
+from typer.testing import CliRunner
+
+from lowprofile.cli.main import app
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "usernames"))
+from standin import ACCOUNT, StandIn, expected, standin_sites  # noqa: E402
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def standin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_network: respx.MockRouter
+) -> Iterator[StandIn]:
+    """100 stand-in sites (every kind, two rotten) on 50 loopback addresses."""
+    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")
+    monkeypatch.setenv("LOWPROFILE_RETRIES", "0")
+    no_network.route(host__regex=r"^127\.0\.0\.\d+$").pass_through()
+    with standin_sites(100, tmp_path) as running:
+        yield running
+
+
+def test_check_gets_every_site_right(standin: StandIn) -> None:
+    result = runner.invoke(
+        app, ["usernames", "check", ACCOUNT, "--sites", str(standin.path), "--json"]
+    )
+    assert result.exit_code == 1, result.output  # accounts found
+    report = json.loads(result.stdout)
+    by_site = {r["source"]: r for r in report["results"]}
+    assert set(by_site) == {s["name"] for s in standin.sites}
+    wrong = {
+        s["name"]: by_site[s["name"]]["status"]
+        for s in standin.sites
+        if by_site[s["name"]]["status"] != expected(s, ACCOUNT)
+    }
+    assert not wrong
+    for site in standin.sites:
+        answer = by_site[site["name"]]
+        kind = site["name"].rsplit("-", 1)[-1]
+        if kind in ("anyone", "rotten", "wall", "captcha"):
+            assert not answer["findings"] and answer["url"], answer
+        if kind == "anyone":
+            assert "found' for anyone" in answer["detail"]
+    found = [r for r in report["results"] if r["status"] == "found"]
+    assert len(found) >= 10
+    assert all(r["findings"][0]["kind"] == "account" for r in found)
+    assert report["subject"]["usernames"] == ["j***"]
+
+
+def test_check_skips_categories(standin: StandIn) -> None:
+    result = runner.invoke(
+        app,
+        ["usernames", "check", "nobody", "--sites", str(standin.path), "--json"]
+        + ["--skip-category", "xx NSFW xx", "--skip-category", "Dating"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert len(report["results"]) == 60
+    assert not any(r["status"] == "found" for r in report["results"])
+
+
+def test_doctor_names_the_broken_sites(standin: StandIn) -> None:
+    result = runner.invoke(app, ["usernames", "doctor", "--sites", str(standin.path), "--json"])
+    assert result.exit_code == 1, result.output
+    states = {h["site"]: h["state"] for h in json.loads(result.stdout)}
+    broken = {name for name, state in states.items() if state == "broken"}
+    assert broken == {
+        s["name"] for s in standin.sites if s["name"].endswith(("-anyone", "-rotten"))
+    }
+    walled = {s["name"] for s in standin.sites if s["name"].endswith(("-wall", "-captcha"))}
+    assert {name for name, state in states.items() if state == "unknown"} == walled
+
+
+def test_doctor_one_site_by_name(standin: StandIn) -> None:
+    result = runner.invoke(
+        app, ["usernames", "doctor", "standin-049-rotten", "--sites", str(standin.path)]
+    )
+    assert result.exit_code == 1 and "standin-049-rotten" in result.stdout
+    assert "0 ok, 1 broken" in result.stdout
+    result = runner.invoke(app, ["usernames", "doctor", "nope", "--sites", str(standin.path)])
+    assert result.exit_code == 2 and "no such site: nope" in result.output
+
+
+def test_loopback_list_without_the_switch_is_refused(
+    standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LOWPROFILE_ALLOW_LOOPBACK")
+    result = runner.invoke(app, ["usernames", "check", "x", "--sites", str(standin.path)])
+    assert result.exit_code == 2
+    assert "no usable site" in result.output and "internal address" in result.output
+
+
+def test_bad_input_is_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    result = runner.invoke(app, ["usernames", "check", "x", "--sites", str(missing)])
+    assert result.exit_code == 2 and "nope.json:" in result.output
+    assert "cannot read: No such file" in " ".join(result.output.split())
+    result = runner.invoke(app, ["usernames", "check", "x", "--skip-category", "zz"])
+    assert result.exit_code == 2 and "--skip-category: unknown 'zz'" in result.output
+    assert "Traceback" not in result.output
