@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import respx
@@ -109,3 +110,41 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["usernames", "check", "x", "--skip-category", "zz"])
     assert result.exit_code == 2 and "--skip-category: unknown 'zz'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_scan_runs_the_profile_usernames(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOWPROFILE_USERNAME_SITES", str(standin.path))
+    monkeypatch.setenv("LOWPROFILE_USERNAME_SKIP_CATEGORIES", "xx NSFW xx, dating")
+    result = runner.invoke(
+        app,
+        ["scan", "--name", "Jane Doe", "--username", ACCOUNT, "--only", "usernames"]
+        + ["--json", "-", "--no-save"],
+    )
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.stdout)
+    kept = [s for s in standin.sites if s["cat"] not in ("xx NSFW xx", "dating")]
+    assert {r["source"] for r in report["results"]} == {s["name"] for s in kept}
+    assert all(r["status"] == expected(s, ACCOUNT) for r, s in _pairs(report, kept))
+    accounts = [f for r in report["results"] for f in r["findings"]]
+    assert accounts and all(f["evidence"]["matches_name"] for f in accounts)
+
+
+def _pairs(report: dict[str, Any], sites: list[dict[str, Any]]) -> list[tuple[Any, Any]]:
+    by_site = {r["source"]: r for r in report["results"]}
+    return [(by_site[s["name"]], s) for s in sites]
+
+
+def test_update_installs_and_refuses(no_network: respx.MockRouter) -> None:
+    from lowprofile.usernames.sites import shipped_data_dir, updated_data_path
+    from lowprofile.usernames.update import DATA_URL, SCHEMA_URL
+
+    shipped = shipped_data_dir()
+    no_network.get(SCHEMA_URL).respond(200, text=(shipped / "wmn-data-schema.json").read_text())
+    no_network.get(DATA_URL).respond(200, text=(shipped / "wmn-data.json").read_text())
+    result = runner.invoke(app, ["usernames", "update"])
+    assert result.exit_code == 0, result.output
+    assert "Site list updated" in result.output and updated_data_path().is_file()
+    no_network.get("https://mirror.example/wmn.json").respond(200, text='{"sites": []}')
+    result = runner.invoke(app, ["usernames", "update", "--url", "https://mirror.example/wmn.json"])
+    assert result.exit_code == 2 and "not a WhatsMyName site list" in result.output
+    assert len(json.loads(updated_data_path().read_text())["sites"]) > 700

@@ -62,6 +62,8 @@ def outcome_result(site: Site, username: str, outcome: Outcome, name_match: bool
             CHECKER_ID, target, Status.FOUND, (finding,), outcome.reason, url, site.name
         )
     detail = outcome.reason
+    if outcome.status is Status.BLOCKED and site.protection:
+        detail += f" (WhatsMyName notes its protection: {', '.join(site.protection)})"
     if outcome.status.needs_hand_check:
         detail = f"{site.name}: {detail}; {_HAND}"
     return CheckResult(CHECKER_ID, target, outcome.status, (), detail, url, site.name)

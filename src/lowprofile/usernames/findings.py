@@ -49,7 +49,7 @@ def account_remedy(site: Site, username: str) -> Remedy:
         summary=summary,
         url=known["url"] if known else site.profile_url(username),
         method="account",
-        group=f"username:{username_id(username)}",
+        # No group: each site has its own settings page, so each account is its own task.
         minutes=REMEDY_MINUTES,
         recheck_days=30,
     )

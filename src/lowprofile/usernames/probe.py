@@ -88,7 +88,7 @@ def weigh_control(hit: Verdict, control: Verdict, control_name: str) -> Outcome:
         return Outcome(
             Status.CHANGED,
             f"the site answers 'found' for anyone (the made-up name {control_name!r} was found "
-            "too): no account claimed, check by hand",
+            "too): no account claimed",
             control,
         )
     words = {
@@ -99,7 +99,7 @@ def weigh_control(hit: Verdict, control: Verdict, control_name: str) -> Outcome:
     return Outcome(
         control.status,
         f"looked found, but the control request with a made-up name {words} ({control.reason}): "
-        "no account claimed, check by hand",
+        "no account claimed",
         control,
     )
 
