@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 import stat
@@ -13,7 +14,7 @@ import httpx
 import pytest
 import respx
 
-from lowprofile.checkers.base import CheckerSpec, select_checkers
+from lowprofile.checkers.base import CheckContext, CheckerSpec, select_checkers
 from lowprofile.checkers.usernames import UsernameChecker, matches_name, name_forms
 from lowprofile.config import Settings
 from lowprofile.net import Http
@@ -165,6 +166,15 @@ def test_shipped_list_loads_with_attribution() -> None:
     assert "Micah Hoffman" in (folder / "PROVENANCE.md").read_text("utf-8")
     anilist = next(s for s in loaded.sites if s.name == "AniList")
     assert anilist.post_body and dict(anilist.headers)["Content-Type"] == "application/json"
+
+
+def test_shipped_files_are_the_upstream_bytes() -> None:
+    """CC BY-SA copies must stay what PROVENANCE.md says they are (unmodified upstream files)."""
+    folder = shipped_data_dir()
+    provenance = (folder / "PROVENANCE.md").read_text("utf-8")
+    for name in ("wmn-data.json", "wmn-data-schema.json"):
+        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        assert f"| {name} | {digest} |" in provenance
 
 
 def test_loopback_sites_need_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -429,3 +439,30 @@ def test_results_round_trip(no_network: respx.MockRouter) -> None:
     serve(no_network, {"janedoe"})
     (result,) = run(checker_for(entry()), "janedoe")
     assert CheckResult.from_dict(result.to_dict()) == result
+
+
+def test_sites_on_one_host_keep_its_pace(no_network: respx.MockRouter) -> None:
+    """Two sites on one host wait the host interval; a site on another host does not."""
+    serve(no_network, set())
+    serve(no_network, set(), pattern="other.example")
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    settings = Settings(host_interval=5.0, backoff=0, retries=0)
+    checker = checker_for(
+        entry(),
+        entry(name="Second", uri_check="https://example.social/u/{account}?tab=2"),
+        entry(name="Elsewhere", uri_check="https://other.example/u/{account}"),
+    )
+
+    async def go() -> list[CheckResult]:
+        async with Http(settings, sleep=fake_sleep) as http:
+            ctx = CheckContext(http=http, settings=settings)
+            subject = Subject(names=(), usernames=("janedoe",))
+            return [r async for r in checker.check(subject, ctx)]
+
+    results = asyncio.run(go())
+    assert [r.status for r in results] == [Status.NOT_FOUND] * 3
+    assert len(sleeps) == 1 and sleeps[0] == pytest.approx(5.0, abs=0.5)

@@ -137,6 +137,7 @@ class UsernameChecker:
         finally:
             for task in tasks:
                 task.cancel()
+            controls.cancel()
 
     async def _one(
         self, site: Site, username: str, ctx: CheckContext, controls: Controls, forms: set[str]

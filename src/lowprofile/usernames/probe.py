@@ -70,6 +70,11 @@ class Controls:
     def asked(self) -> int:
         return len(self._answers)
 
+    def cancel(self) -> None:
+        """Stop control requests still running (the scan was interrupted)."""
+        for task in self._answers.values():
+            task.cancel()
+
 
 @dataclass(frozen=True)
 class Outcome:
