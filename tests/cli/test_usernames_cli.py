@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,10 @@ def standin(
     monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")
     monkeypatch.setenv("LOWPROFILE_RETRIES", "0")
     no_network.route(host__regex=r"^127\.0\.0\.\d+$").pass_through()
+    try:
+        socket.create_server(("127.0.0.2", 0)).close()
+    except OSError as exc:  # macOS routes only 127.0.0.1 unless aliases are added
+        pytest.skip(f"cannot listen on 127.0.0.2 for the stand-in sites: {exc}")
     with standin_sites(100, tmp_path) as running:
         yield running
 
