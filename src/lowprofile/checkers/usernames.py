@@ -20,7 +20,7 @@ from pathlib import Path
 from lowprofile.checkers.base import CheckContext, Readiness
 from lowprofile.config import Settings
 from lowprofile.privacy import mask_username
-from lowprofile.results import CheckResult, Status
+from lowprofile.results import CheckResult, Finding, Status
 from lowprofile.subject import Subject
 from lowprofile.usernames.findings import CHECKER_ID, account_finding
 from lowprofile.usernames.probe import Controls, Outcome, check_name
@@ -52,33 +52,42 @@ def matches_name(username: str, forms: Iterable[str]) -> bool:
     return any(form and form in squashed for form in forms)
 
 
+def site_result(
+    site: Site, username: str, status: Status, detail: str, findings: tuple[Finding, ...] = ()
+) -> CheckResult:
+    """One site's answer for one username; the profile link rides along as the hand-check URL."""
+    if status.needs_hand_check:
+        detail = f"{site.name}: {detail}; {_HAND}"
+    return CheckResult(
+        checker=CHECKER_ID,
+        target=f"{site.name}: {mask_username(username)}",
+        status=status,
+        findings=findings,
+        detail=detail,
+        url=site.profile_url(username),
+        source=site.name,
+    )
+
+
 def outcome_result(site: Site, username: str, outcome: Outcome, name_match: bool) -> CheckResult:
-    """One site's answer for one username as a CheckResult (a finding only for a found)."""
-    url = site.profile_url(username)
-    target = f"{site.name}: {mask_username(username)}"
+    """The final outcome as a result: a finding only for a hit its control confirmed."""
     if outcome.status is Status.FOUND:
         finding = account_finding(site, username, outcome.reason, matches_name=name_match)
-        return CheckResult(
-            CHECKER_ID, target, Status.FOUND, (finding,), outcome.reason, url, site.name
-        )
+        return site_result(site, username, Status.FOUND, outcome.reason, (finding,))
     detail = outcome.reason
     if outcome.status is Status.BLOCKED and site.protection:
         detail += f" (WhatsMyName notes its protection: {', '.join(site.protection)})"
-    if outcome.status.needs_hand_check:
-        detail = f"{site.name}: {detail}; {_HAND}"
-    return CheckResult(CHECKER_ID, target, outcome.status, (), detail, url, site.name)
+    return site_result(site, username, outcome.status, detail)
 
 
 def insecure_result(site: Site, username: str) -> CheckResult:
     """Plain-http sites are not asked: the username would cross the network in clear text."""
-    return CheckResult(
-        CHECKER_ID,
-        f"{site.name}: {mask_username(username)}",
+    return site_result(
+        site,
+        username,
         Status.MANUAL,
-        detail=f"{site.name} only answers over plain http, which would show the name to anyone "
-        f"on the way; {_HAND} if you accept that",
-        url=site.profile_url(username),
-        source=site.name,
+        "it only answers over plain http, which would show the name to anyone on the way; "
+        "open the link if you accept that",
     )
 
 
@@ -119,11 +128,16 @@ class UsernameChecker:
         sites = self.site_list
         if not subject.usernames:
             yield CheckResult(
-                CHECKER_ID, "*", Status.SKIPPED, detail="no usernames in the profile (add some)"
+                checker=CHECKER_ID,
+                target="*",
+                status=Status.SKIPPED,
+                detail="no usernames in the profile (add some)",
             )
             return
         for problem in sites.problems:
-            yield CheckResult(CHECKER_ID, "site list", Status.ERROR, detail=problem)
+            yield CheckResult(
+                checker=CHECKER_ID, target="site list", status=Status.ERROR, detail=problem
+            )
         forms = name_forms(subject)
         controls = Controls()
         tasks = [
@@ -149,13 +163,6 @@ class UsernameChecker:
             return outcome_result(site, username, outcome, matches_name(username, forms))
         except Exception as exc:  # one odd site must not end the others
             log.debug("site %s failed", site.name, exc_info=True)
-            return CheckResult(
-                CHECKER_ID,
-                f"{site.name}: {mask_username(username)}",
-                Status.ERROR,
-                detail=f"{site.name}: {exc.__class__.__name__}: {exc}; {_HAND}",
-                url=site.profile_url(username),
-                source=site.name,
-            )
+            return site_result(site, username, Status.ERROR, f"{exc.__class__.__name__}: {exc}")
         finally:
             ctx.advance(1)
