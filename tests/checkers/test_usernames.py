@@ -342,6 +342,8 @@ def test_name_forms() -> None:
     forms = name_forms(Subject(names=(Name.parse("Jane Q Doe"),)))
     assert matches_name("Jane_Doe84", forms) and matches_name("jdoe", forms)
     assert not matches_name("skater", forms)
+    short = name_forms(Subject(names=(Name.parse("Al Li"),)))
+    assert matches_name("al.li", short) and not matches_name("alison", short)
 
 
 def test_scan_runs_the_profile_usernames(no_network: respx.MockRouter, tmp_path: Path) -> None:

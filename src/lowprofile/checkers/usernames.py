@@ -47,9 +47,11 @@ def name_forms(subject: Subject) -> set[str]:
 
 
 def matches_name(username: str, forms: Iterable[str]) -> bool:
-    """True when the username spells out one of the person's names."""
+    """True when the username spells out one of the person's names. A short form must be the
+    whole username ("jdoe"), a longer one may sit inside it ("janedoe84"): "ali" inside "alison"
+    says nothing."""
     squashed = re.sub(r"[^a-z0-9]", "", username.lower())
-    return any(form and form in squashed for form in forms)
+    return any(form == squashed or (len(form) >= 6 and form in squashed) for form in forms)
 
 
 def site_result(
