@@ -67,9 +67,6 @@ class Controls:
             self._answers[site.name] = task
         return await asyncio.shield(task)
 
-    def asked(self) -> int:
-        return len(self._answers)
-
     def cancel(self) -> None:
         """Stop control requests still running (the scan was interrupted)."""
         for task in self._answers.values():

@@ -37,6 +37,8 @@ MIN_SHARE = 0.5
 
 @dataclass(frozen=True)
 class UpdateResult:
+    """Where the new list went, and how many usable sites the old and new lists hold."""
+
     path: Path
     before: int
     after: int
