@@ -152,8 +152,13 @@ class Http:
         params: dict[str, str] | None = None,
         data: dict[str, str] | None = None,
         json: Any = None,
+        content: str | bytes | None = None,
+        follow_redirects: bool = True,
     ) -> httpx.Response:
-        """Send one request politely; return the final response or raise a ``NetError``."""
+        """Send one request politely; return the final response or raise a ``NetError``.
+
+        ``content`` is a raw body (a site's own JSON or form text); ``follow_redirects=False``
+        returns a redirect as it is, for sources whose answer is the redirect itself."""
         if self._client is None or self._global is None:
             raise RuntimeError("Http must be used inside `async with`")
         try:
@@ -168,7 +173,9 @@ class Http:
                 try:
                     async with self._global:
                         self.requests_sent += 1
-                        response = await self._send(method, url, headers, params, data, json)
+                        response = await self._send(
+                            method, url, headers, params, data, json, content, follow_redirects
+                        )
                 except httpx.TransportError as exc:
                     reason = _describe_transport_error(exc)
                     log.debug("%s %s failed (try %d): %s", method, url, attempt + 1, reason)
@@ -215,12 +222,14 @@ class Http:
         params: dict[str, str] | None,
         data: dict[str, str] | None,
         json: Any,
+        content: str | bytes | None = None,
+        follow_redirects: bool = True,
     ) -> httpx.Response:
         assert self._client is not None  # noqa: S101 - checked by request()
         request = self._client.build_request(
-            method, url, headers=headers, params=params, data=data, json=json
+            method, url, headers=headers, params=params, data=data, json=json, content=content
         )
-        response = await self._client.send(request, stream=True)
+        response = await self._client.send(request, stream=True, follow_redirects=follow_redirects)
         try:
             body = bytearray()
             async for chunk in response.aiter_bytes():

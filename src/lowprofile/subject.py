@@ -139,7 +139,7 @@ class Subject:
     photo_dirs: tuple[Path, ...] = ()
 
     def __post_init__(self) -> None:
-        if not (self.names or self.emails or self.photo_dirs):
+        if not (self.names or self.emails or self.usernames or self.photo_dirs):
             raise ProfileError("a profile needs at least one name")
         if self.birth_year is not None and not 1900 <= self.birth_year <= 2030:
             raise ProfileError(f"birth year {self.birth_year} is not plausible")

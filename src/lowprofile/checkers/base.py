@@ -40,6 +40,7 @@ BUILTIN_CHECKERS: dict[str, str] = {
     "xposedornot": "lowprofile.checkers.breaches:XposedOrNotChecker",
     "hibp": "lowprofile.checkers.breaches:HibpChecker",
     "photos": "lowprofile.checkers.photos:PhotoChecker",
+    "usernames": "lowprofile.checkers.usernames:UsernameChecker",
 }
 
 

@@ -19,6 +19,7 @@ from lowprofile.cli import history as history_cli
 from lowprofile.cli import optout as optout_cli
 from lowprofile.cli import photos as photos_cli
 from lowprofile.cli import schedule as schedule_cli
+from lowprofile.cli import usernames as usernames_cli
 from lowprofile.cli.checkers import checkers_command
 from lowprofile.cli.common import PLAIN_HELP, exit_code_for, setup_logging
 from lowprofile.cli.init import init_command
@@ -84,6 +85,7 @@ app.command("report")(report_command)
 app.add_typer(brokers_cli.app, name="brokers")
 app.add_typer(breaches_cli.app, name="breaches")
 app.add_typer(photos_cli.app, name="photos")
+app.add_typer(usernames_cli.app, name="usernames")
 app.add_typer(history_cli.app, name="history")
 app.add_typer(optout_cli.app, name="optout")
 app.add_typer(schedule_cli.app, name="schedule")

@@ -1,0 +1,170 @@
+"""The usernames checker: the accounts a doxer finds from a username, on WhatsMyName's sites.
+
+Every (site, username) pair is one task; the shared client keeps each host to its polite pace
+while different hosts are asked at once, so a run of 700 sites takes about as long as its slowest
+hosts. Each answer is read by the site's WhatsMyName rules (``usernames.rules``), and each hit is
+confirmed by a made-up name on the same site (``usernames.probe``) before it becomes an
+``account`` finding. Whatever could not be read honestly is ``blocked``, ``changed`` or ``error``
+with the profile link to check by hand; nothing is ``not_found`` without the site's own marker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+
+from lowprofile.checkers.base import CheckContext, Readiness
+from lowprofile.config import Settings
+from lowprofile.privacy import mask_username
+from lowprofile.results import CheckResult, Finding, Status
+from lowprofile.subject import Subject
+from lowprofile.usernames.findings import CHECKER_ID, account_finding
+from lowprofile.usernames.probe import Controls, Outcome, check_name
+from lowprofile.usernames.sites import Site, SiteList, load_sites
+
+log = logging.getLogger(__name__)
+
+_HAND = "check by hand"
+SITES_ENV = "LOWPROFILE_USERNAME_SITES"
+SKIP_ENV = "LOWPROFILE_USERNAME_SKIP_CATEGORIES"
+"""How a normal ``scan`` gets a site list file and categories to skip (comma-separated), the
+same settings ``usernames check --sites/--skip-category`` takes."""
+
+
+def name_forms(subject: Subject) -> set[str]:
+    """The person's names as a username would spell them (``janedoe``, ``doejane``, ``jdoe``)."""
+    forms: set[str] = set()
+    for name in subject.names:
+        first = re.sub(r"[^a-z0-9]", "", name.first.lower())
+        last = re.sub(r"[^a-z0-9]", "", name.last.lower())
+        if first and last:
+            forms |= {first + last, last + first, first[0] + last}
+    return forms
+
+
+def matches_name(username: str, forms: Iterable[str]) -> bool:
+    """True when the username spells out one of the person's names. A short form must be the
+    whole username ("jdoe"), a longer one may sit inside it ("janedoe84"): "ali" inside "alison"
+    says nothing."""
+    squashed = re.sub(r"[^a-z0-9]", "", username.lower())
+    return any(form == squashed or (len(form) >= 6 and form in squashed) for form in forms)
+
+
+def site_result(
+    site: Site, username: str, status: Status, detail: str, findings: tuple[Finding, ...] = ()
+) -> CheckResult:
+    """One site's answer for one username; the profile link rides along as the hand-check URL."""
+    if status.needs_hand_check:
+        detail = f"{site.name}: {detail}; {_HAND}"
+    return CheckResult(
+        checker=CHECKER_ID,
+        target=f"{site.name}: {mask_username(username)}",
+        status=status,
+        findings=findings,
+        detail=detail,
+        url=site.profile_url(username),
+        source=site.name,
+    )
+
+
+def outcome_result(site: Site, username: str, outcome: Outcome, name_match: bool) -> CheckResult:
+    """The final outcome as a result: a finding only for a hit its control confirmed."""
+    if outcome.status is Status.FOUND:
+        finding = account_finding(site, username, outcome.reason, matches_name=name_match)
+        return site_result(site, username, Status.FOUND, outcome.reason, (finding,))
+    detail = outcome.reason
+    if outcome.status is Status.BLOCKED and site.protection:
+        detail += f" (WhatsMyName notes its protection: {', '.join(site.protection)})"
+    return site_result(site, username, outcome.status, detail)
+
+
+def insecure_result(site: Site, username: str) -> CheckResult:
+    """Plain-http sites are not asked: the username would cross the network in clear text."""
+    return site_result(
+        site,
+        username,
+        Status.MANUAL,
+        "it only answers over plain http, which would show the name to anyone on the way; "
+        "open the link if you accept that",
+    )
+
+
+class UsernameChecker:
+    """Accounts under the person's usernames, on WhatsMyName's sites, each hit controlled."""
+
+    id = CHECKER_ID
+    title = "Accounts under your usernames"
+    needs_network = True
+
+    def __init__(
+        self,
+        sites_file: Path | None = None,
+        skip_categories: tuple[str, ...] = (),
+        site_list: SiteList | None = None,
+    ) -> None:
+        env_file = os.environ.get(SITES_ENV)
+        env_skip = os.environ.get(SKIP_ENV, "")
+        self._sites_file = sites_file or (Path(env_file) if env_file else None)
+        self._skip = skip_categories or tuple(c.strip() for c in env_skip.split(",") if c.strip())
+        self._list = site_list
+
+    @property
+    def site_list(self) -> SiteList:
+        if self._list is None:
+            self._list = load_sites(self._sites_file)
+        return self._list.without_categories(list(self._skip)) if self._skip else self._list
+
+    def readiness(self, settings: Settings) -> Readiness:
+        if not self.site_list.sites:
+            return Readiness(False, "the WhatsMyName site list has no usable site")
+        return Readiness(True)
+
+    def targets(self, subject: Subject) -> int:
+        return len(subject.usernames) * len(self.site_list.sites)
+
+    async def check(self, subject: Subject, ctx: CheckContext) -> AsyncIterator[CheckResult]:
+        sites = self.site_list
+        if not subject.usernames:
+            yield CheckResult(
+                checker=CHECKER_ID,
+                target="*",
+                status=Status.SKIPPED,
+                detail="no usernames in the profile (add some)",
+            )
+            return
+        for problem in sites.problems:
+            yield CheckResult(
+                checker=CHECKER_ID, target="site list", status=Status.ERROR, detail=problem
+            )
+        forms = name_forms(subject)
+        controls = Controls()
+        tasks = [
+            asyncio.create_task(self._one(site, username, ctx, controls, forms))
+            for username in dict.fromkeys(subject.usernames)
+            for site in sites.sites
+        ]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
+            controls.cancel()
+
+    async def _one(
+        self, site: Site, username: str, ctx: CheckContext, controls: Controls, forms: set[str]
+    ) -> CheckResult:
+        try:
+            if not site.secure:
+                return insecure_result(site, username)
+            outcome = await check_name(site, username, ctx.http, controls)
+            return outcome_result(site, username, outcome, matches_name(username, forms))
+        except Exception as exc:  # one odd site must not end the others
+            log.debug("site %s failed", site.name, exc_info=True)
+            return site_result(site, username, Status.ERROR, f"{exc.__class__.__name__}: {exc}")
+        finally:
+            ctx.advance(1)

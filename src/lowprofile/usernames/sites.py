@@ -1,0 +1,253 @@
+"""WhatsMyName's site list: where it comes from, how it is checked, and one Site per entry.
+
+Three places can hold a list, in this order: a file the user names (``--sites FILE``), the copy
+``lowprofile usernames update`` keeps in the data folder, and the copy shipped in this package
+(CC BY-SA 4.0, see ``data/PROVENANCE.md``). A file is checked against WhatsMyName's own JSON
+Schema and then against our rules: a site must say where ``{account}`` goes, and it must be
+https on a public host. Loopback hosts over plain http are only allowed with
+``LOWPROFILE_ALLOW_LOOPBACK=1`` (local test servers), so a downloaded or hand-written list can
+never point the scanner at services on the user's own machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from lowprofile.config import data_dir
+from lowprofile.errors import ConfigError
+
+ACCOUNT = "{account}"
+SENSITIVE_CATEGORIES = frozenset({"xx nsfw xx", "dating"})
+"""Accounts here say something intimate about a person: they are flagged and weigh more."""
+ALLOW_LOOPBACK_ENV = "LOWPROFILE_ALLOW_LOOPBACK"
+DATA_FILE = "wmn-data.json"
+SCHEMA_FILE = "wmn-data-schema.json"
+
+
+class SiteListError(ConfigError):
+    """A site list that cannot be used: unreadable, not WhatsMyName's format, or unsafe."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """One WhatsMyName entry: how to ask for a username, and how to read the answer."""
+
+    name: str
+    uri_check: str
+    e_code: int
+    e_string: str
+    m_code: int
+    m_string: str
+    category: str
+    known: tuple[str, ...] = ()
+    uri_pretty: str | None = None
+    post_body: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    strip_bad_char: str = ""
+    protection: tuple[str, ...] = ()
+
+    @property
+    def sensitive(self) -> bool:
+        return self.category.lower() in SENSITIVE_CATEGORIES
+
+    @property
+    def secure(self) -> bool:
+        """True for https (and for loopback test servers, which only load when allowed); plain
+        http to a real site would show the username to anyone on the path."""
+        if self.uri_check.startswith("https://"):
+            return True
+        return _is_loopback(urlsplit(self.uri_check.replace(ACCOUNT, "x")).hostname or "")
+
+    def clean(self, username: str) -> str:
+        """The username as this site spells it: ``strip_bad_char`` lists characters it drops
+        (a dot cannot be part of a subdomain, for instance)."""
+        return "".join(ch for ch in username if ch not in self.strip_bad_char)
+
+    def profile_url(self, username: str) -> str:
+        """The page a person opens to see the account (``uri_pretty``, else ``uri_check``)."""
+        return (self.uri_pretty or self.uri_check).replace(ACCOUNT, self.clean(username))
+
+
+@dataclass(frozen=True)
+class SiteList:
+    """The sites of one list, the entries that were left out and why, and where it came from."""
+
+    sites: tuple[Site, ...]
+    problems: tuple[str, ...]
+    source: str
+    categories: tuple[str, ...] = ()
+
+    def without_categories(self, skipped: list[str]) -> SiteList:
+        """The list minus the sites of ``skipped`` categories (case-insensitive)."""
+        lowered = {c.lower() for c in skipped}
+        kept = tuple(s for s in self.sites if s.category.lower() not in lowered)
+        return SiteList(kept, self.problems, self.source, self.categories)
+
+    def only(self, names: list[str]) -> tuple[SiteList, list[str]]:
+        """The sites named in ``names`` (case-insensitive), and the names that matched none."""
+        lowered = {n.lower(): n for n in names}
+        kept = tuple(s for s in self.sites if s.name.lower() in lowered)
+        found = {s.name.lower() for s in kept}
+        missing = [original for low, original in lowered.items() if low not in found]
+        return SiteList(kept, self.problems, self.source, self.categories), missing
+
+
+def shipped_data_dir() -> Path:
+    """The folder of WhatsMyName files that came with this installation (package data)."""
+    return Path(str(resources.files("lowprofile.usernames") / "data"))
+
+
+def updated_data_path() -> Path:
+    """Where ``lowprofile usernames update`` keeps the newest list."""
+    return data_dir() / "whatsmyname" / DATA_FILE
+
+
+def loopback_allowed() -> bool:
+    return os.environ.get(ALLOW_LOOPBACK_ENV, "") not in ("", "0")
+
+
+def schema_for(path: Path | None) -> dict[str, Any]:
+    """The schema beside ``path`` when there is one (an updated list brings its own), else the
+    shipped one."""
+    beside = path.parent / SCHEMA_FILE if path is not None else None
+    chosen = beside if beside is not None and beside.is_file() else shipped_data_dir() / SCHEMA_FILE
+    schema: dict[str, Any] = json.loads(chosen.read_text(encoding="utf-8"))
+    return schema
+
+
+def schema_errors(data: Any, schema: dict[str, Any] | None = None) -> list[str]:
+    """WhatsMyName's own schema, applied as their CI applies it; one line per violation."""
+    import jsonschema
+
+    validator = jsonschema.Draft7Validator(schema or schema_for(None))
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message[:200]}"
+        for error in errors
+    ]
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_internal(host: str) -> bool:
+    """Addresses no public site lives on (private, link-local, loopback, a bare machine name)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host.lower() == "localhost" or "." not in host
+    return not address.is_global
+
+
+def url_problem(url: str) -> str | None:
+    """Why this URL may not be requested, or None. ``{account}`` may sit in the host."""
+    parts = urlsplit(url.replace(ACCOUNT, "x"))
+    host = parts.hostname or ""
+    if not host:
+        return "has no host"
+    if _is_loopback(host) and loopback_allowed():
+        return None if parts.scheme in ("http", "https") else "must be http(s)"
+    if _is_internal(host):
+        return f"points at an internal address ({host}); set {ALLOW_LOOPBACK_ENV}=1 for tests"
+    return None
+
+
+def site_from_entry(entry: dict[str, Any]) -> Site:
+    """One schema-valid entry as a Site; raises ValueError for what the schema cannot say."""
+    uri = str(entry["uri_check"])
+    body = entry.get("post_body")
+    if ACCOUNT not in uri and (body is None or ACCOUNT not in str(body)):
+        raise ValueError("neither uri_check nor post_body has an {account} placeholder")
+    problem = url_problem(uri)
+    if problem:
+        raise ValueError(f"uri_check {problem}")
+    headers = entry.get("headers") or {}
+    return Site(
+        name=str(entry["name"]),
+        uri_check=uri,
+        e_code=int(entry["e_code"]),
+        e_string=str(entry["e_string"]),
+        m_code=int(entry["m_code"]),
+        m_string=str(entry["m_string"]),
+        category=str(entry["cat"]),
+        known=tuple(str(k) for k in entry.get("known") or ()),
+        uri_pretty=entry.get("uri_pretty"),
+        post_body=None if body is None else str(body),
+        headers=tuple((str(k), str(v)) for k, v in headers.items()),
+        strip_bad_char=str(entry.get("strip_bad_char") or ""),
+        protection=tuple(str(p) for p in entry.get("protection") or ()),
+    )
+
+
+def parse_site_list(data: Any, source: str, schema: dict[str, Any] | None = None) -> SiteList:
+    """A whole list: schema errors refuse the file; one odd site only leaves that site out."""
+    errors = schema_errors(data, schema)
+    if errors:
+        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        shown = "; ".join(errors[:3]) + more
+        raise SiteListError(f"{source}: not a WhatsMyName site list: {shown}")
+    if not isinstance(data, dict) or not isinstance(data.get("sites"), list):
+        raise SiteListError(f"{source}: not a WhatsMyName site list: no 'sites' array")
+    sites: list[Site] = []
+    problems: list[str] = []
+    for index, entry in enumerate(data["sites"]):
+        if not isinstance(entry, dict) or entry.get("valid") is False:
+            continue  # WhatsMyName's own mark for an entry known to be broken
+        try:
+            sites.append(site_from_entry(entry))
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"{source}: sites/{index} ({entry.get('name')}): {exc}")
+    return SiteList(tuple(sites), tuple(problems), source, tuple(data.get("categories") or ()))
+
+
+def read_site_file(path: Path) -> SiteList:
+    """Read and check one file in WhatsMyName's format (checked once per version of the file:
+    the schema check of 700 sites takes half a second)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise SiteListError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    return _read_checked(path, info.st_mtime_ns, info.st_size, loopback_allowed())
+
+
+@functools.lru_cache(maxsize=8)
+def _read_checked(path: Path, mtime_ns: int, size: int, loopback: bool) -> SiteList:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SiteListError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SiteListError(f"{path}: not JSON: {exc}") from exc
+    return parse_site_list(data, str(path), schema_for(path))
+
+
+def load_sites(path: Path | None = None) -> SiteList:
+    """The list to run: ``path`` if given, else the updated copy, else the shipped one.
+
+    A broken updated copy does not stop a scan: the shipped list is used and the problem is
+    carried along so the report can say so."""
+    if path is not None:
+        return read_site_file(path)
+    updated = updated_data_path()
+    if updated.is_file():
+        try:
+            return read_site_file(updated)
+        except SiteListError as exc:
+            shipped = read_site_file(shipped_data_dir() / DATA_FILE)
+            note = f"{exc}; using the list shipped with lowprofile instead"
+            return SiteList(shipped.sites, (note, *shipped.problems), shipped.source)
+    return read_site_file(shipped_data_dir() / DATA_FILE)
