@@ -10,8 +10,10 @@ from typing import Annotated
 import typer
 
 from lowprofile.cli.common import ProfileOpt
+from lowprofile.cli.registry import requests_command
 
 app = typer.Typer(help="Track opt-out requests and check that removals stick.")
+app.command("requests")(requests_command)
 
 
 @app.command("plan")

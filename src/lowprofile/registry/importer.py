@@ -25,7 +25,7 @@ HEADER_SCAN_ROWS = 5
 """The header is looked for in this many first rows (the 2025 file has one annotation row)."""
 
 _EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[A-Za-z]{2,}$")
-_SPLIT = re.compile(r"[;,\s]+")
+_SPLIT = re.compile(r"[;,\r\n]+")
 
 # Which column holds what: a predicate on the normalised header text (lowercase, single spaces,
 # no trailing colon). Data, so a new registry layout is one line here.
@@ -212,11 +212,13 @@ def parse_registry(text: str, source: str, now: datetime | None = None) -> Catal
                 f"line {line}: {len(row)} cells where the header has {layout.width}; skipped"
             )
             continue
+        warnings: list[str] = []
         try:
-            entry = _entry(row, line, layout, catalogue.problems)
+            entry = _entry(row, line, layout, warnings)
         except ValueError as exc:
             catalogue.problems.append(f"line {line}: {exc}; skipped")
             continue
+        catalogue.problems += warnings
         base = slug(entry.label if entry.dba else entry.name)
         seen[base] = seen.get(base, 0) + 1
         identifier = base if seen[base] == 1 else f"{base}-{seen[base]}"
@@ -224,3 +226,36 @@ def parse_registry(text: str, source: str, now: datetime | None = None) -> Catal
     if not catalogue.entries:
         raise RegistryError(f"{source}: no usable broker rows ({len(catalogue.problems)} skipped)")
     return catalogue
+
+
+def read_source(source: str) -> bytes:
+    """The bytes of a registry file: a local path, or an http(s) URL fetched through the shared
+    client (the one request this command makes)."""
+    if source.startswith(("http://", "https://")):
+        import asyncio
+
+        from lowprofile.config import load_settings
+        from lowprofile.errors import NetError
+        from lowprofile.net import Http
+
+        async def download() -> bytes:
+            async with Http(load_settings()) as http:
+                response = await http.get(source)
+            if response.status_code != 200:
+                raise RegistryError(f"{source}: HTTP {response.status_code}")
+            return response.content
+
+        try:
+            return asyncio.run(download())
+        except NetError as exc:
+            raise RegistryError(f"{source}: {exc}") from exc
+    try:
+        with open(source, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise RegistryError(f"{source}: {exc.strerror or exc}") from exc
+
+
+def import_registry(source: str, now: datetime | None = None) -> Catalogue:
+    """Read and parse a registry file or URL."""
+    return parse_registry(decode(read_source(source), source), source, now)
