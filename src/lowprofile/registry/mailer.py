@@ -11,6 +11,7 @@ to the person's provider. Each one is written to the ledger as soon as the serve
 
 from __future__ import annotations
 
+import ipaddress
 import smtplib
 import ssl
 import time
@@ -26,7 +27,16 @@ from lowprofile.registry.ledger import FAILED, SENT, Ledger
 DEFAULT_INTERVAL = 20.0
 """Seconds between two messages: ~180 an hour, under the hourly caps of the big providers."""
 TIMEOUT = 30.0
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def is_local(host: str) -> bool:
+    """A server on this machine (a loopback address), where an unencrypted hop stays local."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,7 @@ def connect(account: SmtpAccount) -> smtplib.SMTP:
             if server.has_extn("starttls"):
                 server.starttls(context=context)
                 server.ehlo()
-            elif account.host not in LOOPBACK:
+            elif not is_local(account.host):
                 server.quit()
                 raise SendError(
                     f"{account.host}:{account.port} offers no encryption (STARTTLS); "
