@@ -250,6 +250,7 @@ def requests_command(
     subject = load_profile(profile or default_profile_path())
     settings = load_settings()
     sender = settings.smtp_from or (subject.emails[0] if subject.emails else "")
+    account = SmtpAccount.from_settings(settings, sender) if send else None
     with Ledger() as ledger:
         prepared = prepare(
             load_catalogue().entries,
@@ -273,9 +274,11 @@ def requests_command(
             for request in prepared.pending:
                 record(ledger, request, DRAFTED, date.today())
             return
-        if not send or not prepared.pending:
+        if account is None or not prepared.pending:
             return
-        account = SmtpAccount.from_settings(settings, sender)
+        pace = DEFAULT_INTERVAL if interval is None else interval
+        minutes = round(pace * (len(prepared.pending) - 1) / 60)
+        console.print(f"At one message every {pace:g} s this takes about {minutes} minute(s).")
         if not yes and not typer.confirm(
             f"Send {len(prepared.pending)} message(s) through {account.host} as {account.sender}?"
         ):
@@ -284,7 +287,7 @@ def requests_command(
             prepared.pending,
             ledger,
             account,
-            interval=DEFAULT_INTERVAL if interval is None else interval,
+            interval=pace,
             on_progress=_report_sent,
         )
     stderr_console().print(
@@ -317,7 +320,7 @@ def _preview_json(prepared: Prepared) -> dict[str, object]:
             }
             for r in prepared.pending
         ],
-        "already_asked": [r.ref for r in prepared.already_asked],
+        "already_asked": prepared.already_asked,
         "covered_by_site_optout": [e.id for e, _ in prepared.covered_by_site_optout],
         "web_forms": [{"id": e.id, "url": e.optout_url} for e in prepared.web_forms],
     }

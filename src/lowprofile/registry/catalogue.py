@@ -113,6 +113,12 @@ class Catalogue:
             raise RegistryError(f"{where}: not a registry catalogue ({exc})") from exc
 
 
+def registry_dir() -> Path:
+    """``<data>/registry``, created 0700 with the data folder itself (not left to the umask)."""
+    ensure_private_dir(data_dir())
+    return ensure_private_dir(data_dir() / "registry")
+
+
 def catalogue_path() -> Path:
     return data_dir() / "registry" / "catalogue.json"
 
@@ -124,6 +130,8 @@ def shipped_catalogue_path() -> Path:
 def save_catalogue(catalogue: Catalogue, path: Path | None = None) -> Path:
     """Write atomically (0600), re-reading the new file before it replaces the old one."""
     target = path or catalogue_path()
+    if path is None:
+        registry_dir()
     ensure_private_dir(target.parent)
 
     def verify(tmp: Path) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from lowprofile.config import data_dir
 from lowprofile.files import ensure_private_dir
+from lowprofile.registry.catalogue import registry_dir
 from lowprofile.registry.errors import RegistryError
 
 DRAFTED = "drafted"
@@ -124,12 +125,18 @@ class Ledger:
         self._db: sqlite3.Connection | None = None
 
     def __enter__(self) -> Ledger:
+        if self.path == ledger_path():
+            registry_dir()
         ensure_private_dir(self.path.parent)
         if not self.path.exists():
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         try:
             self._db = sqlite3.connect(self.path)
             self._db.row_factory = sqlite3.Row
+            # WAL with NORMAL sync: a commit per sent message without an fsync each; an app crash
+            # loses nothing, a power cut at worst the last few records (those would be re-sent).
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
             (version,) = self._db.execute("PRAGMA user_version").fetchone()
             if version > len(MIGRATIONS):
                 raise RegistryError(f"{self.path} was written by a newer lowprofile; upgrade")
@@ -140,7 +147,10 @@ class Ledger:
         except sqlite3.Error as exc:
             self.__exit__()
             raise RegistryError(f"{self.path}: {exc}") from exc
-        self.path.chmod(0o600)
+        for suffix in ("", "-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            if side.exists():
+                side.chmod(0o600)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -129,7 +129,7 @@ def send_requests(
     server = connect(account)
     try:
         for number, request in enumerate(pending):
-            if number:
+            if number and interval > 0:
                 sleep(interval)
             outcome = _send_one(server, request, ledger, day)
             if outcome:

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from lowprofile.registry.catalogue import RegistryEntry
-from lowprofile.registry.deletion import DeletionRequest, build_requests, select
+from lowprofile.registry.deletion import (
+    DeletionRequest,
+    build_requests,
+    group_by_recipient,
+    select,
+)
 from lowprofile.registry.match import SiteLike, match_all
 from lowprofile.subject import Subject
 
@@ -23,7 +28,8 @@ class Prepared:
     """One run's work: ``pending`` to send or draft, the rest reported."""
 
     pending: list[DeletionRequest] = field(default_factory=list)
-    already_asked: list[DeletionRequest] = field(default_factory=list)
+    already_asked: list[str] = field(default_factory=list)
+    """Recipient addresses asked before: no message is even built for them."""
     covered_by_site_optout: list[tuple[RegistryEntry, tuple[str, ...]]] = field(
         default_factory=list
     )
@@ -58,6 +64,7 @@ def prepare(
         elif entry.optout_url:
             result.web_forms.append(entry)
     asked = asked or set()
-    for request in build_requests(to_ask, subject, law, sender, add, today):
-        (result.already_asked if request.recipient in asked else result.pending).append(request)
+    result.already_asked = [r for r in group_by_recipient(to_ask) if r in asked]
+    fresh = [e for e in to_ask if e.email.lower() not in asked]
+    result.pending = build_requests(fresh, subject, law, sender, add, today)
     return result
