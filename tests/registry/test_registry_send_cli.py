@@ -258,9 +258,12 @@ def test_mark_by_hand_and_overdue(smtp_server: Mailbox) -> None:
     wrong = runner.invoke(app, ["registry", "mark", last, "--as", "deleted"])
     assert wrong.exit_code == 2
     assert "not one of" in _flat(wrong.stderr)
-    runner.invoke(app, ["registry", "mark", last, "--as", "refused"])
+    bad_date = runner.invoke(app, ["registry", "mark", last, "--as", "refused", "--date", "May"])
+    assert bad_date.exit_code == 2
+    runner.invoke(app, ["registry", "mark", last, "--as", "refused", "--date", "2026-01-02"])
     rows = {r["ref"]: r for r in _status()["requests"]}
     assert rows[bright]["state"] == "confirmed"
     assert rows[last]["state"] == "refused"
+    assert rows[last]["updated"] == "2026-01-02"
     table = runner.invoke(app, ["registry", "status"])
     assert "not yet asked" in table.stdout

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -155,16 +155,16 @@ def status_command(as_json: JsonFlag = False) -> None:
 def mark_command(
     refs: Annotated[list[str], typer.Argument(metavar="REF...", help="Request references.")],
     state: Annotated[str, typer.Option("--as", help="sent, answered, confirmed or refused.")],
-    when: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today).")] = None,
+    when: Annotated[
+        datetime | None,
+        typer.Option("--date", formats=["%Y-%m-%d"], help="YYYY-MM-DD (default today)."),
+    ] = None,
     note: Annotated[str, typer.Option("--note", help="What they said.")] = "",
 ) -> None:
     """Record a broker's answer (or that you sent a draft yourself) by hand."""
     from lowprofile.registry.ledger import Ledger
 
-    try:
-        day = date.fromisoformat(when) if when else date.today()
-    except ValueError:
-        fail(f"--date {when!r} is not YYYY-MM-DD")
+    day = when.date() if when else date.today()
     with Ledger() as ledger:
         for ref in refs:
             row = ledger.mark(ref.upper(), state, day, note)

@@ -139,6 +139,7 @@ class Ledger:
             self._db.execute("PRAGMA synchronous=NORMAL")
             (version,) = self._db.execute("PRAGMA user_version").fetchone()
             if version > len(MIGRATIONS):
+                self.__exit__()
                 raise RegistryError(f"{self.path} was written by a newer lowprofile; upgrade")
             for number in range(version, len(MIGRATIONS)):
                 self._db.executescript(

@@ -78,11 +78,10 @@ class SendReport:
 def connect(account: SmtpAccount) -> smtplib.SMTP:
     """An authenticated, encrypted connection (see the module docstring for the rules)."""
     context = ssl.create_default_context()
+    server: smtplib.SMTP | None = None
     try:
         if account.port == 465:
-            server: smtplib.SMTP = smtplib.SMTP_SSL(
-                account.host, account.port, timeout=TIMEOUT, context=context
-            )
+            server = smtplib.SMTP_SSL(account.host, account.port, timeout=TIMEOUT, context=context)
         else:
             server = smtplib.SMTP(account.host, account.port, timeout=TIMEOUT)
             server.ehlo()
@@ -98,6 +97,8 @@ def connect(account: SmtpAccount) -> smtplib.SMTP:
         if account.user:
             server.login(account.user, account.password or "")
     except (OSError, smtplib.SMTPException) as exc:
+        if server is not None:
+            server.close()
         raise SendError(f"mail server {account.host}:{account.port}: {exc}") from exc
     return server
 

@@ -1,0 +1,70 @@
+"""`registry update` and `registry list` through the CLI."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import respx
+from typer.testing import CliRunner
+
+from lowprofile.cli.main import app
+from lowprofile.registry.catalogue import catalogue_path
+
+runner = CliRunner()
+SAMPLE = str(Path(__file__).resolve().parents[1] / "fixtures" / "registry" / "registry-sample.csv")
+
+
+def test_update_reports_skipped_rows_and_still_imports() -> None:
+    result = runner.invoke(app, ["registry", "update", SAMPLE, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["brokers"] == 8
+    assert summary["by_email"] == 6
+    assert summary["web_form_only"] == 2
+    assert summary["matched_broker_files"] == 1  # acxiom.com
+    assert [p.split(":")[0] for p in summary["skipped_rows"]] == [
+        "line 10", "line 11", "line 12", "line 13",
+    ]  # fmt: skip
+    flat = " ".join(result.stderr.split())
+    assert "skipped: line 11: 4 cells where the header has 67; skipped" in flat
+    assert stat.S_IMODE(catalogue_path().stat().st_mode) == 0o600
+
+
+def test_bad_source_is_a_one_line_error_and_keeps_the_old_catalogue(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["registry", "update", SAMPLE]).exit_code == 0
+    before = catalogue_path().read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nothing,useful\r\n1,2\r\n", encoding="utf-8")
+    result = runner.invoke(app, ["registry", "update", str(bad)])
+    assert result.exit_code == 2
+    assert "no header row" in result.stderr
+    assert catalogue_path().read_bytes() == before
+    missing = runner.invoke(app, ["registry", "update", str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 2 and "nope.csv" in missing.stderr
+
+
+def test_update_from_url_uses_one_request(no_network: respx.MockRouter) -> None:
+    url = "https://registry.example/ca.csv"
+    route = no_network.get(url).respond(200, content=Path(SAMPLE).read_bytes())
+    result = runner.invoke(app, ["registry", "update", url, "--json"])
+    assert result.exit_code == 0, result.output
+    assert route.call_count == 1
+    assert json.loads(result.stdout)["brokers"] == 8
+
+
+def test_list_shows_matches_and_filters() -> None:
+    runner.invoke(app, ["registry", "update", SAMPLE])
+    result = runner.invoke(app, ["registry", "list", "--only", "acxiom", "--json"])
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    assert row["broker_files"] == ["acxiom"]
+    assert row["emails"] == ["privacy-test@acxiom.example"]
+
+
+def test_shared_registry_through_the_cli(shared_data: Path) -> None:
+    path = shared_data / "ca-registry" / "registry-2025.csv"
+    result = runner.invoke(app, ["registry", "update", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["brokers"] >= 530
