@@ -6,6 +6,7 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 import respx
 from typer.testing import CliRunner
 
@@ -68,3 +69,10 @@ def test_shared_registry_through_the_cli(shared_data: Path) -> None:
     result = runner.invoke(app, ["registry", "update", str(path), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["brokers"] >= 530
+
+
+def test_replies_without_a_password_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOWPROFILE_IMAP_PASSWORD", raising=False)
+    result = runner.invoke(app, ["registry", "replies", "--host", "imap.example", "--user", "j"])
+    assert result.exit_code == 2
+    assert "no IMAP password" in " ".join(result.stderr.split())

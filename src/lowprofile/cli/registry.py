@@ -173,6 +173,47 @@ def mark_command(
             )
 
 
+@app.command("replies")
+def replies_command(
+    host: Annotated[
+        str, typer.Option("--host", envvar="LOWPROFILE_IMAP_HOST", help="IMAP server.")
+    ],
+    user: Annotated[str, typer.Option("--user", envvar="LOWPROFILE_IMAP_USER", help="Login.")],
+    port: Annotated[int, typer.Option("--port", envvar="LOWPROFILE_IMAP_PORT")] = 993,
+    folder: Annotated[str, typer.Option("--folder", help="Mailbox folder.")] = "INBOX",
+) -> None:
+    """Read brokers' answers from your mailbox (IMAP over TLS, read-only) into the ledger.
+
+    The password comes from LOWPROFILE_IMAP_PASSWORD or the keyring entry "imap".
+    """
+    import os
+
+    from rich.text import Text
+
+    from lowprofile.config import get_secret
+    from lowprofile.registry.ledger import Ledger
+    from lowprofile.registry.replies import apply_replies, fetch_replies
+
+    password = os.environ.get("LOWPROFILE_IMAP_PASSWORD") or get_secret("imap")
+    if not password:
+        fail("no IMAP password: set LOWPROFILE_IMAP_PASSWORD or store the keyring entry 'imap'")
+    with Ledger() as ledger:
+        sent = [r.sent for r in ledger.rows() if r.sent]
+        if not sent:
+            stderr_console().print("No request has been sent yet.")
+            return
+        messages = fetch_replies(host, port, user, password, min(sent), folder)
+        updates = apply_replies(ledger, messages, date.today())
+    for update in updates:
+        stdout_console().print(
+            Text(f"{update.ref} {'; '.join(update.names)}: answered ({update.subject})")
+        )
+    stderr_console().print(
+        f"{len(updates)} answer(s) recorded; read them, then `lowprofile registry mark REF "
+        "--as confirmed` or `--as refused`."
+    )
+
+
 def _print_preview(console: Console, prepared: Prepared, california: bool) -> None:
     from rich.text import Text
 

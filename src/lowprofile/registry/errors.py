@@ -14,4 +14,4 @@ class RegistryError(ConfigError):
 
 
 class SendError(LowprofileError):
-    """The mail server refused us as a whole (connection, TLS, login): nothing more can be sent."""
+    """A mail server (SMTP, or IMAP for replies) refused us as a whole: connection, TLS, login."""
