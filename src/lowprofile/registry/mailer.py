@@ -63,7 +63,7 @@ class SmtpAccount:
         if settings.smtp_user and not password:
             raise RegistryError(
                 "smtp_user is set but no password: set LOWPROFILE_SMTP_PASSWORD or run "
-                "`lowprofile config secret smtp`"
+                "`lowprofile config set-secret smtp`"
             )
         return cls(settings.smtp_host, settings.smtp_port, sender, settings.smtp_user, password)
 
