@@ -267,3 +267,29 @@ def test_mark_by_hand_and_overdue(smtp_server: Mailbox) -> None:
     assert rows[last]["updated"] == "2026-01-02"
     table = runner.invoke(app, ["registry", "status"])
     assert "not yet asked" in table.stdout
+
+
+def test_send_asks_first_and_no_sends_nothing(smtp_server: Mailbox) -> None:
+    _init()
+    runner.invoke(app, ["registry", "update", SAMPLE])
+    result = runner.invoke(app, ["optout", "requests", "--send", "--interval", "0"], input="n\n")
+    assert result.exit_code == 1
+    assert "Send 5 message(s) through 127.0.0.1 as jane@example.com?" in _flat(result.output)
+    assert smtp_server.messages == []
+    assert _status()["requests"] == []
+
+
+def test_json_preview_lists_what_would_be_sent(smtp_server: Mailbox) -> None:
+    _init()
+    runner.invoke(app, ["registry", "update", SAMPLE])
+    result = runner.invoke(app, ["optout", "requests", "--json", "--only", "pinecrest"])
+    assert result.exit_code == 0, result.output
+    preview = json.loads(result.stdout)
+    [pending] = preview["pending"]
+    assert pending["to"] == "dsar@pinecrest.example"
+    assert pending["brokers"] == [
+        "pinecrest-lists-pinecrest-holdings-llc",
+        "pinecrest-audiences-pinecrest-holdings-llc",
+    ]
+    assert "- Name: Jane Q Doe" in pending["body"]
+    assert smtp_server.messages == []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from functools import cached_property
 from pathlib import Path
 
 from lowprofile.files import ensure_private_dir, write_private
@@ -68,13 +69,26 @@ def ref_for(recipient: str) -> str:
 
 @dataclass(frozen=True)
 class DeletionRequest:
-    """One message to one recipient, covering every registration that writes to that address."""
+    """One message to one recipient, covering every registration that writes to that address.
+
+    The message is built when first asked for: a preview of hundreds of requests shows one in
+    full, and a paced run builds each just before it goes out.
+    """
 
     ref: str
     recipient: str
     entries: tuple[RegistryEntry, ...]
     law: str
-    message: EmailMessage
+    subject: Subject
+    sender: str
+    add: tuple[str, ...] = ()
+    today: date | None = None
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        return build_message(
+            self.entries, self.subject, self.law, self.sender, self.add, self.today
+        )[1]
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -181,11 +195,14 @@ def build_requests(
 ) -> list[DeletionRequest]:
     """One request per recipient address among ``entries`` (web-form-only entries have none)."""
     extra = tuple(add)
-    requests = []
-    for recipient, group in group_by_recipient(entries).items():
-        ref, message = build_message(group, subject, law, sender, extra, today)
-        requests.append(DeletionRequest(ref, recipient, group, law, message))
-    return requests
+    wording(law)  # a wrong law, a missing field or no email fail now, not half-way through a run
+    _extras(subject, extra)
+    if not subject.emails and not sender:
+        raise RegistryError("a deletion request needs your email address: add one to the profile")
+    return [
+        DeletionRequest(ref_for(recipient), recipient, group, law, subject, sender, extra, today)
+        for recipient, group in group_by_recipient(entries).items()
+    ]
 
 
 def select(entries: Iterable[RegistryEntry], only: Iterable[str]) -> list[RegistryEntry]:

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import calendar
 import json
-import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from lowprofile.config import data_dir
-from lowprofile.files import ensure_private_dir
+from lowprofile.errors import StoreError
 from lowprofile.registry.catalogue import registry_dir
 from lowprofile.registry.errors import RegistryError
+from lowprofile.store import Store
 
 DRAFTED = "drafted"
 SENT = "sent"
@@ -117,60 +117,43 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-class Ledger:
-    """The request ledger. Use as a context manager; each change is its own transaction."""
+class Ledger(Store):
+    """The request ledger. Use as a context manager; each change is its own transaction.
+
+    It is a ``Store`` with its own file and schema: the same private file, WAL mode and
+    ``user_version`` migrations as the scan history, so there is one way to open a database.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or ledger_path()
-        self._db: sqlite3.Connection | None = None
+        super().__init__(path or ledger_path())
 
     def __enter__(self) -> Ledger:
         if self.path == ledger_path():
             registry_dir()
-        ensure_private_dir(self.path.parent)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         try:
-            self._db = sqlite3.connect(self.path)
-            self._db.row_factory = sqlite3.Row
-            # WAL with NORMAL sync: a commit per sent message without an fsync each; an app crash
-            # loses nothing, a power cut at worst the last few records (those would be re-sent).
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            (version,) = self._db.execute("PRAGMA user_version").fetchone()
-            if version > len(MIGRATIONS):
-                self.__exit__()
-                raise RegistryError(f"{self.path} was written by a newer lowprofile; upgrade")
-            for number in range(version, len(MIGRATIONS)):
-                self._db.executescript(
-                    f"BEGIN;\n{MIGRATIONS[number]}\nPRAGMA user_version = {number + 1};\nCOMMIT;"
-                )
-        except sqlite3.Error as exc:
-            self.__exit__()
-            raise RegistryError(f"{self.path}: {exc}") from exc
-        for suffix in ("", "-wal", "-shm"):
-            side = Path(f"{self.path}{suffix}")
-            if side.exists():
-                side.chmod(0o600)
+            super().__enter__()
+            # NORMAL sync: a commit per sent message without an fsync each; an app crash loses
+            # nothing, a power cut at worst the last few records (those would be sent again).
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        except StoreError as exc:
+            raise RegistryError(f"request ledger {exc}") from exc
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        if self._db is None:
-            raise RegistryError("the request ledger is not open")
-        return self._db
+    def _migrate(self) -> None:
+        (version,) = self.db.execute("PRAGMA user_version").fetchone()
+        if version > len(MIGRATIONS):
+            raise sqlite3.DatabaseError("written by a newer lowprofile; upgrade")
+        for number in range(version, len(MIGRATIONS)):
+            self.db.executescript(
+                f"BEGIN;\n{MIGRATIONS[number]}\nPRAGMA user_version = {number + 1};\nCOMMIT;"
+            )
 
     def _write(self, sql: str, values: tuple[object, ...]) -> None:
         try:
-            with self.db:
-                self.db.execute(sql, values)
-        except sqlite3.Error as exc:
-            raise RegistryError(f"{self.path}: {exc}") from exc
+            with self.transaction() as db:
+                db.execute(sql, values)
+        except StoreError as exc:
+            raise RegistryError(f"request ledger {exc}") from exc
 
     def rows(self) -> list[RequestRow]:
         found = self.db.execute("SELECT * FROM requests ORDER BY due IS NULL, due, ref")
