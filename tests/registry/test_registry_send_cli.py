@@ -293,3 +293,22 @@ def test_json_preview_lists_what_would_be_sent(smtp_server: Mailbox) -> None:
     ]
     assert "- Name: Jane Q Doe" in pending["body"]
     assert smtp_server.messages == []
+
+
+def test_hostile_registry_text_is_not_markup_or_terminal_codes(
+    smtp_server: Mailbox, tmp_path: Path
+) -> None:
+    _init()
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_text(
+        "Name,Email,Website\r\n"
+        '"[bold red]Evil[/] \x1b[2J Broker \u202egpj.exe",privacy@evil.example,evil.example\r\n',
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["registry", "update", str(hostile)]).exit_code == 0
+    result = runner.invoke(app, ["optout", "requests"])
+    assert result.exit_code == 0, result.output
+    assert "[bold red]Evil[/]" in result.stdout
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    listing = runner.invoke(app, ["registry", "list"])
+    assert "\x1b" not in listing.stdout and "[bold" in listing.stdout

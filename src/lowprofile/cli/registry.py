@@ -14,6 +14,7 @@ from lowprofile.cli.common import EXIT_FAILED, ProfileOpt, fail, stderr_console,
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from lowprofile.brokers.schema import Broker
     from lowprofile.registry.catalogue import Catalogue
@@ -66,22 +67,29 @@ def update_command(
     summary = _summary(catalogue)
     console = stderr_console()
     for problem in catalogue.problems:
-        console.print(f"[yellow]skipped:[/] {_escape(problem)}")
+        console.print(_shown(f"skipped: {problem}", style="yellow"))
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
     console.print(
-        f"Imported {summary['brokers']} registered brokers into {path}: "
-        f"{summary['by_email']} take requests by email, {summary['web_form_only']} by web form "
-        f"only, {summary['matched_broker_files']} match a broker file; "
-        f"{len(catalogue.problems)} row problem(s)."
+        _shown(
+            f"Imported {summary['brokers']} registered brokers into {path}: "
+            f"{summary['by_email']} take requests by email, {summary['web_form_only']} by web "
+            f"form only, {summary['matched_broker_files']} match a broker file; "
+            f"{len(catalogue.problems)} row problem(s)."
+        )
     )
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
+def _shown(text: object, style: str = "") -> Text:
+    """Registry, reply and path text as plain rich Text: never read as markup, with control
+    characters and bidi overrides shown as U+FFFD (a broker's name or a reply's subject is
+    written by someone else)."""
+    from rich.text import Text
 
-    return escape(text)
+    from lowprofile.report.base import clean_text
+
+    return Text(clean_text(text), style=style)
 
 
 @app.command("list")
@@ -107,7 +115,8 @@ def list_command(
         table.add_column(column)
     for e in entries:
         contact = e.email or e.optout_url
-        table.add_row(e.id, e.label, e.method, contact, ", ".join(matched.get(e.id, ())))
+        cells = (e.id, e.label, e.method, contact, ", ".join(matched.get(e.id, ())))
+        table.add_row(*(_shown(c) for c in cells))
     stdout_console().print(table)
 
 
@@ -134,7 +143,7 @@ def status_command(as_json: JsonFlag = False) -> None:
         table.add_column(column)
     for r in rows:
         due = r.due.isoformat() if r.due else ""
-        table.add_row(
+        cells = (
             r.ref,
             "; ".join(r.names),
             "OVERDUE" if r.overdue(today) else r.state,
@@ -142,6 +151,7 @@ def status_command(as_json: JsonFlag = False) -> None:
             due,
             r.note,
         )
+        table.add_row(*(_shown(c) for c in cells))
     console = stdout_console()
     console.print(table)
     overdue = sum(1 for r in rows if r.overdue(today))
@@ -188,8 +198,6 @@ def replies_command(
     """
     import os
 
-    from rich.text import Text
-
     from lowprofile.config import get_secret
     from lowprofile.registry.ledger import Ledger
     from lowprofile.registry.replies import apply_replies, fetch_replies
@@ -206,7 +214,7 @@ def replies_command(
         updates = apply_replies(ledger, messages, date.today())
     for update in updates:
         stdout_console().print(
-            Text(f"{update.ref} {'; '.join(update.names)}: answered ({update.subject})")
+            _shown(f"{update.ref} {'; '.join(update.names)}: answered ({update.subject})")
         )
     stderr_console().print(
         f"{len(updates)} answer(s) recorded; read them, then `lowprofile registry mark REF "
@@ -214,40 +222,42 @@ def replies_command(
     )
 
 
-def _print_preview(console: Console, prepared: Prepared, california: bool) -> None:
-    from rich.text import Text
-
+def _print_preview(console: Console, prepared: Prepared, california: bool, law: str) -> None:
     from lowprofile.plan import CALIFORNIA_DROP
 
     if california:
         console.print(
-            Text(
+            _shown(
                 "You live in California: one free DROP request reaches every registered broker "
                 f"at once. File it first: {CALIFORNIA_DROP}",
                 style="bold",
             )
         )
+    elif law == "ccpa":
+        console.print(
+            "Note: the CCPA protects California residents; a broker may refuse a request under "
+            "it from elsewhere (use --law plain, or gdpr where that applies)."
+        )
     for entry, sites in prepared.covered_by_site_optout:
-        console.print(Text(f"already asked through the site opt-out ({', '.join(sites)}): "
-                           f"{entry.label}"))  # fmt: skip
+        console.print(
+            _shown(f"already asked through the site opt-out ({', '.join(sites)}): {entry.label}")
+        )
     if prepared.already_asked:
         console.print(f"{len(prepared.already_asked)} broker address(es) already asked: skipped.")
     for entry in prepared.web_forms:
-        console.print(Text(f"web form only: {entry.label}: {entry.optout_url}"))
+        console.print(_shown(f"web form only: {entry.label}: {entry.optout_url}"))
     console.print(f"{len(prepared.pending)} message(s) to write:")
     for request in prepared.pending:
-        console.print(Text(f"  {request.ref}  {'; '.join(request.names)} <{request.recipient}>"))
+        console.print(_shown(f"  {request.ref}  {'; '.join(request.names)} <{request.recipient}>"))
     if prepared.pending:
         first = prepared.pending[0].message
         console.print("Every message reads like this one:")
         headers = "".join(f"{k}: {first[k]}\n" for k in ("From", "To", "Subject"))
-        console.print(Text(headers + "\n" + str(first.get_content())), style="dim")
+        console.print(_shown(headers + "\n" + str(first.get_content()), style="dim"))
 
 
 def _report_sent(request: DeletionRequest, outcome: str) -> None:
-    stderr_console().print(
-        f"{request.ref} {request.recipient}: {_escape(outcome)}", highlight=False
-    )
+    stderr_console().print(_shown(f"{request.ref} {request.recipient}: {outcome}"))
 
 
 def requests_command(
@@ -292,11 +302,12 @@ def requests_command(
     settings = load_settings()
     sender = settings.smtp_from or (subject.emails[0] if subject.emails else "")
     account = SmtpAccount.from_settings(settings, sender) if send else None
+    chosen_law = law or law_for(subject)
     with Ledger() as ledger:
         prepared = prepare(
             load_catalogue().entries,
             subject=subject,
-            law=law or law_for(subject),
+            law=chosen_law,
             sender=sender,
             sites=_sites(),
             site_optouts=_recorded_site_optouts(),
@@ -308,10 +319,10 @@ def requests_command(
         if as_json:
             typer.echo(json.dumps(_preview_json(prepared), indent=2, ensure_ascii=False))
         else:
-            _print_preview(console, prepared, lives_in_california(subject))
+            _print_preview(console, prepared, lives_in_california(subject), chosen_law)
         if drafts is not None:
             for path in write_drafts(prepared.pending, drafts):
-                console.print(f"draft: {path}", highlight=False)
+                console.print(_shown(f"draft: {path}"))
             for request in prepared.pending:
                 record(ledger, request, DRAFTED, date.today())
             return

@@ -57,6 +57,7 @@ def apply_replies(
         if row is None or row.state != SENT:
             continue
         subject = " ".join(str(message.get("Subject", "")).split())[:120]
+        subject = "".join(ch if ch.isprintable() else "\ufffd" for ch in subject)
         ledger.mark(row.ref, ANSWERED, today, f"reply: {subject}")
         updates.append(ReplyUpdate(row.ref, row.names, subject))
     return updates
