@@ -76,3 +76,30 @@ def test_replies_without_a_password_is_a_usage_error(monkeypatch: pytest.MonkeyP
     result = runner.invoke(app, ["registry", "replies", "--host", "imap.example", "--user", "j"])
     assert result.exit_code == 2
     assert "no IMAP password" in " ".join(result.stderr.split())
+
+
+def test_registry_url_error_is_named(no_network: respx.MockRouter) -> None:
+    url = "https://registry.example/gone.csv"
+    no_network.get(url).respond(404)
+    result = runner.invoke(app, ["registry", "update", url])
+    assert result.exit_code == 2
+    assert "gone.csv: HTTP 404" in " ".join(result.stderr.split())
+
+
+def test_overdue_request_shows_in_status() -> None:
+    from datetime import date, timedelta
+
+    from lowprofile.registry.ledger import SENT, Ledger
+
+    long_ago = date.today() - timedelta(days=46)
+    with Ledger() as ledger:
+        ledger.record(ref="LP-0000AAAA", recipient="p@late.example", brokers=("late",),
+                      names=("Late Broker",), law="ccpa", state=SENT, on=long_ago)  # fmt: skip
+        ledger.record(ref="LP-0000BBBB", recipient="p@fresh.example", brokers=("fresh",),
+                      names=("Fresh Broker",), law="ccpa", state=SENT, on=date.today())  # fmt: skip
+    status = json.loads(runner.invoke(app, ["registry", "status", "--json"]).stdout)
+    overdue = {r["ref"]: r["overdue"] for r in status["requests"]}
+    assert overdue == {"LP-0000AAAA": True, "LP-0000BBBB": False}
+    table = runner.invoke(app, ["registry", "status"])
+    assert "OVERDUE" in table.stdout
+    assert "2 request(s), 1 overdue" in " ".join(table.stdout.split())
