@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 from lowprofile.config import data_dir
 from lowprofile.errors import ReportError, StoreError
@@ -85,7 +86,12 @@ class OptOutRow:
 
 
 class Store:
-    """The history database. Use as a context manager; every write is one transaction."""
+    """The history database. Use as a context manager; every write is one transaction.
+
+    A subclass keeping another database of the same care (0600, WAL, migrations under one write
+    lock) sets its own ``migrations``."""
+
+    migrations: ClassVar[list[str]] = MIGRATIONS
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or history_path()
@@ -150,18 +156,19 @@ class Store:
 
     def _migrate(self) -> None:
         (version,) = self.db.execute("PRAGMA user_version").fetchone()
-        if version > SCHEMA_VERSION:
+        latest = len(self.migrations)
+        if version > latest:
             raise StoreError(
                 f"{self.path} was written by a newer lowprofile (schema {version}); upgrade"
             )
-        if version == SCHEMA_VERSION:
+        if version == latest:
             return
         # Two first scans at once must not both create the tables: take the write lock, then
         # read the version again, and migrate only what is still missing.
         with self.transaction(immediate=True) as db:
             (version,) = db.execute("PRAGMA user_version").fetchone()
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number].split(";"):
+            for number in range(version, latest):
+                for statement in self.migrations[number].split(";"):
                     if statement.strip():
                         db.execute(statement)
                 db.execute(f"PRAGMA user_version = {number + 1}")

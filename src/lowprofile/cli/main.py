@@ -18,6 +18,7 @@ from lowprofile.cli import config as config_cli
 from lowprofile.cli import history as history_cli
 from lowprofile.cli import optout as optout_cli
 from lowprofile.cli import photos as photos_cli
+from lowprofile.cli import registry as registry_cli
 from lowprofile.cli import schedule as schedule_cli
 from lowprofile.cli import usernames as usernames_cli
 from lowprofile.cli.checkers import checkers_command
@@ -90,6 +91,7 @@ app.add_typer(history_cli.app, name="history")
 app.add_typer(optout_cli.app, name="optout")
 app.add_typer(schedule_cli.app, name="schedule")
 app.add_typer(config_cli.app, name="config")
+app.add_typer(registry_cli.app, name="registry")
 
 
 def run() -> None:

@@ -10,8 +10,10 @@ from typing import Annotated
 import typer
 
 from lowprofile.cli.common import ProfileOpt, command_group
+from lowprofile.cli.registry import requests_command
 
 app = command_group("Track opt-out requests and check that removals stick.")
+app.command("requests")(requests_command)
 
 
 @app.command("plan")
