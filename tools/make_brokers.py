@@ -80,6 +80,14 @@ PATCHES: dict[str, dict[str, Any]] = {
         # A name with nobody behind it answers HTTP 404 (kept from the facts table).
         "parse.no_results_status": [404],
     },
+    "usphonebook.com": {
+        # The older card selector: issue 11's review found it read a real 2026-09 page right, and
+        # the 2026-02 selector asks for an exact class and an itemtype the cards may not carry.
+        "parse.cards": [
+            "//div[@class='success-wrapper-block' and @itemtype='https://schema.org/Person']",
+            ".ls_contacts-people-finder-wrapper",
+        ],
+    },
     # Their no-result page is the site's 404 page ("Error 404" in the definition's selector).
     "neighbor.report": {"parse.no_results_status": [404]},
     "officialusa.com": {"parse.no_results_status": [404]},
