@@ -75,8 +75,10 @@ SCRIPT_ONLY = {
 PATCHES: dict[str, dict[str, Any]] = {
     # Facts newer than the 2026-02 definitions, each with where it comes from.
     "spokeo.com": {
-        # Issue 11's review of live 2026-09 pages: the card says "Resides in", not "RESIDED IN".
-        "parse.fields.locations.after": "Resides in",
+        # The card's text is "Resides in <place>" (issue 11's review of live 2026-09 pages) or
+        # "Resided in <place>"; DuckDuckGo's "RESIDED IN" is the CSS-uppercased rendering, which
+        # a page read as HTML never shows. " in " fits both.
+        "parse.fields.locations.after": " in ",
         # A name with nobody behind it answers HTTP 404 (kept from the facts table).
         "parse.no_results_status": [404],
     },
@@ -115,15 +117,17 @@ class Definition:
     removed: str
     opt_out: str
 
-    def summary(self) -> dict[str, Any]:
-        return {
+    def summary(self) -> dict[str, str]:
+        out = {
             "search URL": self.url,
             "cards": self.cards,
             "no-result selector": self.no_results,
             "mirrors": ", ".join(self.mirrors),
             "removed": self.removed,
-            "fields": json.dumps(self.fields, sort_keys=True),
         }
+        for key, spec in sorted(self.fields.items()):
+            out[f"field {key}"] = json.dumps(spec, sort_keys=True) if spec else ""
+        return out
 
 
 def _date(millis: Any) -> str:
@@ -186,11 +190,13 @@ def diff_sets(old: dict[str, Definition], new: dict[str, Definition]) -> list[st
             lines.append(f"{domain}: absent from the newer set")
             continue
         a, b = before.summary(), after.summary()
-        changes = [k for k in a if a[k] != b[k]]
+        changes = [k for k in dict.fromkeys([*a, *b]) if a.get(k, "") != b.get(k, "")]
         if not changes:
             continue
         lines.append(f"{domain}: version {before.version} -> {after.version}")
-        lines += [f"  {key}: {a[key] or '(none)'} -> {b[key] or '(none)'}" for key in changes]
+        lines += [
+            f"  {key}: {a.get(key) or '(none)'} -> {b.get(key) or '(none)'}" for key in changes
+        ]
     return lines
 
 
@@ -420,8 +426,13 @@ def build_one(
         if not link and definition:
             template = translate_template(definition.url) or ""
             link = template if "{" in template else ""
-        out["search"] = {"mode": "manual", "url": link or f"https://www.{domain}/"}
-        header.append("# Manual: " + _why_manual(domain, definition, set_name, bool(link)))
+        prefilled = bool(link)
+        if not link and definition and "landing" in definition.url.lower():
+            link = definition.url  # the site's own name-search form (it posts, so no prefill)
+        # Never a bare homepage: without a search of its own, the opt-out page is where a
+        # person starts (most begin with finding your listing).
+        out["search"] = {"mode": "manual", "url": link or optout_url}
+        header.append("# Manual: " + _why_manual(domain, definition, set_name, prefilled))
     optout: dict[str, Any] = {"url": optout_url, "method": method or "web form"}
     email_cell = fact.get("optout_url", "") + " " + fact.get("optout_method", "")
     email = re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", email_cell)
@@ -449,7 +460,7 @@ def build_one(
 
 
 def _why_manual(domain: str, definition: Definition | None, set_name: str, linked: bool) -> str:
-    link = "a prefilled search link" if linked else "the site's search page"
+    link = "a prefilled search link" if linked else "its search form or opt-out page"
     if domain in SEIZED:
         return SEIZED_NOTE
     if domain in SCRIPT_ONLY:
