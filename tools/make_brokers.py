@@ -82,6 +82,12 @@ PATCHES: dict[str, dict[str, Any]] = {
         # A name with nobody behind it answers HTTP 404 (kept from the facts table).
         "parse.no_results_status": [404],
     },
+    "fastpeoplesearch.com": {
+        # Lowercase slugs throughout, state as two letters (facts table; the definition keeps
+        # the user's capitals).
+        "search.url": "https://www.fastpeoplesearch.com/name/"
+        "{first|lower|hyphen}-{last|lower|hyphen}_{city|lower|hyphen}-{state|lower}",
+    },
     "usphonebook.com": {
         # The older card selector: issue 11's review found it read a real 2026-09 page right, and
         # the 2026-02 selector asks for an exact class and an itemtype the cards may not carry.

@@ -8,19 +8,23 @@ personal value in them made up (``[person]`` says who is in them now).
 
 from __future__ import annotations
 
+import json
 import tomllib
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from typer.testing import CliRunner
 
-from lowprofile.brokers.evidence import all_evidence, evidence_for
+from lowprofile.brokers.evidence import Evidence, all_evidence, evidence_for, evidence_of
 from lowprofile.brokers.loader import load_brokers
 from lowprofile.brokers.matcher import FOUND, POSSIBLE, match_listing, parse_place
 from lowprofile.brokers.page import read_page
 from lowprofile.brokers.schema import Broker
+from lowprofile.cli.main import app
 from lowprofile.results import Status
 from lowprofile.subject import Address, Name, Subject
 
@@ -187,3 +191,24 @@ def test_manual_links_are_never_a_bare_homepage(brokers: dict[str, Broker]) -> N
         if not broker.automatic and broker.id not in HOMEPAGE_ONLY:
             path = urlsplit(broker.search.url).path
             assert "{" in broker.search.url or path not in ("", "/"), broker.id
+
+
+def test_brokers_list_says_what_backs_each_automatic_recipe() -> None:
+    result = CliRunner().invoke(app, ["brokers", "list", "--json"])
+    assert result.exit_code == 0
+    rows = {row["id"]: row for row in json.loads(result.stdout)}
+    for row in rows.values():
+        if row["search"] == "auto":
+            assert row["verified_on"] or row["based_on"], row["id"]
+    assert rows["spokeo"]["verified_on"] == "2026-09-09"
+    assert rows["fastpeoplesearch"]["verified_on"] is None
+    assert rows["fastpeoplesearch"]["based_on"].startswith(DEFINITIONS_2026)
+    assert rows["verecor"]["based_on"] is None and rows["verecor"]["search"] == "manual"
+
+
+def test_a_users_own_file_carries_no_shipped_evidence(
+    tmp_path: Path, brokers: dict[str, Broker]
+) -> None:
+    assert evidence_of(brokers["spokeo"]).verified == date(2026, 9, 9)
+    own = SimpleNamespace(id="spokeo", source=str(tmp_path / "spokeo.toml"))
+    assert evidence_of(own) == Evidence()

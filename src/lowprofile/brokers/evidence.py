@@ -14,6 +14,10 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lowprofile.resources import shipped_brokers_dir
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,12 @@ class Evidence:
         if self.based_on:
             parts.append(f"follows {self.based_on}")
         return "; ".join(parts) or "no evidence"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verified_on": self.verified.isoformat() if self.verified else None,
+            "based_on": self.based_on or None,
+        }
 
 
 @functools.cache
@@ -57,3 +67,13 @@ def evidence_for(broker_id: str) -> Evidence:
 
 def all_evidence() -> dict[str, Evidence]:
     return dict(_table())
+
+
+def evidence_of(broker: Any) -> Evidence:
+    """The backing of this broker file: only a shipped file has any (a user's own file with the
+    same id replaces the shipped recipe, and what backed that one says nothing about it)."""
+    try:
+        shipped = Path(broker.source).resolve().parent == shipped_brokers_dir().resolve()
+    except (OSError, FileNotFoundError):
+        shipped = False
+    return evidence_for(broker.id) if shipped else Evidence()
