@@ -88,6 +88,11 @@ PATCHES: dict[str, dict[str, Any]] = {
         "search.url": "https://www.fastpeoplesearch.com/name/"
         "{first|lower|hyphen}-{last|lower|hyphen}_{city|lower|hyphen}-{state|lower}",
     },
+    "smartbackgroundchecks.com": {
+        # Lowercase slugs, state as two lowercase letters (facts table: "lowercase; live-checked").
+        "search.url": "https://www.smartbackgroundchecks.com/people/"
+        "{first|lower|hyphen}-{last|lower|hyphen}/{city|lower|hyphen}/{state|lower}",
+    },
     "usphonebook.com": {
         # The older card selector: issue 11's review found it read a real 2026-09 page right, and
         # the 2026-02 selector asks for an exact class and an itemtype the cards may not carry.
