@@ -212,3 +212,13 @@ def test_a_users_own_file_carries_no_shipped_evidence(
     assert evidence_of(brokers["spokeo"]).verified == date(2026, 9, 9)
     own = SimpleNamespace(id="spokeo", source=str(tmp_path / "spokeo.toml"))
     assert evidence_of(own) == Evidence()
+
+
+def test_a_panel_around_the_cards_is_not_a_listing(brokers: dict[str, Broker]) -> None:
+    """AdvancedBackgroundChecks' cards are picked by their Tailwind classes; a results panel with
+    the same classes around all of them must not read as one more person."""
+    html = (REAL / "advancedbackgroundchecks" / "result.html").read_text(encoding="utf-8")
+    wrapped = html.replace('<div id="results">', '<div id="results" class="rounded-lg border">')
+    assert wrapped != html
+    reading = read_page(brokers["advancedbackgroundchecks"], wrapped, 200, "https://x.test/")
+    assert len(reading.listings) == origin("advancedbackgroundchecks")["person"]["listings"]
