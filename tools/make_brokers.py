@@ -82,12 +82,6 @@ PATCHES: dict[str, dict[str, Any]] = {
         # A name with nobody behind it answers HTTP 404 (kept from the facts table).
         "parse.no_results_status": [404],
     },
-    "fastpeoplesearch.com": {
-        # Lowercase slugs throughout, state as two letters (facts table; the definition keeps
-        # the user's capitals).
-        "search.url": "https://www.fastpeoplesearch.com/name/"
-        "{first|lower|hyphen}-{last|lower|hyphen}_{city|lower|hyphen}-{state|lower}",
-    },
     "smartbackgroundchecks.com": {
         # Lowercase slugs, state as two lowercase letters (facts table: "lowercase; live-checked").
         "search.url": "https://www.smartbackgroundchecks.com/people/"
@@ -101,9 +95,27 @@ PATCHES: dict[str, dict[str, Any]] = {
             ".ls_contacts-people-finder-wrapper",
         ],
     },
-    # Their no-result page is the site's 404 page ("Error 404" in the definition's selector).
-    "neighbor.report": {"parse.no_results_status": [404]},
-    "officialusa.com": {"parse.no_results_status": [404]},
+    # The miss wording below was read off each site's live no-result page on 2026-09-22/23 by
+    # frindle/broker-guard (broker_guard/search_forms.py, commit bdc833b7fcde2ad4).
+    # Text, not a bare status: a 404 WITH this text is "nobody here", a 404 without it is a URL
+    # that moved (page.py reads the text whatever the status).
+    "fastpeoplesearch.com": {
+        # Lowercase slugs throughout, state as two letters (facts table; the definition keeps
+        # the user's capitals).
+        "search.url": "https://www.fastpeoplesearch.com/name/"
+        "{first|lower|hyphen}-{last|lower|hyphen}_{city|lower|hyphen}-{state|lower}",
+        "parse.no_results_text": [
+            "No results found for",
+            "We could not find any results based on your search criteria",
+        ],
+    },
+    "searchpeoplefree.com": {
+        "parse.no_results_text": ["The page you were looking for could not be found"],
+    },
+    "cyberbackgroundchecks.com": {
+        "parse.no_results_text": ["Unfortunately we did not find any results"],
+    },
+    "mylife.com": {"parse.no_results_text": ["We didn't find"]},
 }
 JURISDICTION = {"192.com": "UK", "ukphonebook.com": "UK", "canada411.ca": "CA"}
 CATEGORIES = {"people-search", "background-check", "phone-lookup", "marketing", "public-records"}

@@ -90,18 +90,44 @@ def test_real_result_page_finds_the_person(broker_id: str, brokers: dict[str, Br
 
 
 @pytest.mark.parametrize("broker_id", CAPTURES)
-def test_real_no_result_page_is_not_found(broker_id: str, brokers: dict[str, Broker]) -> None:
+def test_no_result_side_is_backed(broker_id: str, brokers: dict[str, Broker]) -> None:
+    """A real no-result page reads `not_found`; without one, every no-result marker of the recipe
+    is the site's documented answer (read off the live site, with its source) or the 2026
+    definition's, and a recipe with no backing at all must have no marker (a miss then reads
+    `changed`, never `not_found`)."""
     info = origin(broker_id).get("no_result", {})
-    if "file" not in info:
-        # No real no-result page yet: the recipe's no-result marker must then come from the
-        # maintained definition, or it must have none (a miss reads `changed`, never not_found).
-        parse = brokers[broker_id].parse
-        has_marker = bool(parse.no_results_selectors or parse.no_results_text)
-        assert not has_marker or evidence_for(broker_id).based_on.startswith(DEFINITIONS_2026)
+    parse = brokers[broker_id].parse
+    if "file" in info:
+        html = (REAL / broker_id / info["file"]).read_text(encoding="utf-8")
+        status = info.get("status", 200)
+        assert read_page(brokers[broker_id], html, status, "u").status is Status.NOT_FOUND
         return
-    html = (REAL / broker_id / info["file"]).read_text(encoding="utf-8")
-    status = info.get("status", 200)
-    assert read_page(brokers[broker_id], html, status, "u").status is Status.NOT_FOUND
+    documented = set(info.get("text", []))
+    if documented:
+        assert info["repository"] and len(info["commit"]) == 40
+        assert isinstance(info["checked"], date) and info["checked"] >= date(2026, 1, 1)
+    assert set(parse.no_results_text) <= documented, "a no-result text nobody saw on the site"
+    if parse.no_results_selectors:
+        assert evidence_for(broker_id).based_on.startswith(DEFINITIONS_2026)
+
+
+@pytest.mark.parametrize("broker_id", CAPTURES)
+def test_documented_no_result_answer_reads_not_found(
+    broker_id: str, brokers: dict[str, Broker]
+) -> None:
+    """The site's own miss answer (its wording, with its status) is `not_found`; the same status
+    without the wording is not (a 404 alone may be a search URL that moved)."""
+    info = origin(broker_id).get("no_result", {})
+    if not info.get("text"):
+        pytest.skip(f"{broker_id}: no documented no-result answer")
+    broker = brokers[broker_id]
+    status = info["status"]
+    for text in info["text"]:
+        page = f"<html><body><h1>Search</h1><p>Your search - {text} Nobody Here.</p></body></html>"
+        assert read_page(broker, page, status, "u").status is Status.NOT_FOUND, text
+    bare = "<html><body><h1>Search</h1><p>Something else.</p></body></html>"
+    if status not in broker.parse.no_results_status:
+        assert read_page(broker, bare, status, "u").status is not Status.NOT_FOUND
 
 
 @pytest.mark.parametrize("broker_id", CAPTURES)
