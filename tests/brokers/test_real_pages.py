@@ -24,6 +24,7 @@ from lowprofile.brokers.loader import load_brokers
 from lowprofile.brokers.matcher import FOUND, POSSIBLE, match_listing, parse_place
 from lowprofile.brokers.page import read_page
 from lowprofile.brokers.schema import Broker
+from lowprofile.brokers.template import Query, render
 from lowprofile.cli.main import app
 from lowprofile.results import Status
 from lowprofile.subject import Address, Name, Subject
@@ -248,3 +249,18 @@ def test_a_panel_around_the_cards_is_not_a_listing(brokers: dict[str, Broker]) -
     assert wrapped != html
     reading = read_page(brokers["advancedbackgroundchecks"], wrapped, 200, "https://x.test/")
     assert len(reading.listings) == origin("advancedbackgroundchecks")["person"]["listings"]
+
+
+def test_places_in_url_paths_are_hyphenated(brokers: dict[str, Broker]) -> None:
+    """Sites write two-word places as new-york in their paths, never new%20york."""
+    query = Query(Name("Jane", "Doe"), Address("Salt Lake City", "NC"), age=42)  # North Carolina
+    for broker in brokers.values():
+        if not broker.automatic:
+            continue
+        url = render(broker.search.url, query)
+        path = urlsplit(url).path
+        assert "%20" not in path and " " not in path, f"{broker.id}: {url}"
+    fps = render(brokers["fastpeoplesearch"].search.url, query)
+    assert fps == "https://www.fastpeoplesearch.com/name/jane-doe_salt-lake-city-nc"
+    spokeo = render(brokers["spokeo"].search.url, query)
+    assert spokeo == "https://www.spokeo.com/Jane-Doe/North-Carolina/Salt-Lake-City"
