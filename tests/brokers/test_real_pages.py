@@ -135,8 +135,10 @@ def test_documented_no_result_answer_reads_not_found(
 def test_a_vendor_script_in_the_head_is_not_a_wall(
     broker_id: str, brokers: dict[str, Broker]
 ) -> None:
-    """A real result page served the way FastPeopleSearch serves its own: DataDome's tag script
-    and its hosts in the Content-Security-Policy, Cloudflare's bot-management script."""
+    """A real result page served the way protected sites serve ordinary pages: DataDome's tag
+    script and its hosts in the Content-Security-Policy (FastPeopleSearch), Cloudflare's
+    bot-management script, reCAPTCHA v3 and hCaptcha scoring scripts, the HUMAN (PerimeterX)
+    sensor id and Imperva's injected resource. None of these is a wall."""
     info = origin(broker_id)
     html = (REAL / broker_id / info["result"]["file"]).read_text(encoding="utf-8")
     head = (
@@ -144,6 +146,10 @@ def test_a_vendor_script_in_the_head_is_not_a_wall(
         'script-src js.datadome.co">'
         '<script src="https://js.datadome.co/tags.js" async></script>'
         '<script src="/cdn-cgi/challenge-platform/scripts/jsd/main.js"></script>'
+        '<script src="https://www.google.com/recaptcha/api.js?render=6Lc_made_up_site_key"></script>'
+        '<script src="https://js.hcaptcha.com/1/api.js" async></script>'
+        "<script>window._pxAppId = 'PXmadeup1';</script>"
+        '<script src="/_Incapsula_Resource?SWJIYLWA=made-up"></script>'
     )
     served = html.replace("<body>", "<body>" + head, 1)
     assert served != html
