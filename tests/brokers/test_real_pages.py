@@ -150,6 +150,7 @@ def test_a_vendor_script_in_the_head_is_not_a_wall(
         '<script src="https://js.hcaptcha.com/1/api.js" async></script>'
         "<script>window._pxAppId = 'PXmadeup1';</script>"
         '<script src="/_Incapsula_Resource?SWJIYLWA=made-up"></script>'
+        '<div class="loading" hidden>Just a moment...</div>'
     )
     served = html.replace("<body>", "<body>" + head, 1)
     assert served != html
