@@ -235,11 +235,14 @@ def translate_template(url: str) -> str | None:
         name = VARIABLE_MAP.get(variable)
         if name is None:
             raise KeyError(variable)
+        if "ageRange" in filters:
+            # DuckDuckGo turns the age into the site's own age bracket; we do not know the
+            # brackets, and an exact age where a bracket is expected can make a site answer
+            # "nobody". The parameter is sent empty: a broader search, never a false miss.
+            return ""
         for f in filters:
             if f == "stateFull":
                 name = "state_full"
-            elif f == "ageRange":
-                continue
             elif f.startswith("defaultIfEmpty:"):
                 out_filters.append("default:" + f.split(":", 1)[1])
             elif f in FILTER_MAP:
