@@ -23,6 +23,7 @@ import csv
 import json
 import re
 import sys
+import textwrap
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -515,7 +516,12 @@ def build(
         if target.exists() and tomllib.loads(target.read_text("utf-8")).get("verified") is True:
             report.append(f"{built.data['id']}: kept (proved on a real page, edited by hand)")
             continue
-        text = "\n".join(built.header) + "\n" + tomli_w.dumps(built.data)
+        header = [
+            line
+            for comment in built.header
+            for line in textwrap.wrap(comment, 99, subsequent_indent="# ")
+        ]
+        text = "\n".join(header) + "\n" + tomli_w.dumps(built.data)
         target.write_text(text, encoding="utf-8")
         entry = evidence.setdefault(built.data["id"], {})
         if built.based_on:
