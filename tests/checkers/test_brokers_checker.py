@@ -45,8 +45,8 @@ def test_mixed_outcomes_over_all_shipped_brokers(no_network: respx.MockRouter) -
             return httpx.Response(403, text=fixture("cloudflare_challenge.html"))
         if host == "spokeo.com":
             return httpx.Response(404, text="not here")
-        if host == "verecor.com":
-            return httpx.Response(200, text=fixture("verecor_results.html"))
+        if host == "veripages.com":
+            return httpx.Response(200, text=fixture("veripages_results.html"))
         if host == "usphonebook.com":
             raise httpx.ConnectError("connection refused")
         return httpx.Response(200, text=fixture("unrelated_page.html"))
@@ -62,7 +62,8 @@ def test_mixed_outcomes_over_all_shipped_brokers(no_network: respx.MockRouter) -
     assert sum(len(r.findings) for r in fps) == 1  # the same listing is counted once
     assert by_source["truepeoplesearch"] == {Status.BLOCKED}
     assert by_source["spokeo"] == {Status.NOT_FOUND}
-    assert by_source["verecor"] == {Status.NOT_FOUND}  # namesakes in other states only
+    assert by_source["veripages"] == {Status.NOT_FOUND}  # namesakes in other states only
+    assert by_source["verecor"] == {Status.MANUAL}  # the domain was seized: no automatic search
     assert by_source["usphonebook"] == {Status.ERROR}
     assert by_source["searchpeoplefree"] == {Status.CHANGED}
     assert by_source["intelius"] == {Status.MANUAL}

@@ -25,6 +25,8 @@ app = command_group("The people-search sites lowprofile knows, and tools to keep
 
 
 def _broker_row(broker: Any) -> dict[str, Any]:
+    from lowprofile.brokers.evidence import evidence_of
+
     return {
         "id": broker.id,
         "name": broker.name,
@@ -34,6 +36,7 @@ def _broker_row(broker: Any) -> dict[str, Any]:
         "jurisdictions": list(broker.jurisdictions),
         "search": broker.search.mode,
         "verified": broker.verified,
+        **evidence_of(broker).to_dict(),  # verified_on: date of the real page; based_on
         "optout": {
             "url": broker.optout.url,
             "method": broker.optout.method,

@@ -1,0 +1,166 @@
+"""tools/make_brokers.py: DuckDuckGo definitions in, broker files and a change report out."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import tomllib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from lowprofile.brokers.schema import check_broker_file
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def tool() -> ModuleType:
+    path = ROOT / "tools" / "make_brokers.py"
+    spec = importlib.util.spec_from_file_location("make_brokers", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_brokers"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def definition(domain: str, **changes: Any) -> dict[str, Any]:
+    extract = {
+        "actionType": "extract",
+        "selector": changes.pop("cards", ".card"),
+        "noResultsSelector": changes.pop("no_results", "#none"),
+        "profile": {
+            "name": {"selector": ".name"},
+            "age": {"selector": "//span[@class='age']", "afterText": "Age "},
+        },
+    }
+    default_url = f"https://{domain}/${{firstName}}-${{lastName}}/${{city}}"
+    navigate = {"actionType": "navigate", "url": changes.pop("url", default_url)}
+    data = {
+        "name": domain.split(".")[0].title(),
+        "url": domain,
+        "version": changes.pop("version", "0.1.0"),
+        "steps": [{"stepType": "scan", "actions": [navigate, extract]}],
+        "removedAt": changes.pop("removed", None),
+        "mirrorSites": changes.pop("mirrors", []),
+        "optOutUrl": f"https://{domain}/optout",
+    }
+    return data
+
+
+def write_set(folder: Path, *items: dict[str, Any]) -> Path:
+    folder.mkdir(parents=True)
+    for item in items:
+        (folder / f"{item['url']}.json").write_text(json.dumps(item), encoding="utf-8")
+    return folder
+
+
+def test_templates_hyphenate_places_in_paths_only(tool: ModuleType) -> None:
+    url = "https://a.com/${firstName}-${lastName}/${state|stateFull}/${city}?age=${age|ageRange}"
+    assert tool.translate_template(url) == (
+        "https://a.com/{first}-{last}/{state_full|hyphen}/{city|hyphen}?age="
+    )
+    query = "https://a.com/s?city=${city|capitalize}&st=${state|upcase}&age=${age}"
+    assert tool.translate_template(query) == (
+        "https://a.com/s?city={city|title}&st={state|upper}&age={age|optional}"
+    )
+    assert (
+        tool.translate_template("https://a.com/${city|hyphenated}") == "https://a.com/{city|hyphen}"
+    )
+    assert tool.translate_template("https://a.com/${nickname}") is None
+
+
+def test_field_selectors_are_read_inside_each_card(tool: ModuleType) -> None:
+    assert tool.card_relative("//h3[1]") == ".//h3[1]"
+    assert tool.card_relative(".name") == ".name"
+
+
+def test_a_live_definition_becomes_an_automatic_recipe(tool: ModuleType) -> None:
+    live = tool.read_definition(definition("a.com"), "a.com")
+    search, parse = tool.automatic_recipe(live)
+    assert search == {"mode": "auto", "url": "https://a.com/{first}-{last}/{city|hyphen}"}
+    assert parse["no_results_selectors"] == ["#none"]
+    assert parse["fields"]["age"] == {"selectors": [".//span[@class='age']"], "after": "Age "}
+    removed = tool.read_definition(definition("a.com", removed=1781049600000), "a.com")
+    assert removed.removed == "2026-06-10"
+    assert tool.automatic_recipe(removed) is None
+    posted = tool.read_definition(definition("a.com", url="https://a.com/name/landing"), "a.com")
+    assert tool.automatic_recipe(posted) is None
+
+
+def test_diff_reports_each_change_per_broker(tool: ModuleType, tmp_path: Path) -> None:
+    old = write_set(
+        tmp_path / "old",
+        definition("a.com"),
+        definition("b.com"),
+        definition("gone.com"),
+    )
+    new = write_set(
+        tmp_path / "new",
+        definition("a.com", version="0.2.0", no_results="#nothing", mirrors=[{"url": "a2.com"}]),
+        definition("b.com"),
+        definition("c.com"),
+    )
+    lines = tool.diff_sets(tool.load_set(old), tool.load_set(new))
+    assert lines[0] == "a.com: version 0.1.0 -> 0.2.0"
+    assert "  no-result selector: #none -> #nothing" in lines
+    assert "  mirrors: (none) -> a2.com" in lines
+    assert "c.com: new in the newer set (version 0.1.0)" in lines
+    assert "gone.com: absent from the newer set" in lines
+    assert not any(line.startswith("b.com") for line in lines)
+
+
+def test_build_writes_valid_files_and_keeps_proved_ones(tool: ModuleType, tmp_path: Path) -> None:
+    json_dir = write_set(
+        tmp_path / "json",
+        definition("live.com"),
+        definition("gone.com", removed=1781049600000),
+        definition("proved.com"),
+    )
+    facts = tmp_path / "facts.csv"
+    facts.write_text(
+        "name,domain,parent_company,category,search_url_template,optout_url,optout_method,"
+        "optout_requires,optout_time_estimate\n"
+        "Listed,listed.com,,people-search,https://listed.com/p/{first}-{last}/{ST}   (note),"
+        "https://listed.com/remove,web form,email,3 days\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "brokers"
+    out.mkdir()
+    proved = out / "proved.toml"
+    proved.write_text('id = "proved"\nverified = true\n', encoding="utf-8")
+    evidence = tmp_path / "evidence.toml"
+    report = tool.build(facts, json_dir, "Set 2026-02", out, evidence)
+    assert "proved: kept (proved on a real page, edited by hand)" in report
+    assert proved.read_text(encoding="utf-8") == 'id = "proved"\nverified = true\n'
+    for name in ("live", "gone", "listed"):
+        broker, problems = check_broker_file(out / f"{name}.toml")
+        assert broker is not None, problems
+    live = tomllib.loads((out / "live.toml").read_text(encoding="utf-8"))
+    assert live["search"]["mode"] == "auto"
+    gone = tomllib.loads((out / "gone.toml").read_text(encoding="utf-8"))
+    assert gone["search"]["mode"] == "manual"
+    assert "removed its definition on 2026-06-10" in (out / "gone.toml").read_text("utf-8")
+    listed = tomllib.loads((out / "listed.toml").read_text(encoding="utf-8"))
+    assert listed["search"] == {
+        "mode": "manual",
+        "url": "https://listed.com/p/{first|lower}-{last|lower}/{state|upper}",
+    }
+    assert tomllib.loads(evidence.read_text("utf-8")) == {
+        "live": {"based_on": "Set 2026-02 (live.com.json, version 0.1.0)"}
+    }
+
+
+def test_shared_sets_show_the_2026_changes(tool: ModuleType) -> None:
+    old, new = SHARED / "ddg-brokers", SHARED / "ddg-brokers-2026-02"
+    if not (old.is_dir() and new.is_dir()):
+        pytest.skip(f"the shared DuckDuckGo sets are not here ({old}, {new})")
+    lines = tool.diff_sets(tool.load_set(old), tool.load_set(new))
+    assert "neighbors.report: absent from the newer set" in lines
+    assert "  cards: .single-column-list-item -> div[role='listitem']" in lines
+    assert any(line.startswith("  removed: (none) -> 2") for line in lines)
