@@ -62,13 +62,18 @@ def _existing_kind(path: Path) -> int | None:
 
 
 def write_private(
-    path: Path, data: bytes | str, *, verify: Callable[[Path], None] | None = None
+    path: Path,
+    data: bytes | str,
+    *,
+    verify: Callable[[Path], None] | None = None,
+    make_folders: bool = True,
 ) -> Path:
     """Atomically write ``data`` to ``path`` (mode 0600); ``verify`` may veto the rename.
 
     Only a regular file (or nothing) is replaced by a rename. A device, a FIFO or ``/dev/stdout``
     is written through instead: renaming over ``/dev/null`` as root would turn it into a regular
-    file and break every program that writes to it. A folder is refused.
+    file and break every program that writes to it. A folder is refused. ``make_folders=False``
+    is for paths the person typed: a missing folder there is likelier a typo than a wish.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     kind = _existing_kind(path)
@@ -80,6 +85,8 @@ def write_private(
         with open(path, "wb") as handle:  # no truncation or rename on a device or a pipe
             handle.write(payload)
         return path
+    if not make_folders and not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such folder", str(path.parent))
     ensure_private_dir(path.parent)
     with atomic_writer(path) as tmp:
         tmp.write_bytes(payload)

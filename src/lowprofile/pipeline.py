@@ -80,7 +80,9 @@ def deliver(report: ScanReport, outputs: Outputs) -> ScanOutcome:
 
         html = outputs.html.expanduser()
         if _attempt(
-            problems, f"HTML report {html}", lambda: write_private(html, render_html(report))
+            problems,
+            f"HTML report {html}",
+            lambda: write_private(html, render_html(report), make_folders=False),
         ):
             outcome.written.append(("HTML report", str(html)))
     if outputs.save:

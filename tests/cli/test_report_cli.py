@@ -35,6 +35,7 @@ def saved(tmp_path: Path, data: dict | None = None) -> Path:
 
 
 def test_scan_writes_a_private_html_report(plugins: None, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "report.html"
     json_out = tmp_path / "report.json"
     result = runner.invoke(

@@ -72,10 +72,18 @@ def test_a_folder_is_refused_with_one_line(tmp_path: Path, private_dirs: dict[st
     assert folder.is_dir() and "Traceback" not in result.output
 
 
-def test_output_folders_are_private(tmp_path: Path, private_dirs: dict[str, Path]) -> None:
-    out = tmp_path / "new" / "reports" / "r.json"
-    result = runner.invoke(app, [*SCAN, "--photos", str(tmp_path), "--json", str(out)])
-    assert result.exit_code == 0, result.output
+def test_an_output_in_a_missing_folder_is_an_error(
+    tmp_path: Path, private_dirs: dict[str, Path]
+) -> None:
+    out = tmp_path / "typo" / "reports" / "r.html"
+    result = runner.invoke(app, [*SCAN, "--photos", str(tmp_path), "--html", str(out)])
+    assert result.exit_code == 3
+    assert "no such folder" in one_line(result.output) and not out.parent.parent.exists()
+
+
+def test_folders_lowprofile_makes_are_private(tmp_path: Path) -> None:
+    out = tmp_path / "data" / "optout" / "x.eml"
+    write_private(out, "x")
     for folder in (out.parent, out.parent.parent):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 

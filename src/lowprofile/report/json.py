@@ -20,4 +20,4 @@ def write_report(report: ScanReport, destination: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    write_private(Path(destination).expanduser(), text)
+    write_private(Path(destination).expanduser(), text, make_folders=False)
