@@ -64,6 +64,7 @@ def services(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("LOWPROFILE_XPOSEDORNOT_URL", base)
     monkeypatch.setenv("LOWPROFILE_PWNEDPASSWORDS_URL", base)
     monkeypatch.setenv("LOWPROFILE_RETRIES", "0")
+    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")  # the fake services live on 127.0.0.1
     FakeServices.seen = []
     yield base
     server.shutdown()
