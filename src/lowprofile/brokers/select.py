@@ -208,6 +208,8 @@ def text_of(node: Any) -> str:
     on an 8 MB page."""
     if isinstance(node, str):
         return " ".join(node.split())
+    if any(ancestor.tag in _SKIPPED_TEXT for ancestor in node.iterancestors()):
+        return ""
     pieces: list[str] = []
     skipping = 0
     for event, element in etree.iterwalk(node, events=("start", "end")):
