@@ -658,3 +658,20 @@ def test_scan_requests_check_the_resolved_address(
             with pytest.raises(TargetRefused, match="rebind.example resolves to 127.0.0.1"):
                 real(url, settings(retries=0))
     assert hits.paths == (["/x"] if opt_in else [])
+
+
+def test_a_redirect_can_be_returned_as_it_is() -> None:
+    """Sources whose answer is the redirect itself ask not to follow it, and get it unread."""
+    transport, seen = scripted(
+        [httpx.Response(302, headers={"Location": "https://169.254.169.254/"}, text="moved")]
+    )
+
+    async def main() -> httpx.Response:
+        async with Http(settings(), transport=transport, sleep=FakeSleep()) as http:
+            return await http.request(
+                "POST", "https://broker.example/q", content=b"{}", follow_redirects=False
+            )
+
+    response = asyncio.run(main())
+    assert response.status_code == 302 and response.text == "moved"
+    assert [r.content for r in seen] == [b"{}"]

@@ -382,8 +382,13 @@ class Http:
         params: dict[str, str] | None = None,
         data: dict[str, str] | None = None,
         json: Any = None,
+        content: str | bytes | None = None,
+        follow_redirects: bool = True,
     ) -> httpx.Response:
-        """Send one request politely; return the final response or raise a ``NetError``."""
+        """Send one request politely; return the final response or raise a ``NetError``.
+
+        ``content`` is a raw body (a site's own JSON or form text); ``follow_redirects=False``
+        returns a redirect as it is, for sources whose answer is the redirect itself."""
         if self._client is None or self._global is None:
             raise RuntimeError("Http must be used inside `async with`")
         try:
@@ -398,7 +403,9 @@ class Http:
                 try:
                     async with self._global:
                         self.requests_sent += 1
-                        response = await self._send(method, url, headers, params, data, json)
+                        response = await self._send(
+                            method, url, headers, params, data, json, content, follow_redirects
+                        )
                 except httpx.TransportError as exc:
                     reason = _describe_transport_error(exc)
                     log.debug("%s %s failed (try %d): %s", method, url, attempt + 1, reason)
@@ -445,14 +452,16 @@ class Http:
         params: dict[str, str] | None,
         data: dict[str, str] | None,
         json: Any,
+        content: str | bytes | None = None,
+        follow_redirects: bool = True,
     ) -> httpx.Response:
         assert self._client is not None  # noqa: S101 - checked by request()
         request = self._client.build_request(
-            method, url, headers=headers, params=params, data=data, json=json
+            method, url, headers=headers, params=params, data=data, json=json, content=content
         )
         try:
             async with asyncio.timeout(self.deadline):
-                return await self._fetch(request, url)
+                return await self._fetch(request, url, follow_redirects)
         except TimeoutError:
             raise RequestFailed(
                 f"{request.url.host}: no complete answer within {self.deadline:g} s "
@@ -460,7 +469,9 @@ class Http:
                 url=url,
             ) from None
 
-    async def _fetch(self, request: httpx.Request, url: str) -> httpx.Response:
+    async def _fetch(
+        self, request: httpx.Request, url: str, follow_redirects: bool = True
+    ) -> httpx.Response:
         """Send ``request``, follow checked redirects, read the capped body."""
         assert self._client is not None  # noqa: S101 - checked by request()
         allow_loopback = self.settings.allow_loopback
@@ -471,7 +482,7 @@ class Http:
         while True:
             response = await self._client.send(request, stream=True)
             following = response.next_request
-            if following is None:
+            if following is None or not follow_redirects:
                 break
             await response.aclose()
             problem = redirect_problem(request.url, following.url, allow_loopback=allow_loopback)
