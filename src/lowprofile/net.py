@@ -90,8 +90,10 @@ def address_problem(address: IPAddress, *, allow_loopback: bool = False) -> str 
     Only globally routable addresses pass: a hostile page or broker file must not turn the
     scanner against the user's own router, cloud metadata service or local databases.
     """
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return address_problem(embedded, allow_loopback=allow_loopback)
     if address.is_loopback:
         return None if allow_loopback else "a loopback address"
     if address.is_unspecified:
@@ -100,8 +102,25 @@ def address_problem(address: IPAddress, *, allow_loopback: bool = False) -> str 
         return "a link-local address"
     if address.is_private:
         return "a private address"
+    if address.is_multicast or address.is_reserved:
+        return "a multicast or reserved address"
     if not address.is_global:
         return "not a public address"
+    return None
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for (mapped ``::ffff:a.b.c.d``, 6to4 ``2002::/16``,
+    NAT64 ``64:ff9b::/96``): a private IPv4 must not pass dressed as IPv6."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
 
