@@ -27,6 +27,7 @@ from lowprofile.net import (
     PublicOnlyBackend,
     TargetRefused,
     check_public_target,
+    configured_hosts,
     parse_retry_after,
 )
 
@@ -679,3 +680,41 @@ def test_a_redirect_can_be_returned_as_it_is() -> None:
     response = asyncio.run(main())
     assert response.status_code == 302 and response.text == "moved"
     assert [r.content for r in seen] == [b"{}"]
+
+
+def test_service_urls_the_user_set_are_trusted_by_host() -> None:
+    """A self-hosted XposedOrNot on a private address is reached; a broker there is not."""
+    own = settings(xposedornot_url="https://10.0.0.5/xon")
+    assert configured_hosts(own) == {"10.0.0.5"}
+    assert configured_hosts(settings()) == frozenset()
+    transport, seen = scripted([httpx.Response(200, text="{}")])
+
+    async def main(url: str) -> int:
+        async with Http(own, transport=transport, sleep=FakeSleep()) as http:
+            return (await http.get(url)).status_code
+
+    assert asyncio.run(main("https://10.0.0.5/xon/v1/check-email/a@example.com")) == 200
+    with pytest.raises(TargetRefused, match="private"):
+        asyncio.run(main("https://10.0.0.6/search"))
+    assert len(seen) == 1
+
+
+def test_a_redirect_from_a_trusted_service_to_another_private_host_is_refused() -> None:
+    own = settings(hibp_url="https://10.0.0.5/api/v3")
+    transport, seen = scripted(
+        [
+            httpx.Response(302, headers={"Location": "https://10.0.0.5/api/v3/other"}),
+            httpx.Response(302, headers={"Location": "https://169.254.169.254/"}),
+        ]
+    )
+
+    async def main() -> None:
+        async with Http(own, transport=transport, sleep=FakeSleep()) as http:
+            await http.get("https://10.0.0.5/api/v3/breachedaccount/a")
+
+    with pytest.raises(TargetRefused, match="link-local"):
+        asyncio.run(main())
+    assert [str(r.url) for r in seen] == [
+        "https://10.0.0.5/api/v3/breachedaccount/a",
+        "https://10.0.0.5/api/v3/other",
+    ]

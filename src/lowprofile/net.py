@@ -23,7 +23,9 @@ bounded and fenced:
 * only the public internet: a target or redirect to a loopback, private, link-local or
   unspecified address is refused (``TargetRefused``), checked on the URL and again on every
   address the host name resolves to, at the moment of connecting (so DNS cannot swap it in
-  later). ``allow_loopback`` opens loopback only, for recipe development and tests;
+  later). ``allow_loopback`` opens loopback only, for recipe development and tests; a
+  breach-service URL the user set (a self-hosted XposedOrNot, a company proxy in front of
+  HIBP) is trusted by its host name, since it comes from their own settings;
 * no downgrade: a redirect from https:// to http:// is not followed;
 * certificate authorities: certifi's, or ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set, plus the
   ``ca_bundle`` setting, for networks whose proxy inspects TLS.
@@ -185,8 +187,15 @@ class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
     # (https://github.com/encode/httpx/pull/3749); ``_guarded_transport`` sets it on the pool.
     """
 
-    def __init__(self, *, allow_loopback: bool, inner: httpcore.AsyncNetworkBackend | None = None):
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool,
+        trusted: frozenset[str] = frozenset(),
+        inner: httpcore.AsyncNetworkBackend | None = None,
+    ):
         self.allow_loopback = allow_loopback
+        self.trusted = trusted
         self._inner = inner or httpcore.AnyIOBackend()
 
     async def resolve(self, host: str, port: int) -> list[str]:
@@ -197,6 +206,8 @@ class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
         except OSError as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if host.lower() in self.trusted:
+            return addresses
         for raw in addresses:
             address = _literal_address(raw)
             problem = (
@@ -266,14 +277,41 @@ def ssl_context(settings: Settings) -> ssl.SSLContext:
 
 
 def _guarded_transport(
-    context: ssl.SSLContext, *, allow_loopback: bool
+    context: ssl.SSLContext, *, allow_loopback: bool, trusted: frozenset[str]
 ) -> httpx.AsyncHTTPTransport:
+    """httpx's transport, its connection pool rebuilt around ``PublicOnlyBackend``."""
     transport = httpx.AsyncHTTPTransport(verify=context)
-    transport._pool = httpcore.AsyncConnectionPool(  # noqa: SLF001 - see PublicOnlyBackend
+    transport._pool = httpcore.AsyncConnectionPool(
         ssl_context=context,
-        network_backend=PublicOnlyBackend(allow_loopback=allow_loopback),
+        network_backend=PublicOnlyBackend(allow_loopback=allow_loopback, trusted=trusted),
     )
     return transport
+
+
+_SERVICE_URLS = ("xposedornot_url", "hibp_url", "pwnedpasswords_url")
+
+
+def configured_hosts(settings: Settings) -> frozenset[str]:
+    """Hosts of the breach-service URLs the user changed from the built-in ones.
+
+    They come from the user's own settings, not from a page or a broker file, and may rightly
+    be private (a self-hosted XposedOrNot, a company proxy in front of HIBP), so they are not
+    held to the public-internet rule. A redirect away from them is.
+    """
+    defaults = Settings()
+    hosts = set()
+    for name in _SERVICE_URLS:
+        value = getattr(settings, name)
+        if value != getattr(defaults, name):
+            hosts.add((httpx.URL(value).host or "").lower())
+    hosts.discard("")
+    return frozenset(hosts)
+
+
+def _within_trusted(source: httpx.URL, target: httpx.URL, trusted: frozenset[str]) -> bool:
+    """A redirect that stays on a configured service host, without dropping TLS."""
+    downgrade = source.scheme == "https" and target.scheme == "http"
+    return target.host.lower() in trusted and not downgrade
 
 
 def _environment_proxies() -> bool:
@@ -357,7 +395,9 @@ class Http:
             if s.proxy:
                 kwargs["proxy"] = s.proxy
             elif not _environment_proxies():
-                kwargs["transport"] = _guarded_transport(context, allow_loopback=s.allow_loopback)
+                kwargs["transport"] = _guarded_transport(
+                    context, allow_loopback=s.allow_loopback, trusted=configured_hosts(s)
+                )
         self._client = httpx.AsyncClient(**kwargs)
         self._global = asyncio.Semaphore(s.concurrency)
         return self
@@ -494,8 +534,9 @@ class Http:
         """Send ``request``, follow checked redirects, read the capped body."""
         assert self._client is not None  # noqa: S101 - checked by request()
         allow_loopback = self.settings.allow_loopback
+        trusted = configured_hosts(self.settings)
         problem = check_public_target(str(request.url), allow_loopback=allow_loopback)
-        if problem:
+        if problem and request.url.host.lower() not in trusted:
             raise TargetRefused(problem, url=url)
         history: list[httpx.Response] = []
         while True:
@@ -505,7 +546,7 @@ class Http:
                 break
             await response.aclose()
             problem = redirect_problem(request.url, following.url, allow_loopback=allow_loopback)
-            if problem:
+            if problem and not _within_trusted(request.url, following.url, trusted):
                 raise TargetRefused(problem, url=url, status_code=response.status_code)
             history.append(response)
             if len(history) > MAX_REDIRECTS:

@@ -81,7 +81,7 @@ def services(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("LOWPROFILE_XPOSEDORNOT_URL", base)
     monkeypatch.setenv("LOWPROFILE_PWNEDPASSWORDS_URL", base)
     monkeypatch.setenv("LOWPROFILE_RETRIES", "0")
-    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")  # the fake services live on 127.0.0.1
+    # No loopback opt-in: service URLs the user sets are trusted by host, even on 127.0.0.1.
     FakeServices.seen = []
     FakeServices.range_answer = None
     yield base
