@@ -1,18 +1,35 @@
-"""The shared HTTP client: politeness per host, overlap across hosts, retries and giving up."""
+"""The shared HTTP client: politeness per host, overlap across hosts, retries and giving up;
+the fence around it: deadlines, redirects, public targets only, certificate authorities."""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
+import ssl
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
+import respx
 
-from lowprofile.config import Settings
-from lowprofile.errors import RateLimited, RequestFailed, ServerUnavailable
-from lowprofile.net import Http, parse_retry_after
+from lowprofile.config import Settings, load_settings
+from lowprofile.errors import ConfigError, RateLimited, RequestFailed, ServerUnavailable
+from lowprofile.net import (
+    Http,
+    PublicOnlyBackend,
+    TargetRefused,
+    check_public_target,
+    configured_hosts,
+    parse_retry_after,
+)
 
 
 class FakeSleep:
@@ -223,3 +240,481 @@ def test_proxy_settings_build_a_client(proxy: str) -> None:
             assert http._client is not None
 
     asyncio.run(main())
+
+
+# --- The fence: deadlines, redirects, targets, certificate authorities --------------------------
+#
+# These run real sockets against servers on 127.0.0.1 (HTTPS with a CA made in the test), so the
+# guarded transport, the TLS context and the redirect walk are the ones a scan uses.
+
+
+class Hits:
+    """What a local server saw: one path per request."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+
+def _handler(hits: Hits, answer: Callable[[BaseHTTPRequestHandler], None]) -> type:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            hits.paths.append(self.path)
+            answer(self)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    return Handler
+
+
+@contextmanager
+def local_server(
+    answer: Callable[[BaseHTTPRequestHandler], None], tls: tuple[Path, Path] | None = None
+) -> Iterator[tuple[str, Hits]]:
+    """A threaded server on 127.0.0.1 (HTTPS when given a cert and key); yields its base URL."""
+    hits = Hits()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(hits, answer))
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(tls[0]), str(tls[1]))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def reply(status: int, body: bytes = b"ok", headers: dict[str, str] | None = None) -> Callable:
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(status)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return answer
+
+
+def drip(handler: BaseHTTPRequestHandler) -> None:
+    """A hostile site: headers at once, then one byte every 50 ms for ten seconds."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.end_headers()
+    try:
+        for _ in range(200):
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+            time.sleep(0.05)
+    except OSError:
+        return
+
+
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A certificate authority made for this test run and a server certificate for 127.0.0.1."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder = tmp_path_factory.mktemp("ca")
+    now = datetime.now(UTC)
+
+    def name(text: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(name("lowprofile test CA"))
+        .issuer_name(name("lowprofile test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    san = [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name("127.0.0.1"))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(san), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = {"ca": folder / "ca.pem", "cert": folder / "server.pem", "key": folder / "key.pem"}
+    paths["ca"].write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    paths["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths["key"].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+def real(url: str, http_settings: Settings, deadline: float | None = None) -> httpx.Response:
+    """One GET through the real (guarded) transport."""
+
+    async def main() -> httpx.Response:
+        async with Http(http_settings, deadline=deadline) as http:
+            return await http.get(url)
+
+    return asyncio.run(main())
+
+
+def loopback(**changes: object) -> Settings:
+    return settings(allow_loopback=True, retries=0, **changes)
+
+
+def test_a_dripping_site_ends_at_the_overall_deadline_without_retry() -> None:
+    with local_server(drip) as (base, hits):
+        started = time.monotonic()
+        with pytest.raises(RequestFailed, match="overall deadline") as caught:
+            real(base + "/drip", settings(allow_loopback=True, retries=2), deadline=0.5)
+        took = time.monotonic() - started
+    assert "127.0.0.1" in str(caught.value)
+    assert hits.paths == ["/drip"], "a request that ran out of time must not be retried"
+    assert took < 9, "the drip was read to its end: no deadline applied"
+
+
+def test_the_deadline_is_named_in_one_place() -> None:
+    from lowprofile import net
+
+    async def main() -> float:
+        async with Http(settings()) as http:
+            return http.deadline
+
+    assert asyncio.run(main()) == net.REQUEST_DEADLINE > 0
+
+
+def test_redirect_from_https_to_plain_http_loopback_is_not_followed(
+    test_ca: dict[str, Path],
+) -> None:
+    with local_server(reply(200, b"secret page")) as (plain, plain_hits):
+        moved = reply(302, headers={"Location": plain + "/listing"})
+        with local_server(moved, tls=(test_ca["cert"], test_ca["key"])) as (secure, hits):
+            with pytest.raises(TargetRefused, match="from https to plain http"):
+                real(secure + "/search", loopback(ca_bundle=str(test_ca["ca"])))
+    assert hits.paths == ["/search"]
+    assert plain_hits.paths == [], "the plain-http page was fetched"
+
+
+def test_https_redirect_on_the_same_server_is_followed(test_ca: dict[str, Path]) -> None:
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        if handler.path == "/old":
+            reply(301, headers={"Location": "/new"})(handler)
+        else:
+            reply(200, b"moved here")(handler)
+
+    with local_server(answer, tls=(test_ca["cert"], test_ca["key"])) as (secure, hits):
+        response = real(secure + "/old", loopback(ca_bundle=str(test_ca["ca"])))
+    assert response.text == "moved here"
+    assert hits.paths == ["/old", "/new"]
+    assert [r.status_code for r in response.history] == [301]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_loopback_is_refused_without_the_opt_in(host: str) -> None:
+    with local_server(reply(200)) as (base, hits):
+        url = base.replace("127.0.0.1", host) + "/x"
+        with pytest.raises(TargetRefused, match="loopback"):
+            real(url, settings(retries=0))
+    assert hits.paths == []
+
+
+def test_a_name_that_resolves_to_loopback_is_refused_at_connect() -> None:
+    """``localhost.`` passes the URL check only by its spelling; the connect check reads DNS."""
+    backend = PublicOnlyBackend(allow_loopback=False)
+    with pytest.raises(TargetRefused, match="resolves to 127.0.0.1"):
+        asyncio.run(backend.connect_tcp("localhost", 80))
+
+
+def test_any_private_answer_among_the_addresses_refuses_the_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A DNS answer mixing a public and a private address is refused, whatever the order."""
+
+    async def fake_getaddrinfo(host: str, port: int, **kwargs: object) -> list:
+        answers = ["93.184.215.14", "169.254.169.254"]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in answers]
+
+    loop = asyncio.new_event_loop()
+    monkeypatch.setattr(loop, "getaddrinfo", fake_getaddrinfo)
+    backend = PublicOnlyBackend(allow_loopback=True)
+    try:
+        with pytest.raises(TargetRefused, match="169.254.169.254, which is a link-local"):
+            loop.run_until_complete(backend.resolve("rebind.example", 443))
+    finally:
+        loop.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://127.0.0.1:6379/",
+        "https://10.1.2.3/",
+        "https://172.16.0.9/",
+        "https://192.168.1.1/admin",
+        "https://100.64.0.1/",
+        "https://0.0.0.0/",
+        "https://[::1]/",
+        "https://[::ffff:127.0.0.1]/",
+        "https://[fe80::1]/",
+        "https://[fc00::1]/",
+        "https://[64:ff9b::a9fe:a9fe]/",
+        "https://[2002:a00:1::]/",
+        "https://224.0.0.1/",
+        "https://240.0.0.1/",
+        "https://2130706433/",
+        "https://0x7f.1/",
+        "https://127.1/",
+        "https://localhost/",
+        "https://printer.localhost/",
+        "file:///etc/passwd",
+        "ftp://example.com/",
+    ],
+)
+def test_targets_off_the_public_internet_are_refused(url: str) -> None:
+    assert check_public_target(url) is not None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.fastpeoplesearch.com/name/{first}-{last}_{city}-{state}",
+        "https://api.xposedornot.com/v1/check-email/a@example.com",
+        "https://93.184.215.14/",
+    ],
+)
+def test_public_targets_pass(url: str) -> None:
+    assert check_public_target(url) is None
+
+
+def test_the_opt_in_opens_loopback_only() -> None:
+    assert check_public_target("https://127.0.0.1:8443/", allow_loopback=True) is None
+    assert check_public_target("http://localhost:8000/", allow_loopback=True) is None
+    assert check_public_target("https://169.254.169.254/", allow_loopback=True) is not None
+    assert check_public_target("https://10.0.0.1/", allow_loopback=True) is not None
+
+
+@pytest.mark.parametrize(
+    ("location", "words"),
+    [
+        ("https://169.254.169.254/latest/meta-data/", "link-local"),
+        ("https://192.168.0.1/", "private"),
+        ("http://broker.example/listing", "from https to plain http"),
+    ],
+)
+def test_redirects_off_the_public_internet_or_to_http_are_not_followed(
+    location: str, words: str
+) -> None:
+    transport, seen = scripted([httpx.Response(302, headers={"Location": location})])
+    with pytest.raises(TargetRefused, match=words):
+        asyncio.run(fetch(settings(allow_loopback=True), transport, FakeSleep()))
+    assert len(seen) == 1, "the refused redirect was requested"
+
+
+def test_a_public_redirect_is_followed_with_its_history() -> None:
+    transport, seen = scripted(
+        [
+            httpx.Response(302, headers={"Location": "https://www.broker.example/search?q=x"}),
+            httpx.Response(200, text="results"),
+        ]
+    )
+    response = asyncio.run(_get(settings(), transport))
+    assert response.text == "results"
+    assert [str(r.url) for r in seen] == [
+        "https://broker.example/search?q=x",
+        "https://www.broker.example/search?q=x",
+    ]
+    assert len(response.history) == 1
+
+
+def test_endless_redirects_stop() -> None:
+    from lowprofile import net
+
+    loop = [httpx.Response(302, headers={"Location": f"/step{i}"}) for i in range(20)]
+    transport, seen = scripted(loop)
+    with pytest.raises(RequestFailed, match="redirects"):
+        asyncio.run(fetch(settings(), transport, FakeSleep()))
+    assert len(seen) == net.MAX_REDIRECTS + 1
+
+
+async def _get(http_settings: Settings, transport: httpx.MockTransport) -> httpx.Response:
+    async with Http(http_settings, transport=transport, sleep=FakeSleep()) as http:
+        return await http.get("https://broker.example/search?q=x")
+
+
+def test_a_private_ca_is_refused_without_the_bundle(test_ca: dict[str, Path]) -> None:
+    with local_server(reply(200), tls=(test_ca["cert"], test_ca["key"])) as (secure, _):
+        with pytest.raises(RequestFailed, match="(?i)certificate"):
+            real(secure + "/", loopback())
+
+
+def test_ca_bundle_setting_trusts_a_tls_inspecting_proxy_ca(
+    test_ca: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOWPROFILE_CA_BUNDLE", str(test_ca["ca"]))
+    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")
+    loaded = load_settings()
+    assert loaded.ca_bundle == str(test_ca["ca"])
+    with local_server(reply(200, b"inspected"), tls=(test_ca["cert"], test_ca["key"])) as (
+        secure,
+        _,
+    ):
+        assert real(secure + "/", loaded).text == "inspected"
+
+
+def test_ssl_cert_file_is_honoured(
+    test_ca: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca["ca"]))
+    with local_server(reply(200, b"via env"), tls=(test_ca["cert"], test_ca["key"])) as (
+        secure,
+        _,
+    ):
+        assert real(secure + "/", loopback()).text == "via env"
+
+
+def test_a_missing_ca_bundle_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOWPROFILE_CA_BUNDLE", str(tmp_path / "nope.pem"))
+    with pytest.raises(ConfigError, match="ca_bundle"):
+        load_settings()
+
+
+def test_an_unreadable_ca_bundle_is_a_config_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate", encoding="utf-8")
+    with pytest.raises(ConfigError, match="ca_bundle"):
+        real("https://broker.example/", settings(ca_bundle=str(junk)))
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("0", False)])
+def test_the_loopback_opt_in_reads_from_the_environment(
+    raw: str, expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", raw)
+    assert load_settings().allow_loopback is expected
+
+
+def test_a_bad_boolean_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "maybe")
+    with pytest.raises(ConfigError, match="LOWPROFILE_ALLOW_LOOPBACK"):
+        load_settings()
+
+
+@pytest.mark.parametrize("opt_in", [False, True])
+def test_scan_requests_check_the_resolved_address(
+    opt_in: bool, monkeypatch: pytest.MonkeyPatch, no_network: respx.MockRouter
+) -> None:
+    """A public-looking name whose DNS answer is loopback: refused at connect, unless opted in."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolver(host: str, *args: object, **kwargs: object) -> list:
+        return real_getaddrinfo("127.0.0.1" if host == "rebind.example" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    no_network.route(host="rebind.example").pass_through()
+    with local_server(reply(200, b"local")) as (base, hits):
+        url = base.replace("127.0.0.1", "rebind.example") + "/x"
+        if opt_in:
+            assert real(url, loopback()).text == "local"
+        else:
+            with pytest.raises(TargetRefused, match="rebind.example resolves to 127.0.0.1"):
+                real(url, settings(retries=0))
+    assert hits.paths == (["/x"] if opt_in else [])
+
+
+def test_a_redirect_can_be_returned_as_it_is() -> None:
+    """Sources whose answer is the redirect itself ask not to follow it, and get it unread."""
+    transport, seen = scripted(
+        [httpx.Response(302, headers={"Location": "https://169.254.169.254/"}, text="moved")]
+    )
+
+    async def main() -> httpx.Response:
+        async with Http(settings(), transport=transport, sleep=FakeSleep()) as http:
+            return await http.request(
+                "POST", "https://broker.example/q", content=b"{}", follow_redirects=False
+            )
+
+    response = asyncio.run(main())
+    assert response.status_code == 302 and response.text == "moved"
+    assert [r.content for r in seen] == [b"{}"]
+
+
+def test_service_urls_the_user_set_are_trusted_by_host() -> None:
+    """A self-hosted XposedOrNot on a private address is reached; a broker there is not."""
+    own = settings(xposedornot_url="https://10.0.0.5/xon")
+    assert configured_hosts(own) == {"10.0.0.5"}
+    assert configured_hosts(settings()) == frozenset()
+    transport, seen = scripted([httpx.Response(200, text="{}")])
+
+    async def main(url: str) -> int:
+        async with Http(own, transport=transport, sleep=FakeSleep()) as http:
+            return (await http.get(url)).status_code
+
+    assert asyncio.run(main("https://10.0.0.5/xon/v1/check-email/a@example.com")) == 200
+    with pytest.raises(TargetRefused, match="private"):
+        asyncio.run(main("https://10.0.0.6/search"))
+    assert len(seen) == 1
+
+
+def test_a_redirect_from_a_trusted_service_to_another_private_host_is_refused() -> None:
+    own = settings(hibp_url="https://10.0.0.5/api/v3")
+    transport, seen = scripted(
+        [
+            httpx.Response(302, headers={"Location": "https://10.0.0.5/api/v3/other"}),
+            httpx.Response(302, headers={"Location": "https://169.254.169.254/"}),
+        ]
+    )
+
+    async def main() -> None:
+        async with Http(own, transport=transport, sleep=FakeSleep()) as http:
+            await http.get("https://10.0.0.5/api/v3/breachedaccount/a")
+
+    with pytest.raises(TargetRefused, match="link-local"):
+        asyncio.run(main())
+    assert [str(r.url) for r in seen] == [
+        "https://10.0.0.5/api/v3/breachedaccount/a",
+        "https://10.0.0.5/api/v3/other",
+    ]

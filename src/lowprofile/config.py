@@ -87,6 +87,13 @@ class Settings:
     """A Retry-After longer than this is not waited for: the request gives up as rate limited."""
     proxy: str | None = field(default=None, metadata=_env("LOWPROFILE_PROXY"))
     """``http://host:port`` or ``socks5://127.0.0.1:9050`` (a local Tor) for every request."""
+    ca_bundle: str | None = field(default=None, metadata=_env("LOWPROFILE_CA_BUNDLE"))
+    """A PEM file (or folder) of extra certificate authorities to trust, added to the built-in
+    ones: for networks whose proxy inspects TLS with its own CA (``SSL_CERT_FILE`` works too)."""
+    allow_loopback: bool = field(default=False, metadata=_env("LOWPROFILE_ALLOW_LOOPBACK"))
+    """Let requests reach 127.0.0.1/::1/localhost. Off: lowprofile only talks to the public
+    internet. On for recipe development and tests against a local server; private, link-local
+    and unspecified addresses stay refused either way."""
     fail_on: str = field(default="high", metadata=_env("LOWPROFILE_FAIL_ON"))
     """Exit code 1 when a finding reaches this severity."""
     xposedornot_url: str = field(
@@ -137,6 +144,8 @@ def _coerce(name: str, raw: Any, kind: Any, source: str) -> Any:
     try:
         if kind_name.startswith("float"):
             return float(raw)
+        if kind_name.startswith("bool"):
+            return _bool(raw)
         if kind_name.startswith("int"):
             return int(raw)
         if kind_name.startswith("dict"):
@@ -146,6 +155,17 @@ def _coerce(name: str, raw: Any, kind: Any, source: str) -> Any:
         return str(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{source}: {name}: {exc}") from exc
+
+
+def _bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{raw!r} is not true or false")
 
 
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -192,6 +212,8 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             f"proxy: {settings.proxy!r} must start with http://, https:// or socks5://"
         )
+    if settings.ca_bundle and not Path(settings.ca_bundle).expanduser().exists():
+        raise ConfigError(f"ca_bundle: {settings.ca_bundle}: no such file or folder")
 
 
 def get_secret(name: str) -> str | None:

@@ -13,6 +13,23 @@ Every request lowprofile makes goes through ``Http`` so that the rules hold ever
   ``blocked`` or ``error`` instead of guessing. Other status codes are returned as they are:
   whether a 404 means "not found" is the checker's business, not ours.
 
+The pages and answers come from sites that would rather we failed, so every request is also
+bounded and fenced:
+
+* an overall wall-clock deadline (``REQUEST_DEADLINE``) over connect, headers, redirects and the
+  whole body: httpx's read timeout restarts with every chunk, so a server dripping one byte every
+  few seconds would otherwise hold a scan for ever. Expiry is final (no retry);
+* a body cap (``MAX_BODY_BYTES``), counted after decompression;
+* only the public internet: a target or redirect to a loopback, private, link-local or
+  unspecified address is refused (``TargetRefused``), checked on the URL and again on every
+  address the host name resolves to, at the moment of connecting (so DNS cannot swap it in
+  later). ``allow_loopback`` opens loopback only, for recipe development and tests; a
+  breach-service URL the user set (a self-hosted XposedOrNot, a company proxy in front of
+  HIBP) is trusted by its host name, since it comes from their own settings;
+* no downgrade: a redirect from https:// to http:// is not followed;
+* certificate authorities: certifi's, or ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set, plus the
+  ``ca_bundle`` setting, for networks whose proxy inspects TLS.
+
 httpx's own transport ``retries=`` covers connection setup only; status-code retries are ours.
 Tests pass a ``transport`` (respx, or ``httpx.MockTransport``) and a fake ``sleep``.
 """
@@ -21,18 +38,31 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import logging
+import os
 import random
+import socket
+import ssl
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
+import httpcore
 import httpx
 
 from lowprofile.config import Settings
-from lowprofile.errors import NetError, RateLimited, RequestFailed, ServerUnavailable
+from lowprofile.errors import (
+    ConfigError,
+    NetError,
+    RateLimited,
+    RequestFailed,
+    ServerUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +70,255 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """Pages larger than this are refused: no people-search result page is that big, and a hostile
 server must not be able to fill the user's memory."""
+REQUEST_DEADLINE = 60.0
+"""Seconds one request may take in all, from connecting to the last byte of the body, redirects
+included. A result page or API answer arrives in a few seconds; a server still sending after a
+minute is stalling us on purpose or broken, and the scan has others to finish."""
+MAX_REDIRECTS = 10
+
+_LOOPBACK_OPT_IN = "LOWPROFILE_ALLOW_LOOPBACK=1"
+
+
+class TargetRefused(RequestFailed):
+    """A request (or a redirect) that would leave the public internet or drop TLS: not sent."""
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def address_problem(address: IPAddress, *, allow_loopback: bool = False) -> str | None:
+    """Why lowprofile will not connect to ``address`` (e.g. "a link-local address"), or None.
+
+    Only globally routable addresses pass: a hostile page or broker file must not turn the
+    scanner against the user's own router, cloud metadata service or local databases.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return address_problem(embedded, allow_loopback=allow_loopback)
+    if address.is_loopback:
+        return None if allow_loopback else "a loopback address"
+    if address.is_unspecified:
+        return "an unspecified address"
+    if address.is_link_local:
+        return "a link-local address"
+    if address.is_private:
+        return "a private address"
+    if address.is_multicast or address.is_reserved:
+        return "a multicast or reserved address"
+    if not address.is_global:
+        return "not a public address"
+    return None
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for (mapped ``::ffff:a.b.c.d``, 6to4 ``2002::/16``,
+    NAT64 ``64:ff9b::/96``): a private IPv4 must not pass dressed as IPv6."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def _literal_address(host: str) -> IPAddress | None:
+    """The address a host part names by itself, including old forms (``127.1``, ``0x7f.1``,
+    ``2130706433``) that the system resolver still accepts."""
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%")[0])
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def check_public_target(url: str, *, allow_loopback: bool = False) -> str | None:
+    """Why ``url`` may not be fetched (one sentence), or None when it may.
+
+    A static check, without DNS: the scheme is http(s), the host is not ``localhost`` nor a
+    literal loopback/private/link-local/unspecified address. Brokers' validator calls it on
+    search and opt-out URLs; ``Http`` calls it on every request and redirect, and checks the
+    resolved addresses again when it connects.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        return f"{url!r} is not a valid URL ({exc})"
+    if parsed.scheme not in ("http", "https"):
+        return f"{url!r}: only http:// and https:// are fetched"
+    host = parsed.host.lower().rstrip(".")
+    if not host:
+        return f"{url!r} has no host"
+    if host == "localhost" or host.endswith(".localhost"):
+        if allow_loopback:
+            return None
+        return f"{host} is a loopback address: {_refusal()}"
+    address = _literal_address(host)
+    if address is None:
+        return None
+    problem = address_problem(address, allow_loopback=allow_loopback)
+    return f"{host} is {problem}: {_refusal()}" if problem else None
+
+
+def _refusal() -> str:
+    return f"lowprofile only contacts the public internet ({_LOOPBACK_OPT_IN} opens loopback)"
+
+
+def redirect_problem(source: httpx.URL, target: httpx.URL, *, allow_loopback: bool) -> str | None:
+    """Why a redirect from ``source`` to ``target`` is not followed, or None."""
+    if source.scheme == "https" and target.scheme == "http":
+        return f"{source.host} redirected from https to plain http ({target}): not followed"
+    problem = check_public_target(str(target), allow_loopback=allow_loopback)
+    return f"{source.host} redirected to {problem}" if problem else None
+
+
+class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that resolves the host itself, refuses it if any address is
+    not public, then connects to a checked address (so a second DNS answer cannot differ).
+
+    # NOTE: httpx has no public way to pass a network backend to its default transport
+    # (https://github.com/encode/httpx/pull/3749); ``_guarded_transport`` sets it on the pool.
+    """
+
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool,
+        trusted: frozenset[str] = frozenset(),
+        inner: httpcore.AsyncNetworkBackend | None = None,
+    ):
+        self.allow_loopback = allow_loopback
+        self.trusted = trusted
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        """Every address ``host`` resolves to; a TargetRefused if one of them is not public."""
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if host.lower() in self.trusted:
+            return addresses
+        for raw in addresses:
+            address = _literal_address(raw)
+            problem = (
+                address_problem(address, allow_loopback=self.allow_loopback)
+                if address is not None
+                else "not an IP address"
+            )
+            if problem:
+                shown = host if raw == host else f"{host} resolves to {raw}, which"
+                raise TargetRefused(f"{shown} is {problem}: {_refusal()}")
+        if not addresses:
+            raise httpcore.ConnectError(f"cannot resolve {host}: no address")
+        return addresses
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        failure: Exception | None = None
+        for address in await self.resolve(host, port):
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None  # noqa: S101 - resolve() returns at least one address
+        raise failure
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise TargetRefused(f"unix socket {path}: {_refusal()}")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def ssl_context(settings: Settings) -> ssl.SSLContext:
+    """The certificate authorities we trust: ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set (the
+    usual convention for a TLS-inspecting proxy), else certifi's; plus ``settings.ca_bundle``."""
+    import certifi
+
+    cafile = os.environ.get("SSL_CERT_FILE") or None
+    capath = os.environ.get("SSL_CERT_DIR") or None
+    try:
+        if cafile or capath:
+            context = ssl.create_default_context(cafile=cafile, capath=capath)
+        else:
+            context = ssl.create_default_context(cafile=certifi.where())
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"SSL_CERT_FILE/SSL_CERT_DIR ({cafile or capath}): {exc}") from exc
+    if settings.ca_bundle:
+        bundle = Path(settings.ca_bundle).expanduser()
+        try:
+            if bundle.is_dir():
+                context.load_verify_locations(capath=str(bundle))
+            else:
+                context.load_verify_locations(cafile=str(bundle))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"ca_bundle: {bundle}: {exc}") from exc
+    return context
+
+
+def _guarded_transport(
+    context: ssl.SSLContext, *, allow_loopback: bool, trusted: frozenset[str]
+) -> httpx.AsyncHTTPTransport:
+    """httpx's transport, its connection pool rebuilt around ``PublicOnlyBackend``."""
+    transport = httpx.AsyncHTTPTransport(verify=context)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=context,
+        network_backend=PublicOnlyBackend(allow_loopback=allow_loopback, trusted=trusted),
+    )
+    return transport
+
+
+_SERVICE_URLS = ("xposedornot_url", "hibp_url", "pwnedpasswords_url")
+
+
+def configured_hosts(settings: Settings) -> frozenset[str]:
+    """Hosts of the breach-service URLs the user changed from the built-in ones.
+
+    They come from the user's own settings, not from a page or a broker file, and may rightly
+    be private (a self-hosted XposedOrNot, a company proxy in front of HIBP), so they are not
+    held to the public-internet rule. A redirect away from them is.
+    """
+    defaults = Settings()
+    hosts = set()
+    for name in _SERVICE_URLS:
+        value = getattr(settings, name)
+        if value != getattr(defaults, name):
+            hosts.add((httpx.URL(value).host or "").lower())
+    hosts.discard("")
+    return frozenset(hosts)
+
+
+def _within_trusted(source: httpx.URL, target: httpx.URL, trusted: frozenset[str]) -> bool:
+    """A redirect that stays on a configured service host, without dropping TLS."""
+    downgrade = source.scheme == "https" and target.scheme == "http"
+    return target.host.lower() in trusted and not downgrade
+
+
+def _environment_proxies() -> bool:
+    """True when HTTP(S)_PROXY/ALL_PROXY are set: httpx then connects through that proxy."""
+    found = urllib.request.getproxies()
+    return any(found.get(scheme) for scheme in ("http", "https", "all"))
+
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -83,8 +362,10 @@ class Http:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        deadline: float | None = None,
     ) -> None:
         self.settings = settings
+        self.deadline = REQUEST_DEADLINE if deadline is None else deadline
         self._transport = transport
         self._sleep = sleep
         self._clock = clock
@@ -102,13 +383,21 @@ class Http:
                 "Accept-Language": s.accept_language,
                 "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
             },
-            "follow_redirects": True,
-            "max_redirects": 10,
+            # Redirects are followed by _send, one checked hop at a time.
+            "follow_redirects": False,
         }
         if self._transport is not None:
             kwargs["transport"] = self._transport
-        elif s.proxy:
-            kwargs["proxy"] = s.proxy
+        else:
+            # Behind a proxy the proxy resolves names, so only the URL checks apply there.
+            context = ssl_context(s)
+            kwargs["verify"] = context
+            if s.proxy:
+                kwargs["proxy"] = s.proxy
+            elif not _environment_proxies():
+                kwargs["transport"] = _guarded_transport(
+                    context, allow_loopback=s.allow_loopback, trusted=configured_hosts(s)
+                )
         self._client = httpx.AsyncClient(**kwargs)
         self._global = asyncio.Semaphore(s.concurrency)
         return self
@@ -229,7 +518,42 @@ class Http:
         request = self._client.build_request(
             method, url, headers=headers, params=params, data=data, json=json, content=content
         )
-        response = await self._client.send(request, stream=True, follow_redirects=follow_redirects)
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._fetch(request, url, follow_redirects)
+        except TimeoutError:
+            raise RequestFailed(
+                f"{request.url.host}: no complete answer within {self.deadline:g} s "
+                "(the overall deadline of one request)",
+                url=url,
+            ) from None
+
+    async def _fetch(
+        self, request: httpx.Request, url: str, follow_redirects: bool = True
+    ) -> httpx.Response:
+        """Send ``request``, follow checked redirects, read the capped body."""
+        assert self._client is not None  # noqa: S101 - checked by request()
+        allow_loopback = self.settings.allow_loopback
+        trusted = configured_hosts(self.settings)
+        problem = check_public_target(str(request.url), allow_loopback=allow_loopback)
+        if problem and request.url.host.lower() not in trusted:
+            raise TargetRefused(problem, url=url)
+        history: list[httpx.Response] = []
+        while True:
+            response = await self._client.send(request, stream=True)
+            following = response.next_request
+            if following is None or not follow_redirects:
+                break
+            await response.aclose()
+            problem = redirect_problem(request.url, following.url, allow_loopback=allow_loopback)
+            if problem and not _within_trusted(request.url, following.url, trusted):
+                raise TargetRefused(problem, url=url, status_code=response.status_code)
+            history.append(response)
+            if len(history) > MAX_REDIRECTS:
+                raise RequestFailed(
+                    f"{request.url.host}: more than {MAX_REDIRECTS} redirects", url=url
+                )
+            request = following
         try:
             body = bytearray()
             async for chunk in response.aiter_bytes():
@@ -253,7 +577,7 @@ class Http:
             headers=headers_out,
             content=bytes(body),
             request=response.request,
-            history=response.history,
+            history=history,
         )
 
 

@@ -126,3 +126,193 @@ def test_selectors_tried_in_order(brokers: dict[str, Broker]) -> None:
     assert isinstance(broker.parse, ParseSpec)
     reading = read_page(broker, page("fastpeoplesearch_results.html"), 200, "u")
     assert reading.listings[0].name == "Jane Q Doe"
+
+
+# --- Hostile pages: declarations, size, element count, card count, costly selectors ------------
+
+HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
+JANE = ["Jane Q Doe", "John R Doe", "Jane Doe"]
+
+
+@pytest.mark.parametrize("prefix", ["", "\ufeff", "  \n"])
+def test_a_page_with_an_xml_declaration_is_read(brokers: dict[str, Broker], prefix: str) -> None:
+    """XHTML pages open with ``<?xml … encoding="UTF-8"?>``: they once read as empty, `changed`."""
+    html = prefix + (HOSTILE / "page_xml_declaration.html").read_text(encoding="utf-8")
+    assert html.lstrip("\ufeff \n").startswith("<?xml")
+    reading = read_page(brokers["fastpeoplesearch"], html, 200, "https://www.fastpeoplesearch.com/")
+    assert reading.status is Status.FOUND
+    assert [listing.name for listing in reading.listings] == JANE
+
+
+def test_a_page_over_the_size_cap_is_an_error_before_parsing(
+    brokers: dict[str, Broker], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lowprofile.brokers import page as page_module
+
+    parsed: list[int] = []
+    monkeypatch.setattr(page_module, "parse_html", lambda text: parsed.append(len(text)))
+    huge = "<html><body>" + "<p>x</p>" * (page_module.MAX_PAGE_CHARS // 8 + 1) + "</body></html>"
+    reading = read_page(brokers["fastpeoplesearch"], huge, 200, "u")
+    assert reading.status is Status.ERROR
+    assert "too large" in reading.reason and "check by hand" in reading.reason
+    assert parsed == [], "the oversized page was parsed"
+
+
+def test_a_page_with_too_many_elements_is_an_error(brokers: dict[str, Broker]) -> None:
+    from lowprofile.brokers.page import MAX_PAGE_CHARS, MAX_PAGE_ELEMENTS
+
+    crowded = "<html><body>" + "<i></i>" * (MAX_PAGE_ELEMENTS + 1) + "</body></html>"
+    assert len(crowded) < MAX_PAGE_CHARS
+    reading = read_page(brokers["fastpeoplesearch"], crowded, 200, "u")
+    assert reading.status is Status.ERROR
+    assert f"{MAX_PAGE_ELEMENTS:,} elements" in reading.reason
+
+
+def test_cards_and_values_per_page_are_capped(brokers: dict[str, Broker]) -> None:
+    from lowprofile.brokers.page import MAX_CARDS, MAX_VALUES
+
+    relatives = "".join(f"<a class='nowrap'>Relative {i}</a>" for i in range(MAX_VALUES + 30))
+    card = (
+        "<div class='card'><div class='card-block'><span class='larger'>Jane Doe</span>"
+        f"<h3><strong>Relatives</strong></h3>{relatives}</div></div>"
+    )
+    html = "<html><body>" + card * (MAX_CARDS + 20) + "</body></html>"
+    reading = read_page(brokers["fastpeoplesearch"], html, 200, "u")
+    assert reading.status is Status.FOUND
+    assert len(reading.listings) == MAX_CARDS
+    assert len(reading.listings[0].relatives) == MAX_VALUES
+    assert reading.listings[0].relatives[0] == "Relative 0"
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        "//*[count(preceding::*) > 0]",
+        "//div[following::div]",
+        "//a/following::b[1]",
+        "//a[not(following-sibling::a)]",
+        "//a[following-sibling::b[1]]",
+        "//*[//b]",
+        "//a[@class and //b]",
+        "//a[1 div //b]",  # `div` the operator, then an absolute path
+        "//a[string(/html) = 'x']",
+        "//a[../a]",
+        "//a[ancestor::div//a]",
+        "//a[count(../a) > 1]",
+        "//a[sum(.//b) > 1]",
+        "//a[b[c[d[e]]]]",
+        "a:nth-child(2n+1)",
+        "a:nth-of-type(2)",
+        ".card " * 80,
+    ],
+)
+def test_costly_selectors_are_refused(selector: str) -> None:
+    from lowprofile.brokers.select import compile_selector, selector_cost_problem
+
+    assert selector_cost_problem(selector)
+    with pytest.raises(ValueError, match="too costly"):
+        compile_selector(selector)
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        ".//h3[contains(strong, 'Past Addresses')]/following-sibling::div/div/a",
+        ".//span[contains(., 'Related to')]/following-sibling::span[@class='medium-20 col']",
+        "(.//div[@class='detail-block__main-item-block']//li)[1]",
+        ".MuiGrid-item:nth-child(3) [class^='ResultsTable__AddressAndLocation-sc']",
+        "//a[contains(., 'following::x [//b]')]",  # the words are in a literal
+        "//div[contains(@class, 'card')][div/div/a/h2]",  # `div` here is an element, not the operator
+        "li:first-child, li:last-child, li:only-child",
+        "//a[following-sibling::*[1]]",
+        "//a[count(b) > 1]",
+    ],
+)
+def test_ordinary_selectors_pass(selector: str) -> None:
+    from lowprofile.brokers.select import selector_cost_problem
+
+    assert selector_cost_problem(selector) is None
+
+
+def test_every_shipped_selector_is_within_cost(brokers: dict[str, Broker]) -> None:
+    from lowprofile.brokers.select import selector_cost_problem
+
+    for broker in brokers.values():
+        parse = broker.parse
+        selectors = [*parse.cards, *parse.no_results_selectors]
+        selectors += [s for rule in parse.fields.values() for s in rule.selectors]
+        for selector in selectors:
+            assert selector_cost_problem(selector) is None, (broker.id, selector)
+
+
+def test_brokers_validate_names_a_costly_selector(tmp_path: Path) -> None:
+    from lowprofile.brokers.loader import validate_files
+
+    recipe = tmp_path / "slow.toml"
+    recipe.write_text(
+        'id = "slow"\nname = "Slow"\ndomain = "slow-people.com"\ncategory = "people-search"\n'
+        '[search]\nurl = "https://www.slow-people.com/{first}-{last}"\n'
+        '[parse]\ncards = [".card"]\nfields.name = "//*[count(preceding::*) > 0]"\n'
+        'no_results_text = ["No records"]\n'
+        '[optout]\nurl = "https://www.slow-people.com/optout"\nmethod = "web form"\n'
+        '[canary]\nname = "John Smith"\ncity = "Chicago"\nstate = "IL"\n',
+        encoding="utf-8",
+    )
+    problems = validate_files([recipe])
+    assert len(problems) == 1, problems
+    assert "slow.toml" in problems[0] and "parse.fields.name" in problems[0]
+    assert "too costly" in problems[0] and "preceding::" in problems[0]
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "li:nth-child(1)",
+        "li:nth-child(2)",
+        "li:nth-child(4)",
+        "li:first-child",
+        "li:last-child",
+        "li:only-child",
+        "li:nth-last-child(2)",
+        ".x:nth-child(3)",
+    ],
+)
+def test_positional_rewrite_selects_what_cssselect_selects(css: str) -> None:
+    """The rewritten ``:nth-child`` family matches exactly the nodes cssselect's counts match."""
+    from lxml import html as lxml_html
+    from lxml.cssselect import CSSSelector
+
+    from lowprofile.brokers.select import compile_selector
+
+    tree = lxml_html.document_fromstring(
+        "<ul><li>a</li><li class='x'>b</li><p>c</p><li class='x'>d</li><li>e</li></ul>"
+        "<ul><li>only</li></ul><ol><b>1</b><li class='x'>2</li><li class='x'>3</li></ol>"
+    )
+    expected = [e.text for e in CSSSelector(css)(tree)]
+    assert [e.text for e in compile_selector(css)(tree)] == expected
+    assert expected, "the case selects nothing: it proves nothing"
+
+
+def test_page_text_matches_the_xpath_it_replaced() -> None:
+    from lxml import etree
+
+    from lowprofile.brokers.select import parse_html, text_of
+
+    old = etree.XPath(
+        ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+    )
+    for path in sorted(FIXTURES.glob("*.html")):
+        tree = parse_html(path.read_text(encoding="utf-8"))
+        for node in [tree, *tree.iter("div", "p", "span", "body")]:
+            assert text_of(node) == " ".join(" ".join(old(node)).split()), (path.name, node.tag)
+
+
+def test_text_after_a_comment_is_kept() -> None:
+    """React pages split text with empty comments (``Age <!-- -->38``); a walk that skips
+    comments must still keep what follows them."""
+    from lxml import html as lxml_html
+
+    from lowprofile.brokers.select import text_of
+
+    node = lxml_html.fromstring("<span>Age <!-- -->38<script>no</script> years</span>")
+    assert text_of(node) == "Age 38 years"

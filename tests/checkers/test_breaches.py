@@ -11,7 +11,14 @@ import pytest
 import respx
 
 from lowprofile.checkers.base import select_checkers
-from lowprofile.checkers.breaches.common import Breach, breach_finding, severity_for
+from lowprofile.checkers.breaches.common import (
+    Breach,
+    BreachResponseError,
+    breach_finding,
+    json_body,
+    nests_deeper_than,
+    severity_for,
+)
 from lowprofile.checkers.breaches.passwords import count_in_range, sha1_prefix_suffix
 from lowprofile.config import Settings
 from lowprofile.results import CheckResult, ScanReport, Severity, Status
@@ -230,3 +237,100 @@ def test_report_json_carries_breach_fields(no_network: respx.MockRouter) -> None
     finding = data["results"][0]["findings"][0]
     assert {"breach", "date", "data_classes"} <= set(finding["evidence"])
     assert finding["severity"] in ("low", "medium", "high", "critical")
+
+
+# --- Hostile answers: one address's bad answer is that address's error, the rest go on ---------
+
+DEEP = "[" * 100_000 + "]" * 100_000
+"""Nested far past Python's recursion limit: json.loads alone raises RecursionError on it."""
+HOSTILE = "hostile@example.com"
+
+
+def scan_emails(*checkers: str, emails: tuple[str, ...]) -> ScanReport:
+    specs, _ = select_checkers(list(checkers))
+    settings = Settings(**{**SETTINGS.__dict__, "retries": 0})
+    return asyncio.run(run_scan(Subject(names=(), emails=emails), specs, settings))
+
+
+def statuses(report: ScanReport) -> dict[tuple[str, str], Status]:
+    return {(r.checker, r.target): r.status for r in report.results}
+
+
+def hibp_found(router: respx.MockRouter, email: str) -> None:
+    router.get(f"{HIBP}/breachedaccount/{email}").respond(
+        200, text=body("hibp_breachedaccount_full.json")
+    )
+    router.get(f"{HIBP}/pasteaccount/{email}").respond(404)
+
+
+def test_a_deeply_nested_answer_ends_only_its_own_address(
+    no_network: respx.MockRouter, hibp_key: str
+) -> None:
+    """The hostile address comes first: both checkers must still check the address after it."""
+    no_network.get(f"{XON}/v1/check-email/{HOSTILE}").respond(200, text=DEEP)
+    no_network.get(f"{HIBP}/breachedaccount/{HOSTILE}").respond(200, text=DEEP)
+    xon_found(no_network)
+    hibp_found(no_network, EMAIL)
+    report = scan_emails("xposedornot", "hibp", emails=(HOSTILE, EMAIL))
+    assert statuses(report) == {
+        ("xposedornot", "h***@example.com"): Status.ERROR,
+        ("hibp", "h***@example.com"): Status.ERROR,
+        ("xposedornot", "j***@example.com"): Status.FOUND,
+        ("hibp", "j***@example.com"): Status.FOUND,
+    }
+    hostile = [r for r in report.results if r.target.startswith("h***")]
+    assert all("nests deeper" in r.detail for r in hostile), [r.detail for r in hostile]
+
+
+def test_an_answer_of_an_unexpected_shape_ends_only_its_own_address(
+    no_network: respx.MockRouter,
+) -> None:
+    """A shape no parser expected (details as a number) is an error for that address alone."""
+    no_network.get(f"{XON}/v1/check-email/{HOSTILE}").respond(
+        200, text=body("xon_check_email_found.json")
+    )
+    no_network.get(f"{XON}/v1/breach-analytics", params={"email": HOSTILE}).respond(
+        200, json={"ExposedBreaches": {"breaches_details": 5}}
+    )
+    xon_found(no_network)
+    report = scan_emails("xposedornot", emails=(HOSTILE, EMAIL))
+    assert statuses(report) == {
+        ("xposedornot", "h***@example.com"): Status.ERROR,
+        ("xposedornot", "j***@example.com"): Status.FOUND,
+    }
+    hostile = next(r for r in report.results if r.target.startswith("h***"))
+    assert "could not be read" in hostile.detail and "TypeError" in hostile.detail
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (DEEP, "nests deeper"),
+        ("[" * 40 + "]" * 40, "nests deeper"),
+        ('"' + "x" * (5 * 1024 * 1024) + '"', "more than"),
+        ("<html>maintenance</html>", "not JSON"),
+    ],
+)
+def test_json_guard_refuses_deep_large_and_non_json(text: str, words: str) -> None:
+    with pytest.raises(BreachResponseError, match=words):
+        json_body(text, "XposedOrNot")
+
+
+def test_json_guard_ignores_brackets_inside_strings() -> None:
+    text = json.dumps({"note": "[" * 500 + "{" * 500, "breaches": [["Adobe"]]})
+    assert json_body(text, "XposedOrNot")["breaches"] == [["Adobe"]]
+    assert not nests_deeper_than('[{"a": [1, {"b": []}]}]', 5)  # five levels
+    assert nests_deeper_than('[{"a": [1, {"b": []}]}]', 4)
+
+
+@pytest.mark.parametrize("count", ["9" * 5000, "²", "1e9", "-4", "", "１２"])
+def test_pwned_counts_must_be_plain_ascii_numbers(count: str) -> None:
+    _, suffix = sha1_prefix_suffix("test")
+    with pytest.raises(BreachResponseError, match="not a count"):
+        count_in_range(f"0000000000000000000000000000000000A:0\r\n{suffix}:{count}\r\n", suffix)
+
+
+def test_a_bad_count_on_another_line_does_not_matter() -> None:
+    _, suffix = sha1_prefix_suffix("test")
+    text = f"0000000000000000000000000000000000A:²\r\n{suffix}:12\r\n"
+    assert count_in_range(text, suffix) == 12

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +27,20 @@ class FakeServices(BaseHTTPRequestHandler):
     """XposedOrNot and Pwned Passwords as documented, for a handful of addresses."""
 
     seen: list[tuple[str, dict[str, str], bytes]] = []
+    range_answer: bytes | None = None
+
+    def drip(self) -> None:
+        """A hostile service: headers at once, then one byte every 50 ms for ten seconds."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        try:
+            for _ in range(200):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
+            return
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         length = int(self.headers.get("Content-Length") or 0)
@@ -34,6 +49,8 @@ class FakeServices(BaseHTTPRequestHandler):
         email = url.path.rsplit("/", 1)[-1]
         query_email = parse_qs(url.query).get("email", [""])[0]
         status, payload = 404, b"{}"
+        if email == "slow@example.com":
+            return self.drip()
         if url.path.startswith("/v1/check-email/"):
             status, payload = {
                 "found@example.com": (200, fixture("xon_check_email_found.json")),
@@ -44,7 +61,7 @@ class FakeServices(BaseHTTPRequestHandler):
         elif url.path == "/v1/breach-analytics" and query_email == "found@example.com":
             status, payload = 200, fixture("xon_breach_analytics_found.json")
         elif url.path.startswith("/range/"):
-            status, payload = 200, fixture("pwned_range_A94A8.txt")
+            status, payload = 200, FakeServices.range_answer or fixture("pwned_range_A94A8.txt")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -64,7 +81,9 @@ def services(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("LOWPROFILE_XPOSEDORNOT_URL", base)
     monkeypatch.setenv("LOWPROFILE_PWNEDPASSWORDS_URL", base)
     monkeypatch.setenv("LOWPROFILE_RETRIES", "0")
+    # No loopback opt-in: service URLs the user sets are trusted by host, even on 127.0.0.1.
     FakeServices.seen = []
+    FakeServices.range_answer = None
     yield base
     server.shutdown()
     server.server_close()
@@ -118,3 +137,27 @@ def test_unknown_password(services: str) -> None:
     result = runner.invoke(app, ["breaches", "password", "--stdin"], input="not-in-the-range\n")
     assert result.exit_code == 0
     assert "does not appear" in result.stderr
+
+
+def test_a_dripping_service_is_one_error_and_the_report_is_written(
+    services: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lowprofile import net
+
+    monkeypatch.setattr(net, "REQUEST_DEADLINE", 0.5)
+    code, report = check("slow@example.com", "found@example.com")
+    results = {r["target"]: r for r in report["results"] if r["checker"] == "xposedornot"}
+    assert results["s***@example.com"]["status"] == "error"
+    assert "deadline" in results["s***@example.com"]["detail"]
+    assert results["f***@example.com"]["status"] == "found"
+    assert code == 1
+
+
+@pytest.mark.parametrize("count", ["9" * 5000, "²"])
+def test_a_hostile_password_count_is_a_one_line_error(services: str, count: str) -> None:
+    FakeServices.range_answer = f"FE5CCB19BA61C4C0873D391E987982FBBD3:{count}\r\n".encode()
+    result = runner.invoke(app, ["breaches", "password", "--stdin"], input="test\n")
+    assert result.exit_code == 3
+    assert "not a count" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -17,10 +17,22 @@ from urllib.parse import urljoin, urlsplit
 
 from lowprofile.brokers.listing import Listing
 from lowprofile.brokers.schema import LIST_FIELDS, Broker, FieldRule
-from lowprofile.brokers.select import is_hidden, parse_html, select, text_of
+from lowprofile.brokers.select import Visibility, element_count, parse_html, select, text_of
 from lowprofile.results import Status
 
 BLOCK_STATUSES = frozenset({401, 403, 429, 451})
+
+# What one page may cost. A people-search result page is a few hundred kilobytes with a few
+# thousand elements and a few dozen result cards; a hostile one must not hold the scan.
+MAX_PAGE_CHARS = 4_000_000
+"""Pages longer than this are not parsed (an 8 MB page took 22 s, a 50 MB one over 300 s)."""
+MAX_PAGE_ELEMENTS = 30_000
+"""Pages with more elements than this are not read: selectors that step along siblings cost up
+to the square of the element count."""
+MAX_CARDS = 100
+"""Result cards read per page; more is a page built to be read slowly."""
+MAX_VALUES = 50
+"""Values kept per field of a card (addresses, relatives…)."""
 _AGE = re.compile(r"\b(\d{1,3})\b")
 
 
@@ -83,14 +95,13 @@ def _trim(text: str, rule: FieldRule) -> str:
     return " ".join(text.split()).strip(" ,;:•|-")
 
 
-def _values(card: Any, rule: FieldRule, base_url: str) -> list[str]:
+def _values(card: Any, rule: FieldRule, base_url: str, seen: Visibility) -> list[str]:
     """Selectors in order; the first that yields anything wins (old and new markup both parse)."""
     for selector in rule.selectors:
-        nodes = [n for n in select(card, selector) if isinstance(n, str) or not is_hidden(n)]
+        nodes = [n for n in select(card, selector) if isinstance(n, str) or not seen.hidden(n)]
         if not nodes:
             continue
-        if not rule.all:
-            nodes = nodes[:1]
+        nodes = nodes[: MAX_VALUES if rule.all else 1]
         out: list[str] = []
         for node in nodes:
             if rule.attribute and not isinstance(node, str):
@@ -106,18 +117,18 @@ def _values(card: Any, rule: FieldRule, base_url: str) -> list[str]:
     return []
 
 
-def _link(card: Any, rule: FieldRule | None, base_url: str) -> str | None:
+def _link(card: Any, rule: FieldRule | None, base_url: str, seen: Visibility) -> str | None:
     """The listing's own page; only http(s) links are kept (a hostile page may offer others)."""
-    link = _raw_link(card, rule, base_url)
+    link = _raw_link(card, rule, base_url, seen)
     if link and urlsplit(link).scheme in ("http", "https"):
         return link
     return None
 
 
-def _raw_link(card: Any, rule: FieldRule | None, base_url: str) -> str | None:
+def _raw_link(card: Any, rule: FieldRule | None, base_url: str, seen: Visibility) -> str | None:
     if rule is not None:
         if rule.attribute:
-            values = _values(card, rule, base_url)
+            values = _values(card, rule, base_url, seen)
             return values[0] if values else None
         for selector in rule.selectors:
             for node in select(card, selector):
@@ -131,13 +142,14 @@ def _raw_link(card: Any, rule: FieldRule | None, base_url: str) -> str | None:
     return None
 
 
-def read_card(card: Any, broker: Broker, base_url: str) -> Listing:
+def read_card(card: Any, broker: Broker, base_url: str, seen: Visibility | None = None) -> Listing:
+    seen = seen or Visibility()
     rules = broker.parse.fields
     listing = Listing()
     for field_name, rule in rules.items():
         if field_name == "url":
             continue
-        values = _values(card, rule, base_url)
+        values = _values(card, rule, base_url, seen)
         if field_name in LIST_FIELDS:
             unique = list(dict.fromkeys(values))
             setattr(listing, field_name, unique)
@@ -146,13 +158,23 @@ def read_card(card: Any, broker: Broker, base_url: str) -> Listing:
             listing.age = int(match.group(1)) if match and int(match.group(1)) < 130 else None
         elif field_name == "name" and values:
             listing.name = values[0]
-    listing.url = _link(card, rules.get("url"), base_url)
+    listing.url = _link(card, rules.get("url"), base_url, seen)
     return listing
+
+
+def _too_large(broker: Broker, what: str) -> PageReading:
+    return PageReading(
+        Status.ERROR, f"{broker.name}'s page is too large to read ({what}): check by hand"
+    )
 
 
 def read_page(broker: Broker, raw_html: str, status_code: int, url: str) -> PageReading:
     """Classify a fetched page for ``broker`` and parse its visible result cards."""
+    if len(raw_html) > MAX_PAGE_CHARS:
+        return _too_large(broker, f"{len(raw_html):,} characters, over {MAX_PAGE_CHARS:,}")
     tree = parse_html(raw_html)
+    if element_count(tree, MAX_PAGE_ELEMENTS + 1) > MAX_PAGE_ELEMENTS:
+        return _too_large(broker, f"more than {MAX_PAGE_ELEMENTS:,} elements")
     page_text = text_of(tree)
     wall = detect_bot_wall(raw_html, page_text, broker.parse.blocked_text)
     if wall:
@@ -162,11 +184,12 @@ def read_page(broker: Broker, raw_html: str, status_code: int, url: str) -> Page
     if status_code in broker.parse.no_results_status:
         return PageReading(Status.NOT_FOUND, f"{broker.name} has no listing (HTTP {status_code})")
     listings: list[Listing] = []
+    seen = Visibility()
     if 200 <= status_code < 300:
         for selector in broker.parse.cards:
             cards = [c for c in select(tree, selector) if not isinstance(c, str)]
-            cards = [c for c in cards if not is_hidden(c)]
-            listings = [read_card(c, broker, url) for c in cards]
+            cards = [c for c in cards if not seen.hidden(c)][:MAX_CARDS]
+            listings = [read_card(c, broker, url, seen) for c in cards]
             listings = [item for item in listings if item.name]
             if listings:
                 break
@@ -177,7 +200,7 @@ def read_page(broker: Broker, raw_html: str, status_code: int, url: str) -> Page
         if marker.lower() in lowered:
             return PageReading(Status.NOT_FOUND, f"{broker.name} says it has no listing")
     for selector in broker.parse.no_results_selectors:
-        if any(not isinstance(n, str) and not is_hidden(n) for n in select(tree, selector)):
+        if any(not isinstance(n, str) and not seen.hidden(n) for n in select(tree, selector)):
             return PageReading(Status.NOT_FOUND, f"{broker.name} says it has no listing")
     if status_code in (404, 410):
         return PageReading(

@@ -61,6 +61,7 @@ def password_command(
     import asyncio
     import sys
 
+    from lowprofile.checkers.breaches.common import BreachResponseError
     from lowprofile.checkers.breaches.passwords import times_pwned
     from lowprofile.config import load_settings
     from lowprofile.errors import NetError
@@ -80,7 +81,7 @@ def password_command(
 
     try:
         count = asyncio.run(check())
-    except NetError as exc:
+    except (NetError, BreachResponseError) as exc:
         fail(f"could not check: {exc}", EXIT_FAILED)
     console = stderr_console()
     if count:

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
 from lowprofile.privacy import mask_email
-from lowprofile.results import Finding, Remedy, Severity
+from lowprofile.results import CheckResult, Finding, Remedy, Severity, Status
+
+log = logging.getLogger(__name__)
+
+MAX_JSON_CHARS = 4 * 1024 * 1024
+"""The largest breach-service answer we parse. Real answers for one address are a few hundred
+kilobytes at most (HIBP's full breach list for a much-breached address)."""
+MAX_JSON_DEPTH = 32
+"""The deepest nesting of arrays and objects we parse. The documented answers nest four deep;
+thousands of levels would end the parser (and everything after it) with a RecursionError."""
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACES_AS_BRACKETS = str.maketrans("{}", "[]")
 
 CRITICAL_CLASSES = {
     "social security numbers", "government issued ids", "passport numbers",
@@ -107,9 +121,55 @@ def breach_finding(breach: Breach, email: str) -> Finding:
     )
 
 
+def nests_deeper_than(text: str, limit: int) -> bool:
+    """True when a JSON text nests arrays/objects more than ``limit`` deep (brackets inside
+    strings ignored). Each pass removes the innermost pairs with C-speed ``str.replace``, so a
+    4 MB answer costs at most ``limit`` shrinking passes, never a Python step per character;
+    brackets left over (too deep, or unbalanced, which is no JSON anyway) mean True. Braces
+    count as brackets: a mismatch such as ``[}`` is json.loads's to refuse."""
+    skeleton = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)).translate(_BRACES_AS_BRACKETS)
+    for _ in range(limit):
+        shorter = skeleton.replace("[]", "")
+        if not shorter or shorter == skeleton:
+            return bool(shorter)
+        skeleton = shorter
+    return bool(skeleton)
+
+
 def json_body(text: str, where: str) -> Any:
-    """Parse a JSON answer, or say plainly that the service sent something else."""
+    """Parse a JSON answer, or say plainly that the service sent something else (not JSON, too
+    large, or nested deeper than any real answer)."""
+    if len(text) > MAX_JSON_CHARS:
+        raise BreachResponseError(
+            f"{where}: the answer is {len(text):,} characters, more than the "
+            f"{MAX_JSON_CHARS:,} we read"
+        )
+    if nests_deeper_than(text, MAX_JSON_DEPTH):
+        raise BreachResponseError(
+            f"{where}: the answer nests deeper than the {MAX_JSON_DEPTH} levels we read"
+        )
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise BreachResponseError(f"{where}: the answer is not JSON ({exc})") from exc
+
+
+async def answer_safely(
+    checker_id: str, target: str, service: str, answer: Awaitable[CheckResult]
+) -> CheckResult:
+    """One address's result, whatever its answer held.
+
+    Each address is checked on its own: a surprise in one service's answer (a shape no parser
+    expected) becomes an ``error`` result for that address, and the addresses after it are still
+    checked. Network and known bad-answer errors are already results; this catches the rest.
+    """
+    try:
+        return await answer
+    except Exception as exc:  # noqa: BLE001 - isolation is the point; the reason is kept
+        log.debug("%s: unexpected answer for %s", checker_id, target, exc_info=True)
+        return CheckResult(
+            checker_id,
+            target,
+            Status.ERROR,
+            detail=f"{service} sent an answer that could not be read ({exc.__class__.__name__})",
+        )

@@ -15,6 +15,7 @@ from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_err
 from lowprofile.checkers.breaches.common import (
     Breach,
     BreachResponseError,
+    answer_safely,
     breach_finding,
     json_body,
 )
@@ -42,7 +43,7 @@ def parse_breaches(body: Any) -> list[Breach]:
                 name=str(item["Name"]),
                 service=CHECKER_ID,
                 title=str(item.get("Title") or item["Name"]),
-                date=item.get("BreachDate"),
+                date=_text_or_none(item.get("BreachDate")),
                 data_classes=[str(c) for c in classes if isinstance(c, str)],
                 records=item.get("PwnCount") if isinstance(item.get("PwnCount"), int) else None,
                 domain=str(item.get("Domain") or ""),
@@ -111,7 +112,8 @@ class HibpChecker:
             return
         headers = {"hibp-api-key": key, "user-agent": TOOL_USER_AGENT}
         for email in subject.emails:
-            yield await self._check_email(email, headers, ctx)
+            answer = self._check_email(email, headers, ctx)
+            yield await answer_safely(CHECKER_ID, mask_email(email), "HIBP", answer)
             ctx.advance(1)
 
     async def _check_email(
@@ -161,6 +163,10 @@ class HibpChecker:
             detail=f"in {len(breaches)} breach(es) and {len(pastes)} paste(s); "
             "data from Have I Been Pwned (CC BY 4.0)",
         )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _key_problem(status: int, text: str) -> str | None:

@@ -8,8 +8,15 @@ logged or sent.
 from __future__ import annotations
 
 import hashlib
+import re
 
+from lowprofile.checkers.breaches.common import BreachResponseError
 from lowprofile.net import Http
+
+MAX_COUNT_DIGITS = 12
+"""A count is at most this many ASCII digits: the most-breached password is seen a few million
+times; a longer number (or a Unicode digit such as "²") is a bad answer, not a count."""
+_COUNT = re.compile(rf"[0-9]{{1,{MAX_COUNT_DIGITS}}}")
 
 
 def sha1_prefix_suffix(password: str) -> tuple[str, str]:
@@ -18,11 +25,22 @@ def sha1_prefix_suffix(password: str) -> tuple[str, str]:
 
 
 def count_in_range(body: str, suffix: str) -> int:
-    """The count for ``suffix`` in a range answer; padding lines (count 0) are ignored."""
+    """The count for ``suffix`` in a range answer (0: not in it; padding lines count 0).
+
+    Our suffix's line must carry a plain count; anything else there raises
+    ``BreachResponseError``, because "not seen" would then be a guess.
+    """
     for line in body.splitlines():
         candidate, _, count = line.strip().partition(":")
-        if candidate.upper() == suffix and count.strip().isdigit():
-            return int(count)
+        if candidate.upper() != suffix:
+            continue
+        count = count.strip()
+        if not _COUNT.fullmatch(count):
+            shown = count if len(count) <= 16 else count[:16] + "…"
+            raise BreachResponseError(
+                f"Pwned Passwords sent a count that is not a count: {shown!r}"
+            )
+        return int(count)
     return 0
 
 

@@ -15,6 +15,7 @@ from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_err
 from lowprofile.checkers.breaches.common import (
     Breach,
     BreachResponseError,
+    answer_safely,
     breach_finding,
     json_body,
 )
@@ -89,7 +90,9 @@ class XposedOrNotChecker:
 
     async def check(self, subject: Subject, ctx: CheckContext) -> AsyncIterator[CheckResult]:
         for email in subject.emails:
-            yield await self._check_email(email, ctx)
+            target = mask_email(email)
+            answer = self._check_email(email, ctx)
+            yield await answer_safely(CHECKER_ID, target, "XposedOrNot", answer)
             ctx.advance(1)
 
     async def _check_email(self, email: str, ctx: CheckContext) -> CheckResult:
