@@ -158,3 +158,19 @@ def test_links_between_files(tmp_path: Path) -> None:
     assert brokers["sister"].group == "Host Inc." and not brokers["sister"].searched_as
     assert brokers["example"].group == "Host Inc." and brokers["orphan"].group == "Example People"
     assert any("covered_by" in p for p in validate_files([tmp_path]))
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://169.254.169.254/latest/{first}", "search.url"),
+        ("https://127.0.0.1:6379/{first}", "search.url"),
+        ("https://10.0.0.8/people/{last}", "search.url"),
+    ],
+)
+def test_private_and_loopback_targets_are_refused(
+    tmp_path: Path, url: str, key: str, private_dirs: dict[str, Path]
+) -> None:
+    body = GOOD.replace("https://www.example-people.com/{first|lower}-{last|lower}/{state}", url)
+    problems = validate_files([write(tmp_path, body)])
+    assert any(f":{key}:" in p and "address" in p for p in problems), problems

@@ -232,6 +232,24 @@ def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _target_problems(search: dict[str, Any], optout: dict[str, Any]) -> list[tuple[str, str]]:
+    """Search and opt-out URLs must point at the public internet: a broker file is data anyone
+    may hand a user, and ``https://169.254.169.254/`` or ``https://127.0.0.1:6379/`` would turn a
+    scan into a probe of the user's own machine or network."""
+    from lowprofile.config import load_settings
+    from lowprofile.net import check_public_target
+
+    allow_loopback = load_settings().allow_loopback
+    out = []
+    for key, table in (("search.url", search), ("optout.url", optout)):
+        url = table.get("url")
+        if isinstance(url, str):
+            problem = check_public_target(_PLACEHOLDER.sub("x", url), allow_loopback=allow_loopback)
+            if problem:
+                out.append((key, problem))
+    return out
+
+
 def meaning_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     """What a schema cannot say: template variables and filters exist, selectors compile."""
     out: list[tuple[str, str]] = []
@@ -240,6 +258,7 @@ def meaning_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         if isinstance(value, str):
             where = "search.url" if key == "url" else f"search.form.{key}"
             out += [(where, message) for message in _template_problems(value)]
+    out += _target_problems(search, _table(data, "optout"))
     parse = _table(data, "parse")
     selector_lists: list[tuple[str, Any]] = [
         ("parse.cards", parse.get("cards")),
