@@ -718,3 +718,50 @@ def test_a_redirect_from_a_trusted_service_to_another_private_host_is_refused() 
         "https://10.0.0.5/api/v3/breachedaccount/a",
         "https://10.0.0.5/api/v3/other",
     ]
+
+
+def test_no_network_is_not_retried_and_then_fails_at_once(no_network: respx.MockRouter) -> None:
+    """Offline, a scan must end in seconds: a name that does not resolve is not tried again,
+    and once several public sites could not be reached (and none answered) the rest fail at
+    once. A host the user configured (a self-hosted service) is still tried."""
+    tries: list[str] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        tries.append(request.url.host)
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+
+    no_network.route().mock(side_effect=refuse)
+    settings = Settings(
+        retries=3, backoff=0, host_interval=0, xposedornot_url="https://xon.lan/api"
+    )
+
+    async def run() -> list[str]:
+        messages = []
+        async with Http(settings) as http:
+            for host in ("a.example", "b.example", "c.example", "d.example", "xon.lan"):
+                try:
+                    await http.get(f"https://{host}/")
+                except RequestFailed as exc:
+                    messages.append(str(exc))
+            assert http.network_down
+        return messages
+
+    messages = asyncio.run(run())
+    assert tries == ["a.example", "b.example", "c.example", "xon.lan"]  # no retries, d skipped
+    assert "network looks down" in messages[3] and "name resolution" in messages[0]
+
+
+def test_one_answer_means_the_network_is_up(no_network: respx.MockRouter) -> None:
+    no_network.route(host="up.example").mock(return_value=httpx.Response(200))
+    no_network.route().mock(side_effect=httpx.ConnectError("Connection refused"))
+    settings = Settings(retries=0, backoff=0, host_interval=0)
+
+    async def run() -> bool:
+        async with Http(settings) as http:
+            await http.get("https://up.example/")
+            for host in ("a.example", "b.example", "c.example"):
+                with pytest.raises(RequestFailed):
+                    await http.get(f"https://{host}/")
+            return http.network_down
+
+    assert asyncio.run(run()) is False

@@ -75,6 +75,22 @@ REQUEST_DEADLINE = 60.0
 included. A result page or API answer arrives in a few seconds; a server still sending after a
 minute is stalling us on purpose or broken, and the scan has others to finish."""
 MAX_REDIRECTS = 10
+NETWORK_DOWN_AFTER = 3
+"""Distinct public hosts that could not be reached at all (no name, refused, no route), with no
+answer from any host yet, after which the network counts as down: the remaining public sites
+fail at once instead of each waiting out its own tries. Loopback, private addresses and service
+URLs the user set (a self-hosted XposedOrNot) are still tried."""
+_NO_NETWORK_WORDS = (
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "no address associated",
+    "name resolution",
+    "connection refused",
+    "network is unreachable",
+    "no route to host",
+)
+"""What connection errors say when trying again soon cannot help."""
 
 _LOOPBACK_OPT_IN = "LOWPROFILE_ALLOW_LOOPBACK=1"
 
@@ -372,7 +388,8 @@ class Http:
         self._client: httpx.AsyncClient | None = None
         self._global: asyncio.Semaphore | None = None
         self._gates: dict[str, _HostGate] = {}
-        self.requests_sent = 0
+        self._answered = False
+        self._unreachable: set[str] = set()
 
     async def __aenter__(self) -> Http:
         s = self.settings
@@ -454,6 +471,12 @@ class Http:
             host = httpx.URL(url).host
         except httpx.InvalidURL as exc:
             raise RequestFailed(f"invalid URL: {exc}", url=url) from exc
+        if self.network_down and self._counts_as_public(host):
+            raise RequestFailed(
+                f"{host}: not tried: the network looks down ({len(self._unreachable)} sites "
+                "could not be reached and none answered)",
+                url=url,
+            )
         gate = self._gate(host)
         retries = self.settings.retries
         async with gate.slots:
@@ -461,13 +484,16 @@ class Http:
                 await self._wait_turn(gate)
                 try:
                     async with self._global:
-                        self.requests_sent += 1
                         response = await self._send(
                             method, url, headers, params, data, json, content, follow_redirects
                         )
                 except httpx.TransportError as exc:
                     reason = _describe_transport_error(exc)
                     log.debug("%s %s failed (try %d): %s", method, url, attempt + 1, reason)
+                    if _no_network(exc):
+                        # DNS or a refused connection: trying again in a second will not help.
+                        self._unreachable.add(host)
+                        raise RequestFailed(f"{host}: {reason}", url=url) from exc
                     if attempt == retries:
                         raise RequestFailed(
                             f"{host}: {reason} (after {attempt + 1} tries)", url=url
@@ -479,6 +505,7 @@ class Http:
                         f"{host}: {exc.__class__.__name__}: {exc}", url=url
                     ) from exc
                 log.debug("%s %s -> %d", method, url, response.status_code)
+                self._answered = True
                 if response.status_code not in RETRY_STATUSES:
                     return response
                 delay = self._retry_delay(response, attempt, url)
@@ -486,6 +513,16 @@ class Http:
                     raise _give_up(response, url, attempt + 1)
                 await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @property
+    def network_down(self) -> bool:
+        """No host has answered and several could not be reached at all."""
+        return not self._answered and len(self._unreachable) >= NETWORK_DOWN_AFTER
+
+    def _counts_as_public(self, host: str) -> bool:
+        if host.lower() in configured_hosts(self.settings):
+            return False
+        return check_public_target(f"https://{host}/") is None
 
     def _retry_delay(self, response: httpx.Response, attempt: int, url: str) -> float:
         """The pause before the next try; a Retry-After beyond our cap means give up now."""
@@ -593,6 +630,23 @@ def _give_up(response: httpx.Response, url: str, tries: int) -> NetError:
     return ServerUnavailable(
         f"{host}: server unavailable ({code}) after {tries} tries", url=url, status_code=code
     )
+
+
+def _no_network(exc: BaseException) -> bool:
+    """True for a connection error that says the host cannot be reached at all (no such name,
+    refused, no route), looking through the causes httpx wraps around the socket's error."""
+    if not isinstance(exc, httpx.ConnectError):
+        return False
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, socket.gaierror | ConnectionRefusedError):
+            return True
+        if any(words in str(seen).lower() for words in _NO_NETWORK_WORDS):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _describe_transport_error(exc: httpx.TransportError) -> str:

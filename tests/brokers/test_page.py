@@ -222,7 +222,7 @@ def test_costly_selectors_are_refused(selector: str) -> None:
         "(.//div[@class='detail-block__main-item-block']//li)[1]",
         ".MuiGrid-item:nth-child(3) [class^='ResultsTable__AddressAndLocation-sc']",
         "//a[contains(., 'following::x [//b]')]",  # the words are in a literal
-        "//div[contains(@class, 'card')][div/div/a/h2]",  # `div` here is an element, not the operator
+        "//div[contains(@class, 'card')][div/div/a/h2]",  # `div` is an element here
         "li:first-child, li:last-child, li:only-child",
         "//a[following-sibling::*[1]]",
         "//a[count(b) > 1]",

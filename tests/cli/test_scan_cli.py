@@ -34,7 +34,7 @@ def test_scan_json_to_stdout_is_pure_json(plugins: None) -> None:
     first = report["results"][0]
     assert set(first) >= {"checker", "target", "status", "findings", "detail"}
     assert first["status"] == "found"
-    assert "lowprofile scan" in result.stderr  # the summary went to stderr
+    assert "doxing risk" in result.stderr  # the summary went to stderr
 
 
 def test_offline_scan_never_says_not_found(plugins: None, no_network: respx.MockRouter) -> None:

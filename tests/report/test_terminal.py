@@ -12,12 +12,12 @@ from lowprofile.reportfile import report_from_data
 from lowprofile.results import ScanReport
 
 
-def render(report: ScanReport, width: int = 100) -> str:
+def render(report: ScanReport, width: int = 100, details: bool = False) -> str:
     from rich.console import Console
 
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=True, color_system=None)
-    console.print(TerminalReport(report))
+    console.print(TerminalReport(report, details=details))
     return out.getvalue()
 
 
@@ -40,13 +40,13 @@ def test_score_families_and_checklist() -> None:
 
 
 def test_plan_lines_fold_under_their_task() -> None:
-    text = render(sample_report(), width=60)
+    text = render(sample_report(), width=60, details=True)  # every step with --verbose
     lines = [line for line in text.splitlines() if "Use an email address" in line]
     assert lines and lines[0].index("- Use") > lines[0].index("│") + 4  # indented under [ ]
 
 
 def test_hostile_text_is_neither_markup_nor_control_codes() -> None:
-    text = render(hostile_report("".join(PAYLOADS)), width=200)
+    text = render(hostile_report("".join(PAYLOADS)), width=200, details=True)
     assert "[bold red]markup[/]" in text  # shown as typed, not read as rich markup
     assert "\x1b" not in text and "\x00" not in text and "\u202e" not in text
     assert "\ufffd" in text

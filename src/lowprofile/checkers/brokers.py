@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 CHECKER_ID = "brokers"
 MINUTES_BY_METHOD = {"web form": 5, "email": 10, "phone": 10, "account": 15, "mail": 30}
+_PLACE_VARIABLES = frozenset({"city", "state", "state_full", "zip"})
 _MISSING_WORDS = {
     "city": "a city",
     "state": "a state",
@@ -241,12 +242,19 @@ class BrokerChecker:
             search = fill(broker, query)
         except MissingValue as exc:
             needed = _MISSING_WORDS.get(exc.variable, exc.variable)
-            entry = "the address " + place_words(query) if query.address else "your name"
+            if exc.variable in _PLACE_VARIABLES and query.address is not None:
+                entry = "the address " + place_words(query)
+            elif exc.variable == "age":
+                entry = "your birth year"
+            else:
+                entry = "your name"
             return CheckResult(
                 CHECKER_ID,
                 target,
                 Status.SKIPPED,
-                detail=f"{broker.name} searches need {needed}: add it to {entry} in your profile",
+                detail=f"{broker.name} searches need {needed}: add {entry} to your profile"
+                if entry == "your birth year"
+                else f"{broker.name} searches need {needed}: add it to {entry} in your profile",
                 url=f"https://{broker.domain}/",
                 source=broker.id,
                 verified=broker.verified,

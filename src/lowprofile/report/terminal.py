@@ -17,6 +17,7 @@ from rich.text import Text
 
 from lowprofile.report.base import (
     INCOMPLETE_WORDS,
+    SiteRow,
     assessment,
     clean_text,
     coverage_of,
@@ -59,6 +60,8 @@ GRADE_STYLE = {
     Grade.MODERATE: "cyan",
 }
 MAX_LINKS = 6
+BRIEF_LINKS = 2
+"""Links per task shown without ``--verbose``: enough to start, short enough to read."""
 STATUS_WORDS = {
     Status.FOUND: "found",
     Status.POSSIBLE: "possible",
@@ -69,6 +72,20 @@ STATUS_WORDS = {
     Status.MANUAL: "check by hand",
     Status.SKIPPED: "skipped",
 }
+
+
+BRIEF_NAMES = 8
+"""Site names listed on a shared status line before "+N more"."""
+
+
+def _waiting_words(status: Status, names: list[str]) -> str:
+    if status is Status.MANUAL:
+        return "no automatic search: their prefilled links are in the plan"
+    shown = ", ".join(names[:BRIEF_NAMES])
+    more = f" +{len(names) - BRIEF_NAMES} more (--verbose)" if len(names) > BRIEF_NAMES else ""
+    if status is Status.SKIPPED:
+        return "need a detail your profile lacks (--verbose says which)"
+    return shown + more
 
 
 def _text(value: object, style: str = "") -> Text:
@@ -110,9 +127,17 @@ class TerminalReport:
         risk, plan = assessment(self.report)
         yield self._coverage_line()
         yield self._risk_panel(risk)
-        yield self._summary()
-        for checker_id, results in results_by_family(self.report):
-            yield self._family_table(checker_id, results)
+        if self.details:
+            yield self._summary()
+        families = results_by_family(self.report)
+        if self.details:
+            for checker_id, results in families:
+                yield self._search_table(checker_id, results)
+        else:
+            yield self._sites_table(families)
+            not_run = self._not_run(families)
+            if not_run is not None:
+                yield not_run
         yield self._plan(plan)
 
     def _coverage_line(self) -> Text:
@@ -125,10 +150,12 @@ class TerminalReport:
         lines = [Text(headline(risk), style=style)]
         if risk.incomplete:
             lines.append(Text(INCOMPLETE_WORDS, style="yellow"))
+        if self.report.findings:
+            lines.append(self._findings_count())
         lines += [_text(f"• {reason}") for reason in risk.reasons]
         if not risk.reasons:
             lines.append(Text("No exposures were found in the sources that answered."))
-        if risk.caveat:
+        if risk.caveat and not risk.incomplete:  # an incomplete score has said it already
             lines.append(_text(f"! {risk.caveat}", "yellow"))
         return Panel(Group(*lines), title="doxing risk", expand=False)
 
@@ -147,24 +174,29 @@ class TerminalReport:
             if action.requires:
                 meta.append("needs " + ", ".join(action.requires))
             lines.append(_text(" · ".join(meta), "dim"))
-            lines.extend(_text(f"- {step}") for step in action.steps)
+            # Steps and every link with --verbose (and in the HTML report); by default the
+            # checklist stays a screenful: what to do, the command, the first links.
+            if self.details or not (action.links or action.command):
+                steps = action.steps if self.details else action.steps[:1]
+                lines.extend(_text(f"- {step}") for step in steps)
             if action.command:
                 lines.append(_text(f"$ {action.command}", "cyan"))
             links = action.links
-            for link in links[:MAX_LINKS]:
+            shown = MAX_LINKS if self.details else BRIEF_LINKS
+            for link in links[:shown]:
                 line = _text(f"{link.get('label', '')}: ", "dim")
                 line.append(clean_text(link.get("url", "")), style="underline")
                 lines.append(line)
-            if len(links) > MAX_LINKS:
-                more = len(links) - MAX_LINKS
-                lines.append(Text(f"(+{more} more links in the HTML report)", style="dim"))
+            if len(links) > shown:
+                more = len(links) - shown
+                lines.append(Text(f"(+{more} more: --verbose or the HTML report)", style="dim"))
             grid.add_row(Text(f"{number}. [ ]"), Group(*lines))
-            grid.add_row("", "")
+            if self.details:
+                grid.add_row("", "")
         return Panel(grid, title="what to do first", expand=True)
 
-    def _summary(self) -> Panel:
+    def _findings_count(self) -> Text:
         counts = self.report.counts_by_severity()
-        status = self.report.counts_by_status()
         line = Text()
         total = sum(counts.values())
         line.append(f"{total} finding{'s' if total != 1 else ''}", style="bold")
@@ -175,8 +207,12 @@ class TerminalReport:
                 if i:
                     line.append(", ")
                 line.append(f"{n} {severity.value}", style=SEVERITY_STYLE[severity])
+        return line
+
+    def _summary(self) -> Panel:
+        status = self.report.counts_by_status()
         hand = sum(status[s.value] for s in Status if s.needs_hand_check)
-        lines = [line]
+        lines = []
         checked = Text(
             f"{len(self.report.results)} checks: {status['not_found']} clean, "
             f"{status['found'] + status['possible']} with findings, {hand} to check by hand, "
@@ -185,34 +221,62 @@ class TerminalReport:
         lines.append(checked)
         return Panel(Group(*lines), title="lowprofile scan", expand=False)
 
-    def _family_table(self, checker_id: str, results: list[CheckResult]) -> Table:
-        """One line per site (best status, how many searches, a link to check by hand); with
-        ``details`` every search gets its own line, as before."""
-        if self.details:
-            return self._search_table(checker_id, results)
-        table = Table(title=_text(checker_id, "bold"), expand=True, show_lines=False)
+    def _sites_table(self, families: list[tuple[str, list[CheckResult]]]) -> Table:
+        """One table, one line per site (best status, its findings, a link to check by hand);
+        sites with nothing to show but a status share one line per status."""
+        table = Table(expand=True, show_lines=False)
         table.add_column("Site", overflow="fold", ratio=2)
         table.add_column("Status", ratio=2)
         table.add_column("Findings / what to do", overflow="fold", ratio=5)
         hidden = 0
-        for site in sites_of(results):
-            if site.status is Status.NOT_FOUND and not self.show_not_found:
-                hidden += 1
+        for checker_id, results in families:
+            ran = [r for r in results if r.target != "*" or r.status is not Status.SKIPPED]
+            if not ran:
                 continue
-            lines: list[Text] = []
-            findings = [f for r in site.searches for f in r.findings]
-            for finding in findings:
-                lines += list(self._finding_lines(finding))
-            if not findings and site.detail:
-                lines.append(_text(site.detail, "dim"))
-            if site.link:
-                lines.append(_text(site.link, "underline"))
-            if not site.verified and site.status.is_answer:
-                lines.append(Text("recipe unverified against the live site", style="dim italic"))
-            table.add_row(_text(site.name), status_text(site.status), Group(*lines))
+            if len(families) > 1:
+                table.add_row(_text(checker_id, "bold"), "", "")
+            waiting: dict[Status, list[str]] = {}
+            for site in sites_of(ran):
+                if site.status is Status.NOT_FOUND and not self.show_not_found:
+                    hidden += 1
+                    continue
+                if not site.findings and site.status not in (Status.NOT_FOUND, Status.FOUND):
+                    waiting.setdefault(site.status, []).append(site.name)
+                    continue
+                table.add_row(_text(site.name), status_text(site.status), self._site_lines(site))
+            for status, names in waiting.items():
+                table.add_row(
+                    Text(f"{len(names)} site{'s' if len(names) != 1 else ''}"),
+                    status_text(status),
+                    _text(_waiting_words(status, names), "dim"),
+                )
         if hidden:
             table.caption = f"{hidden} clean site{'s' if hidden != 1 else ''} not shown"
         return table
+
+    def _site_lines(self, site: SiteRow) -> Group:
+        lines: list[Text] = []
+        findings = [f for r in site.searches for f in r.findings]
+        for finding in findings:
+            lines += list(self._finding_lines(finding))
+        if not findings and site.detail:
+            lines.append(_text(site.detail, "dim"))
+        if site.link:
+            lines.append(_text(site.link, "underline"))
+        if not site.verified and site.status.is_answer:
+            lines.append(Text("recipe unverified against the live site", style="dim italic"))
+        return Group(*lines)
+
+    @staticmethod
+    def _not_run(families: list[tuple[str, list[CheckResult]]]) -> Text | None:
+        """Checkers that were not ready (no API key, nothing to check), on one line."""
+        reasons = [
+            f"{checker_id} ({r.detail})" if r.detail else checker_id
+            for checker_id, results in families
+            for r in results
+            if r.target == "*" and r.status is Status.SKIPPED
+        ]
+        return _text("Not run: " + "; ".join(reasons), "dim") if reasons else None
 
     def _search_table(self, checker_id: str, results: list[CheckResult]) -> Table:
         table = Table(title=_text(checker_id, "bold"), expand=True, show_lines=False)
