@@ -147,6 +147,15 @@ def select_checkers(
     return chosen, unknown
 
 
+def shown_email(email: str, ctx: CheckContext) -> str:
+    """How an address appears in results: masked in a report meant to be kept or shared, as
+    typed when the person only asked about their own addresses (``breaches check``), where two
+    addresses starting with the same letter must be told apart."""
+    from lowprofile.privacy import mask_email
+
+    return email if ctx.options.get("reveal_emails") else mask_email(email)
+
+
 def result_for_net_error(
     checker: str, target: str, exc: NetError, *, url: str | None = None, source: str | None = None
 ) -> CheckResult:

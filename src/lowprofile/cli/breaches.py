@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,6 +26,9 @@ def check_command(
         bool, typer.Option("--json", help="Print the JSON report (the scan report's form).")
     ] = False,
     quiet: QuietOpt = False,
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Mask the addresses, for output meant to be shared.")
+    ] = False,
 ) -> None:
     """Look up emails at XposedOrNot (free) and HIBP (with a key); one finding per breach.
 
@@ -44,8 +47,52 @@ def check_command(
     install_redactor(Redactor(values=subject.emails))
     specs, _ = select_checkers(["xposedornot", "hibp"])
     outputs = Outputs(json="-" if as_json else None, save=False)
-    code = execute_scan(subject, specs, load_settings(), Severity.LOW, outputs, quiet=quiet)
+    code = execute_scan(
+        subject,
+        specs,
+        load_settings(),
+        Severity.LOW,
+        outputs,
+        quiet=quiet,
+        options={"reveal_emails": not redact},
+        view=breach_table,
+    )
     raise typer.Exit(code)
+
+
+def breach_table(report: Any) -> Any:
+    """Breaches as a table a person acts on: which address, which breach, when, what leaked,
+    what to do. No risk score or opt-out plan: this is a lookup, not a scan of a person."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from lowprofile.report.base import clean_text
+    from lowprofile.report.terminal import status_text
+
+    table = Table(title="Breaches", expand=True)
+    for column in ("address", "breach", "date", "what leaked", "what to do"):
+        table.add_column(column, overflow="fold")
+    lines: list[Any] = []
+    for result in report.results:
+        for finding in result.findings:
+            evidence = finding.evidence
+            table.add_row(
+                Text(clean_text(evidence.get("email") or result.target)),
+                Text(clean_text(evidence.get("title") or finding.title)),
+                Text(clean_text(evidence.get("date") or "")),
+                Text(clean_text(", ".join(evidence.get("data_classes") or []))),
+                Text(clean_text(finding.remedy.summary if finding.remedy else "")),
+            )
+        if not result.findings:
+            line = Text(f"{result.checker}: {clean_text(result.target)}: ")
+            line.append_text(status_text(result.status))
+            if result.detail:
+                line.append(f" ({clean_text(result.detail)})", style="dim")
+            if result.url and result.status.needs_hand_check:
+                line.append(f" {clean_text(result.url)}", style="underline")
+            lines.append(line)
+    return Group(table, *lines) if table.row_count else Group(*lines)
 
 
 @app.command("password")

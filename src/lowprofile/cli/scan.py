@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from lowprofile.checkers.base import CheckerSpec
     from lowprofile.config import Settings
     from lowprofile.pipeline import Outputs, ScanOutcome
-    from lowprofile.results import Severity
+    from lowprofile.results import ScanReport, Severity
     from lowprofile.scan import ScanObserver
     from lowprofile.subject import Subject
 
@@ -48,9 +49,12 @@ def execute_scan(
     quiet: bool,
     save_pages: Path | None = None,
     details: bool = False,
+    options: dict[str, Any] | None = None,
+    view: Callable[[ScanReport], Any] | None = None,
 ) -> int:
     """Run the pipeline with progress on a terminal, tell the person what came of it, and return
-    the exit code. Shared by ``scan`` and ``breaches check`` so both print and exit the same way.
+    the exit code. Shared by ``scan`` and ``breaches check`` so both print and exit the same way;
+    ``view`` draws the report for the terminal (the full report by default).
     """
     import sys
 
@@ -71,6 +75,7 @@ def execute_scan(
             threshold=threshold,
             observer=observer,
             save_pages=save_pages,
+            options=options,
         )
 
     if not quiet and sys.stderr.isatty():
@@ -81,7 +86,8 @@ def execute_scan(
     else:
         outcome = run(None)
     if not quiet:
-        people.print(TerminalReport(outcome.report, details=details))
+        shown = view(outcome.report) if view else TerminalReport(outcome.report, details=details)
+        people.print(shown)
         for what, path in outcome.written:
             people.print(Text(f"{what} written to {path}"))
     for problem in outcome.problems:

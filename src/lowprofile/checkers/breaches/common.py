@@ -79,7 +79,7 @@ def severity_for(data_classes: list[str]) -> Severity:
     return Severity.MEDIUM
 
 
-def breach_finding(breach: Breach, email: str) -> Finding:
+def breach_finding(breach: Breach, email: str, shown: str | None = None) -> Finding:
     label = breach.title or breach.name
     leaked = ", ".join(breach.data_classes) or "unknown data"
     has_password = any("password" in c.lower() for c in breach.data_classes)
@@ -97,7 +97,7 @@ def breach_finding(breach: Breach, email: str) -> Finding:
         "data_classes": list(breach.data_classes),
         "records": breach.records,
         "domain": breach.domain,
-        "email": mask_email(email),
+        "email": shown or mask_email(email),
         "sources": [breach.service],
     }
     if breach.service == "hibp":

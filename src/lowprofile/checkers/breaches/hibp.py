@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
+from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error, shown_email
 from lowprofile.checkers.breaches.common import (
     Breach,
     BreachResponseError,
@@ -54,7 +54,7 @@ def parse_breaches(body: Any) -> list[Breach]:
     return breaches
 
 
-def paste_findings(body: Any, email: str) -> tuple[Finding, ...]:
+def paste_findings(body: Any, email: str, shown: str | None = None) -> tuple[Finding, ...]:
     if not isinstance(body, list):
         raise BreachResponseError("HIBP pasteaccount: expected a list of pastes")
     findings = []
@@ -83,7 +83,7 @@ def paste_findings(body: Any, email: str) -> tuple[Finding, ...]:
                     "id": paste_id,
                     "title": item.get("Title"),
                     "date": item.get("Date"),
-                    "email": mask_email(email),
+                    "email": shown or mask_email(email),
                     "credit": "Have I Been Pwned (CC BY 4.0)",
                 },
                 key=f"paste:{source.lower()}:{paste_id}",
@@ -112,14 +112,14 @@ class HibpChecker:
             return
         headers = {"hibp-api-key": key, "user-agent": TOOL_USER_AGENT}
         for email in subject.emails:
-            answer = self._check_email(email, headers, ctx)
-            yield await answer_safely(CHECKER_ID, mask_email(email), "HIBP", answer)
+            target = shown_email(email, ctx)
+            answer = self._check_email(email, target, headers, ctx)
+            yield await answer_safely(CHECKER_ID, target, "HIBP", answer)
             ctx.advance(1)
 
     async def _check_email(
-        self, email: str, headers: dict[str, str], ctx: CheckContext
+        self, email: str, target: str, headers: dict[str, str], ctx: CheckContext
     ) -> CheckResult:
-        target = mask_email(email)
         base = ctx.settings.hibp_url.rstrip("/")
         account = quote(email, safe="@")
         try:
@@ -145,12 +145,13 @@ class HibpChecker:
             pastes_response = await ctx.http.get(f"{base}/pasteaccount/{account}", headers=headers)
             pastes: tuple[Finding, ...] = ()
             if pastes_response.status_code == 200:
-                pastes = paste_findings(json_body(pastes_response.text, "HIBP pasteaccount"), email)
+                body = json_body(pastes_response.text, "HIBP pasteaccount")
+                pastes = paste_findings(body, email, target)
         except NetError as exc:
             return result_for_net_error(CHECKER_ID, target, exc)
         except BreachResponseError as exc:
             return CheckResult(CHECKER_ID, target, Status.ERROR, detail=str(exc))
-        findings = tuple(breach_finding(b, email) for b in breaches) + pastes
+        findings = tuple(breach_finding(b, email, target) for b in breaches) + pastes
         if not findings:
             return CheckResult(
                 CHECKER_ID, target, Status.NOT_FOUND, detail="HIBP: not in any breach or paste"

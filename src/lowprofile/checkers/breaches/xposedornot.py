@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
+from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error, shown_email
 from lowprofile.checkers.breaches.common import (
     Breach,
     BreachResponseError,
@@ -21,7 +21,6 @@ from lowprofile.checkers.breaches.common import (
 )
 from lowprofile.config import Settings
 from lowprofile.errors import NetError
-from lowprofile.privacy import mask_email
 from lowprofile.results import CheckResult, Status
 from lowprofile.subject import Subject
 
@@ -29,8 +28,13 @@ CHECKER_ID = "xposedornot"
 _NOT_FOUND_ERRORS = {"not found", "no breaches found"}
 
 
+CHECK_BY_HAND = "https://xposedornot.com/"
+"""Where a person can look an address up themselves when the API did not answer."""
+
+
 def _answer(target: str, status: Status, detail: str) -> CheckResult:
-    return CheckResult(CHECKER_ID, target, status, detail=detail)
+    url = CHECK_BY_HAND if status.needs_hand_check else None
+    return CheckResult(CHECKER_ID, target, status, detail=detail, url=url)
 
 
 def _is_not_found(body: Any) -> bool:
@@ -90,13 +94,12 @@ class XposedOrNotChecker:
 
     async def check(self, subject: Subject, ctx: CheckContext) -> AsyncIterator[CheckResult]:
         for email in subject.emails:
-            target = mask_email(email)
-            answer = self._check_email(email, ctx)
+            target = shown_email(email, ctx)
+            answer = self._check_email(email, target, ctx)
             yield await answer_safely(CHECKER_ID, target, "XposedOrNot", answer)
             ctx.advance(1)
 
-    async def _check_email(self, email: str, ctx: CheckContext) -> CheckResult:
-        target = mask_email(email)
+    async def _check_email(self, email: str, target: str, ctx: CheckContext) -> CheckResult:
         base = ctx.settings.xposedornot_url.rstrip("/")
         url = f"{base}/v1/check-email/{quote(email, safe='@')}"
         try:
@@ -132,11 +135,11 @@ class XposedOrNotChecker:
             else:
                 note = f"; details unavailable (HTTP {analytics.status_code})"
         except NetError as exc:
-            return result_for_net_error(CHECKER_ID, target, exc, url=None)
+            return result_for_net_error(CHECKER_ID, target, exc, url=CHECK_BY_HAND)
         except BreachResponseError as exc:
             return _answer(target, Status.ERROR, str(exc))
         breaches = [details.get(n) or Breach(name=n, service=CHECKER_ID, title=n) for n in names]
-        findings = tuple(breach_finding(b, email) for b in breaches)
+        findings = tuple(breach_finding(b, email, target) for b in breaches)
         return CheckResult(
             CHECKER_ID,
             target,
