@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from lowprofile.errors import MetadataError
-from lowprofile.metadata.reader import read_metadata
+from lowprofile.metadata.reader import DamagedPhotoError, read_metadata
 from photos import LAT, LON, XMP_WITH_GPS, exif_block, jpeg, picture, save, srgb_icc
 
 
@@ -117,16 +117,24 @@ def test_recognised_by_content_not_name(tmp_path: Path) -> None:
     assert read_metadata(text) is None
 
 
-def test_truncated_jpeg_warns_but_reports(tmp_path: Path) -> None:
-    data = jpeg(tmp_path / "full.jpg").read_bytes()
-    cut = tmp_path / "cut.jpg"
-    cut.write_bytes(data[: len(data) // 2])
-    meta = read_metadata(cut)
-    assert meta is not None and meta.gps is not None
-    inside_exif = tmp_path / "cut_exif.jpg"
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_truncated_file_raises_with_what_it_gave_away(tmp_path: Path, fmt: str) -> None:
+    """A file cut short is a MetadataError, but the GPS read before the cut is not lost."""
+    if fmt == "JPEG":
+        data = jpeg(tmp_path / "full").read_bytes()
+    else:
+        data = save(tmp_path / "full", fmt, exif=exif_block()).read_bytes()
+    cut = tmp_path / "cut"
+    cut.write_bytes(data[: len(data) - 40])
+    with pytest.raises(DamagedPhotoError) as caught:
+        read_metadata(cut)
+    partial = caught.value.partial
+    assert partial.gps is not None and close(partial.gps.lat, LAT)
+    assert partial.format == fmt.lower() and partial.warnings
+    inside_exif = tmp_path / "cut_exif"
     inside_exif.write_bytes(data[:60])
-    meta = read_metadata(inside_exif)
-    assert meta is not None and meta.warnings
+    with pytest.raises(MetadataError):
+        read_metadata(inside_exif)
 
 
 @pytest.mark.parametrize(
@@ -185,6 +193,8 @@ def test_groundtruth_gps_matches_exiftool(shared_data: Path) -> None:
     for entry in entries:
         try:
             meta = read_metadata(root / entry["file"])
+        except DamagedPhotoError as exc:
+            meta = exc.partial
         except MetadataError:
             meta = None
         ours = meta.gps if meta else None

@@ -44,6 +44,10 @@ class Blocks:
     """Canon CR3: each EXIF directory in its own TIFF block (CMT1 IFD0, CMT2 Exif, CMT3 maker
     note, CMT4 GPS)."""
     problems: list[str] = field(default_factory=list)
+    """Oddities that hide nothing (stray bytes between segments, a broken EXIF block)."""
+    damage: list[str] = field(default_factory=list)
+    """Why the file is damaged (cut short, a block running past the end): what came before the
+    damage was read, what came after was not."""
 
     def add_name(self, kind: str, value: str) -> None:
         value = " ".join(value.replace("\x00", " ").split())
@@ -76,14 +80,17 @@ class JpegLayout:
     sos: int | None
     """Offset of the SOS marker; None when the file ends before its image data."""
     problems: list[str] = field(default_factory=list)
+    """Stray bytes that were skipped; harmless, but a clean output must have none."""
+    damage: list[str] = field(default_factory=list)
+    """Why the segment walk stopped early (truncated file, no image data)."""
 
 
 def jpeg_segments(data: bytes | memoryview) -> JpegLayout:
     """Walk the marker segments up to SOS, tolerating what cameras and editors get wrong.
 
-    Stray bytes between segments are skipped (and noted); a segment that runs past the end of
-    the file, or a file with no image data, ends the walk with a problem noted. Readers can still
-    report the metadata found so far; the stripper refuses any file with a problem it cannot fix.
+    Stray bytes between segments are skipped (and noted in ``problems``); a segment that runs
+    past the end of the file, or a file with no image data, ends the walk with ``damage`` noted.
+    Readers can still report the metadata found so far; the stripper refuses damaged files.
     """
     if bytes(data[:2]) != b"\xff\xd8":
         raise MetadataError("not a JPEG (no SOI marker)")
@@ -105,7 +112,7 @@ def jpeg_segments(data: bytes | memoryview) -> JpegLayout:
         start = position - 1
         position += 1
         if marker == 0xD9:
-            layout.problems.append("the file ends (EOI) before any image data")
+            layout.damage.append("the file ends (EOI) before any image data")
             return layout
         if 0xD0 <= marker <= 0xD7 or marker in (0x01, 0xD8):
             continue
@@ -113,14 +120,14 @@ def jpeg_segments(data: bytes | memoryview) -> JpegLayout:
             break
         (length,) = struct.unpack_from(">H", data, position)
         if length < 2 or position + length > size:
-            layout.problems.append(f"segment 0x{marker:02X} runs past the end of the file")
+            layout.damage.append(f"segment 0x{marker:02X} runs past the end of the file")
             return layout
         if marker == 0xDA:
             layout.sos = start
             return layout
         layout.segments.append(Segment(marker, start, position + length, position + 2))
         position += length
-    layout.problems.append("the file is truncated before its image data")
+    layout.damage.append("the file is truncated before its image data")
     return layout
 
 
@@ -128,6 +135,7 @@ def jpeg_blocks(data: bytes | memoryview) -> Blocks:
     blocks = Blocks()
     layout = jpeg_segments(data)
     blocks.problems += layout.problems
+    blocks.damage += layout.damage
     segments = layout.segments
     extended: dict[bytes, dict[int, bytes]] = {}
     flir_chunks: list[bytes] = []
@@ -170,8 +178,11 @@ _PNG_NAME_KEYWORDS = {b"author": "creator", b"artist": "creator", b"copyright": 
                       b"owner": "owner"}  # fmt: skip
 
 
-def png_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
-    """(type, data start, data end) of every chunk; MetadataError when a chunk is cut off."""
+def png_chunks(
+    data: bytes | memoryview, damage: list[str] | None = None
+) -> list[tuple[bytes, int, int]]:
+    """(type, data start, data end) of every chunk. A chunk cut off is a MetadataError, unless
+    ``damage`` is given: then the walk stops there, notes why, and returns the chunks before."""
     if bytes(data[:8]) != PNG_SIGNATURE:
         raise MetadataError("not a PNG")
     chunks = []
@@ -180,11 +191,17 @@ def png_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
         length, kind = struct.unpack_from(">I4s", data, position)
         start, end = position + 8, position + 8 + length
         if end + 4 > len(data):
-            raise MetadataError(f"PNG chunk {kind!r} runs past the end of the file")
+            problem = f"PNG chunk {kind!r} runs past the end of the file"
+            if damage is None:
+                raise MetadataError(problem)
+            damage.append(problem)
+            return chunks
         chunks.append((kind, start, end))
         position = end + 4
         if kind == b"IEND":
-            break
+            return chunks
+    if damage is not None:
+        damage.append("the PNG is truncated (no IEND chunk)")
     return chunks
 
 
@@ -201,7 +218,7 @@ def _raw_profile(text: bytes) -> bytes | None:
 
 def png_blocks(data: bytes | memoryview) -> Blocks:
     blocks = Blocks()
-    for kind, start, end in png_chunks(data):
+    for kind, start, end in png_chunks(data, blocks.damage):
         body = bytes(data[start:end])
         if kind == b"eXIf":
             blocks.exif.append(_strip_exif_prefix(body))
@@ -241,7 +258,10 @@ def png_blocks(data: bytes | memoryview) -> Blocks:
 # --- WebP -----------------------------------------------------------------------------------
 
 
-def riff_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
+def riff_chunks(
+    data: bytes | memoryview, damage: list[str] | None = None
+) -> list[tuple[bytes, int, int]]:
+    """(type, data start, data end) of every WebP chunk; a cut-off chunk as in ``png_chunks``."""
     if bytes(data[:4]) != b"RIFF" or bytes(data[8:12]) != b"WEBP":
         raise MetadataError("not a WebP file")
     chunks = []
@@ -250,7 +270,11 @@ def riff_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
         kind, length = struct.unpack_from("<4sI", data, position)
         start, end = position + 8, position + 8 + length
         if end > len(data):
-            raise MetadataError(f"WebP chunk {kind!r} runs past the end of the file")
+            problem = f"WebP chunk {kind!r} runs past the end of the file"
+            if damage is None:
+                raise MetadataError(problem)
+            damage.append(problem)
+            return chunks
         chunks.append((kind, start, end))
         position = end + (length & 1)
     return chunks
@@ -258,7 +282,7 @@ def riff_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
 
 def webp_blocks(data: bytes | memoryview) -> Blocks:
     blocks = Blocks()
-    for kind, start, end in riff_chunks(data):
+    for kind, start, end in riff_chunks(data, blocks.damage):
         body = bytes(data[start:end])
         if kind == b"EXIF":
             blocks.exif.append(_strip_exif_prefix(body))

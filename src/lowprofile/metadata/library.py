@@ -14,7 +14,7 @@ from typing import Any
 
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.clusters import Cluster, cluster_points
-from lowprofile.metadata.reader import PhotoMetadata, read_metadata
+from lowprofile.metadata.reader import DamagedPhotoError, PhotoMetadata, read_metadata
 
 
 @dataclass
@@ -100,6 +100,8 @@ def scan_library(
                 result.skipped += 1
             else:
                 result.files.append(FileEntry(str(path), meta.format, meta))
+        except DamagedPhotoError as exc:  # damaged, but what it did give away still counts
+            result.files.append(FileEntry(str(path), exc.partial.format, exc.partial, str(exc)))
         except MetadataError as exc:
             result.files.append(FileEntry(str(path), None, None, str(exc)))
         if progress is not None:

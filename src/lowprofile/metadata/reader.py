@@ -137,6 +137,15 @@ IDENTIFYING = {
 """What a cleaned file must not contain."""
 
 
+class DamagedPhotoError(MetadataError):
+    """A file cut short or broken part-way; ``partial`` holds what was read before the damage
+    (a truncated upload still gives its GPS away, so a scan reports it)."""
+
+    def __init__(self, message: str, partial: PhotoMetadata) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
 def _blocks_for(kind: str, data: Any) -> Blocks:
     if kind == "jpeg":
         return containers.jpeg_blocks(data)
@@ -328,6 +337,9 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
     meta.vendor_segments = sorted(set(blocks.vendor_segments))
     meta.names = {k: v for k, v in meta.names.items() if v}
     meta.places = {k: v for k, v in meta.places.items() if v}
+    if blocks.damage:
+        meta.warnings += blocks.damage
+        raise DamagedPhotoError("; ".join(blocks.damage), meta)
     return meta
 
 
@@ -337,7 +349,11 @@ def sniff_file(path: Path) -> str | None:
 
 
 def read_metadata(path: Path) -> PhotoMetadata | None:
-    """Metadata of a photo or video; None for a file that is not one; MetadataError if broken."""
+    """Metadata of a photo or video; None for a file that is not one.
+
+    Raises MetadataError for a file that cannot be read; DamagedPhotoError (a MetadataError) for
+    one cut short or broken part-way, carrying what was read before the damage.
+    """
     try:
         with open(path, "rb") as handle:
             head = handle.read(32)
