@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from lowprofile.metadata.text import safe_text
+
 EARTH_RADIUS_M = 6_371_000.0
 CLUSTER_RADIUS_M = 150.0
 LIKELY_HOME_MIN_PHOTOS = 3
@@ -49,7 +51,7 @@ class Cluster:
             "lat": round(self.lat, 6),
             "lon": round(self.lon, 6),
             "photos": self.count,
-            "paths": self.paths,
+            "paths": [safe_text(p) for p in self.paths],
             "first": self.first,
             "last": self.last,
             "likely_home_or_workplace": self.likely_home_or_work,

@@ -67,7 +67,7 @@ class Blocks:
     """Bytes copied out of the file so far (against ``MAX_TOTAL_BLOCK_BYTES``)."""
 
     def add_name(self, kind: str, value: str) -> None:
-        value = " ".join(value.replace("\x00", " ").split())[:MAX_TEXT_CHARS]
+        value = " ".join(value.replace("\x00", " ").split())
         found = self.names.setdefault(kind, [])
         if value and value not in found and len(found) < MAX_VALUES_PER_KIND:
             found.append(value)
@@ -232,6 +232,17 @@ _PNG_NAME_KEYWORDS = {b"author": "creator", b"artist": "creator", b"copyright": 
                       b"owner": "owner"}  # fmt: skip
 
 
+def _cut_short(
+    problem: str, chunks: list[tuple[bytes, int, int]], damage: list[str] | None
+) -> list[tuple[bytes, int, int]]:
+    """End a chunk walk: a MetadataError for the stripper, or the chunks so far for a reader
+    (which passes ``damage`` to learn why the walk stopped)."""
+    if damage is None:
+        raise MetadataError(problem)
+    damage.append(problem)
+    return chunks
+
+
 def png_chunks(
     data: bytes | memoryview, damage: list[str] | None = None
 ) -> list[tuple[bytes, int, int]]:
@@ -243,19 +254,11 @@ def png_chunks(
     position = 8
     while position + 8 <= len(data):
         if len(chunks) >= MAX_BOXES:
-            problem = f"the PNG has more than {MAX_BOXES:,} chunks"
-            if damage is None:
-                raise MetadataError(problem)
-            damage.append(problem)
-            return chunks
+            return _cut_short(f"the PNG has more than {MAX_BOXES:,} chunks", chunks, damage)
         length, kind = struct.unpack_from(">I4s", data, position)
         start, end = position + 8, position + 8 + length
         if end + 4 > len(data):
-            problem = f"PNG chunk {kind!r} runs past the end of the file"
-            if damage is None:
-                raise MetadataError(problem)
-            damage.append(problem)
-            return chunks
+            return _cut_short(f"PNG chunk {kind!r} runs past the end of the file", chunks, damage)
         chunks.append((kind, start, end))
         position = end + 4
         if kind == b"IEND":
@@ -359,19 +362,11 @@ def riff_chunks(
     position = 12
     while position + 8 <= len(data):
         if len(chunks) >= MAX_BOXES:
-            problem = f"the WebP has more than {MAX_BOXES:,} chunks"
-            if damage is None:
-                raise MetadataError(problem)
-            damage.append(problem)
-            return chunks
+            return _cut_short(f"the WebP has more than {MAX_BOXES:,} chunks", chunks, damage)
         kind, length = struct.unpack_from("<4sI", data, position)
         start, end = position + 8, position + 8 + length
         if end > len(data):
-            problem = f"WebP chunk {kind!r} runs past the end of the file"
-            if damage is None:
-                raise MetadataError(problem)
-            damage.append(problem)
-            return chunks
+            return _cut_short(f"WebP chunk {kind!r} runs past the end of the file", chunks, damage)
         chunks.append((kind, start, end))
         position = end + (length & 1)
     return chunks

@@ -80,12 +80,19 @@ class _Capture:
     """A wanted element being read: its direct text, or one value per rdf:li inside it."""
 
     tag: str
+    depth: int
     body: list[str] = field(default_factory=list)
     item: list[str] | None = None
     item_depth: int = 0
+    """Depth of the rdf:li being read (0: none)."""
     had_items: bool = False
     size: int = 0
     """Characters gathered for the current value (its body or its current item)."""
+
+
+_MAX_CAPTURES = 16
+"""Wanted elements read inside one another; deeper ones (never seen in real packets, thousands
+in crafted ones) are passed over without allocating anything."""
 
 
 class _Reader:
@@ -96,41 +103,42 @@ class _Reader:
         self.out = Xmp()
         self.captures: list[_Capture] = []
         self.elements = 0
+        self.depth = 0
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         self.elements += 1
+        self.depth += 1
         if self.elements > MAX_XMP_ELEMENTS:
             raise _Refused(f"more than {MAX_XMP_ELEMENTS:,} elements")
-        for key, value in attributes.items():
-            if key in WANTED:
-                self.out.add(key, value)
-        capture = self.captures[-1] if self.captures else None
-        if name in WANTED:
-            self.captures.append(_Capture(name))
-        elif capture is not None:
-            if name == _LIST_ITEM:
-                if capture.item_depth == 0:
-                    capture.item, capture.size = [], 0
-                    capture.had_items = True
-                capture.item_depth += 1
+        if attributes:
+            for key, value in attributes.items():
+                if key in WANTED:
+                    self.out.add(key, value)
+        if name in WANTED and len(self.captures) < _MAX_CAPTURES:
+            self.captures.append(_Capture(name, self.depth))
+        elif self.captures:
+            capture = self.captures[-1]
+            if name == _LIST_ITEM and not capture.item_depth:
+                capture.item, capture.size = [], 0
+                capture.item_depth = self.depth
+                capture.had_items = True
             self.text(" ")
 
-    def end(self, name: str) -> None:
+    def end(self, _name: str) -> None:
+        depth = self.depth
+        self.depth -= 1
         if not self.captures:
             return
         capture = self.captures[-1]
-        if name == capture.tag and capture.item_depth == 0:
+        if depth == capture.depth:
             self.captures.pop()
             if not capture.had_items:
                 self.out.add(capture.tag, "".join(capture.body))
-            return
-        if name == _LIST_ITEM and capture.item_depth:
-            capture.item_depth -= 1
-            if capture.item_depth == 0 and capture.item is not None:
-                self.out.add(capture.tag, "".join(capture.item))  # kept even if the packet is cut
-                capture.item = None
-                return
-        self.text(" ")
+        elif depth == capture.item_depth and capture.item is not None:
+            self.out.add(capture.tag, "".join(capture.item))  # kept even if the packet is cut
+            capture.item, capture.item_depth = None, 0
+        else:
+            self.text(" ")
 
     def text(self, data: str) -> None:
         if not self.captures:
