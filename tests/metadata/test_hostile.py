@@ -234,3 +234,12 @@ def test_non_utf8_file_name_gives_valid_json_and_a_working_command(tmp_path: Pat
             [bash, "-c", f"printf %s {quoted}"], capture_output=True, check=True
         ).stdout
         assert shown == os.fsencode(str(tmp_path / name))
+
+
+def test_every_limit_is_documented() -> None:
+    from lowprofile.metadata import limits
+
+    names = [name for name in vars(limits) if name.startswith("MAX_")]
+    text = (Path(__file__).resolve().parents[2] / "docs" / "limits.md").read_text()
+    assert len(names) >= 10
+    assert [n for n in names if f"`{n}`" not in text] == []

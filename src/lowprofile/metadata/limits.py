@@ -47,6 +47,10 @@ region must not copy it 1,000 times."""
 MAX_XMP_ELEMENTS = 100_000
 """Elements read from one XMP packet; the rest of the packet is ignored with a warning."""
 
+MAX_XMP_NESTED_PROPERTIES = 16
+"""Wanted XMP properties read inside one another; deeper ones (never seen in real packets,
+thousands in crafted ones) are passed over without allocating anything."""
+
 MAX_TEXT_CHARS = 1_000
 """One name, place, serial or date reported from a file; longer values are cut (with "…"), so
 a scan's JSON stays a few MB however the files were crafted."""

@@ -15,7 +15,12 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from lowprofile.metadata.limits import MAX_TEXT_CHARS, MAX_VALUES_PER_KIND, MAX_XMP_ELEMENTS
+from lowprofile.metadata.limits import (
+    MAX_TEXT_CHARS,
+    MAX_VALUES_PER_KIND,
+    MAX_XMP_ELEMENTS,
+    MAX_XMP_NESTED_PROPERTIES,
+)
 from lowprofile.metadata.tiff import valid_position
 
 _NAMES = {
@@ -90,11 +95,6 @@ class _Capture:
     """Characters gathered for the current value (its body or its current item)."""
 
 
-_MAX_CAPTURES = 16
-"""Wanted elements read inside one another; deeper ones (never seen in real packets, thousands
-in crafted ones) are passed over without allocating anything."""
-
-
 class _Reader:
     """The expat handlers: attributes are read on the spot, element text is gathered by the
     innermost wanted element only, so the work per token is constant however deep the nesting."""
@@ -114,7 +114,7 @@ class _Reader:
             for key, value in attributes.items():
                 if key in WANTED:
                     self.out.add(key, value)
-        if name in WANTED and len(self.captures) < _MAX_CAPTURES:
+        if name in WANTED and len(self.captures) < MAX_XMP_NESTED_PROPERTIES:
             self.captures.append(_Capture(name, self.depth))
         elif self.captures:
             capture = self.captures[-1]
