@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
+
+import pytest
 
 from lowprofile.checkers.base import load_checker, registered_checkers, select_checkers
 from lowprofile.checkers.photos import PhotoChecker, library_findings
@@ -110,3 +113,16 @@ def test_without_a_home_a_repeated_place_is_still_high(tmp_path: Path) -> None:
     assert len(home_photos) == 3
     assert {f.severity for f in home_photos} == {Severity.HIGH}
     assert all("a place you return to often" in f.title for f in home_photos)
+
+
+def test_folder_that_could_not_all_be_seen_is_not_clean(tmp_path: Path) -> None:
+    """A FIFO among the photos (or a folder that cannot be listed) is never "nothing found"."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    save(folder / "plain.png", "PNG")
+    os.mkfifo(folder / "p.jpg")
+    (result,) = run(subject_with(folder, home=False))
+    assert result.status is Status.ERROR
+    assert "1 not scanned" in result.detail and "p.jpg" in result.detail
