@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import struct
 from datetime import timedelta
 from functools import cache
@@ -84,15 +85,32 @@ def sample_seeds() -> tuple[bytes, ...]:
     return tuple(smallest.values())
 
 
+_FOURCC = re.compile(rb"(?=[A-Za-z][A-Za-z0-9 ]{3})")
+
+
+@cache
+def fields(seed: bytes) -> tuple[int, ...]:
+    """Where a seed's lengths and counts sit, roughly: around each JPEG marker and each
+    four-letter box or chunk type (ISO-BMFF, PNG, RIFF), where sizes, versions, counts and
+    offsets follow. Mutating there reaches the loops that trust them."""
+    head = seed[:65536]
+    found = {m.start() + 2 for m in re.finditer(rb"\xff[\xc0-\xfe]", head)}
+    for match in _FOURCC.finditer(head):
+        found.update(match.start() + delta for delta in (-4, 4, 6, 8, 10, 12, 14, 16))
+    return tuple(sorted(at for at in found if 4 <= at < len(seed) - 4))
+
+
 @st.composite
 def mutants(draw: st.DrawFn, seeds: tuple[bytes, ...]) -> bytes:
-    data = bytearray(draw(st.sampled_from(seeds)))
+    seed = draw(st.sampled_from(seeds))
+    data = bytearray(seed)
     for _ in range(draw(st.integers(1, 6))):
         size = len(data)
         if size < 16:
             break
         near_headers = st.integers(4, min(size - 1, 4096))
-        at = draw(st.one_of(near_headers, near_headers, st.integers(4, size - 1)))
+        at = draw(st.one_of(st.sampled_from(fields(seed)), near_headers, st.integers(4, size - 1)))
+        at = min(at, size - 1)
         operation = draw(st.sampled_from(["flip", "byte", "word", "cut", "copy", "insert"]))
         if operation == "flip":
             data[at] ^= 1 << draw(st.integers(0, 7))
