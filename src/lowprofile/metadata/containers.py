@@ -306,7 +306,8 @@ def png_blocks(data: bytes | memoryview) -> Blocks:
             blocks.icc = True
         if kind not in _PNG_BLOCKS:
             continue  # image data is never copied
-        keyword = bytes(data[start : min(end, start + 80)]).partition(b"\x00")[0]
+        keyword = b"" if kind == b"eXIf" else bytes(data[start : min(end, start + 80)])
+        keyword = keyword.partition(b"\x00")[0]
         name_kind = _PNG_NAME_KEYWORDS.get(keyword.lower())
         if kind != b"eXIf" and name_kind is None and keyword not in _PNG_KEYWORD_BLOCKS:
             continue  # a comment or a software tag: nothing identifying is read from it
