@@ -157,6 +157,14 @@ def test_sparse_two_gigabyte_jpeg(tmp_path: Path) -> None:
     assert meta is not None and error is not None and "no JPEG marker" in error
 
 
+def test_sparse_two_gigabyte_gif_is_walked_not_searched(tmp_path: Path) -> None:
+    path = crafted.sparse_gif(tmp_path / "s.gif")
+    with bounded(4 * MB, seconds=20):
+        meta, error = read(path)
+    assert error is None and meta is not None and not meta.has_xmp
+    assert meta.warnings == ["GIF block structure ends at byte 13"]
+
+
 def test_stray_bytes_between_segments_are_still_skipped(tmp_path: Path) -> None:
     data = jpeg(tmp_path / "a.jpg").read_bytes()
     after_app0 = 4 + int.from_bytes(data[4:6], "big")
