@@ -256,6 +256,8 @@ def png_chunks(
         if len(chunks) >= MAX_BOXES:
             return _cut_short(f"the PNG has more than {MAX_BOXES:,} chunks", chunks, damage)
         length, kind = struct.unpack_from(">I4s", data, position)
+        if not kind.isalpha():  # every PNG chunk type is four ASCII letters
+            return _cut_short(f"no PNG chunk at byte {position}", chunks, damage)
         start, end = position + 8, position + 8 + length
         if end + 4 > len(data):
             return _cut_short(f"PNG chunk {kind!r} runs past the end of the file", chunks, damage)
@@ -365,6 +367,8 @@ def riff_chunks(
         if len(chunks) >= MAX_BOXES:
             return _cut_short(f"the WebP has more than {MAX_BOXES:,} chunks", chunks, damage)
         kind, length = struct.unpack_from("<4sI", data, position)
+        if not all(0x20 <= c < 0x7F for c in kind):  # a FourCC is printable ASCII
+            return _cut_short(f"no WebP chunk at byte {position}", chunks, damage)
         start, end = position + 8, position + 8 + length
         if end > len(data):
             return _cut_short(f"WebP chunk {kind!r} runs past the end of the file", chunks, damage)
