@@ -385,7 +385,7 @@ def read_metadata(path: Path) -> PhotoMetadata | None:
         descriptor = os.open(path, _OPEN_FLAGS)
         with open(descriptor, "rb") as handle:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise MetadataError("not a regular file (a FIFO, device or socket): not read")
+                raise MetadataError("not a regular file (a folder, FIFO, device…): not read")
             head = handle.read(32)
             kind = sniff(head)
             if kind is None:
