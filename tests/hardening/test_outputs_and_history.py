@@ -104,7 +104,7 @@ def test_a_non_utf8_file_name_still_gives_a_json_report(
     assert result.exit_code in (0, 1), result.output
     data = json.loads(out.read_bytes().decode("utf-8"))  # valid UTF-8
     wheres = [f["where"] for r in data["results"] for f in r["findings"]]
-    assert any(os.fsencode(w).endswith(b"caf\xe9/a.jpg") for w in wheres)
+    assert any("caf" in w and w.endswith("/a.jpg") for w in wheres)  # named, readably
     listed = runner.invoke(app, ["history", "list"])
     assert listed.exit_code == 0, listed.output  # and the history kept it too
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from lowprofile.errors import MetadataError
-from lowprofile.metadata.reader import read_metadata
+from lowprofile.metadata.reader import DamagedPhotoError, read_metadata
 from photos import LAT, LON, XMP_WITH_GPS, exif_block, jpeg, picture, save, srgb_icc
 
 
@@ -117,16 +117,50 @@ def test_recognised_by_content_not_name(tmp_path: Path) -> None:
     assert read_metadata(text) is None
 
 
-def test_truncated_jpeg_warns_but_reports(tmp_path: Path) -> None:
-    data = jpeg(tmp_path / "full.jpg").read_bytes()
-    cut = tmp_path / "cut.jpg"
-    cut.write_bytes(data[: len(data) // 2])
-    meta = read_metadata(cut)
-    assert meta is not None and meta.gps is not None
-    inside_exif = tmp_path / "cut_exif.jpg"
+def _webp_exif_first(data: bytes) -> bytes:
+    chunks, position = [], 12
+    while position + 8 <= len(data):
+        (length,) = struct.unpack_from("<I", data, position + 4)
+        chunks.append(data[position : position + 8 + length + (length & 1)])
+        position += 8 + length + (length & 1)
+    chunks.sort(key=lambda chunk: chunk[:4] not in (b"VP8X", b"EXIF"))
+    body = b"WEBP" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_truncated_file_raises_with_what_it_gave_away(tmp_path: Path, fmt: str) -> None:
+    """A file cut short is a MetadataError, but the GPS read before the cut is not lost."""
+    if fmt == "JPEG":  # cut inside the tables before the image data: the headers are broken
+        data = jpeg(tmp_path / "full").read_bytes()
+        end = data.index(b"\xff\xda") - 10
+    else:
+        data = save(tmp_path / "full", fmt, exif=exif_block()).read_bytes()
+        if fmt == "WEBP":  # Pillow writes EXIF last: put it before the image, as cameras do
+            data = _webp_exif_first(data)
+        end = len(data) - 40
+    cut = tmp_path / "cut"
+    cut.write_bytes(data[:end])
+    with pytest.raises(DamagedPhotoError) as caught:
+        read_metadata(cut)
+    partial = caught.value.partial
+    assert partial.gps is not None and close(partial.gps.lat, LAT)
+    assert partial.format == fmt.lower() and partial.warnings
+    inside_exif = tmp_path / "cut_exif"
     inside_exif.write_bytes(data[:60])
-    meta = read_metadata(inside_exif)
-    assert meta is not None and meta.warnings
+    with pytest.raises(MetadataError):
+        read_metadata(inside_exif)
+
+
+def test_jpeg_cut_inside_its_image_data_reads_whole(tmp_path: Path) -> None:
+    """The reader reads headers only: a JPEG cut in its compressed data has every header intact,
+    so its metadata is complete, and nothing claims it is damaged."""
+    data = jpeg(tmp_path / "full").read_bytes()
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(data[: len(data) - 40])
+    meta = read_metadata(cut)
+    assert meta is not None and meta.gps is not None and close(meta.gps.lat, LAT)
+    assert meta.serials == ["SN-0042"]
 
 
 @pytest.mark.parametrize(
@@ -185,6 +219,8 @@ def test_groundtruth_gps_matches_exiftool(shared_data: Path) -> None:
     for entry in entries:
         try:
             meta = read_metadata(root / entry["file"])
+        except DamagedPhotoError as exc:
+            meta = exc.partial
         except MetadataError:
             meta = None
         ours = meta.gps if meta else None

@@ -9,7 +9,6 @@ not bury the locations under thousands of lines.
 from __future__ import annotations
 
 import asyncio
-import shlex
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from lowprofile.checkers.base import CheckContext, Readiness
 from lowprofile.config import Settings
 from lowprofile.metadata.clusters import osm_link
 from lowprofile.metadata.library import LibraryScan, scan_library
+from lowprofile.metadata.text import safe_text, shell_quote
 from lowprofile.results import CheckResult, Finding, Remedy, Severity, Status
 from lowprofile.subject import Subject
 
@@ -26,7 +26,7 @@ NEAR_HOME_M = 300.0
 
 
 def strip_command(paths: list[str]) -> str:
-    return "lowprofile photos strip " + " ".join(shlex.quote(p) for p in paths)
+    return "lowprofile photos strip " + " ".join(shell_quote(p) for p in paths)
 
 
 def library_findings(scan: LibraryScan) -> list[Finding]:
@@ -60,12 +60,13 @@ def library_findings(scan: LibraryScan) -> list[Finding]:
             "exposed": entry.meta.exposed,
         }
         if cluster is not None:
-            evidence["cluster"] = cluster.to_dict() | {"paths": cluster.paths[:20]}
+            shown = cluster.to_dict()
+            evidence["cluster"] = shown | {"paths": shown["paths"][:20]}
         findings.append(
             Finding(
                 kind="photo_location",
                 title=title,
-                where=entry.path,
+                where=safe_text(entry.path),
                 exposed=tuple(entry.meta.exposed),
                 severity=severity,
                 remedy=Remedy(
@@ -76,7 +77,7 @@ def library_findings(scan: LibraryScan) -> list[Finding]:
                     minutes=1,
                 ),
                 evidence=evidence,
-                key=f"photo:{entry.path}",
+                key=f"photo:{safe_text(entry.path)}",
             )
         )
     identified = [
@@ -85,7 +86,7 @@ def library_findings(scan: LibraryScan) -> list[Finding]:
     if identified:
         named = sum(1 for f in identified if f.meta and f.meta.names)
         serials = sum(1 for f in identified if f.meta and f.meta.serials)
-        folder = str(Path(identified[0].path).parent)
+        folder = safe_text(str(Path(identified[0].path).parent))
         paths = [f.path for f in identified]
         findings.append(
             Finding(
@@ -102,7 +103,7 @@ def library_findings(scan: LibraryScan) -> list[Finding]:
                     group="photos",
                     minutes=1,
                 ),
-                evidence={"photos": paths[:200], "count": len(paths)},
+                evidence={"photos": [safe_text(p) for p in paths[:200]], "count": len(paths)},
                 key=f"photo_identity:{folder}",
             )
         )
@@ -136,8 +137,12 @@ class PhotoChecker:
             detail = f"{len(scan.located)} of {len(scan.files)} photos reveal a location" + (
                 f"; {len(scan.errors)} unreadable" if scan.errors else ""
             )
+            if scan.problems:
+                detail += f"; {len(scan.problems)} not scanned ({safe_text(scan.problems[0])})"
             status = Status.FOUND if findings else Status.NOT_FOUND
-            if not findings and scan.errors and len(scan.errors) == len(scan.files):
-                status = Status.ERROR  # nothing could be read: that is not "clean"
+            if not findings and (
+                (scan.errors and len(scan.errors) == len(scan.files)) or scan.problems
+            ):
+                status = Status.ERROR  # nothing could be read, or not everything: not "clean"
             yield CheckResult(CHECKER_ID, target, status, findings=findings, detail=detail)
             ctx.advance(1)

@@ -2,7 +2,9 @@
 
 Each function walks its format's structure (JPEG segments, PNG chunks, RIFF chunks, ISO-BMFF
 boxes, TIFF IFDs) and returns the raw blocks: EXIF, XMP, IPTC, and flags for the rest. Pixels are
-never decoded; the file is memory-mapped, so only the header pages are read from disk.
+never decoded; the file is memory-mapped, so only the header pages are read from disk. Every
+count and length a file declares is checked against ``limits`` before anything is copied or
+looped over, so a crafted file costs bounded time and memory.
 """
 
 from __future__ import annotations
@@ -14,6 +16,16 @@ from dataclasses import dataclass, field
 
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.iptc import photoshop_iptc
+from lowprofile.metadata.limits import (
+    MAX_BLOCK_BYTES,
+    MAX_BOXES,
+    MAX_HEIF_EXTENTS,
+    MAX_HEIF_ITEMS,
+    MAX_STRAY_BYTES,
+    MAX_TEXT_CHARS,
+    MAX_TOTAL_BLOCK_BYTES,
+    MAX_VALUES_PER_KIND,
+)
 
 EXIF_HEADER = b"Exif\x00\x00"
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
@@ -22,6 +34,9 @@ PHOTOSHOP_HEADER = b"Photoshop 3.0\x00"
 ICC_HEADER = b"ICC_PROFILE\x00"
 FLIR_HEADER = b"FLIR\x00"
 _ISO6709 = re.compile(rb"([+-]\d{1,2}(?:\.\d+)?)([+-]\d{1,3}(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?")
+_NAME_BYTES = 4 * MAX_TEXT_CHARS
+"""Bytes read for a name a container states (a video's artist, a PNG Author): enough for any
+name in any encoding, however long the container says the value is."""
 
 
 @dataclass
@@ -37,18 +52,35 @@ class Blocks:
     vendor_segments: list[str] = field(default_factory=list)
     video_gps: tuple[float, float, float | None] | None = None
     flir_data: bytes = b""
-    text_chunks: list[str] = field(default_factory=list)
     names: dict[str, list[str]] = field(default_factory=dict)
     """Names stated by the container itself (PNG Author text, a video's artist)."""
     cmt: dict[bytes, bytes] = field(default_factory=dict)
     """Canon CR3: each EXIF directory in its own TIFF block (CMT1 IFD0, CMT2 Exif, CMT3 maker
     note, CMT4 GPS)."""
     problems: list[str] = field(default_factory=list)
+    """Oddities that hide nothing (stray bytes between segments, a broken EXIF block)."""
+    damage: list[str] = field(default_factory=list)
+    """Why the file is damaged (cut short, a block running past the end): what came before the
+    damage was read, what came after was not."""
+
+    copied: int = 0
+    """Bytes copied out of the file so far (against ``MAX_TOTAL_BLOCK_BYTES``)."""
 
     def add_name(self, kind: str, value: str) -> None:
         value = " ".join(value.replace("\x00", " ").split())
-        if value and value not in self.names.setdefault(kind, []):
-            self.names[kind].append(value)
+        found = self.names.setdefault(kind, [])
+        if value and value not in found and len(found) < MAX_VALUES_PER_KIND:
+            found.append(value)
+
+    def take(self, data: bytes | memoryview, start: int, end: int, what: str) -> bytes | None:
+        """Copy one block out of the file, within the per-block and per-file limits. A block
+        past a limit is dropped and noted, never trusted (nor allocated)."""
+        size = max(0, min(end, len(data)) - start)
+        if size > MAX_BLOCK_BYTES or self.copied + size > MAX_TOTAL_BLOCK_BYTES:
+            self.problems.append(f"{what} of {size:,} bytes not read (over the size limit)")
+            return None
+        self.copied += size
+        return bytes(data[start : start + size])
 
 
 def _strip_exif_prefix(data: bytes) -> bytes:
@@ -76,36 +108,52 @@ class JpegLayout:
     sos: int | None
     """Offset of the SOS marker; None when the file ends before its image data."""
     problems: list[str] = field(default_factory=list)
+    """Stray bytes that were skipped; harmless, but a clean output must have none."""
+    damage: list[str] = field(default_factory=list)
+    """Why the segment walk stopped early (truncated file, no image data)."""
 
 
-def jpeg_segments(data: bytes | memoryview) -> JpegLayout:
+_MARKER = re.compile(rb"\xff")
+_NOT_FILL = re.compile(rb"[^\xff]")
+
+
+def jpeg_segments(data: bytes | memoryview, origin: int = 0) -> JpegLayout:
     """Walk the marker segments up to SOS, tolerating what cameras and editors get wrong.
 
-    Stray bytes between segments are skipped (and noted); a segment that runs past the end of
-    the file, or a file with no image data, ends the walk with a problem noted. Readers can still
-    report the metadata found so far; the stripper refuses any file with a problem it cannot fix.
+    Stray bytes between segments are skipped (and noted in ``problems``); a segment that runs
+    past the end of the file, or a file with no image data, ends the walk with ``damage`` noted.
+    Readers can still report the metadata found so far; the stripper refuses damaged files.
+    Runs of stray or fill bytes are searched in C, and a run longer than ``MAX_STRAY_BYTES`` (no
+    header is that long) ends the walk: a 2 GB file of zeros costs one bounded search. ``origin``
+    is where the JPEG starts inside ``data`` (a RAF's preview); offsets stay absolute.
     """
-    if bytes(data[:2]) != b"\xff\xd8":
+    if bytes(data[origin : origin + 2]) != b"\xff\xd8":
         raise MetadataError("not a JPEG (no SOI marker)")
     layout = JpegLayout([], None)
-    position = 2
+    position = origin + 2
     size = len(data)
     while position < size:
+        if len(layout.segments) >= MAX_BOXES:
+            layout.damage.append(f"more than {MAX_BOXES:,} segments before the image data")
+            return layout
         if data[position] != 0xFF:
             start = position
-            while position < size and data[position] != 0xFF:
-                position += 1
+            found = _MARKER.search(data, position, min(size, position + MAX_STRAY_BYTES))
+            if found is None and position + MAX_STRAY_BYTES < size:
+                layout.damage.append(f"no JPEG marker in the {MAX_STRAY_BYTES:,} bytes at {start}")
+                return layout
+            position = found.start() if found else size
             layout.problems.append(f"skipped {position - start} stray byte(s) at {start}")
             continue
-        while position < size and data[position] == 0xFF:  # fill bytes
-            position += 1
-        if position >= size:
+        found = _NOT_FILL.search(data, position, min(size, position + MAX_STRAY_BYTES))
+        if found is None:
             break
+        position = found.start()
         marker = data[position]
         start = position - 1
         position += 1
         if marker == 0xD9:
-            layout.problems.append("the file ends (EOI) before any image data")
+            layout.damage.append("the file ends (EOI) before any image data")
             return layout
         if 0xD0 <= marker <= 0xD7 or marker in (0x01, 0xD8):
             continue
@@ -113,27 +161,41 @@ def jpeg_segments(data: bytes | memoryview) -> JpegLayout:
             break
         (length,) = struct.unpack_from(">H", data, position)
         if length < 2 or position + length > size:
-            layout.problems.append(f"segment 0x{marker:02X} runs past the end of the file")
+            layout.damage.append(f"segment 0x{marker:02X} runs past the end of the file")
             return layout
         if marker == 0xDA:
             layout.sos = start
             return layout
         layout.segments.append(Segment(marker, start, position + length, position + 2))
         position += length
-    layout.problems.append("the file is truncated before its image data")
+    layout.damage.append("the file is truncated before its image data")
     return layout
 
 
-def jpeg_blocks(data: bytes | memoryview) -> Blocks:
+_APP1_BLOCKS = (EXIF_HEADER, XMP_HEADER, XMP_EXTENSION_HEADER, FLIR_HEADER)
+"""APP1 payloads worth copying out; every other segment is recognised by its first bytes."""
+
+
+def jpeg_blocks(data: bytes | memoryview, origin: int = 0) -> Blocks:
     blocks = Blocks()
-    layout = jpeg_segments(data)
+    layout = jpeg_segments(data, origin)
     blocks.problems += layout.problems
+    blocks.damage += layout.damage
     segments = layout.segments
     extended: dict[bytes, dict[int, bytes]] = {}
     flir_chunks: list[bytes] = []
     for segment in segments:
-        payload = bytes(data[segment.payload_start : segment.end])
         marker = segment.marker
+        head = bytes(data[segment.payload_start : min(segment.end, segment.payload_start + 40)])
+        wanted = (marker == 0xE1 and head.startswith(_APP1_BLOCKS)) or (
+            marker == 0xED and head.startswith(PHOTOSHOP_HEADER)
+        )
+        payload = b""
+        if wanted:
+            taken = blocks.take(data, segment.payload_start, segment.end, f"APP{marker - 0xE0}")
+            if taken is None:
+                continue
+            payload = taken
         if marker == 0xE1 and payload.startswith(EXIF_HEADER):
             blocks.exif.append(payload[len(EXIF_HEADER) :])
         elif marker == 0xE1 and payload.startswith(XMP_HEADER):
@@ -149,11 +211,11 @@ def jpeg_blocks(data: bytes | memoryview) -> Blocks:
             flir_chunks.append(payload[8:])
         elif marker == 0xED and payload.startswith(PHOTOSHOP_HEADER):
             blocks.iptc = photoshop_iptc(payload[len(PHOTOSHOP_HEADER) :]) or blocks.iptc
-        elif marker == 0xE2 and payload.startswith(ICC_HEADER):
+        elif marker == 0xE2 and head.startswith(ICC_HEADER):
             blocks.icc = True
         elif marker == 0xFE:
             blocks.comment = True
-        elif marker == 0xE0 and not payload.startswith(b"JFIF\x00"):
+        elif marker == 0xE0 and not head.startswith(b"JFIF\x00"):
             blocks.vendor_segments.append("APP0")  # JFXX thumbnail or Canon CIFF (owner name)
         elif 0xE1 <= marker <= 0xEF and marker not in (0xE2, 0xEE):
             blocks.vendor_segments.append(f"APP{marker - 0xE0}")
@@ -170,21 +232,41 @@ _PNG_NAME_KEYWORDS = {b"author": "creator", b"artist": "creator", b"copyright": 
                       b"owner": "owner"}  # fmt: skip
 
 
-def png_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
-    """(type, data start, data end) of every chunk; MetadataError when a chunk is cut off."""
+def _cut_short(
+    problem: str, chunks: list[tuple[bytes, int, int]], damage: list[str] | None
+) -> list[tuple[bytes, int, int]]:
+    """End a chunk walk: a MetadataError for the stripper, or the chunks so far for a reader
+    (which passes ``damage`` to learn why the walk stopped)."""
+    if damage is None:
+        raise MetadataError(problem)
+    damage.append(problem)
+    return chunks
+
+
+def png_chunks(
+    data: bytes | memoryview, damage: list[str] | None = None
+) -> list[tuple[bytes, int, int]]:
+    """(type, data start, data end) of every chunk. A chunk cut off is a MetadataError, unless
+    ``damage`` is given: then the walk stops there, notes why, and returns the chunks before."""
     if bytes(data[:8]) != PNG_SIGNATURE:
         raise MetadataError("not a PNG")
-    chunks = []
+    chunks: list[tuple[bytes, int, int]] = []
     position = 8
     while position + 8 <= len(data):
+        if len(chunks) >= MAX_BOXES:
+            return _cut_short(f"the PNG has more than {MAX_BOXES:,} chunks", chunks, damage)
         length, kind = struct.unpack_from(">I4s", data, position)
+        if not kind.isalpha():  # every PNG chunk type is four ASCII letters
+            return _cut_short(f"no PNG chunk at byte {position}", chunks, damage)
         start, end = position + 8, position + 8 + length
         if end + 4 > len(data):
-            raise MetadataError(f"PNG chunk {kind!r} runs past the end of the file")
+            return _cut_short(f"PNG chunk {kind!r} runs past the end of the file", chunks, damage)
         chunks.append((kind, start, end))
         position = end + 4
         if kind == b"IEND":
-            break
+            return chunks
+    if damage is not None:
+        damage.append("the PNG is truncated (no IEND chunk)")
     return chunks
 
 
@@ -199,29 +281,61 @@ def _raw_profile(text: bytes) -> bytes | None:
         return None
 
 
+def _inflate(blocks: Blocks, packed: bytes, limit: int, what: str) -> bytes | None:
+    """Inflate at most ``limit`` bytes (a 1 MB chunk can claim 1 GB: zip-bomb sized). Past the
+    limit, a value that is only a name keeps its first part; anything else is dropped, noted."""
+    inflater = zlib.decompressobj()
+    value = inflater.decompress(packed, limit)
+    if inflater.unconsumed_tail and limit > _NAME_BYTES:
+        blocks.problems.append(f"{what} inflates past {limit:,} bytes; not read")
+        return None
+    if blocks.copied + len(value) > MAX_TOTAL_BLOCK_BYTES:
+        blocks.problems.append(f"{what} not read (over the size limit)")
+        return None
+    blocks.copied += len(value)
+    return value
+
+
+_PNG_BLOCKS = {b"eXIf", b"tEXt", b"zTXt", b"iTXt"}
+_PNG_KEYWORD_BLOCKS = {b"XML:com.adobe.xmp", b"Raw profile type exif", b"Raw profile type APP1",
+                       b"Raw profile type iptc"}  # fmt: skip
+
+
 def png_blocks(data: bytes | memoryview) -> Blocks:
     blocks = Blocks()
-    for kind, start, end in png_chunks(data):
-        body = bytes(data[start:end])
+    for kind, start, end in png_chunks(data, blocks.damage):
+        if kind == b"iCCP":
+            blocks.icc = True
+        if kind not in _PNG_BLOCKS:
+            continue  # image data is never copied
+        keyword = b"" if kind == b"eXIf" else bytes(data[start : min(end, start + 80)])
+        keyword = keyword.partition(b"\x00")[0]
+        name_kind = _PNG_NAME_KEYWORDS.get(keyword.lower())
+        if kind != b"eXIf" and name_kind is None and keyword not in _PNG_KEYWORD_BLOCKS:
+            continue  # a comment or a software tag: nothing identifying is read from it
+        limit = _NAME_BYTES if name_kind is not None else MAX_BLOCK_BYTES
+        if name_kind is not None:  # a name: its first part is enough, however long it says it is
+            end = min(end, start + len(keyword) + 4 + limit)
+        body = blocks.take(data, start, end, kind.decode())
+        if body is None:
+            continue
         if kind == b"eXIf":
             blocks.exif.append(_strip_exif_prefix(body))
-        elif kind == b"iCCP":
-            blocks.icc = True
-        elif kind in (b"tEXt", b"zTXt", b"iTXt"):
-            keyword, _, rest = body.partition(b"\x00")
-            blocks.text_chunks.append(keyword.decode("latin-1"))
-            name_kind = _PNG_NAME_KEYWORDS.get(keyword.lower())
-            value = rest
+        else:
+            _, _, rest = body.partition(b"\x00")
+            value: bytes | None = rest
             try:
                 if kind == b"zTXt":
-                    value = zlib.decompress(rest[1:])
+                    value = _inflate(blocks, rest[1:], limit, f"zTXt {keyword!r}")
                 elif kind == b"iTXt":
                     flag, rest = rest[0], rest[2:]
                     _, _, rest = rest.partition(b"\x00")  # language
                     _, _, value = rest.partition(b"\x00")  # translated keyword
                     if flag:
-                        value = zlib.decompress(value)
+                        value = _inflate(blocks, value, limit, f"iTXt {keyword!r}")
             except (zlib.error, IndexError):
+                continue
+            if value is None:
                 continue
             if name_kind is not None:
                 blocks.add_name(name_kind, value.decode("utf-8", "replace"))
@@ -241,16 +355,23 @@ def png_blocks(data: bytes | memoryview) -> Blocks:
 # --- WebP -----------------------------------------------------------------------------------
 
 
-def riff_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
+def riff_chunks(
+    data: bytes | memoryview, damage: list[str] | None = None
+) -> list[tuple[bytes, int, int]]:
+    """(type, data start, data end) of every WebP chunk; a cut-off chunk as in ``png_chunks``."""
     if bytes(data[:4]) != b"RIFF" or bytes(data[8:12]) != b"WEBP":
         raise MetadataError("not a WebP file")
-    chunks = []
+    chunks: list[tuple[bytes, int, int]] = []
     position = 12
     while position + 8 <= len(data):
+        if len(chunks) >= MAX_BOXES:
+            return _cut_short(f"the WebP has more than {MAX_BOXES:,} chunks", chunks, damage)
         kind, length = struct.unpack_from("<4sI", data, position)
+        if not all(0x20 <= c < 0x7F for c in kind):  # a FourCC is printable ASCII
+            return _cut_short(f"no WebP chunk at byte {position}", chunks, damage)
         start, end = position + 8, position + 8 + length
         if end > len(data):
-            raise MetadataError(f"WebP chunk {kind!r} runs past the end of the file")
+            return _cut_short(f"WebP chunk {kind!r} runs past the end of the file", chunks, damage)
         chunks.append((kind, start, end))
         position = end + (length & 1)
     return chunks
@@ -258,11 +379,11 @@ def riff_chunks(data: bytes | memoryview) -> list[tuple[bytes, int, int]]:
 
 def webp_blocks(data: bytes | memoryview) -> Blocks:
     blocks = Blocks()
-    for kind, start, end in riff_chunks(data):
-        body = bytes(data[start:end])
-        if kind == b"EXIF":
+    for kind, start, end in riff_chunks(data, blocks.damage):
+        body = blocks.take(data, start, end, kind.decode()) if kind in (b"EXIF", b"XMP ") else None
+        if kind == b"EXIF" and body is not None:
             blocks.exif.append(_strip_exif_prefix(body))
-        elif kind == b"XMP ":
+        elif kind == b"XMP " and body is not None:
             blocks.xmp.append(body)
         elif kind == b"ICCP":
             blocks.icc = True
@@ -274,9 +395,11 @@ def webp_blocks(data: bytes | memoryview) -> Blocks:
 
 def iter_boxes(data: bytes | memoryview, start: int, end: int) -> list[tuple[bytes, int, int]]:
     """(type, payload start, box end) of the boxes between ``start`` and ``end``."""
-    boxes = []
+    boxes: list[tuple[bytes, int, int]] = []
     position = start
     while position + 8 <= end:
+        if len(boxes) >= MAX_BOXES:
+            raise MetadataError(f"more than {MAX_BOXES:,} boxes in one container")
         size, kind = struct.unpack_from(">I4s", data, position)
         header = 8
         if size == 1:
@@ -306,14 +429,26 @@ def _uint(data: bytes | memoryview, position: int, size: int) -> int:
     return int.from_bytes(bytes(data[position : position + size]), "big")
 
 
-def _heif_items(data: bytes | memoryview, meta_start: int, meta_end: int) -> Blocks:
-    blocks = Blocks()
-    inner = meta_start + 4  # full box: version and flags
-    iinf = _child(data, inner, meta_end, b"iinf")
-    iloc = _child(data, inner, meta_end, b"iloc")
-    idat = _child(data, inner, meta_end, b"idat")
-    if iinf is None or iloc is None:
-        return blocks
+class _Cursor:
+    """Reads big-endian fields inside one box, refusing to read past its end (a count that
+    claims more than the box holds is caught here, before it is looped over)."""
+
+    def __init__(self, data: bytes | memoryview, start: int, end: int) -> None:
+        self.data, self.position, self.end = data, start, min(end, len(data))
+
+    def uint(self, size: int) -> int:
+        if self.position + size > self.end:
+            raise MetadataError("HEIF iloc box is cut short")
+        value = _uint(self.data, self.position, size)
+        self.position += size
+        return value
+
+    def fits(self, count: int, each: int) -> bool:
+        return count * each <= self.end - self.position
+
+
+def _heif_kinds(data: bytes | memoryview, iinf: tuple[int, int]) -> dict[int, str]:
+    """Item id -> "exif" or "xmp", from the item info box."""
     kinds: dict[int, str] = {}
     version = data[iinf[0]]
     count_size = 2 if version == 0 else 4
@@ -326,50 +461,66 @@ def _heif_items(data: bytes | memoryview, meta_start: int, meta_end: int) -> Blo
         id_size = 2 if infe_version == 2 else 4
         item_id = _uint(data, start + 4, id_size)
         item_type = bytes(data[start + 4 + id_size + 2 : start + 4 + id_size + 6])
-        rest = bytes(data[start + 4 + id_size + 6 : _end])
         if item_type == b"mime":
+            rest = bytes(data[start + 4 + id_size + 6 : min(_end, start + id_size + 300)])
             _name, _, after = rest.partition(b"\x00")
             content_type = after.split(b"\x00", 1)[0]
             if b"xml" in content_type or b"rdf" in content_type:
                 kinds[item_id] = "xmp"
         elif item_type == b"Exif":
             kinds[item_id] = "exif"
+    return kinds
+
+
+def _heif_items(data: bytes | memoryview, meta_start: int, meta_end: int) -> Blocks:
+    """The EXIF and XMP items of a HEIF, located through ``iloc``. Every count is checked
+    against what its box can hold and against ``limits`` before the loop that uses it, and only
+    the EXIF and XMP items are copied (never the image tiles)."""
+    blocks = Blocks()
+    inner = meta_start + 4  # full box: version and flags
+    iinf = _child(data, inner, meta_end, b"iinf")
+    iloc = _child(data, inner, meta_end, b"iloc")
+    idat = _child(data, inner, meta_end, b"idat")
+    if iinf is None or iloc is None:
+        return blocks
+    kinds = _heif_kinds(data, iinf)
     if not kinds:
         return blocks
-    position = iloc[0]
-    version = data[position]
-    position += 4
-    sizes = data[position]
+    box = _Cursor(data, iloc[0], iloc[1])
+    version = box.uint(1)
+    box.uint(3)  # flags
+    sizes = box.uint(1)
     offset_size, length_size = sizes >> 4, sizes & 0x0F
-    sizes = data[position + 1]
+    sizes = box.uint(1)
     base_offset_size, index_size = sizes >> 4, (sizes & 0x0F if version in (1, 2) else 0)
-    position += 2
-    item_count = _uint(data, position, 2 if version < 2 else 4)
-    position += 2 if version < 2 else 4
+    id_size = 2 if version < 2 else 4
+    item_count = box.uint(id_size)
+    entry_size = id_size + (2 if version in (1, 2) else 0) + 2 + base_offset_size + 2
+    if item_count > MAX_HEIF_ITEMS or not box.fits(item_count, entry_size):
+        raise MetadataError(f"HEIF iloc claims {item_count:,} items")
     for _ in range(item_count):
-        item_id = _uint(data, position, 2 if version < 2 else 4)
-        position += 2 if version < 2 else 4
-        method = 0
-        if version in (1, 2):
-            method = _uint(data, position, 2) & 0x0F
-            position += 2
-        position += 2  # data reference index
-        base = _uint(data, position, base_offset_size)
-        position += base_offset_size
-        extents = _uint(data, position, 2)
-        position += 2
+        item_id = box.uint(id_size)
+        method = box.uint(2) & 0x0F if version in (1, 2) else 0
+        box.uint(2)  # data reference index
+        base = box.uint(base_offset_size)
+        extents = box.uint(2)
+        extent_size = index_size + offset_size + length_size
+        if extents > MAX_HEIF_EXTENTS or not box.fits(extents, extent_size):
+            raise MetadataError(f"HEIF item {item_id} claims {extents:,} extents")
+        item_kind = kinds.get(item_id)
         pieces = []
         for _ in range(extents):
-            position += index_size
-            offset = _uint(data, position, offset_size)
-            position += offset_size
-            length = _uint(data, position, length_size)
-            position += length_size
+            box.uint(index_size)
+            offset = box.uint(offset_size)
+            length = box.uint(length_size)
+            if item_kind is None:
+                continue
             origin = base + offset + (idat[0] if method == 1 and idat else 0)
             if origin + length > len(data):
                 raise MetadataError("HEIF item points past the end of the file")
-            pieces.append(bytes(data[origin : origin + length]))
-        item_kind = kinds.get(item_id)
+            piece = blocks.take(data, origin, origin + length, f"HEIF {item_kind} item")
+            if piece is not None:
+                pieces.append(piece)
         if item_kind is None or not pieces:
             continue
         payload = b"".join(pieces)
@@ -403,10 +554,10 @@ def _atom_text(data: bytes | memoryview, start: int, end: int) -> str | None:
     """The text of a user-data atom: an iTunes-style ``data`` box, or a length and language."""
     if end - start >= 16 and bytes(data[start + 4 : start + 8]) == b"data":
         (size,) = struct.unpack_from(">I", data, start)
-        raw = bytes(data[start + 16 : min(end, start + max(size, 16))])
+        raw = bytes(data[start + 16 : min(end, start + max(size, 16), start + 16 + _NAME_BYTES)])
     elif end - start >= 4:
         (length,) = struct.unpack_from(">H", data, start)
-        raw = bytes(data[start + 4 : min(end, start + 4 + length)])
+        raw = bytes(data[start + 4 : min(end, start + 4 + length, start + 4 + _NAME_BYTES)])
     else:
         return None
     return raw.decode("utf-8", "replace").strip("\x00 ") or None
@@ -415,8 +566,8 @@ def _atom_text(data: bytes | memoryview, start: int, end: int) -> str | None:
 def _udta(data: bytes | memoryview, udta: tuple[int, int], blocks: Blocks) -> None:
     """Names and XMP a camera or editor left in a movie's user data."""
     for kind, start, end in iter_boxes(data, udta[0], udta[1]):
-        if kind == b"XMP_":
-            blocks.xmp.append(bytes(data[start:end]))
+        if kind == b"XMP_" and (packet := blocks.take(data, start, end, "XMP_ atom")):
+            blocks.xmp.append(packet)
         elif kind in _VIDEO_NAME_ATOMS:
             found = _atom_text(data, start, end)
             if found:
@@ -431,7 +582,7 @@ def _video_gps(
         _udta(data, udta, blocks)
         xyz = _child(data, udta[0], udta[1], b"\xa9xyz")
         if xyz is not None:
-            found = parse_iso6709(bytes(data[xyz[0] + 4 : xyz[1]]))
+            found = parse_iso6709(bytes(data[xyz[0] + 4 : min(xyz[1], xyz[0] + 68)]))
             if found:
                 return found
     meta = _child(data, moov[0], moov[1], b"meta")
@@ -447,11 +598,11 @@ def _video_gps(
     names: dict[int, bytes] = {}
     position = keys[0] + 8
     index = 1
-    while position + 8 <= keys[1]:
+    while position + 8 <= keys[1] and index <= MAX_BOXES:
         (size,) = struct.unpack_from(">I", data, position)
         if size < 8:
             break
-        names[index] = bytes(data[position + 8 : position + size])
+        names[index] = bytes(data[position + 8 : position + min(size, 8 + 64)])
         index += 1
         position += size
     location = None
@@ -460,10 +611,11 @@ def _video_gps(
         value = _child(data, item_start, item_end, b"data")
         if value is None:
             continue
+        said_bytes = bytes(data[value[0] + 8 : min(value[1], value[0] + 8 + _NAME_BYTES)])
         if key.endswith(b"location.ISO6709") and location is None:
-            location = parse_iso6709(bytes(data[value[0] + 8 : value[1]]))
+            location = parse_iso6709(said_bytes[:64])
         elif key in _VIDEO_NAME_KEYS:
-            said = bytes(data[value[0] + 8 : value[1]]).decode("utf-8", "replace").strip()
+            said = said_bytes.decode("utf-8", "replace").strip()
             if said:
                 blocks.add_name(_VIDEO_NAME_KEYS[key], said)
     return location
@@ -473,7 +625,9 @@ def _canon_cmt(data: bytes | memoryview, start: int, end: int, blocks: Blocks) -
     """CR3: the CMT1-CMT4 TIFF blocks inside Canon's uuid box (after its 16-byte UUID)."""
     for kind, box_start, box_end in iter_boxes(data, start + 16, end):
         if kind in (b"CMT1", b"CMT2", b"CMT3", b"CMT4"):
-            blocks.cmt[kind] = bytes(data[box_start:box_end])
+            block = blocks.take(data, box_start, box_end, kind.decode())
+            if block is not None:
+                blocks.cmt[kind] = block
 
 
 def isobmff_blocks(data: bytes | memoryview) -> Blocks:
@@ -481,21 +635,29 @@ def isobmff_blocks(data: bytes | memoryview) -> Blocks:
     top = iter_boxes(data, 0, len(data))
     for kind, start, end in top:
         if kind == b"meta":
-            found = _heif_items(data, start, end)
+            try:
+                found = _heif_items(data, start, end)
+            except MetadataError as exc:  # what the other boxes give away still counts
+                blocks.damage.append(str(exc))
+                continue
             blocks.exif += found.exif
             blocks.xmp += found.xmp
+            blocks.problems += found.problems
+            blocks.copied += found.copied
         elif kind == b"moov":
             blocks.video_gps = _video_gps(data, (start, end), blocks)
             for inner, inner_start, inner_end in iter_boxes(data, start, end):
                 if inner == b"uuid" and bytes(data[inner_start : inner_start + 16]) == CANON_UUID:
                     _canon_cmt(data, inner_start, inner_end, blocks)
         elif kind == b"uuid" and bytes(data[start : start + 16]) == XMP_UUID:
-            blocks.xmp.append(bytes(data[start + 16 : end]))
+            if packet := blocks.take(data, start + 16, end, "XMP box"):
+                blocks.xmp.append(packet)
         elif kind == b"Exif" and end - start > 4:  # JPEG XL container
             (skip,) = struct.unpack_from(">I", data, start)
-            blocks.exif.append(_strip_exif_prefix(bytes(data[start + 4 + skip : end])))
-        elif kind == b"xml ":
-            blocks.xmp.append(bytes(data[start:end]))
+            if exif := blocks.take(data, start + 4 + skip, end, "Exif box"):
+                blocks.exif.append(_strip_exif_prefix(exif))
+        elif kind == b"xml " and (packet := blocks.take(data, start, end, "XML box")):
+            blocks.xmp.append(packet)
     return blocks
 
 
@@ -504,14 +666,50 @@ def isobmff_blocks(data: bytes | memoryview) -> Blocks:
 GIF_XMP = b"\x21\xff\x0bXMP DataXMP"
 
 
+_GIF_TRAILER = b"\x01\xff\xfe\xfd"
+"""Start of the 258-byte "magic trailer" after a GIF's raw XMP (it counts down to 0x00, so a
+decoder reading the XMP as sub-blocks lands on a terminator whatever the text)."""
+
+
+def _colour_table(flags: int) -> int:
+    return 3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0
+
+
 def gif_blocks(data: bytes | memoryview) -> Blocks:
-    """XMP in a GIF's application extension (stored raw, ended by a 258-byte "magic trailer")."""
+    """XMP in a GIF's application extension (stored raw, ended by the magic trailer), found by
+    walking the GIF's blocks (never by searching the whole file: a 2 GB file of nothing would be
+    read from end to end). The walk is bounded by ``MAX_BOXES`` sub-blocks."""
     blocks = Blocks()
-    start = (bytes(data) if isinstance(data, memoryview) else data).find(GIF_XMP)
-    if start >= 0:
-        body = bytes(data[start + len(GIF_XMP) : start + len(GIF_XMP) + 4_000_000])
-        end = body.find(b"\x01\xff\xfe\xfd")  # the trailer counts down from 0xFF to 0x00
-        blocks.xmp.append(body[:end] if end >= 0 else body)
+    size = len(data)
+    if size < 13:
+        return blocks
+    position = 13 + _colour_table(data[10])
+    steps = 0
+    while position < size and data[position] != 0x3B:
+        xmp_start = None
+        if data[position] == 0x21:  # extension: label, then sub-blocks
+            if bytes(data[position : position + len(GIF_XMP)]) == GIF_XMP:
+                xmp_start = position + len(GIF_XMP)
+            position += 2
+        elif data[position] == 0x2C and position + 10 <= size:  # image: descriptor, table, LZW
+            position += 10 + _colour_table(data[position + 9]) + 1
+        else:
+            blocks.problems.append(f"GIF block structure ends at byte {position}")
+            break
+        while position < size:  # sub-blocks, each a length byte and that many bytes
+            steps += 1
+            if steps > MAX_BOXES:
+                blocks.problems.append(f"more than {MAX_BOXES:,} GIF sub-blocks")
+                return blocks
+            length = data[position]
+            position += 1 + length
+            if length == 0:
+                break
+        if xmp_start is not None:
+            body = blocks.take(data, xmp_start, min(position, size), "GIF XMP")
+            if body is not None:
+                end = body.find(_GIF_TRAILER)
+                blocks.xmp.append(body[:end] if end >= 0 else body)
     return blocks
 
 

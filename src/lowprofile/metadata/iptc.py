@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import struct
 
+from lowprofile.metadata.limits import MAX_VALUES_PER_KIND
+
 _RECORDS = {
     55: "date_created",
     80: "creator",
@@ -61,6 +63,7 @@ def iptc_fields(data: bytes) -> dict[str, list[str]]:
             except UnicodeDecodeError:
                 text = value.decode("latin-1")
             text = text.strip()
-            if text:
-                out.setdefault(_RECORDS[dataset], []).append(text)
+            found = out.setdefault(_RECORDS[dataset], [])
+            if text and len(found) < MAX_VALUES_PER_KIND:
+                found.append(text)
     return out

@@ -1,12 +1,15 @@
 """Scanning folders of photos: every file's exposures, the places they cluster at, and warnings.
 
 Used by ``lowprofile photos scan`` and by the photo checker inside ``lowprofile scan``; neither
-prints: progress goes out through a callback, bad files come back as entries with an error.
+prints: progress goes out through a callback, bad files come back as entries with an error, and
+what could not be looked at (a folder that cannot be listed, a FIFO or device among the photos)
+comes back in ``problems``, so no report says "0 of 0 photos" about a folder it never saw.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +17,8 @@ from typing import Any
 
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.clusters import Cluster, cluster_points
-from lowprofile.metadata.reader import PhotoMetadata, read_metadata
+from lowprofile.metadata.reader import DamagedPhotoError, PhotoMetadata, read_metadata
+from lowprofile.metadata.text import safe_text
 
 
 @dataclass
@@ -29,7 +33,7 @@ class FileEntry:
         if self.meta and self.meta.gps:
             gps = {"lat": self.meta.gps.lat, "lon": self.meta.gps.lon, "alt": self.meta.gps.alt}
         return {
-            "path": self.path,
+            "path": safe_text(self.path),
             "format": self.format,
             "gps": gps,
             "exposed": self.meta.exposed if self.meta else [],
@@ -50,6 +54,9 @@ class LibraryScan:
     clusters: list[Cluster] = field(default_factory=list)
     skipped: int = 0
     """Files that are not photos or videos (skipped quietly)."""
+    problems: list[str] = field(default_factory=list)
+    """What could not be looked at: folders that could not be listed, paths that are not
+    regular files. A scan with problems is incomplete, and says so."""
 
     @property
     def located(self) -> list[FileEntry]:
@@ -63,26 +70,61 @@ class LibraryScan:
         return {
             "files": [f.to_dict() for f in self.files],
             "clusters": [c.to_dict() for c in self.clusters],
+            "problems": [safe_text(p) for p in self.problems],
             "summary": {
                 "photos": len(self.files),
                 "with_location": len(self.located),
                 "unreadable": len(self.errors),
                 "skipped_not_photos": self.skipped,
+                "not_scanned": len(self.problems),
             },
         }
 
 
-def iter_files(paths: list[Path]) -> Iterator[Path]:
-    """Files under ``paths``, folders recursively, hidden folders and symlink loops skipped."""
+def iter_files(paths: list[Path], problems: list[str] | None = None) -> Iterator[Path]:
+    """Regular files under ``paths``, folders recursively, hidden entries and symlinked folders
+    skipped. Only regular files are yielded (a FIFO would block whoever opens it, a device never
+    ends); each path left out for another reason, and each folder that cannot be listed, is
+    added to ``problems`` when given."""
+
+    def note(path: Path | str, why: str) -> None:
+        if problems is not None:
+            problems.append(f"{path}: {why}")
+
+    def walk_error(error: OSError) -> None:
+        note(error.filename or "?", f"folder not scanned ({error.strerror or error})")
+
     for path in paths:
-        if path.is_file():
+        kind = _kind(path)
+        if kind == "file":
             yield path
-        elif path.is_dir():
-            for root, dirs, names in os.walk(path):
+        elif kind == "folder":
+            for root, dirs, names in os.walk(path, onerror=walk_error):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
-                    if not name.startswith("."):
-                        yield Path(root) / name
+                    if name.startswith("."):
+                        continue
+                    entry = Path(root) / name
+                    entry_kind = _kind(entry)
+                    if entry_kind == "file":
+                        yield entry
+                    elif entry_kind != "folder":  # a symlink to a folder is not followed
+                        note(entry, entry_kind)
+        else:
+            note(path, kind)
+
+
+def _kind(path: Path) -> str:
+    """ "file", "folder", or why the path is neither (followed through symlinks)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"not read ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "not a regular file (a FIFO, device or socket): not read"
 
 
 def scan_library(
@@ -91,8 +133,8 @@ def scan_library(
     progress: Callable[[int, int], None] | None = None,
 ) -> LibraryScan:
     """Read every photo under ``paths``; ``progress(done, total)`` after each file."""
-    files = list(iter_files(paths))
     result = LibraryScan()
+    files = list(iter_files(paths, result.problems))
     for done, path in enumerate(files, start=1):
         try:
             meta = read_metadata(path)
@@ -100,6 +142,8 @@ def scan_library(
                 result.skipped += 1
             else:
                 result.files.append(FileEntry(str(path), meta.format, meta))
+        except DamagedPhotoError as exc:  # damaged, but what it did give away still counts
+            result.files.append(FileEntry(str(path), exc.partial.format, exc.partial, str(exc)))
         except MetadataError as exc:
             result.files.append(FileEntry(str(path), None, None, str(exc)))
         if progress is not None:

@@ -8,6 +8,8 @@ time, IPTC places and embedded thumbnails are reported as what they are: exposur
 from __future__ import annotations
 
 import mmap
+import os
+import stat
 import struct
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -19,6 +21,7 @@ from lowprofile.metadata import containers
 from lowprofile.metadata.containers import Blocks
 from lowprofile.metadata.flir import parse_fff
 from lowprofile.metadata.iptc import iptc_fields, photoshop_resources
+from lowprofile.metadata.limits import MAX_TEXT_CHARS, MAX_VALUES_PER_KIND, MAX_WARNINGS
 from lowprofile.metadata.makernotes import MakerNoteIds, canon_ids, maker_note_ids
 from lowprofile.metadata.sniff import sniff
 from lowprofile.metadata.tiff import (
@@ -48,10 +51,7 @@ from lowprofile.metadata.tiff import (
     text,
     valid_position,
 )
-from lowprofile.metadata.xmp import decode_packet, xmp_date, xmp_gps, xmp_names, xmp_orientation
-
-IMAGE_FORMATS = {"jpeg", "png", "webp", "tiff", "heif", "jxl", "jxl-codestream", "raf", "psd",
-                 "cr3", "gif", "bmp", "video"}  # fmt: skip
+from lowprofile.metadata.xmp import parse_xmp, xmp_date, xmp_gps, xmp_names, xmp_orientation
 
 
 @dataclass
@@ -137,6 +137,15 @@ IDENTIFYING = {
 """What a cleaned file must not contain."""
 
 
+class DamagedPhotoError(MetadataError):
+    """A file cut short or broken part-way; ``partial`` holds what was read before the damage
+    (a truncated upload still gives its GPS away, so a scan reports it)."""
+
+    def __init__(self, message: str, partial: PhotoMetadata) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
 def _blocks_for(kind: str, data: Any) -> Blocks:
     if kind == "jpeg":
         return containers.jpeg_blocks(data)
@@ -150,7 +159,7 @@ def _blocks_for(kind: str, data: Any) -> Blocks:
         (offset,) = struct.unpack_from(">I", data, 84)
         if offset >= len(data):
             raise MetadataError("RAF preview offset points past the end of the file")
-        return containers.jpeg_blocks(data[offset:])
+        return containers.jpeg_blocks(data, offset)
     if kind == "psd":
         return _psd_blocks(data)
     if kind == "gif":
@@ -167,8 +176,9 @@ def _psd_blocks(data: Any) -> Blocks:
     (mode_length,) = struct.unpack_from(">I", data, position)
     position += 4 + mode_length
     (resources_length,) = struct.unpack_from(">I", data, position)
-    resources = photoshop_resources(bytes(data[position + 4 : position + 4 + resources_length]))
     blocks = Blocks()
+    raw = blocks.take(data, position + 4, position + 4 + resources_length, "PSD resources")
+    resources = photoshop_resources(raw or b"")
     if 0x0422 in resources:
         blocks.exif.append(resources[0x0422])
     if 0x0424 in resources:
@@ -182,13 +192,36 @@ def _add(target: dict[str, list[str]], kind: str, value: str | None) -> None:
     """Add a name or place once; punctuation alone ("/", "[") is filler, not a name."""
     if not value or not any(c.isalnum() for c in value):
         return
-    if value not in target.setdefault(kind, []):
-        target[kind].append(value)
+    found = target.setdefault(kind, [])
+    value = clip(value)
+    if len(found) < MAX_VALUES_PER_KIND and value not in found:
+        found.append(value)
 
 
 def _add_serial(meta: PhotoMetadata, serial: str | None) -> None:
-    if serial and serial not in meta.serials:
-        meta.serials.append(serial)
+    if serial and len(meta.serials) < MAX_VALUES_PER_KIND:
+        serial = clip(serial)
+        if serial not in meta.serials:
+            meta.serials.append(serial)
+
+
+def clip(value: str) -> str:
+    """A value cut to ``MAX_TEXT_CHARS`` (marked with an ellipsis), so no file can make a
+    scan's output large."""
+    return value if len(value) <= MAX_TEXT_CHARS else value[: MAX_TEXT_CHARS - 1] + "…"
+
+
+def _bound(meta: PhotoMetadata) -> None:
+    """Apply the output limits to the few fields not filled through ``_add``."""
+    for name in ("gps_time", "taken", "make", "model", "software"):
+        value = getattr(meta, name)
+        if value is not None:
+            setattr(meta, name, clip(value))
+    warnings = [clip(w) for w in dict.fromkeys(meta.warnings)]
+    if len(warnings) > MAX_WARNINGS:
+        more = len(warnings) - MAX_WARNINGS + 1
+        warnings = [*warnings[: MAX_WARNINGS - 1], f"and {more} more warnings"]
+    meta.warnings = warnings
 
 
 def _date(value: Any) -> str | None:
@@ -283,7 +316,9 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
     packets = blocks.xmp + extra.xmp
     meta.has_xmp = bool(packets)
     for raw in packets:
-        packet = decode_packet(raw)
+        packet = parse_xmp(raw)
+        if packet.problem:
+            meta.warnings.append(packet.problem)
         if meta.gps is None:
             position = xmp_gps(packet)
             if position:
@@ -293,8 +328,7 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
         for name_kind, values in xmp_names(packet).items():
             for value in values:
                 if name_kind == "serial":
-                    if value not in meta.serials:
-                        meta.serials.append(value)
+                    _add_serial(meta, value)
                 elif name_kind == "city":
                     _add(meta.places, "location", value)
                 else:
@@ -312,7 +346,8 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
                     _add(meta.names, field_name, value)
     if blocks.flir_data:
         flir = parse_fff(blocks.flir_data)
-        meta.serials += [s for s in flir.serials if s not in meta.serials]
+        for serial in flir.serials:
+            _add_serial(meta, serial)
         if meta.gps is None and flir.gps:
             meta.gps = Gps(*flir.gps, source="flir")
     for name_kind, values in blocks.names.items():
@@ -328,18 +363,29 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
     meta.vendor_segments = sorted(set(blocks.vendor_segments))
     meta.names = {k: v for k, v in meta.names.items() if v}
     meta.places = {k: v for k, v in meta.places.items() if v}
+    meta.warnings += blocks.damage
+    _bound(meta)
+    if blocks.damage:
+        raise DamagedPhotoError(clip("; ".join(blocks.damage)), meta)
     return meta
 
 
-def sniff_file(path: Path) -> str | None:
-    with open(path, "rb") as handle:
-        return sniff(handle.read(32))
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+"""Non-blocking, so opening a FIFO returns at once instead of waiting for a writer; the check
+that follows refuses it, and every other file that is not a regular one."""
 
 
 def read_metadata(path: Path) -> PhotoMetadata | None:
-    """Metadata of a photo or video; None for a file that is not one; MetadataError if broken."""
+    """Metadata of a photo or video; None for a file that is not one.
+
+    Raises MetadataError for a file that cannot be read; DamagedPhotoError (a MetadataError) for
+    one cut short or broken part-way, carrying what was read before the damage.
+    """
     try:
-        with open(path, "rb") as handle:
+        descriptor = os.open(path, _OPEN_FLAGS)
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise MetadataError("not a regular file (a folder, FIFO, device…): not read")
             head = handle.read(32)
             kind = sniff(head)
             if kind is None:

@@ -151,9 +151,8 @@ def _jpeg_image_data(data: bytes, sos: int) -> bytes:
 
 def strip_jpeg(data: bytes, meta: PhotoMetadata, options: StripOptions) -> tuple[bytes, list[str]]:
     layout = jpeg_segments(data)
-    serious = [p for p in layout.problems if not p.startswith("skipped")]
-    if layout.sos is None or serious:
-        raise StripError("; ".join(serious) or "the JPEG has no image data")
+    if layout.sos is None or layout.damage:
+        raise StripError("; ".join(layout.damage) or "the JPEG has no image data")
     kept: list[bytes] = []
     removed: list[str] = []
     for segment in layout.segments:
@@ -269,7 +268,8 @@ def verify_clean(
             raise StripError("the cleaned file would not display the same way up")
     if original is not None:
         source = original.read_bytes()
-        if kind == "jpeg" and jpeg_segments(data).problems:
+        layout = jpeg_segments(data) if kind == "jpeg" else None
+        if layout is not None and (layout.problems or layout.damage):
             raise StripError("the cleaned JPEG's segment structure is damaged")
         if image_essence(kind, data) != image_essence(kind, source):
             raise StripError("the cleaned file's image data differs from the original's")

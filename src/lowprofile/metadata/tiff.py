@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lowprofile.errors import MetadataError
+from lowprofile.metadata.limits import (
+    MAX_IFD_ENTRIES,
+    MAX_TIFF_IFD_VALUE_BYTES,
+    MAX_TIFF_VALUE_BYTES,
+)
 
 # type id -> (size in bytes, struct code or None for raw bytes)
 _TYPES: dict[int, tuple[int, str | None]] = {
@@ -21,8 +26,6 @@ _TYPES: dict[int, tuple[int, str | None]] = {
     7: (1, None), 8: (2, "h"), 9: (4, "i"), 10: (8, "ii"), 11: (4, "f"), 12: (8, "d"),
     13: (4, "I"),
 }  # fmt: skip
-MAX_ENTRIES = 1024
-MAX_IFDS = 16
 
 TAG_MAKE, TAG_MODEL, TAG_SOFTWARE, TAG_ARTIST, TAG_COPYRIGHT = (
     0x010F,
@@ -102,14 +105,19 @@ class TiffReader:
             raise MetadataError("EXIF IFDs form a loop")
         self.visited.add(offset)
         (count,) = self.unpack("H", offset)
-        if count > MAX_ENTRIES:
+        if count > MAX_IFD_ENTRIES:
             raise MetadataError(f"EXIF IFD claims {count} entries")
         result = Ifd()
+        budget = MAX_TIFF_IFD_VALUE_BYTES
         for i in range(count):
             entry = offset + 2 + 12 * i
             tag, type_id, n = self.unpack("HHI", entry)
             if wanted is not None and tag not in wanted:
                 continue
+            size = _TYPES.get(type_id, (0, None))[0] * n
+            if size > min(budget, MAX_TIFF_VALUE_BYTES):
+                continue  # a value larger than any real tag's is dropped before it is read
+            budget -= size
             value, at = self._value(type_id, n, entry + 8)
             if value is not None:
                 result.tags[tag] = value
@@ -123,7 +131,7 @@ class TiffReader:
     def _value(self, type_id: int, count: int, field_offset: int) -> tuple[Any, int]:
         """The decoded value and where it starts; (None, 0) for what cannot be trusted."""
         spec = _TYPES.get(type_id)
-        if spec is None or count > 1_000_000:
+        if spec is None:
             return None, 0
         size, code = spec
         total = size * count
