@@ -102,7 +102,9 @@ def test_every_finding_links_to_its_source() -> None:
     photo_cell = [
         td for td in tree.xpath("//td") if "/home/jane/Pictures/IMG_1.jpg" in td.text_content()
     ]
-    assert photo_cell and not photo_cell[0].xpath(".//a")  # a file path is text
+    assert photo_cell  # a file path is text, never a link (the cell's map link is https)
+    assert not [a for a in photo_cell[0].xpath(".//a") if "/home/jane" in a.get("href", "")]
+    assert photo_cell[0].xpath(".//code")[0].text == "/home/jane/Pictures/IMG_1.jpg"
 
 
 def test_evidence_is_text_and_capped() -> None:
