@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import html as lxml_html
 from sample import sample_report, sample_results
+from typer.testing import CliRunner
 
+from lowprofile.cli.main import app
 from lowprofile.metadata.clusters import cluster_points, osm_link
+from lowprofile.pipeline import Outputs, deliver
 from lowprofile.plan import assess_report
 from lowprofile.report import charts
 from lowprofile.report.html import number, render_html
 from lowprofile.results import CheckResult, Finding, ScanReport, Severity, Status
+from lowprofile.store import Store, history_path
 
 HOME = (30.2672, -97.7431)
 METRES_PER_DEGREE = 111_195.0
@@ -268,3 +273,61 @@ def test_findings_read_as_sentences() -> None:
     assert links and all(h.startswith("https://www.openstreetmap.org/") for h in links)
     social = next(r for r in rows if "public profile" in r)
     assert social.endswith("No reason given: check it yourself.")
+
+
+def _at(report: ScanReport, when: datetime) -> ScanReport:
+    report.started = report.finished = when
+    return report
+
+
+def _other_person() -> ScanReport:
+    report = _at(sample_report(), datetime(2026, 10, 1, tzinfo=UTC))
+    report.subject = {**report.subject, "names": ["S*** R**"]}
+    return report
+
+
+def test_report_and_scan_draw_the_history_of_the_same_subject(tmp_path: Path) -> None:
+    """`lowprofile report latest --html` and `scan --html` (through ``deliver``) both pass the
+    stored scores of earlier scans of the same subject; another person's scans are left out."""
+    with Store() as store:
+        store.save(_at(sample_report(), datetime(2026, 8, 1, tzinfo=UTC)))
+        store.save(_other_person())
+        store.save(_at(pictured_report(), datetime(2026, 9, 1, tzinfo=UTC)))
+        store.save(_at(sample_report(), datetime(2026, 10, 1, 9, tzinfo=UTC)))
+        latest = store.load(store.resolve("latest"))
+    sample_score = sample_report().to_dict()["risk"]["score"]
+    pictured_score = pictured_report().to_dict()["risk"]["score"]
+    assert sample_score != pictured_score
+    expected = [str(sample_score), str(pictured_score), str(sample_score)]
+
+    out = tmp_path / "again.html"
+    result = CliRunner().invoke(app, ["report", "latest", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    tree = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    values = [t.text for t in tree.xpath("//svg[@class='trend']//text[@class='value']")]
+    assert values == expected and latest.started.month == 10
+
+    fresh = _at(pictured_report(), datetime(2026, 11, 24, tzinfo=UTC))
+    page = tmp_path / "scan.html"
+    outcome = deliver(fresh, Outputs(html=page, save=False), home=HOME)
+    assert outcome.problems == []
+    tree = lxml_html.fromstring(page.read_text(encoding="utf-8"))
+    values = [t.text for t in tree.xpath("//svg[@class='trend']//text[@class='value']")]
+    assert values == [*expected, str(pictured_score)]
+    assert tree.xpath("//svg[@class='places']//g[@class='home']/text")[0].text == "home"
+
+
+def test_without_a_history_there_is_no_trend_and_no_history_file(tmp_path: Path) -> None:
+    page = tmp_path / "first.html"
+    deliver(sample_report(), Outputs(html=page, save=False))
+    assert 'class="trend"' not in page.read_text(encoding="utf-8")
+    assert not history_path().exists()
+
+
+def test_a_broken_history_costs_the_trend_not_the_report(tmp_path: Path) -> None:
+    history_path().parent.mkdir(parents=True, exist_ok=True)
+    history_path().write_bytes(b"not a database at all" * 100)
+    page = tmp_path / "r.html"
+    outcome = deliver(sample_report(), Outputs(html=page, save=False))
+    assert ("HTML report", str(page)) in outcome.written
+    assert 'class="trend"' not in page.read_text(encoding="utf-8")
