@@ -110,7 +110,7 @@ def test_map_is_centred_on_home_with_true_distances() -> None:
     assert lake.y == pytest.approx(shown.centre - 9000 * scale, abs=1.5)
     home_cluster = shown.points[0]
     assert home_cluster.likely_home and home_cluster.words.startswith("5 photos, 8")
-    assert "from the home, looks like home or work, 1 Jan 2026, 18:00 to 5 May 2026" in (
+    assert "from the home, looks like home or work, 1 Jan 2026 to 5 May 2026" in (
         home_cluster.words
     )
     assert home_cluster.r > shown.points[2].r  # more photos, a bigger dot

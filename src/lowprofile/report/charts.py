@@ -182,7 +182,9 @@ class MapPoint:
 class Ring:
     r: float
     label: str
+    label_x: float
     label_y: float
+    """Below and right of the centre, on the ring, where photo labels rarely are."""
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,10 @@ class ClusterMap:
 
 
 def _dates(first: str, last: str) -> str:
+    """A place's photos span days: "1 Jan 2026 to 5 May 2026" (one photo keeps its time)."""
     start, end = readable_date(first), readable_date(last)
+    if end and end != start:
+        start, end = start.split(", ")[0], end.split(", ")[0]
     if not start:
         return ""
     return start if not end or end == start else f"{start} to {end}"
@@ -262,7 +267,12 @@ def cluster_map(
             )
         )
     rings = tuple(
-        Ring(r=k * step * scale, label=distance_text(k * step), label_y=mid - k * step * scale - 3)
+        Ring(
+            r=k * step * scale,
+            label=distance_text(k * step),
+            label_x=mid + k * step * scale * math.sqrt(0.5) + 3,
+            label_y=mid + k * step * scale * math.sqrt(0.5) + 12,
+        )
         for k in (1, 2, 3)
     )
     return ClusterMap(
@@ -290,8 +300,8 @@ KIND_WORDS = {
     Kind.PHOTO_IDENTITY: "names or serials in photos",
     Kind.ACCOUNT: "accounts",
 }
-BAR_LABEL_WIDTH = 150.0
-BAR_WIDTH = 190.0
+BAR_LABEL_WIDTH = 165.0
+BAR_WIDTH = 175.0
 BAR_ROW = 26.0
 MAX_LABEL = 30
 
@@ -366,12 +376,12 @@ def severity_bars(findings: Sequence[Finding]) -> Bars | None:
 
 # --- the score over time -------------------------------------------------------------------
 
-TREND_WIDTH = 520.0
-TREND_HEIGHT = 190.0
-TREND_LEFT = 44.0
-TREND_RIGHT = 500.0
+TREND_WIDTH = 380.0
+TREND_HEIGHT = 185.0
+TREND_LEFT = 36.0
+TREND_RIGHT = 360.0
 TREND_TOP = 24.0
-TREND_BOTTOM = 150.0
+TREND_BOTTOM = 155.0
 TREND_LABELS = 12
 """Up to this many points get their score written beside them; more would overlap."""
 
