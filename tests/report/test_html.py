@@ -369,3 +369,24 @@ def test_chromium_draws_the_pictures_under_the_csp(tmp_path: Path) -> None:
     blank.write_text(f'{head}<main style="width:400px"></main>{tail}', encoding="utf-8")
     run_chromium(f"--screenshot={tmp_path / 'blank.png'}", "--window-size=420,420", blank.as_uri())
     assert _colour_pixels(tmp_path / "blank.png", (207, 34, 46)) == (0, 0)  # the check can fail
+
+
+def test_hostile_numbers_never_reach_the_pictures() -> None:
+    """A saved report whose photo coordinates, cluster counts and dates are payloads: the map
+    leaves those places out, the page stays inert, and the payload shows only as text."""
+    payload = PAYLOADS[2]
+    data = pictured_report().to_dict()
+    for result in data["results"]:
+        for finding in result["findings"]:
+            evidence = finding["evidence"]
+            if "lat" in evidence:
+                evidence["lat"] = payload
+                evidence["taken"] = payload
+            if isinstance(evidence.get("cluster"), dict):
+                evidence["cluster"].update(lat=payload, photos=payload, first=payload)
+    report = report_from_data(data, "edited")
+    page = render_html(report, trend=[(payload, payload), (report.started, float("nan"))])  # type: ignore[list-item]
+    tree = lxml_html.fromstring(page)
+    assert_inert(tree)
+    assert [s.get("class") for s in tree.xpath("//svg")] == ["gauge", "bars"]
+    assert "Taken " + clean_text(payload) in " ".join(tree.text_content().split())
