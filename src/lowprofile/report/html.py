@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 from markupsafe import Markup, escape
 
 from lowprofile.report import charts
@@ -68,6 +69,13 @@ def _finalize(value: Any) -> Any:
     if isinstance(value, Markup) or value is None:
         return value
     return clean_text(value)
+
+
+@cache
+def _template() -> Template:
+    """The page's template, compiled once per process (compiling costs more than rendering)."""
+    text = resources.files("lowprofile.report").joinpath(TEMPLATE).read_text("utf-8")
+    return _environment().from_string(text)
 
 
 def _environment() -> Environment:
@@ -187,9 +195,7 @@ def render_html(
         )
         for name, results in results_by_family(report)
     ]
-    template_text = resources.files("lowprofile.report").joinpath(TEMPLATE).read_text("utf-8")
-    template = _environment().from_string(template_text)
-    return template.render(
+    return _template().render(
         subject_names=", ".join(str(n) for n in report.subject.get("names") or []) or "you",
         started=report.started.strftime("%Y-%m-%d %H:%M %Z").strip(),
         version=report.tool_version,
