@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +64,12 @@ def _attempt(problems: list[str], what: str, step: Callable[[], object]) -> bool
     return True
 
 
-def deliver(report: ScanReport, outputs: Outputs) -> ScanOutcome:
-    """Write the outputs of an assessed report, then save it; one failure spares the rest."""
+def deliver(
+    report: ScanReport, outputs: Outputs, home: tuple[float, float] | None = None
+) -> ScanOutcome:
+    """Write the outputs of an assessed report, then save it; one failure spares the rest.
+    ``home`` (the profile's coordinates, which the report does not keep) centres the HTML
+    report's photo map."""
     from lowprofile.files import write_private
     from lowprofile.report.json import write_report
 
@@ -79,10 +84,13 @@ def deliver(report: ScanReport, outputs: Outputs) -> ScanOutcome:
         from lowprofile.report.html import render_html
 
         html = outputs.html.expanduser()
+        trend = score_history(report)
         if _attempt(
             problems,
             f"HTML report {html}",
-            lambda: write_private(html, render_html(report), make_folders=False),
+            lambda: write_private(
+                html, render_html(report, trend=trend, home=home), make_folders=False
+            ),
         ):
             outcome.written.append(("HTML report", str(html)))
     if outputs.save:
@@ -92,6 +100,22 @@ def deliver(report: ScanReport, outputs: Outputs) -> ScanOutcome:
 
         _attempt(problems, "history", save)
     return outcome
+
+
+def score_history(report: ScanReport) -> list[tuple[datetime, int]]:
+    """The scores of earlier scans of the same subject, for the HTML report's trend. Only read
+    when a history exists (a report is never the reason one is created); a history that cannot
+    be read costs the trend, never the report."""
+    from lowprofile.store import Store, history_path
+
+    try:
+        if not history_path().is_file():
+            return []
+        with Store() as store:
+            return store.past_scores(report.subject, report.started)
+    except (LowprofileError, OSError) as exc:
+        log.debug("no score history for the trend: %s", exc)
+        return []
 
 
 def save_to_history(report: ScanReport) -> int:
@@ -119,7 +143,9 @@ def run_pipeline(
         )
     )
     assess_report(report)
-    outcome = deliver(report, outputs)
+    home = subject.home
+    point = (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
+    outcome = deliver(report, outputs, home=point)
     outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
     if outcome.problems and outcome.exit_code == EXIT_OK:
         outcome.exit_code = EXIT_FAILED

@@ -8,14 +8,15 @@ order, each inside its own transaction.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from lowprofile.config import data_dir
 from lowprofile.errors import ReportError, StoreError
@@ -60,6 +61,8 @@ MIGRATIONS: list[str] = [
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+SAME_SUBJECT_KEYS = ("names", "locations", "emails", "phones", "usernames")
+"""What makes two stored scans the same person's, for the score over time."""
 BUSY_TIMEOUT_S = 30.0
 """How long a scan waits for another's write to the history before giving up."""
 
@@ -244,6 +247,34 @@ class Store:
             "SELECT id, report FROM scans WHERE started >= ? ORDER BY id", (when.isoformat(),)
         )
         return [self._report(r["id"], r["report"]) for r in rows]
+
+    def past_scores(self, subject: dict[str, Any], before: datetime) -> list[tuple[datetime, int]]:
+        """(started, score) of the stored scans of the same subject started before ``before``,
+        oldest first, for the report's trend. The same subject is the same masked names,
+        places, emails, phones and usernames: that is all a report keeps of the profile. Read
+        straight from each report's JSON, so a long history is not loaded report by report; a
+        row without a whole-number score (an older report) is left out."""
+        rows = self._rows(
+            "SELECT started, json_extract(report, '$.subject') AS subject,"
+            " json_extract(report, '$.risk.score') AS score FROM scans ORDER BY id"
+        )
+        wanted = {key: subject.get(key) or [] for key in SAME_SUBJECT_KEYS}
+        points = []
+        for row in rows:
+            try:
+                started = datetime.fromisoformat(row["started"])
+                started = started if started.tzinfo else started.replace(tzinfo=UTC)
+                theirs = json.loads(row["subject"] or "{}")
+            except (TypeError, ValueError):
+                continue
+            score = row["score"]
+            if not isinstance(theirs, dict) or not isinstance(score, int) or started >= before:
+                continue
+            if not 0 <= score <= 100:
+                continue
+            if all((theirs.get(key) or []) == wanted[key] for key in SAME_SUBJECT_KEYS):
+                points.append((started, score))
+        return sorted(points, key=lambda point: point[0])
 
     @staticmethod
     def _report(scan_id: int, text: str) -> ScanReport:

@@ -14,6 +14,7 @@ import pytest
 from hostile import MARK, PAYLOADS, hostile_dict, hostile_report
 from lxml import html as lxml_html
 from sample import sample_report
+from test_charts import HOME, TREND, pictured_report
 from typer.testing import CliRunner
 
 from lowprofile.cli.main import app
@@ -102,7 +103,9 @@ def test_every_finding_links_to_its_source() -> None:
     photo_cell = [
         td for td in tree.xpath("//td") if "/home/jane/Pictures/IMG_1.jpg" in td.text_content()
     ]
-    assert photo_cell and not photo_cell[0].xpath(".//a")  # a file path is text
+    assert photo_cell  # a file path is text, never a link (the cell's map link is https)
+    assert not [a for a in photo_cell[0].xpath(".//a") if "/home/jane" in a.get("href", "")]
+    assert photo_cell[0].xpath(".//code")[0].text == "/home/jane/Pictures/IMG_1.jpg"
 
 
 def test_evidence_is_text_and_capped() -> None:
@@ -303,3 +306,87 @@ def test_phone_width_screenshot_is_not_blank(tmp_path: Path) -> None:
     keep = REPO / ".screenshots"
     if keep.is_dir():
         shutil.copyfile(shot, keep / "phone.png")
+
+
+def _colour_pixels(shot: Path, near: tuple[int, int, int]) -> tuple[int, int]:
+    """(pixels not white, pixels within 40 of the colour ``near``) of a screenshot."""
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 22) or []
+    inked = sum(n for n, c in colours if c != (255, 255, 255))
+    close = sum(
+        n for n, c in colours if all(abs(a - b) <= 40 for a, b in zip(c, near, strict=True))
+    )
+    return inked, close
+
+
+CHART_COLOURS = {
+    "gauge": (207, 34, 46),  # the grade's red (the pictured report is high or severe)
+    "bars": (207, 34, 46),  # high findings
+    "trend": (9, 105, 218),  # the trend line
+    "places": (207, 34, 46),  # the photo places
+}
+
+
+@pytest.mark.browser
+def test_chromium_draws_the_pictures_under_the_csp(tmp_path: Path) -> None:
+    """A report with photo clusters, findings and a three-point trend, opened in Chromium with
+    the page's own CSP: every SVG is in the rendered DOM and draws ink in its own colour."""
+    report = pictured_report()
+    text = render_html(report, trend=TREND, home=HOME)
+    csp = lxml_html.fromstring(text).xpath("//meta[@http-equiv]/@content")[0]
+    page = tmp_path / "pictures.html"
+    page.write_text(text, encoding="utf-8")
+    tree = lxml_html.fromstring(
+        run_chromium("--virtual-time-budget=2000", "--dump-dom", page.as_uri())
+    )
+    assert tree.xpath("//meta[@http-equiv='Content-Security-Policy']/@content") == [csp]
+    assert [s.get("class") for s in tree.xpath("//svg")] == list(CHART_COLOURS)
+    assert_inert(tree)
+
+    shot = tmp_path / "pictures.png"
+    run_chromium(f"--screenshot={shot}", "--window-size=1000,1500", page.as_uri())
+    assert shot.exists(), "chromium wrote no screenshot"
+    keep = REPO / ".screenshots"
+    if keep.is_dir():
+        shutil.copyfile(shot, keep / "pictures.png")
+    head, rest = text.split("<main>", 1)
+    tail = rest.split("</main>", 1)[1]
+    for name, colour in CHART_COLOURS.items():
+        start = text.index(f'<svg class="{name}"')
+        svg = text[start : text.index("</svg>", start) + len("</svg>")]
+        if name == "gauge":  # drawn in the grade's colour, which its dial sets
+            svg = f'<div class="dial g-{report.to_dict()["risk"]["grade"]}">{svg}</div>'
+        alone = tmp_path / f"{name}.html"
+        # The chart alone in the page's own head (same CSP, same styles), 400 px wide.
+        alone.write_text(f'{head}<main style="width:400px">{svg}</main>{tail}', encoding="utf-8")
+        picture = tmp_path / f"{name}.png"
+        run_chromium(f"--screenshot={picture}", "--window-size=420,420", alone.as_uri())
+        inked, coloured = _colour_pixels(picture, colour)
+        assert inked > 1500 and coloured > 150, f"{name}: {inked} inked, {coloured} coloured"
+    blank = tmp_path / "blank.html"
+    blank.write_text(f'{head}<main style="width:400px"></main>{tail}', encoding="utf-8")
+    run_chromium(f"--screenshot={tmp_path / 'blank.png'}", "--window-size=420,420", blank.as_uri())
+    assert _colour_pixels(tmp_path / "blank.png", (207, 34, 46)) == (0, 0)  # the check can fail
+
+
+def test_hostile_numbers_never_reach_the_pictures() -> None:
+    """A saved report whose photo coordinates, cluster counts and dates are payloads: the map
+    leaves those places out, the page stays inert, and the payload shows only as text."""
+    payload = PAYLOADS[2]
+    data = pictured_report().to_dict()
+    for result in data["results"]:
+        for finding in result["findings"]:
+            evidence = finding["evidence"]
+            if "lat" in evidence:
+                evidence["lat"] = payload
+                evidence["taken"] = payload
+            if isinstance(evidence.get("cluster"), dict):
+                evidence["cluster"].update(lat=payload, photos=payload, first=payload)
+    report = report_from_data(data, "edited")
+    page = render_html(report, trend=[(payload, payload), (report.started, float("nan"))])  # type: ignore[list-item]
+    tree = lxml_html.fromstring(page)
+    assert_inert(tree)
+    assert [s.get("class") for s in tree.xpath("//svg")] == ["gauge", "bars"]
+    assert "Taken " + clean_text(payload) in " ".join(tree.text_content().split())

@@ -42,9 +42,11 @@ def report_command(
     # Loading checked the report against its schema and assessed it where it had to (an older
     # report has no risk or plan yet, an edited one may have broken sections).
     if html_out:
+        from lowprofile.pipeline import score_history
         from lowprofile.report.html import render_html
 
-        write_private(html_out.expanduser(), render_html(report))
+        trend = score_history(report)
+        write_private(html_out.expanduser(), render_html(report, trend=trend))
         stderr_console().print(Text(f"HTML report written to {html_out}"))
     if as_json:
         typer.echo(dumps(report), nl=False)

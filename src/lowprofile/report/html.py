@@ -11,15 +11,20 @@ phone and on paper.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from datetime import date, datetime
+from functools import cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 from markupsafe import Markup, escape
 
+from lowprofile.report import charts
 from lowprofile.report.base import (
     INCOMPLETE_WORDS,
+    Row,
     assessment,
     clean_text,
     coverage_of,
@@ -29,7 +34,7 @@ from lowprofile.report.base import (
     sites_of,
 )
 from lowprofile.report.terminal import STATUS_WORDS
-from lowprofile.results import ScanReport, Severity, Status
+from lowprofile.results import Kind, ScanReport, Severity, Status
 
 TEMPLATE = "templates/report.html.j2"
 
@@ -66,6 +71,13 @@ def _finalize(value: Any) -> Any:
     return clean_text(value)
 
 
+@cache
+def _template() -> Template:
+    """The page's template, compiled once per process (compiling costs more than rendering)."""
+    text = resources.files("lowprofile.report").joinpath(TEMPLATE).read_text("utf-8")
+    return _environment().from_string(text)
+
+
 def _environment() -> Environment:
     env = Environment(
         autoescape=True,
@@ -76,14 +88,16 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["safe_link"] = safe_link
+    env.filters["num"] = number
     return env
 
 
-def gauge_end(score: int) -> dict[str, str]:
-    """Where the gauge's arc ends for a 0–100 score, on a half circle of radius 50 centred at
-    (60, 60): numbers only, so nothing from a report reaches the SVG path."""
-    angle = math.pi * (1 - max(0, min(100, int(score))) / 100)
-    return {"x": f"{60 + 50 * math.cos(angle):.2f}", "y": f"{60 - 50 * math.sin(angle):.2f}"}
+def number(value: Any) -> str:
+    """The only way a value reaches an SVG attribute: an int or a finite float we computed, as
+    digits. Anything else (a string above all) is a bug in this module, so it raises."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError(f"not a number for an SVG attribute: {value!r}")
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _summary(report: ScanReport) -> dict[str, Any]:
@@ -99,20 +113,74 @@ def _summary(report: ScanReport) -> dict[str, Any]:
     }
 
 
-def render_html(report: ScanReport) -> str:
-    """The whole page as one string, from an assessed report."""
+WHEN_WORDS = {Kind.BREACH: "Breached", Kind.PASTE: "Posted", Kind.PHOTO_LOCATION: "Taken"}
+"""How a finding's date reads, by kind; any other kind's date is "Dated"."""
+DATE_KEYS = ("date", "taken", "added", "published")
+FALLBACK_REASONS = {
+    Kind.BREACH: "the breach service matched the email address you gave",
+    Kind.PASTE: "the paste contains the email address you gave",
+    Kind.PHOTO_LOCATION: "the photo is in a folder you asked to scan",
+    Kind.PHOTO_IDENTITY: "the photos are in a folder you asked to scan",
+}
+"""Why a finding is yours when its checker gave no reason: what the search itself was for."""
+
+
+def _when(row: Row) -> str:
+    """The finding's date as a person says it ("Breached 1 May 2019"), or nothing."""
+    evidence = row.finding.evidence if isinstance(row.finding.evidence, dict) else {}
+    for key in DATE_KEYS:
+        value = evidence.get(key)
+        if isinstance(value, str | int) and str(value).strip():
+            words = WHEN_WORDS.get(row.finding.kind, "Dated")  # type: ignore[call-overload]
+            return f"{words} {charts.readable_date(value)}"
+    return ""
+
+
+def _why(row: Row) -> list[str]:
+    reasons = [str(r) for r in row.finding.reasons if str(r).strip()]
+    if reasons:
+        return reasons
+    fallback = FALLBACK_REASONS.get(row.finding.kind)  # type: ignore[call-overload]
+    return [fallback] if fallback else []
+
+
+def _finding_row(row: Row) -> dict[str, Any]:
+    finding = row.finding
+    evidence = finding.evidence if isinstance(finding.evidence, dict) else {}
+    remedy = finding.remedy
+    return {
+        "finding": finding,
+        "severity": finding.severity.value,
+        "sure": round(finding.confidence * 100),
+        "when": _when(row),
+        "is_link": link_target(finding.where) is not None,
+        "map": evidence.get("map") if link_target(evidence.get("map")) else None,
+        "why": _why(row),
+        "evidence": evidence_lines(evidence),
+        "remedy": remedy.summary if remedy else "",
+        "remedy_url": remedy.url if remedy and link_target(remedy.url) else None,
+        "command": remedy.command if remedy else None,
+        "source": row.result.source or row.result.checker,
+    }
+
+
+TrendPoints = Iterable[tuple[date | datetime, int]]
+
+
+def render_html(
+    report: ScanReport,
+    trend: TrendPoints | None = None,
+    home: tuple[float, float] | None = None,
+) -> str:
+    """The whole page as one string, from an assessed report.
+
+    ``trend`` is the score of earlier scans of the same subject, oldest first (the history's, which
+    this floor does not read: the caller passes it); this scan is added as the last point.
+    ``home`` is the profile's home coordinates when the caller knows them: a saved report does not
+    carry them, so without it the photo map is centred on the likeliest home the scan found."""
     risk, plan = assessment(report)
-    findings = [
-        {
-            "finding": row.finding,
-            "severity": row.finding.severity.value,
-            "sure": round(row.finding.confidence * 100),
-            "evidence": evidence_lines(row.finding.evidence),
-            "remedy": row.finding.remedy.summary if row.finding.remedy else "",
-            "source": row.result.source or row.result.checker,
-        }
-        for row in findings_in_order(report)
-    ]
+    rows = findings_in_order(report)
+    points = [(when, score) for when, score in trend or () if _before(when, report.started)]
     families = [
         (
             name,
@@ -127,20 +195,29 @@ def render_html(report: ScanReport) -> str:
         )
         for name, results in results_by_family(report)
     ]
-    template_text = resources.files("lowprofile.report").joinpath(TEMPLATE).read_text("utf-8")
-    template = _environment().from_string(template_text)
-    return template.render(
+    return _template().render(
         subject_names=", ".join(str(n) for n in report.subject.get("names") or []) or "you",
         started=report.started.strftime("%Y-%m-%d %H:%M %Z").strip(),
         version=report.tool_version,
         summary=_summary(report),
         risk=risk,
-        gauge=gauge_end(risk.score),
+        gauge=charts.gauge(risk.score),
         coverage=coverage_of(report),
         coverage_sentence=coverage_of(report).sentence().capitalize(),
         incomplete_words=INCOMPLETE_WORDS,
         plan=[a for a in plan if a.kind != "emergency"],
         emergency=[a for a in plan if a.kind == "emergency"],
-        findings=findings,
+        findings=[_finding_row(row) for row in rows],
+        bars=charts.severity_bars([row.finding for row in rows]),
+        places=charts.cluster_map(report.findings, home),
+        trend=charts.trend([*points, (report.started, risk.score)]),
         families=families,
     )
+
+
+def _before(when: object, started: datetime) -> bool:
+    """Only earlier scans make the trend: the report itself (saved in the history too) is the
+    last point, added once."""
+    if not isinstance(when, date):
+        return False
+    return charts.naive_utc(when) < charts.naive_utc(started)
