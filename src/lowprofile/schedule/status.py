@@ -9,10 +9,11 @@ a personal detail); for runs made before that record existed, the newest daily l
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from lowprofile.config import config_dir, data_dir
 from lowprofile.files import ensure_private_dir, write_private
@@ -22,6 +23,7 @@ JOB_WHEN = "schedule-job.json"
 """In the config folder: when the installed job runs (frequency, day, hour, minute)."""
 LAST_RUN = "schedule-last-run.json"
 """In the data folder: the outcome of the last scheduled run."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,7 @@ def forget_when() -> None:
 
 def load_when() -> When | None:
     """The installed job's timing, or None when it was not recorded (or is unreadable)."""
-    data = _read_json(config_dir() / JOB_WHEN)
-    try:
-        return When(**data) if data is not None else None
-    except TypeError:
-        return None
+    return _load(config_dir() / JOB_WHEN, When)
 
 
 def save_last_run(run: LastRun) -> None:
@@ -92,11 +90,7 @@ def save_last_run(run: LastRun) -> None:
 
 
 def load_last_run() -> LastRun | None:
-    data = _read_json(data_dir() / LAST_RUN)
-    try:
-        return LastRun(**data) if data is not None else None
-    except TypeError:
-        return None
+    return _load(data_dir() / LAST_RUN, LastRun)
 
 
 def newest_log() -> Path | None:
@@ -105,9 +99,11 @@ def newest_log() -> Path | None:
     return logs[-1] if logs else None
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _load(path: Path, kind: Callable[..., T]) -> T | None:
+    """A record saved as JSON; missing, unreadable or of another shape is None: status is
+    advice, and a damaged record must not hide the rest of it."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return kind(**data) if isinstance(data, dict) else None
+    except (OSError, ValueError, TypeError):
         return None
-    return data if isinstance(data, dict) else None
