@@ -85,6 +85,20 @@ def check_email(email: str) -> str:
     return value
 
 
+_PHONE = re.compile(r"^\+?[\d\s().-]+$")
+
+
+def check_phone(phone: str) -> str:
+    """A phone number as written (``512-555-0142``, ``+44 20 7946 0958``): 7 to 15 digits and
+    only the marks people put between them, so a name or an email typed into the phone question
+    is caught."""
+    value = phone.strip()
+    digits = sum(c.isdigit() for c in value)
+    if not _PHONE.match(value) or not 7 <= digits <= 15:
+        raise _typed_error("{} is not a phone number (7 to 15 digits)", value, mask_phone(value))
+    return value
+
+
 def check_birth_year(year: int | str) -> int:
     """A plausible year of birth (1900–2030)."""
     text = str(year).strip()
@@ -195,6 +209,8 @@ class Subject:
             check_birth_year(self.birth_year)
         for email in self.emails:
             check_email(email)
+        for phone in self.phones:
+            check_phone(phone)
 
     @property
     def primary(self) -> Name:

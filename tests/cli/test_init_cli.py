@@ -55,6 +55,7 @@ def test_each_kind_of_bad_answer_is_asked_again(
 ) -> None:
     answers = _good(tmp_path)
     answers[11:12] = [str(tmp_path / "missing"), str(tmp_path)]
+    answers[8:9] = ["jane@example.com", "555-01", "512-555-0142"]
     answers[7:8] = ["Dallas/Texass", "Dallas/TX"]
     answers[5:6] = ["Texass", "TX"]
     answers[3:4] = ["nineteen", "1850", "1984"]
@@ -68,9 +69,12 @@ def test_each_kind_of_bad_answer_is_asked_again(
     assert "state 'Texass' is not a US state; did you mean Texas (TX)?" in out
     assert out.count("did you mean Texas (TX)?") == 2  # the past city's state too
     assert f"'{tmp_path / 'missing'}' is not a folder" in out
+    assert "'jane@example.com' is not a phone number" in out
+    assert "'555-01' is not a phone number (7 to 15 digits)" in out
     data = tomllib.loads((private_dirs["config"] / "profile.toml").read_text())
     assert data["names"][0]["first"] == "Jane" and data["birth_year"] == 1984
     assert [a["state"] for a in data["addresses"]] == ["TX", "TX"]
+    assert data["phones"] == ["512-555-0142"]
 
 
 def test_input_that_runs_out_writes_nothing(private_dirs: dict[str, Path]) -> None:

@@ -156,3 +156,13 @@ def test_a_scheduled_run_logs_the_bad_input_masked(
     log = (private_dirs["data"] / "logs" / "2026-12-01.log").read_text()
     assert "is not an email address" in log
     assert "nobody" not in log
+
+
+@pytest.mark.parametrize("phone", ["512-555-0142", "+44 20 7946 0958", "(512) 555.0142", "5125550"])
+def test_phones_as_people_write_them(phone: str) -> None:
+    assert subject_from_flags(["Jane Doe"], phones=[phone]).phones == (phone,)
+
+
+def test_a_phone_that_is_not_one_is_an_input_error() -> None:
+    bad = runner.invoke(app, ["scan", "--name", "Jane Doe", "--phone", "call me"])
+    assert bad.exit_code == 2 and "'call me' is not a phone number" in bad.stderr

@@ -32,6 +32,7 @@ from lowprofile.subject import (
     Subject,
     check_birth_year,
     check_email,
+    check_phone,
     check_state,
     subject_from_flags,
 )
@@ -106,7 +107,7 @@ def _ask_subject() -> Subject:
         names=(primary, *others),
         birth_year=year,
         addresses=tuple(addresses),
-        phones=tuple(_ask("Phone numbers (comma-separated)", _each(_text))),
+        phones=tuple(_ask("Phone numbers (comma-separated)", _each(check_phone))),
         emails=tuple(_ask("Email addresses (comma-separated)", _each(check_email))),
         usernames=tuple(_ask("Usernames (comma-separated)", _each(_text))),
         photo_dirs=tuple(_ask("Photo folders (comma-separated)", _each(_photo_dir))),
