@@ -34,7 +34,22 @@ EXIT_FAILED = 3
 
 
 class LowprofileError(Exception):
-    """Base of every error lowprofile raises deliberately."""
+    """Base of every error lowprofile raises deliberately.
+
+    ``str(error)`` is what logs and saved files get, with the person's details masked. When the
+    message quotes what the person just typed, ``as_typed`` holds the same message with the input
+    as typed: the terminal shows that one (``for_terminal``), since a masked copy of your own
+    typo (``'n*********' is not an email address``) cannot be corrected.
+    """
+
+    def __init__(self, *args: object, as_typed: str | None = None) -> None:
+        super().__init__(*args)
+        self.as_typed = as_typed
+
+    @property
+    def for_terminal(self) -> str:
+        """The message for the person at the terminal: their own input shown as typed."""
+        return self.as_typed if self.as_typed is not None else str(self)
 
 
 class ConfigError(LowprofileError):

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from lowprofile.config import data_dir
 from lowprofile.errors import ReportError, StoreError
 from lowprofile.files import ensure_private_dir
+from lowprofile.privacy import mask_email, mask_name, mask_username
 from lowprofile.results import ScanReport, json_text, utf8_safe
 
 MIGRATIONS: list[str] = [
@@ -73,10 +74,31 @@ def history_path() -> Path:
 
 @dataclass(frozen=True)
 class ScanRow:
+    """One stored scan as ``history list`` shows it, without loading the whole report."""
+
     id: int
     started: str
     finished: str
     findings: int
+    score: int | None = None
+    """The risk score; None for a report saved without one."""
+    grade: str | None = None
+    incomplete: bool = False
+    """Too little answered for the score to mean much."""
+    subject: str = ""
+    """Who was scanned, masked (``J*** D** +1``): enough to tell two people's scans apart."""
+
+
+def subject_label(subject: dict[str, object]) -> str:
+    """A short masked label for a report's subject summary. Masked again here, so a report saved
+    unmasked never shows a name in a listing (masking a mask leaves it as it is)."""
+    for key, mask in (("names", mask_name), ("emails", mask_email), ("usernames", mask_username)):
+        values = subject.get(key)
+        if isinstance(values, list) and values:
+            more = f" +{len(values) - 1}" if len(values) > 1 else ""
+            return mask(str(values[0])) + more
+    photos = subject.get("photo_dirs")
+    return "photos only" if photos else ""
 
 
 @dataclass(frozen=True)
@@ -214,10 +236,50 @@ class Store:
 
     def scans(self) -> list[ScanRow]:
         rows = self._rows(
-            "SELECT s.id, s.started, s.finished, COUNT(f.id) AS n FROM scans s"
-            " LEFT JOIN findings f ON f.scan_id = s.id GROUP BY s.id ORDER BY s.id"
+            "SELECT s.id, s.started, s.finished, COUNT(f.id) AS n,"
+            " json_extract(s.report, '$.risk.score') AS score,"
+            " json_extract(s.report, '$.risk.grade') AS grade,"
+            " json_extract(s.report, '$.risk.incomplete') AS incomplete,"
+            " json_extract(s.report, '$.subject') AS subject"
+            " FROM scans s LEFT JOIN findings f ON f.scan_id = s.id GROUP BY s.id ORDER BY s.id"
         )
-        return [ScanRow(r["id"], r["started"], r["finished"], r["n"]) for r in rows]
+        return [
+            ScanRow(
+                r["id"],
+                r["started"],
+                r["finished"],
+                r["n"],
+                score=r["score"] if isinstance(r["score"], int) else None,
+                grade=r["grade"] if isinstance(r["grade"], str) else None,
+                incomplete=bool(r["incomplete"]),
+                subject=subject_label(_json_object(r["subject"])),
+            )
+            for r in rows
+        ]
+
+    def prune(self, *, keep: int | None = None, before: date | None = None) -> int:
+        """Delete old scans with their results and findings, in one transaction; returns how
+        many. ``keep`` keeps the newest N scans; ``before`` deletes scans started before that
+        day; given both, a scan goes only when both say so."""
+        if keep is None and before is None:
+            raise StoreError("prune needs --keep N or --before DATE")
+        if keep is not None and keep < 0:
+            raise StoreError(f"--keep {keep}: keep a number of scans, 0 or more")
+        with self.transaction(immediate=True) as db:
+            ids = [row["id"] for row in db.execute("SELECT id, started FROM scans ORDER BY id")]
+            doomed = set(ids[: max(len(ids) - keep, 0)] if keep is not None else ids)
+            if before is not None:
+                older = db.execute(
+                    "SELECT id FROM scans WHERE started < ?", (before.isoformat(),)
+                ).fetchall()
+                doomed &= {row["id"] for row in older}
+            # The foreign keys cascade, but say it outright: no orphan row may outlive its scan.
+            for table, column in (("findings", "scan_id"), ("results", "scan_id"), ("scans", "id")):
+                db.executemany(
+                    f"DELETE FROM {table} WHERE {column} = ?",  # noqa: S608 - names are ours
+                    [(scan_id,) for scan_id in sorted(doomed)],
+                )
+        return len(doomed)
 
     def load(self, scan_id: int) -> ScanReport:
         found = self._rows("SELECT report FROM scans WHERE id = ?", (scan_id,))
@@ -308,3 +370,11 @@ class Store:
             )
             for r in rows
         ]
+
+
+def _json_object(text: object) -> dict[str, object]:
+    try:
+        data = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

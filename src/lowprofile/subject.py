@@ -8,9 +8,10 @@ this one structure, so the matcher, the breach checks and the photo scan agree o
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,72 @@ _STATE_BY_NAME = {name.lower(): code for code, name in US_STATES.items()}
 
 
 def normalize_state(state: str) -> str:
-    """``tx``, ``Texas`` → ``TX``; anything else (a non-US region) is kept as typed."""
+    """``tx``, ``Texas`` → ``TX``; anything else (a non-US region) is kept as typed.
+
+    Lenient on purpose: it also reads the places on a broker's page. What a person types goes
+    through ``check_state``."""
     value = state.strip()
     if value.upper() in US_STATES:
         return value.upper()
     return _STATE_BY_NAME.get(value.lower(), value)
+
+
+def _typed_error(template: str, typed: str, masked: str) -> ProfileError:
+    """An input error whose message quotes the input: masked in ``str()`` (logs, saved files),
+    as typed on the terminal (``LowprofileError.for_terminal``)."""
+    return ProfileError(template.format(repr(masked)), as_typed=template.format(repr(typed)))
+
+
+def check_state(state: str) -> str:
+    """A US state name or abbreviation as its code (``texas`` → ``TX``); anything else is an
+    input error naming the value and the closest state, since ``Texass`` would silently search
+    nowhere on every site that searches by state."""
+    value = " ".join(state.split())
+    code = normalize_state(value)
+    if code in US_STATES:
+        return code
+    spellings = {name.lower(): code for code, name in US_STATES.items()}
+    spellings.update({code.lower(): code for code in US_STATES})
+    close = difflib.get_close_matches(value.lower(), spellings, n=1, cutoff=0.6)
+    hint = (
+        f"; did you mean {US_STATES[spellings[close[0]]]} ({spellings[close[0]]})?"
+        if close
+        else " (a US state name or abbreviation, e.g. TX or Texas)"
+    )
+    raise _typed_error("state {} is not a US state" + hint, value, value)
+
+
+def check_email(email: str) -> str:
+    """An email address, trimmed; anything without a user, an ``@`` and a dotted domain is an
+    input error."""
+    value = email.strip()
+    if not _EMAIL.match(value):
+        raise _typed_error("{} is not an email address", value, mask_email(value))
+    return value
+
+
+_PHONE = re.compile(r"^\+?[\d\s().-]+$")
+
+
+def check_phone(phone: str) -> str:
+    """A phone number as written (``512-555-0142``, ``+44 20 7946 0958``): 7 to 15 digits and
+    only the marks people put between them, so a name or an email typed into the phone question
+    is caught."""
+    value = phone.strip()
+    digits = sum(c.isdigit() for c in value)
+    if not _PHONE.match(value) or not 7 <= digits <= 15:
+        raise _typed_error("{} is not a phone number (7 to 15 digits)", value, mask_phone(value))
+    return value
+
+
+def check_birth_year(year: int | str) -> int:
+    """A plausible year of birth (1900–2030)."""
+    text = str(year).strip()
+    if not text.isdigit():
+        raise _typed_error("birth year {} is not a year", text, text)
+    if not 1900 <= int(text) <= 2030:
+        raise ProfileError(f"birth year {int(text)} is not plausible (1900 to 2030)")
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -73,7 +135,7 @@ class Name:
         if len(words) > 2 and words[-1].lower().rstrip(".") in _SUFFIXES:
             words = words[:-1]
         if len(words) < 2:
-            raise ProfileError(f"a name needs a first and a last name, got {mask_name(raw)!r}")
+            raise _typed_error("a name needs a first and a last name, got {}", raw, mask_name(raw))
         return cls(words[0], words[-1], " ".join(words[1:-1]), kind)
 
     @property
@@ -102,7 +164,9 @@ class Address:
 
     def __post_init__(self) -> None:
         if self.state:
-            object.__setattr__(self, "state", normalize_state(self.state))
+            us = self.country.strip().upper() in ("US", "USA")
+            state = check_state(self.state) if us else normalize_state(self.state)
+            object.__setattr__(self, "state", state)
         for name, bound in (("lat", 90.0), ("lon", 180.0)):
             value = getattr(self, name)
             if value is not None and not -bound <= value <= bound:
@@ -141,11 +205,12 @@ class Subject:
     def __post_init__(self) -> None:
         if not (self.names or self.emails or self.usernames or self.photo_dirs):
             raise ProfileError("a profile needs at least one name")
-        if self.birth_year is not None and not 1900 <= self.birth_year <= 2030:
-            raise ProfileError(f"birth year {self.birth_year} is not plausible")
+        if self.birth_year is not None:
+            check_birth_year(self.birth_year)
         for email in self.emails:
-            if not _EMAIL.match(email):
-                raise ProfileError(f"{mask_email(email)!r} is not an email address")
+            check_email(email)
+        for phone in self.phones:
+            check_phone(phone)
 
     @property
     def primary(self) -> Name:
@@ -229,7 +294,9 @@ class Subject:
         except ProfileError as exc:
             if str(exc).startswith(source):
                 raise
-            raise ProfileError(f"{source}: {exc}") from exc
+            raise ProfileError(
+                f"{source}: {exc}", as_typed=f"{source}: {exc.for_terminal}"
+            ) from exc
         except (TypeError, ValueError, AttributeError) as exc:
             raise ProfileError(f"{source}: {exc}") from exc
 
@@ -282,8 +349,8 @@ def load_profile(path: Path) -> Subject:
     return Subject.from_profile(data, source=str(path))
 
 
-def subject_from_flags(
-    names: list[str],
+def flag_details(
+    names: list[str] | None = None,
     *,
     city: str | None = None,
     state: str | None = None,
@@ -293,20 +360,39 @@ def subject_from_flags(
     phones: list[str] | None = None,
     usernames: list[str] | None = None,
     photo_dirs: list[Path] | None = None,
-) -> Subject:
-    """The Subject given by ``scan``/``init`` flags: the first name is primary, others aliases."""
-    parsed = tuple(
-        Name.parse(n, "primary" if i == 0 else "alias") for i, n in enumerate(names or [])
-    )
-    addresses: tuple[Address, ...] = ()
+) -> dict[str, Any]:
+    """Only the details given as ``scan``/``init`` flags, as Subject fields: the first name is
+    primary, the others aliases; city, state and postcode make one current address."""
+    fields: dict[str, Any] = {}
+    if names:
+        fields["names"] = tuple(
+            Name.parse(n, "primary" if i == 0 else "alias") for i, n in enumerate(names)
+        )
     if city or state or postcode:
-        addresses = (Address(city=city or "", state=state or "", postcode=postcode or ""),)
-    return Subject(
-        names=parsed,
-        birth_year=birth_year,
-        addresses=addresses,
-        phones=tuple(phones or ()),
-        emails=tuple(e.strip() for e in emails or ()),
-        usernames=tuple(usernames or ()),
-        photo_dirs=tuple(p.expanduser() for p in photo_dirs or ()),
-    )
+        place = Address(city=city or "", state=state or "", postcode=postcode or "")
+        fields["addresses"] = (place,)
+    if birth_year is not None:
+        fields["birth_year"] = birth_year
+    if emails:
+        fields["emails"] = tuple(e.strip() for e in emails)
+    if phones:
+        fields["phones"] = tuple(phones)
+    if usernames:
+        fields["usernames"] = tuple(usernames)
+    if photo_dirs:
+        fields["photo_dirs"] = tuple(p.expanduser() for p in photo_dirs)
+    return fields
+
+
+def with_details(subject: Subject, fields: dict[str, Any]) -> Subject:
+    """A profile with flags laid over it, detail by detail: each flag given replaces that detail
+    of the profile (an address given replaces the current ones; past addresses stay)."""
+    if "addresses" in fields:
+        past = tuple(a for a in subject.addresses if not a.current)
+        fields = {**fields, "addresses": fields["addresses"] + past}
+    return replace(subject, **fields)
+
+
+def subject_from_flags(names: list[str] | None, **details: Any) -> Subject:
+    """The Subject given by ``scan``/``init`` flags alone (the keywords of ``flag_details``)."""
+    return Subject(**{"names": (), **flag_details(names, **details)})

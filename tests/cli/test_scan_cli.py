@@ -151,9 +151,3 @@ def test_checkers_lists_readiness(plugins: None) -> None:
 @pytest.mark.parametrize("args", [["scan", "--help"], ["init", "--help"], ["config", "--help"]])
 def test_subcommand_help(args: list[str]) -> None:
     assert runner.invoke(app, args).exit_code == 0
-
-
-def test_init_interactive_bad_year_is_one_line() -> None:
-    result = runner.invoke(app, ["init"], input="Jane Doe\n\n\nnineteen\n")
-    assert result.exit_code == 2
-    assert "is not a year" in result.stderr and "Traceback" not in result.stderr

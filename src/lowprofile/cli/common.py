@@ -109,7 +109,8 @@ ProfileOpt = Annotated[
     typer.Option(
         "--profile",
         "-p",
-        help="Profile file (default: the one `lowprofile init` wrote).",
+        help="Profile file (default: the one `lowprofile init` wrote); "
+        "other flags given replace those details of it.",
         envvar="LOWPROFILE_PROFILE",
     ),
 ]

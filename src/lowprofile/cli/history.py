@@ -1,21 +1,32 @@
-"""``lowprofile history``: past scans, one scan again, and what changed between two."""
+"""``lowprofile history``: past scans, one scan again, what changed between two, and pruning."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from lowprofile.cli.common import command_group
 
+if TYPE_CHECKING:
+    from lowprofile.results import Risk
+
 app = command_group("Scans kept in the local history, and what changed between them.")
+
+
+def _score(score: int | None, incomplete: bool) -> str:
+    """A score as a listing shows it: an incomplete one is never a bare reassuring number."""
+    if score is None:
+        return "-"
+    return f"{score} (incomplete)" if incomplete else str(score)
 
 
 @app.command("list")
 def list_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Every stored scan: id, time and number of findings."""
+    """Every stored scan: id, time, who (masked), score and number of findings."""
     from rich.table import Table
+    from rich.text import Text
 
     from lowprofile.cli.common import stdout_console
     from lowprofile.store import Store
@@ -23,14 +34,51 @@ def list_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     with Store() as store:
         rows = store.scans()
     if as_json:
-        typer.echo(json.dumps([row.__dict__ for row in rows], indent=2))
+        typer.echo(json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False))
         return
     table = Table(title=f"{len(rows)} stored scan(s)")
-    for column in ("id", "started", "findings"):
+    for column in ("id", "started", "subject", "score", "findings"):
         table.add_column(column)
     for row in rows:
-        table.add_row(str(row.id), row.started, str(row.findings))
+        table.add_row(
+            str(row.id),
+            row.started[:16].replace("T", " "),  # to the minute; --json has it whole
+            Text(row.subject),
+            _score(row.score, row.incomplete),
+            str(row.findings),
+        )
     stdout_console().print(table)
+
+
+@app.command("prune")
+def prune_command(
+    keep: Annotated[
+        int | None, typer.Option("--keep", min=0, metavar="N", help="Keep the newest N scans.")
+    ] = None,
+    before: Annotated[
+        str | None,
+        typer.Option("--before", metavar="YYYY-MM-DD", help="Delete scans started before DATE."),
+    ] = None,
+) -> None:
+    """Delete old scans with their results and findings (given both options, a scan goes only
+    when both say so)."""
+    from datetime import date
+
+    from lowprofile.cli.common import fail, stderr_console
+    from lowprofile.store import Store
+
+    if keep is None and before is None:
+        fail("say what to delete: --keep N (the newest N stay) or --before YYYY-MM-DD")
+    day = None
+    if before is not None:
+        try:
+            day = date.fromisoformat(before)
+        except ValueError:
+            fail(f"--before {before!r} is not a date (YYYY-MM-DD)")
+    with Store() as store:
+        deleted = store.prune(keep=keep, before=day)
+        left = len(store.scans())
+    stderr_console().print(f"deleted {deleted} scan(s); {left} kept")
 
 
 @app.command("show")
@@ -52,6 +100,18 @@ def show_command(
         stdout_console().print(TerminalReport(report))
 
 
+def _score_change(old: Risk | None, new: Risk | None) -> dict[str, Any]:
+    """The scores of two scans and the change, for ``diff`` (None where a scan has no score)."""
+    change = new.score - old.score if old is not None and new is not None else None
+    return {
+        "old": old.score if old else None,
+        "new": new.score if new else None,
+        "change": change,
+        "old_incomplete": bool(old and old.incomplete),
+        "new_incomplete": bool(new and new.incomplete),
+    }
+
+
 @app.command("diff")
 def diff_command(
     old: Annotated[str, typer.Argument(metavar="[OLD]")] = "previous",
@@ -66,11 +126,20 @@ def diff_command(
     from lowprofile.store import Store
 
     with Store() as store:
-        changes = diff_reports(store.load(store.resolve(old)), store.load(store.resolve(new)))
+        before, after = store.load(store.resolve(old)), store.load(store.resolve(new))
+    changes = diff_reports(before, after)
+    score = _score_change(before.risk, after.risk)
     if as_json:
-        typer.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps({**changes.to_dict(), "score": score}, indent=2, ensure_ascii=False))
         return
     console = stdout_console()
+    if score["change"] is not None:
+        line = (
+            f"score {_score(score['old'], score['old_incomplete'])} → "
+            f"{_score(score['new'], score['new_incomplete'])} ({score['change']:+d})"
+        )
+        style = "bold red" if score["change"] > 0 else "green" if score["change"] < 0 else "dim"
+        console.print(Text(line, style=style))
     for label, findings, style in (
         ("new", changes.new, "bold red"),
         ("resolved", changes.resolved, "green"),

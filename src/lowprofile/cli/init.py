@@ -6,8 +6,9 @@ the profile straight from the flags (the same flags as ``scan``), for scripts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -24,23 +25,63 @@ from lowprofile.cli.common import (
     fail,
     stderr_console,
 )
-from lowprofile.subject import Address, Name, Subject, subject_from_flags
+from lowprofile.errors import LowprofileError, ProfileError
+from lowprofile.subject import (
+    Address,
+    Name,
+    Subject,
+    check_birth_year,
+    check_email,
+    check_phone,
+    check_state,
+    subject_from_flags,
+)
+
+T = TypeVar("T")
 
 
-def _ask_list(question: str) -> list[str]:
-    """Ask for a comma-separated list; empty means none."""
-    answer = typer.prompt(question, default="", show_default=False)
-    return [part.strip() for part in answer.split(",") if part.strip()]
+def _ask(question: str, check: Callable[[str], T], *, required: bool = False) -> T:
+    """Ask once, check the answer at once, and ask again until it passes: a typo in the email
+    must not cost the eleven answers before it. Blank means "none" unless ``required``."""
+
+    def proc(text: str) -> T:
+        try:
+            return check(text.strip())
+        except LowprofileError as exc:
+            # Raised to the prompt, which prints "Error: …" and asks the same question again.
+            raise typer.BadParameter(exc.for_terminal) from None
+
+    default = None if required else ""
+    return typer.prompt(question, default=default, show_default=False, value_proc=proc)
 
 
-def _year(text: str) -> int | None:
-    from lowprofile.errors import ProfileError
+def _each(check: Callable[[str], T]) -> Callable[[str], list[T]]:
+    """A check for a comma-separated answer: every item passes, or the answer is asked again."""
+    return lambda text: [check(part.strip()) for part in text.split(",") if part.strip()]
 
-    if not text.strip():
-        return None
-    if not text.strip().isdigit():
-        raise ProfileError(f"birth year {text.strip()!r} is not a year")
-    return int(text)
+
+def _optional(check: Callable[[str], T]) -> Callable[[str], T | None]:
+    return lambda text: check(text) if text else None
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _state(text: str) -> str:
+    return check_state(text) if text else ""
+
+
+def _past_place(text: str) -> Address:
+    city, _, state = text.partition("/")
+    return Address(city=city.strip(), state=state.strip(), current=False)
+
+
+def _photo_dir(text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        raise ProfileError(f"{text!r} is not a folder")
+    return path
 
 
 def _ask_subject() -> Subject:
@@ -49,32 +90,36 @@ def _ask_subject() -> Subject:
         "lowprofile keeps this profile on this machine only (mode 0600). "
         "Leave anything blank that you do not want searched."
     )
-    primary = Name.parse(typer.prompt("Full name (e.g. Jane Q Doe)"))
-    others = [
-        Name.parse(n, "alias") for n in _ask_list("Other names or nicknames (comma-separated)")
-    ]
-    others += [Name.parse(n, "former") for n in _ask_list("Former names, e.g. maiden name")]
-    year = _year(typer.prompt("Birth year", default="", show_default=False))
+    primary = _ask("Full name (e.g. Jane Q Doe)", Name.parse, required=True)
+    others = _ask("Other names or nicknames (comma-separated)", _each(_alias))
+    others += _ask("Former names, e.g. maiden name", _each(_former))
+    year = _ask("Birth year", _optional(check_birth_year))
     addresses = []
-    city = typer.prompt("Current city", default="", show_default=False)
-    state = typer.prompt("Current state or region", default="", show_default=False)
-    postcode = typer.prompt("Current postcode", default="", show_default=False)
+    city = _ask("Current city", _text)
+    state = _ask("Current state (e.g. TX or Texas)", _state)
+    postcode = _ask("Current postcode", _text)
     if city or state or postcode:
         addresses.append(Address(city=city, state=state, postcode=postcode, current=True))
-    for place in _ask_list("Past cities as City/State (comma-separated, e.g. Dallas/TX)"):
-        past_city, _, past_state = place.partition("/")
-        addresses.append(Address(city=past_city.strip(), state=past_state.strip(), current=False))
+    addresses += _ask(
+        "Past cities as City/State (comma-separated, e.g. Dallas/TX)", _each(_past_place)
+    )
     return Subject(
         names=(primary, *others),
         birth_year=year,
         addresses=tuple(addresses),
-        phones=tuple(_ask_list("Phone numbers (comma-separated)")),
-        emails=tuple(_ask_list("Email addresses (comma-separated)")),
-        usernames=tuple(_ask_list("Usernames (comma-separated)")),
-        photo_dirs=tuple(
-            Path(p).expanduser() for p in _ask_list("Photo folders (comma-separated)")
-        ),
+        phones=tuple(_ask("Phone numbers (comma-separated)", _each(check_phone))),
+        emails=tuple(_ask("Email addresses (comma-separated)", _each(check_email))),
+        usernames=tuple(_ask("Usernames (comma-separated)", _each(_text))),
+        photo_dirs=tuple(_ask("Photo folders (comma-separated)", _each(_photo_dir))),
     )
+
+
+def _alias(text: str) -> Name:
+    return Name.parse(text, "alias")
+
+
+def _former(text: str) -> Name:
+    return Name.parse(text, "former")
 
 
 def init_command(

@@ -44,7 +44,7 @@ class _ErrorsAsExitCodes(TyperGroup):
 
             from lowprofile.cli.common import stderr_console
 
-            stderr_console().print(f"[bold red]lowprofile:[/] {escape(str(exc))}")
+            stderr_console().print(f"[bold red]lowprofile:[/] {escape(exc.for_terminal)}")
             raise typer.Exit(exit_code_for(exc)) from None
 
 

@@ -45,40 +45,87 @@ def install_command(
     from lowprofile.schedule.base import (
         JOB_SETTINGS,
         Job,
+        ScheduleError,
         capture_settings,
         lowprofile_executable,
         parse_time,
     )
+    from lowprofile.schedule.status import When, save_when
 
     if monthly and weekly:
         fail("choose --monthly or --weekly")
     frequency = "weekly" if weekly else "monthly"
-    hour, minute = parse_time(at)
+    profile_path = _profile_or_fail(profile)
+    executable = lowprofile_executable()  # not found: the install cannot work (exit 3)
+    env_file = config_dir() / JOB_SETTINGS
+    try:
+        hour, minute = parse_time(at)
+        job = Job(
+            executable=executable,
+            profile=profile_path,
+            frequency=frequency,
+            day=day if day is not None else 1,
+            hour=hour,
+            minute=minute,
+            env_file=env_file,
+        )
+    except ScheduleError as exc:
+        # A day or time that cannot be is the person's input (exit 2), checked before anything
+        # is written; a scheduler that refuses the job stays a failure (exit 3).
+        fail(str(exc))
     settings, notes = capture_settings(os.environ, SECRET_ENV.values())
-    env_file = write_private(config_dir() / JOB_SETTINGS, json.dumps(settings, indent=2))
-    job = Job(
-        executable=lowprofile_executable(),
-        profile=_profile_or_fail(profile).resolve(),
-        frequency=frequency,
-        day=day if day is not None else (1 if frequency == "monthly" else 1),
-        hour=hour,
-        minute=minute,
-        env_file=env_file,
-    )
+    write_private(env_file, json.dumps(settings, indent=2))
     for note in notes:
         stderr_console().print(Text(f"note: {note}", style="yellow"))
     backend = pick_backend()
-    stderr_console().print(f"{backend.install(job)} ({backend.name}): runs {' '.join(job.argv)}")
+    done = backend.install(job)
+    save_when(When.of(job))
+    stderr_console().print(f"{done} ({backend.name}): runs {' '.join(job.argv)}")
 
 
 @app.command("status")
 def status_command() -> None:
-    """Show the installed schedule, if any."""
+    """Show the installed schedule, when it runs next, and how its last run went."""
+    from datetime import datetime
+
     from lowprofile.schedule import pick_backend
+    from lowprofile.schedule.status import load_last_run, load_when, newest_log
 
     backend = pick_backend()
     found = backend.status()
     typer.echo(f"{backend.name}: {found}" if found else f"{backend.name}: no schedule installed")
+    if found:
+        when = load_when()
+        if when is None:
+            typer.echo("next run: not recorded (run `lowprofile schedule install` again to see it)")
+        else:
+            upcoming = when.next_after(datetime.now())
+            typer.echo(f"next run: {upcoming:%Y-%m-%d %H:%M} local time ({when.describe()})")
+    last = load_last_run()
+    if last is not None:
+        typer.echo(f"last run: {last.finished} (exit {last.exit_code}): {last.summary}")
+    elif (log := newest_log()) is not None:
+        typer.echo(f"last run: {log.stem} (no result recorded; see {log})")
+    else:
+        typer.echo("last run: never")
+
+
+@app.command("test")
+def test_command() -> None:
+    """Send a test notification through every channel a scheduled run would use."""
+    from lowprofile.cli.common import EXIT_FAILED, fail
+    from lowprofile.config import load_settings
+    from lowprofile.schedule.notify import notify
+
+    settings = load_settings()
+    used = notify(
+        "lowprofile: test notification",
+        "If you can read this, a scheduled scan can tell you what it finds.",
+        settings,
+    )
+    typer.echo(f"sent by: {', '.join(used)}")
+    if settings.smtp_host and settings.smtp_to and "email" not in used:
+        fail(f"the test email to {settings.smtp_to} could not be sent (see above)", EXIT_FAILED)
 
 
 @app.command("remove")
@@ -86,9 +133,11 @@ def remove_command() -> None:
     """Remove the scheduled rescan (your other crontab lines are kept)."""
     from lowprofile.cli.common import stderr_console
     from lowprofile.schedule import pick_backend
+    from lowprofile.schedule.status import forget_when
 
     backend = pick_backend()
     removed = backend.remove()
+    forget_when()
     stderr_console().print("schedule removed" if removed else "no schedule was installed")
 
 

@@ -1,4 +1,4 @@
-"""Turning ``--profile`` or the subject flags into a Subject, shared by ``scan`` and ``init``."""
+"""Turning ``--profile`` and the subject flags into a Subject, shared by ``scan`` and ``init``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lowprofile.config import default_profile_path
 from lowprofile.errors import ProfileError
-from lowprofile.subject import Subject, load_profile, subject_from_flags
+from lowprofile.subject import Subject, flag_details, load_profile, with_details
 
 
 def resolve_subject(
@@ -22,23 +22,36 @@ def resolve_subject(
     usernames: list[str] | None,
     photo_dirs: list[Path] | None,
 ) -> Subject:
-    """Flags win over a profile; then the default profile; without any, a clear error."""
-    if names:
-        return subject_from_flags(
-            names,
-            city=city,
-            state=state,
-            postcode=postcode,
-            birth_year=birth_year,
-            emails=emails,
-            phones=phones,
-            usernames=usernames,
-            photo_dirs=photo_dirs,
-        )
-    if emails or phones or usernames or photo_dirs or city or state:
-        raise ProfileError("give at least one --name with the other details (or use --profile)")
-    path = profile or default_profile_path()
-    if profile is None and not path.exists():
+    """Who to scan:
+
+    - ``--profile FILE`` with flags: the profile, each flag given replacing that detail of it
+      (``--profile P --photos DIR`` scans P's person with DIR's photos);
+    - flags alone: just those details; a name is needed only by the checks that search by name,
+      so ``--photos DIR`` alone (or ``--email``, ``--username``) is a scan without one;
+    - nothing: the default profile, or an error saying how to make one.
+    """
+    fields = flag_details(
+        names,
+        city=city,
+        state=state,
+        postcode=postcode,
+        birth_year=birth_year,
+        emails=emails,
+        phones=phones,
+        usernames=usernames,
+        photo_dirs=photo_dirs,
+    )
+    if profile is not None:
+        return with_details(load_profile(profile.expanduser()), fields)
+    if fields:
+        if not {"names", "emails", "usernames", "photo_dirs"} & fields.keys():
+            raise ProfileError(
+                "give --name with the other details, use --profile FILE, or scan only "
+                "--photos, --email or --username"
+            )
+        return Subject(**{"names": (), **fields})
+    path = default_profile_path()
+    if not path.exists():
         raise ProfileError(
             "no subject: give --name (and --city/--state), --profile FILE, "
             "or create a profile with `lowprofile init`"

@@ -78,6 +78,17 @@ def previous_scan_of(report: ScanReport, scan_id: int) -> ScanReport | None:
     return None
 
 
+def _record(code: int, summary: str) -> None:
+    """Keep the outcome for ``schedule status``; a record that cannot be written is logged, it
+    must not turn a finished scan into a failed one."""
+    from lowprofile.schedule.status import LastRun, save_last_run
+
+    try:
+        save_last_run(LastRun(datetime.now(UTC).isoformat(timespec="seconds"), code, summary))
+    except OSError as exc:
+        log.warning("could not record the run for `schedule status`: %s", exc)
+
+
 def run_scheduled(profile: Path, now: datetime | None = None) -> int:
     """One scheduled scan; returns the scan's exit code (1 when something is exposed)."""
     from lowprofile.checkers.base import select_checkers
@@ -108,16 +119,20 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
             report, scan_id, code = outcome.report, outcome.scan_id, outcome.exit_code
             for problem in outcome.problems:
                 log.error("could not write %s", problem)
+            summary = f"{len(report.findings)} finding(s)"
             if scan_id is not None:
                 log.info("scan %d saved; %d finding(s)", scan_id, len(report.findings))
+                summary = f"scan {scan_id} saved: {summary}"
             if code == EXIT_FAILED:
                 # Nobody watches a cron job's exit code: a run that checked nothing must say so.
                 why = "; ".join(outcome.problems) or "no source could be reached (offline?)"
                 notify("lowprofile: the scheduled scan could not run", why, settings)
+                summary = f"could not run: {why}"
             old = previous_scan_of(report, scan_id) if scan_id is not None else None
             if old is not None:
                 changes = diff_reports(old, report)
                 log.info("diff: %d new, %d resolved", len(changes.new), len(changes.resolved))
+                summary += f", {len(changes.new)} new, {len(changes.resolved)} resolved"
                 if changes.new:
                     titles = "; ".join(f.title for f in changes.new[:5])
                     notify(
@@ -125,12 +140,14 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
                         f"{titles}. Report: {html}",
                         settings,
                     )
+            _record(code, summary)
             return code
     except AlreadyRunning as exc:
         log.warning("%s; this run is skipped", exc)
         return 0
     except LowprofileError as exc:
         log.error("scheduled scan failed: %s", exc)
+        _record(2, f"failed: {exc}")  # str(): masked, like the log
         return 2
     finally:
         root.removeHandler(handler)

@@ -1,0 +1,84 @@
+"""Interactive ``init``: each answer is checked as it is typed and asked again, never lost."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lowprofile.cli.main import app
+
+runner = CliRunner()
+
+
+def _answers(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def _good(photos: Path) -> list[str]:
+    return [
+        "Jane Q Doe",  # name
+        "Janie Doe",  # aliases
+        "",  # former
+        "1984",
+        "Austin",
+        "Texas",
+        "78701",
+        "Dallas/TX",
+        "512-555-0142",
+        "jane@example.com",
+        "janedoe84",
+        str(photos),
+    ]
+
+
+def test_a_bad_email_is_asked_again_and_every_answer_kept(
+    tmp_path: Path, private_dirs: dict[str, Path]
+) -> None:
+    answers = _good(tmp_path)
+    answers[9:10] = ["nobody-at-example", "jane@example.com"]  # a typo, then the fix
+    result = runner.invoke(app, ["init"], input=_answers(*answers))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    # The error quotes the input as typed (the person's own terminal), not 'n****************'.
+    assert "'nobody-at-example' is not an email address" in result.output
+    assert result.output.count("Email addresses") == 2
+    data = tomllib.loads((private_dirs["config"] / "profile.toml").read_text())
+    assert data["emails"] == ["jane@example.com"]
+    assert data["birth_year"] == 1984
+    assert data["addresses"][0]["state"] == "TX"
+    assert data["photo_dirs"] == [str(tmp_path)]
+
+
+def test_each_kind_of_bad_answer_is_asked_again(
+    tmp_path: Path, private_dirs: dict[str, Path]
+) -> None:
+    answers = _good(tmp_path)
+    answers[11:12] = [str(tmp_path / "missing"), str(tmp_path)]
+    answers[8:9] = ["jane@example.com", "555-01", "512-555-0142"]
+    answers[7:8] = ["Dallas/Texass", "Dallas/TX"]
+    answers[5:6] = ["Texass", "TX"]
+    answers[3:4] = ["nineteen", "1850", "1984"]
+    answers[0:1] = ["", "Jane", "Jane Q Doe"]  # blank and one-word names are refused
+    result = runner.invoke(app, ["init"], input=_answers(*answers))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = result.output
+    assert "a name needs a first and a last name, got 'Jane'" in out
+    assert "birth year 'nineteen' is not a year" in out
+    assert "birth year 1850 is not plausible" in out
+    assert "state 'Texass' is not a US state; did you mean Texas (TX)?" in out
+    assert out.count("did you mean Texas (TX)?") == 2  # the past city's state too
+    assert f"'{tmp_path / 'missing'}' is not a folder" in out
+    assert "'jane@example.com' is not a phone number" in out
+    assert "'555-01' is not a phone number (7 to 15 digits)" in out
+    data = tomllib.loads((private_dirs["config"] / "profile.toml").read_text())
+    assert data["names"][0]["first"] == "Jane" and data["birth_year"] == 1984
+    assert [a["state"] for a in data["addresses"]] == ["TX", "TX"]
+    assert data["phones"] == ["512-555-0142"]
+
+
+def test_input_that_runs_out_writes_nothing(private_dirs: dict[str, Path]) -> None:
+    result = runner.invoke(app, ["init"], input=_answers("Jane Doe", "", "", "nineteen"))
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert not (private_dirs["config"] / "profile.toml").exists()

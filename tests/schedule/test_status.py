@@ -1,0 +1,183 @@
+"""``schedule install`` input errors, ``schedule status`` (next and last run) and ``schedule test``,
+against a stand-in ``crontab`` and ``notify-send`` on PATH (the real crontab is left alone)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lowprofile.cli.main import app
+from lowprofile.schedule.status import When
+
+runner = CliRunner()
+
+FAKE_CRONTAB = """#!/bin/sh
+# A stand-in for crontab(1): the table lives in $FAKE_CRONTAB_FILE.
+if [ -n "$FAKE_CRONTAB_FAIL" ] && [ "$1" = "-" ]; then
+    echo "crontab: cannot write: permission denied" >&2; exit 1
+fi
+case "$1" in
+  -l) [ -f "$FAKE_CRONTAB_FILE" ] || { echo "no crontab for tester" >&2; exit 1; }
+      cat "$FAKE_CRONTAB_FILE" ;;
+  -) cat > "$FAKE_CRONTAB_FILE" ;;
+  -r) rm -f "$FAKE_CRONTAB_FILE" ;;
+esac
+"""
+FAKE_NOTIFY = """#!/bin/sh
+printf '%s|%s\\n' "$1" "$2" >> "$FAKE_NOTIFY_FILE"
+"""
+
+
+def _tool(folder: Path, name: str, text: str) -> None:
+    path = folder / name
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+
+
+@pytest.fixture
+def fake_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _tool(bin_dir, "crontab", FAKE_CRONTAB)
+    _tool(bin_dir, "notify-send", FAKE_NOTIFY)
+    files = {"crontab": tmp_path / "crontab.txt", "notify": tmp_path / "notified.txt"}
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_CRONTAB_FILE", str(files["crontab"]))
+    monkeypatch.setenv("FAKE_NOTIFY_FILE", str(files["notify"]))
+    monkeypatch.setenv("LOWPROFILE_SCHEDULER", "cron")
+    return files
+
+
+@pytest.fixture
+def profile(private_dirs: dict[str, Path]) -> Path:
+    assert runner.invoke(app, ["init", "--name", "Jane Doe", "--city", "Austin"]).exit_code == 0
+    return private_dirs["config"] / "profile.toml"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--day", "31"], "--day must be 1 to 28"),
+        (["--weekly", "--day", "7"], "--day must be 0 (Sunday) to 6"),
+        (["--time", "25:00"], "--time must be HH:MM"),
+        (["--time", "nine"], "--time 'nine' is not HH:MM"),
+        (["--time", "9:00:00"], "is not HH:MM"),
+    ],
+)
+def test_a_day_or_time_that_cannot_be_is_an_input_error(
+    args: list[str], says: str, fake_tools: dict[str, Path], profile: Path,
+    private_dirs: dict[str, Path],
+) -> None:  # fmt: skip
+    result = runner.invoke(app, ["schedule", "install", *args])
+    assert result.exit_code == 2, result.output
+    assert says in result.stderr
+    assert not fake_tools["crontab"].exists()  # nothing installed
+    assert not (private_dirs["config"] / "schedule-settings.json").exists()  # nothing written
+
+
+def test_a_crontab_that_refuses_is_a_failure(
+    fake_tools: dict[str, Path], profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_CRONTAB_FAIL", "1")
+    result = runner.invoke(app, ["schedule", "install", "--day", "5"])
+    assert result.exit_code == 3
+    assert "permission denied" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("when", "now", "expected"),
+    [
+        (When("monthly", 5, 7, 45), datetime(2026, 11, 27, 12, 0), datetime(2026, 12, 5, 7, 45)),
+        (When("monthly", 27, 13, 0), datetime(2026, 11, 27, 12, 0), datetime(2026, 11, 27, 13)),
+        (When("monthly", 27, 12, 0), datetime(2026, 11, 27, 12, 0), datetime(2026, 12, 27, 12)),
+        (When("monthly", 1, 9, 0), datetime(2026, 12, 15, 9, 0), datetime(2027, 1, 1, 9, 0)),
+        # 2026-11-27 is a Friday; weekday 1 is Monday, 5 Friday, 0 Sunday.
+        (When("weekly", 1, 18, 5), datetime(2026, 11, 27, 12, 0), datetime(2026, 11, 30, 18, 5)),
+        (When("weekly", 5, 18, 0), datetime(2026, 11, 27, 12, 0), datetime(2026, 11, 27, 18, 0)),
+        (When("weekly", 5, 9, 0), datetime(2026, 11, 27, 12, 0), datetime(2026, 12, 4, 9, 0)),
+        (When("weekly", 0, 9, 0), datetime(2026, 11, 27, 12, 0), datetime(2026, 11, 29, 9, 0)),
+    ],
+)
+def test_next_run(when: When, now: datetime, expected: datetime) -> None:
+    assert when.next_after(now) == expected
+
+
+def test_status_shows_the_next_and_last_run(
+    fake_tools: dict[str, Path], profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lowprofile.checkers import base
+    from lowprofile.schedule import notify as notify_module
+    from lowprofile.schedule.runner import run_scheduled
+
+    assert runner.invoke(app, ["schedule", "status"]).stdout.splitlines() == [
+        "cron: no schedule installed",
+        "last run: never",
+    ]
+    installed = runner.invoke(app, ["schedule", "install", "--weekly", "--day", "1"])
+    assert installed.exit_code == 0, installed.stderr
+    status = runner.invoke(app, ["schedule", "status"]).stdout
+    assert "schedule run --profile" in status
+    assert "(weekly, on Monday at 09:00)" in status
+    next_line = next(line for line in status.splitlines() if line.startswith("next run: "))
+    upcoming = datetime.strptime(next_line[10:26], "%Y-%m-%d %H:%M")
+    assert upcoming.weekday() == 0 and upcoming > datetime.now()
+
+    monkeypatch.setattr(base, "BUILTIN_CHECKERS", {"photos": base.BUILTIN_CHECKERS["photos"]})
+    monkeypatch.setattr(notify_module, "notify", lambda *a: [])
+    assert run_scheduled(profile, now=datetime(2026, 12, 1, tzinfo=UTC)) == 0
+    status = runner.invoke(app, ["schedule", "status"]).stdout
+    last = next(line for line in status.splitlines() if line.startswith("last run: "))
+    assert "(exit 0): scan 1 saved: 0 finding(s)" in last
+    assert run_scheduled(profile, now=datetime(2026, 12, 1, tzinfo=UTC)) == 0
+    status = runner.invoke(app, ["schedule", "status"]).stdout
+    assert "scan 2 saved: 0 finding(s), 0 new, 0 resolved" in status
+
+    assert runner.invoke(app, ["schedule", "remove"]).exit_code == 0
+    assert "next run" not in runner.invoke(app, ["schedule", "status"]).stdout
+
+
+def test_status_of_a_failed_run_is_masked(
+    fake_tools: dict[str, Path], private_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    from lowprofile.schedule.runner import run_scheduled
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('names = ["Jane Doe"]\nemails = ["nobody-at-example"]\n')
+    assert run_scheduled(bad) == 2
+    status = runner.invoke(app, ["schedule", "status"]).stdout
+    assert "(exit 2): failed:" in status and "is not an email address" in status
+    assert "nobody" not in status
+    assert oct((private_dirs["data"] / "schedule-last-run.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_schedule_test_sends_through_the_desktop(
+    fake_tools: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISPLAY", ":99")
+    result = runner.invoke(app, ["schedule", "test"])
+    assert result.exit_code == 0, result.output
+    assert "sent by: notify-send, console" in result.stdout
+    assert fake_tools["notify"].read_text().startswith("lowprofile: test notification|")
+
+
+def test_schedule_test_says_when_email_fails(
+    fake_tools: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as sock:  # a port on loopback that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("LOWPROFILE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("LOWPROFILE_SMTP_PORT", str(port))
+    monkeypatch.setenv("LOWPROFILE_SMTP_TO", "me@example.com")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    result = runner.invoke(app, ["schedule", "test"])
+    assert result.exit_code == 3
+    assert "the test email to me@example.com could not be sent" in result.stderr
+    assert "sent by: console" in result.stdout
