@@ -108,7 +108,7 @@ def test_verification_failure_writes_nothing(
     from lowprofile.metadata import strip
 
     original = jpeg(tmp_path / "d.jpg")
-    monkeypatch.setitem(strip.STRIPPERS, "jpeg", lambda data, meta, options: (data, []))
+    monkeypatch.setitem(strip.STRIPPERS, "jpeg", lambda source, options: (source.data, []))
     outcome = strip_file(original)
     assert not outcome.cleaned
     assert "still holds" in (outcome.error or "")
@@ -175,8 +175,8 @@ def test_a_changed_scan_byte_is_caught(tmp_path: Path, monkeypatch: pytest.Monke
     original = jpeg(tmp_path / "g.jpg")
     real = strip.STRIPPERS["jpeg"]
 
-    def corrupting(data: bytes, meta: object, options: StripOptions) -> tuple[bytes, list[str]]:
-        cleaned, removed = real(data, meta, options)  # type: ignore[arg-type]
+    def corrupting(source: strip.Source, options: StripOptions) -> tuple[bytes, list[str]]:
+        cleaned, removed = real(source, options)
         flipped = bytearray(cleaned)
         flipped[-10] ^= 0x01
         return bytes(flipped), removed

@@ -10,11 +10,11 @@ markup) and capped, so a listing with two hundred relatives or a folder of photo
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from lowprofile.results import CheckResult, Finding
+from lowprofile.safe_text import clean_text
 from lowprofile.scan import ScanReport
 
 log = logging.getLogger(__name__)
@@ -29,15 +29,6 @@ EVIDENCE_HIDDEN = frozenset({"verified", "url", "exposed", "photos"})
 """Keys shown elsewhere (the Where column, the plan) or only noise to a reader."""
 MAX_ITEMS = 8
 MAX_TEXT = 300
-
-_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""Control characters (a terminal runs ESC sequences; NUL truncates) and bidi overrides (which
-make ``gpj.exe`` read as ``exe.jpg``): never shown as they are."""
-
-
-def clean_text(value: object) -> str:
-    """Text from a report, safe to show: controls and bidi overrides become U+FFFD."""
-    return _UNSAFE_CHARS.sub("\ufffd", str(value))
 
 
 def _is_str_list(value: Any) -> bool:
