@@ -115,12 +115,13 @@ class StripOutcome:
 
 
 @contextlib.contextmanager
-def open_regular(path: Path, limit: int = MAX_STRIP_BYTES) -> Iterator[BinaryIO]:
+def open_regular(path: Path, limit: int | None = None) -> Iterator[BinaryIO]:
     """``path`` opened for reading, when it is a regular file of at most ``limit`` bytes.
 
     Opened non-blocking (opening a FIFO would otherwise wait forever for a writer) and checked
     with ``fstat`` on the open descriptor, so what is checked is what is read.
     """
+    limit = MAX_STRIP_BYTES if limit is None else limit
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags)
     with os.fdopen(fd, "rb") as handle:
@@ -134,8 +135,9 @@ def open_regular(path: Path, limit: int = MAX_STRIP_BYTES) -> Iterator[BinaryIO]
         yield handle
 
 
-def read_regular(path: Path, limit: int = MAX_STRIP_BYTES) -> bytes:
+def read_regular(path: Path, limit: int | None = None) -> bytes:
     """All of a regular file of at most ``limit`` bytes (see ``open_regular``)."""
+    limit = MAX_STRIP_BYTES if limit is None else limit
     with open_regular(path, limit) as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
@@ -264,6 +266,11 @@ def _jpeg_image_data(data: bytes, sos: int) -> bytes:
     position = sos
     size = len(data)
     while position + 1 < size:
+        if data[position] != 0xFF:
+            break  # not at a marker: the structure is broken
+        if data[position + 1] == 0xFF:
+            position += 1  # a fill byte before the marker (allowed before any marker)
+            continue
         marker = data[position + 1]
         if marker == 0xD9:
             parts.append(b"\xff\xd9")

@@ -219,10 +219,10 @@ def _clash(
     where: str, candidate: Path, claimed: set[str], originals: set[str], in_place: bool
 ) -> str:
     """Why ``candidate`` cannot be an output ("" when it can)."""
-    if where in claimed:
-        return "another cleaned photo's name"
     if where in originals:
         return "another photo"
+    if where in claimed:
+        return "another cleaned photo's name"
     if in_place and os.path.lexists(candidate):
         return "a file that already exists"
     return ""
