@@ -326,3 +326,35 @@ def test_size_cap_is_checked_before_reading(tmp_path: Path) -> None:
         handle.truncate(MAX_STRIP_BYTES + 1)  # sparse: no disk, and it is never read
     outcome = strip_file(huge)
     assert not outcome.cleaned and "over strip's limit" in (outcome.error or "")
+
+
+def test_a_table_segment_that_swallows_metadata_is_refused(tmp_path: Path) -> None:
+    """A DQT whose length was stretched over the Exif after it would carry the Exif through a
+    strip inside a kept segment; its length must match its own tables, or nothing is written."""
+    data = jpeg_bytes()
+    layout = jpeg_segments(data)
+    dqt = next(s for s in layout.segments if s.marker == 0xDB)
+    exif = next(s for s in layout.segments if s.marker == 0xE1)
+    moved = data[dqt.start : dqt.end]
+    rest = data[2 : dqt.start] + data[dqt.end :]
+    exif_at = rest.index(data[exif.start : exif.end])
+    exif_len = exif.end - exif.start
+    swollen = moved[:2] + (int.from_bytes(moved[2:4], "big") + exif_len).to_bytes(2, "big")
+    hostile = b"\xff\xd8" + swollen + moved[4:] + rest[exif_at:]
+    assert b"ExampleCam" in hostile
+    path = tmp_path / "swallow.jpg"
+    path.write_bytes(hostile)
+    outcome = strip_file(path)
+    assert not outcome.cleaned and "malformed 0xDB segment" in (outcome.error or "")
+    assert sorted(os.listdir(tmp_path)) == ["swallow.jpg"]
+
+
+def test_a_kept_png_chunk_with_extra_bytes_is_refused(tmp_path: Path) -> None:
+    from lowprofile.metadata.strip import _png_chunk
+
+    data = save(tmp_path / "p.png", "PNG").read_bytes()
+    ihdr_end = 8 + 8 + 13 + 4
+    gama = _png_chunk(b"gAMA", b"\x00\x00\xb1\x8f" + b"Jane Example")
+    (tmp_path / "p.png").write_bytes(data[:ihdr_end] + gama + data[ihdr_end:])
+    outcome = strip_file(tmp_path / "p.png")
+    assert not outcome.cleaned and "malformed gAMA chunk" in (outcome.error or "")

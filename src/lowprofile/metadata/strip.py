@@ -71,6 +71,14 @@ PNG_KEEP = PNG_PIXEL_CHUNKS | {
 colour (cICP/mDCV/cLLI) and pixel aspect (pHYs). ``iCCP`` is added when the profile is kept.
 Left out on purpose: text (tEXt/zTXt/iTXt), time (tIME), every Exif spelling, bKGD/hIST/sPLT
 (viewer hints), and private chunks (Apple's iDOT, C2PA's caBX...)."""
+PNG_LENGTHS: dict[bytes, range] = {
+    b"IHDR": range(13, 14), b"gAMA": range(4, 5), b"cHRM": range(32, 33), b"sRGB": range(1, 2),
+    b"pHYs": range(9, 10), b"cICP": range(4, 5), b"mDCV": range(24, 25), b"cLLI": range(8, 9),
+    b"acTL": range(8, 9), b"fcTL": range(26, 27), b"IEND": range(0, 1), b"sBIT": range(1, 5),
+    b"PLTE": range(3, 769, 3), b"tRNS": range(0, 257),
+}  # fmt: skip
+"""The sizes the PNG specification allows for the small kept chunks: a longer one could carry
+anything past its fields, so it is refused rather than copied."""
 PNG_ORIENTATION_CHUNK = b"eXIf"
 """Written by strip itself, holding nothing but Orientation."""
 
@@ -256,6 +264,43 @@ def minimal_exif(orientation: int) -> bytes:
     return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
 
 
+def _table_sizes(payload: bytes, marker: int) -> int | None:
+    """How many bytes the fields of a pixel segment take, read from its own counts; None when
+    the counts run past the payload."""
+    size = len(payload)
+    if marker == 0xDB:  # DQT: (precision/id, 64 or 128 bytes) per table
+        used = 0
+        while used < size:
+            used += 1 + 64 * (1 + (payload[used] >> 4))
+        return used
+    if marker == 0xC4:  # DHT: (class/id, 16 counts, the symbols) per table
+        used = 0
+        while used < size:
+            if used + 17 > size:
+                return None
+            used += 17 + sum(payload[used + 1 : used + 17])
+        return used
+    if marker == 0xDA:  # SOS header: count, 2 per component, spectral selection, approximation
+        return 1 + 2 * payload[0] + 3 if payload else None
+    if marker in (0xDD, 0xDC):  # DRI, DNL
+        return 2
+    if marker == 0xDF:  # EXP
+        return 1
+    if marker == 0xCC:  # DAC: 2 bytes per conditioning table
+        return size - size % 2
+    if marker == 0xC8:  # reserved for JPEG extensions: nothing a decoder reads
+        return None
+    return 6 + 3 * payload[5] if size >= 6 else None  # SOFn and DHP: header, 3 per component
+
+
+def jpeg_table_problem(marker: int, payload: bytes) -> str | None:
+    """Why a pixel segment (tables, frame or scan header) cannot be kept, or None. Its length
+    must be exactly what its own fields need: a longer one could carry anything past them."""
+    if _table_sizes(payload, marker) != len(payload):
+        return f"a malformed 0x{marker:02X} segment (its length does not match its contents)"
+    return None
+
+
 def _jpeg_image_data(data: bytes, sos: int) -> bytes:
     """From the first SOS to EOI: scans, and the tables between progressive scans, verbatim.
 
@@ -281,6 +326,10 @@ def _jpeg_image_data(data: bytes, sos: int) -> bytes:
         end = position + 2 + length
         if length < 2 or end > size:
             break
+        if marker in JPEG_PIXEL_MARKERS or marker == 0xDA:
+            problem = jpeg_table_problem(marker, data[position + 4 : end])
+            if problem:
+                raise StripError(problem)
         if marker == 0xDA:  # SOS header, then entropy-coded data up to the next real marker
             found = _NEXT_MARKER.search(data, end)
             if found is None:
@@ -321,6 +370,10 @@ def strip_jpeg(source: Source, options: StripOptions) -> tuple[bytes, list[str]]
     removed: list[str] = []
     for segment in layout.segments:
         marker = segment.marker
+        if marker in JPEG_PIXEL_MARKERS and (
+            problem := jpeg_table_problem(marker, data[segment.payload_start : segment.end])
+        ):
+            raise StripError(problem)
         if marker in JPEG_PIXEL_MARKERS or _keep_jpeg_segment(
             data, marker, segment.payload_start, options
         ):
@@ -362,6 +415,8 @@ def strip_png(source: Source, options: StripOptions) -> tuple[bytes, list[str]]:
         if kind not in keep:
             removed.append(_part_name(kind))
             continue
+        if kind in PNG_LENGTHS and end - start not in PNG_LENGTHS[kind]:
+            raise StripError(f"a malformed {_part_name(kind)} chunk ({end - start} bytes)")
         out += data[start - 8 : end + 4]
         if kind == b"IHDR" and (orientation := _kept_orientation(source.meta, options)):
             out += _png_chunk(PNG_ORIENTATION_CHUNK, orientation_tiff(orientation))
@@ -451,6 +506,10 @@ def only_allowlisted(kind: str, data: bytes, options: StripOptions) -> None:
             )
             if not ok:
                 raise StripError(f"the cleaned file still has a 0x{seg.marker:02X} segment")
+            if seg.marker in JPEG_PIXEL_MARKERS and (
+                problem := jpeg_table_problem(seg.marker, body)
+            ):
+                raise StripError(f"the cleaned file has {problem}")
     elif kind == "png":
         keep = _png_keep(options)
         for chunk, start, end in png_chunks(data):
