@@ -147,9 +147,10 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
     """All of a regular file of at most ``limit`` bytes (see ``open_regular``)."""
     limit = MAX_STRIP_BYTES if limit is None else limit
     with open_regular(path, limit) as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise StripError(f"grew past strip's limit of {limit:,} bytes while being read")
+        size = os.fstat(handle.fileno()).st_size
+        data = handle.read(size + 1)  # not read(limit): that would allocate the whole limit
+    if len(data) != size:
+        raise StripError("the file changed size while being read")
     if not data:
         raise StripError("the file is empty")
     return data
@@ -206,15 +207,20 @@ class Source:
         return _jpeg_image_data(self.data, self.layout.sos)
 
     @cached_property
-    def essence(self) -> bytes:
+    def essence(self) -> Essence:
         return image_essence(self.kind, self.data, self)
 
 
-def image_essence(kind: str, data: bytes, source: Source | None = None) -> bytes:
-    """The bytes that define the decoded pixels, in order: for JPEG the tables, frame header and
-    every scan; for PNG and WebP the pixel chunks. Two files with the same essence decode to the
-    same pixels, because a decoder sees the same bitstream; this is how every strip is verified
-    without paying for two full decodes.
+Essence = tuple[bytes, ...]
+
+
+def image_essence(
+    kind: str, data: bytes, source: Source | None = None, layout: JpegLayout | None = None
+) -> Essence:
+    """The bytes that define the decoded pixels, in order: for JPEG the tables and frame header,
+    then every scan; for PNG and WebP the pixel chunks. Two files with the same essence decode to
+    the same pixels, because a decoder sees the same bitstream; this is how every strip is
+    verified without paying for two full decodes.
 
     For the original (``source`` given) the JPEG scans are walked once, to find where the image
     data ends. A cleaned copy is ours: its scans are taken as they stand from its SOS to its end,
@@ -222,23 +228,31 @@ def image_essence(kind: str, data: bytes, source: Source | None = None) -> bytes
     comparison without walking the scans a second time.
     """
     if kind == "jpeg":
-        layout = source.layout if source is not None else jpeg_segments(data)
+        if layout is None:
+            layout = source.layout if source is not None else jpeg_segments(data)
         if layout.sos is None:
             raise StripError("no image data")
-        tables = [
+        tables = b"".join(
             data[seg.start : seg.end] for seg in layout.segments if seg.marker in JPEG_PIXEL_MARKERS
-        ]
+        )
+        # A copy is a memcpy; comparing a memoryview with bytes would go byte by byte.
         scans = source.jpeg_image_data if source is not None else data[layout.sos :]
-        return b"".join(tables) + scans
+        return tables, scans
     if kind == "png":
-        return b"".join(
-            data[start - 8 : end + 4] for k, start, end in png_chunks(data) if k in PNG_PIXEL_CHUNKS
+        return (
+            b"".join(
+                data[start - 8 : end + 4]
+                for k, start, end in png_chunks(data)
+                if k in PNG_PIXEL_CHUNKS
+            ),
         )
     if kind == "webp":
-        return b"".join(
-            _webp_chunk(data, k, start, end)
-            for k, start, end in riff_chunks(data)
-            if k in WEBP_PIXEL_CHUNKS
+        return (
+            b"".join(
+                _webp_chunk(data, k, start, end)
+                for k, start, end in riff_chunks(data)
+                if k in WEBP_PIXEL_CHUNKS
+            ),
         )
     raise StripError(f"no lossless check for {kind}")
 
@@ -487,7 +501,9 @@ def strip_webp(source: Source, options: StripOptions) -> tuple[bytes, list[str]]
     return b"RIFF" + struct.pack("<I", len(body)) + body, sorted(set(removed))
 
 
-def only_allowlisted(kind: str, data: bytes, options: StripOptions) -> None:
+def only_allowlisted(
+    kind: str, data: bytes, options: StripOptions, layout: JpegLayout | None = None
+) -> None:
     """Raise StripError if a cleaned file holds any part outside the allowlist.
 
     This does not depend on the reader knowing where a format can hide metadata: a chunk it has
@@ -495,7 +511,7 @@ def only_allowlisted(kind: str, data: bytes, options: StripOptions) -> None:
     """
     orientation_only = {orientation_tiff(o) for o in range(2, 9)}
     if kind == "jpeg":
-        layout = jpeg_segments(data)
+        layout = layout or jpeg_segments(data)
         for seg in layout.segments:
             body = data[seg.payload_start : seg.end]
             ok = (
@@ -559,7 +575,8 @@ def verify_clean(
         left = meta.identifying
         if left:
             raise StripError(f"the cleaned file still holds: {', '.join(left)}")
-        only_allowlisted(kind, data, options)
+        layout = jpeg_segments(data) if kind == "jpeg" else None
+        only_allowlisted(kind, data, options, layout)
     except MetadataError as exc:
         raise StripError(f"the cleaned file does not read back: {exc}") from exc
     if source is not None:
@@ -569,9 +586,9 @@ def verify_clean(
         wanted = before.orientation if options.keep_orientation else None
         if (wanted or 1) != (meta.orientation or 1):
             raise StripError("the cleaned file would not display the same way up")
-        if kind == "jpeg" and jpeg_segments(data).problems:
+        if layout is not None and layout.problems:
             raise StripError("the cleaned JPEG's segment structure is damaged")
-        if image_essence(kind, data) != source.essence:
+        if image_essence(kind, data, layout=layout) != source.essence:
             raise StripError("the cleaned file's image data differs from the original's")
     if original is not None and options.verify_pixels:
         try:
@@ -676,5 +693,7 @@ def strip_file(
     """
     from lowprofile.metadata.strip_plan import run_strip
 
-    run = run_strip([path], options or StripOptions(), out_dir=out_dir, in_place=in_place)
+    run = run_strip(
+        [path], options or StripOptions(), out_dir=out_dir, in_place=in_place, clean_stale=False
+    )
     return run.outcomes[0]

@@ -79,10 +79,29 @@ class StripRun:
     notices: list[str] = field(default_factory=list)
 
 
-def key(path: Path) -> str:
-    """One spelling per place on disk: the real folder, the name, case folded (conservative on
-    case-sensitive systems, right on case-insensitive ones)."""
-    return os.path.join(os.path.realpath(path.parent), path.name).casefold()
+class Places:
+    """Where paths really are, for one plan: each folder resolved once (a library has thousands
+    of photos in a few folders, and resolving walks every component of the path)."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def folder(self, path: Path) -> str:
+        text = str(path)
+        if text not in self._folders:
+            self._folders[text] = os.path.realpath(text)
+        return self._folders[text]
+
+    def real(self, path: Path) -> Path:
+        """The file ``path`` names, links followed."""
+        if path.is_symlink():
+            return Path(os.path.realpath(path))
+        return Path(self.folder(path.parent)) / path.name
+
+    def key(self, path: Path) -> str:
+        """One spelling per place on disk: the real folder, the name, case folded (conservative
+        on case-sensitive systems, right on case-insensitive ones)."""
+        return os.path.join(self.folder(path.parent), path.name).casefold()
 
 
 def walk(paths: Iterable[Path]) -> tuple[list[tuple[Path, Path | None]], list[StripOutcome]]:
@@ -148,6 +167,7 @@ def plan(
     found, outcomes = walk(paths)
     jobs: list[tuple[Job, Path | None]] = []
     first_seen: dict[str, Path] = {}
+    places = Places()
     for path, base in found:
         if OUR_OUTPUT.fullmatch(path.name):
             outcomes.append(
@@ -159,7 +179,7 @@ def plan(
             )
             continue
         try:
-            real = Path(os.path.realpath(path))
+            real = places.real(path)
             kind = sniff_regular(real)
             if kind is None:
                 raise StripError("not a photo lowprofile recognises")
@@ -175,23 +195,23 @@ def plan(
         if path.is_symlink():
             job.notes.append(f"a link to {real}")
         if in_place:
-            earlier = first_seen.setdefault(key(real), path)
+            earlier = first_seen.setdefault(places.key(real), path)
             if earlier != path:
                 outcomes.append(
                     StripOutcome(str(path), skipped=f"the same photo as {earlier}: cleaned once")
                 )
                 continue
         jobs.append((job, base))
-    _assign_targets(jobs, out_dir=out_dir, in_place=in_place)
+    _assign_targets(jobs, places, out_dir=out_dir, in_place=in_place)
     return [job for job, _ in jobs], outcomes
 
 
 def _assign_targets(
-    jobs: list[tuple[Job, Path | None]], *, out_dir: Path | None, in_place: bool
+    jobs: list[tuple[Job, Path | None]], places: Places, *, out_dir: Path | None, in_place: bool
 ) -> None:
     """Give each job a path no original and no other output has. Lossless jobs choose first, so
     ``IMG_1.jpg`` keeps ``IMG_1.clean.jpg`` and the HEIC beside it gets ``IMG_1-2.clean.jpg``."""
-    originals = {key(job.real) for job, _ in jobs} | {key(job.shown) for job, _ in jobs}
+    originals = {places.key(j.real) for j, _ in jobs} | {places.key(j.shown) for j, _ in jobs}
     claimed: set[str] = set()
     for job, base in sorted(jobs, key=lambda pair: (pair[0].reencode, str(pair[0].shown))):
         folder, stem, tail = _desired(job, base, out_dir, in_place)
@@ -199,7 +219,7 @@ def _assign_targets(
         reason = ""
         for number in range(1, MAX_VARIANTS + 1):
             candidate = wanted if number == 1 else folder / f"{stem}-{number}{tail}"
-            where = key(candidate)
+            where = places.key(candidate)
             if in_place and candidate == job.real:
                 break  # cleaning a photo over itself is what --in-place asks for
             clash = _clash(where, candidate, claimed, originals, in_place)
@@ -211,7 +231,7 @@ def _assign_targets(
             continue
         if candidate != wanted:
             job.notes.append(f"written as {candidate.name}: {wanted.name} is {reason}")
-        claimed.add(key(candidate))
+        claimed.add(places.key(candidate))
         job.target = candidate
 
 
@@ -266,9 +286,13 @@ def run_strip(
     *,
     out_dir: Path | None = None,
     in_place: bool = False,
+    clean_stale: bool = True,
 ) -> StripRun:
     """Plan, then clean every photo; one folder fsync per written folder at the end (each file
-    is fsynced before its rename, so a crash leaves the old file or the new, never a mix)."""
+    is fsynced before its rename, so a crash leaves the old file or the new, never a mix).
+
+    ``clean_stale``: first remove temporary files a crashed run left beside the targets (one
+    listing per folder; ``strip_file``, called once per photo by library users, skips it)."""
     options = options or StripOptions()
     jobs, outcomes = plan(paths, options, out_dir=out_dir, in_place=in_place)
     run = StripRun()
@@ -276,7 +300,7 @@ def run_strip(
     for job in jobs:
         if job.target is not None:
             folders.setdefault(job.target.parent, set()).add(job.target.name)
-    stale = remove_stale_temps(folders)
+    stale = remove_stale_temps(folders) if clean_stale else 0
     if stale:
         run.notices.append(f"removed {stale} temporary file(s) left by an interrupted run")
     if out_dir is not None:
