@@ -314,3 +314,15 @@ def test_one_folder_fsync_per_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert all(o.cleaned for o in run.outcomes)
     assert synced == [tmp_path]  # the folder once, after all renames
     assert len(file_syncs) == 4  # every file's data before its rename
+
+
+def test_reencode_in_place_through_a_link_says_the_link_dangles(tmp_path: Path) -> None:
+    (tmp_path / "store").mkdir()
+    tiff = save(tmp_path / "store" / "scan.tif", "TIFF", exif=exif_block())
+    link = tmp_path / "scan.tif"
+    link.symlink_to(tiff)
+    result = strip_run(str(link), "--in-place", "--reencode")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(os.listdir(tmp_path / "store")) == ["scan.jpg"]
+    assert not has_gps(tmp_path / "store" / "scan.jpg")
+    assert "now points at nothing" in result.stderr

@@ -63,7 +63,11 @@ class Job:
     real: Path
     kind: str
     in_place: bool = False
+    linked: bool = False
+    """Found through a symbolic link: in place, the photo it points to is what gets cleaned."""
     target: Path | None = None
+    replaces_original: bool = False
+    """In place under a new name (a re-encoded JPEG): the original goes once the JPEG is safe."""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -148,9 +152,10 @@ def _desired(
 ) -> tuple[Path, str, str]:
     """(folder, name stem, name tail) of the output before any clash is resolved."""
     if in_place:
-        if not job.reencode or job.real.suffix.lower() in JPEG_SUFFIXES:
-            return job.real.parent, job.real.stem, job.real.suffix
-        return job.real.parent, job.real.stem, REENCODED_SUFFIX
+        source = job.real if job.linked else job.shown  # a plain file keeps the path it was given
+        if not job.reencode or source.suffix.lower() in JPEG_SUFFIXES:
+            return source.parent, source.stem, source.suffix
+        return source.parent, source.stem, REENCODED_SUFFIX
     suffix = REENCODED_SUFFIX if job.reencode else job.shown.suffix or DEFAULT_SUFFIX[job.kind]
     folder = job.shown.parent
     if out_dir is not None:
@@ -191,8 +196,8 @@ def plan(
         except OSError as exc:
             outcomes.append(StripOutcome(str(path), error=f"cannot read: {exc.strerror or exc}"))
             continue
-        job = Job(path, real, kind, in_place)
-        if path.is_symlink():
+        job = Job(path, real, kind, in_place, linked=path.is_symlink())
+        if job.linked:
             job.notes.append(f"a link to {real}")
         if in_place:
             earlier = first_seen.setdefault(places.key(real), path)
@@ -220,7 +225,7 @@ def _assign_targets(
         for number in range(1, MAX_VARIANTS + 1):
             candidate = wanted if number == 1 else folder / f"{stem}-{number}{tail}"
             where = places.key(candidate)
-            if in_place and candidate == job.real:
+            if in_place and where == places.key(job.real):
                 break  # cleaning a photo over itself is what --in-place asks for
             clash = _clash(where, candidate, claimed, originals, in_place)
             if not clash:
@@ -233,6 +238,7 @@ def _assign_targets(
             job.notes.append(f"written as {candidate.name}: {wanted.name} is {reason}")
         claimed.add(places.key(candidate))
         job.target = candidate
+        job.replaces_original = in_place and places.key(candidate) != places.key(job.real)
 
 
 def _clash(
@@ -321,18 +327,19 @@ def _run_job(
     if job.target is None:
         outcome.error = "no name is free for its cleaned copy"
         return outcome
-    replaces_original = job.in_place and job.target != job.real
     try:
         if out_dir is not None:
             _private_folders(out_dir, Path(os.path.abspath(job.target.parent)))
         done = clean_to(
-            job.real, job.target, options, replace=not replaces_original, sync_dir=False
+            job.real, job.target, options, replace=not job.replaces_original, sync_dir=False
         )
         written.add(job.target.parent)
-        if replaces_original:
+        if job.replaces_original:
             fsync_dir(job.target.parent)  # the clean file is durable before the original goes
             os.unlink(job.real)
             outcome.notes.append(f"the original {job.real.name} was removed (--in-place)")
+            if job.linked:
+                outcome.notes.append(f"{job.shown} pointed at it and now points at nothing")
         outcome.output, outcome.method, outcome.removed = str(done.path), done.method, done.removed
         outcome.cleaned = True
     except (StripError, MetadataError) as exc:
