@@ -179,12 +179,13 @@ def test_out_mirrors_folders_and_renames_clashes(tmp_path: Path) -> None:
     assert (out / "a" / "x.clean.jpg").exists() and (out / "b" / "x.clean.jpg").exists()
     for folder in (out, out / "a", out / "b"):
         assert oct(folder.stat().st_mode & 0o777) == "0o700", folder
-    flat = tmp_path / "flat"
+    flat = tmp_path / "new" / "flat"
     result = strip_run(str(pics / "a" / "x.jpg"), str(pics / "b" / "x.jpg"), "--out", str(flat))
     assert result.exit_code == 0
     assert sorted(os.listdir(flat)) == ["x-2.clean.jpg", "x.clean.jpg"]
     assert "written as x-2.clean.jpg" in result.stderr
-    assert oct(flat.stat().st_mode & 0o777) == "0o700"
+    for folder in (flat, flat.parent):  # every level strip made, not only the last
+        assert oct(folder.stat().st_mode & 0o777) == "0o700", folder
 
 
 def test_in_place_on_a_link_cleans_the_photo(tmp_path: Path) -> None:

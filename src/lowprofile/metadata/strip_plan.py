@@ -279,10 +279,15 @@ def remove_stale_temps(folders: dict[Path, set[str]], now: float | None = None) 
     return removed
 
 
-def _private_folders(top: Path, folder: Path) -> None:
-    """Create ``folder`` (at or below ``top``) and any missing level, each 0700."""
-    levels = [folder, *folder.parents]
-    for level in reversed(levels[: levels.index(top) + 1] if top in levels else [folder]):
+def _private_folders(folder: Path) -> None:
+    """Create ``folder`` and every missing level above it, each 0700 (``mkdir(parents=True)``
+    would leave the upper levels at the umask's 0755)."""
+    missing = []
+    level = folder
+    while not level.exists() and level != level.parent:
+        missing.append(level)
+        level = level.parent
+    for level in reversed(missing):
         ensure_private_dir(level)
 
 
@@ -309,8 +314,6 @@ def run_strip(
     stale = remove_stale_temps(folders) if clean_stale else 0
     if stale:
         run.notices.append(f"removed {stale} temporary file(s) left by an interrupted run")
-    if out_dir is not None:
-        out_dir = Path(os.path.abspath(out_dir))
     written: set[Path] = set()
     for job in jobs:
         outcomes.append(_run_job(job, options, out_dir, written))
@@ -329,7 +332,7 @@ def _run_job(
         return outcome
     try:
         if out_dir is not None:
-            _private_folders(out_dir, Path(os.path.abspath(job.target.parent)))
+            _private_folders(job.target.parent)
         done = clean_to(
             job.real, job.target, options, replace=not job.replaces_original, sync_dir=False
         )
