@@ -358,3 +358,16 @@ def test_a_kept_png_chunk_with_extra_bytes_is_refused(tmp_path: Path) -> None:
     (tmp_path / "p.png").write_bytes(data[:ihdr_end] + gama + data[ihdr_end:])
     outcome = strip_file(tmp_path / "p.png")
     assert not outcome.cleaned and "malformed gAMA chunk" in (outcome.error or "")
+
+
+def test_adobe_segment_is_kept_without_what_follows_its_fields(tmp_path: Path) -> None:
+    data = jpeg_bytes()
+    fields = b"Adobe\x00\x64\x00\x00\x00\x00\x01"  # version 100, no flags, YCbCr
+    payload = fields + b"Jane Example"
+    adobe = b"\xff\xee" + (len(payload) + 2).to_bytes(2, "big") + payload
+    path = tmp_path / "adobe.jpg"
+    path.write_bytes(data[:2] + adobe + data[2:])
+    out = strip_ok(path, options=StripOptions(verify_pixels=True))
+    cleaned = out.read_bytes()
+    assert b"Jane Example" not in cleaned
+    assert b"\xff\xee\x00\x0e" + fields in cleaned

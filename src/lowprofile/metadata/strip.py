@@ -56,6 +56,8 @@ WEBP_FLAG_ICC, WEBP_FLAG_EXIF, WEBP_FLAG_XMP = 0x20, 0x08, 0x04
 
 JPEG_PIXEL_MARKERS = frozenset(range(0xC0, 0xD0)) | {0xDB, 0xDC, 0xDD, 0xDE, 0xDF}
 """SOF0-15, DHT, DAC (0xC0-0xCF), DQT, DNL, DRI, DHP, EXP: what a decoder needs for the pixels."""
+ADOBE_LENGTH = 12
+"""``Adobe``, version, two flag words, colour transform."""
 JFIF_HEADER_LENGTH = 14
 """``JFIF\\0``, version, units, X/Y density, thumbnail width/height: the header with no thumbnail
 (a thumbnail is a second, uncropped picture)."""
@@ -367,10 +369,16 @@ def _jfif_without_thumbnail(data: bytes, payload_start: int) -> bytes | None:
 
 
 def _keep_jpeg_segment(data: bytes, marker: int, payload_start: int, options: StripOptions) -> bool:
-    """Is this APPn one of the three the allowlist keeps (ICC, Adobe; JFIF is rebuilt)?"""
-    if marker == 0xE2:
-        return options.keep_icc and data.startswith(ICC_HEADER, payload_start)
-    return marker == 0xEE and data.startswith(b"Adobe", payload_start)
+    """Is this APPn one the allowlist keeps as it is? Only the ICC profile: JFIF and Adobe are
+    rebuilt to their fixed headers."""
+    return marker == 0xE2 and options.keep_icc and data.startswith(ICC_HEADER, payload_start)
+
+
+def _adobe_header(data: bytes, payload_start: int, end: int) -> bytes:
+    """The APP14 Adobe segment cut to its fixed fields (name, version, flags, colour transform):
+    dropping it ruins CMYK/YCCK colours, and anything after those fields could carry anything."""
+    payload = data[payload_start : min(end, payload_start + ADOBE_LENGTH)]
+    return b"\xff\xee" + struct.pack(">H", len(payload) + 2) + payload
 
 
 def strip_jpeg(source: Source, options: StripOptions) -> tuple[bytes, list[str]]:
@@ -392,6 +400,9 @@ def strip_jpeg(source: Source, options: StripOptions) -> tuple[bytes, list[str]]
             data, marker, segment.payload_start, options
         ):
             kept.append(data[segment.start : segment.end])
+            continue
+        if marker == 0xEE and data.startswith(b"Adobe", segment.payload_start):
+            kept.append(_adobe_header(data, segment.payload_start, segment.end))
             continue
         if marker == 0xE0 and not head and data.startswith(b"JFIF\x00", segment.payload_start):
             jfif = _jfif_without_thumbnail(data, segment.payload_start)
@@ -518,6 +529,7 @@ def only_allowlisted(
                 seg.marker in JPEG_PIXEL_MARKERS
                 or _keep_jpeg_segment(data, seg.marker, seg.payload_start, options)
                 or (seg.marker == 0xE0 and body.startswith(b"JFIF\x00") and len(body) == 14)
+                or (seg.marker == 0xEE and body.startswith(b"Adobe") and len(body) <= ADOBE_LENGTH)
                 or (seg.marker == 0xE1 and body[6:] in orientation_only)
             )
             if not ok:
