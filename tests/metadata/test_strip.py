@@ -289,6 +289,7 @@ def test_progressive_jpeg_with_restarts_and_segments_between_scans(tmp_path: Pat
     outcome = strip_file(original, StripOptions(verify_pixels=True))
     assert outcome.cleaned, outcome.error
     assert {"APP2", "APP11", "APP14", "COM", "JFIF thumbnail"} <= set(outcome.removed)
+    assert "APP1" in outcome.removed  # the Exif hidden between the scans is named too
     cleaned = Path(outcome.output or "").read_bytes()
     assert cleaned.count(b"\xff\xda") == original.read_bytes().count(b"\xff\xda")  # every scan
     assert b"\xff\xe1" not in cleaned and cleaned.endswith(b"\xff\xd9")

@@ -197,6 +197,7 @@ class Source:
     data: bytes
     kind: str
     meta: PhotoMetadata
+    dropped_between_scans: list[str] = field(default_factory=list)
 
     @cached_property
     def layout(self) -> JpegLayout:
@@ -206,7 +207,7 @@ class Source:
     def jpeg_image_data(self) -> bytes:
         if self.layout.sos is None:
             raise StripError("the JPEG has no image data")
-        return _jpeg_image_data(self.data, self.layout.sos)
+        return _jpeg_image_data(self.data, self.layout.sos, self.dropped_between_scans)
 
     @cached_property
     def essence(self) -> Essence:
@@ -317,11 +318,12 @@ def jpeg_table_problem(marker: int, payload: bytes) -> str | None:
     return None
 
 
-def _jpeg_image_data(data: bytes, sos: int) -> bytes:
+def _jpeg_image_data(data: bytes, sos: int, dropped: list[str] | None = None) -> bytes:
     """From the first SOS to EOI: scans, and the tables between progressive scans, verbatim.
 
     Segments between scans that are not pixel tables (APPn, COM, anything unknown) are dropped;
     anything after EOI (a second MPO frame with its own Exif, vendor trailers) is not copied.
+    What was dropped between scans is named in ``dropped``.
     """
     parts: list[bytes] = []
     position = sos
@@ -355,6 +357,8 @@ def _jpeg_image_data(data: bytes, sos: int) -> bytes:
             continue
         if marker in JPEG_PIXEL_MARKERS:
             parts.append(data[position:end])
+        elif dropped is not None:
+            dropped.append(_segment_name(marker))
         position = end
     raise StripError("the JPEG's image data is truncated (no end-of-image marker)")
 
@@ -411,16 +415,20 @@ def strip_jpeg(source: Source, options: StripOptions) -> tuple[bytes, list[str]]
                 if segment.end - segment.payload_start > JFIF_HEADER_LENGTH:
                     removed.append("JFIF thumbnail")
                 continue
-        if marker == 0xFE:
-            removed.append("COM")
-        elif 0xE0 <= marker <= 0xEF:
-            removed.append(f"APP{marker - 0xE0}")
-        else:
-            removed.append(f"marker 0x{marker:02X}")
+        removed.append(_segment_name(marker))
     orientation = _kept_orientation(source.meta, options)
     insert = [minimal_exif(orientation)] if orientation else []
     body = b"".join([b"\xff\xd8", *head, *insert, *kept])
-    return body + source.jpeg_image_data, sorted(set(removed))
+    cleaned = body + source.jpeg_image_data
+    return cleaned, sorted(set(removed + source.dropped_between_scans))
+
+
+def _segment_name(marker: int) -> str:
+    if marker == 0xFE:
+        return "COM"
+    if 0xE0 <= marker <= 0xEF:
+        return f"APP{marker - 0xE0}"
+    return f"marker 0x{marker:02X}"
 
 
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
