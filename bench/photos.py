@@ -120,10 +120,10 @@ def main() -> None:
             "from lowprofile.metadata.library import scan_library\n"
             "scan_library([Path(sys.argv[1])])\n"
         )
-        strip_code = (
+        strip_code = (  # what ``photos strip DIR --in-place`` runs: one batch, one folder fsync
             "import sys; from pathlib import Path\n"
-            "from lowprofile.metadata.strip import strip_file\n"
-            "for p in sorted(Path(sys.argv[1]).iterdir()): strip_file(p, in_place=True)\n"
+            "from lowprofile.metadata.strip_plan import run_strip\n"
+            "run_strip([Path(sys.argv[1])], in_place=True)\n"
         )
         rows = []
         ours = timed([python, "-c", scan_code, str(scan_dir)])

@@ -31,11 +31,12 @@ def ensure_private_dir(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, mode: int = PRIVATE_FILE) -> Iterator[Path]:
+def atomic_writer(path: Path, mode: int = PRIVATE_FILE, *, sync_dir: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on clean exit it is fsynced and renamed over it.
 
     The caller writes (and may verify) the temporary file; if the block raises, the temporary file
-    is removed and ``path`` is untouched.
+    is removed and ``path`` is untouched. ``sync_dir=False`` leaves the folder's fsync (which
+    makes the rename itself durable) to a caller writing many files there (``fsync_dir``).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -47,7 +48,8 @@ def atomic_writer(path: Path, mode: int = PRIVATE_FILE) -> Iterator[Path]:
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        if sync_dir:
+            fsync_dir(path.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -95,7 +97,7 @@ def write_private(
     return path
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     """Make the rename durable; not every platform lets a folder be opened: best effort."""
     try:
         fd = os.open(folder, os.O_RDONLY)

@@ -20,21 +20,22 @@ from enum import StrEnum
 from typing import Any
 
 from lowprofile import __version__
+from lowprofile.safe_text import json_safe
+from lowprofile.safe_text import json_text as safe_json_text
 
 SCHEMA_VERSION = 1
 
 
 def json_text(data: Any, indent: int | None = None) -> str:
-    """JSON that is valid UTF-8 whatever it holds. A file name that is not UTF-8 reaches Python
-    with lone surrogates (``os.fsdecode``); written raw they make invalid UTF-8 (and SQLite
-    refuses them), so they are written as JSON's own ``\\udcXX`` escapes, which read back to
-    the same name."""
-    return utf8_safe(json.dumps(data, indent=indent, ensure_ascii=False))
+    """JSON that is valid UTF-8 whatever it holds: a file name that is not UTF-8 reaches Python
+    with lone surrogates, which would make invalid UTF-8 (and SQLite refuses them); its bytes
+    are written as ``\\xNN``, the way the photos commands show them (``safe_text``)."""
+    return json.dumps(json_safe(data), indent=indent, ensure_ascii=False)
 
 
 def utf8_safe(text: str) -> str:
-    """``text`` with lone surrogates (undecodable file-name bytes) written as ``\\udcXX``."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    """One string as valid UTF-8 (``safe_text.json_text``), for the history's columns."""
+    return safe_json_text(text)
 
 
 class Status(StrEnum):

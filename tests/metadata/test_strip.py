@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
+from lowprofile.metadata import strip
 from lowprofile.metadata.containers import jpeg_segments
 from lowprofile.metadata.reader import read_metadata
 from lowprofile.metadata.strip import StripOptions, strip_file
-from photos import XMP_WITH_GPS, exif_block, jpeg, save, srgb_icc
+from photos import XMP_WITH_GPS, exif_block, jpeg, jpeg_bytes, save, srgb_icc
 
 
 def pixels(path: Path) -> bytes:
@@ -108,7 +109,7 @@ def test_verification_failure_writes_nothing(
     from lowprofile.metadata import strip
 
     original = jpeg(tmp_path / "d.jpg")
-    monkeypatch.setitem(strip.STRIPPERS, "jpeg", lambda data, meta, options: (data, []))
+    monkeypatch.setitem(strip.STRIPPERS, "jpeg", lambda source, options: (source.data, []))
     outcome = strip_file(original)
     assert not outcome.cleaned
     assert "still holds" in (outcome.error or "")
@@ -175,8 +176,8 @@ def test_a_changed_scan_byte_is_caught(tmp_path: Path, monkeypatch: pytest.Monke
     original = jpeg(tmp_path / "g.jpg")
     real = strip.STRIPPERS["jpeg"]
 
-    def corrupting(data: bytes, meta: object, options: StripOptions) -> tuple[bytes, list[str]]:
-        cleaned, removed = real(data, meta, options)  # type: ignore[arg-type]
+    def corrupting(source: strip.Source, options: StripOptions) -> tuple[bytes, list[str]]:
+        cleaned, removed = real(source, options)
         flipped = bytearray(cleaned)
         flipped[-10] ^= 0x01
         return bytes(flipped), removed
@@ -208,3 +209,166 @@ def test_heic_is_read_and_reencoded_without_gps(tmp_path: Path) -> None:
     assert outcome.cleaned and outcome.method == "re-encoded"
     cleaned = read_metadata(Path(outcome.output or ""))
     assert cleaned is not None and cleaned.gps is None and cleaned.identifying == []
+
+
+# --- hostile input (issue: hardening) -----------------------------------------------------
+
+HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
+SECRETS = (b"Jane Example", b"ExampleCam", b"Jane E")
+
+
+def hostile_copy(tmp_path: Path, name: str) -> Path:
+    copy = tmp_path / name
+    shutil.copyfile(HOSTILE / name, copy)
+    return copy
+
+
+def png_chunk_types(data: bytes) -> list[bytes]:
+    from lowprofile.metadata.containers import png_chunks
+
+    return [kind for kind, _, _ in png_chunks(data)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["strip_png_exif_spellings.png", "strip_webp_hidden_chunks.webp",
+     "strip_jpeg_hidden_segments.jpg"],
+)  # fmt: skip
+def test_hidden_metadata_does_not_survive(tmp_path: Path, name: str) -> None:
+    """Exif under other spellings, private chunks, a JFIF thumbnail, APPn between scans and
+    trailers: none of it is in the cleaned copy, and the pixels are the same."""
+    original = hostile_copy(tmp_path, name)
+    assert any(secret in original.read_bytes() for secret in SECRETS)
+    out = strip_ok(original, options=StripOptions(verify_pixels=True))
+    cleaned = out.read_bytes()
+    assert [s for s in SECRETS if s in cleaned] == []
+    assert pixels(out) == pixels(original)
+
+
+def test_png_keeps_only_allowlisted_chunks(tmp_path: Path) -> None:
+    from lowprofile.metadata.strip import PNG_KEEP
+
+    original = hostile_copy(tmp_path, "strip_png_exif_spellings.png")
+    outcome = strip_file(original)
+    assert outcome.cleaned and {"EXIF", "exIf", "zxIf", "prVt"} <= set(outcome.removed)
+    kinds = png_chunk_types(Path(outcome.output or "").read_bytes())
+    assert set(kinds) <= PNG_KEEP and kinds[0] == b"IHDR" and kinds[-1] == b"IEND"
+
+
+def test_verification_refuses_a_chunk_outside_the_allowlist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even when the reader sees nothing (it does not read ``exIf``), a stripper that kept an
+    unknown chunk is caught by the allowlist check, and nothing is written."""
+    from lowprofile.metadata import strip
+
+    original = hostile_copy(tmp_path, "strip_png_exif_spellings.png")
+    meta = read_metadata(original)
+    assert meta is not None and meta.identifying == []  # the reader alone would pass it
+    monkeypatch.setitem(strip.STRIPPERS, "png", lambda source, options: (source.data, []))
+    outcome = strip_file(original)
+    assert not outcome.cleaned and "still has a EXIF chunk" in (outcome.error or "")
+    assert sorted(os.listdir(tmp_path)) == [original.name]
+
+
+def test_webp_animation_frames_lose_unknown_chunks(tmp_path: Path) -> None:
+    from lowprofile.metadata.containers import riff_chunks
+
+    out = strip_ok(hostile_copy(tmp_path, "strip_webp_hidden_chunks.webp"))
+    data = out.read_bytes()
+    kinds = {kind for kind, _, _ in riff_chunks(data)}
+    assert kinds <= {b"VP8X", b"ANIM", b"ANMF"}
+    assert b"GPSx" not in data
+    with Image.open(out) as image:
+        assert getattr(image, "n_frames", 1) == 2
+    assert data[20] & 0x08 == 0  # VP8X no longer claims Exif
+
+
+def test_progressive_jpeg_with_restarts_and_segments_between_scans(tmp_path: Path) -> None:
+    original = hostile_copy(tmp_path, "strip_jpeg_hidden_segments.jpg")
+    outcome = strip_file(original, StripOptions(verify_pixels=True))
+    assert outcome.cleaned, outcome.error
+    assert {"APP2", "APP11", "APP14", "COM", "JFIF thumbnail"} <= set(outcome.removed)
+    assert "APP1" in outcome.removed  # the Exif hidden between the scans is named too
+    cleaned = Path(outcome.output or "").read_bytes()
+    assert cleaned.count(b"\xff\xda") == original.read_bytes().count(b"\xff\xda")  # every scan
+    assert b"\xff\xe1" not in cleaned and cleaned.endswith(b"\xff\xd9")
+
+
+def test_symlink_to_dev_zero_is_refused_unread(tmp_path: Path) -> None:
+    link = tmp_path / "zero.jpg"
+    link.symlink_to("/dev/zero")
+    outcome = strip_file(link)
+    assert not outcome.cleaned and "not a regular file (a character device)" in (
+        outcome.error or ""
+    )
+
+
+def test_fifo_does_not_hang(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "p.jpg"
+    os.mkfifo(fifo)
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(strip_file(fifo)), daemon=True)
+    worker.start()
+    worker.join(60)  # a hang guard, not a timing test: opening a FIFO must not wait for a writer
+    assert not worker.is_alive(), "strip blocked on a FIFO"
+    outcome = result[0]
+    assert isinstance(outcome, strip.StripOutcome) and "a FIFO" in (outcome.error or "")
+
+
+def test_size_cap_is_checked_before_reading(tmp_path: Path) -> None:
+    from lowprofile.metadata.strip import MAX_STRIP_BYTES
+
+    huge = tmp_path / "sparse.jpg"
+    with open(huge, "wb") as handle:
+        handle.write(jpeg_bytes())
+        handle.truncate(MAX_STRIP_BYTES + 1)  # sparse: no disk, and it is never read
+    outcome = strip_file(huge)
+    assert not outcome.cleaned and "over strip's limit" in (outcome.error or "")
+
+
+def test_a_table_segment_that_swallows_metadata_is_refused(tmp_path: Path) -> None:
+    """A DQT whose length was stretched over the Exif after it would carry the Exif through a
+    strip inside a kept segment; its length must match its own tables, or nothing is written."""
+    data = jpeg_bytes()
+    layout = jpeg_segments(data)
+    dqt = next(s for s in layout.segments if s.marker == 0xDB)
+    exif = next(s for s in layout.segments if s.marker == 0xE1)
+    moved = data[dqt.start : dqt.end]
+    rest = data[2 : dqt.start] + data[dqt.end :]
+    exif_at = rest.index(data[exif.start : exif.end])
+    exif_len = exif.end - exif.start
+    swollen = moved[:2] + (int.from_bytes(moved[2:4], "big") + exif_len).to_bytes(2, "big")
+    hostile = b"\xff\xd8" + swollen + moved[4:] + rest[exif_at:]
+    assert b"ExampleCam" in hostile
+    path = tmp_path / "swallow.jpg"
+    path.write_bytes(hostile)
+    outcome = strip_file(path)
+    assert not outcome.cleaned and "malformed 0xDB segment" in (outcome.error or "")
+    assert sorted(os.listdir(tmp_path)) == ["swallow.jpg"]
+
+
+def test_a_kept_png_chunk_with_extra_bytes_is_refused(tmp_path: Path) -> None:
+    from lowprofile.metadata.strip import _png_chunk
+
+    data = save(tmp_path / "p.png", "PNG").read_bytes()
+    ihdr_end = 8 + 8 + 13 + 4
+    gama = _png_chunk(b"gAMA", b"\x00\x00\xb1\x8f" + b"Jane Example")
+    (tmp_path / "p.png").write_bytes(data[:ihdr_end] + gama + data[ihdr_end:])
+    outcome = strip_file(tmp_path / "p.png")
+    assert not outcome.cleaned and "malformed gAMA chunk" in (outcome.error or "")
+
+
+def test_adobe_segment_is_kept_without_what_follows_its_fields(tmp_path: Path) -> None:
+    data = jpeg_bytes()
+    fields = b"Adobe\x00\x64\x00\x00\x00\x00\x01"  # version 100, no flags, YCbCr
+    payload = fields + b"Jane Example"
+    adobe = b"\xff\xee" + (len(payload) + 2).to_bytes(2, "big") + payload
+    path = tmp_path / "adobe.jpg"
+    path.write_bytes(data[:2] + adobe + data[2:])
+    out = strip_ok(path, options=StripOptions(verify_pixels=True))
+    cleaned = out.read_bytes()
+    assert b"Jane Example" not in cleaned
+    assert b"\xff\xee\x00\x0e" + fields in cleaned

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from lowprofile.cli.common import EXIT_FOUND, EXIT_OK, EXIT_USAGE, stderr_console, stdout_console
+from lowprofile.safe_text import json_safe, shown_name
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(help="Find location and identifying metadata in photos, and strip it.")
 
 PathsArg = Annotated[list[Path], typer.Argument(metavar="PATH...", help="Files or folders.")]
+
+
+def _say(console: Console, *parts: str | tuple[str, str]) -> None:
+    """Print one line from literal pieces (never read as markup, never wrapped, so one file is
+    one line); file names must already have gone through ``shown_name``."""
+    from rich.text import Text
+
+    console.print(Text.assemble(*parts), soft_wrap=True)
 
 
 def _home() -> tuple[float, float] | None:
@@ -42,15 +54,14 @@ def scan_command(
     """
     import sys
 
-    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from lowprofile.metadata.library import scan_library
 
     missing = [p for p in paths if not p.exists()]
-    for path in missing:
-        stderr_console().print(f"[yellow]warning:[/] {escape(str(path))}: no such file or folder")
     console = stderr_console()
+    for path in missing:
+        _say(console, ("warning:", "yellow"), " ", shown_name(path), ": no such file or folder")
     if sys.stderr.isatty():
         with Progress(
             TextColumn("reading photos"),
@@ -68,10 +79,10 @@ def scan_command(
     for entry in result.files:
         problems = [entry.error] if entry.error else (entry.meta.warnings if entry.meta else [])
         if problems:
-            message = escape("; ".join(p for p in problems if p))
-            console.print(f"[yellow]warning:[/] {escape(entry.path)}: {message}")
+            message = shown_name("; ".join(p for p in problems if p))
+            _say(console, ("warning:", "yellow"), " ", shown_name(entry.path), ": ", message)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(json_safe(result.to_dict()), indent=2, ensure_ascii=False))
     else:
         _print_scan(result)
     if missing and not result.files:
@@ -98,7 +109,8 @@ def _print_scan(result: Any) -> None:
         table.add_column("photos", justify="right")
         table.add_column("examples", overflow="fold")
         for item, paths in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-            table.add_row(item, str(len(paths)), Text(", ".join(Path(p).name for p in paths[:3])))
+            names = ", ".join(shown_name(Path(p).name) for p in paths[:3])
+            table.add_row(item, str(len(paths)), Text(names))
         console.print(table)
     clusters = [c for c in result.clusters if c.count >= 2] or result.clusters[:3]
     if clusters:
@@ -121,10 +133,20 @@ def _print_scan(result: Any) -> None:
 def strip_command(
     paths: PathsArg,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write cleaned copies into this folder.")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write cleaned copies into this folder (created 0700), mirroring the folders "
+            "below each folder given.",
+        ),
     ] = None,
     in_place: Annotated[
-        bool, typer.Option("--in-place", help="Replace the originals (after verifying).")
+        bool,
+        typer.Option(
+            "--in-place",
+            help="Replace the originals (after verifying). A link cleans the photo it points "
+            "to; with --reencode the original is replaced by NAME.jpg.",
+        ),
     ] = False,
     reencode: Annotated[
         bool,
@@ -142,13 +164,16 @@ def strip_command(
 ) -> None:
     """Remove GPS and identifying metadata; by default writes NAME.clean.EXT beside each photo.
 
-    Exit 0 when every photo was cleaned, 1 when any was NOT CLEANED (nothing is written for it).
+    Every output path is chosen before anything is written: no output overwrites an original or
+    another output (a taken name gets -2, -3... and the line says so). Files named NAME.clean.EXT
+    are earlier outputs: skipped, and replaced by this run's. Exit 0 when every photo was cleaned,
+    1 when any was NOT CLEANED (nothing is written for it) or a folder could not be read.
     """
-    from rich.markup import escape
+    from dataclasses import asdict
 
     from lowprofile.cli.common import fail
-    from lowprofile.metadata.library import iter_files
-    from lowprofile.metadata.strip import StripOptions, strip_file
+    from lowprofile.metadata.strip import StripOptions
+    from lowprofile.metadata.strip_plan import run_strip
 
     if out is not None and in_place:
         fail("choose --out DIR or --in-place, not both")
@@ -158,23 +183,26 @@ def strip_command(
         reencode=reencode,
         verify_pixels=verify_pixels,
     )
-    files = [f for f in iter_files(paths) if ".clean." not in f.name]
-    missing = [p for p in paths if not p.exists()]
-    outcomes = [strip_file(f, options, out_dir=out, in_place=in_place) for f in files]
+    run = run_strip(paths, options, out_dir=out, in_place=in_place)
     console = stderr_console()
-    for path in missing:
-        console.print(f"[red]NOT CLEANED[/] {escape(str(path))}: no such file or folder")
-    for outcome in outcomes:
+    for notice in run.notices:
+        _say(console, shown_name(notice))
+    for outcome in run.outcomes:
+        path = shown_name(outcome.path)
         if outcome.cleaned:
             how = "" if outcome.method == "lossless" else " (re-encoded: quality may differ)"
-            console.print(f"cleaned {escape(outcome.path)} -> {escape(outcome.output or '')}{how}")
+            _say(console, "cleaned ", path, " -> ", shown_name(outcome.output or ""), how)
+        elif outcome.skipped:
+            _say(console, ("skipped", "dim"), " ", path, ": ", shown_name(outcome.skipped))
         else:
-            console.print(
-                f"[red]NOT CLEANED[/] {escape(outcome.path)}: {escape(outcome.error or '')}"
-            )
+            error = shown_name(outcome.error or "")
+            _say(console, ("NOT CLEANED", "red"), " ", path, ": ", error)
+        for note in outcome.notes:
+            _say(console, "  note: ", shown_name(note))
+    cleaned = sum(o.cleaned for o in run.outcomes)
+    failed = sum(o.error is not None for o in run.outcomes)
+    skipped = sum(o.skipped is not None for o in run.outcomes)
+    _say(console, f"{cleaned} cleaned, {failed} NOT CLEANED, {skipped} skipped")
     if as_json:
-        from dataclasses import asdict
-
-        typer.echo(json.dumps([asdict(o) for o in outcomes], indent=2))
-    failed = missing or any(not o.cleaned for o in outcomes)
+        typer.echo(json.dumps(json_safe([asdict(o) for o in run.outcomes]), indent=2))
     raise typer.Exit(EXIT_FOUND if failed else EXIT_OK)

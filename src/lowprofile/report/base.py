@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lowprofile.results import Action, CheckResult, Coverage, Finding, Risk, ScanReport, Status
+from lowprofile.safe_text import clean_text
 
 EVIDENCE_FIRST = (
     "name", "age", "locations", "addresses", "phones", "relatives", "breach", "title", "date",
@@ -22,15 +23,6 @@ EVIDENCE_HIDDEN = frozenset({"verified", "url", "exposed", "photos"})
 """Keys shown elsewhere (the Where column, the plan) or only noise to a reader."""
 MAX_ITEMS = 8
 MAX_TEXT = 300
-
-_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""Control characters (a terminal runs ESC sequences; NUL truncates) and bidi overrides (which
-make ``gpj.exe`` read as ``exe.jpg``): never shown as they are."""
-
-
-def clean_text(value: object) -> str:
-    """Text from a report, safe to show: controls and bidi overrides become U+FFFD."""
-    return _UNSAFE_CHARS.sub("\ufffd", str(value))
 
 
 def coverage_of(report: ScanReport) -> Coverage:
