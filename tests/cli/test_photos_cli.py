@@ -327,3 +327,11 @@ def test_reencode_in_place_through_a_link_says_the_link_dangles(tmp_path: Path) 
     assert sorted(os.listdir(tmp_path / "store")) == ["scan.jpg"]
     assert not has_gps(tmp_path / "store" / "scan.jpg")
     assert "now points at nothing" in result.stderr
+
+
+def test_photos_scan_says_what_it_could_not_read(tmp_path: Path) -> None:
+    """A FIFO named like a photo is neither read (it would hang) nor passed over in silence."""
+    os.mkfifo(tmp_path / "p.jpg")
+    result = CliRunner().invoke(app, ["photos", "scan", str(tmp_path)])
+    assert result.exit_code == 3
+    assert "not scanned:" in result.output and "p.jpg" in result.output

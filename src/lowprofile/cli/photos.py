@@ -8,13 +8,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lowprofile.cli.common import EXIT_FOUND, EXIT_OK, EXIT_USAGE, stderr_console, stdout_console
+from lowprofile.cli.common import (
+    EXIT_FAILED,
+    EXIT_FOUND,
+    EXIT_OK,
+    EXIT_USAGE,
+    command_group,
+    stderr_console,
+    stdout_console,
+)
 from lowprofile.safe_text import json_safe, shown_name
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-app = typer.Typer(help="Find location and identifying metadata in photos, and strip it.")
+app = command_group("Find location and identifying metadata in photos, and strip it.")
 
 PathsArg = Annotated[list[Path], typer.Argument(metavar="PATH...", help="Files or folders.")]
 
@@ -50,7 +58,8 @@ def scan_command(
 ) -> None:
     """Report which photos reveal a location, names or serials, and where they cluster.
 
-    Exit 1 when any photo reveals a location, 0 otherwise.
+    Exit 1 when any photo reveals a location; 3 when a folder or file could not be read (the
+    scan is incomplete); 0 otherwise.
     """
     import sys
 
@@ -85,9 +94,13 @@ def scan_command(
         typer.echo(json.dumps(json_safe(result.to_dict()), indent=2, ensure_ascii=False))
     else:
         _print_scan(result)
+    for problem in result.problems:
+        _say(console, ("not scanned:", "bold red"), " ", shown_name(problem))
     if missing and not result.files:
         raise typer.Exit(EXIT_USAGE)
-    raise typer.Exit(EXIT_FOUND if result.located else EXIT_OK)
+    if result.located:
+        raise typer.Exit(EXIT_FOUND)
+    raise typer.Exit(EXIT_FAILED if result.problems else EXIT_OK)
 
 
 def _print_scan(result: Any) -> None:

@@ -7,7 +7,6 @@ relatives or a folder of photos stays readable.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
