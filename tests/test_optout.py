@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, date, datetime
 from email import message_from_bytes
-from pathlib import Path
 
 import pytest
 
+from helpers.sample import listing
 from lowprofile.optout import draft_request, track
 from lowprofile.results import CheckResult, OptOutState, ScanReport, Severity, Status
 from lowprofile.store import OptOutRow
@@ -16,8 +15,6 @@ from lowprofile.subject import Address, Name, Subject
 
 SUBMITTED, DUE, REMOVED = OptOutState.SUBMITTED, OptOutState.DUE, OptOutState.REMOVED
 FAILED, RELISTED = OptOutState.FAILED, OptOutState.RELISTED
-sys.path.insert(0, str(Path(__file__).parent / "report"))
-from sample import listing  # noqa: E402
 
 REQUEST = OptOutRow(1, "spokeo", date(2026, 1, 10), 30, "")
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from helpers.sample import listing, photo, sample_report, sample_results
 from lowprofile.plan import (
     CALIFORNIA_DROP,
     assess_report,
@@ -18,9 +17,6 @@ from lowprofile.plan import (
     strip_command,
 )
 from lowprofile.results import CheckResult, Finding, Remedy, ScanReport, Severity, Status
-
-sys.path.insert(0, str(Path(__file__).parent / "report"))
-from sample import listing, photo, sample_report, sample_results  # noqa: E402
 
 
 def plan_of(state: str = "TX") -> list[dict[str, Any]]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import random
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
+from helpers.sample import breach, listing, paste, photo, unknown_kind
 from lowprofile.results import CheckResult, Finding, Severity, Status
 from lowprofile.risk import (
     COMBINATIONS,
@@ -18,9 +17,6 @@ from lowprofile.risk import (
     kind_weight,
     score_for,
 )
-
-sys.path.insert(0, str(Path(__file__).parent / "report"))
-from sample import breach, listing, paste, photo, unknown_kind  # noqa: E402
 
 ADDRESS = listing("spokeo", "Spokeo", ("name", "address", "relatives"), Severity.HIGH)
 PHONE = listing("peoplewin", "Spokeo", ("name", "phone"), Severity.HIGH)

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from helpers.sample import listing, sample_report
 from lowprofile.diff import diff_reports
 from lowprofile.errors import StoreError
-from lowprofile.results import CheckResult, ScanReport, Status
+from lowprofile.results import CheckResult, ScanReport, Severity, Status
 from lowprofile.store import Store
-
-sys.path.insert(0, str(Path(__file__).parent / "report"))
-from sample import listing, sample_report  # noqa: E402
-
-from lowprofile.results import Severity  # noqa: E402
 
 
 def test_save_load_round_trip(tmp_path: Path) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers.photos import exif_block, jpeg, save
 from lowprofile.checkers.base import load_checker, registered_checkers, select_checkers
 from lowprofile.checkers.photos import PhotoChecker, library_findings
 from lowprofile.config import Settings
@@ -16,9 +16,6 @@ from lowprofile.metadata.library import scan_library
 from lowprofile.results import CheckResult, Severity, Status
 from lowprofile.scan import run_scan
 from lowprofile.subject import Address, Name, Subject
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "metadata"))
-from photos import exif_block, jpeg, save  # noqa: E402
 
 HOME = (30.27, -97.74)
 SETTINGS = Settings(host_interval=0, backoff=0)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from helpers.photos import exif_block, jpeg, save
 from lowprofile.cli.main import app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "metadata"))
-from photos import exif_block, jpeg, save  # noqa: E402
 
 runner = CliRunner()
 

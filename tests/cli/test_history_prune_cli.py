@@ -6,19 +6,16 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from helpers.photos import jpeg
 from lowprofile.cli.main import app
 from lowprofile.errors import StoreError
 from lowprofile.store import Store, history_path, subject_label
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "metadata"))
-from photos import jpeg  # noqa: E402
 
 runner = CliRunner()
 

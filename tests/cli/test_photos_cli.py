@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,9 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from helpers.photos import exif_block, jpeg, save
 from lowprofile.cli.main import app
 from lowprofile.metadata.reader import read_metadata
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "metadata"))
-from photos import exif_block, jpeg, save  # noqa: E402
 
 runner = CliRunner()
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import stat
-import sys
 from pathlib import Path
 
 import jsonschema
 from lxml import html as lxml_html
 from typer.testing import CliRunner
 
+from helpers.sample import sample_report
 from lowprofile.cli.main import app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
-from sample import sample_report  # noqa: E402
 
 runner = CliRunner()
 SUBJECT = ["--name", "Jane Q Doe", "--city", "Austin", "--state", "CA"]

@@ -4,7 +4,6 @@ that quote the input as typed on the terminal while logs stay masked."""
 from __future__ import annotations
 
 import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,12 +11,10 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
+from helpers.photos import jpeg
 from lowprofile.cli.main import app
 from lowprofile.errors import ProfileError
 from lowprofile.subject import Address, check_state, subject_from_flags
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "metadata"))
-from photos import jpeg  # noqa: E402
 
 runner = CliRunner()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,8 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
+from fixtures.usernames.standin import ACCOUNT, StandIn, expected, standin_sites
 from lowprofile.cli.main import app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "usernames"))
-from standin import ACCOUNT, StandIn, expected, standin_sites  # noqa: E402
 
 runner = CliRunner()
 

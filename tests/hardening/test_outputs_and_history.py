@@ -91,10 +91,8 @@ def test_folders_lowprofile_makes_are_private(tmp_path: Path) -> None:
 def test_a_non_utf8_file_name_still_gives_a_json_report(
     tmp_path: Path, private_dirs: dict[str, Path]
 ) -> None:
+    from helpers.photos import jpeg
     from lowprofile.metadata import reader  # noqa: F401 - the photo reader must be importable
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "metadata"))
-    from photos import jpeg
 
     folder = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9"))
     folder.mkdir()
@@ -167,8 +165,7 @@ def test_four_first_scans_at_once_all_succeed(
 )
 def test_a_hostile_report_file_is_one_line(tmp_path: Path, text: str) -> None:
     if text == "REPORT_WITH_NAMES_5":
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
-        from sample import sample_report
+        from helpers.sample import sample_report
 
         data = sample_report().to_dict()
         data["subject"]["names"] = 5

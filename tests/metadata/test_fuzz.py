@@ -28,11 +28,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
+from helpers.photos import XMP_WITH_GPS, exif_block, jpeg_bytes, picture, srgb_icc
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.library import FileEntry
 from lowprofile.metadata.reader import DamagedPhotoError, read_from
 from lowprofile.metadata.sniff import sniff
-from photos import XMP_WITH_GPS, exif_block, jpeg_bytes, picture, srgb_icc
 
 SHARED_SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "photos"
 MAX_JSON = 256 * 1024

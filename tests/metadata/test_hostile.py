@@ -16,16 +16,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import hostile_photos as crafted
 import pytest
 
+from fixtures.hostile import hostile_photos as crafted
+from helpers.photos import jpeg
 from lowprofile.checkers.photos import library_findings
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.library import scan_library
 from lowprofile.metadata.limits import MAX_TEXT_CHARS
 from lowprofile.metadata.reader import DamagedPhotoError, PhotoMetadata, read_metadata
 from lowprofile.metadata.text import safe_text, shell_quote
-from photos import jpeg
 
 MB = 1024 * 1024
 

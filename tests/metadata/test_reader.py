@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
+from helpers.photos import LAT, LON, XMP_WITH_GPS, exif_block, jpeg, picture, save, srgb_icc
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.reader import DamagedPhotoError, read_metadata
-from photos import LAT, LON, XMP_WITH_GPS, exif_block, jpeg, picture, save, srgb_icc
 
 
 def close(a: float, b: float) -> bool:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
+from helpers.photos import LAT, LON, XMP_WITH_GPS, exif_block, jpeg, picture, save
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.reader import DamagedPhotoError, read_metadata
 from lowprofile.metadata.strip import strip_file
-from photos import LAT, LON, XMP_WITH_GPS, exif_block, jpeg, picture, save
 
 
 def close(a: float, b: float) -> bool:

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
+from helpers.photos import XMP_WITH_GPS, exif_block, jpeg, jpeg_bytes, save, srgb_icc
 from lowprofile.metadata import strip
 from lowprofile.metadata.containers import jpeg_segments
 from lowprofile.metadata.reader import read_metadata
 from lowprofile.metadata.strip import StripOptions, strip_file
-from photos import XMP_WITH_GPS, exif_block, jpeg, jpeg_bytes, save, srgb_icc
 
 
 def pixels(path: Path) -> bytes:
@@ -198,7 +198,7 @@ def test_heic_is_read_and_reencoded_without_gps(tmp_path: Path) -> None:
     pillow_heif = pytest.importorskip("pillow_heif", reason="pillow-heif (the heic extra) missing")
     pillow_heif.register_heif_opener()
     heic = tmp_path / "phone.heic"
-    from photos import picture
+    from helpers.photos import picture
 
     picture((64, 48)).save(heic, format="HEIF", exif=exif_block().tobytes(), quality=90)
     meta = read_metadata(heic)

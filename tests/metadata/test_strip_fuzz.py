@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import PngImagePlugin
 
+from helpers.photos import XMP_WITH_GPS, exif_block, jpeg_bytes, picture, srgb_icc
 from lowprofile.metadata.reader import read_metadata
 from lowprofile.metadata.strip import strip_file
-from photos import XMP_WITH_GPS, exif_block, jpeg_bytes, picture, srgb_icc
 
 PLANTED = (b"Jane Example", b"ExampleCam", b"SN-0042")
 

@@ -19,9 +19,9 @@ import pytest
 import respx
 from lxml import html as lxml_html
 from PIL import Image
-from test_html import assert_inert, run_chromium
 from typer.testing import CliRunner
 
+from helpers.browser import assert_inert, run_chromium
 from lowprofile.cli.main import app
 
 TESTS = Path(__file__).resolve().parents[1]

@@ -5,75 +5,23 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
-from hostile import MARK, PAYLOADS, hostile_dict, hostile_report
 from lxml import html as lxml_html
-from sample import sample_report
-from test_charts import HOME, TREND, pictured_report
 from typer.testing import CliRunner
 
+from helpers.browser import assert_inert, chromium, run_chromium
+from helpers.hostile import MARK, PAYLOADS, hostile_dict, hostile_report
+from helpers.pictures import HOME, TREND, pictured_report
+from helpers.sample import sample_report
 from lowprofile.cli.main import app
 from lowprofile.report.base import clean_text, evidence_lines
-from lowprofile.report.html import link_target, render_html, safe_link
+from lowprofile.report.html import render_html, safe_link
 from lowprofile.reportfile import report_from_data
 from lowprofile.results import ScanReport
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
-TEMPLATE_TAGS = {
-    "html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "p",
-    "section", "div", "span", "strong", "ul", "ol", "li", "input", "label", "code", "a", "table",
-    "thead", "tbody", "tr", "th", "td", "br", "footer", "svg", "path", "circle", "line", "text",
-    "g", "rect", "polyline", "details", "summary",
-}  # fmt: skip
-"""Every element the template itself writes; a payload that became markup adds another."""
-
-
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        pytest.skip("chromium not installed: .ci/run installs Debian's chromium for this test")
-    return path
-
-
-def run_chromium(*args: str) -> str:
-    with tempfile.TemporaryDirectory() as profile:
-        out = subprocess.run(
-            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    return out.stdout
-
-
-def assert_inert(tree: Any) -> None:
-    tags = {el.tag for el in tree.iter() if isinstance(el.tag, str)}
-    assert tags <= TEMPLATE_TAGS, tags - TEMPLATE_TAGS
-    for element in tree.iter():
-        for attribute in getattr(element, "attrib", {}):
-            assert not attribute.lower().startswith("on"), (element.tag, attribute)
-            assert attribute not in ("autofocus", "srcdoc", "data-pwned"), element.tag
-    assert tree.xpath("//*[@id='pwned']") == []
-    for href in tree.xpath("//a/@href"):
-        assert link_target(href) == href and href.startswith(("https://", "http://"))
-    assert len(tree.xpath("//meta[@http-equiv]")) <= 1  # only our CSP (or none, stripped)
 
 
 def test_page_is_self_contained() -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hostile import PAYLOADS, hostile_dict
-from sample import sample_report
 
+from helpers.hostile import PAYLOADS, hostile_dict
+from helpers.sample import sample_report
 from lowprofile.plan import assess_report
 from lowprofile.results import ScanReport
 

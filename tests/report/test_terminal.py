@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import io
 
-from hostile import PAYLOADS, hostile_report
-from sample import sample_report
-
+from helpers.hostile import PAYLOADS, hostile_report
+from helpers.sample import sample_report
 from lowprofile.report.terminal import TerminalReport
 from lowprofile.reportfile import report_from_data
 from lowprofile.results import ScanReport

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from helpers.photos import jpeg
 from lowprofile.cli.main import app
 from lowprofile.schedule import notify as notify_module
 from lowprofile.schedule.runner import run_lock, run_scheduled
 from lowprofile.store import Store
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "metadata"))
-from photos import jpeg  # noqa: E402
 
 
 def test_scheduled_run(

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sample import sample_report
-
+from helpers.sample import sample_report
 from lowprofile.results import ScanReport
 
 MARK = "document.documentElement.setAttribute('data-pwned','{}')"
