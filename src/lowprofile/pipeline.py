@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,16 @@ def deliver(report: ScanReport, outputs: Outputs) -> ScanOutcome:
     return outcome
 
 
+def _attempt_settle(
+    outcome: ScanOutcome, pending: Path, settle: Callable[[Path, int | None], Path | None]
+) -> Path | None:
+    try:
+        return settle(pending, outcome.scan_id)
+    except OSError as exc:
+        outcome.problems.append(f"evidence {pending}: {exc.strerror or exc}")
+        return pending
+
+
 def save_to_history(report: ScanReport) -> int:
     from lowprofile.store import Store
 
@@ -110,7 +121,15 @@ def run_pipeline(
     save_pages: Path | None = None,
     options: dict[str, Any] | None = None,
 ) -> ScanOutcome:
-    """Scan, assess once, write the outputs, save, and decide the exit code."""
+    """Scan, assess once, write the outputs, save, and decide the exit code.
+
+    Evidence of what the scan finds is kept under a provisional name while the scan runs and
+    takes the scan's history id once it is saved (``evidence export ID``)."""
+    from lowprofile.browser.evidence import evidence_root, settle
+
+    options = dict(options or {})
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    pending = Path(options.setdefault("evidence_dir", evidence_root() / f"scan-{stamp}"))
     report = asyncio.run(
         run_scan(
             subject, specs, settings, observer=observer, save_pages=save_pages, options=options
@@ -118,6 +137,9 @@ def run_pipeline(
     )
     assess_report(report)
     outcome = deliver(report, outputs)
+    kept = _attempt_settle(outcome, pending, settle)
+    if kept is not None:
+        outcome.written.append(("Evidence", str(kept)))
     outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
     if outcome.problems and outcome.exit_code == EXIT_OK:
         outcome.exit_code = EXIT_FAILED
