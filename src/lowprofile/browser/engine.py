@@ -148,15 +148,17 @@ class BrowserEngine:
             self._playwright = None
 
     async def _context(self, site: str) -> Any:
-        context = self._contexts.get(site)
-        if context is None:
-            browser = await self._start()
-            context = await browser.new_context(
-                storage_state=load_profile(site, self._profiles),
-                locale=self.settings.accept_language.split(",")[0],
-                extra_http_headers={"Accept-Language": self.settings.accept_language},
-            )
-            self._contexts[site] = context
+        """The site's one context (two recipes on one host share it, and its cookies)."""
+        browser = await self._start()
+        async with self._start_lock:
+            context = self._contexts.get(site)
+            if context is None:
+                context = await browser.new_context(
+                    storage_state=load_profile(site, self._profiles),
+                    locale=self.settings.accept_language.split(",")[0],
+                    extra_http_headers={"Accept-Language": self.settings.accept_language},
+                )
+                self._contexts[site] = context
         return context
 
     async def _keep_profile(self, site: str, context: Any) -> None:

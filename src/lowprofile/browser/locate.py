@@ -69,9 +69,13 @@ def find_browser() -> Path | None:
     return next((path for path in _candidates() if path.is_file()), None)
 
 
+def playwright_installed() -> bool:
+    return importlib.util.find_spec("playwright") is not None
+
+
 def availability() -> Availability:
     """Can this machine open the browser engine? Cheap: imports nothing, launches nothing."""
-    if importlib.util.find_spec("playwright") is None:
+    if not playwright_installed():
         return Availability(False, reason=INSTALL_HINT)
     executable = find_browser()
     if executable is not None and not executable.is_file():
