@@ -33,15 +33,17 @@ async def search(b: Broker, url: str, mode: str, engine: BrowserEngine) -> tuple
     return page.reading.status, page.via
 
 
-@pytest.mark.browser
-def test_a_passed_challenge_stays_passed(
-    chromium: None,
-    site: LocalSite,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    no_network: respx.MockRouter,
-) -> None:
+@pytest.fixture
+def browser_site(
+    chromium: None, site: LocalSite, no_network: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> LocalSite:
     monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")
+    return site
+
+
+@pytest.mark.browser
+def test_a_passed_challenge_stays_passed(browser_site: LocalSite, tmp_path: Path) -> None:
+    site = browser_site
     gated = broker(tmp_path, site, "challenge", "browser")
     url = f"{site.base}/challenge"
 
@@ -59,13 +61,9 @@ def test_a_passed_challenge_stays_passed(
 
 @pytest.mark.browser
 def test_auto_retries_a_blocked_plain_fetch_in_the_browser(
-    chromium: None,
-    site: LocalSite,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    no_network: respx.MockRouter,
+    browser_site: LocalSite, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")
+    site = browser_site
     plain = broker(tmp_path, site, "challenge", "http")
     url = f"{site.base}/challenge"
 
@@ -79,13 +77,9 @@ def test_auto_retries_a_blocked_plain_fetch_in_the_browser(
 
 @pytest.mark.browser
 def test_a_page_without_the_cards_is_changed_not_waited_on_forever(
-    chromium: None,
-    site: LocalSite,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    no_network: respx.MockRouter,
+    browser_site: LocalSite, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")
+    site = browser_site
     lost = broker(tmp_path, site, "js", "browser")
     lost = replace(lost, search=replace(lost.search, wait_for=".never-there"))
     fast = replace(SETTINGS, read_timeout=1)
