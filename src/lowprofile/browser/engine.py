@@ -3,8 +3,8 @@
 It stands behind the same seam as HTTP (``brokers.search.fetch_and_read`` chooses), so the same
 recipe reads the rendered page with the same rules. It keeps the rules every request obeys:
 the proxy, the timeouts and the pause between two requests to one host come from ``Settings``;
-each site gets its own browser context whose cookies persist in ``<data>/browser/`` (a challenge
-passed once stays passed), and no site sees another's.
+each site gets its own browser context whose cookies are kept in ``<data>/browser/`` when the
+scan closes the browser (a challenge passed once stays passed), and no site sees another's.
 
 Where the line is: the browser is the person's own, unmodified, and headless unless asked
 (``--show-browser``); no captcha service, no stealth plugin, no fingerprint changes. A site that
@@ -90,6 +90,7 @@ class BrowserEngine:
         self._host_locks: dict[str, asyncio.Lock] = {}
         self._last_start: dict[str, float] = {}
         self._contexts: dict[str, Any] = {}
+        self._idle: dict[str, list[Any]] = {}
         self._playwright: Any = None
         self._browser: Any = None
         self.pages_opened = 0
@@ -140,6 +141,7 @@ class BrowserEngine:
             await self._keep_profile(site, context)
             await context.close()
         self._contexts.clear()
+        self._idle.clear()
         if self._browser is not None:
             await self._browser.close()
             self._browser = None
@@ -190,17 +192,14 @@ class BrowserEngine:
         async with self._slots:
             context = await self._context(host)
             await self._wait_turn(host)
-            page = await context.new_page()
-            self.pages_opened += 1
+            page = await self._page(host, context)
             navigations: list[Any] = []
-            page.on(
-                "response",
-                lambda r: (
-                    navigations.append(r)
-                    if r.request.is_navigation_request() and r.frame == page.main_frame
-                    else None
-                ),
-            )
+
+            def navigated(response: Any) -> None:
+                if response.request.is_navigation_request() and response.frame == page.main_frame:
+                    navigations.append(response)
+
+            page.on("response", navigated)
             try:
                 timeout = (self.settings.connect_timeout + self.settings.read_timeout) * 1000
                 try:
@@ -212,8 +211,16 @@ class BrowserEngine:
                 status = navigations[-1].status if navigations else 200
                 return Rendered(html, status, page.url)
             finally:
-                await page.close()
-                await self._keep_profile(host, context)
+                page.remove_listener("response", navigated)
+                self._idle.setdefault(host, []).append(page)
+
+    async def _page(self, site: str, context: Any) -> Any:
+        """A tab of the site's context: an idle one again (cheaper than a new one), or new."""
+        idle = self._idle.get(site)
+        if idle:
+            return idle.pop()
+        self.pages_opened += 1
+        return await context.new_page()
 
     async def _wait_for(self, page: Any, host: str, selectors: list[str]) -> None:
         from playwright.async_api import Error
