@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -124,10 +125,13 @@ def run_pipeline(
     """Scan, assess once, write the outputs, save, and decide the exit code.
 
     Evidence of what the scan finds is kept under a provisional name while the scan runs and
-    takes the scan's history id once it is saved (``evidence export ID``)."""
+    takes the scan's history id once it is saved (``evidence export ID``). The browser mode is
+    ``auto`` unless asked otherwise (``LOWPROFILE_BROWSER_MODE``): a scheduled run uses the
+    browser headless and never waits for a person."""
     from lowprofile.browser.evidence import evidence_root, settle
 
     options = dict(options or {})
+    options.setdefault("browser", os.environ.get("LOWPROFILE_BROWSER_MODE", "auto"))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     pending = Path(options.setdefault("evidence_dir", evidence_root() / f"scan-{stamp}"))
     report = asyncio.run(
