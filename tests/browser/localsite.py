@@ -1,6 +1,7 @@
 """A people-search site on 127.0.0.1 for the browser tests and bench/browser.py.
 
 ``/js``: a result list whose cards a script inserts after load (plain HTTP sees no cards).
+``/slow``: the same, after 2.5 s (a person solving a check).
 ``/challenge``: a script challenge (403, "Just a moment...") that sets a cookie and reloads;
 with the cookie, the results. ``/plain``: the results as static HTML, for plain-HTTP timing.
 """
@@ -39,6 +40,8 @@ def _handler(site: list[LocalSite]) -> type[BaseHTTPRequestHandler]:
             site[0].hits[path] += 1
             if path.startswith("/js"):
                 self._send(200, _page("js_results.html"))
+            elif path.startswith("/slow"):  # a check a person takes a while to solve
+                self._send(200, _page("js_results.html").replace(b"}, 300);", b"}, 2500);"))
             elif path.startswith("/plain"):
                 self._send(200, _page("static_results.html"))
             elif path.startswith("/challenge"):

@@ -92,3 +92,27 @@ def test_a_page_without_the_cards_is_changed_not_waited_on_forever(
         return page.reading.status, page.via
 
     assert asyncio.run(run()) == (Status.CHANGED, "browser")
+
+
+@pytest.mark.browser
+def test_a_visible_browser_says_which_site_waits_and_goes_on(
+    browser_site: LocalSite, tmp_path: Path
+) -> None:
+    site = browser_site
+    slow = broker(tmp_path, site, "slow", "browser")
+    told: list[str] = []
+    fast = replace(SETTINGS, read_timeout=1)
+
+    async def run(visible: bool) -> Status:
+        async with BrowserEngine(fast, profiles=tmp_path / "p", notify=told.append) as engine:
+            await engine.fetch(f"{site.base}/plain", [".card"])  # starts Chromium headless
+            engine.visible = visible  # from here on it waits for the person as a window would
+            async with Http(fast) as http:
+                page = await fetch_and_read(
+                    Fetcher(http, engine, "always"), slow, Search(f"{site.base}/slow", {})
+                )
+        return page.reading.status
+
+    assert asyncio.run(run(visible=False)) is Status.CHANGED and told == []
+    assert asyncio.run(run(visible=True)) is Status.FOUND
+    assert told == ["127.0.0.1 is waiting for you: solve its check in the browser window"]
