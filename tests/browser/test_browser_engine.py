@@ -28,7 +28,7 @@ def broker(tmp_path: Path, site: LocalSite, path: str, fetch: str) -> Broker:
 
 
 async def search(b: Broker, url: str, mode: str, engine: BrowserEngine) -> tuple[Status, str]:
-    async with Http(SETTINGS) as http:
+    async with Http(engine.settings) as http:
         page = await fetch_and_read(Fetcher(http, engine, mode), b, Search(url, {}))
     return page.reading.status, page.via
 
@@ -85,11 +85,8 @@ def test_a_page_without_the_cards_is_changed_not_waited_on_forever(
     fast = replace(SETTINGS, read_timeout=1)
 
     async def run() -> tuple[Status, str]:
-        async with BrowserEngine(fast, profiles=tmp_path / "p") as engine, Http(fast) as http:
-            page = await fetch_and_read(
-                Fetcher(http, engine, "always"), lost, Search(f"{site.base}/nothing", {})
-            )
-        return page.reading.status, page.via
+        async with BrowserEngine(fast, profiles=tmp_path / "p") as engine:
+            return await search(lost, f"{site.base}/nothing", "always", engine)
 
     assert asyncio.run(run()) == (Status.CHANGED, "browser")
 
@@ -103,16 +100,12 @@ def test_a_visible_browser_says_which_site_waits_and_goes_on(
     told: list[str] = []
     fast = replace(SETTINGS, read_timeout=1)
 
-    async def run(visible: bool) -> Status:
+    async def run(visible: bool) -> tuple[Status, str]:
         async with BrowserEngine(fast, profiles=tmp_path / "p", notify=told.append) as engine:
             await engine.fetch(f"{site.base}/plain", [".card"])  # starts Chromium headless
             engine.visible = visible  # from here on it waits for the person as a window would
-            async with Http(fast) as http:
-                page = await fetch_and_read(
-                    Fetcher(http, engine, "always"), slow, Search(f"{site.base}/slow", {})
-                )
-        return page.reading.status
+            return await search(slow, f"{site.base}/slow", "always", engine)
 
-    assert asyncio.run(run(visible=False)) is Status.CHANGED and told == []
-    assert asyncio.run(run(visible=True)) is Status.FOUND
+    assert asyncio.run(run(visible=False)) == (Status.CHANGED, "browser") and told == []
+    assert asyncio.run(run(visible=True)) == (Status.FOUND, "browser")
     assert told == ["127.0.0.1 is waiting for you: solve its check in the browser window"]
