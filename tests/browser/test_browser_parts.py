@@ -170,3 +170,29 @@ def test_finding_the_browser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     assert availability().executable == fake
     monkeypatch.setattr("lowprofile.browser.locate.playwright_installed", lambda: False)
     assert availability().reason == INSTALL_HINT
+
+
+def test_a_browser_that_cannot_start_is_tried_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A broken executable fails every page of the scan with one reason, launched once."""
+    pytest.importorskip("playwright", reason="the browser extra is not installed")
+    broken = tmp_path / "chrome"
+    launches = tmp_path / "launches"
+    broken.write_text(f"#!/bin/sh\necho launched >> {launches}\nexit 1\n")
+    broken.chmod(0o700)
+    monkeypatch.setenv(BROWSER_ENV, str(broken))
+    engine = BrowserEngine(Settings(connect_timeout=2))
+
+    async def twice() -> list[str]:
+        reasons = []
+        async with engine:
+            for _ in range(2):
+                with pytest.raises(LowprofileError) as caught:
+                    await engine.fetch("http://127.0.0.1:9/", [".card"])
+                reasons.append(str(caught.value))
+        return reasons
+
+    first, second = asyncio.run(twice())
+    assert first.startswith("the browser could not start") and second == first
+    assert launches.read_text().splitlines() == ["launched"]

@@ -93,6 +93,7 @@ class BrowserEngine:
         self._idle: dict[str, list[Any]] = {}
         self._playwright: Any = None
         self._browser: Any = None
+        self._failed = ""
         self.pages_opened = 0
 
     @property
@@ -113,6 +114,8 @@ class BrowserEngine:
         async with self._start_lock:
             if self._browser is not None:
                 return self._browser
+            if self._failed:  # tried once this scan: every other page gets the same answer
+                raise RequestFailed(self._failed)
             if not self._found.ready:
                 raise RequestFailed(self._found.reason)
             from playwright.async_api import Error, async_playwright
@@ -133,7 +136,8 @@ class BrowserEngine:
                 await self._playwright.stop()
                 self._playwright = None
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason"
-                raise RequestFailed(f"the browser could not start: {first}") from exc
+                self._failed = f"the browser could not start: {first}"
+                raise RequestFailed(self._failed) from exc
             return self._browser
 
     async def close(self) -> None:
