@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,16 @@ def score_history(report: ScanReport) -> list[tuple[datetime, int]]:
         return []
 
 
+def _attempt_settle(
+    outcome: ScanOutcome, pending: Path, settle: Callable[[Path, int | None], Path | None]
+) -> Path | None:
+    try:
+        return settle(pending, outcome.scan_id)
+    except OSError as exc:
+        outcome.problems.append(f"evidence {pending}: {exc.strerror or exc}")
+        return pending
+
+
 def save_to_history(report: ScanReport) -> int:
     from lowprofile.store import Store
 
@@ -136,7 +147,18 @@ def run_pipeline(
     save_pages: Path | None = None,
     options: dict[str, Any] | None = None,
 ) -> ScanOutcome:
-    """Scan, assess once, write the outputs, save, and decide the exit code."""
+    """Scan, assess once, write the outputs, save, and decide the exit code.
+
+    Evidence of what the scan finds is kept under a provisional name while the scan runs and
+    takes the scan's history id once it is saved (``evidence export ID``). The browser mode is
+    ``auto`` unless asked otherwise (``LOWPROFILE_BROWSER_MODE``): a scheduled run uses the
+    browser headless and never waits for a person."""
+    from lowprofile.browser.evidence import evidence_root, settle
+
+    options = dict(options or {})
+    options.setdefault("browser", os.environ.get("LOWPROFILE_BROWSER_MODE", "auto"))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    pending = Path(options.setdefault("evidence_dir", evidence_root() / f"scan-{stamp}"))
     report = asyncio.run(
         run_scan(
             subject, specs, settings, observer=observer, save_pages=save_pages, options=options
@@ -146,6 +168,9 @@ def run_pipeline(
     home = subject.home
     point = (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
     outcome = deliver(report, outputs, home=point)
+    kept = _attempt_settle(outcome, pending, settle)
+    if kept is not None:
+        outcome.written.append(("Evidence", str(kept)))
     outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
     if outcome.problems and outcome.exit_code == EXIT_OK:
         outcome.exit_code = EXIT_FAILED

@@ -9,7 +9,9 @@ source misbehaved.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,9 @@ from typing import Any, Protocol
 
 import httpx
 
+from lowprofile.browser.engine import BrowserEngine
+from lowprofile.browser.evidence import EvidenceKeeper
+from lowprofile.browser.locate import availability
 from lowprofile.checkers.base import CheckContext, CheckerSpec, load_checker
 from lowprofile.config import Settings
 from lowprofile.errors import CheckerError
@@ -79,6 +84,7 @@ async def _run_one(
     observer: ScanObserver,
     save_pages: Path | None,
     options: dict[str, Any],
+    browser: BrowserEngine | None = None,
 ) -> list[CheckResult]:
     results: list[CheckResult] = []
 
@@ -106,6 +112,9 @@ async def _run_one(
         save_pages=save_pages,
         advance=lambda n: observer.advance(spec.id, n),
         options=options,
+        browser=browser,
+        browser_mode=options.get("browser", "never"),
+        evidence=_evidence(options, browser),
     )
     try:
         async for result in checker.check(subject, ctx):
@@ -177,6 +186,37 @@ def _filled(finding: Finding) -> dict[str, Any]:
     return {k: v for k, v in finding.evidence.items() if v not in (None, "", [], {})}
 
 
+def _evidence(options: dict[str, Any], browser: BrowserEngine | None) -> EvidenceKeeper | None:
+    folder = options.get("evidence_dir")
+    if folder is None:
+        return None
+    mode = options.get("browser", "never")
+    why = "the browser was not used (--browser never)" if mode == "never" else ""
+    return EvidenceKeeper(Path(folder), browser, why or availability().reason)
+
+
+@contextlib.asynccontextmanager
+async def open_browser(
+    settings: Settings, options: dict[str, Any]
+) -> AsyncIterator[BrowserEngine | None]:
+    """The scan's one browser, or None (``--browser never``, or no engine on this machine).
+    Chromium itself starts on the first page that needs it, so a scan without one pays nothing."""
+    found = availability()
+    if options.get("browser", "never") == "never" or not found.ready:
+        yield None
+        return
+    engine = BrowserEngine(
+        settings,
+        visible=bool(options.get("show_browser")),
+        notify=options.get("notify"),
+        found=found,
+    )
+    try:
+        yield engine
+    finally:
+        await engine.close()
+
+
 async def run_scan(
     subject: Subject,
     specs: list[CheckerSpec],
@@ -190,10 +230,11 @@ async def run_scan(
     """Run every checker in ``specs`` concurrently over one shared HTTP client."""
     observer = observer or NullObserver()
     started = datetime.now(UTC)
-    async with Http(settings, transport=transport) as http:
+    options = options or {}
+    async with Http(settings, transport=transport) as http, open_browser(settings, options) as br:
         batches = await asyncio.gather(
             *(
-                _run_one(spec, subject, http, settings, observer, save_pages, options or {})
+                _run_one(spec, subject, http, settings, observer, save_pages, options, br)
                 for spec in specs
             )
         )

@@ -33,6 +33,8 @@ TEMPLATE_FILTERS = (
     "optional",
 )
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+"""Set to 1 to let a user's broker file search ``http://127.0.0.1:PORT/`` (a local copy of a
+page, for trying a recipe); never otherwise, so a downloaded file cannot point the scan inward."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,12 @@ class SearchSpec:
     method: str = "GET"
     headers: dict[str, str] = field(default_factory=dict)
     form: dict[str, str] = field(default_factory=dict)
+    fetch: str = "http"
+    """``http`` (the default) or ``browser``: a real browser, for pages built by JavaScript or
+    behind a script challenge."""
+    wait_for: str = ""
+    """With ``fetch = "browser"``: what to wait for before reading (default: cards or the
+    no-results marker, whichever appears first)."""
 
     @property
     def variables(self) -> set[str]:
@@ -259,6 +267,7 @@ def meaning_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
             where = "search.url" if key == "url" else f"search.form.{key}"
             out += [(where, message) for message in _template_problems(value)]
     out += _target_problems(search, _table(data, "optout"))
+    out += _fetch_problems(search)
     parse = _table(data, "parse")
     selector_lists: list[tuple[str, Any]] = [
         ("parse.cards", parse.get("cards")),
@@ -274,6 +283,23 @@ def meaning_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
                 problem = _selector_problem(selector) if isinstance(selector, str) else None
                 if problem:
                     out.append((key, problem))
+    return out
+
+
+def _fetch_problems(search: dict[str, Any]) -> list[tuple[str, str]]:
+    """A loopback search URL only when allowed; browser steps only for GET searches."""
+    out: list[tuple[str, str]] = []
+    url = search.get("url")
+    if isinstance(url, str) and url.startswith("http://"):
+        from lowprofile.net import check_public_target
+
+        if check_public_target(_PLACEHOLDER.sub("x", url)) is None:  # a public host
+            out.append(("search.url", "must be an https:// URL (plain http only on loopback)"))
+    method = str(search.get("method", "GET")).upper()
+    if search.get("fetch") == "browser" and method != "GET":
+        out.append(("search.fetch", "the browser fetches GET searches only"))
+    if search.get("wait_for") and search.get("fetch") != "browser":
+        out.append(("search.wait_for", 'only means something with fetch = "browser"'))
     return out
 
 
@@ -297,6 +323,8 @@ def broker_from_dict(data: dict[str, Any], source: str) -> tuple[Broker | None, 
                 method=search.get("method", "GET").upper(),
                 headers=dict(search.get("headers", {})),
                 form=dict(search.get("form", {})),
+                fetch=search.get("fetch", "http"),
+                wait_for=search.get("wait_for", ""),
             ),
             optout=OptOutSpec(
                 url=optout["url"],

@@ -1,18 +1,26 @@
 """One broker search: fill the recipe's URL and form, fetch, read the page.
 
 The scan's broker checker and ``brokers doctor`` (the canary searches) both search through here,
-so a POST recipe's form, its headers and the page reading are done one way only.
+so a POST recipe's form, its headers and the page reading are done one way only. Here too the
+scan's browser mode chooses how a page is fetched: plain HTTP, or the browser engine for a recipe
+that asks for it (``[search] fetch = "browser"``), for every GET search (``always``), or once
+more for a plain fetch that met a bot wall (``auto``). The same rules then read either page.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lowprofile.brokers.page import PageReading, read_page
 from lowprofile.brokers.schema import Broker
 from lowprofile.brokers.template import Query, render
+from lowprofile.browser.engine import BrowserEngine
 from lowprofile.net import Http
+from lowprofile.results import Status
+
+BROWSER_MODES = ("auto", "always", "never")
+SHOW_BROWSER_HINT = "run `lowprofile scan --show-browser` once to pass its check yourself"
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ class Fetched:
     text: str
     status_code: int
     url: str
+    via: str = "http"
+    """``http`` or ``browser``: how the page was fetched (kept in the evidence manifest)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,28 @@ class SearchPage:
 
     text: str
     reading: PageReading
+    via: str = "http"
+    url: str = ""
+    """Where the page ended up (after redirects or a challenge's reload)."""
+
+
+@dataclass(frozen=True)
+class Fetcher:
+    """How this scan fetches pages: the HTTP client, and the browser engine with its mode
+    (``auto``, ``always``, ``never``); ``browser`` is None when it cannot be used here."""
+
+    http: Http
+    browser: BrowserEngine | None = None
+    mode: str = "auto"
+
+    def wants_browser(self, broker: Broker) -> bool:
+        """The browser first, for this recipe? Only for GET searches (the browser navigates)."""
+        if self.browser is None or self.mode == "never" or broker.search.method != "GET":
+            return False
+        return self.mode == "always" or broker.search.fetch == "browser"
+
+    def may_retry_in_browser(self, broker: Broker) -> bool:
+        return self.browser is not None and self.mode == "auto" and broker.search.method == "GET"
 
 
 class PageCache:
@@ -45,13 +77,16 @@ class PageCache:
     one host (clones of one site) share the page, each reading it with its own recipe."""
 
     def __init__(self) -> None:
-        self._pages: dict[tuple[str, str, str], asyncio.Task[Fetched]] = {}
+        self._pages: dict[tuple[str, str, str, str], asyncio.Task[Fetched]] = {}
 
-    async def fetch(self, http: Http, broker: Broker, search: Search) -> Fetched:
-        key = (broker.search.method, search.url, repr(sorted(search.form.items())))
+    async def fetch(
+        self, http: Http, broker: Broker, search: Search, browser: BrowserEngine | None = None
+    ) -> Fetched:
+        via = "http" if browser is None else "browser"
+        key = (via, broker.search.method, search.url, repr(sorted(search.form.items())))
         task = self._pages.get(key)
         if task is None:
-            task = asyncio.ensure_future(_fetch(http, broker, search))
+            task = asyncio.ensure_future(_fetch(http, broker, search, browser))
             self._pages[key] = task
         return await asyncio.shield(task)
 
@@ -64,7 +99,20 @@ def fill(broker: Broker, query: Query) -> Search:
     )
 
 
-async def _fetch(http: Http, broker: Broker, search: Search) -> Fetched:
+def waited_for(broker: Broker) -> list[str]:
+    """What the browser waits for: the recipe's ``wait_for``, else the cards or the no-results
+    marker, whichever appears first."""
+    if broker.search.wait_for:
+        return [broker.search.wait_for]
+    return [*broker.parse.cards, *broker.parse.no_results_selectors]
+
+
+async def _fetch(
+    http: Http, broker: Broker, search: Search, browser: BrowserEngine | None = None
+) -> Fetched:
+    if browser is not None:
+        page = await browser.fetch(search.url, waited_for(broker))
+        return Fetched(page.html, page.status_code, page.url, via="browser")
     response = await http.request(
         broker.search.method,
         search.url,
@@ -74,9 +122,35 @@ async def _fetch(http: Http, broker: Broker, search: Search) -> Fetched:
     return Fetched(response.text, response.status_code, str(response.url))
 
 
-async def fetch_and_read(
-    http: Http, broker: Broker, search: Search, cache: PageCache | None = None
+async def _read(
+    http: Http,
+    broker: Broker,
+    search: Search,
+    cache: PageCache | None,
+    browser: BrowserEngine | None,
 ) -> SearchPage:
-    """Request the search as the recipe says and read the answer; NetError when it fails."""
-    page = await (cache.fetch(http, broker, search) if cache else _fetch(http, broker, search))
-    return SearchPage(page.text, read_page(broker, page.text, page.status_code, page.url))
+    if cache is not None:
+        page = await cache.fetch(http, broker, search, browser)
+    else:
+        page = await _fetch(http, broker, search, browser)
+    reading = read_page(broker, page.text, page.status_code, page.url)
+    return SearchPage(page.text, reading, page.via, page.url)
+
+
+async def fetch_and_read(
+    http: Http | Fetcher, broker: Broker, search: Search, cache: PageCache | None = None
+) -> SearchPage:
+    """Request the search as the recipe and the browser mode say and read the answer; NetError
+    when it fails. A plain ``Http`` fetches over HTTP only (``brokers doctor``)."""
+    fetcher = http if isinstance(http, Fetcher) else Fetcher(http, mode="never")
+    first = fetcher.browser if fetcher.wants_browser(broker) else None
+    page = await _read(fetcher.http, broker, search, cache, first)
+    blocked = page.reading.status is Status.BLOCKED
+    if blocked and first is None and fetcher.may_retry_in_browser(broker):
+        page = await _read(fetcher.http, broker, search, cache, fetcher.browser)
+    if page.via == "browser" and page.reading.status is Status.BLOCKED:
+        visible = fetcher.browser is not None and fetcher.browser.visible
+        hint = "the site refused the browser too" if visible else SHOW_BROWSER_HINT
+        reading = replace(page.reading, reason=f"{page.reading.reason}; {hint}")
+        page = replace(page, reading=reading)
+    return page

@@ -30,6 +30,8 @@ from lowprofile.results import CheckResult, Status
 from lowprofile.subject import Subject
 
 if TYPE_CHECKING:
+    from lowprofile.browser.engine import BrowserEngine
+    from lowprofile.browser.evidence import EvidenceKeeper
     from lowprofile.net import Http
 
 ENTRY_POINT_GROUP = "lowprofile.checkers"
@@ -63,6 +65,12 @@ class CheckContext:
     advance: Callable[[int], None] = field(default=lambda n: None)
     """Report progress: call with the number of targets just finished."""
     options: dict[str, Any] = field(default_factory=dict)
+    browser: BrowserEngine | None = None
+    """The scan's one browser (started on first use), or None where it cannot or may not run."""
+    browser_mode: str = "auto"
+    """``auto``, ``always`` or ``never`` (``scan --browser``)."""
+    evidence: EvidenceKeeper | None = None
+    """Where found and possible listings keep their evidence; None keeps none."""
 
 
 @runtime_checkable

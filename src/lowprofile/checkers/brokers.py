@@ -20,8 +20,9 @@ from lowprofile.brokers.listing import Listing, MatchResult
 from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
 from lowprofile.brokers.schema import Broker
-from lowprofile.brokers.search import PageCache, fetch_and_read, fill
+from lowprofile.brokers.search import Fetcher, PageCache, fetch_and_read, fill
 from lowprofile.brokers.template import MissingValue, Query, queries_for, queries_left_out
+from lowprofile.browser.locate import availability
 from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
 from lowprofile.config import Settings
 from lowprofile.errors import NetError
@@ -164,6 +165,9 @@ class BrokerChecker:
         for problem in self.broker_set.problems:
             path, _, rest = problem.partition(":")
             yield CheckResult(CHECKER_ID, Path(path).name, Status.ERROR, detail=problem)
+        missing = self._browser_missing(ctx)
+        if missing:
+            yield CheckResult(CHECKER_ID, "browser engine", Status.SKIPPED, detail=missing)
         left_out = queries_left_out(subject)
         if left_out:
             yield CheckResult(CHECKER_ID, "*", Status.SKIPPED, detail=left_out)
@@ -178,6 +182,17 @@ class BrokerChecker:
         finally:
             for task in tasks:
                 task.cancel()
+
+    def _browser_missing(self, ctx: CheckContext) -> str:
+        """Said once per scan: why the browser is not there, when a recipe (or ``always``)
+        wanted it; those sites are then fetched over HTTP and read honestly."""
+        if ctx.browser is not None or ctx.browser_mode == "never":
+            return ""
+        wanted = ctx.browser_mode == "always" or any(
+            b.automatic and b.search.fetch == "browser" for b in self.broker_set.brokers.values()
+        )
+        found = availability()
+        return (found.reason or "the browser engine is off") if wanted else ""
 
     async def _search_broker(
         self, broker: Broker, subject: Subject, ctx: CheckContext
@@ -274,7 +289,8 @@ class BrokerChecker:
                 verified=broker.verified,
             )
         try:
-            page = await fetch_and_read(ctx.http, broker, search, self._pages)
+            fetcher = Fetcher(ctx.http, ctx.browser, ctx.browser_mode)
+            page = await fetch_and_read(fetcher, broker, search, self._pages)
         except NetError as exc:
             return result_for_net_error(CHECKER_ID, target, exc, url=url, source=broker.id)
         if ctx.save_pages is not None:
@@ -285,6 +301,11 @@ class BrokerChecker:
         status, detail = reading.status, reading.reason
         if status is Status.FOUND:
             status, findings, detail = judge_listings(broker, reading.listings, subject, url)
+        if findings and ctx.evidence is not None:
+            try:
+                await ctx.evidence.keep(broker.id, page.url or url, page.text, page.via)
+            except OSError as exc:  # the finding stands without its evidence; say so
+                detail += f"; evidence not kept: {exc.strerror or exc}"
         if not broker.verified and status.is_answer:
             detail += " (recipe not verified against the live site)"
         return CheckResult(

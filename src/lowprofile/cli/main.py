@@ -14,7 +14,9 @@ from typer.core import TyperGroup
 from lowprofile import __version__
 from lowprofile.cli import breaches as breaches_cli
 from lowprofile.cli import brokers as brokers_cli
+from lowprofile.cli import browser as browser_cli
 from lowprofile.cli import config as config_cli
+from lowprofile.cli import evidence as evidence_cli
 from lowprofile.cli import history as history_cli
 from lowprofile.cli import optout as optout_cli
 from lowprofile.cli import photos as photos_cli
@@ -92,6 +94,8 @@ app.add_typer(optout_cli.app, name="optout")
 app.add_typer(schedule_cli.app, name="schedule")
 app.add_typer(config_cli.app, name="config")
 app.add_typer(registry_cli.app, name="registry")
+app.add_typer(evidence_cli.app, name="evidence")
+app.add_typer(browser_cli.app, name="browser")
 
 
 def run() -> None:

@@ -151,6 +151,22 @@ def scan_command(
         Path | None,
         typer.Option("--save-pages", help="Keep every fetched page in DIR, for debugging recipes."),
     ] = None,
+    browser: Annotated[
+        str,
+        typer.Option(
+            "--browser",
+            help="auto: a real browser for the sites that need one, and once more for a site "
+            "that blocked a plain fetch; always: every site through the browser; never: none.",
+            envvar="LOWPROFILE_BROWSER_MODE",
+        ),
+    ] = "auto",
+    show_browser: Annotated[
+        bool,
+        typer.Option(
+            "--show-browser",
+            help="Open a visible browser window: when a site asks for a check, solve it there.",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -183,6 +199,10 @@ def scan_command(
         threshold = Severity(settings.fail_on)
     except ValueError:
         fail(f"--fail-on: {settings.fail_on!r} is not a severity")
+    from lowprofile.brokers.search import BROWSER_MODES
+
+    if browser not in BROWSER_MODES:
+        fail(f"--browser: {browser!r} is not one of {', '.join(BROWSER_MODES)}")
     specs, unknown = select_checkers(only, skip)
     if unknown:
         fail(f"unknown checker(s): {', '.join(unknown)} (see `lowprofile checkers`)")
@@ -201,5 +221,13 @@ def scan_command(
         quiet=quiet,
         save_pages=save_pages,
         details=verbose,
+        options={"browser": browser, "show_browser": show_browser, "notify": _tell_waiting},
     )
     raise typer.Exit(code)
+
+
+def _tell_waiting(message: str) -> None:
+    """A site's check waits for the person in the visible browser: say which one."""
+    from rich.text import Text
+
+    stderr_console().print(Text(f"lowprofile: {message}", style="bold yellow"))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
-import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -111,7 +110,10 @@ def updated_data_path() -> Path:
 
 
 def loopback_allowed() -> bool:
-    return os.environ.get(ALLOW_LOOPBACK_ENV, "") not in ("", "0")
+    """The one loopback opt-in, read as every other setting is (``allow_loopback``)."""
+    from lowprofile.config import load_settings
+
+    return load_settings().allow_loopback
 
 
 def schema_for(path: Path | None) -> dict[str, Any]:

@@ -1,0 +1,299 @@
+"""The browser engine: one Chromium for the whole scan, a few pages in flight, net.py's manners.
+
+It stands behind the same seam as HTTP (``brokers.search.fetch_and_read`` chooses), so the same
+recipe reads the rendered page with the same rules. It keeps the rules every request obeys:
+the proxy, the timeouts and the pause between two requests to one host come from ``Settings``;
+each site gets its own browser context whose cookies are kept in ``<data>/browser/`` when the
+scan closes the browser (a challenge passed once stays passed), and no site sees another's.
+
+Where the line is: the browser is the person's own, unmodified, and headless unless asked
+(``--show-browser``); no captcha service, no stealth plugin, no fingerprint changes. A site that
+still refuses is read as what it is, a bot wall, and reported ``blocked``.
+
+Playwright is imported when the engine starts, never before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from lowprofile.browser.locate import Availability, availability
+from lowprofile.browser.profiles import load_profile, save_profile
+from lowprofile.config import Settings
+from lowprofile.errors import NetError, RequestFailed
+
+log = logging.getLogger(__name__)
+
+CHROMIUM_FLAGS = (
+    # Quiet and closed: the browser fetches the pages asked for and makes no calls of its own
+    # (updates, sync, safe-browsing lists, field trials).
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-quic",
+    "--disable-gpu",
+    "--metrics-recording-only",
+)
+PERSON_WAIT = 300.0
+"""Seconds a visible browser waits for the person to solve a site's check."""
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A page as the browser shows it after its scripts ran: the DOM, serialised."""
+
+    html: str
+    status_code: int
+    url: str
+
+
+def playwright_selector(selector: str) -> str:
+    """A recipe selector (CSS, or XPath starting with / ./ or a bracket) as Playwright reads it."""
+    if selector.startswith(("/", "./", "(")):
+        return "xpath=" + selector
+    return selector
+
+
+class BrowserEngine:
+    """One browser for the whole scan, started on first use. ``async with`` closes it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        visible: bool = False,
+        notify: Notify | None = None,
+        profiles: Path | None = None,
+        pages: int = 3,
+        found: Availability | None = None,
+    ) -> None:
+        self.settings = settings
+        self.visible = visible
+        self._notify = notify or (lambda message: None)
+        self._profiles = profiles
+        self._found = found or availability()
+        self._slots = asyncio.Semaphore(max(1, min(pages, settings.concurrency)))
+        self._start_lock = asyncio.Lock()
+        self._host_locks: dict[str, asyncio.Lock] = {}
+        self._last_start: dict[str, float] = {}
+        self._contexts: dict[str, Any] = {}
+        self._idle: dict[str, list[Any]] = {}
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._failed = ""
+        self.pages_opened = 0
+
+    @property
+    def available(self) -> Availability:
+        return self._found
+
+    @property
+    def started(self) -> bool:
+        return self._browser is not None
+
+    async def __aenter__(self) -> BrowserEngine:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _start(self) -> Any:
+        async with self._start_lock:
+            if self._browser is not None:
+                return self._browser
+            if self._failed:  # tried once this scan: every other page gets the same answer
+                raise RequestFailed(self._failed)
+            if not self._found.ready:
+                raise RequestFailed(self._found.reason)
+            from playwright.async_api import Error, async_playwright
+
+            self._playwright = await async_playwright().start()
+            launch: dict[str, Any] = {
+                "headless": not self.visible,
+                "args": [*CHROMIUM_FLAGS, "--no-sandbox"] if _is_root() else list(CHROMIUM_FLAGS),
+                "timeout": self.settings.connect_timeout * 3000,
+            }
+            if self._found.executable is not None:
+                launch["executable_path"] = str(self._found.executable)
+            if self.settings.proxy:
+                launch["proxy"] = {"server": self.settings.proxy}
+            try:
+                self._browser = await self._playwright.chromium.launch(**launch)
+            except Error as exc:
+                await self._playwright.stop()
+                self._playwright = None
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason"
+                self._failed = f"the browser could not start: {first}"
+                raise RequestFailed(self._failed) from exc
+            return self._browser
+
+    async def close(self) -> None:
+        for site, context in list(self._contexts.items()):
+            await self._keep_profile(site, context)
+            await context.close()
+        self._contexts.clear()
+        self._idle.clear()
+        if self._browser is not None:
+            await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+
+    async def _context(self, site: str) -> Any:
+        """The site's one context (two recipes on one host share it, and its cookies)."""
+        browser = await self._start()
+        async with self._start_lock:
+            context = self._contexts.get(site)
+            if context is None:
+                context = await browser.new_context(
+                    storage_state=load_profile(site, self._profiles),
+                    locale=self.settings.accept_language.split(",")[0],
+                    extra_http_headers={"Accept-Language": self.settings.accept_language},
+                )
+                self._contexts[site] = context
+        return context
+
+    async def _keep_profile(self, site: str, context: Any) -> None:
+        try:
+            save_profile(site, await context.storage_state(), self._profiles)
+        except Exception:  # a profile not kept costs one challenge next time, nothing more
+            log.debug("profile of %s not kept", site, exc_info=True)
+
+    async def _wait_turn(self, host: str) -> None:
+        """net.py's rule in the browser: at least ``interval_for(host)`` between two starts."""
+        lock = self._host_locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            wait = self._last_start.get(host, float("-inf")) + self.settings.interval_for(host)
+            wait -= time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._last_start[host] = time.monotonic()
+
+    async def fetch(self, url: str, wait_for: list[str]) -> Rendered:
+        """Open ``url`` in its site's context, wait for the first of ``wait_for`` (cards or the
+        no-results marker) and return the rendered page; NetError when it cannot load at all.
+
+        A page that never shows what we wait for is returned as it stands: reading it says
+        whether it is a bot wall (``blocked``) or a layout the recipe does not know
+        (``changed``)."""
+        from playwright.async_api import Error
+
+        host = urlsplit(url).hostname or ""
+        async with self._slots:
+            context = await self._context(host)
+            await self._wait_turn(host)
+            page = await self._page(host, context)
+            navigations: list[Any] = []
+
+            def navigated(response: Any) -> None:
+                if response.request.is_navigation_request() and response.frame == page.main_frame:
+                    navigations.append(response)
+
+            page.on("response", navigated)
+            try:
+                timeout = (self.settings.connect_timeout + self.settings.read_timeout) * 1000
+                try:
+                    await page.goto(url, timeout=timeout, wait_until="domcontentloaded")
+                except Error as exc:
+                    raise _net_error(host, url, exc) from exc
+                await self._wait_for(page, host, wait_for)
+                html = await _content(page)
+                status = navigations[-1].status if navigations else 200
+                return Rendered(html, status, page.url)
+            finally:
+                page.remove_listener("response", navigated)
+                self._idle.setdefault(host, []).append(page)
+
+    async def _page(self, site: str, context: Any) -> Any:
+        """A tab of the site's context: an idle one again (cheaper than a new one), or new."""
+        idle = self._idle.get(site)
+        if idle:
+            return idle.pop()
+        self.pages_opened += 1
+        return await context.new_page()
+
+    async def _wait_for(self, page: Any, host: str, selectors: list[str]) -> None:
+        from playwright.async_api import Error
+
+        if not selectors:
+            await _settle(page, self.settings.read_timeout)
+            return
+        locator = page.locator(playwright_selector(selectors[0]))
+        for selector in selectors[1:]:
+            locator = locator.or_(page.locator(playwright_selector(selector)))
+        timeout = self.settings.read_timeout * 1000
+        try:
+            await locator.first.wait_for(state="attached", timeout=timeout)
+            return
+        except Error:
+            if not self.visible:
+                return
+        self._notify(f"{host} is waiting for you: solve its check in the browser window")
+        try:
+            await locator.first.wait_for(state="attached", timeout=PERSON_WAIT * 1000)
+        except Error:
+            return
+
+    async def snapshot(self, html: str) -> bytes:
+        """A full-page PNG of saved HTML, drawn with scripts and network off: what the page
+        showed, without letting it run or call anywhere again."""
+        browser = await self._start()
+        async with self._slots:
+            context = await browser.new_context(java_script_enabled=False, offline=True)
+            try:
+                await context.route("**/*", lambda route: route.abort())
+                page = await context.new_page()
+                timeout = self.settings.read_timeout * 1000
+                await page.set_content(html, wait_until="load", timeout=timeout)
+                png: bytes = await page.screenshot(full_page=True)
+                return png
+            finally:
+                await context.close()
+
+
+async def _settle(page: Any, seconds: float) -> None:
+    from playwright.async_api import Error
+
+    try:
+        await page.wait_for_load_state("networkidle", timeout=seconds * 1000)
+    except Error:
+        return
+
+
+async def _content(page: Any) -> str:
+    """The DOM now; a page caught mid-navigation (a challenge reloading) is given a moment."""
+    from playwright.async_api import Error
+
+    for _ in range(3):
+        try:
+            html: str = await page.content()
+            return html
+        except Error:
+            await _settle(page, 5)
+    html = await page.content()
+    return html
+
+
+def _net_error(host: str, url: str, exc: Exception) -> NetError:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return RequestFailed(f"{host}: the browser could not load the page ({first})", url=url)
+
+
+def _is_root() -> bool:
+    import os
+
+    return hasattr(os, "geteuid") and os.geteuid() == 0

@@ -1,0 +1,89 @@
+"""A people-search site on 127.0.0.1 for the browser tests and bench/browser.py.
+
+``/js``: a result list whose cards a script inserts after load (plain HTTP sees no cards).
+``/slow``: the same, after 2.5 s (a person solving a check).
+``/challenge``: a script challenge (403, "Just a moment...") that sets a cookie and reloads;
+with the cookie, the results. ``/plain``: the results as static HTML, for plain-HTTP timing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "browser"
+
+
+class LocalSite:
+    """The running server: its base URL and how many requests each path got."""
+
+    def __init__(self, server: ThreadingHTTPServer) -> None:
+        self.server = server
+        host, port = server.server_address[:2]
+        self.base = f"http://127.0.0.1:{port}"
+        self.hits: Counter[str] = Counter()
+
+
+def _page(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def _handler(site: list[LocalSite]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            path = urlsplit(self.path).path
+            site[0].hits[path] += 1
+            if path.startswith("/js"):
+                self._send(200, _page("js_results.html"))
+            elif path.startswith("/slow"):  # a check a person takes a while to solve
+                self._send(200, _page("js_results.html").replace(b"}, 300);", b"}, 2500);"))
+            elif path.startswith("/plain"):
+                self._send(200, _page("static_results.html"))
+            elif path.startswith("/challenge"):
+                passed = "passed=1" in (self.headers.get("Cookie") or "")
+                if passed:
+                    self._send(200, _page("static_results.html"))
+                else:
+                    self._send(403, _page("challenge.html"))
+            else:
+                self._send(404, b"<html><body>not here</body></html>")
+
+        def _send(self, code: int, body: bytes) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+    return Handler
+
+
+@contextmanager
+def serve() -> Iterator[LocalSite]:
+    holder: list[LocalSite] = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(holder))
+    holder.append(LocalSite(server))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield holder[0]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def write_recipe(folder: Path, broker_id: str, base: str, path: str) -> Path:
+    """A user broker file for one page of the local site (``fetch = "browser"``)."""
+    text = (FIXTURES / "recipe.toml.in").read_text("utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{broker_id}.toml"
+    target.write_text(text.format(id=broker_id, base=base, path=path), "utf-8")
+    return target
