@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lowprofile.brokers.loader import load_brokers
+from helpers.brokers import shipped_brokers
 from lowprofile.brokers.page import read_page
 from lowprofile.brokers.schema import Broker
 from lowprofile.results import Status
@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "brokers"
 
 @pytest.fixture(scope="module")
 def brokers() -> dict[str, Broker]:
-    return load_brokers().brokers
+    return shipped_brokers()
 
 
 def page(name: str) -> str:

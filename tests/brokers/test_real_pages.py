@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from typer.testing import CliRunner
 
+from helpers.brokers import shipped_brokers
 from lowprofile.brokers.evidence import Evidence, all_evidence, evidence_for, evidence_of
-from lowprofile.brokers.loader import load_brokers
 from lowprofile.brokers.matcher import FOUND, POSSIBLE, match_listing, parse_place
 from lowprofile.brokers.page import read_page
 from lowprofile.brokers.schema import Broker
@@ -38,7 +38,7 @@ CAPTURES = sorted(p.parent.name for p in REAL.glob("*/ORIGIN.toml") if p.parent.
 
 @pytest.fixture(scope="module")
 def brokers() -> dict[str, Broker]:
-    return load_brokers().brokers
+    return shipped_brokers()
 
 
 def origin(broker_id: str) -> dict[str, Any]:
