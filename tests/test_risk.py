@@ -187,3 +187,22 @@ def test_known_subsets_are_monotone() -> None:
         subset = [f for f in ALL if rng.random() < 0.5]
         for extra in ALL:
             assert assess([*subset, extra]).score >= assess(subset).score
+
+
+def test_accounts_from_one_username_are_a_trail() -> None:
+    from lowprofile.results import Finding, Kind
+
+    def account(site: str, **evidence: object) -> Finding:
+        return Finding(
+            kind=Kind.ACCOUNT,
+            title=f"An account on {site}",
+            where=f"https://{site}/janed",
+            severity=Severity.LOW,
+            evidence={"username_id": "u1", **evidence},
+        )
+
+    found = [account("a.example"), account("b.example", matches_name=True)]
+    risk = assess(found)
+    assert "one username links 2 accounts a doxer can follow" in risk.reasons
+    assert "a username spells out your name" in risk.reasons
+    assert finding_points(found[0]) < finding_points(replace(found[0], kind="broker_listing"))

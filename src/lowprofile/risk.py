@@ -41,6 +41,7 @@ KIND_WEIGHT: dict[str, float] = {
     Kind.BROKER_LISTING: 1.0,
     Kind.PASTE: 1.0,
     Kind.BREACH: 0.8,
+    Kind.ACCOUNT: 0.7,
 }
 """How much a finding's kind exposes, relative to a public web page anyone can search. Breach
 dumps take effort to obtain and hurt accounts more than doors; photo kinds (any kind starting with
@@ -241,11 +242,13 @@ def _count_reasons(findings: list[Finding]) -> list[tuple[float, str]]:
         if leaked:
             text += f"; {leaked} leaked a password"
         out.append((sum(map(finding_points, breaches)), text))
+    out += _account_reasons([f for f in findings if f.kind == Kind.ACCOUNT])
     pastes = [f for f in findings if f.kind == Kind.PASTE]
     if pastes:
         text = f"your email was posted in {plural(len(pastes), 'public paste')}"
         out.append((sum(map(finding_points, pastes)), text))
-    known = {id(f) for f in (*listings, *photos, *breaches, *pastes)}
+    accounts = [f for f in findings if f.kind == Kind.ACCOUNT]
+    known = {id(f) for f in (*listings, *photos, *breaches, *pastes, *accounts)}
     rest: dict[str, list[Finding]] = {}
     for finding in findings:
         if id(finding) not in known and finding_points(finding) > 0:
@@ -257,6 +260,29 @@ def _count_reasons(findings: list[Finding]) -> list[tuple[float, str]]:
         if len(group) > 1:
             text = f"{plural(len(group), kind.replace('_', ' ') + ' finding')}, such as: {text}"
         out.append((sum(map(finding_points, group)), text))
+    return out
+
+
+def _account_reasons(accounts: list[Finding]) -> list[tuple[float, str]]:
+    """Accounts found from a username: one username that links many accounts is a trail from
+    one site to the next, and one that spells out the person's name ties them all to it."""
+    if not accounts:
+        return []
+    by_name: dict[str, list[Finding]] = {}
+    for finding in accounts:
+        by_name.setdefault(str(finding.evidence.get("username_id", "")), []).append(finding)
+    widest = max(by_name.values(), key=len)
+    text = f"one username links {plural(len(widest), 'account')} a doxer can follow"
+    if len(by_name) > 1:
+        text = f"your usernames link {plural(len(accounts), 'account')} across sites"
+    out = [(sum(map(finding_points, accounts)), text)]
+    named = [f for f in accounts if f.evidence.get("matches_name")]
+    if named:
+        out.append((sum(map(finding_points, named)), "a username spells out your name"))
+    sensitive = [f for f in accounts if f.evidence.get("sensitive")]
+    if sensitive:
+        words = plural(len(sensitive), "account")
+        out.append((sum(map(finding_points, sensitive)), f"{words} on adult or dating sites"))
     return out
 
 
