@@ -136,6 +136,23 @@ def save_to_history(report: ScanReport) -> int:
         return store.save(report)
 
 
+def add_registry_tasks(report: ScanReport) -> None:
+    """Deletion requests to the registered data brokers, in the plan by their worth per minute
+    (before the emergency steps, which stay last). A catalogue or ledger that cannot be read
+    costs these tasks, never the scan."""
+    from lowprofile.plan import lives_in_california
+    from lowprofile.registry.tasks import registry_actions
+
+    try:
+        extra = registry_actions(lives_in_california(report.subject))
+    except (LowprofileError, OSError, ValueError) as exc:
+        log.debug("registry tasks left out: %s", exc)
+        return
+    last = report.plan[-1:] if report.plan and report.plan[-1].kind == "emergency" else []
+    rest = report.plan[: len(report.plan) - len(last)] + extra
+    report.plan = [*sorted(rest, key=lambda a: (-a.per_minute, a.minutes, a.id)), *last]
+
+
 def run_pipeline(
     subject: Subject,
     specs: list[CheckerSpec],
@@ -165,6 +182,7 @@ def run_pipeline(
         )
     )
     assess_report(report)
+    add_registry_tasks(report)
     home = subject.home
     point = (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
     outcome = deliver(report, outputs, home=point)

@@ -76,3 +76,27 @@ def web_form_action(entries: Iterable[RegistryEntry]) -> Action | None:
         minutes=WEB_FORM_MINUTES * len(forms),
         covers=[e.id for e in forms],
     )
+
+
+MAX_COVERS_SHOWN = 25
+"""Recipients named in a plan task's ``covers``; the rest are in ``registry status``."""
+
+
+def registry_actions(california: bool | None) -> list[Action]:
+    """The registry's tasks for a scan's plan: read-only (a ledger that does not exist yet
+    means nobody was asked; none is created by a scan)."""
+    from lowprofile.registry.catalogue import load_catalogue
+    from lowprofile.registry.ledger import Ledger, ledger_path
+
+    entries = list(load_catalogue().entries)
+    asked: set[str] = set()
+    if ledger_path().is_file():
+        with Ledger() as ledger:
+            asked = ledger.asked()
+    actions = [requests_action(entries, asked, california), web_form_action(entries)]
+    kept = [a for a in actions if a is not None]
+    for action in kept:
+        if len(action.covers) > MAX_COVERS_SHOWN:
+            more = len(action.covers) - MAX_COVERS_SHOWN
+            action.covers = [*action.covers[:MAX_COVERS_SHOWN], f"+{more} more"]
+    return kept
