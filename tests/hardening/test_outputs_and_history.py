@@ -212,3 +212,18 @@ def test_two_linkless_namesakes_in_one_town_stay_two_findings() -> None:
         for listing in (one, two, one)
     }
     assert len(keys) == 2
+
+
+def test_optout_plan_does_not_say_nobody_lists_you_after_an_offline_scan(
+    private_dirs: dict[str, Path], no_network
+) -> None:
+    import httpx
+
+    no_network.route().mock(side_effect=httpx.ConnectError("network is unreachable"))
+    scan = runner.invoke(
+        app, ["scan", "--name", "Jane Doe", "--city", "Austin", "--state", "TX", "--quiet"]
+    )
+    assert scan.exit_code == 3
+    result = runner.invoke(app, ["optout", "plan"])
+    assert "No broker lists you" not in result.output
+    assert "No people-search site answered" in one_line(result.output)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lowprofile.cli.common import ProfileOpt, command_group
 from lowprofile.cli.registry import requests_command
+
+if TYPE_CHECKING:
+    from lowprofile.results import ScanReport
 
 app = command_group("Track opt-out requests and check that removals stick.")
 app.command("requests")(requests_command)
@@ -33,13 +36,35 @@ def plan_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         return
     console = stdout_console()
     if not actions:
-        console.print("No broker lists you in the latest scan.")
+        console.print(Text(_nothing_listed(report)))
     for action in actions:
         console.print(Text(f"[ ] {action.title}", style="bold"))
         console.print(Text(f"    covers: {', '.join(action.covers)}; method: {action.method}"))
         for link in action.links:
             console.print(Text(f"    {link['url']}"))
         console.print(Text(f"    then: lowprofile optout done {' / '.join(action.covers)}"))
+
+
+def _nothing_listed(report: ScanReport) -> str:
+    """ "No broker lists you" only as far as brokers answered: a scan that reached none says so."""
+    line = next(
+        (
+            c
+            for c in (report.coverage.lines if report.coverage else [])
+            if c.what == "people-search sites"
+        ),
+        None,
+    )
+    if line is None or line.checked == 0:
+        return (
+            "No people-search site answered the latest scan, so nothing is known yet: "
+            "see `lowprofile report latest` for the sites to check by hand, or scan again."
+        )
+    text = f"No broker lists you among the {line.checked} people-search sites that answered"
+    if line.failed or line.manual:
+        text += f"; {line.failed} could not be read and {line.manual} need a look by hand"
+        text += " (`lowprofile report latest` has their links)"
+    return text + "."
 
 
 @app.command("done")
