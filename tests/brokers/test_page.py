@@ -316,3 +316,38 @@ def test_text_after_a_comment_is_kept() -> None:
 
     node = lxml_html.fromstring("<span>Age <!-- -->38<script>no</script> years</span>")
     assert text_of(node) == "Age 38 years"
+
+
+@pytest.mark.parametrize("broker_id", ["truepeoplesearch", "usphonebook", "spokeo"])
+def test_a_rotted_field_selector_costs_confidence_not_the_finding(
+    broker_id: str, brokers: dict[str, Broker]
+) -> None:
+    """Cards found but the recipe's fields renamed away: the listings are read from the cards'
+    text (name, "Age NN", "City, ST"), flagged as drifted, and the checker keeps them as
+    possible with the reason said."""
+    import tomllib
+    from dataclasses import replace
+
+    from lowprofile.brokers.page import DRIFT_REASON
+    from lowprofile.brokers.schema import FieldRule
+    from lowprofile.checkers.brokers import judge_listings
+    from lowprofile.subject import Address, Name, Subject
+
+    real = FIXTURES / "real" / broker_id
+    origin = tomllib.loads((real / "ORIGIN.toml").read_text("utf-8"))
+    person = origin["person"]
+    rotted = {
+        name: FieldRule(selectors=(".renamed-away",)) for name in brokers[broker_id].parse.fields
+    }
+    broker = replace(brokers[broker_id], parse=replace(brokers[broker_id].parse, fields=rotted))
+    html = (real / origin["result"]["file"]).read_text("utf-8")
+    reading = read_page(broker, html, 200, person["url"])
+    assert reading.status is Status.FOUND and reading.drifted, reading.reason
+    subject = Subject(
+        names=(Name.parse(person["name"]),),
+        addresses=(Address(person["city"], person["state"]),),
+        birth_year=person["birth_year"],
+    )
+    status, findings, _ = judge_listings(broker, reading.listings, subject, person["url"])
+    assert findings, "the person is still found on the page"
+    assert DRIFT_REASON in reading.reason

@@ -38,7 +38,9 @@ async def _one(http: Http, broker: Broker) -> dict[str, Any]:
     except NetError as exc:
         row.update(health="blocked" if isinstance(exc, RateLimited) else "error", detail=str(exc))
         return row
-    if reading.status is Status.FOUND:
+    if reading.status is Status.FOUND and reading.drifted:
+        row.update(health="drifting", detail=reading.reason)
+    elif reading.status is Status.FOUND:
         row.update(health="ok", detail=f"{len(reading.listings)} listing(s) parsed")
     elif reading.status is Status.BLOCKED:
         row.update(health="blocked", detail=reading.reason)

@@ -50,6 +50,37 @@ class PageReading:
     status: Status
     reason: str
     listings: list[Listing] = field(default_factory=list)
+    drifted: bool = False
+    """The cards were found but the recipe's field selectors read nothing: the listings were
+    read from the cards' visible text instead, so they are worth less (``possible`` at best)."""
+
+
+DRIFT_REASON = "read from the page text; the recipe's fields no longer match"
+_AGE = re.compile(r"\bAge:?\s*(\d{2,3})\b", re.IGNORECASE)
+_PLACE = re.compile(r"\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,3}),\s*([A-Z]{2})\b")
+_NAME_NODES = ".//h1|.//h2|.//h3|.//h4|.//strong|.//a"
+MAX_NAME_WORDS = 5
+
+
+def _name_words(text: str) -> str:
+    """Two to five words without digits before any "Age": what a name looks like on a card."""
+    words = _AGE.split(text)[0].replace(",", " ").split()
+    if 2 <= len(words) <= MAX_NAME_WORDS and not any(c.isdigit() for c in "".join(words)):
+        return " ".join(words)
+    return ""
+
+
+def listing_from_text(card: Any) -> Listing:
+    """A listing from a card's visible text, for a recipe whose field selectors rotted: the
+    card's opening words (or its first heading-like element) with two to five words as the name,
+    "Age NN", and every
+    "City, ST" in the card. A renamed class then costs confidence, not the finding."""
+    text = text_of(card)
+    candidates = [n if isinstance(n, str) else text_of(n) for n in select(card, _NAME_NODES)]
+    name = next(filter(None, map(_name_words, [text, *candidates])), "")
+    age = _AGE.search(text)
+    places = list(dict.fromkeys(f"{city}, {state}" for city, state in _PLACE.findall(text)))
+    return Listing(name=name, age=int(age.group(1)) if age else None, locations=places[:MAX_VALUES])
 
 
 @functools.cache
@@ -193,6 +224,10 @@ def read_page(broker: Broker, raw_html: str, status_code: int, url: str) -> Page
             listings = [item for item in listings if item.name]
             if listings:
                 break
+            from_text = [item for item in map(listing_from_text, cards) if item.name]
+            if from_text:
+                reason = f"{len(from_text)} listing(s) {DRIFT_REASON}"
+                return PageReading(Status.FOUND, reason, from_text, drifted=True)
     if listings:
         return PageReading(Status.FOUND, f"{len(listings)} listing(s) on the page", listings)
     lowered = page_text.lower()

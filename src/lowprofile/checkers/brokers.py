@@ -19,6 +19,7 @@ from pathlib import Path
 from lowprofile.brokers.listing import Listing, MatchResult
 from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
+from lowprofile.brokers.page import DRIFT_REASON
 from lowprofile.brokers.schema import Broker
 from lowprofile.brokers.search import Fetcher, PageCache, fetch_and_read, fill
 from lowprofile.brokers.template import MissingValue, Query, queries_for, queries_left_out
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 CHECKER_ID = "brokers"
 MINUTES_BY_METHOD = {"web form": 5, "email": 10, "phone": 10, "account": 15, "mail": 30}
+DRIFT_CONFIDENCE = 0.6
+"""The most a listing read from page text (not the recipe's fields) can be: a possible match."""
 _PLACE_VARIABLES = frozenset({"city", "state", "state_full", "zip"})
 _MISSING_WORDS = {
     "city": "a city",
@@ -301,6 +304,17 @@ class BrokerChecker:
         status, detail = reading.status, reading.reason
         if status is Status.FOUND:
             status, findings, detail = judge_listings(broker, reading.listings, subject, url)
+            if reading.drifted and findings:
+                # Listings read from the page text, not the recipe: never more than possible.
+                findings = tuple(
+                    replace(
+                        f,
+                        confidence=min(f.confidence, DRIFT_CONFIDENCE),
+                        reasons=(*f.reasons, DRIFT_REASON),
+                    )
+                    for f in findings
+                )
+                status, detail = Status.POSSIBLE, f"{detail}; {DRIFT_REASON}"
         if findings and ctx.evidence is not None:
             try:
                 await ctx.evidence.keep(broker.id, page.url or url, page.text, page.via)
