@@ -56,7 +56,7 @@ class PageReading:
 
 
 DRIFT_REASON = "read from the page text; the recipe's fields no longer match"
-_AGE = re.compile(r"\bAge:?\s*(\d{2,3})\b", re.IGNORECASE)
+_AGE_LABEL = re.compile(r"\bAge:?\s*(\d{2,3})\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,3}),\s*([A-Z]{2})\b")
 _NAME_NODES = ".//h1|.//h2|.//h3|.//h4|.//strong|.//a"
 MAX_NAME_WORDS = 5
@@ -64,7 +64,7 @@ MAX_NAME_WORDS = 5
 
 def _name_words(text: str) -> str:
     """Two to five words without digits before any "Age": what a name looks like on a card."""
-    words = _AGE.split(text)[0].replace(",", " ").split()
+    words = _AGE_LABEL.split(text)[0].replace(",", " ").split()
     if 2 <= len(words) <= MAX_NAME_WORDS and not any(c.isdigit() for c in "".join(words)):
         return " ".join(words)
     return ""
@@ -78,7 +78,7 @@ def listing_from_text(card: Any) -> Listing:
     text = text_of(card)
     candidates = [n if isinstance(n, str) else text_of(n) for n in select(card, _NAME_NODES)]
     name = next(filter(None, map(_name_words, [text, *candidates])), "")
-    age = _AGE.search(text)
+    age = _AGE_LABEL.search(text)
     places = list(dict.fromkeys(f"{city}, {state}" for city, state in _PLACE.findall(text)))
     return Listing(name=name, age=int(age.group(1)) if age else None, locations=places[:MAX_VALUES])
 
