@@ -224,7 +224,13 @@ def read_page(broker: Broker, raw_html: str, status_code: int, url: str) -> Page
             listings = [item for item in listings if item.name]
             if listings:
                 break
-            from_text = [item for item in map(listing_from_text, cards) if item.name]
+            # A person's card shows a name with an age or a place; a recipe's card selector that
+            # matches some other page's boxes gives neither, and stays "changed".
+            from_text = [
+                item
+                for item in map(listing_from_text, cards)
+                if item.name and (item.age or item.locations)
+            ]
             if from_text:
                 reason = f"{len(from_text)} listing(s) {DRIFT_REASON}"
                 return PageReading(Status.FOUND, reason, from_text, drifted=True)
