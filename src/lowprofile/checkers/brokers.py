@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
+from lowprofile.brokers.evidence import evidence_for
 from lowprofile.brokers.listing import Listing, MatchResult
 from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
@@ -320,8 +321,9 @@ class BrokerChecker:
                 await ctx.evidence.keep(broker.id, page.url or url, page.text, page.via)
             except OSError as exc:  # the finding stands without its evidence; say so
                 detail += f"; evidence not kept: {exc.strerror or exc}"
-        if not broker.verified and status.is_answer:
-            detail += " (recipe not verified against the live site)"
+        if status.is_answer:
+            # What backs the recipe, never blurred: proved on a real page, or a definition.
+            detail += f" (recipe {evidence_for(broker.id).summary})"
         return CheckResult(
             CHECKER_ID,
             target,
