@@ -227,3 +227,20 @@ def test_optout_plan_does_not_say_nobody_lists_you_after_an_offline_scan(
     result = runner.invoke(app, ["optout", "plan"])
     assert "No broker lists you" not in result.output
     assert "No people-search site answered" in one_line(result.output)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_disk_is_one_line_and_the_rest_is_delivered(
+    tmp_path: Path, private_dirs: dict[str, Path]
+) -> None:
+    """/dev/full answers every write with ENOSPC, as a full disk does."""
+    page = tmp_path / "r.html"
+    result = runner.invoke(
+        app, [*SCAN, "--photos", str(tmp_path), "--json", "/dev/full", "--html", str(page)]
+    )
+    assert result.exit_code == 3
+    assert "could not write JSON report /dev/full: No space left on device" in one_line(
+        result.output
+    )
+    assert "Traceback" not in result.output and page.is_file()
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
