@@ -60,6 +60,17 @@ MIGRATIONS: list[str] = [
         note TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 2: sites the person checked by hand, and what they saw there
+    """
+    CREATE TABLE hand_checks (
+        id INTEGER PRIMARY KEY,
+        broker TEXT NOT NULL,
+        listed INTEGER NOT NULL,
+        checked TEXT NOT NULL,
+        url TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX hand_checks_broker ON hand_checks(broker, checked);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SAME_SUBJECT_KEYS = ("names", "locations", "emails", "phones", "usernames")
@@ -99,6 +110,16 @@ def subject_label(subject: dict[str, object]) -> str:
             return mask(str(values[0])) + more
     photos = subject.get("photo_dirs")
     return "photos only" if photos else ""
+
+
+@dataclass(frozen=True)
+class HandCheck:
+    """What the person saw on a site they searched by hand."""
+
+    broker: str
+    listed: bool
+    checked: date
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -347,6 +368,26 @@ class Store:
             return report_from_text(text, f"history scan {scan_id}")
         except ReportError as exc:
             raise StoreError(str(exc)) from exc
+
+    # --- sites checked by hand -----------------------------------------------------------------
+
+    def add_hand_check(self, broker: str, listed: bool, checked: date, url: str = "") -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO hand_checks (broker, listed, checked, url) VALUES (?, ?, ?, ?)",
+                (broker, int(listed), checked.isoformat(), url),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def hand_checks(self) -> dict[str, HandCheck]:
+        """The newest hand check of each site."""
+        rows = self._rows("SELECT * FROM hand_checks ORDER BY checked, id")
+        return {
+            r["broker"]: HandCheck(
+                r["broker"], bool(r["listed"]), date.fromisoformat(r["checked"]), r["url"]
+            )
+            for r in rows
+        }
 
     # --- opt-outs ----------------------------------------------------------------------------
 

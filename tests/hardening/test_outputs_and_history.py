@@ -244,3 +244,27 @@ def test_a_full_disk_is_one_line_and_the_rest_is_delivered(
     )
     assert "Traceback" not in result.output and page.is_file()
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_sites_checked_by_hand_count_in_the_next_scans(
+    private_dirs: dict[str, Path], no_network
+) -> None:
+    """A manual site marked listed becomes a finding with its opt-out (and stays in the diff);
+    one marked not listed counts as checked until its re-check time."""
+    import httpx
+
+    from lowprofile.brokers.loader import load_brokers
+
+    no_network.route().mock(side_effect=httpx.ConnectError("network is unreachable"))
+    manual = [b.id for b in load_brokers().brokers.values() if not b.automatic][:2]
+    scan = ["scan", "--name", "Jane Doe", "--city", "Austin", "--state", "TX", "--only", "brokers"]
+    runner.invoke(app, [*scan, "--quiet"])
+    assert runner.invoke(app, ["optout", "checked", manual[0], "--listed"]).exit_code == 0
+    assert runner.invoke(app, ["optout", "checked", manual[1], "--not-listed"]).exit_code == 0
+    result = runner.invoke(app, [*scan, "--json", "-", "--quiet"])
+    data = json.loads(result.stdout)
+    status = {r["source"]: r["status"] for r in data["results"] if r["source"] in manual}
+    assert status == {manual[0]: "found", manual[1]: "not_found"}
+    assert any("optout:" in a["id"] and manual[0] in a["covers"] for a in data["plan"])
+    diff = runner.invoke(app, ["history", "diff", "--json"])
+    assert manual[0] in diff.stdout  # new since the scan before the hand check

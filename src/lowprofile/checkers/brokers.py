@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from lowprofile.brokers.evidence import evidence_for
@@ -27,10 +28,11 @@ from lowprofile.brokers.template import MissingValue, Query, queries_for, querie
 from lowprofile.browser.locate import availability
 from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
 from lowprofile.config import Settings
-from lowprofile.errors import NetError
+from lowprofile.errors import NetError, StoreError
 from lowprofile.files import ensure_private_dir, write_private
 from lowprofile.privacy import mask_name
-from lowprofile.results import CheckResult, Finding, Remedy, Severity, Status
+from lowprofile.results import CheckResult, Finding, Kind, Remedy, Severity, Status
+from lowprofile.store import HandCheck, Store, history_path
 from lowprofile.subject import Subject
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,37 @@ def optout_remedy(broker: Broker) -> Remedy:
     )
 
 
+def hand_check_result(
+    broker: Broker, checked: HandCheck, target: str, url: str, today: date | None = None
+) -> CheckResult | None:
+    """A site with no automatic search, answered by the person: listed stays a finding (with
+    its opt-out) until they say it is gone; "not listed" holds until the site's re-check time."""
+    when = checked.checked.isoformat()
+    if checked.listed:
+        finding = Finding(
+            kind=Kind.BROKER_LISTING,
+            title=f"{broker.name} lists you (you checked by hand on {when})",
+            where=checked.url or url,
+            exposed=("name",),
+            severity=Severity.MEDIUM,
+            remedy=optout_remedy(broker),
+            evidence={"broker": broker.id, "checked_by_hand": when},
+            reasons=("you found yourself there by hand",),
+            key=f"{CHECKER_ID}:{broker.id}:by-hand",
+        )
+        detail = f"listed: you checked by hand on {when}"
+        return CheckResult(
+            CHECKER_ID, target, Status.FOUND, (finding,), detail, url, broker.id, broker.verified
+        )
+    age = ((today or date.today()) - checked.checked).days
+    if age > broker.optout.recheck_days:
+        return None  # too long ago: look again
+    detail = f"not listed when you checked by hand on {when}"
+    return CheckResult(
+        CHECKER_ID, target, Status.NOT_FOUND, (), detail, url, broker.id, broker.verified
+    )
+
+
 def listing_digest(listing: Listing) -> str:
     """The identity of a listing without a link: all it shows, so two namesakes in one town
     with different ages or phones stay two findings (the same card twice is still one)."""
@@ -148,6 +181,7 @@ class BrokerChecker:
 
     def __init__(self, broker_set: BrokerSet | None = None) -> None:
         self._set = broker_set
+        self._hand_checks: dict[str, HandCheck] | None = None
         self._pages = PageCache()
 
     @property
@@ -155,6 +189,20 @@ class BrokerChecker:
         if self._set is None:
             self._set = load_brokers()
         return self._set
+
+    @property
+    def hand_checks(self) -> dict[str, HandCheck]:
+        """What the person recorded for sites they searched by hand (``optout checked``); read
+        only from an existing history, never creating one."""
+        if self._hand_checks is None:
+            self._hand_checks = {}
+            if history_path().is_file():
+                try:
+                    with Store() as store:
+                        self._hand_checks = store.hand_checks()
+                except StoreError as exc:
+                    log.warning("hand checks not read: %s", exc)
+        return self._hand_checks
 
     def readiness(self, settings: Settings) -> Readiness:
         if not self.broker_set.brokers:
@@ -283,6 +331,11 @@ class BrokerChecker:
             return None
         seen_urls.add(url)
         if not broker.automatic:
+            checked = self.hand_checks.get(broker.id)
+            if checked is not None:
+                answer = hand_check_result(broker, checked, target, url)
+                if answer is not None:
+                    return answer
             return CheckResult(
                 CHECKER_ID,
                 target,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -67,30 +67,65 @@ def _nothing_listed(report: ScanReport) -> str:
     return text + "."
 
 
-@app.command("done")
-def done_command(
-    brokers: Annotated[list[str], typer.Argument(metavar="BROKER...", help="Broker ids.")],
-    when: Annotated[
-        str | None, typer.Option("--date", help="When you sent it (YYYY-MM-DD; default today).")
-    ] = None,
-) -> None:
-    """Record that you submitted the opt-out for these brokers."""
+def _known_and_date(brokers: list[str], when: str | None) -> tuple[dict[str, Any], date]:
+    """The broker files for these ids and the date given (today by default), or a usage error."""
     from lowprofile.brokers.loader import load_brokers
-    from lowprofile.cli.common import fail, stderr_console
-    from lowprofile.store import Store
+    from lowprofile.cli.common import fail
 
     known = load_brokers().brokers
     unknown = [b for b in brokers if b not in known]
     if unknown:
         fail(f"unknown broker(s): {', '.join(unknown)} (see `lowprofile brokers list`)")
     try:
-        submitted = date.fromisoformat(when) if when else date.today()
+        return known, date.fromisoformat(when) if when else date.today()
     except ValueError:
         fail(f"--date {when!r} is not YYYY-MM-DD")
+
+
+DateOpt = Annotated[str | None, typer.Option("--date", help="When (YYYY-MM-DD; default today).")]
+
+
+@app.command("done")
+def done_command(
+    brokers: Annotated[list[str], typer.Argument(metavar="BROKER...", help="Broker ids.")],
+    when: DateOpt = None,
+) -> None:
+    """Record that you submitted the opt-out for these brokers."""
+    from lowprofile.cli.common import stderr_console
+    from lowprofile.store import Store
+
+    known, submitted = _known_and_date(brokers, when)
     with Store() as store:
         for broker in brokers:
             store.add_optout(broker, submitted, known[broker].optout.recheck_days)
     stderr_console().print(f"Recorded {len(brokers)} opt-out(s) on {submitted.isoformat()}.")
+
+
+@app.command("checked")
+def checked_command(
+    brokers: Annotated[list[str], typer.Argument(metavar="BROKER...", help="Broker ids.")],
+    listed: Annotated[
+        bool,
+        typer.Option(
+            "--listed/--not-listed",
+            help="Whether you found yourself on the site.",
+            show_default=False,
+        ),
+    ],
+    url: Annotated[str, typer.Option("--url", help="The listing you found, if any.")] = "",
+    when: DateOpt = None,
+) -> None:
+    """Record what you saw on sites you searched by hand: the next scans count them (a listing
+    stays a finding with its opt-out; "not listed" holds until the site's re-check time)."""
+    from lowprofile.cli.common import stderr_console
+    from lowprofile.store import Store
+
+    _, checked = _known_and_date(brokers, when)
+    with Store() as store:
+        for broker in brokers:
+            store.add_hand_check(broker, listed, checked, url)
+    words = "listed on" if listed else "not listed on"
+    stderr_console().print(f"Recorded: {words} {', '.join(brokers)} ({checked.isoformat()}).")
 
 
 @app.command("status")
