@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import stat
 from datetime import UTC, datetime
@@ -96,3 +97,33 @@ def test_diff_new_resolved_unverified_unchanged() -> None:
     assert [f.key for f in changes.resolved] == [b.key]
     assert [f.key for f in changes.unverified] == [c.key]  # blocked this time: not "resolved"
     assert [f.key for f in changes.unchanged] == [a.key]
+
+
+def test_reports_are_stored_compressed_and_older_rows_still_read(tmp_path: Path) -> None:
+    import sqlite3
+    import zlib
+
+    from lowprofile.store import MIGRATIONS
+
+    path = tmp_path / "h.db"
+    report = sample_report()
+    old = sqlite3.connect(path)  # a history written by the first schema: JSON text rows
+    old.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    old.execute(
+        "INSERT INTO scans (started, finished, report) VALUES (?, ?, ?)",
+        (report.started.isoformat(), report.finished.isoformat(), json.dumps(report.to_dict())),
+    )
+    old.commit()
+    old.close()
+    with Store(path) as store:
+        new_id = store.save(report)
+        rows = store.scans()
+        assert [r.score for r in rows] == [report.risk.score] * 2  # migrated, and saved
+        stored = store.db.execute("SELECT report FROM scans WHERE id = ?", (new_id,)).fetchone()[0]
+        assert isinstance(stored, bytes) and len(stored) * 4 < len(json.dumps(report.to_dict()))
+        assert store.load(rows[0].id).to_dict() == store.load(new_id).to_dict()
+        bomb = zlib.compress(b" " * (70 * 1024 * 1024))
+        store.db.execute("UPDATE scans SET report = ? WHERE id = ?", (bomb, new_id))
+        store.db.commit()
+        with pytest.raises(StoreError, match="larger than a lowprofile report"):
+            store.load(new_id)

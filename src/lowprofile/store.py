@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,10 +72,25 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX hand_checks_broker ON hand_checks(broker, checked);
     """,
+    # 3: reports stored compressed (zlib), with what `history list` and the trend need beside them
+    """
+    ALTER TABLE scans ADD COLUMN score INTEGER;
+    ALTER TABLE scans ADD COLUMN grade TEXT;
+    ALTER TABLE scans ADD COLUMN incomplete INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE scans ADD COLUMN subject TEXT NOT NULL DEFAULT '{}';
+    UPDATE scans SET
+        score = json_extract(report, '$.risk.score'),
+        grade = json_extract(report, '$.risk.grade'),
+        incomplete = coalesce(json_extract(report, '$.risk.incomplete'), 0),
+        subject = coalesce(json_extract(report, '$.subject'), '{}')
+    WHERE typeof(report) = 'text' AND json_valid(report);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SAME_SUBJECT_KEYS = ("names", "locations", "emails", "phones", "usernames")
 """What makes two stored scans the same person's, for the score over time."""
+COMPRESSION = 6
+"""zlib's level for stored reports: most of the gain of 9 at a fraction of its time."""
 BUSY_TIMEOUT_S = 30.0
 """How long a scan waits for another's write to the history before giving up."""
 
@@ -225,11 +241,16 @@ class Store:
         """Store a scan with its results and findings; returns its id."""
         with self.transaction() as db:
             cursor = db.execute(
-                "INSERT INTO scans (started, finished, report) VALUES (?, ?, ?)",
+                "INSERT INTO scans (started, finished, report, score, grade, incomplete, subject)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     report.started.isoformat(),
                     report.finished.isoformat(),
-                    json_text(report.to_dict()),
+                    zlib.compress(json_text(report.to_dict()).encode("utf-8"), COMPRESSION),
+                    report.risk.score if report.risk else None,
+                    report.risk.grade.value if report.risk else None,
+                    int(bool(report.risk and report.risk.incomplete)),
+                    json_text(report.subject),
                 ),
             )
             scan_id = int(cursor.lastrowid or 0)
@@ -258,10 +279,7 @@ class Store:
     def scans(self) -> list[ScanRow]:
         rows = self._rows(
             "SELECT s.id, s.started, s.finished, COUNT(f.id) AS n,"
-            " json_extract(s.report, '$.risk.score') AS score,"
-            " json_extract(s.report, '$.risk.grade') AS grade,"
-            " json_extract(s.report, '$.risk.incomplete') AS incomplete,"
-            " json_extract(s.report, '$.subject') AS subject"
+            " s.score, s.grade, s.incomplete, s.subject"
             " FROM scans s LEFT JOIN findings f ON f.scan_id = s.id GROUP BY s.id ORDER BY s.id"
         )
         return [
@@ -337,10 +355,7 @@ class Store:
         places, emails, phones and usernames: that is all a report keeps of the profile. Read
         straight from each report's JSON, so a long history is not loaded report by report; a
         row without a whole-number score (an older report) is left out."""
-        rows = self._rows(
-            "SELECT started, json_extract(report, '$.subject') AS subject,"
-            " json_extract(report, '$.risk.score') AS score FROM scans ORDER BY id"
-        )
+        rows = self._rows("SELECT started, subject, score FROM scans ORDER BY id")
         wanted = {key: subject.get(key) or [] for key in SAME_SUBJECT_KEYS}
         points = []
         for row in rows:
@@ -360,12 +375,21 @@ class Store:
         return sorted(points, key=lambda point: point[0])
 
     @staticmethod
-    def _report(scan_id: int, text: str) -> ScanReport:
-        """A stored report, checked like any other: a tampered row is a one-line error."""
-        from lowprofile.reportfile import report_from_text
+    def _report(scan_id: int, stored: str | bytes) -> ScanReport:
+        """A stored report, checked like any other: a tampered row is a one-line error. Newer
+        rows are zlib-compressed (a report shrinks about 9×); older ones are JSON text."""
+        from lowprofile.reportfile import MAX_REPORT_BYTES, report_from_text
 
+        origin = f"history scan {scan_id}"
         try:
-            return report_from_text(text, f"history scan {scan_id}")
+            if isinstance(stored, bytes):
+                inflate = zlib.decompressobj()
+                stored = inflate.decompress(stored, MAX_REPORT_BYTES + 1)
+                if inflate.unconsumed_tail:
+                    raise ReportError(f"{origin}: larger than a lowprofile report once inflated")
+            return report_from_text(stored, origin)
+        except zlib.error as exc:
+            raise StoreError(f"{origin}: damaged ({exc})") from exc
         except ReportError as exc:
             raise StoreError(str(exc)) from exc
 
