@@ -166,6 +166,7 @@ def test_3gpp_loci_in_the_movie_user_data(tmp_path: Path) -> None:
     assert meta is not None and meta.gps is not None and meta.gps.source == "video"
     assert abs(meta.gps.lat - 30.2672) < 2e-5 and abs(meta.gps.lon + 97.7431) < 2e-5
     assert meta.gps.alt == 149.5 and meta.warnings == []
+    assert meta.places == {"location": ["Home"]} and "place_names" in meta.exposed
 
 
 @pytest.mark.parametrize(("bom", "codec"), [(b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le")])
@@ -178,6 +179,7 @@ def test_3gpp_loci_utf16_name_in_a_track(tmp_path: Path, bom: bytes, codec: str)
     meta = read_metadata(path)
     assert meta is not None and meta.gps is not None
     assert abs(meta.gps.lat + 33.8688) < 2e-5 and abs(meta.gps.lon - 151.2093) < 2e-5
+    assert meta.places == {"location": ["Zuhause \u0100"]}
 
 
 def test_iso6709_wins_over_loci(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.iptc import photoshop_iptc
@@ -51,6 +52,8 @@ class Blocks:
     flir: bool = False
     vendor_segments: list[str] = field(default_factory=list)
     video_gps: tuple[float, float, float | None] | None = None
+    video_place: str | None = None
+    """The place name a 3GPP ``loci`` box gives with the location ("Home", a street)."""
     flir_data: bytes = b""
     names: dict[str, list[str]] = field(default_factory=dict)
     """Names stated by the container itself (PNG Author text, a video's artist)."""
@@ -640,9 +643,16 @@ def _end_of_string(payload: bytes, position: int) -> int | None:
     return None if zero < 0 else zero + 1
 
 
-def parse_loci(payload: bytes) -> tuple[float, float, float | None] | None:
-    """(lat, lon, alt) from a ``loci`` box's payload (3GPP TS 26.244 location information), or
-    None when it is too short, its name never ends, or it is not version 0. Some phones and FLIR
+class Loci(NamedTuple):
+    lat: float
+    lon: float
+    alt: float
+    name: str
+
+
+def parse_loci(payload: bytes) -> Loci | None:
+    """The place in a ``loci`` box's payload (3GPP TS 26.244 location information), or None
+    when it is too short, its name never ends, or it is not version 0. Some phones and FLIR
     cameras write a video's place only here. The coordinates are signed 16.16 fixed point."""
     if len(payload) < 6 or payload[0] != 0:
         return None
@@ -650,7 +660,10 @@ def parse_loci(payload: bytes) -> tuple[float, float, float | None] | None:
     if name_end is None or name_end + 1 + 12 > len(payload):
         return None
     lon, lat, alt = struct.unpack_from(">iii", payload, name_end + 1)  # after the role byte
-    return lat / _FIXED_16_16, lon / _FIXED_16_16, alt / _FIXED_16_16
+    raw = payload[6:name_end]
+    utf16 = raw[:2] in (b"\xfe\xff", b"\xff\xfe")
+    name = raw[:-2].decode("utf-16", "replace") if utf16 else raw[:-1].decode("utf-8", "replace")
+    return Loci(lat / _FIXED_16_16, lon / _FIXED_16_16, alt / _FIXED_16_16, name.strip())
 
 
 def _loci_gps(
@@ -668,7 +681,9 @@ def _loci_gps(
         found = parse_loci(bytes(data[loci[0] : min(loci[1], loci[0] + _LOCI_BYTES)]))
         if found is None:
             blocks.problems.append("a 3GPP loci box could not be read (damaged or name too long)")
-        return found
+            return None
+        blocks.video_place = found.name or None
+        return found.lat, found.lon, found.alt
     return None
 
 
