@@ -4,6 +4,7 @@ PNG text, stray bytes left by other strippers; and agreement with exiftool on se
 from __future__ import annotations
 
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from PIL import Image, PngImagePlugin
 from helpers.photos import LAT, LON, XMP_WITH_GPS, exif_block, jpeg, picture, save
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.reader import DamagedPhotoError, read_metadata
-from lowprofile.metadata.strip import strip_file
+from lowprofile.metadata.strip import StripOptions, strip_file
 
 
 def close(a: float, b: float) -> bool:
@@ -350,3 +351,16 @@ def test_groundtruth_canon_owner_and_cr3(shared_data: Path) -> None:
     cr3 = read_metadata(root / "exiftool" / "CanonRaw.cr3")
     assert cr3 is not None and cr3.make == "Canon" and cr3.has_xmp
     assert {"613040000565", "CG0156580"} <= set(cr3.serials)
+
+
+@pytest.mark.parametrize("reencode", [False, True])
+def test_a_located_video_is_not_cleaned_and_says_what_to_do(tmp_path: Path, reencode: bool) -> None:
+    """Re-encoding makes still images: a video is refused either way, with words that fit."""
+    path = three_gp(tmp_path / "clip.3gp", box(b"udta", loci(b"Home\x00", 30.27, -97.74)))
+    before = path.read_bytes()
+    outcome = strip_file(path, StripOptions(reencode=reencode), in_place=True)
+    assert not outcome.cleaned and outcome.error is not None
+    assert (
+        outcome.error.startswith("a video cannot be cleaned here") and "JPEG" not in outcome.error
+    )
+    assert path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["clip.3gp"]

@@ -164,7 +164,16 @@ def sniff_regular(path: Path) -> str | None:
         return sniff(handle.read(32))
 
 
+NOT_STRIPPED = {
+    "video": "a video cannot be cleaned here (photos only): re-export it without location, or "
+    "remove its metadata with a video tool, before sharing it"
+}
+"""Kinds no option of strip cleans, and what to do instead (re-encoding makes still images)."""
+
+
 def needs_reencode(kind: str) -> StripError:
+    if kind in NOT_STRIPPED:
+        return StripError(NOT_STRIPPED[kind])
     return StripError(
         f"{kind.upper()} cannot be cleaned losslessly here; "
         "--reencode makes a new JPEG without metadata (quality may change)"

@@ -34,6 +34,7 @@ from lowprofile.errors import MetadataError, StripError
 from lowprofile.files import ensure_private_dir, fsync_dir
 from lowprofile.metadata.strip import (
     LOSSLESS,
+    NOT_STRIPPED,
     StripOptions,
     StripOutcome,
     clean_to,
@@ -192,7 +193,7 @@ def plan(
             kind = sniff_regular(real)
             if kind is None:
                 raise StripError("not a photo lowprofile recognises")
-            if kind not in LOSSLESS and not options.reencode:
+            if kind not in LOSSLESS and (not options.reencode or kind in NOT_STRIPPED):
                 raise needs_reencode(kind)
         except StripError as exc:
             outcomes.append(StripOutcome(str(path), error=str(exc)))
