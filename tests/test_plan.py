@@ -99,15 +99,18 @@ def test_photos_to_strip_with_the_exact_command() -> None:
     photos = by_id(plan_of(), "photos")
     paths = ["/home/jane/Pictures/IMG_1.jpg", "/home/jane/Pictures/trip 2.jpg"]
     assert photos["covers"] == paths
-    assert photos["command"] == "lowprofile photos strip " + " ".join(map(shlex.quote, paths))
-    assert shlex.split(photos["command"])[3:] == paths
+    assert photos["command"] == "lowprofile photos strip --in-place " + " ".join(
+        map(shlex.quote, paths)
+    )
+    assert shlex.split(photos["command"])[4:] == paths
+    assert any("originals with their location are not kept" in s for s in photos["steps"])
 
 
 def test_strip_command_quotes_and_falls_back_to_folders() -> None:
     nasty = "/tmp/a b/$(rm -rf ~);x.jpg"
-    assert shlex.split(strip_command([nasty]))[3:] == [nasty]
+    assert shlex.split(strip_command([nasty]))[3:] == ["--in-place", nasty]
     many = [f"/p/{i // 30}/IMG_{i}.jpg" for i in range(90)]
-    assert shlex.split(strip_command(many))[3:] == ["/p/0", "/p/1", "/p/2"]
+    assert shlex.split(strip_command(many))[4:] == ["/p/0", "/p/1", "/p/2"]
     identity = Finding(
         kind="photo_identity",
         title="3 photos carry camera serials",
@@ -206,4 +209,6 @@ def test_empty_scan_still_has_a_plan() -> None:
 
 def test_photo_plan_for_a_single_photo() -> None:
     plan = build_plan([found(photo("/x/y.jpg", Severity.HIGH), checker="photos")], False)
-    assert next(a for a in plan if a.id == "photos").command == "lowprofile photos strip /x/y.jpg"
+    assert next(a for a in plan if a.id == "photos").command == (
+        "lowprofile photos strip --in-place /x/y.jpg"
+    )

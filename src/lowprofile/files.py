@@ -31,12 +31,21 @@ def ensure_private_dir(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, mode: int = PRIVATE_FILE, *, sync_dir: bool = True) -> Iterator[Path]:
+def atomic_writer(
+    path: Path,
+    mode: int = PRIVATE_FILE,
+    *,
+    sync_dir: bool = True,
+    keep: os.stat_result | None = None,
+) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on clean exit it is fsynced and renamed over it.
 
     The caller writes (and may verify) the temporary file; if the block raises, the temporary file
     is removed and ``path`` is untouched. ``sync_dir=False`` leaves the folder's fsync (which
     makes the rename itself durable) to a caller writing many files there (``fsync_dir``).
+    ``keep``: the replaced file's earlier ``os.stat``; the new file takes its permission bits and
+    its access and modification times (as ``exiftool -P`` does), so a photo cleaned in place
+    keeps its place in a date-sorted library and stays readable by whoever could read it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -45,6 +54,8 @@ def atomic_writer(path: Path, mode: int = PRIVATE_FILE, *, sync_dir: bool = True
     try:
         os.chmod(tmp, mode)
         yield tmp
+        if keep is not None:
+            _take_over(tmp, keep)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -53,6 +64,12 @@ def atomic_writer(path: Path, mode: int = PRIVATE_FILE, *, sync_dir: bool = True
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _take_over(path: Path, old: os.stat_result) -> None:
+    """Give ``path`` the mode bits and times recorded in ``old`` (times last: chmod keeps them)."""
+    os.chmod(path, stat.S_IMODE(old.st_mode))
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
 
 
 def _existing_kind(path: Path) -> int | None:

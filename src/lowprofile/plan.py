@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lowprofile.coverage import measure
-from lowprofile.remedies import MAX_COMMAND_PATHS, strip_command
+from lowprofile.remedies import MAX_COMMAND_PATHS, STRIP_ORIGINALS, strip_command
 from lowprofile.results import (
     Action,
     CheckResult,
@@ -296,11 +296,12 @@ def _photo_drafts(findings: list[Finding]) -> list[_Draft]:
                 title=f"Strip the location and names from {plural(len(paths), 'photo')}",
                 kind="strip",
                 steps=[
-                    "Run the command: it writes NAME.clean.EXT beside each photo and keeps the "
-                    "original (add --in-place to replace the originals once you have checked)."
+                    "Run the command: it removes the location, names and serials from each photo "
+                    "where it is, so the next scan no longer finds them."
                     + (" It names the folders: every photo in them is cleaned." if folders else ""),
-                    "Share only the cleaned copies; re-upload any you already posted, and turn "
-                    "off location tagging in your phone's camera app.",
+                    STRIP_ORIGINALS,
+                    "Re-upload any of these you already posted, and turn off location tagging in "
+                    "your phone's camera app.",
                 ],
                 command=strip_command(paths),
                 minutes=2 + len(paths) // 50,

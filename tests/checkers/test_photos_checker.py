@@ -23,8 +23,14 @@ SETTINGS = Settings(host_interval=0, backoff=0)
 
 def library(folder: Path) -> Path:
     folder.mkdir()
-    for i, offset in enumerate((0.0, 0.0003, 0.0006)):  # three photos within ~70 m of home
-        jpeg(folder / f"home_{i}.jpg", gps=(HOME[0] + offset, HOME[1]))
+    for i, offset in enumerate(
+        (0.0, 0.0003, 0.0006)
+    ):  # three photos within ~70 m of home, on three days
+        jpeg(
+            folder / f"home_{i}.jpg",
+            gps=(HOME[0] + offset, HOME[1]),
+            taken=f"2026:05:0{i + 1} 18:00:00",
+        )
     jpeg(folder / "paris.jpg", gps=(48.8584, 2.2945))
     save(folder / "serial_only.jpg", "JPEG", exif=exif_block(gps=None))
     save(folder / "plain.png", "PNG")
@@ -68,7 +74,7 @@ def test_cluster_near_home_is_high_severity(tmp_path: Path) -> None:
     assert located["paris.jpg"].severity is Severity.MEDIUM
     remedy = located["paris.jpg"].remedy
     assert remedy is not None and remedy.command == (
-        f"lowprofile photos strip {tmp_path / 'pics' / 'paris.jpg'}"
+        f"lowprofile photos strip --in-place {tmp_path / 'pics' / 'paris.jpg'}"
     )
     (identity,) = [f for f in result.findings if f.kind == "photo_identity"]
     assert "serial_number" in identity.exposed and identity.severity is Severity.MEDIUM
@@ -80,7 +86,7 @@ def test_remedy_command_quotes_awkward_paths(tmp_path: Path) -> None:
     jpeg(folder / "it's here.jpg")
     findings = library_findings(scan_library([folder]))
     command = next(f.remedy.command for f in findings if f.remedy and f.kind == "photo_location")
-    assert command is not None and command.startswith("lowprofile photos strip '")
+    assert command is not None and command.startswith("lowprofile photos strip --in-place '")
     assert "'\"'\"'" in command  # the apostrophe survives shell quoting
 
 
@@ -110,6 +116,33 @@ def test_without_a_home_a_repeated_place_is_still_high(tmp_path: Path) -> None:
     assert len(home_photos) == 3
     assert {f.severity for f in home_photos} == {Severity.HIGH}
     assert all("a place you return to often" in f.title for f in home_photos)
+
+
+def test_one_afternoon_far_from_home_is_not_called_home(tmp_path: Path) -> None:
+    """Five photos in twelve minutes somewhere: each reveals a place, none says "home"; the same
+    afternoon at the profile's address does."""
+    folder = tmp_path / "outing"
+    folder.mkdir()
+    for i in range(5):
+        taken = f"2026:05:01 14:{i * 3:02d}:00"
+        jpeg(folder / f"p{i}.jpg", gps=(HOME[0] + 0.05 + i * 1e-5, HOME[1]), taken=taken)
+    (away,) = run(subject_with(folder))  # about 5.5 km from home
+    assert len(away.findings) == 5  # one per photo (serials count only in unlocated ones)
+    located = [f for f in away.findings if f.kind == "photo_location"]
+    assert {f.severity for f in located} == {Severity.MEDIUM}
+    assert all(f.title == "Photo reveals where it was taken" for f in located)
+    assert located[0].evidence["cluster"]["days"] == 1
+    (unknown,) = run(subject_with(folder, home=False))
+    assert {f.severity for f in unknown.findings if f.kind == "photo_location"} == {Severity.MEDIUM}
+    at_home = Subject(
+        names=(Name("Jane", "Example"),),
+        addresses=(Address(city="Austin", state="TX", lat=HOME[0] + 0.05, lon=HOME[1]),),
+        photo_dirs=(folder,),
+    )
+    (home,) = run(at_home)
+    located = [f for f in home.findings if f.kind == "photo_location"]
+    assert {f.severity for f in located} == {Severity.HIGH}
+    assert all("near your home" in f.title for f in located)
 
 
 def test_folder_that_could_not_all_be_seen_is_not_clean(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import time
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,12 @@ def pixels(path: Path) -> bytes:
 
 def library(folder: Path) -> Path:
     folder.mkdir()
-    for i, offset in enumerate((0.0, 0.0003, 0.0006)):  # three photos within ~70 m
-        jpeg(folder / f"home_{i}.jpg", gps=(30.27 + offset, -97.74))
+    for i, offset in enumerate((0.0, 0.0003, 0.0006)):  # three photos within ~70 m, on three days
+        jpeg(
+            folder / f"home_{i}.jpg",
+            gps=(30.27 + offset, -97.74),
+            taken=f"2026:05:0{i + 1} 18:00:00",
+        )
     jpeg(folder / "trip.jpg", gps=(48.8584, 2.2945))
     save(folder / "plain.png", "PNG")
     save(folder / "serial_only.jpg", "JPEG", exif=exif_block(gps=None))
@@ -332,3 +337,38 @@ def test_photos_scan_says_what_it_could_not_read(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["photos", "scan", str(tmp_path)])
     assert result.exit_code == 3
     assert "not scanned:" in result.output and "p.jpg" in result.output
+
+
+# --- the plan's strip command (issue 12) ---------------------------------------------------
+
+
+def scan_report(folder: Path) -> dict[str, Any]:
+    args = ["scan", "--name", "Jane Doe", "--photos", str(folder), "--only", "photos"]
+    result = runner.invoke(app, [*args, "--json", "-"])
+    assert result.exit_code in (0, 1), result.output
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def test_running_the_plans_strip_command_lowers_the_next_score(tmp_path: Path) -> None:
+    """The command the plan prints, run word for word, leaves nothing for the next scan to find,
+    and the photos keep their names, modes and dates."""
+    folder = library(tmp_path / "my pics")  # a space: the command must quote it
+    (folder / "home_0.jpg").chmod(0o644)
+    os.utime(folder / "home_0.jpg", ns=(1_400_000_000_000_000_000,) * 2)
+    before = scan_report(folder)
+    assert before["risk"]["score"] > 0
+    (action,) = [a for a in before["plan"] if a["id"] == "photos"]
+    words = shlex.split(action["command"])
+    assert words[:4] == ["lowprofile", "photos", "strip", "--in-place"]
+    ran = runner.invoke(app, words[1:])
+    assert ran.exit_code == 0, ran.output
+    after = scan_report(folder)
+    assert after["risk"]["score"] < before["risk"]["score"]
+    assert after["risk"]["score"] == 0 and not [a for a in after["plan"] if a["id"] == "photos"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["home_0.jpg", "home_1.jpg", "home_2.jpg", "trip.jpg", "plain.png", "serial_only.jpg",
+         "notes.txt", "broken.jpg"]
+    )  # fmt: skip
+    kept = (folder / "home_0.jpg").stat()
+    assert kept.st_mode & 0o777 == 0o644 and kept.st_mtime_ns == 1_400_000_000_000_000_000

@@ -31,6 +31,7 @@ def exif_block(
     serial: str | None = "SN-0042",
     owner: str | None = "Jane Example",
     orientation: int | None = None,
+    taken: str = "2026:05:01 12:00:00",
 ) -> Image.Exif:
     exif = Image.Exif()
     exif[0x010F] = "ExampleCam"
@@ -42,7 +43,7 @@ def exif_block(
         sub[0xA431] = serial
     if owner:
         sub[0xA430] = owner
-    sub[0x9003] = "2026:05:01 12:00:00"
+    sub[0x9003] = taken
     if gps is not None:
         lat, lon = gps
         g = exif.get_ifd(0x8825)

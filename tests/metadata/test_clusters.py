@@ -12,6 +12,7 @@ from lowprofile.metadata.clusters import (
     EARTH_RADIUS_M,
     Cluster,
     cluster_points,
+    day_of,
     distance_m,
 )
 
@@ -122,11 +123,73 @@ def test_poles_and_the_antimeridian(centre: tuple[float, float]) -> None:
 
 def test_chain_of_photos_is_one_place_and_a_gap_splits_it() -> None:
     step = math.degrees(140 / EARTH_RADIUS_M)  # 140 m apart: each within 150 m of the next
-    walk = [(f"w{i}", 40.0 + i * step, -74.0, None) for i in range(10)]
+    walk = [(f"w{i}", 40.0 + i * step, -74.0, f"2026:05:0{i} 09:00:00") for i in range(10)]
     far = [("far", 40.0 + 9 * step + math.degrees(160 / EARTH_RADIUS_M), -74.0, None)]
     clusters = cluster_points(walk + far)
     assert [c.count for c in clusters] == [10, 1]
     assert clusters[0].likely_home_or_work and not clusters[1].likely_home_or_work
+
+
+def afternoon(count: int, centre: tuple[float, float], day: str = "2026:05:01") -> list[Point]:
+    """``count`` photos a few metres apart, one a minute and a half after another."""
+    return [
+        (f"{day}-{i}", centre[0] + i * 1e-5, centre[1], f"{day} 14:{i * 3 // 2:02d}:00")
+        for i in range(count)
+    ]
+
+
+def test_one_afternoon_is_a_visit_not_a_home() -> None:
+    """Five photos within twelve minutes are one place, but nothing says anyone returns there."""
+    (visit,) = cluster_points(afternoon(9, (40.0, -74.0)))
+    assert visit.count == 9 and visit.days == 1 and not visit.likely_home_or_work
+
+
+def test_three_distinct_days_make_a_place_returned_to() -> None:
+    centre = (40.0, -74.0)
+    two = afternoon(5, centre, "2026:05:01") + afternoon(5, centre, "2026:06:11")
+    (place,) = cluster_points(two)
+    assert place.days == 2 and not place.likely_home_or_work
+    third = [("x", centre[0], centre[1], "2026-07-04T08:00:00+02:00")]  # XMP/video form
+    (place,) = cluster_points(two + third)
+    assert place.days == 3 and place.likely_home_or_work
+    assert place.to_dict()["days"] == 3
+
+
+def test_a_known_home_nearby_is_enough_and_far_from_it_is_not() -> None:
+    home = (40.0, -74.0)
+    near = afternoon(2, (home[0] + 0.002, home[1]))  # about 220 m from the address
+    far = afternoon(6, (home[0] + 0.004, home[1]))  # about 450 m: another place
+    by_count = cluster_points(near + far, home=home)
+    assert [c.count for c in by_count] == [6, 2]
+    assert not by_count[0].likely_home_or_work and by_count[1].likely_home_or_work
+    assert by_count[1].distance_to_home_m is not None and by_count[1].distance_to_home_m < 300
+
+
+def test_only_the_places_returned_to_most_are_called_home_or_work() -> None:
+    points: list[Point] = []
+    for place in range(5):  # five places, each on three days, the first the fullest
+        for day in ("2026:01:01", "2026:02:02", "2026:03:03"):
+            points += afternoon(6 - place, (10.0 + place, 20.0), day)
+    points += afternoon(40, (-10.0, -20.0))  # the largest place: one busy afternoon
+    clusters = cluster_points(points)
+    assert [c.count for c in clusters] == [40, 18, 15, 12, 9, 6]
+    assert [c.likely_home_or_work for c in clusters] == [False, True, True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("taken", "day"),
+    [
+        ("2026:05:01 12:00:00", "2026-05-01"),
+        ("2026-05-01T12:00:00Z", "2026-05-01"),
+        ("20260501", "2026-05-01"),
+        ("0000:00:00 00:00:00", None),
+        ("", None),
+        (None, None),
+        ("May 1st", None),
+    ],
+)
+def test_day_of_reads_the_date_forms_cameras_write(taken: str | None, day: str | None) -> None:
+    assert day_of(taken) == day
 
 
 def test_thousands_of_photos_at_home_are_one_place() -> None:

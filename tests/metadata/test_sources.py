@@ -4,6 +4,7 @@ PNG text, stray bytes left by other strippers; and agreement with exiftool on se
 from __future__ import annotations
 
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from PIL import Image, PngImagePlugin
 from helpers.photos import LAT, LON, XMP_WITH_GPS, exif_block, jpeg, picture, save
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.reader import DamagedPhotoError, read_metadata
-from lowprofile.metadata.strip import strip_file
+from lowprofile.metadata.strip import StripOptions, strip_file
 
 
 def close(a: float, b: float) -> bool:
@@ -138,6 +139,81 @@ def test_mov_user_data_xmp_and_artist(tmp_path: Path) -> None:
     meta = read_metadata(path)
     assert meta is not None and meta.gps is not None and meta.gps.source == "xmp"
     assert "Jane Example" in meta.names["creator"]
+
+
+def fixed(value: float) -> bytes:
+    """A signed 16.16 fixed-point number, as 3GPP writes coordinates."""
+    return struct.pack(">i", round(value * 65536))
+
+
+def loci(name: bytes, lat: float, lon: float, alt: float = 0.0, version: int = 0) -> bytes:
+    """A 3GPP TS 26.244 ``loci`` box: full box header, language, name, role, coordinates,
+    then the astronomical body and notes."""
+    head = bytes([version, 0, 0, 0]) + struct.pack(">H", 0x15C7)  # language "eng"
+    return box(b"loci", head + name + b"\x00" + fixed(lon) + fixed(lat) + fixed(alt)
+               + b"earth\x00" + b"notes\x00")  # fmt: skip
+
+
+def three_gp(path: Path, moov_payload: bytes, brand: bytes = b"3gp6") -> Path:
+    path.write_bytes(box(b"ftyp", brand + b"\x00\x00\x02\x00" + brand) + box(b"moov", moov_payload))
+    return path
+
+
+def test_3gpp_loci_in_the_movie_user_data(tmp_path: Path) -> None:
+    """Some phones and FLIR cameras write a video's place only in a 3GPP loci box."""
+    name = b"Home\x00"  # a place name, UTF-8, null-terminated
+    path = three_gp(tmp_path / "clip.3gp", box(b"udta", loci(name, 30.2672, -97.7431, 149.5)))
+    meta = read_metadata(path)
+    assert meta is not None and meta.gps is not None and meta.gps.source == "video"
+    assert abs(meta.gps.lat - 30.2672) < 2e-5 and abs(meta.gps.lon + 97.7431) < 2e-5
+    assert meta.gps.alt == 149.5 and meta.warnings == []
+    assert meta.places == {"location": ["Home"]} and "place_names" in meta.exposed
+
+
+@pytest.mark.parametrize(("bom", "codec"), [(b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le")])
+def test_3gpp_loci_utf16_name_in_a_track(tmp_path: Path, bom: bytes, codec: str) -> None:
+    """A UTF-16 name (byte-order mark, then a zero code unit; a zero byte inside a code unit
+    does not end it) and the box in a track's user data."""
+    name = bom + "Zuhause \u0100".encode(codec) + b"\x00\x00"
+    trak = box(b"trak", box(b"tkhd", b"\x00" * 84) + box(b"udta", loci(name, -33.8688, 151.2093)))
+    path = three_gp(tmp_path / "flir.mp4", trak, brand=b"isom")
+    meta = read_metadata(path)
+    assert meta is not None and meta.gps is not None
+    assert abs(meta.gps.lat + 33.8688) < 2e-5 and abs(meta.gps.lon - 151.2093) < 2e-5
+    assert meta.places == {"location": ["Zuhause \u0100"]}
+
+
+def test_iso6709_wins_over_loci(tmp_path: Path) -> None:
+    location = b"+48.8584+002.2945/"
+    xyz = box(b"\xa9xyz", struct.pack(">HH", len(location), 0x15C7) + location)
+    path = three_gp(tmp_path / "both.mp4", box(b"udta", xyz + loci(b"x\x00", 10.0, 20.0)))
+    meta = read_metadata(path)
+    assert meta is not None and meta.gps is not None and close(meta.gps.lat, 48.8584)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"\x00\x00\x00\x00\x15",  # shorter than its header
+        b"\x00\x00\x00\x00\x15\xc7" + b"no terminator" * 10,  # the name never ends
+        b"\x00\x00\x00\x00\x15\xc7" + b"\xfe\xff\x00A\x00",  # UTF-16 name never ends
+        b"\x00\x00\x00\x00\x15\xc7Home\x00\x00" + b"\x00" * 8,  # coordinates cut short
+        b"\x00\x00\x00\x00\x15\xc7" + b"A" * 5_000 + b"\x00\x00" + b"\x00\x10\x00\x00" * 3,  # long
+        b"\x01\x00\x00\x00\x15\xc7Home\x00\x00" + b"\x00\x10\x00\x00" * 3,  # version 1
+    ],
+)
+def test_damaged_loci_is_a_warning_not_a_place(tmp_path: Path, payload: bytes) -> None:
+    path = three_gp(tmp_path / "bad.3gp", box(b"udta", box(b"loci", payload)))
+    meta = read_metadata(path)
+    assert meta is not None and meta.gps is None
+    assert any("loci" in warning for warning in meta.warnings)
+
+
+def test_loci_at_the_origin_or_out_of_range_is_no_place(tmp_path: Path) -> None:
+    for lat, lon in ((0.0, 0.0), (95.0, 10.0), (10.0, -200.0)):
+        path = three_gp(tmp_path / "zero.3gp", box(b"udta", loci(b"\x00", lat, lon)))
+        meta = read_metadata(path)
+        assert meta is not None and meta.gps is None, (lat, lon)
 
 
 def test_mp4_keys_location_and_author(tmp_path: Path) -> None:
@@ -275,3 +351,16 @@ def test_groundtruth_canon_owner_and_cr3(shared_data: Path) -> None:
     cr3 = read_metadata(root / "exiftool" / "CanonRaw.cr3")
     assert cr3 is not None and cr3.make == "Canon" and cr3.has_xmp
     assert {"613040000565", "CG0156580"} <= set(cr3.serials)
+
+
+@pytest.mark.parametrize("reencode", [False, True])
+def test_a_located_video_is_not_cleaned_and_says_what_to_do(tmp_path: Path, reencode: bool) -> None:
+    """Re-encoding makes still images: a video is refused either way, with words that fit."""
+    path = three_gp(tmp_path / "clip.3gp", box(b"udta", loci(b"Home\x00", 30.27, -97.74)))
+    before = path.read_bytes()
+    outcome = strip_file(path, StripOptions(reencode=reencode), in_place=True)
+    assert not outcome.cleaned and outcome.error is not None
+    assert (
+        outcome.error.startswith("a video cannot be cleaned here") and "JPEG" not in outcome.error
+    )
+    assert path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["clip.3gp"]

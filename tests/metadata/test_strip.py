@@ -87,6 +87,24 @@ def test_in_place_replaces_only_after_verifying(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["b.jpg"]  # no temporary file left
 
 
+def test_in_place_keeps_mode_and_times_and_a_copy_stays_private(tmp_path: Path) -> None:
+    """As ``exiftool -P``: a date-sorted library and a shared folder see the same file."""
+    original = jpeg(tmp_path / "shared.jpg")
+    original.chmod(0o644)
+    times_ns = (1_500_000_000_123_456_789, 1_400_000_000_987_654_321)  # atime, mtime (2014)
+    os.utime(original, ns=times_ns)
+    copy = strip_ok(original)  # a copy beside it is new and private
+    assert copy.stat().st_mode & 0o777 == 0o600 and copy.stat().st_mtime_ns != times_ns[1]
+    os.utime(original, ns=times_ns)  # reading it may have moved its access time
+    outcome = strip_file(original, in_place=True)  # (strip_ok reads the original first)
+    assert outcome.cleaned and outcome.output == str(original)
+    after = original.stat()
+    assert after.st_mode & 0o777 == 0o644
+    assert (after.st_atime_ns, after.st_mtime_ns) == times_ns
+    meta = read_metadata(original)
+    assert meta is not None and meta.gps is None  # and it really was cleaned
+
+
 def test_failure_while_writing_leaves_the_original(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,9 +1,10 @@
 """The photo checker: GPS and identifying metadata in the Subject's photo folders.
 
 One finding per photo that reveals a location (history compares them by path), graded by the
-place it points at: a photo in a cluster that looks like home or work, or near the profile's home,
-is high severity. Camera serials and names are one finding per folder, so a large library does
-not bury the locations under thousands of lines.
+place it points at: a photo in a place that looks like home or work (photographed on several
+days, or near the profile's home: see ``metadata.clusters``) is high severity. Camera serials and
+names are one finding per folder, so a large library does not bury the locations under thousands
+of lines.
 """
 
 from __future__ import annotations
@@ -17,16 +18,12 @@ from lowprofile.checkers.base import CheckContext, Readiness
 from lowprofile.config import Settings
 from lowprofile.metadata.clusters import osm_link
 from lowprofile.metadata.library import LibraryScan, scan_library
-from lowprofile.metadata.text import safe_text, shell_quote
+from lowprofile.metadata.text import safe_text
+from lowprofile.remedies import NEAR_HOME_M, strip_command
 from lowprofile.results import CheckResult, Finding, Remedy, Severity, Status
 from lowprofile.subject import Subject
 
 CHECKER_ID = "photos"
-NEAR_HOME_M = 300.0
-
-
-def strip_command(paths: list[str]) -> str:
-    return "lowprofile photos strip " + " ".join(shell_quote(p) for p in paths)
 
 
 def library_findings(scan: LibraryScan) -> list[Finding]:
@@ -42,8 +39,7 @@ def library_findings(scan: LibraryScan) -> list[Finding]:
             and cluster.distance_to_home_m is not None
             and cluster.distance_to_home_m <= NEAR_HOME_M
         )
-        several = cluster is not None and cluster.count >= 2
-        if cluster is not None and (cluster.likely_home_or_work or (near_home and several)):
+        if cluster is not None and cluster.likely_home_or_work:
             severity = Severity.HIGH
             where_words = "near your home" if near_home else "a place you return to often"
             title = f"Photo shows {where_words} ({cluster.count} photos there)"

@@ -3,19 +3,38 @@
 Photos within about 150 m of each other are one place (single-link clustering on haversine
 distance, so a walk around a garden stays one place), found in near-linear time. The largest
 places are the ones a stalker would look for first: home, workplace, a child's school.
+
+A place is called "likely home or workplace" only when the photos show a return to it: taken on
+at least three distinct days, or within ``NEAR_HOME_M`` of the home address the profile gives.
+Five photos in twelve minutes on one afternoon are a visit, not a home.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from lowprofile.metadata.text import safe_text
+from lowprofile.remedies import NEAR_HOME_M
 
 EARTH_RADIUS_M = 6_371_000.0
 CLUSTER_RADIUS_M = 150.0
-LIKELY_HOME_MIN_PHOTOS = 3
+LIKELY_HOME_MIN_DAYS = 3
+"""Distinct days with photos at one place before it counts as a place someone returns to."""
+LIKELY_HOME_MAX_PLACES = 3
+"""Without a home address, only the places returned to most are called home or work."""
+_DAY = re.compile(r"\s*(\d{4})[:\-./]?(\d{2})[:\-./]?(\d{2})")
+
+
+def day_of(taken: str | None) -> str | None:
+    """``YYYY-MM-DD`` from a capture date as EXIF (``2024:05:01 …``), XMP or a video
+    (``2024-05-01T…``) or IPTC (``20240501``) write it; None when there is none to read."""
+    found = _DAY.match(taken or "")
+    if found is None or found.group(2) == "00" or found.group(3) == "00":
+        return None
+    return "-".join(found.groups())
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -41,6 +60,8 @@ class Cluster:
     last: str | None = None
     likely_home_or_work: bool = False
     distance_to_home_m: float | None = None
+    days: int = 0
+    """Distinct days the dated photos here were taken on."""
 
     @property
     def count(self) -> int:
@@ -54,6 +75,7 @@ class Cluster:
             "paths": [safe_text(p) for p in self.paths],
             "first": self.first,
             "last": self.last,
+            "days": self.days,
             "likely_home_or_workplace": self.likely_home_or_work,
             "distance_to_home_m": (
                 round(self.distance_to_home_m) if self.distance_to_home_m is not None else None
@@ -165,6 +187,10 @@ def cluster_points(
 ) -> list[Cluster]:
     """(path, lat, lon, date) → clusters, largest first.
 
+    A place is likely home or work when it is near ``home`` or, among the
+    ``LIKELY_HOME_MAX_PLACES`` largest places photographed on ``LIKELY_HOME_MIN_DAYS`` days or
+    more, a place returned to.
+
     Single-link clustering: two photos within ``radius_m`` are one place, and so is a chain of
     them. Near-linear at any density (a camera roll at home puts thousands of photos in one
     cell, and no pair inside a cell is compared); see ``_Cells``.
@@ -178,10 +204,13 @@ def cluster_points(
         dates = sorted(d for i in members if (d := points[i][3]))
         cluster = Cluster(lat, lon, sorted(points[i][0] for i in members))
         cluster.first, cluster.last = (dates[0], dates[-1]) if dates else (None, None)
+        cluster.days = len({day for d in dates if (day := day_of(d))})
         if home is not None:
             cluster.distance_to_home_m = distance_m(lat, lon, *home)
+            cluster.likely_home_or_work = cluster.distance_to_home_m <= NEAR_HOME_M
         clusters.append(cluster)
     clusters.sort(key=lambda c: -c.count)
-    for rank, cluster in enumerate(clusters):
-        cluster.likely_home_or_work = cluster.count >= LIKELY_HOME_MIN_PHOTOS and rank < 3
+    returned = [c for c in clusters if c.days >= LIKELY_HOME_MIN_DAYS]
+    for cluster in returned[:LIKELY_HOME_MAX_PLACES]:
+        cluster.likely_home_or_work = True
     return clusters

@@ -13,6 +13,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.iptc import photoshop_iptc
@@ -51,6 +52,8 @@ class Blocks:
     flir: bool = False
     vendor_segments: list[str] = field(default_factory=list)
     video_gps: tuple[float, float, float | None] | None = None
+    video_place: str | None = None
+    """The place name a 3GPP ``loci`` box gives with the location ("Home", a street)."""
     flir_data: bytes = b""
     names: dict[str, list[str]] = field(default_factory=dict)
     """Names stated by the container itself (PNG Author text, a video's artist)."""
@@ -621,6 +624,69 @@ def _video_gps(
     return location
 
 
+_LOCI_BYTES = 4 + 2 + _NAME_BYTES + 2 + 1 + 12
+"""What a 3GPP ``loci`` box is read up to: version and flags, language, a place name of at most
+``_NAME_BYTES`` with its terminator, the role, then longitude, latitude and altitude. The
+astronomical body and notes that follow are never needed."""
+_FIXED_16_16 = 65536.0
+
+
+def _end_of_string(payload: bytes, position: int) -> int | None:
+    """Where the 3GPP string starting at ``position`` ends (past its terminator): UTF-8 ending
+    in one zero byte, or UTF-16 opened by a byte-order mark and ending in a zero code unit."""
+    if payload[position : position + 2] in (b"\xfe\xff", b"\xff\xfe"):
+        for unit in range(position + 2, len(payload) - 1, 2):
+            if payload[unit : unit + 2] == b"\x00\x00":
+                return unit + 2
+        return None
+    zero = payload.find(b"\x00", position)
+    return None if zero < 0 else zero + 1
+
+
+class Loci(NamedTuple):
+    lat: float
+    lon: float
+    alt: float
+    name: str
+
+
+def parse_loci(payload: bytes) -> Loci | None:
+    """The place in a ``loci`` box's payload (3GPP TS 26.244 location information), or None
+    when it is too short, its name never ends, or it is not version 0. Some phones and FLIR
+    cameras write a video's place only here. The coordinates are signed 16.16 fixed point."""
+    if len(payload) < 6 or payload[0] != 0:
+        return None
+    name_end = _end_of_string(payload, 6)
+    if name_end is None or name_end + 1 + 12 > len(payload):
+        return None
+    lon, lat, alt = struct.unpack_from(">iii", payload, name_end + 1)  # after the role byte
+    raw = payload[6:name_end]
+    utf16 = raw[:2] in (b"\xfe\xff", b"\xff\xfe")
+    name = raw[:-2].decode("utf-16", "replace") if utf16 else raw[:-1].decode("utf-8", "replace")
+    return Loci(lat / _FIXED_16_16, lon / _FIXED_16_16, alt / _FIXED_16_16, name.strip())
+
+
+def _loci_gps(
+    data: bytes | memoryview, moov: tuple[int, int], blocks: Blocks
+) -> tuple[float, float, float | None] | None:
+    """The place in the first ``loci`` box of the movie's user data, or else of a track's. Only
+    the first is read (one bounded copy, whatever the file holds); a damaged one is noted."""
+    places = [moov]
+    places += [(start, end) for kind, start, end in iter_boxes(data, *moov) if kind == b"trak"]
+    for start, end in places:
+        udta = _child(data, start, end, b"udta")
+        loci = _child(data, udta[0], udta[1], b"loci") if udta is not None else None
+        if loci is None:
+            continue
+        found = parse_loci(bytes(data[loci[0] : min(loci[1], loci[0] + _LOCI_BYTES)]))
+        if found is None:
+            blocks.problems.append("a 3GPP loci box could not be read (damaged or name too long)")
+            return None
+        blocks.video_place = found.name or None
+        return found.lat, found.lon, found.alt
+    return None
+
+
 def _canon_cmt(data: bytes | memoryview, start: int, end: int, blocks: Blocks) -> None:
     """CR3: the CMT1-CMT4 TIFF blocks inside Canon's uuid box (after its 16-byte UUID)."""
     for kind, box_start, box_end in iter_boxes(data, start + 16, end):
@@ -645,7 +711,8 @@ def isobmff_blocks(data: bytes | memoryview) -> Blocks:
             blocks.problems += found.problems
             blocks.copied += found.copied
         elif kind == b"moov":
-            blocks.video_gps = _video_gps(data, (start, end), blocks)
+            movie = (start, end)
+            blocks.video_gps = _video_gps(data, movie, blocks) or _loci_gps(data, movie, blocks)
             for inner, inner_start, inner_end in iter_boxes(data, start, end):
                 if inner == b"uuid" and bytes(data[inner_start : inner_start + 16]) == CANON_UUID:
                     _canon_cmt(data, inner_start, inner_end, blocks)

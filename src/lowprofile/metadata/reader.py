@@ -357,6 +357,7 @@ def read_from(data: Any, path: str, kind: str) -> PhotoMetadata:
         lat, lon, alt = blocks.video_gps
         if valid_position(lat, lon):
             meta.gps = Gps(lat, lon, alt, source="video")
+    _add(meta.places, "location", blocks.video_place)
     meta.has_icc = blocks.icc
     meta.has_comment = blocks.comment
     meta.has_flir = blocks.flir

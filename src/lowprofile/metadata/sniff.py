@@ -9,7 +9,8 @@ JXL_CONTAINER = b"\x00\x00\x00\x0cJXL \r\n\x87\n"
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1",
                 b"avif", b"avis", b"mif2"}  # fmt: skip
 _VIDEO_BRANDS = {b"qt  ", b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42",
-                 b"M4V ", b"M4A ", b"3gp4", b"3gp5", b"3g2a", b"avc1", b"dash", b"MSNV",
+                 b"M4V ", b"M4A ", b"3gp4", b"3gp5", b"3gp6", b"3gp7", b"3gp8",
+                 b"3gp9", b"3g2a", b"3g2b", b"3g2c", b"avc1", b"dash", b"MSNV",
                  b"XAVC", b"mmp4"}  # fmt: skip
 
 

@@ -164,7 +164,16 @@ def sniff_regular(path: Path) -> str | None:
         return sniff(handle.read(32))
 
 
+NOT_STRIPPED = {
+    "video": "a video cannot be cleaned here (photos only): re-export it without location, or "
+    "remove its metadata with a video tool, before sharing it"
+}
+"""Kinds no option of strip cleans, and what to do instead (re-encoding makes still images)."""
+
+
 def needs_reencode(kind: str) -> StripError:
+    if kind in NOT_STRIPPED:
+        return StripError(NOT_STRIPPED[kind])
     return StripError(
         f"{kind.upper()} cannot be cleaned losslessly here; "
         "--reencode makes a new JPEG without metadata (quality may change)"
@@ -668,8 +677,12 @@ def clean_to(
     *,
     replace: bool = True,
     sync_dir: bool = True,
+    keep: os.stat_result | None = None,
 ) -> Written:
     """Clean the regular file ``original`` into ``target`` (which may be ``original`` itself).
+
+    ``keep``: the original's ``os.stat`` from before anything read it; the cleaned file takes
+    its mode and times (in place, where it stands for the original; a copy stays 0600 and new).
 
     ``replace=False``: ``target`` must not exist when the rename comes (re-encoding in place to
     a new name must never land on another photo). ``sync_dir=False``: the caller fsyncs the
@@ -681,7 +694,7 @@ def clean_to(
     if kind is None:
         raise StripError("not a photo lowprofile recognises")
     meta = read_from(data, str(original), kind)
-    with atomic_writer(target, sync_dir=sync_dir) as tmp:
+    with atomic_writer(target, sync_dir=sync_dir, keep=keep) as tmp:
         if kind in LOSSLESS:
             source = Source(data, kind, meta)
             cleaned, removed = STRIPPERS[kind](source, options)

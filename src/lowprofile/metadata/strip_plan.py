@@ -34,6 +34,7 @@ from lowprofile.errors import MetadataError, StripError
 from lowprofile.files import ensure_private_dir, fsync_dir
 from lowprofile.metadata.strip import (
     LOSSLESS,
+    NOT_STRIPPED,
     StripOptions,
     StripOutcome,
     clean_to,
@@ -69,6 +70,9 @@ class Job:
     replaces_original: bool = False
     """In place under a new name (a re-encoded JPEG): the original goes once the JPEG is safe."""
     notes: list[str] = field(default_factory=list)
+    before: os.stat_result | None = None
+    """The photo's mode and times before anything read it (reading moves the access time): in
+    place, the cleaned file keeps them."""
 
     @property
     def reencode(self) -> bool:
@@ -185,10 +189,11 @@ def plan(
             continue
         try:
             real = places.real(path)
+            before = os.stat(real)
             kind = sniff_regular(real)
             if kind is None:
                 raise StripError("not a photo lowprofile recognises")
-            if kind not in LOSSLESS and not options.reencode:
+            if kind not in LOSSLESS and (not options.reencode or kind in NOT_STRIPPED):
                 raise needs_reencode(kind)
         except StripError as exc:
             outcomes.append(StripOutcome(str(path), error=str(exc)))
@@ -196,7 +201,7 @@ def plan(
         except OSError as exc:
             outcomes.append(StripOutcome(str(path), error=f"cannot read: {exc.strerror or exc}"))
             continue
-        job = Job(path, real, kind, in_place, linked=path.is_symlink())
+        job = Job(path, real, kind, in_place, linked=path.is_symlink(), before=before)
         if job.linked:
             job.notes.append(f"a link to {real}")
         if in_place:
@@ -334,7 +339,12 @@ def _run_job(
         if out_dir is not None:
             _private_folders(job.target.parent)
         done = clean_to(
-            job.real, job.target, options, replace=not job.replaces_original, sync_dir=False
+            job.real,
+            job.target,
+            options,
+            replace=not job.replaces_original,
+            sync_dir=False,
+            keep=job.before if job.in_place else None,
         )
         written.add(job.target.parent)
         if job.replaces_original:
