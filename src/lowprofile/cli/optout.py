@@ -105,7 +105,7 @@ def draft_command(
     from lowprofile.config import data_dir, default_profile_path
     from lowprofile.errors import StoreError
     from lowprofile.files import write_private
-    from lowprofile.optout import draft_request
+    from lowprofile.optout import draft_request, listing_urls
     from lowprofile.store import Store
     from lowprofile.subject import load_profile
 
@@ -119,13 +119,7 @@ def draft_command(
     try:
         with Store() as store:
             report = store.load(store.resolve("latest"))
-        urls = [
-            f.where
-            for r in report.results
-            if r.source == broker_id
-            for f in r.findings
-            if f.where.startswith("https://")
-        ]
+        urls = listing_urls(report, broker_id)
     except StoreError:
         pass
     message, mailto = draft_request(subject, broker.name, broker.optout.email, urls)
