@@ -88,7 +88,18 @@ class ParseSpec:
 
 STEP_VARIABLES = (*TEMPLATE_VARIABLES, "listing_url")
 """What an opt-out step's URL may name: the search's variables and the listing found."""
-SUBMIT_ACTIONS = ("click",)
+STEP_KEYS = {
+    "navigate": ("url",),
+    "fill": ("selector", "value"),
+    "select_listing": ("selector", "match"),
+    "click": ("selector", "submit"),
+    "expect": ("selector", "text"),
+    "captcha": ("selector",),
+    "email_confirmation": ("domains",),
+}
+"""The keys each action reads (besides ``action``, ``timeout`` and ``note``): a key another
+action reads is refused, so no step carries text it would not use (a fill's ``text`` could
+otherwise hold personal data the step does not name)."""
 
 
 @dataclass(frozen=True)
@@ -373,8 +384,10 @@ def _step_problems(optout: dict[str, Any]) -> list[tuple[str, str]]:
             problem = _selector_problem(selector)
             if problem:
                 out.append((f"{where}.selector", problem))
-        if "submit" in step and step.get("action") not in SUBMIT_ACTIONS:
-            out.append((f"{where}.submit", "only a click submits"))
+        action = step.get("action")
+        if isinstance(action, str) and action in STEP_KEYS:
+            for key in sorted(set(step) - {"action", "timeout", "note", *STEP_KEYS[action]}):
+                out.append((f"{where}.{key}", f"not used by a {action} step"))
     fills = any(isinstance(s, dict) and s.get("action") == "fill" for s in steps)
     submits = any(isinstance(s, dict) and s.get("submit") is True for s in steps)
     if fills and not submits:
