@@ -45,6 +45,8 @@ def _handler(holder: list[OptOutSite]) -> type[BaseHTTPRequestHandler]:
                 self._send(200, _page("search.html"))
             elif url.path == "/optout/search" and parse_qs(url.query).get("q"):
                 self._send(200, _page("results.html"))
+            elif url.path == "/optout/confirm" and parse_qs(url.query).get("t") == ["abc"]:
+                self._send(200, _page("confirmed.html"))
             elif url.path.startswith("/person/") and "optout=1" in url.query:
                 record = html.escape(url.path.rsplit("/", 1)[-1]).encode()
                 self._send(200, _page("form.html").replace(b"{record}", record))

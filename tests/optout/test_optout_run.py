@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from optoutkit import BROKER, SUBJECT, FakePerson, load_broker, save_scan
 from optoutsite import OptOutSite
 
-from lowprofile.brokers.schema import Broker
+from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.evidence import EvidenceKeeper, verify_folder
 from lowprofile.config import Settings
@@ -156,3 +156,37 @@ def test_listings_come_from_the_latest_scan_and_a_broker_without_steps_is_named(
     assert [(b.id, urls) for b, urls in runs] == [(BROKER, [optout_site.listing])]
     assert [s.broker for s in skipped] == ["bare", "nope"]
     assert skipped[0].reason.startswith("no opt-out steps: by hand at")
+
+
+def with_email_step(ready: Rig) -> Rig:
+    """The local broker with an emailed confirmation after the submit."""
+    steps = (
+        *ready.broker.optout.steps,
+        OptOutStep("email_confirmation"),
+        OptOutStep("expect", text="Your information control request has been confirmed."),
+    )
+    broker = replace(ready.broker, optout=replace(ready.broker.optout, steps=steps))
+    return replace(ready, broker=broker)
+
+
+@pytest.mark.browser
+def test_a_pasted_confirmation_link_on_the_brokers_host_is_opened(ready: Rig) -> None:
+    link = f"{ready.site.base}/optout/confirm?t=abc"
+    outcome, _ = with_email_step(ready).run(dry_run=False, person=FakePerson(link=link))
+    assert outcome.state is RunState.SUBMITTED, outcome.detail
+    assert ready.site.paths[-1] == "/optout/confirm"
+
+
+@pytest.mark.browser
+def test_a_confirmation_link_to_another_domain_is_refused_and_said(ready: Rig) -> None:
+    person = FakePerson(link="https://optout.example.evil.test/confirm?t=abc")
+    outcome, _ = with_email_step(ready).run(dry_run=False, person=person)
+    assert outcome.state is RunState.EMAIL_PENDING
+    assert outcome.detail == (
+        "step 13 (email_confirmation): link refused: the link goes to "
+        "optout.example.evil.test, not to optout.example"
+    )
+    assert "/optout/confirm" not in ready.site.paths and len(ready.site.posts) == 1
+    with Store() as store:
+        [row] = store.optouts()
+    assert row.note.startswith("optout run: email pending")

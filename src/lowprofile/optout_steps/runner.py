@@ -92,11 +92,13 @@ def same_listing(href: str, listing: str) -> bool:
 
 
 def allowed_link(link: str, broker: Broker, step: OptOutStep) -> str | None:
-    """Why a confirmation link may not be opened (None: it may). Only the broker's domain, its
-    mirrors, or a domain the step lists: a mail with another domain's link is not the broker's
-    confirmation, and opening it could be a phishing lure."""
+    """Why a confirmation link may not be opened (None: it may). Only the broker's domain, the
+    host of its opt-out page, its mirrors, or a domain the step lists: a mail with another
+    domain's link is not the broker's confirmation, and opening it could be a phishing lure."""
     host = (urlsplit(link).hostname or "").lower()
-    domains = {broker.domain.lower(), *(d.lower() for d in (*broker.mirrors, *step.domains))}
+    own = urlsplit(broker.optout.url).hostname or broker.domain  # the file's own opt-out host
+    listed = (broker.domain, own, *broker.mirrors, *step.domains)
+    domains = {d.lower() for d in listed}
     if urlsplit(link).scheme != "https" and check_public_target(link) is None:
         return f"{link!r} is not https"
     if not any(host == d or host.endswith("." + d) for d in domains):
