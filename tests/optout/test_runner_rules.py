@@ -36,3 +36,37 @@ def test_only_the_brokers_own_links_are_opened(optout_site: OptOutSite, tmp_path
     assert allowed_link("http://optout.example/confirm", broker, plain) is not None
     listed = OptOutStep("email_confirmation", domains=("mailer.example",))
     assert allowed_link("https://mailer.example/c", broker, listed) is None
+
+
+def test_nothing_is_opened_when_the_person_declines(
+    optout_site: OptOutSite, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from optoutkit import SUBJECT, FakePerson
+
+    from lowprofile.browser.evidence import EvidenceKeeper
+    from lowprofile.optout_steps.runner import RunState, StepRunner
+    from lowprofile.optout_steps.values import step_values
+
+    class Declines(FakePerson):
+        def approve(self, broker: object, asks: list) -> bool:  # type: ignore[type-arg]
+            super().approve(broker, asks)  # type: ignore[arg-type]
+            return False
+
+    broker = load_broker(tmp_path, optout_site)
+    person = Declines()
+    values = step_values(SUBJECT, optout_site.listing)
+    runner = StepRunner(
+        broker, SUBJECT, optout_site.listing, values, person, EvidenceKeeper(tmp_path / "e"),
+        dry_run=False,
+    )  # fmt: skip
+    outcome = asyncio.run(runner.run(page=None))  # declining happens before any page is used
+    assert outcome.state is RunState.DECLINED and outcome.sent == []
+    assert [a.label for a in person.approvals[0]] == [
+        "full name",
+        "full name",
+        "email address",
+        "listing URL",
+    ]
+    assert optout_site.paths == [] and optout_site.posts == []

@@ -87,7 +87,7 @@ async def run_brokers(
                     dry_run=dry_run,
                     allow_loopback=engine.settings.allow_loopback,
                 )
-                async with engine.tab(broker.optout.url) as page:
+                async with engine.tab(_first_page(broker)) as page:
                     outcome = await runner.run(page)
             if outcome.state in LEDGER_STATES:
                 note = f"optout run: {outcome.state}; {listing}"
@@ -97,3 +97,10 @@ async def run_brokers(
             on_outcome(outcome)
             outcomes.append(outcome)
     return outcomes
+
+
+def _first_page(broker: Broker) -> str:
+    """The site whose browser context (cookies, a passed check) the run uses: the first page
+    the steps open, else the file's opt-out page."""
+    urls = [s.url for s in broker.optout.steps if s.action == "navigate"]
+    return next((u for u in urls if u.startswith(("https://", "http://"))), broker.optout.url)
