@@ -46,7 +46,7 @@ class FakePerson:
     def show_form(self, broker: Broker, fields: list[FormField]) -> None:
         self.forms.append(fields)
 
-    async def solve_captcha(self, broker: Broker, page: Any) -> None:
+    async def solve_captcha(self, broker: Broker, page: Any, *, marked: bool) -> None:
         self.captchas += 1
         await page.check("#human")
 

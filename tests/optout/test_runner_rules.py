@@ -70,3 +70,32 @@ def test_nothing_is_opened_when_the_person_declines(
         "listing URL",
     ]
     assert optout_site.paths == [] and optout_site.posts == []
+
+
+def test_a_captcha_without_a_marker_waits_for_the_person_to_say_so() -> None:
+    import asyncio
+
+    from optoutkit import SUBJECT
+
+    from lowprofile.brokers.loader import load_brokers
+    from lowprofile.browser.evidence import EvidenceKeeper
+    from lowprofile.optout_steps.runner import StepRunner
+
+    spokeo = load_brokers().brokers["spokeo"]
+    [captcha] = [s for s in spokeo.optout.steps if s.action == "captcha"]
+    assert captcha.selector == ""
+
+    class Says:
+        present = True
+        marked: list[bool] = []
+
+        async def solve_captcha(self, broker: object, page: object, *, marked: bool) -> None:
+            self.marked.append(marked)
+
+    person = Says()
+    runner = StepRunner(
+        spokeo, SUBJECT, "https://www.spokeo.com/Jane-Doe/p1", {}, person,  # type: ignore[arg-type]
+        EvidenceKeeper(Path("unused")), dry_run=False,
+    )  # fmt: skip
+    asyncio.run(runner._captcha(page=None, step=captcha))  # no page is touched
+    assert person.marked == [False]

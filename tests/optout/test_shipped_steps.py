@@ -27,14 +27,16 @@ def test_every_shipped_step_matches_the_public_definition(shared_data: Path) -> 
         steps = broker.optout.steps
         [navigate] = [s.url for s in steps if s.action == "navigate"]
         assert navigate == actions[0]["url"], broker.id
-        fills = [(s.selector.split()[-1], s.value) for s in steps if s.action == "fill"]
+        fills = [s for s in steps if s.action == "fill"]
         ddg_fills = [
-            (e["selector"], DDG_VALUES[e["type"]])
+            (e["selector"].lstrip("."), DDG_VALUES[e["type"]])
             for a in actions
             if a["actionType"] == "fillForm"
             for e in a["elements"]
         ]
-        assert fills == ddg_fills, broker.id
+        assert [s.value for s in fills] == [value for _, value in ddg_fills], broker.id
+        for step, (selector, _) in zip(fills, ddg_fills, strict=True):
+            assert step.selector.endswith(selector), (broker.id, step.selector, selector)
         texts = [s.text for s in steps if s.action == "expect" and s.text]
         ddg_texts = [
             e["expect"]

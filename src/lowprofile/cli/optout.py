@@ -162,11 +162,13 @@ class ConsolePerson:
             what = f"your {f.filled_with}" if f.filled_with else "as the page left it"
             self.console.print(Text(f"  {f.name} ({f.kind}): {what}"))
 
-    async def solve_captcha(self, broker: Broker, page: object) -> None:
+    async def solve_captcha(self, broker: Broker, page: object, *, marked: bool) -> None:
         from rich.text import Text
 
         message = f"{broker.name} asks for a captcha: solve it in the browser window"
         self.console.print(Text(message, style="bold yellow"))
+        if not marked:
+            typer.prompt("Press Enter once it is solved", default="", show_default=False, err=True)
 
     async def confirmation_link(self, broker: Broker) -> str:
         if self.yes:

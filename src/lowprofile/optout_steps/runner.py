@@ -59,7 +59,9 @@ class Person(Protocol):
 
     def show_form(self, broker: Broker, fields: list[FormField]) -> None: ...
 
-    async def solve_captcha(self, broker: Broker, page: Any) -> None: ...
+    async def solve_captcha(self, broker: Broker, page: Any, *, marked: bool) -> None:
+        """Ask for the captcha; ``marked``: the page shows when it is solved (the runner waits
+        for that), otherwise return only once the person says it is done."""
 
     async def confirmation_link(self, broker: Broker) -> str: ...
 
@@ -237,10 +239,12 @@ class StepRunner:
     async def _captcha(self, page: Any, step: OptOutStep) -> None:
         from playwright.async_api import Error
 
-        solved = page.locator(playwright_selector(step.selector)).first
         if not self.person.present:
             raise StepFailed(RunState.NEEDS_YOU, "a captcha: run again with --show-browser")
-        await self.person.solve_captcha(self.broker, page)
+        await self.person.solve_captcha(self.broker, page, marked=bool(step.selector))
+        if not step.selector:
+            return
+        solved = page.locator(playwright_selector(step.selector)).first
         try:
             await solved.wait_for(state="attached", timeout=PERSON_WAIT * 1000)
         except Error as exc:
