@@ -90,3 +90,18 @@ def plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         base, "entry_points", lambda group: eps if group == base.ENTRY_POINT_GROUP else []
     )
+
+
+@pytest.fixture
+def chromium() -> None:
+    """Skip, saying why, where the browser engine cannot run."""
+    from lowprofile.browser.locate import availability
+
+    found = availability()
+    if not found.ready:
+        print(f"skipped: {found.reason}")
+        pytest.skip(found.reason)
+    if found.executable is None:
+        reason = "no Chrome or Chromium installed (set LOWPROFILE_BROWSER=/path)"
+        print(f"skipped: {reason}")
+        pytest.skip(reason)

@@ -51,6 +51,18 @@ def broker_answers(report: ScanReport, broker: str) -> str | None:
     return None
 
 
+def listing_urls(report: ScanReport, broker: str) -> list[str]:
+    """The listings a scan found on ``broker``: the pages to ask it to remove."""
+    urls = [
+        f.where
+        for r in report.results
+        if r.source == broker and r.status in (Status.FOUND, Status.POSSIBLE)
+        for f in r.findings
+        if f.where.startswith(("https://", "http://"))
+    ]
+    return list(dict.fromkeys(urls))
+
+
 def track(optout: OptOutRow, reports: list[ScanReport], today: date) -> OptOutProgress:
     """The state of one request, from the scans made after it (oldest first)."""
     recheck_on = optout.submitted + timedelta(days=optout.recheck_days)

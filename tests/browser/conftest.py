@@ -8,26 +8,11 @@ from pathlib import Path
 import pytest
 from localsite import LocalSite, serve, write_recipe
 
-from lowprofile.browser.locate import availability
-
 
 @pytest.fixture
 def site() -> Iterator[LocalSite]:
     with serve() as running:
         yield running
-
-
-@pytest.fixture
-def chromium() -> None:
-    """Skip, saying why, where the browser engine cannot run."""
-    found = availability()
-    if not found.ready:
-        print(f"skipped: {found.reason}")
-        pytest.skip(found.reason)
-    if found.executable is None:
-        reason = "no Chrome or Chromium installed (set LOWPROFILE_BROWSER=/path)"
-        print(f"skipped: {reason}")
-        pytest.skip(reason)
 
 
 @pytest.fixture

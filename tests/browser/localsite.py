@@ -8,13 +8,14 @@ with the cookie, the results. ``/plain``: the results as static HTML, for plain-
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from helpers.localserver import PageHandler, running
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "browser"
 
@@ -34,7 +35,7 @@ def _page(name: str) -> bytes:
 
 
 def _handler(site: list[LocalSite]) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(PageHandler):
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
             path = urlsplit(self.path).path
             site[0].hits[path] += 1
@@ -53,31 +54,15 @@ def _handler(site: list[LocalSite]) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(404, b"<html><body>not here</body></html>")
 
-        def _send(self, code: int, body: bytes) -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return None
-
     return Handler
 
 
 @contextmanager
 def serve() -> Iterator[LocalSite]:
     holder: list[LocalSite] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(holder))
-    holder.append(LocalSite(server))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(_handler(holder)) as server:
+        holder.append(LocalSite(server))
         yield holder[0]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def write_recipe(folder: Path, broker_id: str, base: str, path: str) -> Path:

@@ -86,6 +86,42 @@ class ParseSpec:
     blocked_text: tuple[str, ...] = ()
 
 
+STEP_VARIABLES = (*TEMPLATE_VARIABLES, "listing_url")
+"""What an opt-out step's URL may name: the search's variables and the listing found."""
+STEP_KEYS = {
+    "navigate": ("url",),
+    "fill": ("selector", "value"),
+    "select_listing": ("selector", "match"),
+    "click": ("selector", "submit"),
+    "expect": ("selector", "text"),
+    "captcha": ("selector",),
+    "email_confirmation": ("domains",),
+}
+"""The keys each action reads (besides ``action``, ``timeout`` and ``note``): a key another
+action reads is refused, so no step carries text it would not use (a fill's ``text`` could
+otherwise hold personal data the step does not name)."""
+
+
+@dataclass(frozen=True)
+class OptOutStep:
+    """One action of a broker's opt-out, played in the browser by ``optout run``.
+
+    The vocabulary follows DuckDuckGo's public opt-out format so facts about a site's form carry
+    over; ``value`` names a subject value (never free text), so a step can send no more personal
+    data than it names."""
+
+    action: str
+    url: str = ""
+    selector: str = ""
+    value: str = ""
+    text: str = ""
+    match: str = "url"
+    submit: bool = False
+    timeout: float = 15.0
+    domains: tuple[str, ...] = ()
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class OptOutSpec:
     url: str
@@ -95,6 +131,8 @@ class OptOutSpec:
     days: int | None = None
     recheck_days: int = 30
     notes: str = ""
+    steps: tuple[OptOutStep, ...] = ()
+    """Empty: the plan keeps its link and email draft."""
 
 
 @dataclass(frozen=True)
@@ -197,12 +235,12 @@ def _strings(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _template_problems(text: str) -> list[str]:
+def _template_problems(text: str, variables: tuple[str, ...] = TEMPLATE_VARIABLES) -> list[str]:
     problems = []
     for placeholder in _PLACEHOLDER.findall(text):
         variable, *filters = placeholder.split("|")
-        if variable not in TEMPLATE_VARIABLES:
-            known = ", ".join(TEMPLATE_VARIABLES)
+        if variable not in variables:
+            known = ", ".join(variables)
             problems.append(f"unknown variable {{{variable}}} (known: {known})")
         for f in filters:
             name = f.split(":", 1)[0]
@@ -232,6 +270,21 @@ def _field_rule(raw: Any) -> FieldRule:
         before=raw.get("before", ""),
         separator=raw.get("separator", ""),
         attribute=raw.get("attribute", ""),
+    )
+
+
+def _step(raw: dict[str, Any]) -> OptOutStep:
+    return OptOutStep(
+        action=raw["action"],
+        url=raw.get("url", ""),
+        selector=raw.get("selector", ""),
+        value=raw.get("value", ""),
+        text=raw.get("text", ""),
+        match=raw.get("match", "url"),
+        submit=bool(raw.get("submit", False)),
+        timeout=float(raw.get("timeout", 15.0)),
+        domains=tuple(raw.get("domains", ())),
+        note=raw.get("note", ""),
     )
 
 
@@ -268,6 +321,7 @@ def meaning_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
             out += [(where, message) for message in _template_problems(value)]
     out += _target_problems(search, _table(data, "optout"))
     out += _fetch_problems(search)
+    out += _step_problems(_table(data, "optout"))
     parse = _table(data, "parse")
     selector_lists: list[tuple[str, Any]] = [
         ("parse.cards", parse.get("cards")),
@@ -286,15 +340,67 @@ def meaning_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _fetch_problems(search: dict[str, Any]) -> list[tuple[str, str]]:
-    """A loopback search URL only when allowed; browser steps only for GET searches."""
-    out: list[tuple[str, str]] = []
-    url = search.get("url")
+def _plain_http_problem(url: Any) -> str | None:
+    """Plain http only on loopback (a local copy of a page); everything public is https."""
     if isinstance(url, str) and url.startswith("http://"):
         from lowprofile.net import check_public_target
 
         if check_public_target(_PLACEHOLDER.sub("x", url)) is None:  # a public host
-            out.append(("search.url", "must be an https:// URL (plain http only on loopback)"))
+            return "must be an https:// URL (plain http only on loopback)"
+    return None
+
+
+def _step_problems(optout: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each opt-out step's URL names known variables and may be visited; selectors compile; a
+    run that sends personal data has a submit to stop before (``--dry-run``)."""
+    from lowprofile.config import load_settings
+    from lowprofile.net import check_public_target
+
+    out: list[tuple[str, str]] = []
+    problem = _plain_http_problem(optout.get("url"))
+    if problem:
+        out.append(("optout.url", problem))
+    steps = optout.get("steps")
+    if not isinstance(steps, list):
+        return out
+    allow_loopback = load_settings().allow_loopback
+    for number, step in enumerate(steps):
+        if not isinstance(step, dict):
+            continue
+        where = f"optout.steps.{number}"
+        url = step.get("url")
+        if isinstance(url, str):
+            out += [(f"{where}.url", m) for m in _template_problems(url, STEP_VARIABLES)]
+            if not url.startswith("{listing_url"):  # the listing's own URL was already fetched
+                filled = _PLACEHOLDER.sub("x", url)
+                target = check_public_target(filled, allow_loopback=allow_loopback)
+                target = target or _plain_http_problem(url)
+                if not filled.startswith(("https://", "http://")):
+                    target = "must be an https:// URL or start with {listing_url}"
+                if target:
+                    out.append((f"{where}.url", target))
+        selector = step.get("selector")
+        if isinstance(selector, str):
+            problem = _selector_problem(selector)
+            if problem:
+                out.append((f"{where}.selector", problem))
+        action = step.get("action")
+        if isinstance(action, str) and action in STEP_KEYS:
+            for key in sorted(set(step) - {"action", "timeout", "note", *STEP_KEYS[action]}):
+                out.append((f"{where}.{key}", f"not used by a {action} step"))
+    fills = any(isinstance(s, dict) and s.get("action") == "fill" for s in steps)
+    submits = any(isinstance(s, dict) and s.get("submit") is True for s in steps)
+    if fills and not submits:
+        out.append(("optout.steps", "steps that fill a form need one click with submit = true"))
+    return out
+
+
+def _fetch_problems(search: dict[str, Any]) -> list[tuple[str, str]]:
+    """A loopback search URL only when allowed; browser steps only for GET searches."""
+    out: list[tuple[str, str]] = []
+    problem = _plain_http_problem(search.get("url"))
+    if problem:
+        out.append(("search.url", problem))
     method = str(search.get("method", "GET")).upper()
     if search.get("fetch") == "browser" and method != "GET":
         out.append(("search.fetch", "the browser fetches GET searches only"))
@@ -334,6 +440,7 @@ def broker_from_dict(data: dict[str, Any], source: str) -> tuple[Broker | None, 
                 days=optout.get("days"),
                 recheck_days=optout.get("recheck_days", 30),
                 notes=optout.get("notes", ""),
+                steps=tuple(_step(raw) for raw in optout.get("steps", ())),
             ),
             parent=data.get("parent", ""),
             jurisdictions=tuple(data.get("jurisdictions") or ("US",)),

@@ -69,9 +69,10 @@ def _apply(value: str, filter_spec: str) -> str:
     return value  # "raw" and unknown filters (the validator rejects unknown ones)
 
 
-def render(template: str, query: Query) -> str:
-    """The URL for ``query``; MissingValue when a variable it needs is empty."""
-    values = query.values()
+def render(template: str, query: Query, urls: dict[str, str] | None = None) -> str:
+    """The URL for ``query``; MissingValue when a variable it needs is empty. ``urls``: values
+    that are already URLs (an opt-out step's ``{listing_url}``), put in as they are."""
+    values = query.values() | (urls or {})
 
     def substitute(match: re.Match[str]) -> str:
         variable, *filters = match.group(1).split("|")
@@ -82,7 +83,7 @@ def render(template: str, query: Query) -> str:
             if "optional" in filters:
                 return ""
             raise MissingValue(variable)
-        if "raw" in filters:
+        if "raw" in filters or variable in (urls or {}):
             return value
         return quote(value, safe="-_.~+")
 

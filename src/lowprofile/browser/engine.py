@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -217,6 +218,22 @@ class BrowserEngine:
             finally:
                 page.remove_listener("response", navigated)
                 self._idle.setdefault(host, []).append(page)
+
+    @asynccontextmanager
+    async def tab(self, url: str) -> AsyncIterator[Any]:
+        """A page of ``url``'s site context, for a caller that drives it step by step (the
+        opt-out runner); the site's pause between two starts is kept. Closed afterwards: an
+        opt-out's page is not reused for a search."""
+        host = urlsplit(url).hostname or ""
+        async with self._slots:
+            context = await self._context(host)
+            await self._wait_turn(host)
+            self.pages_opened += 1
+            page = await context.new_page()
+            try:
+                yield page
+            finally:
+                await page.close()
 
     async def _page(self, site: str, context: Any) -> Any:
         """A tab of the site's context: an idle one again (cheaper than a new one), or new."""

@@ -50,9 +50,12 @@ class EvidenceKeeper:
     engine: BrowserEngine | None = None
     no_screenshot: str = "the browser engine is not available"
 
-    async def keep(self, broker: str, url: str, page_html: str, via: str) -> Path:
+    async def keep(
+        self, broker: str, url: str, page_html: str, via: str, png: bytes | None = None
+    ) -> Path:
         """Save one page's evidence for ``broker`` and return its folder. A screenshot that
-        cannot be drawn is named in the manifest as missing, with why; the HTML is still kept."""
+        cannot be drawn is named in the manifest as missing, with why; the HTML is still kept.
+        ``png``: a screenshot of the live page already taken (after an opt-out's submit)."""
         target = ensure_private_dir(self.folder / site_key(broker))
         manifest = read_manifest(target) or {"tool": TOOL, "broker": broker, "pages": []}
         number = len(manifest["pages"]) + 1
@@ -64,12 +67,12 @@ class EvidenceKeeper:
         }
         html_path = write_private(target / f"page-{number}.html", page_html)
         entry["files"][html_path.name] = sha256_of(html_path)
-        png = await self._screenshot(page_html)
-        if isinstance(png, bytes):
-            png_path = write_private(target / f"page-{number}.png", png)
+        shot = png if png is not None else await self._screenshot(page_html)
+        if isinstance(shot, bytes):
+            png_path = write_private(target / f"page-{number}.png", shot)
             entry["files"][png_path.name] = sha256_of(png_path)
         else:
-            entry["screenshot_missing"] = png
+            entry["screenshot_missing"] = shot
         manifest["pages"].append(entry)
         write_private(target / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
         return target

@@ -13,6 +13,9 @@ from lowprofile.cli.common import ProfileOpt, command_group
 from lowprofile.cli.registry import requests_command
 
 if TYPE_CHECKING:
+    from lowprofile.brokers.schema import Broker
+    from lowprofile.optout_steps.runner import FormField, Outcome
+    from lowprofile.optout_steps.values import Asked
     from lowprofile.results import ScanReport
 
 app = command_group("Track opt-out requests and check that removals stick.")
@@ -165,7 +168,7 @@ def draft_command(
     from lowprofile.config import data_dir, default_profile_path
     from lowprofile.errors import StoreError
     from lowprofile.files import write_private
-    from lowprofile.optout import draft_request
+    from lowprofile.optout import draft_request, listing_urls
     from lowprofile.store import Store
     from lowprofile.subject import load_profile
 
@@ -179,13 +182,7 @@ def draft_command(
     try:
         with Store() as store:
             report = store.load(store.resolve("latest"))
-        urls = [
-            f.where
-            for r in report.results
-            if r.source == broker_id
-            for f in r.findings
-            if f.where.startswith("https://")
-        ]
+        urls = listing_urls(report, broker_id)
     except StoreError:
         pass
     message, mailto = draft_request(subject, broker.name, broker.optout.email, urls)
@@ -193,3 +190,128 @@ def draft_command(
     write_private(target, message.as_bytes())
     stderr_console().print(f"Draft written to {target} (open it in your mail program).")
     typer.echo(mailto)
+
+
+class ConsolePerson:
+    """The person at the terminal: sees what each broker's steps send and approves it (or
+    ``--yes``), sees the form before its submit, solves captchas in the visible window, and
+    pastes a confirmation link (Enter: later)."""
+
+    def __init__(self, *, present: bool, yes: bool) -> None:
+        from lowprofile.cli.common import stderr_console
+
+        self.present = present
+        self.yes = yes
+        self.console = stderr_console()
+
+    def approve(self, broker: Broker, asks: list[Asked]) -> bool:
+        from rich.text import Text
+
+        self.console.print(Text(f"{broker.name} ({broker.domain}) will receive:", style="bold"))
+        for ask in asks:
+            self.console.print(Text(f"  {ask.label}: {ask.value}  (typed into {ask.selector})"))
+        return self.yes or typer.confirm("Go ahead?", default=False, err=True)
+
+    def show_form(self, broker: Broker, fields: list[FormField]) -> None:
+        from rich.text import Text
+
+        self.console.print(Text(f"The form {broker.name} is about to get:"))
+        for f in fields:
+            what = f"your {f.filled_with}" if f.filled_with else "as the page left it"
+            self.console.print(Text(f"  {f.name} ({f.kind}): {what}"))
+
+    async def solve_captcha(self, broker: Broker, page: object, *, marked: bool) -> None:
+        from rich.text import Text
+
+        message = f"{broker.name} asks for a captcha: solve it in the browser window"
+        self.console.print(Text(message, style="bold yellow"))
+        if not marked:
+            typer.prompt("Press Enter once it is solved", default="", show_default=False, err=True)
+
+    async def confirmation_link(self, broker: Broker) -> str:
+        if self.yes:
+            return ""
+        link: str = typer.prompt(
+            f"Paste the confirmation link from {broker.name}'s email (Enter: later)",
+            default="",
+            show_default=False,
+            err=True,
+        )
+        return link
+
+
+@app.command("run")
+def run_command(
+    brokers: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[BROKER...]", help="Broker ids (default: all with steps)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Go through the steps, stop before the submit.")
+    ] = False,
+    show_browser: Annotated[
+        bool,
+        typer.Option("--show-browser", help="A visible window, so you can solve captchas."),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Send without asking each time.")] = False,
+    profile: ProfileOpt = None,
+) -> None:
+    """Play the opt-out steps of the brokers that list you in the latest scan.
+
+    Exit codes: 0 every run submitted (or stopped before it with --dry-run); 2 usage or input
+    error; 3 a run failed, needs you, or could not start."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from rich.text import Text
+
+    from lowprofile.brokers.loader import load_brokers
+    from lowprofile.browser.engine import BrowserEngine
+    from lowprofile.browser.evidence import EvidenceKeeper, evidence_root
+    from lowprofile.cli.common import fail, stderr_console, stdout_console
+    from lowprofile.config import default_profile_path, load_settings
+    from lowprofile.errors import EXIT_FAILED, LowprofileError
+    from lowprofile.optout_steps.runner import RunState
+    from lowprofile.optout_steps.session import choose, run_brokers
+    from lowprofile.store import Store
+    from lowprofile.subject import load_profile
+
+    console = stdout_console()
+    try:
+        subject = load_profile(profile or default_profile_path())
+        settings = load_settings()
+        with Store() as store:
+            report = store.load(store.resolve("latest"))
+            runs, skipped = choose(load_brokers().brokers, report, brokers or [])
+            for skip in skipped:
+                stderr_console().print(Text(f"{skip.broker}: skipped, {skip.reason}"))
+            if not runs:
+                console.print("No broker with opt-out steps lists you in the latest scan.")
+                raise typer.Exit(EXIT_FAILED if skipped else 0)
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+            async def play() -> list[Outcome]:
+                async with BrowserEngine(settings, visible=show_browser) as engine:
+                    keeper = EvidenceKeeper(evidence_root() / f"optout-{stamp}", engine)
+                    return await run_brokers(
+                        runs,
+                        subject,
+                        ConsolePerson(present=show_browser, yes=yes),
+                        engine,
+                        keeper,
+                        store,
+                        dry_run=dry_run,
+                        on_outcome=lambda o: console.print(Text(_outcome_line(o))),
+                    )
+
+            outcomes = asyncio.run(play())
+    except LowprofileError as exc:
+        fail(str(exc), EXIT_FAILED)
+    done = (RunState.SUBMITTED, RunState.DRY_RUN, RunState.EMAIL_PENDING)
+    if skipped or any(o.state not in done for o in outcomes):
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _outcome_line(outcome: Outcome) -> str:
+    line = f"{outcome.broker}: {outcome.state} ({outcome.detail}) {outcome.listing}"
+    return line + (f"\n  evidence: {outcome.evidence}" if outcome.evidence else "")

@@ -1,0 +1,292 @@
+"""Play one broker's opt-out steps on one page, for one listing.
+
+The person stays in charge: what the steps will type is shown and approved before the first
+page loads, a dry run stops before the click that submits, a captcha waits for the person in
+the visible window (an unattended run reports ``needs you`` instead), and every submit leaves a
+screenshot of the page the broker answered with. A step that fails says which and why, with a
+screenshot of the page as it stood: a form that changed is ``failed``, not a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+from lowprofile.brokers.schema import Broker, OptOutStep
+from lowprofile.brokers.template import MissingValue, render
+from lowprofile.browser.engine import PERSON_WAIT, playwright_selector
+from lowprofile.browser.evidence import EvidenceKeeper
+from lowprofile.net import check_public_target
+from lowprofile.optout_steps.values import Asked, asked, subject_query
+from lowprofile.subject import Subject
+
+VIA = "browser opt-out"
+IDENTIFYING = ("full_name", "email", "listing_url")
+"""Values that, found in a form field the steps did not fill, stop the submit."""
+
+
+class RunState(StrEnum):
+    """How one listing's opt-out run ended."""
+
+    SUBMITTED = "submitted"
+    DRY_RUN = "dry run: stopped before the submit"
+    DECLINED = "not sent: you declined"
+    NEEDS_YOU = "needs you"
+    EMAIL_PENDING = "email pending"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of the form about to be sent, and whether the steps fill it."""
+
+    name: str
+    kind: str
+    filled_with: str
+    """The label of the subject value typed into it, or empty: left as the page had it."""
+
+
+class Person(Protocol):
+    """The person at the keyboard: sees what is sent, approves, solves captchas, pastes links."""
+
+    present: bool
+    """Someone can act in a visible window (``--show-browser``); otherwise captchas wait."""
+
+    def approve(self, broker: Broker, asks: list[Asked]) -> bool: ...
+
+    def show_form(self, broker: Broker, fields: list[FormField]) -> None: ...
+
+    async def solve_captcha(self, broker: Broker, page: Any, *, marked: bool) -> None:
+        """Ask for the captcha; ``marked``: the page shows when it is solved (the runner waits
+        for that), otherwise return only once the person says it is done."""
+
+    async def confirmation_link(self, broker: Broker) -> str: ...
+
+
+@dataclass
+class Outcome:
+    """One run's end: its state, why, the page it ended on and the evidence kept."""
+
+    broker: str
+    listing: str
+    state: RunState
+    detail: str = ""
+    evidence: Path | None = None
+    sent: list[Asked] = field(default_factory=list)
+
+
+class StepFailed(Exception):
+    """A step could not do its job; the message names the step."""
+
+    def __init__(self, state: RunState, detail: str) -> None:
+        super().__init__(detail)
+        self.state = state
+        self.detail = detail
+
+
+def same_listing(href: str, listing: str) -> bool:
+    """A link points at the listing found: same host and path (query and slash aside)."""
+    a, b = urlsplit(href), urlsplit(listing)
+    return (a.hostname, a.path.rstrip("/")) == (b.hostname, b.path.rstrip("/"))
+
+
+def allowed_link(link: str, broker: Broker, step: OptOutStep) -> str | None:
+    """Why a confirmation link may not be opened (None: it may). Only the broker's domain, the
+    host of its opt-out page, its mirrors, or a domain the step lists: a mail with another
+    domain's link is not the broker's confirmation, and opening it could be a phishing lure."""
+    host = (urlsplit(link).hostname or "").lower()
+    own = urlsplit(broker.optout.url).hostname or broker.domain  # the file's own opt-out host
+    listed = (broker.domain, own, *broker.mirrors, *step.domains)
+    domains = {d.lower() for d in listed}
+    if urlsplit(link).scheme != "https" and check_public_target(link) is None:
+        return f"{link!r} is not https"
+    if not any(host == d or host.endswith("." + d) for d in domains):
+        return f"the link goes to {host or 'nowhere'}, not to {broker.domain}"
+    return None
+
+
+class StepRunner:
+    """Plays ``broker``'s steps for one listing on ``page``."""
+
+    def __init__(
+        self,
+        broker: Broker,
+        subject: Subject,
+        listing: str,
+        values: dict[str, str],
+        person: Person,
+        keeper: EvidenceKeeper,
+        *,
+        dry_run: bool,
+        allow_loopback: bool = False,
+    ) -> None:
+        self.broker = broker
+        self.query = subject_query(subject)
+        self.listing = listing
+        self.values = values
+        self.person = person
+        self.keeper = keeper
+        self.dry_run = dry_run
+        self.allow_loopback = allow_loopback
+        self.typed: list[Asked] = []
+        self.evidence: Path | None = None
+
+    def outcome(self, state: RunState, detail: str) -> Outcome:
+        sent = self.typed if state is not RunState.DRY_RUN else []
+        return Outcome(self.broker.id, self.listing, state, detail, self.evidence, sent)
+
+    async def run(self, page: Any) -> Outcome:
+        """Every step in order; the outcome says where it stopped and why."""
+        from playwright.async_api import Error
+
+        asks = asked(self.broker.optout.steps, self.values)
+        if not self.person.approve(self.broker, asks):
+            return self.outcome(RunState.DECLINED, "you did not approve what the form asks for")
+        submitted = False
+        for number, step in enumerate(self.broker.optout.steps, 1):
+            try:
+                if step.action == "click" and step.submit and self.dry_run:
+                    await self._show_form(page, step)
+                    return self.outcome(RunState.DRY_RUN, f"stopped before step {number}")
+                stopped = await self._play(page, step)
+                submitted = submitted or (step.action == "click" and step.submit)
+            except StepFailed as failed:
+                await self._keep(page, f"step {number}")
+                return self.outcome(failed.state, f"step {number} ({step.action}): {failed.detail}")
+            except Error as exc:
+                await self._keep(page, f"step {number}")
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason"
+                return self.outcome(RunState.FAILED, f"step {number} ({step.action}): {first}")
+            if stopped is not None:
+                return self.outcome(stopped, f"step {number}: waiting for the confirmation email")
+        if not submitted:
+            return self.outcome(RunState.FAILED, "the steps ended without a submit")
+        return self.outcome(RunState.SUBMITTED, "the broker's page confirmed the request")
+
+    async def _play(self, page: Any, step: OptOutStep) -> RunState | None:
+        timeout = step.timeout * 1000
+        if step.action == "navigate":
+            await page.goto(self._url(step.url), timeout=timeout, wait_until="domcontentloaded")
+        elif step.action == "fill":
+            value = self.values.get(step.value, "")
+            await page.locator(playwright_selector(step.selector)).first.fill(
+                value, timeout=timeout
+            )
+            self.typed.append(Asked(step.value, value, step.selector))
+        elif step.action == "select_listing":
+            await self._select_listing(page, step)
+        elif step.action == "click":
+            if step.submit:
+                await self._show_form(page, step)
+            await page.locator(playwright_selector(step.selector)).first.click(timeout=timeout)
+            if step.submit:
+                await page.wait_for_load_state("domcontentloaded", timeout=timeout)
+                await self._keep(page, "after the submit")
+        elif step.action == "expect":
+            await self._expect(page, step)
+        elif step.action == "captcha":
+            await self._captcha(page, step)
+        elif step.action == "email_confirmation":
+            return await self._email(page, step)
+        return None
+
+    def _url(self, template: str) -> str:
+        try:
+            url = render(template, self.query, {"listing_url": self.listing})
+        except MissingValue as exc:
+            raise StepFailed(RunState.FAILED, f"the profile has no {exc.variable}") from exc
+        problem = check_public_target(url, allow_loopback=self.allow_loopback)
+        if problem:
+            raise StepFailed(RunState.FAILED, problem)
+        return url
+
+    async def _select_listing(self, page: Any, step: OptOutStep) -> None:
+        links = page.locator(playwright_selector(step.selector))
+        await links.first.wait_for(state="attached", timeout=step.timeout * 1000)
+        name = self.values.get("full_name", "").casefold()
+        for index in range(await links.count()):
+            link = links.nth(index)
+            if step.match == "name":
+                chosen = bool(name) and name in (await link.inner_text()).casefold()
+            else:
+                href = await link.get_attribute("href") or ""
+                chosen = same_listing(urljoin(page.url, href), self.listing)
+            if chosen:
+                await link.click(timeout=step.timeout * 1000)
+                await page.wait_for_load_state("domcontentloaded")
+                return
+        raise StepFailed(RunState.FAILED, f"the page offers no link to {self.listing}")
+
+    async def _expect(self, page: Any, step: OptOutStep) -> None:
+        from playwright.async_api import Error
+
+        target = (
+            page.locator(playwright_selector(step.selector))
+            if step.selector
+            else page.get_by_text(step.text)
+        )
+        if step.selector and step.text:
+            target = target.filter(has_text=step.text)
+        try:
+            await target.first.wait_for(state="attached", timeout=step.timeout * 1000)
+        except Error as exc:
+            what = step.text or step.selector
+            raise StepFailed(RunState.FAILED, f"form changed: {what!r} never appeared") from exc
+
+    async def _captcha(self, page: Any, step: OptOutStep) -> None:
+        from playwright.async_api import Error
+
+        if not self.person.present:
+            raise StepFailed(RunState.NEEDS_YOU, "a captcha: run again with --show-browser")
+        await self.person.solve_captcha(self.broker, page, marked=bool(step.selector))
+        if not step.selector:
+            return
+        solved = page.locator(playwright_selector(step.selector)).first
+        try:
+            await solved.wait_for(state="attached", timeout=PERSON_WAIT * 1000)
+        except Error as exc:
+            raise StepFailed(RunState.NEEDS_YOU, "the captcha was not solved in time") from exc
+
+    async def _email(self, page: Any, step: OptOutStep) -> RunState | None:
+        link = (await self.person.confirmation_link(self.broker)).strip()
+        if not link:
+            return RunState.EMAIL_PENDING
+        refused = allowed_link(link, self.broker, step)
+        if refused:
+            raise StepFailed(RunState.EMAIL_PENDING, f"link refused: {refused}")
+        await page.goto(link, timeout=step.timeout * 1000, wait_until="domcontentloaded")
+        return None
+
+    async def _show_form(self, page: Any, step: OptOutStep) -> None:
+        """Show the person every field of the form the submit sends, and which the steps fill:
+        a field the file does not name is sent as the page left it, never with our data."""
+        button = page.locator(playwright_selector(step.selector)).first
+        raw = await button.evaluate(
+            """b => Array.from((b.form || b.closest('form') || document).elements || [])
+                 .filter(e => e.name && e.type !== 'submit' && e.type !== 'button')
+                 .map(e => [e.name, e.type, String(e.value || '')])"""
+        )
+        typed = {a.value: a.label for a in self.typed}
+        others = {v: n for n, v in self.values.items() if n in IDENTIFYING and v and v not in typed}
+        fields = []
+        for name, kind, value in raw:
+            if value in others:  # e.g. a browser autofill: data the steps do not name
+                raise StepFailed(RunState.FAILED, f"field {name!r} holds your {others[value]}")
+            fields.append(FormField(name, kind, typed.get(value, "")))
+        self.person.show_form(self.broker, fields)
+
+    async def _keep(self, page: Any, moment: str) -> None:
+        """A screenshot and the HTML of the live page, as evidence of what the broker showed."""
+        from playwright.async_api import Error
+
+        try:
+            png: bytes = await page.screenshot(full_page=True)
+            html: str = await page.content()
+        except Error:
+            return
+        self.evidence = await self.keeper.keep(
+            self.broker.id, page.url, html, f"{VIA}, {moment}", png
+        )

@@ -1,0 +1,101 @@
+"""The runner's two small judgements: which link is the listing, which confirmation link may
+be opened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from optoutkit import load_broker
+from optoutsite import OptOutSite
+
+from lowprofile.brokers.schema import OptOutStep
+from lowprofile.optout_steps.runner import allowed_link, same_listing
+
+
+@pytest.mark.parametrize(
+    ("href", "same"),
+    [
+        ("https://b.example/person/jane-doe-austin?optout=1", True),
+        ("https://b.example/person/jane-doe-austin/", True),
+        ("https://b.example/person/jane-doe-dallas", False),
+        ("https://other.example/person/jane-doe-austin", False),
+    ],
+)
+def test_the_listing_is_its_host_and_path(href: str, same: bool) -> None:
+    assert same_listing(href, "https://b.example/person/jane-doe-austin") is same
+
+
+def test_only_the_brokers_own_links_are_opened(optout_site: OptOutSite, tmp_path: Path) -> None:
+    broker = load_broker(tmp_path, optout_site)  # domain optout.example
+    plain = OptOutStep("email_confirmation")
+    assert allowed_link("https://optout.example/confirm?t=1", broker, plain) is None
+    assert allowed_link("https://mail.optout.example/c", broker, plain) is None
+    refused = allowed_link("https://optout.example.evil.test/c", broker, plain)
+    assert refused == "the link goes to optout.example.evil.test, not to optout.example"
+    assert allowed_link("http://optout.example/confirm", broker, plain) is not None
+    listed = OptOutStep("email_confirmation", domains=("mailer.example",))
+    assert allowed_link("https://mailer.example/c", broker, listed) is None
+
+
+def test_nothing_is_opened_when_the_person_declines(
+    optout_site: OptOutSite, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from optoutkit import SUBJECT, FakePerson
+
+    from lowprofile.browser.evidence import EvidenceKeeper
+    from lowprofile.optout_steps.runner import RunState, StepRunner
+    from lowprofile.optout_steps.values import step_values
+
+    class Declines(FakePerson):
+        def approve(self, broker: object, asks: list) -> bool:  # type: ignore[type-arg]
+            super().approve(broker, asks)  # type: ignore[arg-type]
+            return False
+
+    broker = load_broker(tmp_path, optout_site)
+    person = Declines()
+    values = step_values(SUBJECT, optout_site.listing)
+    runner = StepRunner(
+        broker, SUBJECT, optout_site.listing, values, person, EvidenceKeeper(tmp_path / "e"),
+        dry_run=False,
+    )  # fmt: skip
+    outcome = asyncio.run(runner.run(page=None))  # declining happens before any page is used
+    assert outcome.state is RunState.DECLINED and outcome.sent == []
+    assert [a.label for a in person.approvals[0]] == [
+        "full name",
+        "full name",
+        "email address",
+        "listing URL",
+    ]
+    assert optout_site.paths == [] and optout_site.posts == []
+
+
+def test_a_captcha_without_a_marker_waits_for_the_person_to_say_so() -> None:
+    import asyncio
+
+    from optoutkit import SUBJECT
+
+    from lowprofile.brokers.loader import load_brokers
+    from lowprofile.browser.evidence import EvidenceKeeper
+    from lowprofile.optout_steps.runner import StepRunner
+
+    spokeo = load_brokers().brokers["spokeo"]
+    [captcha] = [s for s in spokeo.optout.steps if s.action == "captcha"]
+    assert captcha.selector == ""
+
+    class Says:
+        present = True
+        marked: list[bool] = []
+
+        async def solve_captcha(self, broker: object, page: object, *, marked: bool) -> None:
+            self.marked.append(marked)
+
+    person = Says()
+    runner = StepRunner(
+        spokeo, SUBJECT, "https://www.spokeo.com/Jane-Doe/p1", {}, person,  # type: ignore[arg-type]
+        EvidenceKeeper(Path("unused")), dry_run=False,
+    )  # fmt: skip
+    asyncio.run(runner._captcha(page=None, step=captcha))  # no page is touched
+    assert person.marked == [False]
