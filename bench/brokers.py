@@ -7,7 +7,7 @@ hosts. Each stand-in answers every search after ``--delay`` seconds with an unre
 ``--shared K`` puts K brokers on one address instead: several sites served from one host.
 
 ``lowprofile scan --only brokers`` then runs as one process (under ``/usr/bin/time -v`` where it
-exists), and the stand-ins' own clock gives:
+exists, as bench/usernames.py runs it), and the stand-ins' own clock gives:
 
 * the time from starting the process to the first request (imports, loading broker files);
 * the scan proper, first request to last answer, beside its lower bound:
@@ -29,7 +29,6 @@ import os
 import re
 import shutil
 import ssl
-import subprocess
 import sys
 import tempfile
 import threading
@@ -53,6 +52,10 @@ from lowprofile.config import Settings
 from lowprofile.resources import shipped_brokers_dir
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from usernames import timed  # noqa: E402
+
+PARTS = ("config", "data")
 PAGE = (ROOT / "tests" / "fixtures" / "brokers" / "unrelated_page.html").read_bytes()
 NAMES = ("Jane Q Doe", "Jane Smith", "Jane Roe", "Jane Poe", "Jane Moe")
 
@@ -65,7 +68,7 @@ class Log:
     seen: list[tuple[str, float, float]] = field(default_factory=list)
 
 
-def _handler(log: Log, delay: float) -> type[BaseHTTPRequestHandler]:
+def _handler(log: Log, delay: float, address: str) -> type[BaseHTTPRequestHandler]:
     class Answer(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # kept alive, as real sites do
 
@@ -73,7 +76,7 @@ def _handler(log: Log, delay: float) -> type[BaseHTTPRequestHandler]:
             start = time.monotonic()
             time.sleep(delay)
             with log.lock:  # before answering, so the log is complete when the scan ends
-                log.seen.append((self.server.server_address[0], start, time.monotonic()))
+                log.seen.append((address, start, time.monotonic()))
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(PAGE)))
@@ -138,7 +141,7 @@ def standins(
     with ExitStack() as stack:
         bases = {}
         for broker_id, address in brokers.items():
-            server = ThreadingHTTPServer((address, 0), _handler(log, delay))
+            server = ThreadingHTTPServer((address, 0), _handler(log, delay, address))
             server.socket = tls.wrap_socket(server.socket, server_side=True)
             server.daemon_threads = True
             threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -209,14 +212,9 @@ def run(args: argparse.Namespace, lowprofile: str) -> None:
         log = Log()
         with standins(placed, log, args.delay, tls) as bases:
             write_recipes(folder / "config" / "brokers", brokers, bases)
-            env = dict(
-                os.environ,
-                LOWPROFILE_ALLOW_LOOPBACK="1",
-                LOWPROFILE_CONFIG_DIR=str(folder / "config"),
-                LOWPROFILE_DATA_DIR=str(folder / "data"),
-                LOWPROFILE_NO_KEYRING="1",
-                LOWPROFILE_CA_BUNDLE=str(ca),
-            )
+            env = {**os.environ, "LOWPROFILE_ALLOW_LOOPBACK": "1", "LOWPROFILE_NO_KEYRING": "1"}
+            env |= {f"LOWPROFILE_{part.upper()}_DIR": str(folder / part) for part in PARTS}
+            env["LOWPROFILE_CA_BUNDLE"] = str(ca)
             if args.concurrency:
                 env["LOWPROFILE_CONCURRENCY"] = str(args.concurrency)
             command = [lowprofile, "scan", "--only", "brokers", "--browser", "never"]
@@ -224,34 +222,27 @@ def run(args: argparse.Namespace, lowprofile: str) -> None:
                 command += ["--name", name]
             command += ["--city", "Austin", "--state", "TX", "--birth-year", "1984"]
             command += ["--no-save", "--quiet", "--json", "-"]
-            gnu_time = shutil.which("time") or ""
             if args.profile:  # where the time goes, for `python -m pstats FILE`
                 command = [sys.executable, "-m", "cProfile", "-o", args.profile, *command]
-            full = [gnu_time, "-v", *command] if gnu_time else command
             began = time.monotonic()
-            done = subprocess.run(full, capture_output=True, text=True, env=env, check=False)
-            wall = time.monotonic() - began
-        if done.returncode not in (0, 1) or not log.seen:
-            sys.exit(f"the scan failed ({done.returncode}): {done.stdout}")
+            wall, out, _, rss = timed(command, env)
+        if not log.seen:
+            sys.exit("the scan sent no request to the stand-ins")
     if os.environ.get("BENCH_TRACE"):
         for address, start, end in sorted(log.seen):
             print(f"{address:<12}{start - began:8.2f}{end - began:8.2f}")
-    statuses = Counter(r["status"] for r in json.loads(done.stdout)["results"])
+    statuses = Counter(r["status"] for r in json.loads(out)["results"])
     first = min(start for _, start, _ in log.seen) - began
     span = max(end for _, _, end in log.seen) - (first + began)
     per_host = Counter(address for address, _, _ in log.seen)
     step = max(args.delay, settings.host_interval)
     chain = max(per_host.values())
     bound = max(len(log.seen) / in_flight, chain) * step
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     print(
         f"{len(log.seen)} requests to {len(per_host)} hosts (the busiest has {chain}), "
         f"{args.names} names, {in_flight} in flight, {args.delay:g} s per answer"
     )
-    print(
-        f"{'whole process (wall)':<34}{wall:>8.2f} s"
-        + (f"  max RSS {int(rss.group(1)) // 1024} MB" if rss else "")
-    )
+    print(f"{'whole process (wall)':<34}{wall:>8.2f} s" + f"  max RSS {rss}")
     print(f"{'start to first request':<34}{first:>8.2f} s")
     print(f"{'first request to last answer':<34}{span:>8.2f} s")
     print(

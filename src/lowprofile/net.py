@@ -83,6 +83,9 @@ REQUEST_DEADLINE = 60.0
 included. A result page or API answer arrives in a few seconds; a server still sending after a
 minute is stalling us on purpose or broken, and the scan has others to finish."""
 MAX_REDIRECTS = 10
+PARK_WAIT = 0.25
+"""Seconds a global slot is kept for a host's next request (see ``Http._free_slot``): the time
+a checker needs to read one page and ask for the next, far below one answer."""
 NETWORK_DOWN_AFTER = 3
 """Distinct public hosts that could not be reached at all (no name, refused, no route), with no
 answer from any host yet, after which the network counts as down: the remaining public sites
@@ -381,6 +384,9 @@ class _HostGate:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     asking: int = 0
     """Requests for this host inside ``Http.request`` now (waiting or sent)."""
+    parked: asyncio.TimerHandle | None = None
+    """A global slot kept for this host's next request (its chain goes on), and the timer that
+    gives it back if that request does not come at once."""
 
 
 class PrioritySlots:
@@ -393,6 +399,7 @@ class PrioritySlots:
     def __init__(self, size: int) -> None:
         self._free = size
         self._waiting: list[tuple[tuple[float, ...], int, asyncio.Future[None]]] = []
+        """(negated urgency, arrival, future): heapq pops the most urgent, earliest first."""
         self._arrival = itertools.count()
 
     async def acquire(self, urgency: tuple[float, ...] = ()) -> None:
@@ -408,6 +415,12 @@ class PrioritySlots:
             if future.done() and not future.cancelled():
                 self.release()  # handed a slot just as we were cancelled
             raise
+
+    def most_urgent(self) -> tuple[float, ...] | None:
+        """The urgency of the first waiter in line, or None when nobody waits."""
+        while self._waiting and self._waiting[0][2].done():
+            heapq.heappop(self._waiting)  # cancelled
+        return tuple(-part for part in self._waiting[0][0]) if self._waiting else None
 
     def release(self) -> None:
         while self._waiting:
@@ -506,11 +519,39 @@ class Http:
             except httpx.InvalidURL:
                 continue
 
-    def _urgency(self, host: str, gate: _HostGate) -> tuple[float, float]:
+    def _urgency(self, host: str, gate: _HostGate, done: int = 0) -> tuple[float, float]:
         """How much this host still has to do: requests left (said by ``expect``, or at least
-        those asking now) in seconds of its interval, then in requests."""
-        left = max(self._expected[host], gate.asking)
+        those asking now, less ``done`` of them) in seconds of its interval, then in requests."""
+        left = max(self._expected[host], gate.asking - done)
         return (left * gate.interval, float(left))
+
+    async def _take_slot(self, host: str, gate: _HostGate) -> None:
+        assert self._global is not None  # noqa: S101 - checked by request()
+        if gate.parked is not None:  # kept for us by this host's previous request
+            gate.parked.cancel()
+            gate.parked = None
+            return
+        await self._global.acquire(self._urgency(host, gate))
+
+    def _free_slot(self, host: str, gate: _HostGate) -> None:
+        """Keep the slot for this host's next request when its chain goes on, its next turn is
+        (about) now and nobody waiting has more to do; else give it to the most urgent waiter.
+        Without this, a long chain would queue anew behind everyone after each answer."""
+        assert self._global is not None  # noqa: S101 - checked by request()
+        left = self._urgency(host, gate, done=1)
+        wait = gate.last_start + gate.interval - self._clock()
+        first = self._global.most_urgent()
+        if left[1] > 0 and wait <= PARK_WAIT and (first is None or left >= first):
+            loop = asyncio.get_running_loop()
+            gate.parked = loop.call_later(max(wait, 0) + PARK_WAIT, self._unpark, gate)
+        else:
+            self._global.release()
+
+    def _unpark(self, gate: _HostGate) -> None:
+        assert self._global is not None  # noqa: S101 - set while a request runs
+        if gate.parked is not None:
+            gate.parked = None
+            self._global.release()
 
     async def _wait_turn(self, gate: _HostGate) -> None:
         """Sleep until this host's minimum interval since its last request start has passed."""
@@ -559,21 +600,18 @@ class Http:
         gate.asking += 1
         try:
             return await self._polite(
-                method, url, host, gate, headers, params, data, json, content, follow_redirects
+                gate, host, method, url, (headers, params, data, json), content, follow_redirects
             )
         finally:
             gate.asking -= 1
 
     async def _polite(
         self,
+        gate: _HostGate,
+        host: str,
         method: str,
         url: str,
-        host: str,
-        gate: _HostGate,
-        headers: dict[str, str] | None,
-        params: dict[str, str] | None,
-        data: dict[str, str] | None,
-        json: Any,
+        parts: tuple[dict[str, str] | None, dict[str, str] | None, dict[str, str] | None, Any],
         content: str | bytes | None,
         follow_redirects: bool,
     ) -> httpx.Response:
@@ -584,15 +622,16 @@ class Http:
             for attempt in range(retries + 1):
                 await self._wait_turn(gate)
                 try:
-                    async with self._global.hold(self._urgency(host, gate)):
+                    await self._take_slot(host, gate)
+                    try:
                         if attempt == 0 and self._expected[host] > 0:
                             self._expected[host] -= 1
                         # The interval counts from when a request really starts: a slot may
                         # come long after the turn, and an answer may come at once.
                         gate.last_start = max(gate.last_start, self._clock())
-                        response = await self._send(
-                            method, url, headers, params, data, json, content, follow_redirects
-                        )
+                        response = await self._send(method, url, *parts, content, follow_redirects)
+                    finally:
+                        self._free_slot(host, gate)
                 except httpx.TransportError as exc:
                     reason = _describe_transport_error(exc)
                     log.debug("%s %s failed (try %d): %s", method, url, attempt + 1, reason)
