@@ -6,6 +6,10 @@ Every request lowprofile makes goes through ``Http`` so that the rules hold ever
 * a global limit on requests in flight, and per host at most ``per_host_concurrency`` (1 by
   default) with at least ``interval_for(host)`` seconds between the starts of two requests, so a
   40-site scan takes about as long as its slowest site instead of hammering any of them;
+* a free slot of the global limit goes to the host with the most work left (requests a checker
+  said it will send there, see ``expect``, times that host's interval), not to whoever asked
+  first: the longest chain of polite requests starts first and is never queued behind hosts
+  with one request each, so a scan ends near its bound (the busiest host's chain);
 * retries with exponential backoff on connection errors and on 429/502/503/504, honouring
   ``Retry-After`` in seconds or as an HTTP date, capped by ``max_retry_after``: a server that
   asks for a longer pause gets none from us, the request gives up as ``RateLimited``;
@@ -38,7 +42,9 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import heapq
 import ipaddress
+import itertools
 import logging
 import os
 import random
@@ -46,7 +52,9 @@ import socket
 import ssl
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -75,6 +83,9 @@ REQUEST_DEADLINE = 60.0
 included. A result page or API answer arrives in a few seconds; a server still sending after a
 minute is stalling us on purpose or broken, and the scan has others to finish."""
 MAX_REDIRECTS = 10
+PARK_WAIT = 0.25
+"""Seconds a global slot is kept for a host's next request (see ``Http._free_slot``): the time
+a checker needs to read one page and ask for the next, far below one answer."""
 NETWORK_DOWN_AFTER = 3
 """Distinct public hosts that could not be reached at all (no name, refused, no route), with no
 answer from any host yet, after which the network counts as down: the remaining public sites
@@ -293,12 +304,17 @@ def ssl_context(settings: Settings) -> ssl.SSLContext:
 
 
 def _guarded_transport(
-    context: ssl.SSLContext, *, allow_loopback: bool, trusted: frozenset[str]
+    context: ssl.SSLContext, *, allow_loopback: bool, trusted: frozenset[str], connections: int
 ) -> httpx.AsyncHTTPTransport:
-    """httpx's transport, its connection pool rebuilt around ``PublicOnlyBackend``."""
+    """httpx's transport, its connection pool rebuilt around ``PublicOnlyBackend``.
+
+    The pool holds as many connections as requests may be in flight: httpcore's own default
+    (10) would otherwise cap the ``concurrency`` setting without a word."""
     transport = httpx.AsyncHTTPTransport(verify=context)
     transport._pool = httpcore.AsyncConnectionPool(
         ssl_context=context,
+        max_connections=connections,
+        max_keepalive_connections=connections,
         network_backend=PublicOnlyBackend(allow_loopback=allow_loopback, trusted=trusted),
     )
     return transport
@@ -366,6 +382,61 @@ class _HostGate:
     interval: float
     last_start: float = float("-inf")
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    asking: int = 0
+    """Requests for this host inside ``Http.request`` now (waiting or sent)."""
+    parked: asyncio.TimerHandle | None = None
+    """A global slot kept for this host's next request (its chain goes on), and the timer that
+    gives it back if that request does not come at once."""
+
+
+class PrioritySlots:
+    """A counting semaphore that hands a freed slot to the most urgent waiter, not the first.
+
+    Urgency is a tuple compared as usual (bigger goes first); equal urgencies keep their order
+    of arrival. A waiter cancelled after being handed a slot passes it on, so none is lost.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiting: list[tuple[tuple[float, ...], int, asyncio.Future[None]]] = []
+        """(negated urgency, arrival, future): heapq pops the most urgent, earliest first."""
+        self._arrival = itertools.count()
+
+    async def acquire(self, urgency: tuple[float, ...] = ()) -> None:
+        if self._free > 0:  # a free slot means nobody waits: release() hands slots out
+            self._free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        key = tuple(-part for part in urgency)
+        heapq.heappush(self._waiting, (key, next(self._arrival), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed a slot just as we were cancelled
+            raise
+
+    def most_urgent(self) -> tuple[float, ...] | None:
+        """The urgency of the first waiter in line, or None when nobody waits."""
+        while self._waiting and self._waiting[0][2].done():
+            heapq.heappop(self._waiting)  # cancelled
+        return tuple(-part for part in self._waiting[0][0]) if self._waiting else None
+
+    def release(self) -> None:
+        while self._waiting:
+            _, _, future = heapq.heappop(self._waiting)
+            if not future.done():  # a cancelled waiter's entry is skipped here
+                future.set_result(None)
+                return
+        self._free += 1
+
+    @asynccontextmanager
+    async def hold(self, urgency: tuple[float, ...] = ()) -> AsyncIterator[None]:
+        await self.acquire(urgency)
+        try:
+            yield
+        finally:
+            self.release()
 
 
 class Http:
@@ -386,8 +457,9 @@ class Http:
         self._sleep = sleep
         self._clock = clock
         self._client: httpx.AsyncClient | None = None
-        self._global: asyncio.Semaphore | None = None
+        self._global: PrioritySlots | None = None
         self._gates: dict[str, _HostGate] = {}
+        self._expected: Counter[str] = Counter()
         self._answered = False
         self._unreachable: set[str] = set()
 
@@ -413,10 +485,13 @@ class Http:
                 kwargs["proxy"] = s.proxy
             elif not _environment_proxies():
                 kwargs["transport"] = _guarded_transport(
-                    context, allow_loopback=s.allow_loopback, trusted=configured_hosts(s)
+                    context,
+                    allow_loopback=s.allow_loopback,
+                    trusted=configured_hosts(s),
+                    connections=s.concurrency,
                 )
         self._client = httpx.AsyncClient(**kwargs)
-        self._global = asyncio.Semaphore(s.concurrency)
+        self._global = PrioritySlots(s.concurrency)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -433,6 +508,50 @@ class Http:
             )
             self._gates[host] = gate
         return gate
+
+    def expect(self, urls: Iterable[str]) -> None:
+        """A scheduling hint: these requests will come (in any order, from any task). Each
+        counts as work left for its host until a request to that host starts, so the hosts
+        with the longest chains get the free slots first. Politeness does not depend on it."""
+        for url in urls:
+            try:
+                self._expected[httpx.URL(url).host] += 1
+            except httpx.InvalidURL:
+                continue
+
+    def _urgency(self, host: str, gate: _HostGate, done: int = 0) -> tuple[float, float]:
+        """How much this host still has to do: requests left (said by ``expect``, or at least
+        those asking now, less ``done`` of them) in seconds of its interval, then in requests."""
+        left = max(self._expected[host], gate.asking - done)
+        return (left * gate.interval, float(left))
+
+    async def _take_slot(self, host: str, gate: _HostGate) -> None:
+        assert self._global is not None  # noqa: S101 - checked by request()
+        if gate.parked is not None:  # kept for us by this host's previous request
+            gate.parked.cancel()
+            gate.parked = None
+            return
+        await self._global.acquire(self._urgency(host, gate))
+
+    def _free_slot(self, host: str, gate: _HostGate) -> None:
+        """Keep the slot for this host's next request when its chain goes on, its next turn is
+        (about) now and nobody waiting has more to do; else give it to the most urgent waiter.
+        Without this, a long chain would queue anew behind everyone after each answer."""
+        assert self._global is not None  # noqa: S101 - checked by request()
+        left = self._urgency(host, gate, done=1)
+        wait = gate.last_start + gate.interval - self._clock()
+        first = self._global.most_urgent()
+        if left[1] > 0 and wait <= PARK_WAIT and (first is None or left >= first):
+            loop = asyncio.get_running_loop()
+            gate.parked = loop.call_later(max(wait, 0) + PARK_WAIT, self._unpark, gate)
+        else:
+            self._global.release()
+
+    def _unpark(self, gate: _HostGate) -> None:
+        assert self._global is not None  # noqa: S101 - set while a request runs
+        if gate.parked is not None:
+            gate.parked = None
+            self._global.release()
 
     async def _wait_turn(self, gate: _HostGate) -> None:
         """Sleep until this host's minimum interval since its last request start has passed."""
@@ -478,15 +597,41 @@ class Http:
                 url=url,
             )
         gate = self._gate(host)
+        gate.asking += 1
+        try:
+            return await self._polite(
+                gate, host, method, url, (headers, params, data, json), content, follow_redirects
+            )
+        finally:
+            gate.asking -= 1
+
+    async def _polite(
+        self,
+        gate: _HostGate,
+        host: str,
+        method: str,
+        url: str,
+        parts: tuple[dict[str, str] | None, dict[str, str] | None, dict[str, str] | None, Any],
+        content: str | bytes | None,
+        follow_redirects: bool,
+    ) -> httpx.Response:
+        """One host's turn: its gate, its interval, then a global slot by urgency; retries."""
+        assert self._global is not None  # noqa: S101 - checked by request()
         retries = self.settings.retries
         async with gate.slots:
             for attempt in range(retries + 1):
                 await self._wait_turn(gate)
                 try:
-                    async with self._global:
-                        response = await self._send(
-                            method, url, headers, params, data, json, content, follow_redirects
-                        )
+                    await self._take_slot(host, gate)
+                    try:
+                        if attempt == 0 and self._expected[host] > 0:
+                            self._expected[host] -= 1
+                        # The interval counts from when a request really starts: a slot may
+                        # come long after the turn, and an answer may come at once.
+                        gate.last_start = max(gate.last_start, self._clock())
+                        response = await self._send(method, url, *parts, content, follow_redirects)
+                    finally:
+                        self._free_slot(host, gate)
                 except httpx.TransportError as exc:
                     reason = _describe_transport_error(exc)
                     log.debug("%s %s failed (try %d): %s", method, url, attempt + 1, reason)

@@ -7,11 +7,15 @@ so one bad file never stops a scan.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lowprofile.brokers.schema import Broker, check_broker_file
-from lowprofile.config import config_dir
+from lowprofile import __version__
+from lowprofile.brokers.schema import Broker, broker_schema, check_broker_file
+from lowprofile.config import config_dir, data_dir, load_settings
+from lowprofile.files import write_private
 from lowprofile.resources import shipped_brokers_dir
 
 
@@ -29,15 +33,69 @@ def broker_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.toml")) if folder.is_dir() else []
 
 
+class ValidatedCache:
+    """Digests of broker files that passed validation, kept between scans in the data folder.
+
+    Checking 110 files against the JSON Schema (and importing jsonschema) was most of the time
+    before a scan's first request; a file whose bytes, rules (the schema, this version, the
+    loopback opt-in) and all are unchanged passed last time and passes now. Only digests are
+    kept, never a broker itself: the data still comes from the file as it is now.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or data_dir() / "cache" / "brokers-validated.json"
+        self._rules = hashlib.sha256(
+            json.dumps(broker_schema(), sort_keys=True).encode()
+            + f"{__version__}:{load_settings().allow_loopback}".encode()
+        ).hexdigest()
+        self.known = self._read()
+        self.passed: set[str] = set()
+        self._last = ""
+
+    def _read(self) -> set[str]:
+        try:
+            stored = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return set()
+        if not isinstance(stored, dict) or stored.get("rules") != self._rules:
+            return set()
+        return {d for d in stored.get("files", []) if isinstance(d, str)}
+
+    def seen(self, raw: bytes) -> bool:
+        """Did these bytes pass before? (Remembered for ``keep``, so what is kept is exactly
+        what was checked, even if the file changes meanwhile.)"""
+        self._last = hashlib.sha256(raw).hexdigest()
+        return self._last in self.known
+
+    def keep(self) -> None:
+        """The file last asked about is valid."""
+        self.passed.add(self._last)
+
+    def save(self) -> None:
+        """Write the digests of this load's valid files, if they changed; a cache that cannot
+        be written only costs the next scan its validation time."""
+        if self.passed == self.known:
+            return
+        text = json.dumps({"rules": self._rules, "files": sorted(self.passed)})
+        try:
+            write_private(self.path, text)
+        except OSError:
+            return
+
+
 def load_brokers(extra_dirs: list[Path] | None = None) -> BrokerSet:
     """Shipped brokers, then user ones (overriding by id); problems collected, never raised."""
     result = BrokerSet()
+    cache = ValidatedCache()
     for folder in [shipped_brokers_dir(), user_brokers_dir(), *(extra_dirs or [])]:
         for path in broker_files(folder):
-            broker, problems = check_broker_file(path)
+            broker, problems = check_broker_file(path, cache.seen)
             result.problems += problems
+            if broker is not None and not problems:
+                cache.keep()
             if broker is not None:
                 result.brokers[broker.id] = broker
+    cache.save()
     result.brokers, links = link_brokers(result.brokers)
     result.problems += links
     return result

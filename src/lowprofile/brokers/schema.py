@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -409,10 +409,13 @@ def _fetch_problems(search: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def broker_from_dict(data: dict[str, Any], source: str) -> tuple[Broker | None, list[str]]:
+def broker_from_dict(
+    data: dict[str, Any], source: str, *, checked: bool = False
+) -> tuple[Broker | None, list[str]]:
     """Validate parsed TOML (shape by the schema, meaning here); returns the Broker (None if
-    unusable) and every problem found, as ``file:key: message`` lines."""
-    found = shape_problems(data) + meaning_problems(data)
+    unusable) and every problem found, as ``file:key: message`` lines. ``checked``: these very
+    bytes passed before under the same rules (the loader's cache), so validation is skipped."""
+    found = [] if checked else shape_problems(data) + meaning_problems(data)
     if found:
         return None, [f"{source}:{key}: {message}" for key, message in found]
     search, parse, optout = data["search"], data.get("parse", {}), data["optout"]
@@ -462,14 +465,20 @@ def broker_from_dict(data: dict[str, Any], source: str) -> tuple[Broker | None, 
     )
 
 
-def check_broker_file(path: Path) -> tuple[Broker | None, list[str]]:
+def check_broker_file(
+    path: Path, passed: Callable[[bytes], bool] | None = None
+) -> tuple[Broker | None, list[str]]:
+    """The broker in ``path``, or its problems. ``passed(raw)`` says whether these bytes were
+    validated before under the same rules (then the schema check is skipped)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         return None, [f"{path}:-: cannot read: {exc}"]
     except tomllib.TOMLDecodeError as exc:
         return None, [f"{path}:-: not valid TOML: {exc}"]
-    broker, problems = broker_from_dict(data, str(path))
+    checked = passed is not None and passed(raw)
+    broker, problems = broker_from_dict(data, str(path), checked=checked)
     if broker is not None and broker.id != path.stem:
         return None, [f"{path}:id: {broker.id!r} must match the file name ({path.stem!r})"]
     return broker, problems

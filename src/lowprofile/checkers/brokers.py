@@ -12,10 +12,12 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from lowprofile.brokers.evidence import evidence_for
 from lowprofile.brokers.listing import Listing, MatchResult
@@ -172,6 +174,44 @@ def judge_listings(
     return status, (), f"{len(listings)} listing(s) on the page, none matches you"
 
 
+def planned_requests(
+    brokers: Iterable[Broker], subject: Subject, fetcher: Fetcher
+) -> dict[str, list[str]]:
+    """Broker id -> the URLs its searches will request over plain HTTP, each distinct request
+    once (the page cache shares one between clone sites): the work the scheduler plans with."""
+    seen: set[tuple[str, str, str]] = set()
+    planned: dict[str, list[str]] = {}
+    for broker in brokers:
+        if not broker.automatic or broker.searched_as or fetcher.wants_browser(broker):
+            continue
+        for query in queries_for(subject):
+            try:
+                search = fill(broker, query)
+            except MissingValue:
+                continue
+            key = (broker.search.method, search.url, repr(sorted(search.form.items())))
+            if key not in seen:
+                seen.add(key)
+                planned.setdefault(broker.id, []).append(search.url)
+    return planned
+
+
+def busiest_first(brokers: Iterable[Broker], planned: dict[str, list[str]]) -> list[Broker]:
+    """Brokers whose host has the most planned requests first (ties keep the files' order): the
+    longest polite chain must start at once, not queue behind sites searched once each."""
+    per_host = Counter(_host(url) for urls in planned.values() for url in urls)
+
+    def work(broker: Broker) -> int:
+        urls = planned.get(broker.id)
+        return per_host[_host(urls[0])] if urls else 0
+
+    return sorted(brokers, key=work, reverse=True)
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
 class BrokerChecker:
     """People-search and data-broker sites, driven by the broker files."""
 
@@ -223,9 +263,15 @@ class BrokerChecker:
         left_out = queries_left_out(subject)
         if left_out:
             yield CheckResult(CHECKER_ID, "*", Status.SKIPPED, detail=left_out)
+        planned = planned_requests(
+            self.broker_set.brokers.values(),
+            subject,
+            Fetcher(ctx.http, ctx.browser, ctx.browser_mode),
+        )
+        ctx.http.expect(url for urls in planned.values() for url in urls)
         tasks = [
             asyncio.create_task(self._search_broker(broker, subject, ctx))
-            for broker in self.broker_set.brokers.values()
+            for broker in busiest_first(self.broker_set.brokers.values(), planned)
         ]
         try:
             for next_done in asyncio.as_completed(tasks):
