@@ -117,7 +117,6 @@ class _Direct:
 
     id = "direct"
     title = "Direct"
-    needs_network = False
 
     def readiness(self, settings: Settings) -> Readiness:
         return Readiness(True)

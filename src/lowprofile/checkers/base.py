@@ -81,7 +81,6 @@ class Checker(Protocol):
     """Stable identifier (history keys depend on it), e.g. ``brokers``, ``xposedornot``."""
     title: str
     """What a person calls it, e.g. "People-search sites"."""
-    needs_network: bool
 
     def readiness(self, settings: Settings) -> Readiness:
         """Can this checker run with these settings (an API key present, a library installed)?"""

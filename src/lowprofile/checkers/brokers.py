@@ -217,7 +217,6 @@ class BrokerChecker:
 
     id = CHECKER_ID
     title = "People-search sites"
-    needs_network = True
 
     def __init__(self, broker_set: BrokerSet | None = None) -> None:
         self._set = broker_set

@@ -111,7 +111,6 @@ class PhotoChecker:
 
     id = CHECKER_ID
     title = "Photo folders"
-    needs_network = False
 
     def readiness(self, settings: Settings) -> Readiness:
         return Readiness(True)

@@ -98,7 +98,6 @@ class UsernameChecker:
 
     id = CHECKER_ID
     title = "Accounts under your usernames"
-    needs_network = True
 
     def __init__(
         self,

@@ -97,7 +97,6 @@ class HibpChecker:
 
     id = CHECKER_ID
     title = "Breaches (Have I Been Pwned)"
-    needs_network = True
 
     def readiness(self, settings: Settings) -> Readiness:
         return Readiness(True) if get_secret("hibp") else Readiness(False, NO_KEY)

@@ -84,7 +84,6 @@ class XposedOrNotChecker:
 
     id = CHECKER_ID
     title = "Breaches (XposedOrNot)"
-    needs_network = True
 
     def readiness(self, settings: Settings) -> Readiness:
         return Readiness(True)
