@@ -115,3 +115,17 @@ def test_subject_label_masks_even_an_unmasked_report() -> None:
     assert subject_label({"names": ["J*** D**"]}) == "J*** D**"
     assert subject_label({"names": [], "emails": ["jane@example.com"]}) == "j***@example.com"
     assert subject_label({"names": [], "photo_dirs": 1}) == "photos only"
+
+
+def test_prune_removes_the_evidence_of_the_pruned_scans(three_scans: Path) -> None:
+    from lowprofile.browser.evidence import evidence_root
+
+    for scan_id in (1, 2, 3):  # evidence folders as a scan leaves them, named by scan id
+        folder = evidence_root() / str(scan_id) / "spokeo"
+        folder.mkdir(parents=True)
+        (folder / "page.html").write_text("<html></html>")
+    outside = evidence_root().parent / "keep-me"
+    outside.mkdir()
+    result = runner.invoke(app, ["history", "prune", "--keep", "1"])
+    assert "deleted 2 scan(s), and the evidence of 2; 1 kept" in result.stderr
+    assert sorted(p.name for p in evidence_root().iterdir()) == ["3"] and outside.is_dir()

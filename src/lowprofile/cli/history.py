@@ -76,9 +76,28 @@ def prune_command(
         except ValueError:
             fail(f"--before {before!r} is not a date (YYYY-MM-DD)")
     with Store() as store:
+        before_ids = {row.id for row in store.scans()}
         deleted = store.prune(keep=keep, before=day)
-        left = len(store.scans())
-    stderr_console().print(f"deleted {deleted} scan(s); {left} kept")
+        kept_ids = {row.id for row in store.scans()}
+    removed = remove_evidence(before_ids - kept_ids)
+    note = f", and the evidence of {removed}" if removed else ""
+    stderr_console().print(f"deleted {deleted} scan(s){note}; {len(kept_ids)} kept")
+
+
+def remove_evidence(scan_ids: set[int]) -> int:
+    """Delete the evidence folders of pruned scans: pruning a scan must not leave its pages and
+    screenshots behind. Only plain folders named by a scan id inside the evidence root go."""
+    import shutil
+
+    from lowprofile.browser.evidence import evidence_root
+
+    removed = 0
+    for scan_id in scan_ids:
+        folder = evidence_root() / str(scan_id)
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+            removed += 1
+    return removed
 
 
 @app.command("show")
