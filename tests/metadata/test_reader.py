@@ -296,7 +296,7 @@ def test_flir_gps_unsigned_longitude_with_west_reference(tmp_path: Path) -> None
     assert close(meta.gps.lat, 30.27) and close(meta.gps.lon, -97.74)
     assert "FLIR-4242" in meta.serials and meta.has_flir
     out = tmp_path / "ir.clean.jpg"
-    from lowprofile.metadata.strip import strip_file
+    from lowprofile.metadata.strip_plan import strip_file
 
     assert strip_file(tmp_path / "ir.jpg").cleaned
     cleaned = read_metadata(out)

@@ -14,7 +14,8 @@ from PIL import Image, PngImagePlugin
 from helpers.photos import LAT, LON, XMP_WITH_GPS, exif_block, jpeg, picture, save
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.reader import DamagedPhotoError, read_metadata
-from lowprofile.metadata.strip import StripOptions, strip_file
+from lowprofile.metadata.strip import StripOptions
+from lowprofile.metadata.strip_plan import strip_file
 
 
 def close(a: float, b: float) -> bool:

@@ -15,7 +15,8 @@ from helpers.photos import XMP_WITH_GPS, exif_block, jpeg, jpeg_bytes, save, srg
 from lowprofile.metadata import strip
 from lowprofile.metadata.containers import jpeg_segments
 from lowprofile.metadata.reader import read_metadata
-from lowprofile.metadata.strip import StripOptions, strip_file
+from lowprofile.metadata.strip import StripOptions
+from lowprofile.metadata.strip_plan import strip_file
 
 
 def pixels(path: Path) -> bytes:

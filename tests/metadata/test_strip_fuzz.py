@@ -20,7 +20,7 @@ from PIL import PngImagePlugin
 
 from helpers.photos import XMP_WITH_GPS, exif_block, jpeg_bytes, picture, srgb_icc
 from lowprofile.metadata.reader import read_metadata
-from lowprofile.metadata.strip import strip_file
+from lowprofile.metadata.strip_plan import strip_file
 
 PLANTED = (b"Jane Example", b"ExampleCam", b"SN-0042")
 

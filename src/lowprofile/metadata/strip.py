@@ -710,22 +710,3 @@ def clean_to(
         if not replace and os.path.lexists(target):
             raise StripError(f"{target.name} appeared while cleaning: it was left alone")
     return Written(target, method, removed)
-
-
-def strip_file(
-    path: Path,
-    options: StripOptions | None = None,
-    *,
-    out_dir: Path | None = None,
-    in_place: bool = False,
-) -> StripOutcome:
-    """Clean one file; never raises for a bad file: the outcome says NOT CLEANED and why.
-
-    The same planning as a whole batch (see ``strip_plan``), for one path.
-    """
-    from lowprofile.metadata.strip_plan import run_strip
-
-    run = run_strip(
-        [path], options or StripOptions(), out_dir=out_dir, in_place=in_place, clean_stale=False
-    )
-    return run.outcomes[0]

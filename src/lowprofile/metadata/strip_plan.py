@@ -362,3 +362,20 @@ def _run_job(
     except (struct.error, IndexError, ValueError) as exc:
         outcome.error = f"damaged file ({exc})"
     return outcome
+
+
+def strip_file(
+    path: Path,
+    options: StripOptions | None = None,
+    *,
+    out_dir: Path | None = None,
+    in_place: bool = False,
+) -> StripOutcome:
+    """Clean one file; never raises for a bad file: the outcome says NOT CLEANED and why.
+
+    The same planning as a whole batch (see ``strip_plan``), for one path.
+    """
+    run = run_strip(
+        [path], options or StripOptions(), out_dir=out_dir, in_place=in_place, clean_stale=False
+    )
+    return run.outcomes[0]
