@@ -372,3 +372,11 @@ def test_running_the_plans_strip_command_lowers_the_next_score(tmp_path: Path) -
     )  # fmt: skip
     kept = (folder / "home_0.jpg").stat()
     assert kept.st_mode & 0o777 == 0o644 and kept.st_mtime_ns == 1_400_000_000_000_000_000
+
+
+def test_photos_scan_is_not_clean_when_a_photo_could_not_be_read(tmp_path: Path) -> None:
+    """A JPEG cut before its image data may have held GPS past the cut: no "0 of N" exit 0."""
+    (tmp_path / "cut.jpg").write_bytes(b"\xff\xd8\xff")
+    result = CliRunner().invoke(app, ["photos", "scan", str(tmp_path)])
+    assert result.exit_code == 3
+    assert "truncated" in result.output

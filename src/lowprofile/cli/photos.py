@@ -100,7 +100,7 @@ def scan_command(
         raise typer.Exit(EXIT_USAGE)
     if result.located:
         raise typer.Exit(EXIT_FOUND)
-    raise typer.Exit(EXIT_FAILED if result.problems else EXIT_OK)
+    raise typer.Exit(EXIT_OK if result.complete else EXIT_FAILED)
 
 
 def _print_scan(result: Any) -> None:

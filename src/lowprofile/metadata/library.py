@@ -66,6 +66,12 @@ class LibraryScan:
     def errors(self) -> list[FileEntry]:
         return [f for f in self.files if f.error]
 
+    @property
+    def complete(self) -> bool:
+        """Every file was found and read whole: only then may "no location" mean clean (a
+        damaged or unreadable file may hold the GPS the scan did not see)."""
+        return not self.problems and not self.errors
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "files": [f.to_dict() for f in self.files],
