@@ -21,7 +21,6 @@ from typing import Any
 
 from lowprofile import __version__
 from lowprofile.safe_text import json_safe
-from lowprofile.safe_text import json_text as safe_json_text
 
 SCHEMA_VERSION = 1
 
@@ -31,11 +30,6 @@ def json_text(data: Any, indent: int | None = None) -> str:
     with lone surrogates, which would make invalid UTF-8 (and SQLite refuses them); its bytes
     are written as ``\\xNN``, the way the photos commands show them (``safe_text``)."""
     return json.dumps(json_safe(data), indent=indent, ensure_ascii=False)
-
-
-def utf8_safe(text: str) -> str:
-    """One string as valid UTF-8 (``safe_text.json_text``), for the history's columns."""
-    return safe_json_text(text)
 
 
 class Status(StrEnum):

@@ -23,7 +23,8 @@ from lowprofile.config import data_dir
 from lowprofile.errors import ReportError, StoreError
 from lowprofile.files import ensure_private_dir
 from lowprofile.privacy import mask_email, mask_name, mask_username
-from lowprofile.results import ScanReport, json_text, utf8_safe
+from lowprofile.results import ScanReport, json_text
+from lowprofile.safe_text import json_text as utf8_text
 
 MIGRATIONS: list[str] = [
     # 1: scans, their results and findings; opt-out requests the user made
@@ -262,7 +263,7 @@ class Store:
                         scan_id,
                         result.checker,
                         result.source,
-                        utf8_safe(result.target),
+                        utf8_text(result.target),
                         result.status.value,
                     ),
                 )
@@ -270,7 +271,7 @@ class Store:
                     "INSERT INTO findings (scan_id, result_id, key, kind, severity)"
                     " VALUES (?, ?, ?, ?, ?)",
                     [
-                        (scan_id, row.lastrowid, utf8_safe(f.key), f.kind, f.severity.value)
+                        (scan_id, row.lastrowid, utf8_text(f.key), f.kind, f.severity.value)
                         for f in result.findings
                     ],
                 )
