@@ -1,54 +1,16 @@
-"""Opt-out tracking: what the user asked each broker to remove, and whether it stayed removed.
-
-A request moves through ``submitted`` → ``due for re-check`` (after the broker's re-check days)
-→ ``confirmed removed`` (a later scan searched that broker and got a real not-found) or
-``failed`` (still listed after the re-check time); a confirmed removal that shows up again later
-is ``re-listed``. Only scans that actually got an answer from the broker move the state: a
-blocked search says nothing.
-"""
+"""What an opt-out asks for: the listings a scan found on a broker, and the deletion request
+(its legal wording, the email and its ``mailto:`` link) for brokers that take them by email.
+Where each request stands is the ledger's job (``ledger.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from email.message import EmailMessage
-from typing import Any
 from urllib.parse import quote
 
 from lowprofile.errors import BrokerFileError
-from lowprofile.results import OptOutState, ScanReport, Status
-from lowprofile.store import OptOutRow
+from lowprofile.results import ScanReport, Status
 from lowprofile.subject import Subject
-
-
-@dataclass
-class OptOutProgress:
-    """One request and where it stands, for ``optout status``."""
-
-    broker: str
-    submitted: date
-    state: OptOutState
-    detail: str
-    recheck_on: date
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "broker": self.broker,
-            "submitted": self.submitted.isoformat(),
-            "state": self.state,
-            "detail": self.detail,
-            "recheck_on": self.recheck_on.isoformat(),
-        }
-
-
-def broker_answers(report: ScanReport, broker: str) -> str | None:
-    """``listed`` or ``absent`` when this scan got a real answer from the broker, else None."""
-    statuses = [r.status for r in report.results if r.checker == "brokers" and r.source == broker]
-    if any(s in (Status.FOUND, Status.POSSIBLE) for s in statuses):
-        return "listed"
-    if statuses and all(s is Status.NOT_FOUND for s in statuses):
-        return "absent"
-    return None
 
 
 def listing_urls(report: ScanReport, broker: str) -> list[str]:
@@ -61,34 +23,6 @@ def listing_urls(report: ScanReport, broker: str) -> list[str]:
         if f.where.startswith(("https://", "http://"))
     ]
     return list(dict.fromkeys(urls))
-
-
-def track(optout: OptOutRow, reports: list[ScanReport], today: date) -> OptOutProgress:
-    """The state of one request, from the scans made after it (oldest first)."""
-    recheck_on = optout.submitted + timedelta(days=optout.recheck_days)
-    state, detail = OptOutState.SUBMITTED, f"asked on {optout.submitted.isoformat()}"
-    removed_on: date | None = None
-    for report in reports:
-        when = report.started.date()
-        if when < optout.submitted:
-            continue
-        answer = broker_answers(report, optout.broker)
-        if answer == "absent":
-            removed_on = removed_on or when
-            state, detail = OptOutState.REMOVED, f"not listed in the scan of {when.isoformat()}"
-        elif answer == "listed":
-            if removed_on is not None:
-                state = OptOutState.RELISTED
-                detail = f"removed by {removed_on.isoformat()}, listed again on {when.isoformat()}"
-            elif when >= recheck_on:
-                state, detail = (
-                    OptOutState.FAILED,
-                    f"still listed on {when.isoformat()}, after the re-check date",
-                )
-    if state is OptOutState.SUBMITTED and today >= recheck_on:
-        state = OptOutState.DUE
-        detail = f"re-check due since {recheck_on.isoformat()}: run lowprofile scan"
-    return OptOutProgress(optout.broker, optout.submitted, state, detail, recheck_on)
 
 
 def deletion_wording(subject: Subject) -> tuple[str, str]:

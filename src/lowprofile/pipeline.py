@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lowprofile.checkers.base import CheckerSpec
 from lowprofile.config import Settings
@@ -25,6 +25,9 @@ from lowprofile.plan import assess_report
 from lowprofile.results import ScanReport, Severity
 from lowprofile.scan import ScanObserver, exit_code, run_scan
 from lowprofile.subject import Subject
+
+if TYPE_CHECKING:
+    from lowprofile.store import OptOutEvent
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,9 @@ def deliver(
 ) -> ScanOutcome:
     """Write the outputs of an assessed report, then save it; one failure spares the rest.
     ``home`` (the profile's coordinates, which the report does not keep) centres the HTML
-    report's photo map."""
+    report's photo map. The opt-out ledger is moved by the scan first, so every output shows
+    the requests as this scan leaves them; the moves are kept only with the scan."""
+    moves = move_ledger(report)
     from lowprofile.files import write_private
     from lowprofile.report.json import write_report
 
@@ -97,7 +102,7 @@ def deliver(
     if outputs.save:
 
         def save() -> None:
-            outcome.scan_id = save_to_history(report)
+            outcome.scan_id = save_to_history(report, moves)
 
         _attempt(problems, "history", save)
     return outcome
@@ -129,11 +134,33 @@ def _attempt_settle(
         return pending
 
 
-def save_to_history(report: ScanReport) -> int:
+def save_to_history(report: ScanReport, moves: Sequence[tuple[int, OptOutEvent]] = ()) -> int:
+    """Save the scan, then the ledger events it caused, naming the scan as their evidence."""
     from lowprofile.store import Store
 
     with Store() as store:
-        return store.save(report)
+        scan_id = store.save(report)
+        store.add_optout_events([(r, replace(e, scan_id=scan_id)) for r, e in moves])
+        return scan_id
+
+
+def move_ledger(report: ScanReport) -> list[tuple[int, OptOutEvent]]:
+    """Put the opt-out ledger as this scan leaves it into the report, and return the events
+    to keep once it is saved. Only read when a history exists; a history that cannot be read
+    costs the ledger section, never the report."""
+    from lowprofile.ledger import advance
+    from lowprofile.store import Store, history_path
+
+    try:
+        if not history_path().is_file():
+            return []
+        with Store() as store:
+            moved = advance(store.optouts(), report)
+    except (LowprofileError, OSError) as exc:
+        log.debug("no opt-out ledger in the report: %s", exc)
+        return []
+    report.ledger = moved.entries
+    return moved.events
 
 
 def add_registry_tasks(report: ScanReport) -> None:

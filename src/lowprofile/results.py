@@ -118,13 +118,61 @@ class Grade(StrEnum):
 
 
 class OptOutState(StrEnum):
-    """Where one opt-out request stands; only scans that got a real answer move it."""
+    """Where one opt-out request stands in the ledger.
+
+    ``submitted`` → ``email_pending`` → ``awaiting_removal`` come from the run that sent it;
+    ``confirmed_removed`` and ``reappeared`` only from a scan in which the broker answered;
+    ``failed`` from a form that changed, a mail that never came, or a listing still there after
+    the broker's re-check time; ``needs_you`` from a captcha in a run nobody watched.
+    """
 
     SUBMITTED = "submitted"
-    DUE = "due for re-check"
-    REMOVED = "confirmed removed"
+    EMAIL_PENDING = "email_pending"
+    AWAITING_REMOVAL = "awaiting_removal"
+    CONFIRMED_REMOVED = "confirmed_removed"
     FAILED = "failed"
-    RELISTED = "re-listed"
+    REAPPEARED = "reappeared"
+    NEEDS_YOU = "needs_you"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One opt-out request as it stands: which listing, its state since when, why, and the
+    evidence behind that state (a screenshot folder, or the scan that showed it)."""
+
+    broker: str
+    listing: str
+    """The listing asked to be removed; empty for a request about the whole site."""
+    state: OptOutState
+    since: datetime
+    detail: str
+    evidence: str = ""
+    submitted: datetime | None = None
+    """When the request was first sent (None: never sent, e.g. the first run needs you)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "broker": self.broker,
+            "listing": self.listing,
+            "state": self.state.value,
+            "since": self.since.isoformat(),
+            "detail": self.detail,
+            "evidence": self.evidence,
+            "submitted": self.submitted.isoformat() if self.submitted else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LedgerEntry:
+        submitted = data.get("submitted")
+        return cls(
+            broker=data["broker"],
+            listing=data.get("listing", ""),
+            state=OptOutState(data["state"]),
+            since=datetime.fromisoformat(data["since"]),
+            detail=data.get("detail", ""),
+            evidence=data.get("evidence", ""),
+            submitted=datetime.fromisoformat(submitted) if submitted else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -477,6 +525,8 @@ class ScanReport:
     coverage: Coverage | None = None
     risk: Risk | None = None
     plan: list[Action] = field(default_factory=list)
+    ledger: list[LedgerEntry] = field(default_factory=list)
+    """The person's opt-out requests as this scan left them (empty without a history)."""
     tool_version: str = __version__
     schema_version: int = SCHEMA_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
@@ -522,6 +572,8 @@ class ScanReport:
                 data["coverage"] = self.coverage.to_dict()
             data["risk"] = self.risk.to_dict()
             data["plan"] = [action.to_dict() for action in self.plan]
+        if self.ledger:
+            data["ledger"] = [entry.to_dict() for entry in self.ledger]
         data.update({k: v for k, v in self.extra.items() if k not in data})
         return data
 
@@ -536,7 +588,7 @@ class ScanReport:
                 f"({SCHEMA_VERSION}); upgrade lowprofile"
             )
         known = {"schema_version", "tool", "subject", "started", "finished", "checkers"}
-        known |= {"summary", "results", "coverage", "risk", "plan"}
+        known |= {"summary", "results", "coverage", "risk", "plan", "ledger"}
         risk = data.get("risk") if with_assessment else None
         coverage = data.get("coverage") if risk else None
         return cls(
@@ -548,6 +600,7 @@ class ScanReport:
             coverage=Coverage.from_dict(coverage) if coverage else None,
             risk=Risk.from_dict(risk) if risk else None,
             plan=[Action.from_dict(a) for a in data.get("plan") or []] if risk else [],
+            ledger=[LedgerEntry.from_dict(e) for e in data.get("ledger") or []],
             tool_version=str((data.get("tool") or {}).get("version", "")),
             schema_version=SCHEMA_VERSION,
             extra={k: v for k, v in data.items() if k not in known},

@@ -23,7 +23,7 @@ from lowprofile.config import data_dir
 from lowprofile.errors import ReportError, StoreError
 from lowprofile.files import ensure_private_dir
 from lowprofile.privacy import mask_email, mask_name, mask_username
-from lowprofile.results import ScanReport, json_text
+from lowprofile.results import OptOutState, ScanReport, json_text
 from lowprofile.safe_text import json_text as utf8_text
 
 MIGRATIONS: list[str] = [
@@ -86,6 +86,24 @@ MIGRATIONS: list[str] = [
         subject = coalesce(json_extract(report, '$.subject'), '{}')
     WHERE typeof(report) = 'text' AND json_valid(report);
     """,
+    # 4: the opt-out ledger: each request's listing, and every state it went through, with when,
+    # why and the evidence (a request recorded before this had only its date: it awaits removal)
+    """
+    ALTER TABLE optouts ADD COLUMN listing TEXT NOT NULL DEFAULT '';
+    CREATE TABLE optout_events (
+        id INTEGER PRIMARY KEY,
+        optout_id INTEGER NOT NULL REFERENCES optouts(id) ON DELETE CASCADE,
+        state TEXT NOT NULL,
+        at TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '',
+        scan_id INTEGER
+    );
+    CREATE INDEX optout_events_request ON optout_events(optout_id, at);
+    INSERT INTO optout_events (optout_id, state, at, detail)
+        SELECT id, 'awaiting_removal', submitted || 'T00:00:00+00:00', 'recorded by hand'
+        FROM optouts;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SAME_SUBJECT_KEYS = ("names", "locations", "emails", "phones", "usernames")
@@ -140,12 +158,29 @@ class HandCheck:
 
 
 @dataclass(frozen=True)
+class OptOutEvent:
+    """One step of an opt-out request: the state it entered, when, why, and the evidence."""
+
+    state: OptOutState
+    at: datetime
+    detail: str = ""
+    evidence: str = ""
+    scan_id: int | None = None
+    """The scan that showed it (a removal, a reappearance), once that scan is saved."""
+
+
+@dataclass(frozen=True)
 class OptOutRow:
+    """One opt-out request: a broker, the listing asked to be removed ('' for the whole site),
+    and its events, oldest first."""
+
     id: int
     broker: str
     submitted: date
     recheck_days: int
     note: str
+    listing: str = ""
+    events: tuple[OptOutEvent, ...] = ()
 
 
 class Store:
@@ -416,15 +451,61 @@ class Store:
 
     # --- opt-outs ----------------------------------------------------------------------------
 
-    def add_optout(self, broker: str, submitted: date, recheck_days: int, note: str = "") -> int:
-        with self.transaction() as db:
+    def add_optout(
+        self,
+        broker: str,
+        submitted: date,
+        recheck_days: int,
+        note: str = "",
+        *,
+        listing: str = "",
+        event: OptOutEvent | None = None,
+    ) -> int:
+        """A new request, with its first event (by default: awaiting removal, sent by hand)."""
+        first = event or OptOutEvent(
+            OptOutState.AWAITING_REMOVAL,
+            datetime.combine(submitted, datetime.min.time(), UTC),
+            "recorded by hand",
+        )
+        with self.transaction(immediate=True) as db:
             cursor = db.execute(
-                "INSERT INTO optouts (broker, submitted, recheck_days, note) VALUES (?, ?, ?, ?)",
-                (broker, submitted.isoformat(), recheck_days, note),
+                "INSERT INTO optouts (broker, submitted, recheck_days, note, listing) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (broker, submitted.isoformat(), recheck_days, note, listing),
             )
-            return int(cursor.lastrowid or 0)
+            request = int(cursor.lastrowid or 0)
+            self._insert_events(db, [(request, first)])
+            return request
+
+    def add_optout_events(self, events: list[tuple[int, OptOutEvent]]) -> None:
+        """Later steps of existing requests, (request id, event) each, in one transaction."""
+        with self.transaction(immediate=True) as db:
+            self._insert_events(db, events)
+
+    @staticmethod
+    def _insert_events(db: sqlite3.Connection, events: list[tuple[int, OptOutEvent]]) -> None:
+        db.executemany(
+            "INSERT INTO optout_events (optout_id, state, at, detail, evidence, scan_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (request, e.state.value, e.at.isoformat(), e.detail, e.evidence, e.scan_id)
+                for request, e in events
+            ],
+        )
 
     def optouts(self) -> list[OptOutRow]:
+        """Every request with its events, oldest request first."""
+        events: dict[int, list[OptOutEvent]] = {}
+        for r in self._rows("SELECT * FROM optout_events ORDER BY at, id"):
+            events.setdefault(r["optout_id"], []).append(
+                OptOutEvent(
+                    OptOutState(r["state"]),
+                    datetime.fromisoformat(r["at"]),
+                    r["detail"],
+                    r["evidence"],
+                    r["scan_id"],
+                )
+            )
         rows = self._rows("SELECT * FROM optouts ORDER BY submitted, id")
         return [
             OptOutRow(
@@ -433,6 +514,8 @@ class Store:
                 date.fromisoformat(r["submitted"]),
                 r["recheck_days"],
                 r["note"],
+                r["listing"],
+                tuple(events.get(r["id"], ())),
             )
             for r in rows
         ]

@@ -20,6 +20,7 @@ from lowprofile.config import Settings
 from lowprofile.optout import listing_urls
 from lowprofile.optout_steps.runner import Outcome, RunState
 from lowprofile.optout_steps.session import choose, run_brokers
+from lowprofile.results import OptOutState
 from lowprofile.store import Store
 
 SETTINGS = Settings(host_interval=0, read_timeout=5, retries=0, allow_loopback=True)
@@ -108,9 +109,11 @@ def test_a_run_sends_exactly_the_named_fields_and_keeps_the_proof(ready: Rig) ->
     }
     with Store() as store:
         [row] = store.optouts()
-    assert row.broker == BROKER and row.recheck_days == 14
-    assert "optout run: submitted" in row.note and site.listing in row.note
-    assert outcome.evidence is not None and str(outcome.evidence) in row.note
+    assert (row.broker, row.listing, row.recheck_days) == (BROKER, site.listing, 14)
+    states = [e.state for e in row.events]
+    assert states == [OptOutState.SUBMITTED, OptOutState.AWAITING_REMOVAL]
+    assert outcome.evidence is not None
+    assert all(e.evidence == str(outcome.evidence) for e in row.events)
     manifest = json.loads((outcome.evidence / "manifest.json").read_text("utf-8"))
     [page] = manifest["pages"]
     assert page["via"] == "browser opt-out, after the submit"
@@ -127,7 +130,8 @@ def test_a_captcha_without_a_person_needs_you_and_sends_nothing(ready: Rig) -> N
     assert "--show-browser" in outcome.detail
     assert site.posts == []
     with Store() as store:
-        assert store.optouts() == []
+        [row] = store.optouts()  # kept, so the next run (or you) can do it
+    assert [e.state for e in row.events] == [OptOutState.NEEDS_YOU]
 
 
 @pytest.mark.browser
@@ -139,6 +143,11 @@ def test_a_changed_form_fails_with_a_screenshot(
     assert outcome.detail.startswith("step 6 (expect): form changed: '#control-v2'")
     assert outcome.evidence is not None and (outcome.evidence / "page-1.png").is_file()
     assert optout_site.posts == []
+    with Store() as store:
+        [row] = store.optouts()
+    [failed] = row.events
+    assert (failed.state, failed.evidence) == (OptOutState.FAILED, str(outcome.evidence))
+    assert "form changed" in failed.detail
 
 
 def test_listings_come_from_the_latest_scan_and_a_broker_without_steps_is_named(
@@ -189,4 +198,5 @@ def test_a_confirmation_link_to_another_domain_is_refused_and_said(ready: Rig) -
     assert "/optout/confirm" not in ready.site.paths and len(ready.site.posts) == 1
     with Store() as store:
         [row] = store.optouts()
-    assert row.note.startswith("optout run: email pending")
+    assert [e.state for e in row.events] == [OptOutState.SUBMITTED, OptOutState.EMAIL_PENDING]
+    assert "link refused: the link goes to optout.example.evil.test" in row.events[-1].detail

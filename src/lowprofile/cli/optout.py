@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from lowprofile.optout_steps.runner import FormField, Outcome
     from lowprofile.optout_steps.values import Asked
     from lowprofile.results import ScanReport
+    from lowprofile.store import OptOutEvent
 
 app = command_group("Track opt-out requests and check that removals stick.")
 app.command("requests")(requests_command)
@@ -132,28 +133,59 @@ def checked_command(
 
 
 @app.command("status")
-def status_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Submitted, due for re-check, confirmed removed, failed or re-listed."""
+def status_command(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    events: Annotated[
+        bool, typer.Option("--events", help="Every step of each request, not only its state.")
+    ] = False,
+) -> None:
+    """The opt-out ledger: each request's state (submitted, email_pending, awaiting_removal,
+    confirmed_removed, failed, reappeared, needs_you), since when, why, and its evidence."""
+    from datetime import UTC, datetime
+
     from rich.table import Table
 
     from lowprofile.cli.common import stdout_console
-    from lowprofile.optout import track
+    from lowprofile.ledger import entry
     from lowprofile.store import Store
 
     with Store() as store:
-        optouts = store.optouts()
-        earliest = min((o.submitted for o in optouts), default=date.today())
-        reports = store.reports_since(earliest)
-    states = [track(o, reports, date.today()) for o in optouts]
+        requests = store.optouts()
+    now = datetime.now(UTC)
     if as_json:
-        typer.echo(json.dumps([s.to_dict() for s in states], indent=2))
+        rows = [
+            {**entry(r, now).to_dict(), "events": [_event_dict(e) for e in r.events]}
+            for r in requests
+        ]
+        typer.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="Opt-outs")
-    for column in ("broker", "submitted", "state", "detail"):
-        table.add_column(column)
-    for s in states:
-        table.add_row(s.broker, s.submitted.isoformat(), s.state, s.detail)
+    for column in ("broker", "listing", "state", "since", "detail", "evidence"):
+        table.add_column(column, overflow="fold")
+    for request in requests:
+        e = entry(request, now)
+        table.add_row(
+            e.broker, e.listing or "(the site)", e.state, _day(e.since), e.detail, e.evidence
+        )
+        if events:
+            for step in request.events:
+                evidence = step.evidence or (f"scan {step.scan_id}" if step.scan_id else "")
+                table.add_row("", "", f"· {step.state}", _day(step.at), step.detail, evidence)
     stdout_console().print(table)
+
+
+def _day(when: datetime) -> str:
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _event_dict(event: OptOutEvent) -> dict[str, Any]:
+    return {
+        "state": event.state.value,
+        "at": event.at.isoformat(),
+        "detail": event.detail,
+        "evidence": event.evidence,
+        "scan_id": event.scan_id,
+    }
 
 
 @app.command("draft")

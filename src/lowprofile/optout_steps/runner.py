@@ -10,6 +10,7 @@ screenshot of the page as it stood: a form that changed is ``failed``, not a gue
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
@@ -76,6 +77,10 @@ class Outcome:
     detail: str = ""
     evidence: Path | None = None
     sent: list[Asked] = field(default_factory=list)
+    submitted_at: datetime | None = None
+    """When the form went (None: it never did)."""
+    confirmed: bool = False
+    """The broker's confirmation link was opened."""
 
 
 class StepFailed(Exception):
@@ -133,20 +138,34 @@ class StepRunner:
         self.allow_loopback = allow_loopback
         self.typed: list[Asked] = []
         self.evidence: Path | None = None
+        self.submitted_at: datetime | None = None
+        self.confirmed = False
 
     def outcome(self, state: RunState, detail: str) -> Outcome:
         sent = self.typed if state is not RunState.DRY_RUN else []
-        return Outcome(self.broker.id, self.listing, state, detail, self.evidence, sent)
+        return Outcome(
+            self.broker.id,
+            self.listing,
+            state,
+            detail,
+            self.evidence,
+            sent,
+            self.submitted_at,
+            self.confirmed,
+        )
 
-    async def run(self, page: Any) -> Outcome:
-        """Every step in order; the outcome says where it stopped and why."""
+    async def run(self, page: Any, *, first: int = 1) -> Outcome:
+        """Every step in order from step ``first`` (a later start resumes a request sent
+        before, at its confirmation email); the outcome says where it stopped and why."""
         from playwright.async_api import Error
 
-        asks = asked(self.broker.optout.steps, self.values)
-        if not self.person.approve(self.broker, asks):
+        steps = self.broker.optout.steps
+        asks = asked(steps[first - 1 :], self.values)
+        approved = not asks or self.person.approve(self.broker, asks)
+        if not approved:
             return self.outcome(RunState.DECLINED, "you did not approve what the form asks for")
-        submitted = False
-        for number, step in enumerate(self.broker.optout.steps, 1):
+        submitted = first > 1
+        for number, step in enumerate(steps[first - 1 :], first):
             try:
                 if step.action == "click" and step.submit and self.dry_run:
                     await self._show_form(page, step)
@@ -158,8 +177,8 @@ class StepRunner:
                 return self.outcome(failed.state, f"step {number} ({step.action}): {failed.detail}")
             except Error as exc:
                 await self._keep(page, f"step {number}")
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason"
-                return self.outcome(RunState.FAILED, f"step {number} ({step.action}): {first}")
+                why = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason"
+                return self.outcome(RunState.FAILED, f"step {number} ({step.action}): {why}")
             if stopped is not None:
                 return self.outcome(stopped, f"step {number}: waiting for the confirmation email")
         if not submitted:
@@ -183,6 +202,7 @@ class StepRunner:
                 await self._show_form(page, step)
             await page.locator(playwright_selector(step.selector)).first.click(timeout=timeout)
             if step.submit:
+                self.submitted_at = datetime.now(UTC)
                 await page.wait_for_load_state("domcontentloaded", timeout=timeout)
                 await self._keep(page, "after the submit")
         elif step.action == "expect":
@@ -258,6 +278,7 @@ class StepRunner:
         if refused:
             raise StepFailed(RunState.EMAIL_PENDING, f"link refused: {refused}")
         await page.goto(link, timeout=step.timeout * 1000, wait_until="domcontentloaded")
+        self.confirmed = True
         return None
 
     async def _show_form(self, page: Any, step: OptOutStep) -> None:

@@ -2,15 +2,15 @@
 
 One broker at a time because the person may be asked to approve, solve a captcha or paste a
 link, and two brokers asking at once would be confusing; each listing gets its own page. A
-submitted request is written to the opt-out ledger as it happens, so a run stopped halfway keeps
-what it did.
+run is written to the opt-out ledger as it ends (sent, awaiting its email, failed, needs you), so
+a run stopped halfway keeps what it did.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, datetime
 
 from lowprofile.brokers.schema import Broker
 from lowprofile.browser.engine import BrowserEngine
@@ -18,12 +18,12 @@ from lowprofile.browser.evidence import EvidenceKeeper
 from lowprofile.optout import listing_urls
 from lowprofile.optout_steps.runner import Outcome, Person, RunState, StepRunner
 from lowprofile.optout_steps.values import missing, step_values
-from lowprofile.results import ScanReport
-from lowprofile.store import Store
+from lowprofile.results import OptOutState, ScanReport
+from lowprofile.store import OptOutEvent, Store
 from lowprofile.subject import Subject
 
-LEDGER_STATES = (RunState.SUBMITTED, RunState.EMAIL_PENDING)
-"""Runs that sent the form: the broker has the request, whatever comes next."""
+NOT_KEPT = (RunState.DRY_RUN, RunState.DECLINED)
+"""Runs that leave nothing in the ledger: nothing was sent, nothing went wrong."""
 
 
 @dataclass(frozen=True)
@@ -89,14 +89,53 @@ async def run_brokers(
                 )
                 async with engine.tab(_first_page(broker)) as page:
                     outcome = await runner.run(page)
-            if outcome.state in LEDGER_STATES:
-                note = f"optout run: {outcome.state}; {listing}"
-                if outcome.evidence is not None:
-                    note += f"; evidence {outcome.evidence}"
-                store.add_optout(broker.id, date.today(), broker.optout.recheck_days, note)
+            record(store, broker, outcome)
             on_outcome(outcome)
             outcomes.append(outcome)
     return outcomes
+
+
+def outcome_events(outcome: Outcome) -> list[OptOutEvent]:
+    """The ledger's events for one run: the submit, then where the run left the request."""
+    if outcome.state in NOT_KEPT:
+        return []
+    evidence = str(outcome.evidence or "")
+    events = []
+    if outcome.submitted_at is not None:
+        events.append(OptOutEvent(OptOutState.SUBMITTED, outcome.submitted_at, "sent", evidence))
+    now = datetime.now(UTC)
+    if outcome.state is RunState.SUBMITTED:
+        how = "confirmation link opened; " if outcome.confirmed else ""
+        detail = f"{how}{outcome.detail}"
+        events.append(OptOutEvent(OptOutState.AWAITING_REMOVAL, now, detail, evidence))
+    else:
+        state = {
+            RunState.EMAIL_PENDING: OptOutState.EMAIL_PENDING,
+            RunState.NEEDS_YOU: OptOutState.NEEDS_YOU,
+        }.get(outcome.state, OptOutState.FAILED)
+        events.append(OptOutEvent(state, now, outcome.detail, evidence))
+    return events
+
+
+def record(store: Store, broker: Broker, outcome: Outcome) -> None:
+    """Write one run into the ledger, on the request for that listing (a retry continues it)."""
+    events = outcome_events(outcome)
+    if not events:
+        return
+    earlier = [r for r in store.optouts() if (r.broker, r.listing) == (broker.id, outcome.listing)]
+    if earlier:
+        request = earlier[-1].id
+    else:
+        first, *events = events
+        request = store.add_optout(
+            broker.id,
+            first.at.date(),
+            broker.optout.recheck_days,
+            "optout run",
+            listing=outcome.listing,
+            event=first,
+        )
+    store.add_optout_events([(request, e) for e in events])
 
 
 def _first_page(broker: Broker) -> str:

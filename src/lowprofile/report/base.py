@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lowprofile.results import Action, CheckResult, Coverage, Finding, Risk, ScanReport, Status
+from lowprofile.results import (
+    Action,
+    CheckResult,
+    Coverage,
+    Finding,
+    LedgerEntry,
+    OptOutState,
+    Risk,
+    ScanReport,
+    Status,
+)
 from lowprofile.safe_text import clean_text
 
 EVIDENCE_FIRST = (
@@ -156,3 +166,23 @@ def sites_of(results: list[CheckResult]) -> list[SiteRow]:
         status = min((r.status for r in searches), key=STATUS_ORDER.index)
         rows.append(SiteRow(name, status, searches))
     return rows
+
+
+LEDGER_WORDS = {
+    OptOutState.SUBMITTED: "sent",
+    OptOutState.EMAIL_PENDING: "waiting for the broker's email",
+    OptOutState.AWAITING_REMOVAL: "waiting for the removal",
+    OptOutState.CONFIRMED_REMOVED: "removed (confirmed by a scan)",
+    OptOutState.FAILED: "failed",
+    OptOutState.REAPPEARED: "listed again",
+    OptOutState.NEEDS_YOU: "needs you",
+}
+"""Each ledger state as a reader says it; the state's own name stays beside it."""
+
+
+def ledger_line(entry: LedgerEntry) -> str:
+    """One opt-out request in a sentence: where, its state since when, and why."""
+    where = entry.listing or "the whole site"
+    since = entry.since.astimezone().strftime("%Y-%m-%d")
+    words = LEDGER_WORDS[entry.state]
+    return clean_text(f"{entry.broker}: {words} since {since} ({entry.detail}); {where}")

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from lowprofile.report import charts
 from lowprofile.report.base import (
     INCOMPLETE_WORDS,
+    LEDGER_WORDS,
     Row,
     assessment,
     clean_text,
@@ -212,6 +213,10 @@ def render_html(
         places=charts.cluster_map(report.findings, home),
         trend=charts.trend([*points, (report.started, risk.score)]),
         families=families,
+        ledger=[
+            {"entry": e, "words": LEDGER_WORDS[e.state], "since": e.since.strftime("%Y-%m-%d")}
+            for e in report.ledger
+        ],
     )
 
 

@@ -22,6 +22,7 @@ from lowprofile.report.base import (
     clean_text,
     coverage_of,
     headline,
+    ledger_line,
     results_by_family,
     sites_of,
 )
@@ -139,6 +140,13 @@ class TerminalReport:
             if not_run is not None:
                 yield not_run
         yield self._plan(plan)
+        if self.report.ledger:
+            yield self._ledger()
+
+    def _ledger(self) -> Panel:
+        """Where the person's opt-out requests stand after this scan."""
+        lines = [_text(f"• {ledger_line(entry)}") for entry in self.report.ledger]
+        return Panel(Group(*lines), title="your opt-outs", expand=True)
 
     def _coverage_line(self) -> Text:
         coverage = coverage_of(self.report)

@@ -1,0 +1,149 @@
+"""The opt-out ledger: where each request stands, moved only by what is known.
+
+A run that sends a form writes ``submitted`` (then ``email_pending`` while the broker's mail is
+awaited, then ``awaiting_removal``); a form that changed or a mail that never came is
+``failed``, a captcha nobody was there to solve ``needs you``. After that only a scan moves a
+request, and only a scan in which the broker gave a real answer: the listing gone is
+``confirmed_removed``, back again after that ``reappeared``, still there after the broker's
+re-check time ``failed``. A blocked or broken search says nothing and moves nothing.
+
+Every state is an event kept in the history with its time, why, and its evidence (the screenshot
+folder of a run, the scan that showed it), so the ledger survives ``history prune``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from lowprofile.optout import listing_urls
+from lowprofile.results import LedgerEntry, OptOutState, ScanReport, Status
+from lowprofile.store import OptOutEvent, OptOutRow
+
+EMAIL_WINDOW = timedelta(days=3)
+"""How long a broker's confirmation mail may take before the request is ``failed``: brokers
+send it within minutes, and their links expire in a day or two."""
+ANSWERED = (Status.FOUND, Status.POSSIBLE, Status.NOT_FOUND)
+SENT = (
+    OptOutState.SUBMITTED,
+    OptOutState.EMAIL_PENDING,
+    OptOutState.AWAITING_REMOVAL,
+)
+"""States in which the broker has the request and the ledger waits for a scan to tell."""
+DUE = (OptOutState.REAPPEARED, OptOutState.FAILED, OptOutState.NEEDS_YOU)
+"""States a retry (``optout run --due``, the monthly run) sends again."""
+
+
+def listing_seen(report: ScanReport, broker: str, listing: str) -> bool | None:
+    """Whether ``report`` shows ``listing`` on ``broker``: True, False only when every search of
+    that broker got a real answer, None when it cannot tell (not searched, blocked, changed).
+    A request for the whole site ('' listing) is seen when the site lists anyone by that name."""
+    results = [r for r in report.results if r.checker == "brokers" and r.source == broker]
+    listed = listing_urls(report, broker)
+    found = any(r.status in (Status.FOUND, Status.POSSIBLE) for r in results)
+    if (listing and _same(listing, listed)) or (not listing and found):
+        return True
+    if results and all(r.status in ANSWERED for r in results):
+        return False
+    return None
+
+
+def _same(listing: str, listed: list[str]) -> bool:
+    wanted = listing.rstrip("/").split("#")[0]
+    return any(url.rstrip("/").split("#")[0] == wanted for url in listed)
+
+
+def state_at(request: OptOutRow, now: datetime) -> OptOutEvent:
+    """The request's current event; a mail awaited past its window reads ``failed`` from then
+    (the stored events are kept as they were: the next scan writes that failure down)."""
+    last = request.events[-1]
+    if last.state is OptOutState.EMAIL_PENDING and now >= last.at + EMAIL_WINDOW:
+        days = EMAIL_WINDOW.days
+        return OptOutEvent(
+            OptOutState.FAILED,
+            last.at + EMAIL_WINDOW,
+            f"the confirmation email never arrived within {days} days",
+            last.evidence,
+        )
+    return last
+
+
+def scan_events(request: OptOutRow, report: ScanReport) -> list[OptOutEvent]:
+    """What ``report`` (a scan newer than the request's last event) adds to the request."""
+    last = state_at(request, report.started)
+    if report.started < last.at:
+        return []
+    added = [] if last is request.events[-1] else [last]
+    seen = listing_seen(report, request.broker, request.listing)
+    when = report.started.astimezone(UTC)
+    day = when.date().isoformat()
+    if seen is False and last.state is not OptOutState.CONFIRMED_REMOVED:
+        added.append(OptOutEvent(OptOutState.CONFIRMED_REMOVED, when, f"gone in the scan of {day}"))
+    elif seen is True and last.state is OptOutState.CONFIRMED_REMOVED:
+        removed = last.at.date().isoformat()
+        detail = f"removed by {removed}, listed again in the scan of {day}"
+        added.append(OptOutEvent(OptOutState.REAPPEARED, when, detail))
+    elif seen is True and last.state in SENT and when.date() >= recheck_on(request):
+        detail = f"still listed in the scan of {day}, after the re-check date"
+        added.append(OptOutEvent(OptOutState.FAILED, when, detail))
+    return added
+
+
+def recheck_on(request: OptOutRow) -> date:
+    """When a listing still there means the request failed: the broker's re-check days after
+    the request was last sent (a retry starts the wait again)."""
+    sent = [e.at.date() for e in request.events if e.state is OptOutState.SUBMITTED]
+    return (sent[-1] if sent else request.submitted) + timedelta(days=request.recheck_days)
+
+
+@dataclass(frozen=True)
+class Advance:
+    """What one scan does to the ledger: the entries as it leaves them, and the new events to
+    keep once the scan is saved (with its id)."""
+
+    entries: list[LedgerEntry]
+    events: list[tuple[int, OptOutEvent]]
+
+
+def advance(requests: list[OptOutRow], report: ScanReport) -> Advance:
+    """Every request moved by ``report``."""
+    entries, events = [], []
+    for request in requests:
+        added = scan_events(request, report)
+        events += [(request.id, e) for e in added]
+        moved = OptOutRow(**{**request.__dict__, "events": (*request.events, *added)})
+        entries.append(entry(moved, report.started))
+    return Advance(entries, events)
+
+
+def entry(request: OptOutRow, now: datetime) -> LedgerEntry:
+    """The request as it stands at ``now``, as the report and ``optout status`` show it."""
+    current = state_at(request, now)
+    detail = current.detail
+    if current.state in SENT and now.date() >= recheck_on(request):
+        detail += f"; re-check due since {recheck_on(request).isoformat()}: run lowprofile scan"
+    evidence = current.evidence or (f"scan {current.scan_id}" if current.scan_id else "")
+    sent = [e.at for e in request.events if e.state is OptOutState.SUBMITTED]
+    first_sent = sent[0] if sent else None
+    if first_sent is None and any(e.state in SENT for e in request.events):
+        first_sent = request.events[0].at
+    return LedgerEntry(
+        request.broker,
+        request.listing,
+        current.state,
+        current.at,
+        detail,
+        evidence,
+        first_sent,
+    )
+
+
+def ledger(requests: list[OptOutRow], now: datetime | None = None) -> list[LedgerEntry]:
+    at = now or datetime.now(UTC)
+    return [entry(r, at) for r in requests]
+
+
+def due(requests: list[OptOutRow], now: datetime | None = None) -> list[OptOutRow]:
+    """Requests a retry should send again: reappeared, failed, or waiting for the person."""
+    at = now or datetime.now(UTC)
+    return [r for r in requests if state_at(r, at).state in DUE]
