@@ -42,7 +42,7 @@ class Rig:
             with Store() as store:
                 report = store.load(store.resolve("latest"))
                 runs, skipped = choose({self.broker.id: self.broker}, report, [])
-                assert skipped == [] and [b.id for b, _ in runs] == [BROKER]
+                assert skipped == [] and [j.broker.id for j in runs] == [BROKER]
                 keeper = EvidenceKeeper(self.folder / "evidence")
                 async with BrowserEngine(SETTINGS, profiles=self.folder / "profiles") as engine:
                     return await run_brokers(
@@ -162,7 +162,7 @@ def test_listings_come_from_the_latest_scan_and_a_broker_without_steps_is_named(
         report = store.load(store.resolve("latest"))
     assert listing_urls(report, BROKER) == [optout_site.listing]
     runs, skipped = choose({BROKER: broker, "bare": bare}, report, [BROKER, "bare", "nope"])
-    assert [(b.id, urls) for b, urls in runs] == [(BROKER, [optout_site.listing])]
+    assert [(j.broker.id, j.listing, j.first) for j in runs] == [(BROKER, optout_site.listing, 1)]
     assert [s.broker for s in skipped] == ["bare", "nope"]
     assert skipped[0].reason.startswith("no opt-out steps: by hand at")
 

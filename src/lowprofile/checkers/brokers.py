@@ -262,15 +262,14 @@ class BrokerChecker:
         left_out = queries_left_out(subject)
         if left_out:
             yield CheckResult(CHECKER_ID, "*", Status.SKIPPED, detail=left_out)
+        chosen = self.chosen(ctx)
         planned = planned_requests(
-            self.broker_set.brokers.values(),
-            subject,
-            Fetcher(ctx.http, ctx.browser, ctx.browser_mode),
+            chosen, subject, Fetcher(ctx.http, ctx.browser, ctx.browser_mode)
         )
         ctx.http.expect(url for urls in planned.values() for url in urls)
         tasks = [
             asyncio.create_task(self._search_broker(broker, subject, ctx))
-            for broker in busiest_first(self.broker_set.brokers.values(), planned)
+            for broker in busiest_first(chosen, planned)
         ]
         try:
             for next_done in asyncio.as_completed(tasks):
@@ -279,6 +278,11 @@ class BrokerChecker:
         finally:
             for task in tasks:
                 task.cancel()
+
+    def chosen(self, ctx: CheckContext) -> list[Broker]:
+        """The brokers this scan searches: every one, or the sites asked for (``--site``)."""
+        sites = set(ctx.options.get("sites") or ())
+        return [b for b in self.broker_set.brokers.values() if not sites or b.id in sites]
 
     def _browser_missing(self, ctx: CheckContext) -> str:
         """Said once per scan: why the browser is not there, when a recipe (or ``always``)

@@ -278,6 +278,14 @@ def run_command(
         list[str] | None,
         typer.Argument(metavar="[BROKER...]", help="Broker ids (default: all with steps)."),
     ] = None,
+    due: Annotated[
+        bool,
+        typer.Option(
+            "--due",
+            help="Retry what the ledger says is due (reappeared, failed, needs you) and look "
+            "again for confirmation emails still awaited, instead of the latest scan's listings.",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Go through the steps, stop before the submit.")
     ] = False,
@@ -298,13 +306,10 @@ def run_command(
     from rich.text import Text
 
     from lowprofile.brokers.loader import load_brokers
-    from lowprofile.browser.engine import BrowserEngine
-    from lowprofile.browser.evidence import EvidenceKeeper, evidence_root
     from lowprofile.cli.common import fail, stderr_console, stdout_console
     from lowprofile.config import default_profile_path, load_settings
     from lowprofile.errors import EXIT_FAILED, LowprofileError
-    from lowprofile.optout_steps.runner import RunState
-    from lowprofile.optout_steps.session import choose, run_brokers
+    from lowprofile.optout_steps.session import FINE, choose, choose_due, play
     from lowprofile.store import Store
     from lowprofile.subject import load_profile
 
@@ -312,35 +317,35 @@ def run_command(
     try:
         subject = load_profile(profile or default_profile_path())
         settings = load_settings()
+        known = load_brokers().brokers
         with Store() as store:
-            report = store.load(store.resolve("latest"))
-            runs, skipped = choose(load_brokers().brokers, report, brokers or [])
+            if due:
+                jobs, skipped = choose_due(known, store.optouts(), datetime.now(UTC))
+                jobs = [j for j in jobs if not brokers or j.broker.id in brokers]
+            else:
+                report = store.load(store.resolve("latest"))
+                jobs, skipped = choose(known, report, brokers or [])
             for skip in skipped:
                 stderr_console().print(Text(f"{skip.broker}: skipped, {skip.reason}"))
-            if not runs:
-                console.print("No broker with opt-out steps lists you in the latest scan.")
+            if not jobs:
+                where = "is due in the ledger" if due else "lists you in the latest scan"
+                console.print(f"No broker with opt-out steps {where}.")
                 raise typer.Exit(EXIT_FAILED if skipped else 0)
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-            async def play() -> list[Outcome]:
-                async with BrowserEngine(settings, visible=show_browser) as engine:
-                    keeper = EvidenceKeeper(evidence_root() / f"optout-{stamp}", engine)
-                    return await run_brokers(
-                        runs,
-                        subject,
-                        ConsolePerson(present=show_browser, yes=yes),
-                        engine,
-                        keeper,
-                        store,
-                        dry_run=dry_run,
-                        on_outcome=lambda o: console.print(Text(_outcome_line(o))),
-                    )
-
-            outcomes = asyncio.run(play())
+            outcomes = asyncio.run(
+                play(
+                    jobs,
+                    subject,
+                    settings,
+                    ConsolePerson(present=show_browser, yes=yes),
+                    store,
+                    visible=show_browser,
+                    dry_run=dry_run,
+                    on_outcome=lambda o: console.print(Text(_outcome_line(o))),
+                )
+            )
     except LowprofileError as exc:
         fail(str(exc), EXIT_FAILED)
-    done = (RunState.SUBMITTED, RunState.DRY_RUN, RunState.EMAIL_PENDING)
-    if skipped or any(o.state not in done for o in outcomes):
+    if skipped or any(o.state not in FINE for o in outcomes):
         raise typer.Exit(EXIT_FAILED)
 
 

@@ -123,6 +123,15 @@ def scan_command(
     skip: Annotated[
         list[str] | None, typer.Option("--skip", help="Do not run these checkers (repeatable).")
     ] = None,
+    site: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--site",
+            metavar="BROKER",
+            help="Search only these people-search sites (repeatable; broker ids from "
+            "`lowprofile brokers list`), e.g. to see whether an opt-out took.",
+        ),
+    ] = None,
     json_out: JsonOpt = None,
     html_out: Annotated[
         Path | None,
@@ -209,6 +218,12 @@ def scan_command(
     if not specs:
         fail("no checkers to run (see `lowprofile checkers`)", EXIT_FAILED)
 
+    if site:
+        from lowprofile.brokers.loader import load_brokers
+
+        unknown_sites = ", ".join(sorted(set(site) - set(load_brokers().brokers)))
+        if unknown_sites:
+            fail(f"--site: unknown broker(s) {unknown_sites} (see `lowprofile brokers list`)")
     from lowprofile.pipeline import Outputs
 
     outputs = Outputs(json=json_out, html=html_out, save=not no_save)
@@ -221,7 +236,12 @@ def scan_command(
         quiet=quiet,
         save_pages=save_pages,
         details=verbose,
-        options={"browser": browser, "show_browser": show_browser, "notify": _tell_waiting},
+        options={
+            "browser": browser,
+            "show_browser": show_browser,
+            "notify": _tell_waiting,
+            "sites": site or [],
+        },
     )
     raise typer.Exit(code)
 

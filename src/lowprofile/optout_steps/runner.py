@@ -139,6 +139,8 @@ class StepRunner:
         self.typed: list[Asked] = []
         self.evidence: Path | None = None
         self.submitted_at: datetime | None = None
+        self.sent_at: datetime | None = None
+        """When the form went, in this run or the one resumed: mail older than it is not its."""
         self.confirmed = False
 
     def outcome(self, state: RunState, detail: str) -> Outcome:
@@ -154,11 +156,12 @@ class StepRunner:
             self.confirmed,
         )
 
-    async def run(self, page: Any, *, first: int = 1) -> Outcome:
-        """Every step in order from step ``first`` (a later start resumes a request sent
-        before, at its confirmation email); the outcome says where it stopped and why."""
+    async def run(self, page: Any, *, first: int = 1, sent_at: datetime | None = None) -> Outcome:
+        """Every step in order from step ``first`` (a later start resumes a request sent at
+        ``sent_at``, at its confirmation email); the outcome says where it stopped and why."""
         from playwright.async_api import Error
 
+        self.sent_at = sent_at
         steps = self.broker.optout.steps
         asks = asked(steps[first - 1 :], self.values)
         approved = not asks or self.person.approve(self.broker, asks)
@@ -202,7 +205,7 @@ class StepRunner:
                 await self._show_form(page, step)
             await page.locator(playwright_selector(step.selector)).first.click(timeout=timeout)
             if step.submit:
-                self.submitted_at = datetime.now(UTC)
+                self.submitted_at = self.sent_at = datetime.now(UTC)
                 await page.wait_for_load_state("domcontentloaded", timeout=timeout)
                 await self._keep(page, "after the submit")
         elif step.action == "expect":

@@ -14,14 +14,18 @@ from datetime import UTC, datetime
 
 from lowprofile.brokers.schema import Broker
 from lowprofile.browser.engine import BrowserEngine
-from lowprofile.browser.evidence import EvidenceKeeper
+from lowprofile.browser.evidence import EvidenceKeeper, evidence_root
+from lowprofile.config import Settings
+from lowprofile.ledger import DUE, state_at
 from lowprofile.optout import listing_urls
 from lowprofile.optout_steps.runner import Outcome, Person, RunState, StepRunner
 from lowprofile.optout_steps.values import missing, step_values
 from lowprofile.results import OptOutState, ScanReport
-from lowprofile.store import OptOutEvent, Store
+from lowprofile.store import OptOutEvent, OptOutRow, Store
 from lowprofile.subject import Subject
 
+FINE = (RunState.SUBMITTED, RunState.DRY_RUN, RunState.EMAIL_PENDING)
+"""Runs that did what they could: the rest failed, need the person, or were declined."""
 NOT_KEPT = (RunState.DRY_RUN, RunState.DECLINED)
 """Runs that leave nothing in the ledger: nothing was sent, nothing went wrong."""
 
@@ -34,13 +38,24 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class Job:
+    """One listing to play a broker's steps for, from step ``first`` (a request sent before
+    resumes at its confirmation email, mail looked for since ``since``)."""
+
+    broker: Broker
+    listing: str
+    first: int = 1
+    since: datetime | None = None
+
+
 def choose(
     brokers: dict[str, Broker], report: ScanReport, asked_for: list[str]
-) -> tuple[list[tuple[Broker, list[str]]], list[Skipped]]:
-    """The brokers to run (with their listings) and those skipped, with why. Without names:
-    every broker with steps that lists the person in ``report``."""
+) -> tuple[list[Job], list[Skipped]]:
+    """The listings to run and the brokers skipped, with why. Without names: every broker
+    with steps that lists the person in ``report``."""
     names = asked_for or [b for b in brokers if brokers[b].optout.steps]
-    runs, skipped = [], []
+    jobs, skipped = [], []
     for name in names:
         broker = brokers.get(name)
         listings = listing_urls(report, name)
@@ -52,12 +67,41 @@ def choose(
             if asked_for:
                 skipped.append(Skipped(name, "the latest scan found no listing there"))
         else:
-            runs.append((broker, listings))
-    return runs, skipped
+            jobs += [Job(broker, listing) for listing in listings]
+    return jobs, skipped
+
+
+def choose_due(
+    brokers: dict[str, Broker], requests: list[OptOutRow], now: datetime
+) -> tuple[list[Job], list[Skipped]]:
+    """What a retry does: the steps again for requests that reappeared, failed or need you,
+    and the confirmation email again for requests still waiting for it."""
+    jobs, skipped = [], []
+    for request in requests:
+        state = state_at(request, now)
+        broker = brokers.get(request.broker)
+        if state.state not in (*DUE, OptOutState.EMAIL_PENDING):
+            continue
+        if broker is None or not broker.optout.steps:
+            skipped.append(Skipped(request.broker, "no opt-out steps to retry: by hand"))
+        elif state.state is OptOutState.EMAIL_PENDING:
+            email = [
+                n for n, s in enumerate(broker.optout.steps, 1) if s.action == "email_confirmation"
+            ]
+            if email:
+                jobs.append(Job(broker, request.listing, email[0], _last_sent(request)))
+        else:
+            jobs.append(Job(broker, request.listing))
+    return jobs, skipped
+
+
+def _last_sent(request: OptOutRow) -> datetime | None:
+    sent = [e.at for e in request.events if e.state is OptOutState.SUBMITTED]
+    return sent[-1] if sent else None
 
 
 async def run_brokers(
-    runs: list[tuple[Broker, list[str]]],
+    jobs: list[Job],
     subject: Subject,
     person: Person,
     engine: BrowserEngine,
@@ -67,32 +111,52 @@ async def run_brokers(
     dry_run: bool,
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
 ) -> list[Outcome]:
-    """Each broker's steps for each of its listings; a sent request goes into the ledger."""
+    """Each job's steps, one at a time; each run goes into the ledger as it ends."""
     outcomes = []
-    for broker, listings in runs:
-        for listing in listings:
-            values = step_values(subject, listing)
-            lacking = missing(broker, values)
-            if lacking:
-                detail = f"your profile has no {', '.join(lacking)}"
-                outcome = Outcome(broker.id, listing, RunState.FAILED, detail)
-            else:
-                runner = StepRunner(
-                    broker,
-                    subject,
-                    listing,
-                    values,
-                    person,
-                    keeper,
-                    dry_run=dry_run,
-                    allow_loopback=engine.settings.allow_loopback,
-                )
-                async with engine.tab(_first_page(broker)) as page:
-                    outcome = await runner.run(page)
-            record(store, broker, outcome)
-            on_outcome(outcome)
-            outcomes.append(outcome)
+    for job in jobs:
+        broker, listing = job.broker, job.listing
+        values = step_values(subject, listing)
+        lacking = missing(broker, values, first=job.first)
+        if lacking:
+            detail = f"your profile has no {', '.join(lacking)}"
+            outcome = Outcome(broker.id, listing, RunState.FAILED, detail)
+        else:
+            runner = StepRunner(
+                broker,
+                subject,
+                listing,
+                values,
+                person,
+                keeper,
+                dry_run=dry_run,
+                allow_loopback=engine.settings.allow_loopback,
+            )
+            async with engine.tab(_first_page(broker)) as page:
+                outcome = await runner.run(page, first=job.first, sent_at=job.since)
+        record(store, broker, outcome)
+        on_outcome(outcome)
+        outcomes.append(outcome)
     return outcomes
+
+
+async def play(
+    jobs: list[Job],
+    subject: Subject,
+    settings: Settings,
+    person: Person,
+    store: Store,
+    *,
+    visible: bool = False,
+    dry_run: bool = False,
+    on_outcome: Callable[[Outcome], None] = lambda outcome: None,
+) -> list[Outcome]:
+    """The jobs in one browser, their evidence in one folder for this run."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    async with BrowserEngine(settings, visible=visible) as engine:
+        keeper = EvidenceKeeper(evidence_root() / f"optout-{stamp}", engine)
+        return await run_brokers(
+            jobs, subject, person, engine, keeper, store, dry_run=dry_run, on_outcome=on_outcome
+        )
 
 
 def outcome_events(outcome: Outcome) -> list[OptOutEvent]:

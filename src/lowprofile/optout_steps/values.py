@@ -64,6 +64,7 @@ def asked(steps: tuple[OptOutStep, ...], values: dict[str, str]) -> list[Asked]:
     ]
 
 
-def missing(broker: Broker, values: dict[str, str]) -> list[str]:
-    """Labels of values the steps need that the profile lacks (the run cannot start)."""
-    return [a.label for a in asked(broker.optout.steps, values) if not a.value]
+def missing(broker: Broker, values: dict[str, str], *, first: int = 1) -> list[str]:
+    """Labels of values the steps from step ``first`` need that the profile lacks (the run
+    cannot start)."""
+    return [a.label for a in asked(broker.optout.steps[first - 1 :], values) if not a.value]
