@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lowprofile.config import load_settings
+from lowprofile.config import get_secret, load_settings
 from lowprofile.errors import ConfigError
 from lowprofile.files import atomic_writer, ensure_private_dir, write_private
 from lowprofile.resources import shipped_brokers_dir
@@ -64,6 +64,13 @@ def test_settings_layers(tmp_path: Path) -> None:
         ("concurrency = 0", "at least 1"),
         ("proxy = 'ftp://x'", "proxy"),
         ("fail_on = 'bad'", "fail_on"),
+        ("imap_security = 'tls'", "imap_security: 'tls' is not one of ssl, starttls, none"),
+        ("imap_port = 70000", "imap_port: 70000 is not a port number"),
+        ("imap_host = 'imap.example'", "imap_user: needed with imap_host"),
+        (
+            "imap_host = 'imap.example'\nimap_user = 'j'\nimap_security = 'none'",
+            "password in the clear; imap.example is not this machine",
+        ),
     ],
 )
 def test_bad_settings_are_named(tmp_path: Path, body: str, message: str) -> None:
@@ -71,6 +78,24 @@ def test_bad_settings_are_named(tmp_path: Path, body: str, message: str) -> None
     path.write_text(body)
     with pytest.raises(ConfigError, match=message):
         load_settings(path, environ={})
+
+
+def test_mailbox_settings_from_file_and_environment(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[mail]\nimap_host = "127.0.0.1"\nimap_user = "jane"\nimap_security = "none"\n')
+    env = {"LOWPROFILE_IMAP_PORT": "1143", "LOWPROFILE_IMAP_FOLDER": "Brokers"}
+    settings = load_settings(path, environ=env)
+    mailbox = (settings.imap_host, settings.imap_port, settings.imap_user)
+    assert mailbox == ("127.0.0.1", 1143, "jane")
+    assert (settings.imap_folder, settings.imap_security) == ("Brokers", "none")
+    assert load_settings(tmp_path / "absent.toml", environ={}).imap_security == "ssl"
+
+
+def test_the_imap_password_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOWPROFILE_IMAP_PASSWORD", " s3cret \n")
+    assert get_secret("imap") == "s3cret"
+    monkeypatch.delenv("LOWPROFILE_IMAP_PASSWORD")
+    assert get_secret("imap") is None  # the keyring is off in tests
 
 
 def test_shipped_brokers_dir_is_found() -> None:

@@ -9,6 +9,7 @@ written to the config file, and never logged.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -25,7 +26,11 @@ KEYRING_SERVICE = "lowprofile"
 DEFAULT_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 TOOL_USER_AGENT = f"lowprofile/{__version__} (personal exposure scanner)"
 
-SECRET_ENV = {"hibp": "HIBP_API_KEY", "smtp": "LOWPROFILE_SMTP_PASSWORD"}
+SECRET_ENV = {
+    "hibp": "HIBP_API_KEY",
+    "smtp": "LOWPROFILE_SMTP_PASSWORD",
+    "imap": "LOWPROFILE_IMAP_PASSWORD",
+}
 """Secret name → the environment variable that provides it (checked before the keyring)."""
 
 
@@ -122,6 +127,15 @@ class Settings:
     smtp_user: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_USER"))
     smtp_from: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_FROM"))
     smtp_to: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_TO"))
+    imap_host: str | None = field(default=None, metadata=_env("LOWPROFILE_IMAP_HOST"))
+    """The mailbox brokers' confirmation emails arrive in, read by ``optout run``; unset: the
+    person pastes the confirmation link. The password is the secret ``imap``, never a setting."""
+    imap_port: int = field(default=993, metadata=_env("LOWPROFILE_IMAP_PORT"))
+    imap_user: str | None = field(default=None, metadata=_env("LOWPROFILE_IMAP_USER"))
+    imap_folder: str = field(default="INBOX", metadata=_env("LOWPROFILE_IMAP_FOLDER"))
+    imap_security: str = field(default="ssl", metadata=_env("LOWPROFILE_IMAP_SECURITY"))
+    """``ssl`` (port 993), ``starttls`` (143), or ``none``: only for a server on this machine,
+    since the password would otherwise cross the network in the clear."""
 
     def interval_for(self, host: str) -> float:
         """The pause between two requests to ``host``: explicit per-host settings first (exact
@@ -218,6 +232,38 @@ def _check(settings: Settings) -> None:
         )
     if settings.ca_bundle and not Path(settings.ca_bundle).expanduser().exists():
         raise ConfigError(f"ca_bundle: {settings.ca_bundle}: no such file or folder")
+    check_mailbox(settings)
+
+
+IMAP_SECURITY = ("ssl", "starttls", "none")
+
+
+def check_mailbox(settings: Settings) -> None:
+    """The mailbox settings are usable: a known security, a port, a user with a host, and no
+    plain-text login to anything but this machine."""
+    if settings.imap_security not in IMAP_SECURITY:
+        raise ConfigError(
+            f"imap_security: {settings.imap_security!r} is not one of {', '.join(IMAP_SECURITY)}"
+        )
+    if not 0 < settings.imap_port < 65536:
+        raise ConfigError(f"imap_port: {settings.imap_port} is not a port number")
+    if settings.imap_host and not settings.imap_user:
+        raise ConfigError("imap_user: needed with imap_host (the mailbox login)")
+    clear = settings.imap_security == "none"
+    if settings.imap_host and clear and not _loopback(settings.imap_host):
+        raise ConfigError(
+            f"imap_security: 'none' sends the password in the clear; {settings.imap_host} is not "
+            "this machine (use ssl or starttls)"
+        )
+
+
+def _loopback(host: str) -> bool:
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def get_secret(name: str) -> str | None:

@@ -38,6 +38,18 @@ def test_only_the_brokers_own_links_are_opened(optout_site: OptOutSite, tmp_path
     assert allowed_link("https://mailer.example/c", broker, listed) is None
 
 
+def test_a_plain_http_link_to_this_machine_needs_loopback_allowed(
+    optout_site: OptOutSite, tmp_path: Path
+) -> None:
+    broker = load_broker(tmp_path, optout_site)  # its opt-out page is on 127.0.0.1
+    plain = OptOutStep("email_confirmation")
+    link = f"{optout_site.base}/optout/confirm?t=1"
+    assert allowed_link(link, broker, plain, allow_loopback=True) is None
+    refused = allowed_link(link, broker, plain) or ""
+    assert refused.startswith("127.0.0.1 is a loopback address")
+    assert allowed_link("ftp://optout.example/c", broker, plain, allow_loopback=True) is not None
+
+
 def test_nothing_is_opened_when_the_person_declines(
     optout_site: OptOutSite, tmp_path: Path
 ) -> None:

@@ -21,6 +21,7 @@ from lowprofile.brokers.template import MissingValue, render
 from lowprofile.browser.engine import PERSON_WAIT, playwright_selector
 from lowprofile.browser.evidence import EvidenceKeeper
 from lowprofile.net import check_public_target
+from lowprofile.optout_steps.links import allowed_link
 from lowprofile.optout_steps.values import Asked, asked, subject_query
 from lowprofile.subject import Subject
 
@@ -96,21 +97,6 @@ def same_listing(href: str, listing: str) -> bool:
     """A link points at the listing found: same host and path (query and slash aside)."""
     a, b = urlsplit(href), urlsplit(listing)
     return (a.hostname, a.path.rstrip("/")) == (b.hostname, b.path.rstrip("/"))
-
-
-def allowed_link(link: str, broker: Broker, step: OptOutStep) -> str | None:
-    """Why a confirmation link may not be opened (None: it may). Only the broker's domain, the
-    host of its opt-out page, its mirrors, or a domain the step lists: a mail with another
-    domain's link is not the broker's confirmation, and opening it could be a phishing lure."""
-    host = (urlsplit(link).hostname or "").lower()
-    own = urlsplit(broker.optout.url).hostname or broker.domain  # the file's own opt-out host
-    listed = (broker.domain, own, *broker.mirrors, *step.domains)
-    domains = {d.lower() for d in listed}
-    if urlsplit(link).scheme != "https" and check_public_target(link) is None:
-        return f"{link!r} is not https"
-    if not any(host == d or host.endswith("." + d) for d in domains):
-        return f"the link goes to {host or 'nowhere'}, not to {broker.domain}"
-    return None
 
 
 class StepRunner:
@@ -277,7 +263,7 @@ class StepRunner:
         link = (await self.person.confirmation_link(self.broker)).strip()
         if not link:
             return RunState.EMAIL_PENDING
-        refused = allowed_link(link, self.broker, step)
+        refused = allowed_link(link, self.broker, step, allow_loopback=self.allow_loopback)
         if refused:
             raise StepFailed(RunState.EMAIL_PENDING, f"link refused: {refused}")
         await page.goto(link, timeout=step.timeout * 1000, wait_until="domcontentloaded")
