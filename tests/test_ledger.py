@@ -146,3 +146,13 @@ def test_a_request_from_an_older_history_awaits_removal(tmp_path: Path) -> None:
         [row] = store.optouts()
     assert (row.listing, [e.state for e in row.events]) == ("", [State.AWAITING_REMOVAL])
     assert row.events[0].at == datetime(2026, 1, 10, tzinfo=UTC)
+
+
+def test_looking_again_for_the_mail_does_not_stretch_its_window() -> None:
+    later = SENT_AT + timedelta(days=2)
+    pending = request(
+        (State.SUBMITTED, SENT_AT),
+        (State.EMAIL_PENDING, SENT_AT),
+        (State.EMAIL_PENDING, later),  # `optout run --due` looked again: nothing yet
+    )
+    assert entry(pending, SENT_AT + EMAIL_WINDOW).state is State.FAILED

@@ -55,13 +55,22 @@ def _same(listing: str, listed: list[str]) -> bool:
 
 def state_at(request: OptOutRow, now: datetime) -> OptOutEvent:
     """The request's current event; a mail awaited past its window reads ``failed`` from then
-    (the stored events are kept as they were: the next scan writes that failure down)."""
+    (the stored events are kept as they were: the next scan writes that failure down). The
+    window runs from the first of the latest ``email_pending`` events: looking again in the
+    mailbox does not make the broker's mail later."""
     last = request.events[-1]
-    if last.state is OptOutState.EMAIL_PENDING and now >= last.at + EMAIL_WINDOW:
+    if last.state is not OptOutState.EMAIL_PENDING:
+        return last
+    waiting = last
+    for event in reversed(request.events):
+        if event.state is not OptOutState.EMAIL_PENDING:
+            break
+        waiting = event
+    if now >= waiting.at + EMAIL_WINDOW:
         days = EMAIL_WINDOW.days
         return OptOutEvent(
             OptOutState.FAILED,
-            last.at + EMAIL_WINDOW,
+            waiting.at + EMAIL_WINDOW,
             f"the confirmation email never arrived within {days} days",
             last.evidence,
         )

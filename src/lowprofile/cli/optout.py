@@ -309,6 +309,7 @@ def run_command(
     from lowprofile.cli.common import fail, stderr_console, stdout_console
     from lowprofile.config import default_profile_path, load_settings
     from lowprofile.errors import EXIT_FAILED, LowprofileError
+    from lowprofile.optout_steps.mailbox import has_mailbox
     from lowprofile.optout_steps.session import FINE, choose, choose_due, play
     from lowprofile.store import Store
     from lowprofile.subject import load_profile
@@ -320,7 +321,8 @@ def run_command(
         known = load_brokers().brokers
         with Store() as store:
             if due:
-                jobs, skipped = choose_due(known, store.optouts(), datetime.now(UTC))
+                now = datetime.now(UTC)
+                jobs, skipped = choose_due(known, store.optouts(), now, has_mailbox(settings))
                 jobs = [j for j in jobs if not brokers or j.broker.id in brokers]
             else:
                 report = store.load(store.resolve("latest"))

@@ -9,6 +9,7 @@ screenshot of the page as it stood: a form that changed is ``failed``, not a gue
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -20,8 +21,11 @@ from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.brokers.template import MissingValue, render
 from lowprofile.browser.engine import PERSON_WAIT, playwright_selector
 from lowprofile.browser.evidence import EvidenceKeeper
+from lowprofile.config import Settings
+from lowprofile.errors import LowprofileError
 from lowprofile.net import check_public_target
 from lowprofile.optout_steps.links import allowed_link
+from lowprofile.optout_steps.mailbox import Answer, find_confirmation, has_mailbox
 from lowprofile.optout_steps.values import Asked, asked, subject_query
 from lowprofile.subject import Subject
 
@@ -112,7 +116,7 @@ class StepRunner:
         keeper: EvidenceKeeper,
         *,
         dry_run: bool,
-        allow_loopback: bool = False,
+        settings: Settings | None = None,
     ) -> None:
         self.broker = broker
         self.query = subject_query(subject)
@@ -121,7 +125,8 @@ class StepRunner:
         self.person = person
         self.keeper = keeper
         self.dry_run = dry_run
-        self.allow_loopback = allow_loopback
+        self.settings = settings or Settings()
+        self.allow_loopback = self.settings.allow_loopback
         self.typed: list[Asked] = []
         self.evidence: Path | None = None
         self.submitted_at: datetime | None = None
@@ -260,7 +265,12 @@ class StepRunner:
             raise StepFailed(RunState.NEEDS_YOU, "the captcha was not solved in time") from exc
 
     async def _email(self, page: Any, step: OptOutStep) -> RunState | None:
-        link = (await self.person.confirmation_link(self.broker)).strip()
+        """The broker's confirmation link: from the person's mailbox when one is set up (only
+        mail from the broker's domains, only links on them), else pasted by the person."""
+        if has_mailbox(self.settings):
+            link = await self._link_from_mailbox(step)
+        else:
+            link = (await self.person.confirmation_link(self.broker)).strip()
         if not link:
             return RunState.EMAIL_PENDING
         refused = allowed_link(link, self.broker, step, allow_loopback=self.allow_loopback)
@@ -269,6 +279,20 @@ class StepRunner:
         await page.goto(link, timeout=step.timeout * 1000, wait_until="domcontentloaded")
         self.confirmed = True
         return None
+
+    async def _link_from_mailbox(self, step: OptOutStep) -> str:
+        since = self.sent_at or datetime.now(UTC)
+        try:
+            found = await asyncio.to_thread(
+                find_confirmation, self.broker, step, since, step.timeout, settings=self.settings
+            )
+        except LowprofileError as exc:  # unreachable server, wrong password: say so, keep going
+            raise StepFailed(RunState.EMAIL_PENDING, f"mailbox: {exc}") from exc
+        if found.answer is Answer.REFUSED:
+            raise StepFailed(RunState.EMAIL_PENDING, f"link refused: {found.refusals}")
+        if found.answer is Answer.NO_LINK:
+            raise StepFailed(RunState.EMAIL_PENDING, "the broker's mail holds no link")
+        return found.link
 
     async def _show_form(self, page: Any, step: OptOutStep) -> None:
         """Show the person every field of the form the submit sends, and which the steps fill:

@@ -72,10 +72,11 @@ def choose(
 
 
 def choose_due(
-    brokers: dict[str, Broker], requests: list[OptOutRow], now: datetime
+    brokers: dict[str, Broker], requests: list[OptOutRow], now: datetime, mailbox: bool
 ) -> tuple[list[Job], list[Skipped]]:
     """What a retry does: the steps again for requests that reappeared, failed or need you,
-    and the confirmation email again for requests still waiting for it."""
+    and, with a ``mailbox`` to look in, the confirmation email again for requests waiting
+    for it (without one, only the person can paste the link: ``optout run`` asks)."""
     jobs, skipped = [], []
     for request in requests:
         state = state_at(request, now)
@@ -129,7 +130,7 @@ async def run_brokers(
                 person,
                 keeper,
                 dry_run=dry_run,
-                allow_loopback=engine.settings.allow_loopback,
+                settings=engine.settings,
             )
             async with engine.tab(_first_page(broker)) as page:
                 outcome = await runner.run(page, first=job.first, sent_at=job.since)

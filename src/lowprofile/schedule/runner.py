@@ -1,4 +1,5 @@
-"""The unattended run a scheduler starts: lock, scan, save, report, diff, notify.
+"""The unattended run a scheduler starts: lock, scan, save, report, diff, notify, and the
+opt-outs that are due (``schedule/retry.py``).
 
 No prompts (nothing can answer them), one run at a time (a lock file: a slow month must not
 overlap the next), every line logged to ``<data>/logs/`` with personal details masked, and a
@@ -95,6 +96,7 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
     from lowprofile.diff import diff_reports
     from lowprofile.pipeline import Outputs, run_pipeline
     from lowprofile.schedule.notify import notify
+    from lowprofile.schedule.retry import retry_due
 
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d")
     logs = ensure_private_dir(data_dir() / "logs")
@@ -140,6 +142,10 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
                         f"{titles}. Report: {html}",
                         settings,
                     )
+            retried = retry_due(subject, settings)
+            if retried:
+                log.info("opt-outs: %s", retried)
+                summary += f"; {retried}"
             _record(code, summary)
             return code
     except AlreadyRunning as exc:
