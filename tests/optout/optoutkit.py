@@ -4,6 +4,7 @@ site's Austin listing."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,3 +74,40 @@ def save_scan(where: str) -> None:
     )
     with Store() as store:
         store.save(report)
+
+
+PROFILE = """names = [{ first = "Jane", last = "Doe" }]
+emails = ["jane@example.org"]
+addresses = [{ city = "Austin", state = "TX" }]
+"""
+
+
+def write_profile(config: Path) -> Path:
+    path = config / "profile.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(PROFILE, "utf-8")
+    return path
+
+
+def lowprofile(*args: str) -> tuple[int, str, str]:
+    """One command, as the person types it: exit code, stdout, stderr."""
+    from typer.testing import CliRunner
+
+    from lowprofile.cli.main import app
+
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def scan(broker: str) -> None:
+    """``lowprofile scan`` of that one local site (nothing else is searched)."""
+    code, out, err = lowprofile("scan", "--only", "brokers", "--site", broker, "--browser", "never")
+    assert code in (0, 1), out + err  # 1: the listing is a high finding
+
+
+def ledger() -> list[dict[str, Any]]:
+    """``optout status --json``: each request with its events."""
+    code, out, err = lowprofile("optout", "status", "--json")
+    assert code == 0, err
+    rows: list[dict[str, Any]] = json.loads(out)
+    return rows

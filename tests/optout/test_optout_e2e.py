@@ -7,78 +7,29 @@ ledger says why."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from optoutsite import OptOutSite, serve, write_broker
-from typer.testing import CliRunner
+from optoutkit import ledger, lowprofile, scan, write_profile
+from optoutsite import Mailer, OptOutSite, serve, write_broker
 
-from helpers.dovecot import Dovecot, dovecot_missing, running_dovecot
-from lowprofile.cli.main import app
-
-PROFILE = """names = [{ first = "Jane", last = "Doe" }]
-emails = ["jane@example.org"]
-addresses = [{ city = "Austin", state = "TX" }]
-"""
+from helpers.dovecot import Dovecot
 
 
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    missing = dovecot_missing()
-    if missing:
-        pytest.skip(f"Dovecot cannot run here: {missing} (.ci/run installs dovecot-imapd)")
-    with running_dovecot() as server:
-        yield server
+def into(mailbox: Dovecot) -> Mailer:
+    """The broker's mail server: delivers into the person's mailbox (dovecot-lda)."""
 
-
-@pytest.fixture
-def mailbox_env(dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch) -> Dovecot:
-    """The person's mailbox set up the way a user would: settings and the password in the
-    environment (never in a file)."""
-    for name, value in {
-        "LOWPROFILE_IMAP_HOST": dovecot.host,
-        "LOWPROFILE_IMAP_PORT": str(dovecot.port),
-        "LOWPROFILE_IMAP_USER": dovecot.user,
-        "LOWPROFILE_IMAP_SECURITY": "none",
-        "LOWPROFILE_IMAP_PASSWORD": dovecot.password,
-        "LOWPROFILE_ALLOW_LOOPBACK": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    return dovecot
-
-
-def _mailer(dovecot: Dovecot) -> object:
     def deliver(message: EmailMessage) -> None:
-        dovecot.deliver(message.as_bytes())
+        mailbox.deliver(message.as_bytes())
 
     return deliver
 
 
 @pytest.fixture
-def profile(private_dirs: dict[str, Path]) -> Path:
-    path = private_dirs["config"] / "profile.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(PROFILE, "utf-8")
-    return path
-
-
-def lowprofile(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def scan(broker: str) -> None:
-    code, out, err = lowprofile("scan", "--only", "brokers", "--site", broker, "--browser", "never")
-    assert code in (0, 1), out + err  # 1: the listing is a high finding
-
-
-def ledger() -> list[dict[str, object]]:
-    code, out, err = lowprofile("optout", "status", "--json")
-    assert code == 0, err
-    return json.loads(out)
+def profile(private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")
+    return write_profile(private_dirs["config"])
 
 
 def add_broker(site: OptOutSite, broker: str, private_dirs: dict[str, Path]) -> None:
@@ -94,9 +45,9 @@ def add_broker(site: OptOutSite, broker: str, private_dirs: dict[str, Path]) -> 
 
 @pytest.mark.browser
 def test_an_opt_out_goes_from_the_scan_to_removed_and_back(
-    chromium: None, mailbox_env: Dovecot, private_dirs: dict[str, Path], profile: Path
+    chromium: None, mailbox: Dovecot, private_dirs: dict[str, Path], profile: Path
 ) -> None:
-    with serve("optout.example", _mailer(mailbox_env)) as site:
+    with serve("optout.example", into(mailbox)) as site:
         add_broker(site, "localoptout", private_dirs)
         scan("localoptout")
         code, out, err = lowprofile("optout", "run", "localoptout", "--yes")
@@ -136,9 +87,9 @@ def test_an_opt_out_goes_from_the_scan_to_removed_and_back(
 
 @pytest.mark.browser
 def test_a_mail_linking_to_another_domain_is_not_opened_and_the_ledger_says_why(
-    chromium: None, mailbox_env: Dovecot, private_dirs: dict[str, Path], profile: Path
+    chromium: None, mailbox: Dovecot, private_dirs: dict[str, Path], profile: Path
 ) -> None:
-    with serve("optout-b.example", _mailer(mailbox_env)) as site:
+    with serve("optout-b.example", into(mailbox)) as site:
         site.confirm_link = "https://clicks.mailer-elsewhere.example/c?t=abc"
         add_broker(site, "localoptoutb", private_dirs)
         scan("localoptoutb")
