@@ -50,6 +50,8 @@ class Dovecot:
     folder: Path
     conf: Path
     lda: str
+    tls_port: int = 0
+    """IMAP over TLS (imaps), when started with a certificate; 0 otherwise."""
     host: str = "127.0.0.1"
     user: str = USER
     password: str = PASSWORD
@@ -109,14 +111,23 @@ def _accounts() -> tuple[str, str, pwd.struct_passwd]:
     return "dovecot", "dovenull", internal
 
 
-def _config(folder: Path, port: int, internal: str, login: str, uid: int) -> str:
+def _tls(tls: tuple[Path, Path] | None) -> str:
+    if tls is None:
+        return "ssl = no\n"
+    cert, key = tls
+    return f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\n"
+
+
+def _config(
+    folder: Path, ports: tuple[int, int], internal: str, login: str, uid: int, tls: str
+) -> str:
+    port, tls_port = ports
     return f"""\
-protocols = imap
+{tls}protocols = imap
 listen = 127.0.0.1
 base_dir = {folder}/run
 state_dir = {folder}/state
 log_path = {folder}/dovecot.log
-ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
@@ -138,7 +149,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -177,8 +189,9 @@ def dovecot_missing() -> str | None:
 
 
 @contextmanager
-def running_dovecot() -> Iterator[Dovecot]:
-    """Dovecot serving one user on a free loopback port until the block ends.
+def running_dovecot(tls: tuple[Path, Path] | None = None) -> Iterator[Dovecot]:
+    """Dovecot serving one user on a free loopback port until the block ends; with ``tls``
+    (certificate and key files), STARTTLS on that port and imaps on ``tls_port`` too.
 
     Raises ``DovecotMissing`` where it cannot run here (``dovecot_missing`` says so first)."""
     binary, lda = _programs()
@@ -194,10 +207,10 @@ def running_dovecot() -> Iterator[Dovecot]:
         passwd.write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{owner.pw_uid}:{owner.pw_gid}::{home}\n")
         passwd.chmod(0o600)
         os.chown(passwd, owner.pw_uid, owner.pw_gid)  # read by Dovecot's auth process
-        port = _free_port()
+        port, tls_port = _free_port(), (_free_port() if tls else 0)
         conf = folder / "dovecot.conf"
-        conf.write_text(_config(folder, port, internal, login, owner.pw_uid))
-        server = Dovecot(port=port, folder=folder, conf=conf, lda=lda)
+        conf.write_text(_config(folder, (port, tls_port), internal, login, owner.pw_uid, _tls(tls)))
+        server = Dovecot(port=port, folder=folder, conf=conf, lda=lda, tls_port=tls_port)
         process = subprocess.Popen(
             [binary, "-F", "-c", str(conf)],
             stdout=subprocess.DEVNULL,

@@ -8,10 +8,12 @@ import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
 from helpers.dovecot import Dovecot, dovecot_missing, running_dovecot
+from helpers.testca import make_test_ca
 from lowprofile.brokers.loader import load_brokers
 from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.config import Settings
@@ -36,6 +38,21 @@ def dovecot() -> Iterator[Dovecot]:
     if reason:
         pytest.skip(f"no Dovecot IMAP server: {reason}")
     with running_dovecot() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return make_test_ca(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture
+def dovecot_tls(test_ca: dict[str, Path]) -> Iterator[Dovecot]:
+    """A Dovecot with a certificate from the test's own authority: STARTTLS and imaps."""
+    reason = dovecot_missing()
+    if reason:
+        pytest.skip(f"no Dovecot IMAP server: {reason}")
+    with running_dovecot(tls=(test_ca["cert"], test_ca["key"])) as server:
         yield server
 
 
@@ -196,6 +213,40 @@ def test_no_mail_within_the_time_given_is_nothing_yet(
     assert found.answer is Answer.NO_LINK and found.link == ""  # the mail came, without a link
     assert found.message is not None and found.message.subject == "Welcome"
     assert naps and all(0 < n <= 0.05 for n in naps)
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_tls_to_a_server_the_ca_bundle_vouches_for(
+    dovecot_tls: Dovecot,
+    spokeo: tuple[Broker, OptOutStep],
+    test_ca: dict[str, Path],
+    security: str,
+) -> None:
+    broker, step = spokeo
+    port = dovecot_tls.tls_port if security == "ssl" else dovecot_tls.port
+    settings = dovecot_tls.settings(
+        imap_security=security, imap_port=port, ca_bundle=str(test_ca["ca"])
+    )
+    since = datetime.now(UTC)
+    dovecot_tls.deliver(mail("privacy@spokeo.com", "Confirm", text=CONFIRM))
+    password = dovecot_tls.password
+    found = find_confirmation(broker, step, since, 0, settings=settings, password=password)
+    assert (found.answer, found.link) == (Answer.LINK, CONFIRM)
+    assert "TLS, session=" in dovecot_tls.log()  # the server saw an encrypted login
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_a_certificate_nobody_vouches_for_is_refused(
+    dovecot_tls: Dovecot, spokeo: tuple[Broker, OptOutStep], security: str
+) -> None:
+    broker, step = spokeo
+    port = dovecot_tls.tls_port if security == "ssl" else dovecot_tls.port
+    settings = dovecot_tls.settings(imap_security=security, imap_port=port)
+    with pytest.raises(MailboxError, match=r"connect failed: .*CERTIFICATE_VERIFY_FAILED"):
+        find_confirmation(
+            broker, step, datetime.now(UTC), 0, settings=settings, password=dovecot_tls.password
+        )
+    assert "Login: user=<jane>" not in dovecot_tls.log()  # the password was never sent
 
 
 def test_a_wrong_password_is_one_line_without_the_password(

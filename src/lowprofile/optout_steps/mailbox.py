@@ -14,11 +14,11 @@ name the server and the step that failed, never the password.
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import ipaddress
 import math
 import re
-import ssl
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -297,8 +297,9 @@ class Mailbox:
         if s.imap_security == "starttls":
             try:
                 imap.starttls(ssl_context=ssl_context(s))
-            except (OSError, imaplib.IMAP4.error, ssl.SSLError):
-                imap.shutdown()
+            except (OSError, imaplib.IMAP4.error):
+                with contextlib.suppress(OSError):  # a failed handshake may have closed it
+                    imap.shutdown()
                 raise
         return imap
 
