@@ -14,6 +14,7 @@ mail itself stays 0700, owned by the mail user). As a normal user everything run
 
 from __future__ import annotations
 
+import grp
 import imaplib
 import os
 import pwd
@@ -122,6 +123,7 @@ def _config(
     folder: Path, ports: tuple[int, int], internal: str, login: str, uid: int, tls: str
 ) -> str:
     port, tls_port = ports
+    group = grp.getgrgid(pwd.getpwnam(internal).pw_gid).gr_name
     return f"""\
 {tls}protocols = imap
 listen = 127.0.0.1
@@ -131,6 +133,7 @@ log_path = {folder}/dovecot.log
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
+default_internal_group = {group}
 default_login_user = {login}
 first_valid_uid = {uid}
 mail_location = maildir:~/Maildir
