@@ -4,6 +4,7 @@ login that names the server but never the password."""
 
 from __future__ import annotations
 
+import imaplib
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from lowprofile.brokers.loader import load_brokers
 from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.config import Settings
 from lowprofile.errors import ConfigError
+from lowprofile.optout_steps import mailbox
 from lowprofile.optout_steps.mailbox import (
     MAX_MESSAGE_BYTES,
     Answer,
@@ -172,6 +174,29 @@ def test_the_newest_broker_mail_wins_and_large_mail_is_not_read(
         "https://www.spokeo.com/second",
         "Second",
     )
+
+
+def test_only_the_newest_messages_are_looked_at(
+    dovecot: Dovecot, spokeo: tuple[Broker, OptOutStep], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mailbox, "MAX_MESSAGES", 2)
+    since = datetime.now(UTC)
+    dovecot.deliver(mail("privacy@spokeo.com", "Confirm", text=CONFIRM))
+    for number in range(2):
+        dovecot.deliver(mail("news@example.org", f"News {number}", text="https://example.org/"))
+    assert look(dovecot, spokeo, since).answer is Answer.NOTHING_YET
+
+
+def test_the_mailbox_is_left_as_it_was(dovecot: Dovecot, spokeo: tuple[Broker, OptOutStep]) -> None:
+    since = datetime.now(UTC)
+    dovecot.deliver(mail("privacy@spokeo.com", "Confirm", text=CONFIRM))
+    dovecot.deliver(mail("news@example.org", "News", text="https://example.org/"))
+    assert look(dovecot, spokeo, since).link == CONFIRM
+    with imaplib.IMAP4(dovecot.host, dovecot.port, timeout=10) as imap:
+        imap.login(dovecot.user, dovecot.password)
+        imap.select("INBOX", readonly=True)
+        _, flags = imap.fetch("1:*", "(FLAGS)")
+    assert [b"\\Seen" in f for f in flags] == [False, False]  # both still unread
 
 
 def test_mail_that_comes_while_waiting_is_found(

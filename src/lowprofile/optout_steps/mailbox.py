@@ -153,7 +153,7 @@ def find_confirmation(
     judged: dict[int, Confirmation] = {}
     with Mailbox(settings, secret) as mailbox:
         while True:
-            for seen, mail in mailbox.new_mail(start, domains, skip=judged.keys()):
+            for seen, mail in mailbox.new_mail(start, domains):
                 judged[seen.uid] = _judge(seen, mail, broker, step, settings.allow_loopback)
             answer = _best(judged)
             left = deadline - time.monotonic()
@@ -249,6 +249,8 @@ class Mailbox:
         self.port = settings.imap_port
         self._password = password
         self._imap: imaplib.IMAP4 | None = None
+        self._looked: set[int] = set()
+        """UIDs whose headers were read in this session: each message is judged once."""
 
     def __enter__(self) -> Mailbox:
         self._imap = self._call("connect", self._connect)
@@ -327,10 +329,11 @@ class Mailbox:
         return self._imap
 
     def new_mail(
-        self, since: datetime, domains: frozenset[str], *, skip: Iterable[int] = ()
+        self, since: datetime, domains: frozenset[str]
     ) -> list[tuple[MailSeen, EmailMessage]]:
-        """Messages received at or after ``since`` (to the second) from a sender on ``domains``,
-        newest first, at most ``MAX_MESSAGES`` looked at; ``skip``: UIDs already judged."""
+        """Messages received at or after ``since`` (to the second) from a sender on ``domains``
+        that this session has not returned before, newest first; of the messages since the day
+        before ``since`` only the ``MAX_MESSAGES`` newest are looked at."""
         imap = self._session()
         self._call("poll", imap.noop)  # lets the server tell us about mail that just came
         day = since.astimezone(UTC) - timedelta(days=1)  # SINCE compares dates only
@@ -338,11 +341,11 @@ class Mailbox:
         status, answer = self._call("search", lambda: imap.uid("SEARCH", "SINCE", criteria))
         if status != "OK":
             raise MailboxError(f"IMAP {self.host}:{self.port}: search failed: {_said(answer)}")
-        done = set(skip)
         uids = [int(u) for u in b" ".join(a for a in answer if a).split()]
-        newest = [u for u in sorted(uids, reverse=True)[:MAX_MESSAGES] if u not in done]
+        newest = [u for u in sorted(uids, reverse=True)[:MAX_MESSAGES] if u not in self._looked]
         if not newest:
             return []
+        self._looked.update(newest)
         heads = self._fetch(newest, HEADERS)
         earliest = math.floor(since.timestamp())
         found = []
