@@ -331,7 +331,8 @@ def test_links_come_from_text_and_html_parts_but_not_attachments() -> None:
     message.set_content("Confirm: https://www.spokeo.com/c?t=1, or (https://www.spokeo.com/d).")
     message.add_alternative(
         '<a href="https://www.spokeo.com/c?t=1">x</a><area href=" https://www.spokeo.com/e?a=1&amp;b=2">'
-        '<a href="tel:5125550142">call</a><a href="#top">top</a>',
+        '<a href="tel:5125550142">call</a><a href="#top">top</a>'
+        '<a href="https://www.spokeo.com/\x1b]0;x">escape</a>',
         subtype="html",
     )
     message.add_attachment("https://www.spokeo.com/attached", filename="note.txt")

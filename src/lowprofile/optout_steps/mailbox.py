@@ -36,6 +36,7 @@ from lowprofile.config import SECRET_ENV, Settings, check_mailbox, get_secret
 from lowprofile.errors import ConfigError, LowprofileError
 from lowprofile.net import ssl_context
 from lowprofile.optout_steps.links import allowed_link, broker_domains, on_domains
+from lowprofile.safe_text import clean_text
 
 MAX_MESSAGE_BYTES = 1_000_000
 """A confirmation is a short mail; anything larger is not read (an attachment, a newsletter)."""
@@ -49,7 +50,10 @@ HEADERS = "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)]
 T = TypeVar("T")
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
+_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f<>\"'()\[\]{}]+", re.IGNORECASE)
+"""A link in plain text: up to the first space, bracket or quote (and never a control)."""
+_HREF = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+"""An ``href`` that is a whole http(s) link, without a control character hidden in it."""
 _META = {
     "uid": re.compile(rb"\bUID (\d+)"),
     "size": re.compile(rb"\bRFC822\.SIZE (\d+)"),
@@ -220,7 +224,7 @@ def mail_links(mail: Message) -> list[str]:
             parser = _Hrefs()
             parser.feed(text)
             parser.close()
-            found: Iterable[str] = (h for h in parser.hrefs if _URL.match(h))
+            found: Iterable[str] = (h for h in parser.hrefs if _HREF.fullmatch(h))
         else:
             found = (m.rstrip(".,;:!?") for m in _URL.findall(text))
         links.extend(link for link in found if link not in links)
@@ -402,7 +406,7 @@ def _seen(meta: bytes, header: bytes) -> MailSeen | None:
         return None
     received = datetime.fromtimestamp(time.mktime(moment), UTC)
     head = message_from_bytes(header, policy=policy.default)
-    subject = " ".join(str(head.get("Subject", "")).split())
+    subject = clean_text(" ".join(str(head.get("Subject", "")).split()))  # shown to the person
     return MailSeen(int(uid), _sender(head), subject, received)
 
 
