@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import imaplib
 import socket
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -230,6 +231,7 @@ def test_no_mail_within_the_time_given_is_nothing_yet(
 
     def nap(seconds: float) -> None:
         naps.append(seconds)
+        time.sleep(seconds)
 
     since = datetime.now(UTC) - timedelta(minutes=1)
     found = find_confirmation(
