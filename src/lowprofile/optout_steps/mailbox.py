@@ -360,7 +360,8 @@ class Mailbox:
                 continue
             if not on_domains(seen.sender.rpartition("@")[2], domains):
                 continue  # not the broker's: its body is never read
-            bodies = self._fetch([seen.uid], "(UID BODY.PEEK[])")
+            # A partial fetch: the cap holds even if the server's RFC822.SIZE was wrong.
+            bodies = self._fetch([seen.uid], f"(UID BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>)")
             mail = message_from_bytes(bodies[0][1] if bodies else b"", policy=policy.default)
             if isinstance(mail, EmailMessage):
                 found.append((seen, mail))
