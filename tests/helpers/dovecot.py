@@ -192,7 +192,9 @@ def dovecot_missing() -> str | None:
 
 
 @contextmanager
-def running_dovecot(tls: tuple[Path, Path] | None = None) -> Iterator[Dovecot]:
+def running_dovecot(
+    tls: tuple[Path, Path] | None = None, password: str = PASSWORD
+) -> Iterator[Dovecot]:
     """Dovecot serving one user on a free loopback port until the block ends; with ``tls``
     (certificate and key files), STARTTLS on that port and imaps on ``tls_port`` too.
 
@@ -207,13 +209,14 @@ def running_dovecot(tls: tuple[Path, Path] | None = None) -> Iterator[Dovecot]:
         os.chown(home, owner.pw_uid, owner.pw_gid)
         home.chmod(0o700)
         passwd = folder / "passwd"
-        passwd.write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{owner.pw_uid}:{owner.pw_gid}::{home}\n")
+        line = f"{USER}:{{PLAIN}}{password}:{owner.pw_uid}:{owner.pw_gid}::{home}\n"
+        passwd.write_text(line, encoding="utf-8")
         passwd.chmod(0o600)
         os.chown(passwd, owner.pw_uid, owner.pw_gid)  # read by Dovecot's auth process
         port, tls_port = _free_port(), (_free_port() if tls else 0)
         conf = folder / "dovecot.conf"
         conf.write_text(_config(folder, (port, tls_port), internal, login, owner.pw_uid, _tls(tls)))
-        server = Dovecot(port=port, folder=folder, conf=conf, lda=lda, tls_port=tls_port)
+        server = Dovecot(port, folder, conf, lda, tls_port=tls_port, password=password)
         process = subprocess.Popen(
             [binary, "-F", "-c", str(conf)],
             stdout=subprocess.DEVNULL,

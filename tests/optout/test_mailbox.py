@@ -291,6 +291,20 @@ def test_a_wrong_password_is_one_line_without_the_password(
     assert wrong not in repr(failed.value.args)
 
 
+def test_a_password_beyond_ascii_logs_in(spokeo: tuple[Broker, OptOutStep]) -> None:
+    reason = dovecot_missing()
+    if reason:
+        pytest.skip(f"no Dovecot IMAP server: {reason}")
+    broker, step = spokeo
+    with running_dovecot(password="grüße-ünd-ß") as server:  # LOGIN is ASCII only: SASL PLAIN
+        since = datetime.now(UTC)
+        server.deliver(mail("privacy@spokeo.com", "Confirm", text=CONFIRM))
+        found = find_confirmation(
+            broker, step, since, 0, settings=server.settings(), password="grüße-ünd-ß"
+        )
+    assert found.link == CONFIRM
+
+
 def test_a_missing_folder_is_named(dovecot: Dovecot, spokeo: tuple[Broker, OptOutStep]) -> None:
     broker, step = spokeo
     settings = dovecot.settings(imap_folder="Brokers")
