@@ -14,6 +14,7 @@ mail itself stays 0700, owned by the mail user). As a normal user everything run
 
 from __future__ import annotations
 
+import grp
 import imaplib
 import os
 import pwd
@@ -50,6 +51,8 @@ class Dovecot:
     folder: Path
     conf: Path
     lda: str
+    tls_port: int = 0
+    """IMAP over TLS (imaps), when started with a certificate; 0 otherwise."""
     host: str = "127.0.0.1"
     user: str = USER
     password: str = PASSWORD
@@ -109,17 +112,28 @@ def _accounts() -> tuple[str, str, pwd.struct_passwd]:
     return "dovecot", "dovenull", internal
 
 
-def _config(folder: Path, port: int, internal: str, login: str, uid: int) -> str:
+def _tls(tls: tuple[Path, Path] | None) -> str:
+    if tls is None:
+        return "ssl = no\n"
+    cert, key = tls
+    return f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\n"
+
+
+def _config(
+    folder: Path, ports: tuple[int, int], internal: str, login: str, uid: int, tls: str
+) -> str:
+    port, tls_port = ports
+    group = grp.getgrgid(pwd.getpwnam(internal).pw_gid).gr_name
     return f"""\
-protocols = imap
+{tls}protocols = imap
 listen = 127.0.0.1
 base_dir = {folder}/run
 state_dir = {folder}/state
 log_path = {folder}/dovecot.log
-ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
+default_internal_group = {group}
 default_login_user = {login}
 first_valid_uid = {uid}
 mail_location = maildir:~/Maildir
@@ -138,7 +152,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -177,8 +192,11 @@ def dovecot_missing() -> str | None:
 
 
 @contextmanager
-def running_dovecot() -> Iterator[Dovecot]:
-    """Dovecot serving one user on a free loopback port until the block ends.
+def running_dovecot(
+    tls: tuple[Path, Path] | None = None, password: str = PASSWORD
+) -> Iterator[Dovecot]:
+    """Dovecot serving one user on a free loopback port until the block ends; with ``tls``
+    (certificate and key files), STARTTLS on that port and imaps on ``tls_port`` too.
 
     Raises ``DovecotMissing`` where it cannot run here (``dovecot_missing`` says so first)."""
     binary, lda = _programs()
@@ -191,13 +209,14 @@ def running_dovecot() -> Iterator[Dovecot]:
         os.chown(home, owner.pw_uid, owner.pw_gid)
         home.chmod(0o700)
         passwd = folder / "passwd"
-        passwd.write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{owner.pw_uid}:{owner.pw_gid}::{home}\n")
+        line = f"{USER}:{{PLAIN}}{password}:{owner.pw_uid}:{owner.pw_gid}::{home}\n"
+        passwd.write_text(line, encoding="utf-8")
         passwd.chmod(0o600)
         os.chown(passwd, owner.pw_uid, owner.pw_gid)  # read by Dovecot's auth process
-        port = _free_port()
+        port, tls_port = _free_port(), (_free_port() if tls else 0)
         conf = folder / "dovecot.conf"
-        conf.write_text(_config(folder, port, internal, login, owner.pw_uid))
-        server = Dovecot(port=port, folder=folder, conf=conf, lda=lda)
+        conf.write_text(_config(folder, (port, tls_port), internal, login, owner.pw_uid, _tls(tls)))
+        server = Dovecot(port, folder, conf, lda, tls_port=tls_port, password=password)
         process = subprocess.Popen(
             [binary, "-F", "-c", str(conf)],
             stdout=subprocess.DEVNULL,

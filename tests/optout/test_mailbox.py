@@ -4,18 +4,23 @@ login that names the server but never the password."""
 
 from __future__ import annotations
 
+import imaplib
 import socket
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
 from helpers.dovecot import Dovecot, dovecot_missing, running_dovecot
+from helpers.testca import make_test_ca
 from lowprofile.brokers.loader import load_brokers
 from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.config import Settings
 from lowprofile.errors import ConfigError
+from lowprofile.optout_steps import mailbox
 from lowprofile.optout_steps.mailbox import (
     MAX_MESSAGE_BYTES,
     Answer,
@@ -36,6 +41,21 @@ def dovecot() -> Iterator[Dovecot]:
     if reason:
         pytest.skip(f"no Dovecot IMAP server: {reason}")
     with running_dovecot() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return make_test_ca(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture
+def dovecot_tls(test_ca: dict[str, Path]) -> Iterator[Dovecot]:
+    """A Dovecot with a certificate from the test's own authority: STARTTLS and imaps."""
+    reason = dovecot_missing()
+    if reason:
+        pytest.skip(f"no Dovecot IMAP server: {reason}")
+    with running_dovecot(tls=(test_ca["cert"], test_ca["key"])) as server:
         yield server
 
 
@@ -157,6 +177,29 @@ def test_the_newest_broker_mail_wins_and_large_mail_is_not_read(
     )
 
 
+def test_only_the_newest_messages_are_looked_at(
+    dovecot: Dovecot, spokeo: tuple[Broker, OptOutStep], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mailbox, "MAX_MESSAGES", 2)
+    since = datetime.now(UTC)
+    dovecot.deliver(mail("privacy@spokeo.com", "Confirm", text=CONFIRM))
+    for number in range(2):
+        dovecot.deliver(mail("news@example.org", f"News {number}", text="https://example.org/"))
+    assert look(dovecot, spokeo, since).answer is Answer.NOTHING_YET
+
+
+def test_the_mailbox_is_left_as_it_was(dovecot: Dovecot, spokeo: tuple[Broker, OptOutStep]) -> None:
+    since = datetime.now(UTC)
+    dovecot.deliver(mail("privacy@spokeo.com", "Confirm", text=CONFIRM))
+    dovecot.deliver(mail("news@example.org", "News", text="https://example.org/"))
+    assert look(dovecot, spokeo, since).link == CONFIRM
+    with imaplib.IMAP4(dovecot.host, dovecot.port, timeout=10) as imap:
+        imap.login(dovecot.user, dovecot.password)
+        imap.select("INBOX", readonly=True)
+        _, flags = imap.fetch("1:*", "(FLAGS)")
+    assert [b"\\Seen" in f for f in flags] == [False, False]  # both still unread
+
+
 def test_mail_that_comes_while_waiting_is_found(
     dovecot: Dovecot, spokeo: tuple[Broker, OptOutStep]
 ) -> None:
@@ -188,6 +231,7 @@ def test_no_mail_within_the_time_given_is_nothing_yet(
 
     def nap(seconds: float) -> None:
         naps.append(seconds)
+        time.sleep(seconds)
 
     since = datetime.now(UTC) - timedelta(minutes=1)
     found = find_confirmation(
@@ -196,6 +240,40 @@ def test_no_mail_within_the_time_given_is_nothing_yet(
     assert found.answer is Answer.NO_LINK and found.link == ""  # the mail came, without a link
     assert found.message is not None and found.message.subject == "Welcome"
     assert naps and all(0 < n <= 0.05 for n in naps)
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_tls_to_a_server_the_ca_bundle_vouches_for(
+    dovecot_tls: Dovecot,
+    spokeo: tuple[Broker, OptOutStep],
+    test_ca: dict[str, Path],
+    security: str,
+) -> None:
+    broker, step = spokeo
+    port = dovecot_tls.tls_port if security == "ssl" else dovecot_tls.port
+    settings = dovecot_tls.settings(
+        imap_security=security, imap_port=port, ca_bundle=str(test_ca["ca"])
+    )
+    since = datetime.now(UTC)
+    dovecot_tls.deliver(mail("privacy@spokeo.com", "Confirm", text=CONFIRM))
+    password = dovecot_tls.password
+    found = find_confirmation(broker, step, since, 0, settings=settings, password=password)
+    assert (found.answer, found.link) == (Answer.LINK, CONFIRM)
+    assert "TLS, session=" in dovecot_tls.log()  # the server saw an encrypted login
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_a_certificate_nobody_vouches_for_is_refused(
+    dovecot_tls: Dovecot, spokeo: tuple[Broker, OptOutStep], security: str
+) -> None:
+    broker, step = spokeo
+    port = dovecot_tls.tls_port if security == "ssl" else dovecot_tls.port
+    settings = dovecot_tls.settings(imap_security=security, imap_port=port)
+    with pytest.raises(MailboxError, match=r"connect failed: .*CERTIFICATE_VERIFY_FAILED"):
+        find_confirmation(
+            broker, step, datetime.now(UTC), 0, settings=settings, password=dovecot_tls.password
+        )
+    assert "Login: user=<jane>" not in dovecot_tls.log()  # the password was never sent
 
 
 def test_a_wrong_password_is_one_line_without_the_password(
@@ -211,6 +289,20 @@ def test_a_wrong_password_is_one_line_without_the_password(
     assert "\n" not in message and wrong not in message
     assert failed.value.__cause__ is None and failed.value.__suppress_context__  # not chained
     assert wrong not in repr(failed.value.args)
+
+
+def test_a_password_beyond_ascii_logs_in(spokeo: tuple[Broker, OptOutStep]) -> None:
+    reason = dovecot_missing()
+    if reason:
+        pytest.skip(f"no Dovecot IMAP server: {reason}")
+    broker, step = spokeo
+    with running_dovecot(password="grüße-ünd-ß") as server:  # LOGIN is ASCII only: SASL PLAIN
+        since = datetime.now(UTC)
+        server.deliver(mail("privacy@spokeo.com", "Confirm", text=CONFIRM))
+        found = find_confirmation(
+            broker, step, since, 0, settings=server.settings(), password="grüße-ünd-ß"
+        )
+    assert found.link == CONFIRM
 
 
 def test_a_missing_folder_is_named(dovecot: Dovecot, spokeo: tuple[Broker, OptOutStep]) -> None:
@@ -255,7 +347,8 @@ def test_links_come_from_text_and_html_parts_but_not_attachments() -> None:
     message.set_content("Confirm: https://www.spokeo.com/c?t=1, or (https://www.spokeo.com/d).")
     message.add_alternative(
         '<a href="https://www.spokeo.com/c?t=1">x</a><area href=" https://www.spokeo.com/e?a=1&amp;b=2">'
-        '<a href="tel:5125550142">call</a><a href="#top">top</a>',
+        '<a href="tel:5125550142">call</a><a href="#top">top</a>'
+        '<a href="https://www.spokeo.com/\x1b]0;x">escape</a>',
         subtype="html",
     )
     message.add_attachment("https://www.spokeo.com/attached", filename="note.txt")

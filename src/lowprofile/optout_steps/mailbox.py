@@ -14,11 +14,11 @@ name the server and the step that failed, never the password.
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import ipaddress
 import math
 import re
-import ssl
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,6 +36,7 @@ from lowprofile.config import SECRET_ENV, Settings, check_mailbox, get_secret
 from lowprofile.errors import ConfigError, LowprofileError
 from lowprofile.net import ssl_context
 from lowprofile.optout_steps.links import allowed_link, broker_domains, on_domains
+from lowprofile.safe_text import clean_text
 
 MAX_MESSAGE_BYTES = 1_000_000
 """A confirmation is a short mail; anything larger is not read (an attachment, a newsletter)."""
@@ -49,7 +50,10 @@ HEADERS = "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)]
 T = TypeVar("T")
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
+_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f<>\"'()\[\]{}]+", re.IGNORECASE)
+"""A link in plain text: up to the first space, bracket or quote (and never a control)."""
+_HREF = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+"""An ``href`` that is a whole http(s) link, without a control character hidden in it."""
 _META = {
     "uid": re.compile(rb"\bUID (\d+)"),
     "size": re.compile(rb"\bRFC822\.SIZE (\d+)"),
@@ -153,7 +157,7 @@ def find_confirmation(
     judged: dict[int, Confirmation] = {}
     with Mailbox(settings, secret) as mailbox:
         while True:
-            for seen, mail in mailbox.new_mail(start, domains, skip=judged.keys()):
+            for seen, mail in mailbox.new_mail(start, domains):
                 judged[seen.uid] = _judge(seen, mail, broker, step, settings.allow_loopback)
             answer = _best(judged)
             left = deadline - time.monotonic()
@@ -220,7 +224,7 @@ def mail_links(mail: Message) -> list[str]:
             parser = _Hrefs()
             parser.feed(text)
             parser.close()
-            found: Iterable[str] = (h for h in parser.hrefs if _URL.match(h))
+            found: Iterable[str] = (h for h in parser.hrefs if _HREF.fullmatch(h))
         else:
             found = (m.rstrip(".,;:!?") for m in _URL.findall(text))
         links.extend(link for link in found if link not in links)
@@ -249,6 +253,8 @@ class Mailbox:
         self.port = settings.imap_port
         self._password = password
         self._imap: imaplib.IMAP4 | None = None
+        self._looked: set[int] = set()
+        """UIDs whose headers were read in this session: each message is judged once."""
 
     def __enter__(self) -> Mailbox:
         self._imap = self._call("connect", self._connect)
@@ -297,8 +303,9 @@ class Mailbox:
         if s.imap_security == "starttls":
             try:
                 imap.starttls(ssl_context=ssl_context(s))
-            except (OSError, imaplib.IMAP4.error, ssl.SSLError):
-                imap.shutdown()
+            except (OSError, imaplib.IMAP4.error):
+                with contextlib.suppress(OSError):  # a failed handshake may have closed it
+                    imap.shutdown()
                 raise
         return imap
 
@@ -326,10 +333,11 @@ class Mailbox:
         return self._imap
 
     def new_mail(
-        self, since: datetime, domains: frozenset[str], *, skip: Iterable[int] = ()
+        self, since: datetime, domains: frozenset[str]
     ) -> list[tuple[MailSeen, EmailMessage]]:
-        """Messages received at or after ``since`` (to the second) from a sender on ``domains``,
-        newest first, at most ``MAX_MESSAGES`` looked at; ``skip``: UIDs already judged."""
+        """Messages received at or after ``since`` (to the second) from a sender on ``domains``
+        that this session has not returned before, newest first; of the messages since the day
+        before ``since`` only the ``MAX_MESSAGES`` newest are looked at."""
         imap = self._session()
         self._call("poll", imap.noop)  # lets the server tell us about mail that just came
         day = since.astimezone(UTC) - timedelta(days=1)  # SINCE compares dates only
@@ -337,11 +345,11 @@ class Mailbox:
         status, answer = self._call("search", lambda: imap.uid("SEARCH", "SINCE", criteria))
         if status != "OK":
             raise MailboxError(f"IMAP {self.host}:{self.port}: search failed: {_said(answer)}")
-        done = set(skip)
         uids = [int(u) for u in b" ".join(a for a in answer if a).split()]
-        newest = [u for u in sorted(uids, reverse=True)[:MAX_MESSAGES] if u not in done]
+        newest = [u for u in sorted(uids, reverse=True)[:MAX_MESSAGES] if u not in self._looked]
         if not newest:
             return []
+        self._looked.update(newest)
         heads = self._fetch(newest, HEADERS)
         earliest = math.floor(since.timestamp())
         found = []
@@ -352,7 +360,8 @@ class Mailbox:
                 continue
             if not on_domains(seen.sender.rpartition("@")[2], domains):
                 continue  # not the broker's: its body is never read
-            bodies = self._fetch([seen.uid], "(UID BODY.PEEK[])")
+            # A partial fetch: the cap holds even if the server's RFC822.SIZE was wrong.
+            bodies = self._fetch([seen.uid], f"(UID BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>)")
             mail = message_from_bytes(bodies[0][1] if bodies else b"", policy=policy.default)
             if isinstance(mail, EmailMessage):
                 found.append((seen, mail))
@@ -398,7 +407,7 @@ def _seen(meta: bytes, header: bytes) -> MailSeen | None:
         return None
     received = datetime.fromtimestamp(time.mktime(moment), UTC)
     head = message_from_bytes(header, policy=policy.default)
-    subject = " ".join(str(head.get("Subject", "")).split())
+    subject = clean_text(" ".join(str(head.get("Subject", "")).split()))  # shown to the person
     return MailSeen(int(uid), _sender(head), subject, received)
 
 
