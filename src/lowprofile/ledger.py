@@ -131,7 +131,9 @@ def entry(request: OptOutRow, now: datetime) -> LedgerEntry:
     detail = current.detail
     if current.state in SENT and now.date() >= recheck_on(request):
         detail += f"; re-check due since {recheck_on(request).isoformat()}: run lowprofile scan"
-    evidence = current.evidence or (f"scan {current.scan_id}" if current.scan_id else "")
+    evidence = _evidence(current) or next(
+        (_evidence(e) for e in reversed(request.events) if _evidence(e)), ""
+    )
     sent = [e.at for e in request.events if e.state is OptOutState.SUBMITTED]
     first_sent = sent[0] if sent else None
     if first_sent is None and any(e.state in SENT for e in request.events):
@@ -147,12 +149,6 @@ def entry(request: OptOutRow, now: datetime) -> LedgerEntry:
     )
 
 
-def ledger(requests: list[OptOutRow], now: datetime | None = None) -> list[LedgerEntry]:
-    at = now or datetime.now(UTC)
-    return [entry(r, at) for r in requests]
-
-
-def due(requests: list[OptOutRow], now: datetime | None = None) -> list[OptOutRow]:
-    """Requests a retry should send again: reappeared, failed, or waiting for the person."""
-    at = now or datetime.now(UTC)
-    return [r for r in requests if state_at(r, at).state in DUE]
+def _evidence(event: OptOutEvent) -> str:
+    """What backs an event: its screenshot folder, or the scan that showed it."""
+    return event.evidence or (f"scan {event.scan_id}" if event.scan_id else "")
