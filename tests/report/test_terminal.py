@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
+
+import pytest
 
 from helpers.hostile import PAYLOADS, hostile_report
 from helpers.sample import sample_report
@@ -56,3 +59,25 @@ def test_older_report_is_scored_before_it_is_shown() -> None:
     del data["risk"], data["plan"]
     text = render(report_from_data(data, "older"))
     assert "doxing risk" in text and "what to do first" in text
+
+
+def test_the_ledger_survives_the_json_file_and_is_shown() -> None:
+    from datetime import UTC, datetime
+
+    from lowprofile.errors import ReportError
+    from lowprofile.results import LedgerEntry, OptOutState
+
+    report = sample_report()
+    when = datetime(2026, 11, 27, 9, tzinfo=UTC)
+    report.ledger = [
+        LedgerEntry("spokeo", "https://www.spokeo.com/p1", OptOutState.REAPPEARED, when,
+                    "removed by 2026-10-01, listed again in the scan of 2026-11-27", "scan 3")
+    ]  # fmt: skip
+    data = json.loads(json.dumps(report.to_dict()))
+    again = report_from_data(data, "saved")
+    assert again.ledger == report.ledger
+    text = render(again, width=160)
+    assert "your opt-outs" in text and "spokeo: listed again since 2026-11-27" in text
+    data["ledger"][0]["state"] = "removed-ish"
+    with pytest.raises(ReportError, match="ledger"):
+        report_from_data(data, "saved")
