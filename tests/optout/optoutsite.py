@@ -1,6 +1,7 @@
 """A broker on 127.0.0.1: a people search whose listings can be dropped and put back, and its
 opt-out (a search box, a listing to choose, a form with a checkbox "captcha", a page saying the
-request was received, a confirmation link sent by mail, and a page saying it is confirmed).
+request was received, a confirmation link sent by mail, and a page saying the listing is removed,
+which it then is).
 It records every page asked for and every POST, so a test sees exactly what was sent.
 """
 
@@ -95,6 +96,7 @@ def _handler(holder: list[OptOutSite]) -> type[BaseHTTPRequestHandler]:
                 self._send(200, _page("results.html"))
             elif url.path == "/optout/confirm" and parse_qs(url.query).get("t") == ["abc"]:
                 site.confirmed += 1
+                site.listed.clear()  # this broker removes the listing once the mail is confirmed
                 self._send(200, _page("confirmed.html"))
             elif url.path.startswith("/person/") and "optout=1" in url.query:
                 record = html.escape(url.path.rsplit("/", 1)[-1]).encode()
