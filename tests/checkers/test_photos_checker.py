@@ -156,3 +156,14 @@ def test_folder_that_could_not_all_be_seen_is_not_clean(tmp_path: Path) -> None:
     (result,) = run(subject_with(folder, home=False))
     assert result.status is Status.ERROR
     assert "1 not scanned" in result.detail and "p.jpg" in result.detail
+
+
+def test_a_folder_with_some_broken_photos_says_those_were_not_checked(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    save(folder / "plain.png", "PNG")
+    (folder / "a.jpg").write_bytes(b"\xff\xd8\xff\xe1\x00\x10Exif\x00\x00MM")
+    read, broken = run(subject_with(folder, home=False))
+    assert read.status is Status.NOT_FOUND and "1 unreadable" in read.detail
+    assert broken.status is Status.ERROR and broken.target == f"{folder} (1 unreadable)"
+    assert "a.jpg" in broken.detail

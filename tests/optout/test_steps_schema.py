@@ -43,7 +43,7 @@ def test_the_local_steps_load_in_order(data: dict) -> None:  # type: ignore[type
         "listing_url",
     ]
     assert [s.submit for s in steps].count(True) == 1
-    assert steps[-1].text == "Your removal request has been received" and steps[-1].timeout == 5
+    assert steps[-1].text == "Your removal request has been received" and steps[-1].timeout == 15
 
 
 @pytest.mark.parametrize(

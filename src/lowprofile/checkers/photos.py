@@ -140,4 +140,15 @@ class PhotoChecker:
             ):
                 status = Status.ERROR  # nothing could be read, or not everything: not "clean"
             yield CheckResult(CHECKER_ID, target, status, findings=findings, detail=detail)
+            broken = scan.errors
+            if broken and status is not Status.ERROR:
+                # What was read is answered above; the photos that could not be read whole are
+                # not "clean": one of them may hold the location the scan did not see.
+                first = f"{safe_text(broken[0].path)}: {broken[0].error}"
+                yield CheckResult(
+                    CHECKER_ID,
+                    f"{target} ({len(broken)} unreadable)",
+                    Status.ERROR,
+                    detail=f"{len(broken)} photo(s) could not be read whole, e.g. {first}",
+                )
             ctx.advance(1)
