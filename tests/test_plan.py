@@ -212,3 +212,27 @@ def test_photo_plan_for_a_single_photo() -> None:
     assert next(a for a in plan if a.id == "photos").command == (
         "lowprofile photos strip --in-place /x/y.jpg"
     )
+
+
+def test_sites_with_opt_out_steps_get_the_run_command_and_the_rest_optout_done() -> None:
+    from dataclasses import replace
+
+    from lowprofile.brokers.loader import load_brokers
+    from lowprofile.checkers.brokers import optout_remedy
+
+    shipped = load_brokers().brokers
+    assert shipped["spokeo"].optout.steps and not shipped["peoplewin"].optout.steps
+    spokeo, peoplewin = (
+        replace(
+            listing(name, "Spokeo, Inc.", ("name", "address"), Severity.HIGH),
+            remedy=replace(optout_remedy(shipped[name]), group="Spokeo, Inc."),
+        )
+        for name in ("spokeo", "peoplewin")
+    )
+    [action] = [a for a in build_plan([found(spokeo, peoplewin)], False) if a.kind == "optout"]
+    assert action.command == "lowprofile optout run --show-browser spokeo"
+    steps = " ".join(action.steps)
+    assert "lowprofile can do this for you" in steps
+    assert "`lowprofile optout done peoplewin`" in steps  # only the one done by hand
+    by_hand = build_plan([found(peoplewin)], False)
+    assert all(a.command is None for a in by_hand if a.kind == "optout")

@@ -149,7 +149,21 @@ def _optout_drafts(findings: list[Finding]) -> list[_Draft]:
         steps.append(
             "Use an email address you do not mind them having; confirm the email they send."
         )
-        ids = " ".join(sorted(str(f.evidence["broker"]) for f in members if "broker" in f.evidence))
+        runs = _unique(r.command for r in remedies if r.command)
+        command = _joined_runs(runs)
+        if command:
+            steps.append(
+                "lowprofile can do this for you: run the command; it shows what each site will "
+                "receive and asks first, and you solve any captcha in the window."
+            )
+        automatic = {c.rsplit(" ", 1)[-1] for c in runs}
+        ids = " ".join(
+            sorted(
+                str(f.evidence["broker"])
+                for f in members
+                if "broker" in f.evidence and f.evidence["broker"] not in automatic
+            )
+        )
         track = f" Record it with `lowprofile optout done {ids}`." if ids else ""
         steps.append(
             f"Listings come back: re-check in {recheck or 30} days with `lowprofile scan`.{track}"
@@ -167,11 +181,20 @@ def _optout_drafts(findings: list[Finding]) -> list[_Draft]:
                     minutes=sum(minutes_by_url.values()) or 5 * len(sites),
                     recheck_days=recheck,
                     covers=sorted(sites),
+                    command=command,
                 ),
                 members,
             )
         )
     return drafts
+
+
+def _joined_runs(runs: list[str]) -> str | None:
+    """One ``optout run`` for every site of a group that has opt-out steps."""
+    if not runs:
+        return None
+    prefix = runs[0].rsplit(" ", 1)[0]
+    return f"{prefix} {' '.join(sorted(r.rsplit(' ', 1)[-1] for r in runs))}"
 
 
 def _leaked(members: list[Finding]) -> str:

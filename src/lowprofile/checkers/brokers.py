@@ -81,6 +81,10 @@ def severity_for(exposed: tuple[str, ...]) -> Severity:
     return Severity.LOW
 
 
+OPTOUT_RUN = "lowprofile optout run --show-browser"
+"""Where a broker file has opt-out steps, lowprofile does the opt-out (the person watches)."""
+
+
 def optout_remedy(broker: Broker) -> Remedy:
     optout = broker.optout
     summary = f"Request removal from {broker.name} ({optout.method})"
@@ -97,6 +101,7 @@ def optout_remedy(broker: Broker) -> Remedy:
         group=broker.group,
         minutes=MINUTES_BY_METHOD.get(optout.method, 10),
         recheck_days=optout.recheck_days,
+        command=f"{OPTOUT_RUN} {broker.id}" if optout.steps else None,
     )
 
 
