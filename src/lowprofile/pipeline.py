@@ -1,10 +1,11 @@
 """The one scan → assess → write → save → exit-code flow, for the CLI and the scheduled run alike.
 
 Whatever starts a scan (``lowprofile scan``, ``breaches check``, the scheduler) calls
-``run_pipeline``; none of them repeats a step. The order is deliberate: the requested outputs
-(``--json``, ``--html``) are written before the history is touched, so an unusable data folder or a
-locked database can never cost the person the report they asked for. A failed output is named in
-``ScanOutcome.problems`` and makes the exit code non-zero, and every other output is still written.
+``run_pipeline``; none of them repeats a step. The requested outputs (``--json``, ``--html``)
+are written whether or not the history can be, so an unusable data folder or a locked database
+can never cost the person the report they asked for. A failed output is named in
+``ScanOutcome.problems`` and makes the exit code non-zero, and every other output is still
+written.
 """
 
 from __future__ import annotations
@@ -69,16 +70,22 @@ def _attempt(problems: list[str], what: str, step: Callable[[], object]) -> bool
 
 
 def deliver(
-    report: ScanReport, outputs: Outputs, home: tuple[float, float] | None = None
+    report: ScanReport,
+    outputs: Outputs,
+    home: tuple[float, float] | None = None,
+    pending: Path | None = None,
 ) -> ScanOutcome:
-    """Write the outputs of an assessed report, then save it; one failure spares the rest.
-    ``home`` (the profile's coordinates, which the report does not keep) centres the HTML
-    report's photo map. The opt-out ledger is moved by the scan first, so every output shows
-    the requests as this scan leaves them; the moves are kept only with the scan."""
-    moves = move_ledger(report)
+    """Write the outputs of an assessed report and save it; one failure spares the rest.
+
+    The order: the opt-out ledger is moved by the scan first, so every output shows the
+    requests as this scan leaves them (the moves are kept only with the scan); the JSON; the
+    save; the evidence folder ``pending`` takes the scan's id; then the HTML, which can now link
+    each finding to its evidence. A save that fails costs neither file. ``home`` (the profile's
+    coordinates, which the report does not keep) centres the HTML report's photo map."""
     from lowprofile.files import write_private
     from lowprofile.report.json import write_report
 
+    moves = move_ledger(report)
     outcome = ScanOutcome(report=report, exit_code=EXIT_OK)
     problems = outcome.problems
     if outputs.json:
@@ -86,26 +93,46 @@ def deliver(
         if _attempt(problems, f"JSON report {target}", lambda: write_report(report, target)):
             if target != "-":
                 outcome.written.append(("JSON report", target))
-    if outputs.html:
-        from lowprofile.report.html import render_html
-
-        html = outputs.html.expanduser()
-        trend = score_history(report)
-        if _attempt(
-            problems,
-            f"HTML report {html}",
-            lambda: write_private(
-                html, render_html(report, trend=trend, home=home), make_folders=False
-            ),
-        ):
-            outcome.written.append(("HTML report", str(html)))
     if outputs.save:
 
         def save() -> None:
             outcome.scan_id = save_to_history(report, moves)
 
         _attempt(problems, "history", save)
+    kept = _attempt_settle(outcome, pending) if pending is not None else None
+    if kept is not None:
+        outcome.written.append(("Evidence", str(kept)))
+    if outputs.html:
+        from lowprofile.report.html import render_html
+
+        html = outputs.html.expanduser()
+        trend = score_history(report)
+        proof = evidence_links(kept)
+        if _attempt(
+            problems,
+            f"HTML report {html}",
+            lambda: write_private(
+                html,
+                render_html(report, trend=trend, home=home, evidence=proof),
+                make_folders=False,
+            ),
+        ):
+            outcome.written.append(("HTML report", str(html)))
     return outcome
+
+
+def evidence_links(folder: Path | None) -> dict[str, dict[str, str]]:
+    """The proof kept for each broker, for the HTML report; evidence that cannot be read costs
+    the links, never the report."""
+    from lowprofile.browser.evidence import evidence_index
+
+    if folder is None:
+        return {}
+    try:
+        return evidence_index(folder)
+    except (LowprofileError, OSError, ValueError) as exc:
+        log.debug("no evidence links in the report: %s", exc)
+        return {}
 
 
 def score_history(report: ScanReport) -> list[tuple[datetime, int]]:
@@ -124,9 +151,9 @@ def score_history(report: ScanReport) -> list[tuple[datetime, int]]:
         return []
 
 
-def _attempt_settle(
-    outcome: ScanOutcome, pending: Path, settle: Callable[[Path, int | None], Path | None]
-) -> Path | None:
+def _attempt_settle(outcome: ScanOutcome, pending: Path) -> Path | None:
+    from lowprofile.browser.evidence import settle
+
     try:
         return settle(pending, outcome.scan_id)
     except OSError as exc:
@@ -197,7 +224,7 @@ def run_pipeline(
     takes the scan's history id once it is saved (``evidence export ID``). The browser mode is
     ``auto`` unless asked otherwise (``LOWPROFILE_BROWSER_MODE``): a scheduled run uses the
     browser headless and never waits for a person."""
-    from lowprofile.browser.evidence import evidence_root, settle
+    from lowprofile.browser.evidence import evidence_root
 
     options = dict(options or {})
     options.setdefault("browser", os.environ.get("LOWPROFILE_BROWSER_MODE", "auto"))
@@ -212,10 +239,7 @@ def run_pipeline(
     add_registry_tasks(report)
     home = subject.home
     point = (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
-    outcome = deliver(report, outputs, home=point)
-    kept = _attempt_settle(outcome, pending, settle)
-    if kept is not None:
-        outcome.written.append(("Evidence", str(kept)))
+    outcome = deliver(report, outputs, home=point, pending=pending)
     outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
     if outcome.problems and outcome.exit_code == EXIT_OK:
         outcome.exit_code = EXIT_FAILED

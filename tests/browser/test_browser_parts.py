@@ -195,3 +195,33 @@ def test_a_browser_that_cannot_start_is_tried_once(
     first, second = asyncio.run(twice())
     assert first.startswith("the browser could not start") and second == first
     assert launches.read_text().splitlines() == ["launched"]
+
+
+def test_the_report_links_only_evidence_that_matches_its_manifest(
+    private_dirs: dict[str, Path],
+) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    from lowprofile.browser.evidence import evidence_index
+
+    scan = private_dirs["data"] / "evidence" / "9"
+    picture = io.BytesIO()
+    Image.new("RGB", (1200, 3000), (200, 30, 30)).save(picture, "PNG")
+    keeper = EvidenceKeeper(scan)
+    shown = asyncio.run(
+        keeper.keep("spokeo", "https://s.example/p", "<p>Jane</p>", "browser", picture.getvalue())
+    )
+    bare = keep(scan)  # no screenshot: links to the page and folder, no picture
+    index = evidence_index(scan)
+    assert index["spokeo"]["screenshot"] == (shown / "page-1.png").as_uri()
+    assert index["spokeo"]["page"] == (shown / "page-1.html").as_uri()
+    thumb = index["spokeo"]["thumbnail"]
+    assert thumb.startswith("data:image/jpeg;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(thumb.split(",", 1)[1]))) as small:
+        assert small.size == (360, 360)  # the top of the page, shrunk
+    assert set(index["somesite"]) == {"folder", "page"}
+    (bare / "page-1.html").write_text("<p>someone else</p>")
+    assert set(evidence_index(scan)) == {"spokeo"}  # a changed page is not offered as proof

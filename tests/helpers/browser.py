@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from lowprofile.browser.evidence import evidence_root
 from lowprofile.report.html import link_target
 
 CHROMIUM_FLAGS = [
@@ -27,7 +28,7 @@ TEMPLATE_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "p",
     "section", "div", "span", "strong", "ul", "ol", "li", "input", "label", "code", "a", "table",
     "thead", "tbody", "tr", "th", "td", "br", "footer", "svg", "path", "circle", "line", "text",
-    "g", "rect", "polyline", "details", "summary",
+    "g", "rect", "polyline", "details", "summary", "img",
 }  # fmt: skip
 """Every element the template itself writes; a payload that became markup adds another."""
 
@@ -60,5 +61,10 @@ def assert_inert(tree: Any) -> None:
             assert attribute not in ("autofocus", "srcdoc", "data-pwned"), element.tag
     assert tree.xpath("//*[@id='pwned']") == []
     for href in tree.xpath("//a/@href"):
+        if href.startswith("file:///"):  # the scan's own evidence, kept in the data folder
+            assert evidence_root().as_uri() in href, href
+            continue
         assert link_target(href) == href and href.startswith(("https://", "http://"))
+    for src in tree.xpath("//img/@src"):  # only the evidence thumbnails, drawn by us
+        assert src.startswith("data:image/jpeg;base64,"), src[:60]
     assert len(tree.xpath("//meta[@http-equiv]")) <= 1  # only our CSP (or none, stripped)

@@ -13,6 +13,7 @@ import json
 import shutil
 import stat
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import pytest
@@ -123,6 +124,11 @@ def test_a_real_scan_report_in_chromium(tmp_path: Path, no_network: respx.MockRo
     assert "Opt out of Mississippi Tornado Alley LLC" in text
     assert "lowprofile photos strip" in text and "Findings" in text
     assert "https://www.fastpeoplesearch.com/jane-doe_id_G1111111111" in dom
+    tree = lxml_html.fromstring(dom)
+    [page] = [h for h in tree.xpath("//a/@href") if h.endswith("/fastpeoplesearch/page-1.html")]
+    kept = Path(unquote(urlsplit(page).path))  # the page as received, linked from its finding
+    assert kept.is_file() and b"jane-doe_id_G1111111111" in kept.read_bytes()
+    assert "Evidence kept" in text
     keep = TESTS.parent / ".screenshots"
     if keep.is_dir():
         shutil.copyfile(shot, keep / "scan.png")

@@ -111,6 +111,51 @@ def verify_folder(folder: Path) -> list[str]:
     return problems
 
 
+THUMBNAILS = 24
+"""Findings shown with a picture of their page in the HTML report; the rest get links only, so
+a scan of many listings keeps a report that opens quickly."""
+THUMBNAIL_WIDTH = 360
+
+
+def evidence_index(folder: Path) -> dict[str, dict[str, str]]:
+    """For the HTML report: each broker of a scan's evidence ``folder`` with ``file:`` links to
+    its folder, the page as received and its screenshot, and a small JPEG of the top of the
+    page as a ``data:`` URI (the report's content policy allows only those pictures). Only
+    brokers whose files match their manifest are listed: a link must show what was seen."""
+    index: dict[str, dict[str, str]] = {}
+    for target in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
+        manifest = read_manifest(target)
+        if manifest is None or not manifest["pages"] or verify_folder(target):
+            continue
+        files = manifest["pages"][0].get("files", {})
+        entry = {"folder": target.as_uri()}
+        for name in files:
+            kind = "screenshot" if name.endswith(".png") else "page"
+            entry.setdefault(kind, (target / name).as_uri())
+        if "screenshot" in entry and len(index) < THUMBNAILS:
+            entry["thumbnail"] = _thumbnail(target / next(n for n in files if n.endswith(".png")))
+        index[str(manifest.get("broker") or target.name)] = entry
+    return index
+
+
+def _thumbnail(png: Path) -> str:
+    """The top of a full-page screenshot, shrunk, as a ``data:`` URI ('' when it cannot be)."""
+    import base64
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(png) as image:
+            top = image.convert("RGB").crop((0, 0, image.width, min(image.height, image.width)))
+            top.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH))
+            out = io.BytesIO()
+            top.save(out, "JPEG", quality=70)
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return ""
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
 def scan_folder(scan_id: str) -> Path:
     """The evidence folder of a scan, by history id (or folder name); LowprofileError if none."""
     folder = evidence_root() / site_key(scan_id)

@@ -11,7 +11,7 @@ phone and on paper.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -145,11 +145,25 @@ def _why(row: Row) -> list[str]:
     return [fallback] if fallback else []
 
 
-def _finding_row(row: Row) -> dict[str, Any]:
+def _proof(entry: Mapping[str, str] | None) -> dict[str, str]:
+    """The evidence links of a finding, only as ``file:`` URIs and a ``data:image/jpeg``
+    picture: anything else (a folder name that would make another scheme) is left out.
+    Empty when no proof of the page was kept."""
+    if not entry or not entry.get("folder", "").startswith("file:///"):
+        return {}
+    proof = {k: entry.get(k, "") for k in ("folder", "page", "screenshot")}
+    proof = {k: v if v.startswith("file:///") else "" for k, v in proof.items()}
+    picture = entry.get("thumbnail", "")
+    proof["thumbnail"] = picture if picture.startswith("data:image/jpeg;base64,") else ""
+    return proof
+
+
+def _finding_row(row: Row, proofs: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
     finding = row.finding
     evidence = finding.evidence if isinstance(finding.evidence, dict) else {}
     remedy = finding.remedy
     return {
+        "proof": _proof(proofs.get(str(evidence.get("broker") or ""))),
         "finding": finding,
         "severity": finding.severity.value,
         "sure": round(finding.confidence * 100),
@@ -172,13 +186,16 @@ def render_html(
     report: ScanReport,
     trend: TrendPoints | None = None,
     home: tuple[float, float] | None = None,
+    evidence: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """The whole page as one string, from an assessed report.
 
     ``trend`` is the score of earlier scans of the same subject, oldest first (the history's, which
     this floor does not read: the caller passes it); this scan is added as the last point.
     ``home`` is the profile's home coordinates when the caller knows them: a saved report does not
-    carry them, so without it the photo map is centred on the likeliest home the scan found."""
+    carry them, so without it the photo map is centred on the likeliest home the scan found.
+    ``evidence`` maps a broker to the kept proof of its page (``file:`` links, a ``data:``
+    thumbnail), from the scan's evidence folder; a saved report shown again has none."""
     risk, plan = assessment(report)
     rows = findings_in_order(report)
     points = [(when, score) for when, score in trend or () if _before(when, report.started)]
@@ -208,7 +225,7 @@ def render_html(
         incomplete_words=INCOMPLETE_WORDS,
         plan=[a for a in plan if a.kind != "emergency"],
         emergency=[a for a in plan if a.kind == "emergency"],
-        findings=[_finding_row(row) for row in rows],
+        findings=[_finding_row(row, evidence or {}) for row in rows],
         bars=charts.severity_bars([row.finding for row in rows]),
         places=charts.cluster_map(report.findings, home),
         trend=charts.trend([*points, (report.started, risk.score)]),
