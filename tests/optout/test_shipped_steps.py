@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from lxml.cssselect import LxmlTranslator
 
-from lowprofile.brokers.loader import load_brokers
+from helpers.brokers import shipped_brokers
 from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.brokers.select import is_xpath
 
@@ -147,6 +147,11 @@ def optout_actions(folder: Path, broker: Broker) -> list[dict[str, Any]]:
     return actions
 
 
+@pytest.fixture(scope="module")
+def shipped() -> dict[str, Broker]:
+    return shipped_brokers()
+
+
 @pytest.fixture
 def ddg_set(shared_data: Path) -> Path:
     folder = shared_data / SET
@@ -156,8 +161,10 @@ def ddg_set(shared_data: Path) -> Path:
 
 
 @pytest.mark.shared_data
-def test_every_shipped_step_matches_the_public_definition(ddg_set: Path) -> None:
-    with_steps = [b for b in load_brokers().brokers.values() if b.optout.steps]
+def test_every_shipped_step_matches_the_public_definition(
+    ddg_set: Path, shipped: dict[str, Broker]
+) -> None:
+    with_steps = [b for b in shipped.values() if b.optout.steps]
     assert len(with_steps) >= 10
     for broker in with_steps:
         reading = read_flow(optout_actions(ddg_set, broker))
@@ -294,8 +301,10 @@ the closing note lists them all): they ship without steps."""
 
 @pytest.mark.shared_data
 @pytest.mark.parametrize(("broker_id", "gap"), sorted(STEPLESS.items()))
-def test_a_flow_with_a_gap_ships_without_steps(ddg_set: Path, broker_id: str, gap: str) -> None:
-    broker = load_brokers().brokers[broker_id]
+def test_a_flow_with_a_gap_ships_without_steps(
+    ddg_set: Path, shipped: dict[str, Broker], broker_id: str, gap: str
+) -> None:
+    broker = shipped[broker_id]
     reading = read_flow(optout_actions(ddg_set, broker))
     assert any(gap in line for line in reading.gaps), reading.gaps
     assert broker.optout.steps == ()
