@@ -499,6 +499,21 @@ def _why_manual(domain: str, definition: Definition | None, set_name: str, linke
     return f"its search is a form post or a landing page, not a URL to fill in; {link}."
 
 
+STEPS_START = re.compile(r"^(?:# Opt-out steps.*\n(?:#.*\n)*)?\[\[optout\.steps\]\]", re.M)
+OTHER_TABLE = re.compile(r"^\[(?!\[optout\.steps\]\])", re.M)
+
+
+def hand_written_steps(text: str) -> str:
+    """The ``[[optout.steps]]`` of a broker file (with the comment naming their evidence):
+    written by hand from a proved form, kept when the rest of the file is rebuilt."""
+    start = STEPS_START.search(text)
+    if start is None:
+        return ""
+    block = text[start.start() :]
+    end = OTHER_TABLE.search(block, 1)
+    return "\n" + (block[: end.start()] if end else block).rstrip("\n") + "\n"
+
+
 def build(
     facts_csv: Path, json_dir: Path, set_name: str, out_dir: Path, evidence_path: Path
 ) -> list[str]:
@@ -522,7 +537,8 @@ def build(
             for line in textwrap.wrap(comment, 99, subsequent_indent="# ")
         ]
         text = "\n".join(header) + "\n" + tomli_w.dumps(built.data)
-        target.write_text(text, encoding="utf-8")
+        steps = hand_written_steps(target.read_text("utf-8")) if target.exists() else ""
+        target.write_text(text + steps, encoding="utf-8")
         entry = evidence.setdefault(built.data["id"], {})
         if built.based_on:
             entry["based_on"] = built.based_on

@@ -132,6 +132,13 @@ def test_build_writes_valid_files_and_keeps_proved_ones(tool: ModuleType, tmp_pa
     )
     out = tmp_path / "brokers"
     out.mkdir()
+    steps = (
+        "# Opt-out steps: the form as its definition describes it.\n"
+        '[[optout.steps]]\naction = "navigate"\nurl = "https://live.com/optout"\n\n'
+        '[[optout.steps]]\naction = "fill"\nselector = "#email"\nvalue = "email"\n\n'
+        '[[optout.steps]]\naction = "click"\nselector = "#go"\nsubmit = true\n'
+    )
+    (out / "live.toml").write_text('id = "live"\n\n[canary]\nname = "x"\n\n' + steps)
     proved = out / "proved.toml"
     proved.write_text('id = "proved"\nverified = true\n', encoding="utf-8")
     evidence = tmp_path / "evidence.toml"
@@ -143,6 +150,8 @@ def test_build_writes_valid_files_and_keeps_proved_ones(tool: ModuleType, tmp_pa
         assert broker is not None, problems
     live = tomllib.loads((out / "live.toml").read_text(encoding="utf-8"))
     assert live["search"]["mode"] == "auto"
+    assert [s["action"] for s in live["optout"]["steps"]] == ["navigate", "fill", "click"]
+    assert steps in (out / "live.toml").read_text("utf-8")  # kept as written, comment and all
     gone = tomllib.loads((out / "gone.toml").read_text(encoding="utf-8"))
     assert gone["search"]["mode"] == "manual"
     assert "removed its definition on 2026-06-10" in (out / "gone.toml").read_text("utf-8")

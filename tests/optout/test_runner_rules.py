@@ -111,3 +111,22 @@ def test_a_captcha_without_a_marker_waits_for_the_person_to_say_so() -> None:
     )  # fmt: skip
     asyncio.run(runner._captcha(page=None, step=captcha))  # no page is touched
     assert person.marked == [False]
+
+
+def test_values_in_an_address_are_shown_as_sent_too() -> None:
+    from optoutkit import SUBJECT
+
+    from lowprofile.brokers.schema import OptOutStep
+    from lowprofile.optout_steps.values import asked, step_values
+
+    steps = (
+        OptOutStep("navigate", url="https://find.example/s?n={first}+{last|lower}&c={city}"),
+        OptOutStep("fill", selector="#mail", value="email"),
+    )
+    sent = asked(steps, step_values(SUBJECT, "https://find.example/p1"))
+    assert [(a.label, a.value, a.how, a.selector) for a in sent] == [
+        ("first name", "Jane", "in the address of", "find.example"),
+        ("last name", "Doe", "in the address of", "find.example"),
+        ("city", "Austin", "in the address of", "find.example"),
+        ("email address", "jane@example.org", "typed into", "#mail"),
+    ]

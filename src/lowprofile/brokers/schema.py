@@ -11,13 +11,14 @@ name) is checked here. ``brokers/README.md`` documents the format.
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from lowprofile.brokers.template import PLACEHOLDER, template_variables
 
 LIST_FIELDS = ("locations", "addresses", "phones", "emails", "relatives")
 TEMPLATE_VARIABLES = ("first", "middle", "last", "city", "state", "state_full", "zip", "age")
@@ -32,7 +33,6 @@ TEMPLATE_FILTERS = (
     "raw",
     "optional",
 )
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 """Set to 1 to let a user's broker file search ``http://127.0.0.1:PORT/`` (a local copy of a
 page, for trying a recipe); never otherwise, so a downloaded file cannot point the scan inward."""
 
@@ -71,9 +71,7 @@ class SearchSpec:
 
     @property
     def variables(self) -> set[str]:
-        return {
-            p.split("|")[0] for p in _PLACEHOLDER.findall(self.url + " ".join(self.form.values()))
-        }
+        return set(template_variables(self.url + " ".join(self.form.values())))
 
 
 @dataclass(frozen=True)
@@ -237,7 +235,7 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 def _template_problems(text: str, variables: tuple[str, ...] = TEMPLATE_VARIABLES) -> list[str]:
     problems = []
-    for placeholder in _PLACEHOLDER.findall(text):
+    for placeholder in PLACEHOLDER.findall(text):
         variable, *filters = placeholder.split("|")
         if variable not in variables:
             known = ", ".join(variables)
@@ -305,7 +303,7 @@ def _target_problems(search: dict[str, Any], optout: dict[str, Any]) -> list[tup
     for key, table in (("search.url", search), ("optout.url", optout)):
         url = table.get("url")
         if isinstance(url, str):
-            problem = check_public_target(_PLACEHOLDER.sub("x", url), allow_loopback=allow_loopback)
+            problem = check_public_target(PLACEHOLDER.sub("x", url), allow_loopback=allow_loopback)
             if problem:
                 out.append((key, problem))
     return out
@@ -345,7 +343,7 @@ def _plain_http_problem(url: Any) -> str | None:
     if isinstance(url, str) and url.startswith("http://"):
         from lowprofile.net import check_public_target
 
-        if check_public_target(_PLACEHOLDER.sub("x", url)) is None:  # a public host
+        if check_public_target(PLACEHOLDER.sub("x", url)) is None:  # a public host
             return "must be an https:// URL (plain http only on loopback)"
     return None
 
@@ -372,7 +370,7 @@ def _step_problems(optout: dict[str, Any]) -> list[tuple[str, str]]:
         if isinstance(url, str):
             out += [(f"{where}.url", m) for m in _template_problems(url, STEP_VARIABLES)]
             if not url.startswith("{listing_url"):  # the listing's own URL was already fetched
-                filled = _PLACEHOLDER.sub("x", url)
+                filled = PLACEHOLDER.sub("x", url)
                 target = check_public_target(filled, allow_loopback=allow_loopback)
                 target = target or _plain_http_problem(url)
                 if not filled.startswith(("https://", "http://")):

@@ -14,7 +14,13 @@ from urllib.parse import quote
 
 from lowprofile.subject import US_STATES, Address, Name, Subject
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+"""``{variable}`` or ``{variable|filter|filter:arg}`` in a URL template."""
+
+
+def template_variables(template: str) -> list[str]:
+    """The subject values a template puts in, in order, each once."""
+    return list(dict.fromkeys(p.split("|")[0] for p in PLACEHOLDER.findall(template)))
 
 
 class MissingValue(ValueError):
@@ -87,7 +93,7 @@ def render(template: str, query: Query, urls: dict[str, str] | None = None) -> s
             return value
         return quote(value, safe="-_.~+")
 
-    return _PLACEHOLDER.sub(substitute, template)
+    return PLACEHOLDER.sub(substitute, template)
 
 
 MAX_NAMES = 5

@@ -241,7 +241,7 @@ class ConsolePerson:
 
         self.console.print(Text(f"{broker.name} ({broker.domain}) will receive:", style="bold"))
         for ask in asks:
-            self.console.print(Text(f"  {ask.label}: {ask.value}  (typed into {ask.selector})"))
+            self.console.print(Text(f"  {ask.label}: {ask.value}  ({ask.how} {ask.selector})"))
         return self.yes or typer.confirm("Go ahead?", default=False, err=True)
 
     def show_form(self, broker: Broker, fields: list[FormField]) -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from lowprofile.brokers.schema import Broker, OptOutStep
-from lowprofile.brokers.template import Query
+from lowprofile.brokers.template import Query, template_variables
 from lowprofile.subject import Subject
 
 LABELS = {
@@ -29,11 +30,13 @@ LABELS = {
 
 @dataclass(frozen=True)
 class Asked:
-    """One value a broker's steps send: which, what it is, and where it is typed."""
+    """One value a broker's steps send: which, what it is, and where it goes."""
 
     name: str
     value: str
     selector: str
+    """The form field it is typed into, or the host whose address carries it."""
+    how: str = "typed into"
 
     @property
     def label(self) -> str:
@@ -58,10 +61,20 @@ def step_values(subject: Subject, listing_url: str) -> dict[str, str]:
 
 
 def asked(steps: tuple[OptOutStep, ...], values: dict[str, str]) -> list[Asked]:
-    """What the steps type into the broker's pages, in order."""
-    return [
-        Asked(s.value, values.get(s.value, ""), s.selector) for s in steps if s.action == "fill"
-    ]
+    """What the steps send the broker, in order: each value typed into its pages, and each
+    value a page's address carries (a search URL built from the name and city sends them as
+    surely as a form does)."""
+    sent = []
+    for step in steps:
+        if step.action == "fill":
+            sent.append(Asked(step.value, values.get(step.value, ""), step.selector))
+        elif step.action == "navigate":
+            host = urlsplit(step.url).hostname or step.url
+            sent += [
+                Asked(v, values.get(v, ""), host, "in the address of")
+                for v in template_variables(step.url)
+            ]
+    return sent
 
 
 def missing(broker: Broker, values: dict[str, str], *, first: int = 1) -> list[str]:
