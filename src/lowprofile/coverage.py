@@ -36,8 +36,9 @@ def _unit(result: CheckResult) -> str:
     return result.source or result.target
 
 
-def measure(results: list[CheckResult]) -> Coverage:
-    """Count checked, could-not-check and by-hand sources per family, in the order they ran."""
+def measure(results: list[CheckResult], only: list[str] | None = None) -> Coverage:
+    """Count checked, could-not-check and by-hand sources per family, in the order they ran.
+    ``only``: the sites a narrowed scan (``--site``) was limited to, said first."""
     statuses: dict[str, dict[str, set[Status]]] = defaultdict(lambda: defaultdict(set))
     for result in results:
         if result.target == "*" and result.status is Status.SKIPPED:
@@ -58,11 +59,14 @@ def measure(results: list[CheckResult]) -> Coverage:
                 tried += 1
                 only_errors = only_errors and not (seen & {Status.BLOCKED, Status.CHANGED})
         lines.append(CoverageLine(words, checked, tried, manual))
-    coverage = Coverage(lines)
+    coverage = Coverage(lines, only=list(only or ()))
     coverage.offline = coverage.checked == 0 and coverage.failed > 0 and only_errors
     return coverage
 
 
 def is_incomplete(coverage: Coverage) -> bool:
-    """Too little answered for a score to be read as "low"."""
+    """Too little answered for a score to be read as "low": or the scan was narrowed to a few
+    sites (``--site``), which says nothing of the rest."""
+    if coverage.only:
+        return True
     return coverage.tried == 0 or coverage.checked < MIN_ANSWERED * coverage.tried

@@ -378,6 +378,8 @@ class Coverage:
     lines: list[CoverageLine] = field(default_factory=list)
     offline: bool = False
     """Nothing answered and every failure was a network error: most likely no connection."""
+    only: list[str] = field(default_factory=list)
+    """The people-search sites the scan was limited to (``scan --site``); empty: all of them."""
 
     @property
     def checked(self) -> int:
@@ -395,6 +397,8 @@ class Coverage:
         """ "checked 41 of 113 people-search sites, 2 of 2 breach services; could not check 72"."""
         parts = [f"{line.checked} of {line.tried} {line.what}" for line in self.lines if line.tried]
         text = "checked " + ", ".join(parts) if parts else "checked nothing automatically"
+        if self.only:
+            text = f"searched only {', '.join(self.only)} (--site); {text}"
         if self.failed:
             text += f"; could not check {self.failed}" + (" (offline?)" if self.offline else "")
         manual = sum(line.manual for line in self.lines)
@@ -403,17 +407,21 @@ class Coverage:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "lines": [line.to_dict() for line in self.lines],
             "offline": self.offline,
             "sentence": self.sentence(),
         }
+        if self.only:
+            data["only"] = self.only
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Coverage:
         return cls(
             lines=[CoverageLine.from_dict(line) for line in data.get("lines") or ()],
             offline=bool(data.get("offline", False)),
+            only=list(data.get("only") or ()),
         )
 
 
@@ -525,6 +533,8 @@ class ScanReport:
     coverage: Coverage | None = None
     risk: Risk | None = None
     plan: list[Action] = field(default_factory=list)
+    scope: list[str] = field(default_factory=list)
+    """The people-search sites this scan was limited to (``scan --site``); empty: all."""
     ledger: list[LedgerEntry] = field(default_factory=list)
     """The person's opt-out requests as this scan left them (empty without a history)."""
     tool_version: str = __version__
@@ -572,6 +582,8 @@ class ScanReport:
                 data["coverage"] = self.coverage.to_dict()
             data["risk"] = self.risk.to_dict()
             data["plan"] = [action.to_dict() for action in self.plan]
+        if self.scope:
+            data["scope"] = self.scope
         if self.ledger:
             data["ledger"] = [entry.to_dict() for entry in self.ledger]
         data.update({k: v for k, v in self.extra.items() if k not in data})
@@ -588,7 +600,7 @@ class ScanReport:
                 f"({SCHEMA_VERSION}); upgrade lowprofile"
             )
         known = {"schema_version", "tool", "subject", "started", "finished", "checkers"}
-        known |= {"summary", "results", "coverage", "risk", "plan", "ledger"}
+        known |= {"summary", "results", "coverage", "risk", "plan", "ledger", "scope"}
         risk = data.get("risk") if with_assessment else None
         coverage = data.get("coverage") if risk else None
         return cls(
@@ -600,6 +612,7 @@ class ScanReport:
             coverage=Coverage.from_dict(coverage) if coverage else None,
             risk=Risk.from_dict(risk) if risk else None,
             plan=[Action.from_dict(a) for a in data.get("plan") or []] if risk else [],
+            scope=list(data.get("scope") or []),
             ledger=[LedgerEntry.from_dict(e) for e in data.get("ledger") or []],
             tool_version=str((data.get("tool") or {}).get("version", "")),
             schema_version=SCHEMA_VERSION,

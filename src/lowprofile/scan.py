@@ -244,5 +244,6 @@ async def run_scan(
         finished=datetime.now(UTC),
         checkers=[spec.id for spec in specs],
         results=merge_duplicates([r for batch in batches for r in batch]),
+        scope=list(options.get("sites") or ()),
     )
     return report

@@ -14,6 +14,7 @@ from lowprofile.coverage import measure
 from lowprofile.plan import assess_report
 from lowprofile.report.html import render_html
 from lowprofile.results import CheckResult, ScanReport, Status
+from lowprofile.subject import Name, Subject
 
 runner = CliRunner()
 
@@ -107,3 +108,24 @@ def test_an_offline_scan_says_so_first_and_exits_3(private_dirs, no_network) -> 
     assert first_line.startswith("Checked 0 of") and "(offline?)" in first_line
     assert "INCOMPLETE" in terminal.stdout and "LOW RISK" not in terminal.stdout
     assert len(terminal.output.splitlines()) < 60  # a screenful, not a wall of failures
+
+
+def test_a_scan_narrowed_to_some_sites_says_so_and_is_never_low() -> None:
+    from lowprofile.report.base import NARROWED_WORDS
+    from lowprofile.reportfile import report_from_data
+
+    answered = [result("brokers", "spokeo", Status.NOT_FOUND)]
+    narrowed = report_of(*answered)
+    narrowed.scope = ["spokeo"]  # as `scan --site spokeo` makes it
+    narrowed.subject = Subject(names=(Name.parse("Jane Doe"),)).masked()
+    assess_report(narrowed)
+    assert narrowed.coverage is not None and narrowed.risk is not None
+    assert narrowed.coverage.sentence() == (
+        "searched only spokeo (--site); checked 1 of 1 people-search sites"
+    )
+    assert narrowed.risk.incomplete and narrowed.risk.score == 0
+    assert NARROWED_WORDS in render_html(narrowed)
+    again = report_from_data(json.loads(json.dumps(narrowed.to_dict())), "saved")
+    assert again.scope == ["spokeo"] and again.risk is not None and again.risk.incomplete
+    whole = report_of(*answered)
+    assert whole.risk is not None and not whole.risk.incomplete  # the same answer, every site

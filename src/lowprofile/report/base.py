@@ -50,6 +50,15 @@ INCOMPLETE_WORDS = (
     "Too few sources answered for this to mean you are safe: what could not be checked may "
     "still list you. Check those by hand (they are in the plan) or scan again later."
 )
+NARROWED_WORDS = (
+    "This scan searched only the sites you named, so the score says nothing of the others: "
+    "run `lowprofile scan` without --site for your risk."
+)
+
+
+def incomplete_words(report: ScanReport) -> str:
+    """Why the score cannot be read as "low": too few answers, or a scan narrowed on purpose."""
+    return NARROWED_WORDS if coverage_of(report).only else INCOMPLETE_WORDS
 
 
 def assessment(report: ScanReport) -> tuple[Risk, list[Action]]:

@@ -23,7 +23,6 @@ from markupsafe import Markup, escape
 
 from lowprofile.report import charts
 from lowprofile.report.base import (
-    INCOMPLETE_WORDS,
     LEDGER_WORDS,
     Row,
     assessment,
@@ -31,6 +30,7 @@ from lowprofile.report.base import (
     coverage_of,
     evidence_lines,
     findings_in_order,
+    incomplete_words,
     results_by_family,
     sites_of,
 )
@@ -222,7 +222,7 @@ def render_html(
         gauge=charts.gauge(risk.score),
         coverage=coverage_of(report),
         coverage_sentence=coverage_of(report).sentence().capitalize(),
-        incomplete_words=INCOMPLETE_WORDS,
+        incomplete_words=incomplete_words(report),
         plan=[a for a in plan if a.kind != "emergency"],
         emergency=[a for a in plan if a.kind == "emergency"],
         findings=[_finding_row(row, evidence or {}) for row in rows],

@@ -16,12 +16,12 @@ from rich.table import Table
 from rich.text import Text
 
 from lowprofile.report.base import (
-    INCOMPLETE_WORDS,
     SiteRow,
     assessment,
     clean_text,
     coverage_of,
     headline,
+    incomplete_words,
     ledger_line,
     results_by_family,
     sites_of,
@@ -157,7 +157,7 @@ class TerminalReport:
         style = "bold yellow" if risk.incomplete else GRADE_STYLE.get(risk.grade, "cyan")
         lines = [Text(headline(risk), style=style)]
         if risk.incomplete:
-            lines.append(Text(INCOMPLETE_WORDS, style="yellow"))
+            lines.append(Text(incomplete_words(self.report), style="yellow"))
         if self.report.findings:
             lines.append(self._findings_count())
         lines += [_text(f"• {reason}") for reason in risk.reasons]
