@@ -194,9 +194,12 @@ class StepRunner:
         elif step.action == "click":
             if step.submit:
                 await self._show_form(page, step)
+            # Taken before the click: the broker's mail can arrive before click() returns,
+            # and mail older than the submit is not looked at.
+            before = datetime.now(UTC)
             await page.locator(playwright_selector(step.selector)).first.click(timeout=timeout)
             if step.submit:
-                self.submitted_at = self.sent_at = datetime.now(UTC)
+                self.submitted_at = self.sent_at = before
                 await page.wait_for_load_state("domcontentloaded", timeout=timeout)
                 await self._keep(page, "after the submit")
         elif step.action == "expect":
