@@ -187,7 +187,10 @@ class Mailbox:
         try:
             return action()
         except (OSError, EOFError, imaplib.IMAP4.error, ValueError) as exc:
-            reason = str(exc).strip() or exc.__class__.__name__
+            said = exc.args[0] if len(exc.args) == 1 else None
+            # imaplib raises with the server's bytes: show its words, not b'...'.
+            reason = said.decode(errors="replace") if isinstance(said, bytes) else str(exc)
+            reason = reason.strip() or exc.__class__.__name__
             # from None: the original exception (which may quote the server) is not chained.
             raise self._failed(what, reason) from None
 
