@@ -1,7 +1,8 @@
 """Shared fixtures: every test runs with private folders and no way to reach the network.
 
 ``LOWPROFILE_CONFIG_DIR``/``LOWPROFILE_DATA_DIR`` point into the test's temporary folder, the OS
-keyring is switched off, and an autouse respx router refuses any request that no test mocked,
+keyring is switched off, the machine's own proxy and mailbox settings (``LOWPROFILE_IMAP_*``) are
+cleared, and an autouse respx router refuses any request that no test mocked,
 except to 127.0.0.1 where tests run their own fixture servers.
 """
 
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 import respx
 
+from helpers.dovecot import Dovecot, dovecot_missing, running_dovecot
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
@@ -26,6 +29,13 @@ _ENV_CLEARED = (
     "LOWPROFILE_XPOSEDORNOT_URL",
     "LOWPROFILE_HIBP_URL",
     "LOWPROFILE_PWNEDPASSWORDS_URL",
+    # The developer's own mailbox must never be read (or logged into) by a test.
+    "LOWPROFILE_IMAP_HOST",
+    "LOWPROFILE_IMAP_PORT",
+    "LOWPROFILE_IMAP_USER",
+    "LOWPROFILE_IMAP_FOLDER",
+    "LOWPROFILE_IMAP_SECURITY",
+    "LOWPROFILE_IMAP_PASSWORD",
     "HTTP_PROXY",
     "HTTPS_PROXY",
     "ALL_PROXY",
@@ -61,6 +71,17 @@ def no_network() -> Iterator[respx.MockRouter]:
         router.route(host="127.0.0.1").pass_through()
         router.route(host="localhost").pass_through()
         yield router
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A real Dovecot IMAP server of the test's own; skipped with the reason where it cannot
+    run here."""
+    reason = dovecot_missing()
+    if reason:
+        pytest.skip(f"no Dovecot IMAP server: {reason}")
+    with running_dovecot() as server:
+        yield server
 
 
 @pytest.fixture

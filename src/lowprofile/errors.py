@@ -12,6 +12,7 @@ them into a one-line message and an exit code without catching unrelated bugs::
      │    ├── RequestFailed    connection refused, DNS failure, timeout, proxy failure
      │    ├── RateLimited      429 (or a Retry-After longer than we will wait) after retries
      │    └── ServerUnavailable 5xx after retries
+     ├── MailboxError          the person's IMAP mailbox could not be reached, logged into or read
      ├── MetadataError         a photo or video whose metadata cannot be read
      ├── StripError            a photo that could not be cleaned (nothing was written)
      ├── StoreError            the history database cannot be opened or migrated
@@ -98,6 +99,12 @@ class RateLimited(NetError):
 
 class ServerUnavailable(NetError):
     """The server answered 502/503/504 to every try."""
+
+
+class MailboxError(LowprofileError):
+    """The person's IMAP mailbox could not be reached, logged into or read. The message names
+    the server and the step that failed, never the password. Not a ``NetError``: IMAP does not go
+    through the HTTP client, its retries or its fence."""
 
 
 class MetadataError(LowprofileError):

@@ -19,29 +19,18 @@ from helpers.testca import make_test_ca
 from lowprofile.brokers.loader import load_brokers
 from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.config import Settings
-from lowprofile.errors import ConfigError
+from lowprofile.errors import ConfigError, MailboxError
+from lowprofile.imap import MAX_MESSAGE_BYTES
 from lowprofile.optout_steps import mailbox
 from lowprofile.optout_steps.mailbox import (
-    MAX_MESSAGE_BYTES,
     Answer,
     Confirmation,
-    MailboxError,
     find_confirmation,
     has_mailbox,
     mail_links,
 )
 
 CONFIRM = "https://www.spokeo.com/optout/confirm?token=a1b2"
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    """A Dovecot of the test's own; skipped with the reason where it cannot run here."""
-    reason = dovecot_missing()
-    if reason:
-        pytest.skip(f"no Dovecot IMAP server: {reason}")
-    with running_dovecot() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -192,32 +192,38 @@ def mark_command(
 
 @app.command("replies")
 def replies_command(
-    host: Annotated[
-        str, typer.Option("--host", envvar="LOWPROFILE_IMAP_HOST", help="IMAP server.")
-    ],
-    user: Annotated[str, typer.Option("--user", envvar="LOWPROFILE_IMAP_USER", help="Login.")],
-    port: Annotated[int, typer.Option("--port", envvar="LOWPROFILE_IMAP_PORT")] = 993,
-    folder: Annotated[str, typer.Option("--folder", help="Mailbox folder.")] = "INBOX",
+    host: Annotated[str | None, typer.Option("--host", help="IMAP server (imap_host).")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Login (imap_user).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (imap_port).")] = None,
+    folder: Annotated[
+        str | None, typer.Option("--folder", help="Mailbox folder (imap_folder).")
+    ] = None,
+    security: Annotated[
+        str | None,
+        typer.Option("--security", help="ssl, starttls, or none for this machine (imap_security)."),
+    ] = None,
 ) -> None:
-    """Read brokers' answers from your mailbox (IMAP over TLS, read-only) into the ledger.
+    """Read brokers' answers from your mailbox (IMAP, read-only, headers only) into the ledger.
 
-    The password comes from LOWPROFILE_IMAP_PASSWORD or the keyring entry "imap".
+    The mailbox is the one in your settings (config file, or LOWPROFILE_IMAP_HOST, _PORT, _USER,
+    _FOLDER, _SECURITY); the flags override it for this run. The password comes from
+    LOWPROFILE_IMAP_PASSWORD or the keyring entry "imap".
     """
-    import os
-
-    from lowprofile.config import get_secret
+    from lowprofile.config import load_settings
+    from lowprofile.imap import mailbox_password
     from lowprofile.registry.ledger import Ledger
     from lowprofile.registry.replies import apply_replies, fetch_replies
 
-    password = os.environ.get("LOWPROFILE_IMAP_PASSWORD") or get_secret("imap")
-    if not password:
-        fail("no IMAP password: set LOWPROFILE_IMAP_PASSWORD or store the keyring entry 'imap'")
+    settings = load_settings().with_overrides(
+        imap_host=host, imap_user=user, imap_port=port, imap_folder=folder, imap_security=security
+    )
+    password = mailbox_password(settings)  # a missing setting is said before any work
     with Ledger() as ledger:
         sent = [r.sent for r in ledger.rows() if r.sent]
         if not sent:
             stderr_console().print("No request has been sent yet.")
             return
-        messages = fetch_replies(host, port, user, password, min(sent), folder)
+        messages = fetch_replies(settings, password, min(sent))
         updates = apply_replies(ledger, messages, date.today())
     for update in updates:
         stdout_console().print(

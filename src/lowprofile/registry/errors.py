@@ -14,4 +14,5 @@ class RegistryError(ConfigError):
 
 
 class SendError(LowprofileError):
-    """A mail server (SMTP, or IMAP for replies) refused us as a whole: connection, TLS, login."""
+    """The mail server (SMTP) refused us as a whole: connection, TLS, login. Reading replies
+    over IMAP fails with ``lowprofile.errors.MailboxError`` instead, also exit 3."""

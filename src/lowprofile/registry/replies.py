@@ -5,31 +5,39 @@ A reply is matched by the headers mail programs set on an answer (``In-Reply-To`
 (``[LP-XXXXXXXX]``) kept in the subject. A match moves a ``sent`` request to ``answered`` and
 keeps the reply's subject as the note. Whether the broker deleted or refused is not guessed from
 its wording: the person reads the answer and marks it ``confirmed`` or ``refused``.
-Messages are fetched with ``BODY.PEEK`` so they stay unread in the person's mailbox.
+The mailbox is read through ``lowprofile.imap`` (the same session as the opt-out email step:
+TLS with the configured authorities, a timeout, read-only, ``BODY.PEEK`` so nothing turns read).
+Only the header fields a match needs are fetched: the text of a broker's answer never leaves the
+server, since nothing here reads it.
 """
 
 from __future__ import annotations
 
-import imaplib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from email import message_from_bytes, policy
+from datetime import date, timedelta
 from email.message import EmailMessage
 
-from lowprofile.registry.errors import SendError
+from lowprofile.config import Settings
+from lowprofile.imap import Mailbox
 from lowprofile.registry.ledger import ANSWERED, SENT, Ledger, RequestRow
 
 _REF = re.compile(r"\[(LP-[0-9A-F]{8})\]")
 _MSGID = re.compile(r"<[^<>\s]+>")
-FOLDER = "INBOX"
+MATCHED_HEADERS = ("MESSAGE-ID", "IN-REPLY-TO", "REFERENCES", "SUBJECT")
+"""All ``match_reply`` and ``apply_replies`` read of a message."""
+CANDIDATES = 'OR OR SUBJECT "LP-" HEADER In-Reply-To "LP-" HEADER References "LP-"'
+"""The server-side filter: our references are in our subjects and in our Message-IDs (so an
+answer with a new subject still names one in In-Reply-To or References)."""
 
 
 def match_reply(message: EmailMessage, rows: Iterable[RequestRow]) -> RequestRow | None:
     """The request this message answers, if any."""
     requests = list(rows)
     by_id = {r.message_id: r for r in requests if r.message_id}
+    if str(message.get("Message-ID", "")).strip() in by_id:
+        return None  # our own request (a copy to ourselves), not an answer to it
     linked = f"{message.get('In-Reply-To', '')} {message.get('References', '')}"
     for message_id in _MSGID.findall(linked):
         if message_id in by_id:
@@ -63,25 +71,10 @@ def apply_replies(
     return updates
 
 
-def fetch_replies(
-    host: str, port: int, user: str, password: str, since: date, folder: str = FOLDER
-) -> Iterator[EmailMessage]:
-    """Messages since ``since`` that carry a request reference (in the subject, or in the
-    ``In-Reply-To`` naming our message), over IMAP with TLS, read-only."""
-    try:
-        with imaplib.IMAP4_SSL(host, port) as imap:
-            imap.login(user, password)
-            imap.select(folder, readonly=True)
-            # Our Message-IDs carry the reference too, so an answer with a new subject is found.
-            day = since.strftime("%d-%b-%Y")
-            criteria = f'(SINCE {day} OR SUBJECT "LP-" HEADER In-Reply-To "LP-")'
-            _, found = imap.search(None, criteria)
-            for number in found[0].split():
-                _, parts = imap.fetch(number.decode(), "(BODY.PEEK[])")
-                for part in parts:
-                    if isinstance(part, tuple):
-                        parsed = message_from_bytes(part[1], policy=policy.default)
-                        if isinstance(parsed, EmailMessage):
-                            yield parsed
-    except (OSError, imaplib.IMAP4.error) as exc:
-        raise SendError(f"mailbox {host}:{port}: {exc}") from exc
+def fetch_replies(settings: Settings, password: str, since: date) -> list[EmailMessage]:
+    """The header fields of every message in the settings' mailbox folder that may answer a
+    request and arrived from the day before ``since`` on (a server keeps dates in its own time
+    zone), oldest first. Raises ``MailboxError`` when the server fails us."""
+    with Mailbox(settings, password) as mailbox:
+        uids = mailbox.search(since - timedelta(days=1), CANDIDATES)
+        return [listed.head for listed in mailbox.headers(uids, MATCHED_HEADERS)]
