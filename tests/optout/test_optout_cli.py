@@ -52,3 +52,22 @@ def test_a_broker_without_steps_or_listing_is_named_not_dropped(
     assert "spokeo: skipped" in result.stderr
     with Store() as store:
         assert store.optouts() == []
+
+
+@pytest.mark.browser
+def test_a_visible_window_without_a_screen_is_said_plainly_and_a_rehearsal_records_nothing(
+    chromium: None, profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = CliRunner().invoke(
+        app, ["optout", "run", BROKER, "--show-browser", "--yes", "--profile", str(profile)]
+    )
+    assert result.exit_code == 3
+    assert "no screen to open a visible browser window on (DISPLAY is not set)" in result.output
+    result = CliRunner().invoke(
+        app, ["optout", "run", BROKER, "--dry-run", "--yes", "--profile", str(profile)]
+    )
+    assert "needs you" in result.stdout  # the captcha stops the rehearsal...
+    with Store() as store:
+        assert store.optouts() == []  # ...and the ledger does not hear of it

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -119,6 +121,12 @@ class BrowserEngine:
                 raise RequestFailed(self._failed)
             if not self._found.ready:
                 raise RequestFailed(self._found.reason)
+            if self.visible and no_screen():
+                self._failed = (
+                    "no screen to open a visible browser window on (DISPLAY is not set): run "
+                    "from a desktop session, or without --show-browser"
+                )
+                raise RequestFailed(self._failed)
             from playwright.async_api import Error, async_playwright
 
             self._playwright = await async_playwright().start()
@@ -310,7 +318,13 @@ def _net_error(host: str, url: str, exc: Exception) -> NetError:
     return RequestFailed(f"{host}: the browser could not load the page ({first})", url=url)
 
 
-def _is_root() -> bool:
-    import os
+def no_screen() -> bool:
+    """On Linux and the BSDs a window needs an X or Wayland display; macOS and Windows have
+    their own."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
+
+def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0

@@ -134,7 +134,8 @@ async def run_brokers(
             )
             async with engine.tab(_first_page(broker)) as page:
                 outcome = await runner.run(page, first=job.first, sent_at=job.since)
-        record(store, broker, outcome)
+        if not dry_run:  # a rehearsal changes nothing, the ledger included
+            record(store, broker, outcome)
         on_outcome(outcome)
         outcomes.append(outcome)
     return outcomes
