@@ -238,6 +238,9 @@ def test_brokers_list_says_what_backs_each_automatic_recipe() -> None:
     assert rows["fastpeoplesearch"]["verified_on"] is None
     assert rows["fastpeoplesearch"]["based_on"].startswith(DEFINITIONS_2026)
     assert rows["verecor"]["based_on"] is None and rows["verecor"]["search"] == "manual"
+    automatic = sorted(i for i, row in rows.items() if row["optout"]["automatic"])
+    assert automatic == sorted(i for i, b in shipped_brokers().items() if b.optout.steps)
+    assert "spokeo" in automatic and "clubset" not in automatic  # seized: no steps
 
 
 def test_a_users_own_file_carries_no_shipped_evidence(

@@ -44,6 +44,7 @@ def _broker_row(broker: Any) -> dict[str, Any]:
             "requires": list(broker.optout.requires),
             "days": broker.optout.days,
             "recheck_days": broker.optout.recheck_days,
+            "automatic": bool(broker.optout.steps),
         },
         "source": broker.source,
     }
@@ -62,7 +63,8 @@ def _load() -> Any:
 def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
-    """List every broker with its parent company, search mode and opt-out."""
+    """List every broker with its parent company, search mode and opt-out (and whether
+    `lowprofile optout run` can do it)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -75,7 +77,8 @@ def list_command(
         table.add_column(column, overflow="fold")
     for b in brokers:
         search = b.search.mode + ("" if b.verified else " (unverified)")
-        optout = Text(f"{b.optout.method}: {b.optout.url}")
+        how = f"{b.optout.method}, by `optout run`" if b.optout.steps else b.optout.method
+        optout = Text(f"{how}: {b.optout.url}")
         table.add_row(b.id, Text(b.name), Text(b.parent or "-"), search, optout)
     stdout_console().print(table)
 
