@@ -57,7 +57,7 @@ def test_run_due_retries_a_request_that_needed_you_on_the_same_request(
 
 
 @pytest.mark.browser
-def test_the_monthly_run_retries_only_when_asked_and_otherwise_says_what_is_due(
+def test_the_monthly_run_retries_what_optout_run_began_unless_told_not_to(
     chromium: None,
     site: OptOutSite,
     private_dirs: dict[str, Path],
@@ -71,17 +71,15 @@ def test_the_monthly_run_retries_only_when_asked_and_otherwise_says_what_is_due(
     broker_file(site, private_dirs, captcha=False)
     subject = load_profile(private_dirs["config"] / "profile.toml")
 
+    monkeypatch.setenv("LOWPROFILE_OPTOUT_RETRY", "0")
     line = retry.retry_due(subject, load_settings())
     assert line == f"1 opt-out(s) due ({BROKER}), not retried"
     assert told == [
-        (
-            "lowprofile: 1 opt-out(s) due again",
-            f"{BROKER}: run `lowprofile optout run --due` (or set optout_retry = true)",
-        )
+        ("lowprofile: 1 opt-out(s) due again", f"{BROKER}: run `lowprofile optout run --due`")
     ]
     assert site.posts == []
 
-    monkeypatch.setenv("LOWPROFILE_OPTOUT_RETRY", "1")
+    monkeypatch.delenv("LOWPROFILE_OPTOUT_RETRY")  # the default: retry what `optout run` began
     line = retry.retry_due(subject, load_settings())
     assert line == "1 opt-out(s) retried, 1 went through"
     assert len(site.posts) == 1 and len(told) == 1  # nothing needed the person this time
@@ -106,3 +104,27 @@ def test_a_mail_that_does_not_come_leaves_the_request_email_pending(
     states = [e["state"] for e in request["events"]]
     assert states == ["submitted", "email_pending", "email_pending"]
     assert site.confirmed == 0 and len(site.posts) == 1  # the form was not sent again
+
+
+@pytest.mark.browser
+def test_the_monthly_run_never_sends_for_a_request_recorded_by_hand(
+    chromium: None,
+    site: OptOutSite,
+    private_dirs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lowprofile.schedule import retry
+
+    told: list[tuple[str, str]] = []
+    monkeypatch.setattr(retry, "notify", lambda title, text, settings: told.append((title, text)))
+    broker_file(site, private_dirs, captcha=False)
+    scan(BROKER)
+    code, _, err = lowprofile("optout", "done", BROKER, "--date", "2026-01-01")
+    assert code == 0, err
+    scan(BROKER)  # still listed long after the re-check date: failed, so due
+    [request] = ledger()
+    assert request["state"] == "failed"
+    subject = load_profile(private_dirs["config"] / "profile.toml")
+    line = retry.retry_due(subject, load_settings())
+    assert line == f"1 opt-out(s) due ({BROKER}), not retried"
+    assert site.posts == [] and told[0][1] == f"{BROKER}: run `lowprofile optout run --due`"

@@ -130,3 +130,39 @@ def test_values_in_an_address_are_shown_as_sent_too() -> None:
         ("city", "Austin", "in the address of", "find.example"),
         ("email address", "jane@example.org", "typed into", "#mail"),
     ]
+
+
+def test_what_a_retry_takes_up() -> None:
+    from datetime import UTC, date, datetime
+
+    from lowprofile.brokers.loader import load_brokers
+    from lowprofile.optout_steps.session import RUN_NOTE, choose_due
+    from lowprofile.results import OptOutState as State
+    from lowprofile.store import OptOutEvent, OptOutRow
+
+    spokeo = load_brokers().brokers["spokeo"]
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+
+    def request(number: int, state: State, note: str = RUN_NOTE) -> OptOutRow:
+        events = (OptOutEvent(State.SUBMITTED, now), OptOutEvent(state, now))
+        return OptOutRow(
+            number, "spokeo", date(2026, 11, 20), 30, note, f"https://s/{number}", events
+        )
+
+    requests = [
+        request(1, State.REAPPEARED),
+        request(2, State.FAILED, note=""),  # recorded by hand with `optout done`
+        request(3, State.EMAIL_PENDING),
+        request(4, State.AWAITING_REMOVAL),  # not due: the broker has it
+        request(5, State.CONFIRMED_REMOVED),
+    ]
+    jobs, _ = choose_due({"spokeo": spokeo}, requests, now, mailbox=False)
+    assert [(j.listing, j.first, j.approved) for j in jobs] == [
+        ("https://s/1", 1, True),
+        ("https://s/2", 1, False),
+    ]
+    jobs, _ = choose_due({"spokeo": spokeo}, requests, now, mailbox=True)
+    [email] = [s for s in spokeo.optout.steps if s.action == "email_confirmation"]
+    resumed = jobs[-1]
+    assert resumed.listing == "https://s/3" and spokeo.optout.steps[resumed.first - 1] is email
+    assert resumed.since == now and resumed.approved

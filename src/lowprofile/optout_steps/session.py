@@ -27,6 +27,8 @@ from lowprofile.subject import Subject
 FINE = (RunState.SUBMITTED, RunState.DRY_RUN, RunState.EMAIL_PENDING)
 """Runs that did what they could: the rest failed, need the person, or were declined."""
 NOT_KEPT = (RunState.DRY_RUN, RunState.DECLINED)
+RUN_NOTE = "optout run"
+"""The note of a request this module started (not one recorded by hand with ``optout done``)."""
 """Runs that leave nothing in the ledger: nothing was sent, nothing went wrong."""
 
 
@@ -47,6 +49,9 @@ class Job:
     listing: str
     first: int = 1
     since: datetime | None = None
+    approved: bool = False
+    """The person ran these steps for this listing before (``optout run``), approving what they
+    send: only such a job may be retried unattended."""
 
 
 def choose(
@@ -83,16 +88,19 @@ def choose_due(
         broker = brokers.get(request.broker)
         if state.state not in (*DUE, OptOutState.EMAIL_PENDING):
             continue
+        approved = request.note == RUN_NOTE
         if broker is None or not broker.optout.steps:
             skipped.append(Skipped(request.broker, "no opt-out steps to retry: by hand"))
         elif state.state is OptOutState.EMAIL_PENDING:
-            email = [
-                n for n, s in enumerate(broker.optout.steps, 1) if s.action == "email_confirmation"
-            ]
-            if email:
-                jobs.append(Job(broker, request.listing, email[0], _last_sent(request)))
+            if not mailbox:
+                continue
+            steps = enumerate(broker.optout.steps, 1)
+            email = next((n for n, s in steps if s.action == "email_confirmation"), None)
+            if email is not None:
+                since = _last_sent(request)
+                jobs.append(Job(broker, request.listing, email, since, approved))
         else:
-            jobs.append(Job(broker, request.listing))
+            jobs.append(Job(broker, request.listing, approved=approved))
     return jobs, skipped
 
 
@@ -197,7 +205,7 @@ def record(store: Store, broker: Broker, outcome: Outcome) -> None:
             broker.id,
             first.at.date(),
             broker.optout.recheck_days,
-            "optout run",
+            RUN_NOTE,
             listing=outcome.listing,
             event=first,
         )

@@ -1,9 +1,10 @@
 """The monthly run's opt-out retries: what the ledger says is due, sent again unattended.
 
-Only when the person turned it on (``optout_retry``): a retry sends the same values their own
-``optout run`` sent, to the same broker, and nothing else. Nobody is at the screen, so a captcha
-is ``needs you`` and a link is never asked for; the person is told what needs them. Without the
-setting the run only tells them what is due.
+Only requests the person's own ``optout run`` started, so a retry sends the values they
+approved for that broker, to that broker, and nothing else; requests recorded by hand are named
+in a notification instead, as is everything when ``optout_retry = false``. Nobody is at the
+screen, so a captcha is ``needs you`` and a link is never asked for; the person is told what
+needs them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from lowprofile.config import Settings
 from lowprofile.errors import LowprofileError
 from lowprofile.optout_steps.mailbox import has_mailbox
 from lowprofile.optout_steps.runner import FormField, RunState
-from lowprofile.optout_steps.session import choose_due, play
+from lowprofile.optout_steps.session import FINE, choose_due, play
 from lowprofile.optout_steps.values import Asked
 from lowprofile.schedule.notify import notify
 from lowprofile.store import Store
@@ -49,24 +50,29 @@ class Unattended:
 
 
 def retry_due(subject: Subject, settings: Settings) -> str:
-    """Retry what is due (or only say it is, without ``optout_retry``); a line for the run's
-    summary, empty when nothing was due."""
+    """Retry what is due; a line for the run's summary, empty when nothing was due.
+
+    Unattended, only requests the person's own ``optout run`` started are sent again (they
+    approved what those steps send); the rest, or all with ``optout_retry = false``, are only
+    named in a notification."""
     with Store() as store:
         jobs, _ = choose_due(
             load_brokers().brokers, store.optouts(), datetime.now(UTC), has_mailbox(settings)
         )
         if not jobs:
             return ""
-        names = ", ".join(sorted({j.broker.id for j in jobs}))
-        if not settings.optout_retry:
+        retried = [j for j in jobs if j.approved] if settings.optout_retry else []
+        told = sorted({j.broker.id for j in jobs if j not in retried})
+        if told:
             notify(
-                f"lowprofile: {len(jobs)} opt-out(s) due again",
-                f"{names}: run `lowprofile optout run --due` (or set optout_retry = true)",
+                f"lowprofile: {len(told)} opt-out(s) due again",
+                f"{', '.join(told)}: run `lowprofile optout run --due`",
                 settings,
             )
-            return f"{len(jobs)} opt-out(s) due ({names}), not retried"
+        if not retried:
+            return f"{len(jobs)} opt-out(s) due ({', '.join(told)}), not retried"
         try:
-            outcomes = asyncio.run(play(jobs, subject, settings, Unattended(), store))
+            outcomes = asyncio.run(play(retried, subject, settings, Unattended(), store))
         except LowprofileError as exc:
             log.error("opt-out retries could not run: %s", exc)
             return f"opt-out retries could not run: {exc}"
@@ -80,7 +86,6 @@ def retry_due(subject: Subject, settings: Settings) -> str:
             "; ".join(parts) + ": see `lowprofile optout status`",
             settings,
         )
-    sent = sum(
-        o.state is not RunState.FAILED and o.state is not RunState.NEEDS_YOU for o in outcomes
-    )
-    return f"{len(outcomes)} opt-out(s) retried, {sent} went through"
+    sent = sum(o.state in FINE for o in outcomes)
+    line = f"{len(outcomes)} opt-out(s) retried, {sent} went through"
+    return line + (f"; {', '.join(told)} left for you" if told else "")
