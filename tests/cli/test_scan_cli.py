@@ -151,3 +151,14 @@ def test_checkers_lists_readiness(plugins: None) -> None:
 @pytest.mark.parametrize("args", [["scan", "--help"], ["init", "--help"], ["config", "--help"]])
 def test_subcommand_help(args: list[str]) -> None:
     assert runner.invoke(app, args).exit_code == 0
+
+
+def test_an_unknown_site_is_a_usage_error_before_anything_is_searched(
+    no_network: respx.MockRouter,
+) -> None:
+    result = runner.invoke(
+        app, ["scan", "--name", "Jane Doe", "--site", "spokeo", "--site", "nosuchsite", "--no-save"]
+    )
+    assert result.exit_code == 2
+    assert "--site: unknown broker(s) nosuchsite" in result.output
+    assert not no_network.calls  # refused before any request
