@@ -69,6 +69,9 @@ def test_an_opt_out_goes_from_the_scan_to_removed_and_back(
         assert steps == ["submitted", "awaiting_removal"]
         assert str(request["detail"]).startswith("confirmation link opened")
         assert Path(str(request["evidence"])).is_dir()
+        code, out, err = lowprofile("optout", "run", "localoptout", "--yes")  # again, at once
+        assert code == 0 and "already sent (awaiting_removal since" in err
+        assert len(site.posts) == 1  # the broker is not asked twice
 
         assert site.listed == {}  # confirming removed the listing at once
         scan("localoptout")

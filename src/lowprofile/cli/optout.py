@@ -322,17 +322,20 @@ def run_command(
         with Store() as store:
             if due:
                 now = datetime.now(UTC)
-                jobs, skipped = choose_due(known, store.optouts(), now, has_mailbox(settings))
+                # Without a mailbox a waiting confirmation needs the person to paste its link.
+                mail = has_mailbox(settings) or not yes
+                jobs, skipped = choose_due(known, store.optouts(), now, mail)
                 jobs = [j for j in jobs if not brokers or j.broker.id in brokers]
             else:
                 report = store.load(store.resolve("latest"))
-                jobs, skipped = choose(known, report, brokers or [])
+                jobs, skipped = choose(known, report, brokers or [], store.optouts())
             for skip in skipped:
                 stderr_console().print(Text(f"{skip.broker}: skipped, {skip.reason}"))
+            problems = [s for s in skipped if s.problem]
             if not jobs:
                 where = "is due in the ledger" if due else "lists you in the latest scan"
                 console.print(f"No broker with opt-out steps {where}.")
-                raise typer.Exit(EXIT_FAILED if skipped else 0)
+                raise typer.Exit(EXIT_FAILED if problems else 0)
             outcomes = asyncio.run(
                 play(
                     jobs,
@@ -347,7 +350,7 @@ def run_command(
             )
     except LowprofileError as exc:
         fail(str(exc), EXIT_FAILED)
-    if skipped or any(o.state not in FINE for o in outcomes):
+    if problems or any(o.state not in FINE for o in outcomes):
         raise typer.Exit(EXIT_FAILED)
 
 

@@ -8,7 +8,7 @@ a run stopped halfway keeps what it did.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,7 +16,7 @@ from lowprofile.brokers.schema import Broker
 from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.evidence import EvidenceKeeper, evidence_root
 from lowprofile.config import Settings
-from lowprofile.ledger import DUE, state_at
+from lowprofile.ledger import DUE, SENT, state_at
 from lowprofile.optout import listing_urls
 from lowprofile.optout_steps.runner import Outcome, Person, RunState, StepRunner
 from lowprofile.optout_steps.values import missing, step_values
@@ -38,6 +38,8 @@ class Skipped:
 
     broker: str
     reason: str
+    problem: bool = True
+    """False for what is simply not due: a request already sent and waiting."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,16 @@ class Job:
 
 
 def choose(
-    brokers: dict[str, Broker], report: ScanReport, asked_for: list[str]
+    brokers: dict[str, Broker],
+    report: ScanReport,
+    asked_for: list[str],
+    requests: Sequence[OptOutRow] = (),
+    now: datetime | None = None,
 ) -> tuple[list[Job], list[Skipped]]:
     """The listings to run and the brokers skipped, with why. Without names: every broker
-    with steps that lists the person in ``report``."""
+    with steps that lists the person in ``report``. A listing whose request the ledger says was
+    sent and is waiting (for its email, or for the removal) is not sent twice."""
+    waiting = _waiting(requests, now or datetime.now(UTC))
     names = asked_for or [b for b in brokers if brokers[b].optout.steps]
     jobs, skipped = [], []
     for name in names:
@@ -66,14 +74,27 @@ def choose(
         listings = listing_urls(report, name)
         if broker is None:
             skipped.append(Skipped(name, "unknown broker (see `lowprofile brokers list`)"))
-        elif not broker.optout.steps:
+            continue
+        if not broker.optout.steps:
             skipped.append(Skipped(name, f"no opt-out steps: by hand at {broker.optout.url}"))
-        elif not listings:
-            if asked_for:
-                skipped.append(Skipped(name, "the latest scan found no listing there"))
-        else:
-            jobs += [Job(broker, listing) for listing in listings]
+            continue
+        if not listings and asked_for:
+            skipped.append(Skipped(name, "the latest scan found no listing there"))
+        for listing in listings:
+            sent = waiting.get((name, listing))
+            if sent is None:
+                jobs.append(Job(broker, listing))
+                continue
+            day = sent.at.astimezone().date().isoformat()
+            why = f"already sent ({sent.state} since {day}); `optout run --due` retries it when due"
+            skipped.append(Skipped(name, why, problem=False))
     return jobs, skipped
+
+
+def _waiting(requests: Sequence[OptOutRow], now: datetime) -> dict[tuple[str, str], OptOutEvent]:
+    """(broker, listing) → the current event of each request the broker has and is acting on."""
+    current = {(r.broker, r.listing): state_at(r, now) for r in requests}
+    return {key: event for key, event in current.items() if event.state in SENT}
 
 
 def choose_due(
