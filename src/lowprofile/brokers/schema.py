@@ -20,6 +20,9 @@ from typing import Any
 
 from lowprofile.brokers.template import PLACEHOLDER, template_variables
 
+MAIL_WAIT = 120.0
+"""Seconds an ``email_confirmation`` step looks in the mailbox by default: brokers' mail mostly
+comes within a minute or two; a later one is looked for again by ``optout run --due``."""
 LIST_FIELDS = ("locations", "addresses", "phones", "emails", "relatives")
 TEMPLATE_VARIABLES = ("first", "middle", "last", "city", "state", "state_full", "zip", "age")
 TEMPLATE_FILTERS = (
@@ -280,7 +283,9 @@ def _step(raw: dict[str, Any]) -> OptOutStep:
         text=raw.get("text", ""),
         match=raw.get("match", "url"),
         submit=bool(raw.get("submit", False)),
-        timeout=float(raw.get("timeout", 15.0)),
+        timeout=float(
+            raw.get("timeout", MAIL_WAIT if raw["action"] == "email_confirmation" else 15.0)
+        ),
         domains=tuple(raw.get("domains", ())),
         note=raw.get("note", ""),
     )
