@@ -31,13 +31,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from types import TracebackType
 from typing import TypeVar
 
 from lowprofile.config import SECRET_ENV, Settings, check_mailbox, get_secret
 from lowprofile.errors import ConfigError, MailboxError
 from lowprofile.net import ssl_context
+from lowprofile.safe_text import clean_text
 
 MAX_MESSAGE_BYTES = 1_000_000
 """The most of one message's body ever fetched: a mail to act on is short."""
@@ -68,6 +69,12 @@ class Listed:
     """The server's arrival time (INTERNALDATE), in UTC, to the second."""
     head: EmailMessage
     """Only the header fields that were asked for."""
+
+
+def shown_header(message: Message, name: str, limit: int = 200) -> str:
+    """A header as the person may be shown it: on one line, at most ``limit`` characters,
+    control and bidi characters made U+FFFD (a mail's subject is anyone's text)."""
+    return clean_text(" ".join(str(message.get(name, "")).split())[:limit])
 
 
 def has_mailbox(settings: Settings) -> bool:

@@ -73,7 +73,7 @@ def test_the_monthly_run_retries_what_optout_run_began_unless_told_not_to(
 
     monkeypatch.setenv("LOWPROFILE_OPTOUT_RETRY", "0")
     line = retry.retry_due(subject, load_settings())
-    assert line == f"1 opt-out(s) due ({BROKER}), not retried"
+    assert line == "1 opt-out(s) due, left for you"
     assert told == [
         ("lowprofile: 1 opt-out(s) due again", f"{BROKER}: run `lowprofile optout run --due`")
     ]
@@ -126,5 +126,15 @@ def test_the_monthly_run_never_sends_for_a_request_recorded_by_hand(
     assert request["state"] == "failed"
     subject = load_profile(private_dirs["config"] / "profile.toml")
     line = retry.retry_due(subject, load_settings())
-    assert line == f"1 opt-out(s) due ({BROKER}), not retried"
-    assert site.posts == [] and told[0][1] == f"{BROKER}: run `lowprofile optout run --due`"
+    assert line == "1 opt-out(s) due, left for you" and site.posts == []
+    [(_, text)] = told
+    assert text.startswith(f"{BROKER}: recorded by hand for the whole site")
+    code, out, err = lowprofile("optout", "run", "--due", "--yes")
+    assert code == 0 and site.posts == [], out + err  # the steps need the listing it lacks
+    said = " ".join(err.split())  # the terminal wraps the line
+    assert f"lowprofile optout run {BROKER}` sends it for the one the latest scan found" in said
+    code, out, err = lowprofile("optout", "run", BROKER, "--yes")  # as the person is told
+    assert code == 0 and len(site.posts) == 1, out + err
+    by_hand, sent = ledger()
+    assert by_hand["listing"] == "" and sent["listing"] == site.listing
+    assert sent["state"] == "awaiting_removal"

@@ -30,9 +30,15 @@ from html.parser import HTMLParser
 
 from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.config import Settings
-from lowprofile.imap import MAX_MESSAGE_BYTES, Listed, Mailbox, has_mailbox, mailbox_password
+from lowprofile.imap import (
+    MAX_MESSAGE_BYTES,
+    Listed,
+    Mailbox,
+    has_mailbox,
+    mailbox_password,
+    shown_header,
+)
 from lowprofile.optout_steps.links import allowed_link, broker_domains, on_domains
-from lowprofile.safe_text import clean_text
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
@@ -250,8 +256,7 @@ def _new_mail(
 
 def _seen(listed: Listed) -> MailSeen:
     head = listed.head
-    subject = clean_text(" ".join(str(head.get("Subject", "")).split()))  # shown to the person
-    return MailSeen(listed.uid, _sender(head), subject, listed.received)
+    return MailSeen(listed.uid, _sender(head), shown_header(head, "Subject"), listed.received)
 
 
 def _sender(head: Message) -> str:

@@ -19,7 +19,7 @@ from lowprofile.config import Settings
 from lowprofile.ledger import DUE, SENT, state_at
 from lowprofile.optout import listing_urls
 from lowprofile.optout_steps.runner import Outcome, Person, RunState, StepRunner
-from lowprofile.optout_steps.values import missing, step_values
+from lowprofile.optout_steps.values import asked, missing, step_values
 from lowprofile.results import OptOutState, ScanReport
 from lowprofile.store import OptOutEvent, OptOutRow, Store
 from lowprofile.subject import Subject
@@ -112,6 +112,14 @@ def choose_due(
         approved = request.note == RUN_NOTE
         if broker is None or not broker.optout.steps:
             skipped.append(Skipped(request.broker, "no opt-out steps to retry: by hand"))
+        elif not request.listing and any(
+            a.name == "listing_url" for a in asked(broker.optout.steps, {})
+        ):
+            why = (
+                "recorded by hand for the whole site; its steps need the listing: "
+                f"`lowprofile optout run {broker.id}` sends it for the one the latest scan found"
+            )
+            skipped.append(Skipped(request.broker, why, problem=False))
         elif state.state is OptOutState.EMAIL_PENDING:
             if not mailbox:
                 continue

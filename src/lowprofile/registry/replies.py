@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 
 from lowprofile.config import Settings
-from lowprofile.imap import Mailbox
+from lowprofile.imap import Mailbox, shown_header
 from lowprofile.registry.ledger import ANSWERED, SENT, Ledger, RequestRow
 
 _REF = re.compile(r"\[(LP-[0-9A-F]{8})\]")
@@ -64,8 +64,7 @@ def apply_replies(
         row = match_reply(message, ledger.rows())
         if row is None or row.state != SENT:
             continue
-        subject = " ".join(str(message.get("Subject", "")).split())[:120]
-        subject = "".join(ch if ch.isprintable() else "\ufffd" for ch in subject)
+        subject = shown_header(message, "Subject", 120)
         ledger.mark(row.ref, ANSWERED, today, f"reply: {subject}")
         updates.append(ReplyUpdate(row.ref, row.names, subject))
     return updates

@@ -54,23 +54,20 @@ def retry_due(subject: Subject, settings: Settings) -> str:
 
     Unattended, only requests the person's own ``optout run`` started are sent again (they
     approved what those steps send); the rest, or all with ``optout_retry = false``, are only
-    named in a notification."""
+    named in a notification, each with what to run."""
     with Store() as store:
-        jobs, _ = choose_due(
+        jobs, skipped = choose_due(
             load_brokers().brokers, store.optouts(), datetime.now(UTC), has_mailbox(settings)
         )
-        if not jobs:
-            return ""
         retried = [j for j in jobs if j.approved] if settings.optout_retry else []
-        told = sorted({j.broker.id for j in jobs if j not in retried})
-        if told:
-            notify(
-                f"lowprofile: {len(told)} opt-out(s) due again",
-                f"{', '.join(told)}: run `lowprofile optout run --due`",
-                settings,
-            )
+        yours = [
+            f"{j.broker.id}: run `lowprofile optout run --due`" for j in jobs if j not in retried
+        ]
+        yours = list(dict.fromkeys([*yours, *(f"{s.broker}: {s.reason}" for s in skipped)]))
+        if yours:
+            notify(f"lowprofile: {len(yours)} opt-out(s) due again", "\n".join(yours), settings)
         if not retried:
-            return f"{len(jobs)} opt-out(s) due ({', '.join(told)}), not retried"
+            return f"{len(yours)} opt-out(s) due, left for you" if yours else ""
         try:
             outcomes = asyncio.run(play(retried, subject, settings, Unattended(), store))
         except LowprofileError as exc:
@@ -88,4 +85,4 @@ def retry_due(subject: Subject, settings: Settings) -> str:
         )
     sent = sum(o.state in FINE for o in outcomes)
     line = f"{len(outcomes)} opt-out(s) retried, {sent} went through"
-    return line + (f"; {', '.join(told)} left for you" if told else "")
+    return line + (f"; {len(yours)} left for you" if yours else "")
