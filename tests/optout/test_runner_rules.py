@@ -48,6 +48,11 @@ def test_a_plain_http_link_to_this_machine_needs_loopback_allowed(
     refused = allowed_link(link, broker, plain) or ""
     assert refused.startswith("127.0.0.1 is a loopback address")
     assert allowed_link("ftp://optout.example/c", broker, plain, allow_loopback=True) is not None
+    port = int(optout_site.base.rsplit(":", 1)[1])
+    elsewhere = f"http://127.0.0.1:{port + 1}/optout/confirm?t=1"  # another server here
+    assert allowed_link(elsewhere, broker, plain, allow_loopback=True) == (
+        f"the link goes to 127.0.0.1:{port + 1}, not to the broker's own server (127.0.0.1:{port})"
+    )
 
 
 def test_nothing_is_opened_when_the_person_declines(

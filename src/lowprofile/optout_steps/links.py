@@ -42,4 +42,25 @@ def allowed_link(
         return f"{link!r} is not https"
     if not on_domains(host, broker_domains(broker, step)):
         return f"the link goes to {host or 'nowhere'}, not to {broker.domain}"
+    if check_public_target(link) is not None:  # this machine: a site is its host and its port
+        site = f"{host}:{parts.port or DEFAULT_PORTS.get(parts.scheme, 0)}"
+        own = _local_sites(broker)
+        if site not in own:
+            return f"the link goes to {site}, not to the broker's own server ({', '.join(own)})"
     return None
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _local_sites(broker: Broker) -> list[str]:
+    """``host:port`` of the broker's opt-out page and of the pages its steps open, for a broker
+    served on this machine (recipe development, tests): another port there is another site."""
+    urls = [broker.optout.url, *(s.url for s in broker.optout.steps if s.action == "navigate")]
+    sites = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.hostname:
+            port = parts.port or DEFAULT_PORTS.get(parts.scheme, 0)
+            sites.append(f"{parts.hostname.lower()}:{port}")
+    return list(dict.fromkeys(sites))
