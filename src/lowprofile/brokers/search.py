@@ -44,13 +44,24 @@ class Fetched:
 
 @dataclass(frozen=True)
 class SearchPage:
-    """What one search brought back: the page's text (for ``--save-pages``) and its reading."""
+    """What one search brought back: the page as fetched (its text for ``--save-pages`` and
+    the evidence, how it came, where it ended up) and the recipe's reading of it."""
 
-    text: str
+    fetched: Fetched
     reading: PageReading
-    via: str = "http"
-    url: str = ""
-    """Where the page ended up (after redirects or a challenge's reload)."""
+
+    @property
+    def text(self) -> str:
+        return self.fetched.text
+
+    @property
+    def via(self) -> str:
+        return self.fetched.via
+
+    @property
+    def url(self) -> str:
+        """Where the page ended up (after redirects or a challenge's reload)."""
+        return self.fetched.url
 
 
 @dataclass(frozen=True)
@@ -134,7 +145,7 @@ async def _read(
     else:
         page = await _fetch(http, broker, search, browser)
     reading = read_page(broker, page.text, page.status_code, page.url)
-    return SearchPage(page.text, reading, page.via, page.url)
+    return SearchPage(page, reading)
 
 
 async def fetch_and_read(
