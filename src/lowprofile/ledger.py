@@ -13,7 +13,7 @@ folder of a run, the scan that showed it), so the ledger survives ``history prun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from lowprofile.optout import listing_urls
@@ -98,11 +98,18 @@ def scan_events(request: OptOutRow, report: ScanReport) -> list[OptOutEvent]:
     return added
 
 
+def last_sent(request: OptOutRow) -> datetime | None:
+    """When the steps last sent the request's form (None: never, e.g. recorded by hand)."""
+    sent = [e.at for e in request.events if e.state is OptOutState.SUBMITTED]
+    return sent[-1] if sent else None
+
+
 def recheck_on(request: OptOutRow) -> date:
     """When a listing still there means the request failed: the broker's re-check days after
     the request was last sent (a retry starts the wait again)."""
-    sent = [e.at.date() for e in request.events if e.state is OptOutState.SUBMITTED]
-    return (sent[-1] if sent else request.submitted) + timedelta(days=request.recheck_days)
+    sent = last_sent(request)
+    start = sent.date() if sent is not None else request.submitted
+    return start + timedelta(days=request.recheck_days)
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,7 @@ def advance(requests: list[OptOutRow], report: ScanReport) -> Advance:
     for request in requests:
         added = scan_events(request, report)
         events += [(request.id, e) for e in added]
-        moved = OptOutRow(**{**request.__dict__, "events": (*request.events, *added)})
+        moved = replace(request, events=(*request.events, *added))
         entries.append(entry(moved, report.started))
     return Advance(entries, events)
 

@@ -12,6 +12,7 @@ from optoutsite import OptOutSite, serve, write_broker
 
 from helpers.dovecot import Dovecot
 from lowprofile.config import load_settings
+from lowprofile.schedule import retry
 from lowprofile.subject import load_profile
 
 BROKER = "localoptout"
@@ -23,6 +24,14 @@ def site(private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> Iter
     write_profile(private_dirs["config"])
     with serve() as running:
         yield running
+
+
+@pytest.fixture
+def told(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """What the monthly run would notify the person of (title, text), kept instead of sent."""
+    sent: list[tuple[str, str]] = []
+    monkeypatch.setattr(retry, "notify", lambda title, text, settings: sent.append((title, text)))
+    return sent
 
 
 def broker_file(site: OptOutSite, private_dirs: dict[str, Path], **options: object) -> None:
@@ -62,11 +71,8 @@ def test_the_monthly_run_retries_what_optout_run_began_unless_told_not_to(
     site: OptOutSite,
     private_dirs: dict[str, Path],
     monkeypatch: pytest.MonkeyPatch,
+    told: list[tuple[str, str]],
 ) -> None:
-    from lowprofile.schedule import retry
-
-    told: list[tuple[str, str]] = []
-    monkeypatch.setattr(retry, "notify", lambda title, text, settings: told.append((title, text)))
     needs_you_first(site, private_dirs)
     broker_file(site, private_dirs, captcha=False)
     subject = load_profile(private_dirs["config"] / "profile.toml")
@@ -108,15 +114,8 @@ def test_a_mail_that_does_not_come_leaves_the_request_email_pending(
 
 @pytest.mark.browser
 def test_the_monthly_run_never_sends_for_a_request_recorded_by_hand(
-    chromium: None,
-    site: OptOutSite,
-    private_dirs: dict[str, Path],
-    monkeypatch: pytest.MonkeyPatch,
+    chromium: None, site: OptOutSite, private_dirs: dict[str, Path], told: list[tuple[str, str]]
 ) -> None:
-    from lowprofile.schedule import retry
-
-    told: list[tuple[str, str]] = []
-    monkeypatch.setattr(retry, "notify", lambda title, text, settings: told.append((title, text)))
     broker_file(site, private_dirs, captcha=False)
     scan(BROKER)
     code, _, err = lowprofile("optout", "done", BROKER, "--date", "2026-01-01")

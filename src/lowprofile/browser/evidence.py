@@ -147,7 +147,7 @@ def _thumbnail(png: Path) -> str:
 
     try:
         with Image.open(png) as image:
-            top = image.convert("RGB").crop((0, 0, image.width, min(image.height, image.width)))
+            top = image.crop((0, 0, image.width, min(image.height, image.width))).convert("RGB")
             top.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH))
             out = io.BytesIO()
             top.save(out, "JPEG", quality=70)

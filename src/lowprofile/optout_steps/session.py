@@ -16,7 +16,7 @@ from lowprofile.brokers.schema import Broker
 from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.evidence import EvidenceKeeper, evidence_root
 from lowprofile.config import Settings
-from lowprofile.ledger import DUE, SENT, state_at
+from lowprofile.ledger import DUE, SENT, last_sent, state_at
 from lowprofile.optout import listing_urls
 from lowprofile.optout_steps.runner import Outcome, Person, RunState, StepRunner
 from lowprofile.optout_steps.values import asked, missing, step_values
@@ -27,9 +27,9 @@ from lowprofile.subject import Subject
 FINE = (RunState.SUBMITTED, RunState.DRY_RUN, RunState.EMAIL_PENDING)
 """Runs that did what they could: the rest failed, need the person, or were declined."""
 NOT_KEPT = (RunState.DRY_RUN, RunState.DECLINED)
+"""Runs that leave nothing in the ledger: nothing was sent, nothing went wrong."""
 RUN_NOTE = "optout run"
 """The note of a request this module started (not one recorded by hand with ``optout done``)."""
-"""Runs that leave nothing in the ledger: nothing was sent, nothing went wrong."""
 
 
 @dataclass(frozen=True)
@@ -126,16 +126,11 @@ def choose_due(
             steps = enumerate(broker.optout.steps, 1)
             email = next((n for n, s in steps if s.action == "email_confirmation"), None)
             if email is not None:
-                since = _last_sent(request)
+                since = last_sent(request)
                 jobs.append(Job(broker, request.listing, email, since, approved))
         else:
             jobs.append(Job(broker, request.listing, approved=approved))
     return jobs, skipped
-
-
-def _last_sent(request: OptOutRow) -> datetime | None:
-    sent = [e.at for e in request.events if e.state is OptOutState.SUBMITTED]
-    return sent[-1] if sent else None
 
 
 async def run_brokers(
