@@ -156,3 +156,25 @@ def test_looking_again_for_the_mail_does_not_stretch_its_window() -> None:
         (State.EMAIL_PENDING, later),  # `optout run --due` looked again: nothing yet
     )
     assert entry(pending, SENT_AT + EMAIL_WINDOW).state is State.FAILED
+
+
+def test_a_damaged_ledger_row_is_named_and_costs_only_the_ledger_section(
+    private_dirs: dict[str, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    from helpers.sample import sample_report
+    from lowprofile.errors import StoreError
+    from lowprofile.pipeline import Outputs, deliver
+
+    with Store() as store:
+        first = store.add_optout("spokeo", date(2026, 1, 10), 30, listing=LISTING)
+        store.db.execute(
+            "INSERT INTO optout_events (optout_id, state, at) VALUES (?, 'bogus', ?)",
+            (first, SENT_AT.isoformat()),
+        )
+        store.db.commit()
+        with pytest.raises(StoreError, match=r"opt-out event 2 is damaged \('bogus'"):
+            store.optouts()
+    outcome = deliver(sample_report(), Outputs(save=True))
+    assert outcome.scan_id is not None and outcome.problems == []  # the scan is kept
+    assert outcome.report.ledger == []
+    assert "the opt-out ledger is left out of this report" in caplog.text

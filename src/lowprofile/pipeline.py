@@ -184,7 +184,7 @@ def move_ledger(report: ScanReport) -> list[tuple[int, OptOutEvent]]:
         with Store() as store:
             moved = advance(store.optouts(), report)
     except (LowprofileError, OSError) as exc:
-        log.debug("no opt-out ledger in the report: %s", exc)
+        log.warning("the opt-out ledger is left out of this report: %s", exc)
         return []
     report.ledger = moved.entries
     return moved.events

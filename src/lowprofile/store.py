@@ -12,12 +12,12 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from lowprofile.config import data_dir
 from lowprofile.errors import ReportError, StoreError
@@ -25,6 +25,8 @@ from lowprofile.files import ensure_private_dir
 from lowprofile.privacy import mask_email, mask_name, mask_username
 from lowprofile.results import OptOutState, ScanReport, json_text
 from lowprofile.safe_text import json_text as utf8_text
+
+T = TypeVar("T")
 
 MIGRATIONS: list[str] = [
     # 1: scans, their results and findings; opt-out requests the user made
@@ -494,31 +496,41 @@ class Store:
         )
 
     def optouts(self) -> list[OptOutRow]:
-        """Every request with its events, oldest request first."""
+        """Every request with its events, oldest request first; a damaged row is a one-line
+        StoreError naming it (a guessed state would be worse than none)."""
         events: dict[int, list[OptOutEvent]] = {}
         for r in self._rows("SELECT * FROM optout_events ORDER BY at, id"):
-            events.setdefault(r["optout_id"], []).append(
-                OptOutEvent(
-                    OptOutState(r["state"]),
-                    datetime.fromisoformat(r["at"]),
-                    r["detail"],
-                    r["evidence"],
-                    r["scan_id"],
-                )
-            )
-        rows = self._rows("SELECT * FROM optouts ORDER BY submitted, id")
+            event = self._parsed(f"opt-out event {r['id']}", _event_of, r)
+            events.setdefault(r["optout_id"], []).append(event)
         return [
-            OptOutRow(
-                r["id"],
-                r["broker"],
-                date.fromisoformat(r["submitted"]),
-                r["recheck_days"],
-                r["note"],
-                r["listing"],
-                tuple(events.get(r["id"], ())),
-            )
-            for r in rows
+            self._parsed(f"opt-out request {r['id']}", _request_of, r, events)
+            for r in self._rows("SELECT * FROM optouts ORDER BY submitted, id")
         ]
+
+    def _parsed(self, what: str, make: Callable[..., T], *row: Any) -> T:
+        """A row read into its type, or a one-line StoreError saying which row is damaged."""
+        try:
+            return make(*row)
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"{self.path}: {what} is damaged ({exc})") from exc
+
+
+def _event_of(r: sqlite3.Row) -> OptOutEvent:
+    at = _aware(datetime.fromisoformat(r["at"]))
+    return OptOutEvent(OptOutState(r["state"]), at, r["detail"], r["evidence"], r["scan_id"])
+
+
+def _request_of(r: sqlite3.Row, events: dict[int, list[OptOutEvent]]) -> OptOutRow:
+    submitted = date.fromisoformat(r["submitted"])
+    kept = tuple(events.get(r["id"], ()))
+    return OptOutRow(
+        r["id"], r["broker"], submitted, r["recheck_days"], r["note"], r["listing"], kept
+    )
+
+
+def _aware(when: datetime) -> datetime:
+    """Times are written in UTC with their offset; one written without is read as UTC."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _json_object(text: object) -> dict[str, object]:
