@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpers.sample import listing
-from lowprofile.ledger import DUE, EMAIL_WINDOW, advance, entry, listing_seen, state_at
+from lowprofile.optout.ledger import DUE, EMAIL_WINDOW, advance, entry, listing_seen, state_at
 from lowprofile.results import CheckResult, OptOutState, ScanReport, Severity, Status
 from lowprofile.store import MIGRATIONS, OptOutEvent, OptOutRow, Store
 

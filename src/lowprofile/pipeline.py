@@ -175,7 +175,7 @@ def move_ledger(report: ScanReport) -> list[tuple[int, OptOutEvent]]:
     """Put the opt-out ledger as this scan leaves it into the report, and return the events
     to keep once it is saved. Only read when a history exists; a history that cannot be read
     costs the ledger section, never the report."""
-    from lowprofile.ledger import advance
+    from lowprofile.optout.ledger import advance
     from lowprofile.store import Store, history_path
 
     try:

@@ -17,7 +17,7 @@ from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.evidence import EvidenceKeeper, verify_folder
 from lowprofile.config import Settings
-from lowprofile.optout import listing_urls
+from lowprofile.optout.drafts import listing_urls
 from lowprofile.optout_steps.runner import Outcome, RunState
 from lowprofile.optout_steps.session import choose, run_brokers
 from lowprofile.results import OptOutState

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from lowprofile.optout import deletion_wording
+from lowprofile.optout.drafts import deletion_wording
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import (
     build_message,

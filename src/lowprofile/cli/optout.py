@@ -146,7 +146,7 @@ def status_command(
     from rich.table import Table
 
     from lowprofile.cli.common import stdout_console
-    from lowprofile.ledger import entry
+    from lowprofile.optout.ledger import entry
     from lowprofile.store import Store
 
     with Store() as store:
@@ -200,7 +200,7 @@ def draft_command(
     from lowprofile.config import data_dir, default_profile_path
     from lowprofile.errors import StoreError
     from lowprofile.files import write_private
-    from lowprofile.optout import draft_request, listing_urls
+    from lowprofile.optout.drafts import draft_request, listing_urls
     from lowprofile.store import Store
     from lowprofile.subject import load_profile
 

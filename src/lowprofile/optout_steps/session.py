@@ -16,8 +16,8 @@ from lowprofile.brokers.schema import Broker
 from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.evidence import EvidenceKeeper, evidence_root
 from lowprofile.config import Settings
-from lowprofile.ledger import DUE, SENT, last_sent, state_at
-from lowprofile.optout import listing_urls
+from lowprofile.optout.drafts import listing_urls
+from lowprofile.optout.ledger import DUE, SENT, last_sent, state_at
 from lowprofile.optout_steps.runner import Outcome, Person, RunState, StepRunner
 from lowprofile.optout_steps.values import asked, missing, step_values
 from lowprofile.results import OptOutState, ScanReport

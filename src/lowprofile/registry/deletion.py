@@ -1,6 +1,6 @@
 """Deletion requests to registered brokers: one message per recipient, holding the least data.
 
-The legal text comes from ``lowprofile.optout.deletion_wording`` (the one place it is written),
+The legal text comes from ``optout.drafts.deletion_wording`` (the one place it is written),
 asked for a law by giving it a place under that law. The rest of the message holds what the law
 needs to find and delete a record — name, email, state (or country under GDPR) — and nothing
 more unless the person adds a field with ``--add``. A broker registered under several names at
@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from lowprofile.files import ensure_private_dir, write_private
-from lowprofile.optout import deletion_wording
+from lowprofile.optout.drafts import deletion_wording
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.errors import RegistryError
 from lowprofile.subject import US_STATES, Address, Name, Subject

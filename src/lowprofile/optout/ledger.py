@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from lowprofile.optout import listing_urls
+from lowprofile.optout.drafts import listing_urls
 from lowprofile.results import LedgerEntry, OptOutState, ScanReport, Status
 from lowprofile.store import OptOutEvent, OptOutRow
 
