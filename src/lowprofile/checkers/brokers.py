@@ -32,9 +32,10 @@ from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_err
 from lowprofile.config import Settings
 from lowprofile.errors import NetError, StoreError
 from lowprofile.files import ensure_private_dir, write_private
+from lowprofile.optout.model import HandCheck
+from lowprofile.optout.records import RequestLedger, ledger_db_path
 from lowprofile.privacy import mask_name
 from lowprofile.results import CheckResult, Finding, Kind, Remedy, Severity, Status
-from lowprofile.store import HandCheck, Store, history_path
 from lowprofile.subject import Subject
 
 log = logging.getLogger(__name__)
@@ -234,16 +235,15 @@ class BrokerChecker:
             self._set = load_brokers()
         return self._set
 
-    @property
-    def hand_checks(self) -> dict[str, HandCheck]:
+    def hand_checks(self, person: str) -> dict[str, HandCheck]:
         """What the person recorded for sites they searched by hand (``optout checked``); read
-        only from an existing history, never creating one."""
+        only from an existing ledger, never creating one."""
         if self._hand_checks is None:
             self._hand_checks = {}
-            if history_path().is_file():
+            if ledger_db_path().is_file():
                 try:
-                    with Store() as store:
-                        self._hand_checks = store.hand_checks()
+                    with RequestLedger(person) as ledger:
+                        self._hand_checks = ledger.hand_checks()
                 except StoreError as exc:
                     log.warning("hand checks not read: %s", exc)
         return self._hand_checks
@@ -385,7 +385,7 @@ class BrokerChecker:
             return None
         seen_urls.add(url)
         if not broker.automatic:
-            checked = self.hand_checks.get(broker.id)
+            checked = self.hand_checks(subject.person_id).get(broker.id)
             if checked is not None:
                 answer = hand_check_result(broker, checked, target, url)
                 if answer is not None:

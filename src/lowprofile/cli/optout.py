@@ -9,31 +9,35 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lowprofile.cli.common import ProfileOpt, command_group
+from lowprofile.cli.common import PersonOpt, ProfileOpt, command_group
 from lowprofile.cli.registry import requests_command
 
 if TYPE_CHECKING:
     from lowprofile.brokers.schema import Broker
+    from lowprofile.optout.model import RequestEvent
     from lowprofile.optout_steps.runner import FormField, Outcome
     from lowprofile.optout_steps.values import Asked
     from lowprofile.results import ScanReport
-    from lowprofile.store import OptOutEvent
 
 app = command_group("Track opt-out requests and check that removals stick.")
 app.command("requests")(requests_command)
 
 
 @app.command("plan")
-def plan_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """The opt-outs from the latest scan, grouped by parent company."""
+def plan_command(
+    as_json: Annotated[bool, typer.Option("--json")] = False, profile: PersonOpt = None
+) -> None:
+    """The opt-outs from your latest scan, grouped by parent company."""
     from rich.text import Text
 
     from lowprofile.cli.common import stdout_console
+    from lowprofile.cli.subject_args import current_person
     from lowprofile.plan import build_plan
     from lowprofile.store import Store
 
+    person = current_person(profile)
     with Store() as store:
-        report = store.load(store.resolve("latest"))
+        report = store.load(store.resolve("latest", person))
     actions = [a for a in build_plan(report.results, False) if a.id.startswith("optout:")]
     if as_json:
         typer.echo(json.dumps([a.to_dict() for a in actions], indent=2))
@@ -93,15 +97,18 @@ DateOpt = Annotated[str | None, typer.Option("--date", help="When (YYYY-MM-DD; d
 def done_command(
     brokers: Annotated[list[str], typer.Argument(metavar="BROKER...", help="Broker ids.")],
     when: DateOpt = None,
+    profile: PersonOpt = None,
 ) -> None:
     """Record that you submitted the opt-out for these brokers."""
     from lowprofile.cli.common import stderr_console
-    from lowprofile.store import Store
+    from lowprofile.cli.subject_args import current_person
+    from lowprofile.optout.records import RequestLedger, by_hand
 
     known, submitted = _known_and_date(brokers, when)
-    with Store() as store:
+    person = current_person(profile, writing=True)
+    with RequestLedger(person) as ledger:
         for broker in brokers:
-            store.add_optout(broker, submitted, known[broker].optout.recheck_days)
+            ledger.add(by_hand(person, broker, submitted, known[broker].optout.recheck_days))
     stderr_console().print(f"Recorded {len(brokers)} opt-out(s) on {submitted.isoformat()}.")
 
 
@@ -118,16 +125,19 @@ def checked_command(
     ],
     url: Annotated[str, typer.Option("--url", help="The listing you found, if any.")] = "",
     when: DateOpt = None,
+    profile: PersonOpt = None,
 ) -> None:
     """Record what you saw on sites you searched by hand: the next scans count them (a listing
     stays a finding with its opt-out; "not listed" holds until the site's re-check time)."""
     from lowprofile.cli.common import stderr_console
-    from lowprofile.store import Store
+    from lowprofile.cli.subject_args import current_person
+    from lowprofile.optout.model import HandCheck
+    from lowprofile.optout.records import RequestLedger
 
     _, checked = _known_and_date(brokers, when)
-    with Store() as store:
+    with RequestLedger(current_person(profile, writing=True)) as ledger:
         for broker in brokers:
-            store.add_hand_check(broker, listed, checked, url)
+            ledger.add_hand_check(HandCheck(broker, listed, checked, url))
     words = "listed on" if listed else "not listed on"
     stderr_console().print(f"Recorded: {words} {', '.join(brokers)} ({checked.isoformat()}).")
 
@@ -138,6 +148,7 @@ def status_command(
     events: Annotated[
         bool, typer.Option("--events", help="Every step of each request, not only its state.")
     ] = False,
+    profile: PersonOpt = None,
 ) -> None:
     """The opt-out ledger: each request's state (submitted, email_pending, awaiting_removal,
     confirmed_removed, failed, reappeared, needs_you), since when, why, and its evidence."""
@@ -146,11 +157,12 @@ def status_command(
     from rich.table import Table
 
     from lowprofile.cli.common import stdout_console
+    from lowprofile.cli.subject_args import current_person
     from lowprofile.optout.ledger import entry
-    from lowprofile.store import Store
+    from lowprofile.optout.records import RequestLedger
 
-    with Store() as store:
-        requests = store.optouts()
+    with RequestLedger(current_person(profile)) as ledger:
+        requests = ledger.requests()
     now = datetime.now(UTC)
     if as_json:
         rows = [
@@ -178,7 +190,7 @@ def _day(when: datetime) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def _event_dict(event: OptOutEvent) -> dict[str, Any]:
+def _event_dict(event: RequestEvent) -> dict[str, Any]:
     return {
         "state": event.state.value,
         "at": event.at.isoformat(),
@@ -213,7 +225,7 @@ def draft_command(
     urls: list[str] = []
     try:
         with Store() as store:
-            report = store.load(store.resolve("latest"))
+            report = store.load(store.resolve("latest", subject.person_id))
         urls = listing_urls(report, broker_id)
     except StoreError:
         pass
@@ -309,6 +321,7 @@ def run_command(
     from lowprofile.cli.common import fail, stderr_console, stdout_console
     from lowprofile.config import default_profile_path, load_settings
     from lowprofile.errors import EXIT_FAILED, LowprofileError
+    from lowprofile.optout.records import RequestLedger
     from lowprofile.optout_steps.mailbox import has_mailbox
     from lowprofile.optout_steps.session import FINE, choose, choose_due, play
     from lowprofile.store import Store
@@ -319,16 +332,18 @@ def run_command(
         subject = load_profile(profile or default_profile_path())
         settings = load_settings()
         known = load_brokers().brokers
-        with Store() as store:
+        person = subject.person_id
+        with RequestLedger(person) as ledger:
             if due:
                 now = datetime.now(UTC)
                 # Without a mailbox a waiting confirmation needs the person to paste its link.
                 mail = has_mailbox(settings) or not yes
-                jobs, skipped = choose_due(known, store.optouts(), now, mail)
+                jobs, skipped = choose_due(known, ledger.requests(), now, mail)
                 jobs = [j for j in jobs if not brokers or j.broker.id in brokers]
             else:
-                report = store.load(store.resolve("latest"))
-                jobs, skipped = choose(known, report, brokers or [], store.optouts())
+                with Store() as store:
+                    report = store.load(store.resolve("latest", person))
+                jobs, skipped = choose(known, report, brokers or [], ledger.requests())
             for skip in skipped:
                 stderr_console().print(Text(f"{skip.broker}: skipped, {skip.reason}"))
             problems = [s for s in skipped if s.problem]
@@ -342,7 +357,7 @@ def run_command(
                     subject,
                     settings,
                     ConsolePerson(present=show_browser, yes=yes),
-                    store,
+                    ledger,
                     visible=show_browser,
                     dry_run=dry_run,
                     on_outcome=lambda o: console.print(Text(_outcome_line(o))),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from lowprofile.config import Settings, get_secret
+from lowprofile.optout.model import RequestState
 from lowprofile.registry.deletion import DeletionRequest
 from lowprofile.registry.errors import RegistryError, SendError
 from lowprofile.registry.ledger import FAILED, SENT, Ledger
@@ -147,7 +148,9 @@ def send_requests(
     return report
 
 
-def record(ledger: Ledger, request: DeletionRequest, state: str, day: date, note: str = "") -> None:
+def record(
+    ledger: Ledger, request: DeletionRequest, state: RequestState, day: date, note: str = ""
+) -> None:
     """Write one request's outcome (sent, failed, drafted) to the ledger."""
     ledger.record(
         ref=request.ref,
@@ -159,6 +162,7 @@ def record(ledger: Ledger, request: DeletionRequest, state: str, day: date, note
         on=day,
         message_id=str(request.message["Message-ID"]),
         note=note,
+        domains=request.domains,
     )
 
 

@@ -64,13 +64,13 @@ def run_lock(path: Path) -> Iterator[None]:
         os.close(handle)
 
 
-def previous_scan_of(report: ScanReport, scan_id: int) -> ScanReport | None:
-    """The latest earlier scan of the same person (same masked subject): a scan of someone else,
-    made by hand between two scheduled runs, is no baseline for "what is new"."""
+def previous_scan_of(report: ScanReport, scan_id: int, person: str) -> ScanReport | None:
+    """The person's latest earlier scan of the same subject: a scan of someone else, made by
+    hand between two scheduled runs, is no baseline for "what is new"."""
     from lowprofile.store import Store
 
     with Store() as store:
-        for row in reversed(store.scans()):
+        for row in reversed(store.scans(person)):
             if row.id >= scan_id:
                 continue
             earlier = store.load(row.id)
@@ -130,7 +130,11 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
                 why = "; ".join(outcome.problems) or "no source could be reached (offline?)"
                 notify("lowprofile: the scheduled scan could not run", why, settings)
                 summary = f"could not run: {why}"
-            old = previous_scan_of(report, scan_id) if scan_id is not None else None
+            old = (
+                previous_scan_of(report, scan_id, subject.person_id)
+                if scan_id is not None
+                else None
+            )
             if old is not None:
                 changes = diff_reports(old, report)
                 log.info("diff: %d new, %d resolved", len(changes.new), len(changes.resolved))
