@@ -177,3 +177,28 @@ def test_a_request_of_another_person_cannot_be_moved(tmp_path: Path) -> None:
         ledger.add_events([(theirs, event)])
     with RequestLedger("p-jane") as ledger:
         assert [e.state for e in ledger.requests()[0].events] == [RequestState.AWAITING_REMOVAL]
+
+
+def test_optout_status_shows_the_registry_requests_too_and_which_are_overdue(
+    tmp_path: Path,
+) -> None:
+    from datetime import timedelta
+
+    from lowprofile.registry.ledger import SENT
+
+    jane = _profile(tmp_path, "jane", JANE)
+    person = load_profile(jane).person_id
+    with Ledger(person) as ledger:
+        ledger.record(ref="LP-00000000000000AA", recipient="p@late.example", brokers=("late",),
+                      names=("Late",), law="ccpa", state=SENT,
+                      on=date.today() - timedelta(days=50))  # fmt: skip
+    runner.invoke(app, ["optout", "done", "spokeo", "--profile", str(jane)])
+    status = json.loads(
+        runner.invoke(app, ["optout", "status", "--json", "--profile", str(jane)]).stdout
+    )
+    assert {(r["channel"], r["broker"], r["overdue"]) for r in status} == {
+        ("registry", "late", True),
+        ("hand", "spokeo", False),
+    }
+    table = runner.invoke(app, ["optout", "status", "--profile", str(jane)], env={"COLUMNS": "200"})
+    assert "OVERDUE" in table.stdout and "LP-00000000000000AA" in table.stdout

@@ -11,10 +11,11 @@ import typer
 
 from lowprofile.cli.common import PersonOpt, ProfileOpt, command_group
 from lowprofile.cli.registry import requests_command
+from lowprofile.optout.model import Channel
 
 if TYPE_CHECKING:
     from lowprofile.brokers.schema import Broker
-    from lowprofile.optout.model import RequestEvent
+    from lowprofile.optout.model import Request, RequestEvent
     from lowprofile.optout_steps.runner import FormField, Outcome
     from lowprofile.optout_steps.values import Asked
     from lowprofile.results import ScanReport
@@ -166,7 +167,12 @@ def status_command(
     now = datetime.now(UTC)
     if as_json:
         rows = [
-            {**entry(r, now).to_dict(), "events": [_event_dict(e) for e in r.events]}
+            {
+                **entry(r, now).to_dict(),
+                "channel": r.channel.value,
+                "overdue": _overdue(r, now),
+                "events": [_event_dict(e) for e in r.events],
+            }
             for r in requests
         ]
         typer.echo(json.dumps(rows, indent=2))
@@ -176,14 +182,33 @@ def status_command(
         table.add_column(column, overflow="fold")
     for request in requests:
         e = entry(request, now)
-        table.add_row(
-            e.broker, e.listing or "(the site)", e.state, _day(e.since), e.detail, e.evidence
-        )
+        state = "OVERDUE" if _overdue(request, now) else e.state
+        table.add_row(e.broker, _what(request), state, _day(e.since), e.detail, e.evidence)
         if events:
             for step in request.events:
                 evidence = step.evidence or (f"scan {step.scan_id}" if step.scan_id else "")
                 table.add_row("", "", f"· {step.state}", _day(step.at), step.detail, evidence)
     stdout_console().print(table)
+
+
+def _what(request: Request) -> str:
+    """What a request asked to remove, as the status table says it."""
+    if request.channel is Channel.REGISTRY:
+        return f"deletion email {request.ref} to {', '.join(request.recipients)}"
+    return request.listing or "(the site)"
+
+
+def _overdue(request: Request, now: datetime) -> bool:
+    """A registry request sent, not answered, and past its legal deadline."""
+    from lowprofile.optout.model import RequestState
+
+    due = request.due
+    return (
+        request.channel is Channel.REGISTRY
+        and request.state is RequestState.SUBMITTED
+        and due is not None
+        and now.date() > due
+    )
 
 
 def _day(when: datetime) -> str:
