@@ -22,7 +22,7 @@ from lowprofile.usernames.rules import Verdict, build_request, judge
 from lowprofile.usernames.sites import Site
 
 if TYPE_CHECKING:
-    from lowprofile.net import Http
+    from lowprofile.fetch.http import Http
 
 _CONTROL_ALPHABET = string.ascii_lowercase + string.digits
 

@@ -1,4 +1,4 @@
-"""Scheduling in net.Http on a virtual clock: politeness holds, the busiest host goes first.
+"""Scheduling in fetch.http.Http on a virtual clock: politeness holds, the busiest host goes first.
 
 The event loop below never waits: when nothing is ready it jumps its clock to the next timer, so
 a "1 s answer" costs no wall time and every instant is exact. No wall time is measured here.
@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from lowprofile.config import Settings
-from lowprofile.net import Http, PrioritySlots
+from lowprofile.fetch.http import Http
+from lowprofile.fetch.politeness import PrioritySlots
 
 
 class _JumpingSelector(selectors.DefaultSelector):
