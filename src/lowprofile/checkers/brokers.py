@@ -3,7 +3,7 @@
 For each broker and each of the Subject's names and places it fills the search URL, fetches it
 through the shared client, reads the page (bot wall, no-results marker, result cards), and scores
 each card against the Subject. Every outcome is a result with an honest status; the sites are
-searched concurrently while each one only sees one request at a time (net.py's politeness).
+searched concurrently while each one only sees one request at a time (the politeness of fetch/).
 """
 
 from __future__ import annotations
