@@ -183,3 +183,28 @@ def test_a_cancelled_waiter_does_not_lose_its_slot() -> None:
         return patient.done() and not patient.cancelled()
 
     assert run_virtual(main)
+
+
+def test_one_clock_spaces_the_http_client_and_another_fetcher() -> None:
+    """The browser takes its turns on the HTTP client's clock: a page opened after a plain
+    request waits the host's interval, and a plain request after a page waits too."""
+    log: Log = []
+    turns: list[float] = []
+
+    async def main(loop: VirtualLoop) -> None:
+        settings = Settings(host_interval=5.0, retries=0)
+        async with Http(settings, transport=answering(loop, log, 1.0), clock=loop.time) as http:
+            other = http.politeness  # what scan.open_browser hands the engine
+            await http.get("https://walled.example/search")
+            await other.wait_turn("walled.example")
+            turns.append(loop.time())
+            await http.get("https://walled.example/again")
+            await other.wait_turn("WALLED.example")  # one host, however it is written
+            turns.append(loop.time())
+
+    run_virtual(main)
+    plain = [start for start, _ in per_host(log)["walled.example"]]
+    assert plain[0] == pytest.approx(0.0)
+    assert turns[0] == pytest.approx(5.0)
+    assert plain[1] == pytest.approx(10.0)
+    assert turns[1] == pytest.approx(15.0)
