@@ -8,10 +8,11 @@ Every plain request lowprofile makes goes through ``Http`` so that the rules hol
   ``interval_for(host)`` seconds between the starts of two requests to one host, whichever
   fetcher sends them, so a 40-site scan takes about as long as its slowest site instead of
   hammering any of them;
-* a free slot of the global limit goes to the host with the most work left (requests a checker
-  said it will send there, see ``expect``, times that host's interval), not to whoever asked
-  first: the longest chain of polite requests starts first and is never queued behind hosts
-  with one request each, so a scan ends near its bound (the busiest host's chain);
+* a free slot of the global limit goes first to a request that continues a chain (a retry, or a
+  control request after a hit: ``continues=True``), then to the host with the most work left
+  (requests a checker said it will send there, see ``expect``, times that host's interval), not
+  to whoever asked first: the longest chain of polite requests starts first and is never queued
+  behind hosts with one request each, so a scan ends near its bound (the busiest host's chain);
 * retries with exponential backoff on connection errors and on 429/502/503/504, honouring
   ``Retry-After`` in seconds or as an HTTP date, capped by ``max_retry_after``: a server that
   asks for a longer pause gets none from us, the request gives up as ``RateLimited``;
@@ -23,8 +24,10 @@ The pages and answers come from sites that would rather we failed, so every requ
 bounded and fenced:
 
 * an overall wall-clock deadline (``REQUEST_DEADLINE``) over connect, headers, redirects and the
-  whole body: httpx's read timeout restarts with every chunk, so a server dripping one byte every
-  few seconds would otherwise hold a scan for ever. Expiry is final (no retry);
+  whole body, across all the tries of one request and the pauses between them: httpx's read
+  timeout restarts with every chunk, so a server dripping one byte every few seconds would
+  otherwise hold a scan for ever, and one that never answers would cost it once per try.
+  Expiry is final (no retry);
 * a body cap (``MAX_BODY_BYTES``), counted after decompression;
 * only the public internet (``fetch.fence``): a target or redirect the fence does not call
   public is refused (``TargetRefused``), checked on the URL and again on every address the host
@@ -312,19 +315,23 @@ class Http:
             except httpx.InvalidURL:
                 continue
 
-    def _urgency(self, host: str, gate: _HostGate, done: int = 0) -> tuple[float, float]:
-        """How much this host still has to do: requests left (said by ``expect``, or at least
-        those asking now, less ``done`` of them) in seconds of its interval, then in requests."""
+    def _urgency(
+        self, host: str, gate: _HostGate, done: int = 0, *, continues: bool = False
+    ) -> tuple[float, float, float]:
+        """Who goes first: a request that continues a chain (a retry, a control after a hit)
+        before any first request, since the work already done waits on it; then how much this
+        host still has to do: requests left (said by ``expect``, or at least those asking now,
+        less ``done`` of them) in seconds of its interval, then in requests."""
         left = max(self._expected[host], gate.asking - done)
-        return (left * gate.interval, float(left))
+        return (1.0 if continues else 0.0, left * gate.interval, float(left))
 
-    async def _take_slot(self, host: str, gate: _HostGate) -> None:
+    async def _take_slot(self, host: str, gate: _HostGate, *, continues: bool) -> None:
         assert self._global is not None  # noqa: S101 - checked by request()
         if gate.parked is not None:  # kept for us by this host's previous request
             gate.parked.cancel()
             gate.parked = None
             return
-        await self._global.acquire(self._urgency(host, gate))
+        await self._global.acquire(self._urgency(host, gate, continues=continues))
 
     def _free_slot(self, host: str, gate: _HostGate) -> None:
         """Keep the slot for this host's next request when its chain goes on, its next turn is
@@ -334,7 +341,7 @@ class Http:
         left = self._urgency(host, gate, done=1)
         wait = self.politeness.wait_left(host)
         first = self._global.most_urgent()
-        if left[1] > 0 and wait <= PARK_WAIT and (first is None or left >= first):
+        if left[2] > 0 and wait <= PARK_WAIT and (first is None or left >= first):
             loop = asyncio.get_running_loop()
             gate.parked = loop.call_later(max(wait, 0) + PARK_WAIT, self._unpark, gate)
         else:
@@ -378,11 +385,14 @@ class Http:
         json: Any = None,
         content: str | bytes | None = None,
         follow_redirects: bool = True,
+        continues: bool = False,
     ) -> httpx.Response:
         """Send one request politely; return the final response or raise a ``NetError``.
 
         ``content`` is a raw body (a site's own JSON or form text); ``follow_redirects=False``
-        returns a redirect as it is, for sources whose answer is the redirect itself."""
+        returns a redirect as it is, for sources whose answer is the redirect itself.
+        ``continues`` says this request carries on work already started (a control request
+        after a hit): it goes ahead of first requests, as a retry does."""
         if self._client is None or self._global is None:
             raise RuntimeError("Http must be used inside `async with`")
         try:
@@ -398,8 +408,9 @@ class Http:
         gate = self._gate(host)
         gate.asking += 1
         try:
+            parts = (headers, params, data, json)
             return await self._polite(
-                gate, host, method, url, (headers, params, data, json), content, follow_redirects
+                gate, host, method, url, parts, content, follow_redirects, continues
             )
         finally:
             gate.asking -= 1
@@ -413,22 +424,32 @@ class Http:
         parts: tuple[dict[str, str] | None, dict[str, str] | None, dict[str, str] | None, Any],
         content: str | bytes | None,
         follow_redirects: bool,
+        continues: bool,
     ) -> httpx.Response:
-        """One host's turn: its gate, its interval, then a global slot by urgency; retries."""
+        """One host's turn: its gate, its interval, then a global slot by urgency; retries.
+
+        The deadline is one for the whole request: it starts when the first try really starts
+        (not while the request waits its turn) and covers every try and every pause between
+        them, so a site that never answers costs ``deadline`` seconds, not that per try."""
         assert self._global is not None  # noqa: S101 - checked by request()
         retries = self.settings.retries
+        loop = asyncio.get_running_loop()
+        ends = float("inf")
         async with gate.slots:
             for attempt in range(retries + 1):
                 await self.politeness.wait_turn(host)
                 try:
-                    await self._take_slot(host, gate)
+                    await self._take_slot(host, gate, continues=continues or attempt > 0)
                     try:
                         if attempt == 0 and self._expected[host] > 0:
                             self._expected[host] -= 1
                         # The interval counts from when a request really starts: a slot may
                         # come long after the turn, and an answer may come at once.
                         self.politeness.started(host)
-                        response = await self._send(method, url, *parts, content, follow_redirects)
+                        ends = min(ends, loop.time() + self.deadline)
+                        response = await self._send(
+                            method, url, *parts, content, follow_redirects, ends=ends
+                        )
                     finally:
                         self._free_slot(host, gate)
                 except httpx.TransportError as exc:
@@ -438,11 +459,12 @@ class Http:
                         # DNS or a refused connection: trying again in a second will not help.
                         self._unreachable.add(host)
                         raise RequestFailed(f"{host}: {reason}", url=url) from exc
-                    if attempt == retries:
+                    pause = self._backoff(attempt)
+                    if attempt == retries or loop.time() + pause >= ends:
                         raise RequestFailed(
                             f"{host}: {reason} (after {attempt + 1} tries)", url=url
                         ) from exc
-                    await self._sleep(self._backoff(attempt))
+                    await self._sleep(pause)
                     continue
                 except httpx.HTTPError as exc:
                     raise RequestFailed(
@@ -453,7 +475,7 @@ class Http:
                 if response.status_code not in RETRY_STATUSES:
                     return response
                 delay = self._retry_delay(response, attempt, url)
-                if attempt == retries:
+                if attempt == retries or loop.time() + delay >= ends:
                     raise _give_up(response, url, attempt + 1)
                 await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -494,18 +516,21 @@ class Http:
         json: Any,
         content: str | bytes | None = None,
         follow_redirects: bool = True,
+        *,
+        ends: float,
     ) -> httpx.Response:
+        """One try, cut off at ``ends`` (the loop time the request's one deadline runs out)."""
         assert self._client is not None  # noqa: S101 - checked by request()
         request = self._client.build_request(
             method, url, headers=headers, params=params, data=data, json=json, content=content
         )
         try:
-            async with asyncio.timeout(self.deadline):
+            async with asyncio.timeout_at(ends):
                 return await self._fetch(request, url, follow_redirects)
         except TimeoutError:
             raise RequestFailed(
                 f"{request.url.host}: no complete answer within {self.deadline:g} s "
-                "(the overall deadline of one request)",
+                "(the overall deadline of one request, over all its tries)",
                 url=url,
             ) from None
 
