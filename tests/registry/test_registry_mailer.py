@@ -17,7 +17,7 @@ from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import build_requests
 from lowprofile.registry.errors import RegistryError, SendError
 from lowprofile.registry.ledger import Ledger
-from lowprofile.registry.mailer import SmtpAccount, is_local, send_requests
+from lowprofile.registry.mailer import SmtpAccount, send_requests
 from lowprofile.subject import Address, Name, Subject
 
 
@@ -110,12 +110,3 @@ def test_server_gone_is_a_send_error(monkeypatch: pytest.MonkeyPatch) -> None:
     account = SmtpAccount("127.0.0.1", port, "jane@example.com")
     with Ledger(PERSON) as ledger, pytest.raises(SendError, match=f"127.0.0.1:{port}"):
         send_requests(_requests(1), ledger, account)
-
-
-@pytest.mark.parametrize(
-    ("host", "local"),
-    [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("localhost", True),
-     ("smtp.example.com", False), ("192.168.1.10", False)],
-)  # fmt: skip
-def test_is_local(host: str, local: bool) -> None:
-    assert is_local(host) is local

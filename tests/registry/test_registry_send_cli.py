@@ -241,7 +241,7 @@ def test_remote_server_without_starttls_is_refused(
 ) -> None:
     _init()
     runner.invoke(app, ["registry", "update", SAMPLE])
-    monkeypatch.setattr(mailer, "is_local", lambda host: False)
+    monkeypatch.setattr(mailer, "is_loopback", lambda host: False)
     result = runner.invoke(app, SEND)
     assert result.exit_code == 3
     assert "refusing to send your details in clear" in _flat(result.stderr)

@@ -3,7 +3,7 @@
 For each broker and each of the Subject's names and places it fills the search URL, fetches it
 through the shared client, reads the page (bot wall, no-results marker, result cards), and scores
 each card against the Subject. Every outcome is a result with an honest status; the sites are
-searched concurrently while each one only sees one request at a time (net.py's politeness).
+searched concurrently while each one only sees one request at a time (the politeness of fetch/).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
 from lowprofile.brokers.page import DRIFT_REASON
 from lowprofile.brokers.schema import Broker
-from lowprofile.brokers.search import Fetcher, PageCache, fetch_and_read, fill
+from lowprofile.brokers.search import Fetchers, PageCache, fetch_and_read, fill
 from lowprofile.brokers.template import MissingValue, Query, queries_for, queries_left_out
 from lowprofile.browser.locate import availability
 from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
@@ -181,7 +181,7 @@ def judge_listings(
 
 
 def planned_requests(
-    brokers: Iterable[Broker], subject: Subject, fetcher: Fetcher
+    brokers: Iterable[Broker], subject: Subject, fetcher: Fetchers
 ) -> dict[str, list[str]]:
     """Broker id -> the URLs its searches will request over plain HTTP, each distinct request
     once (the page cache shares one between clone sites): the work the scheduler plans with."""
@@ -269,7 +269,7 @@ class BrokerChecker:
             yield CheckResult(CHECKER_ID, "*", Status.SKIPPED, detail=left_out)
         chosen = self.chosen(ctx)
         planned = planned_requests(
-            chosen, subject, Fetcher(ctx.http, ctx.browser, ctx.browser_mode)
+            chosen, subject, Fetchers(ctx.http, ctx.browser, ctx.browser_mode)
         )
         ctx.http.expect(url for urls in planned.values() for url in urls)
         tasks = [
@@ -400,7 +400,7 @@ class BrokerChecker:
                 verified=broker.verified,
             )
         try:
-            fetcher = Fetcher(ctx.http, ctx.browser, ctx.browser_mode)
+            fetcher = Fetchers(ctx.http, ctx.browser, ctx.browser_mode)
             page = await fetch_and_read(fetcher, broker, search, self._pages)
         except NetError as exc:
             return result_for_net_error(CHECKER_ID, target, exc, url=url, source=broker.id)
