@@ -1,9 +1,9 @@
 """WebP (RIFF): its chunks walked once, read for metadata and rewritten without it.
 
 The one walker is ``_walk``, bounded by ``limits`` and refusing anything that is not a chunk
-(a FourCC is printable ASCII): ``riff_chunks`` walks a file's top level with it, ``frame_chunks``
-the inside of an animation frame, so the reader (``webp_blocks``), the stripper (``strip_webp``)
-and the verifier (``WebpWalk``) hold every level to the same checks. What strip keeps is an
+(a FourCC is printable ASCII): ``riff_chunks`` walks a file's top level with it for the reader
+(``webp_blocks``), the stripper (``strip_webp``) and the verifier (``WebpWalk``), and
+``frame_chunks`` the inside of each animation frame strip rebuilds, with the same checks. What strip keeps is an
 ALLOWLIST, ``WEBP_KEEP`` (bitstreams, alpha, animation, ICC), and inside each animation frame only
 its bitstream and alpha.
 """
