@@ -51,35 +51,27 @@ def refused(path: Path) -> str:
 
 
 @pytest.mark.parametrize(
-    ("extra", "error"),
-    [(chunk(BOGUS, b"Jane"), "no WebP chunk at byte"),
-     (chunk(b"JUNK", b"") * 10, "more than 8 WebP chunks in an animation frame")],
-    ids=["bogus-fourcc", "too-many-chunks"],
+    ("where", "extra", "error"),
+    [("frame", chunk(BOGUS, b"Jane"), "no WebP chunk at byte"),
+     ("frame", chunk(b"JUNK", b"") * 10, "more than 8 WebP chunks in an animation frame"),
+     ("top", chunk(BOGUS, b"Jane"), "no WebP chunk at byte"),
+     ("top", chunk(b"JUNK", b"") * 3, "more than 8 WebP chunks in the file")],
+    ids=["frame-bogus-fourcc", "frame-too-many", "top-bogus-fourcc", "top-too-many"],
 )  # fmt: skip
-def test_strip_refuses_a_broken_animation_frame(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: bytes, error: str
+def test_what_is_not_a_chunk_is_refused_at_every_level(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, extra: bytes, error: str
 ) -> None:
-    """Inside a frame, as at the top level: the strip path refuses, nothing is written."""
-    monkeypatch.setattr(riff, "MAX_BOXES", 8)  # the top level has 6; the frame gets 12
-    path = tmp_path / "frame.webp"
-    path.write_bytes(rebuilt(ANIMATED.read_bytes(), in_first_frame=extra))
-    assert error in refused(path)
-
-
-@pytest.mark.parametrize(
-    ("extra", "error"),
-    [(chunk(BOGUS, b"Jane"), "no WebP chunk at byte"),
-     (chunk(b"JUNK", b"") * 3, "more than 8 WebP chunks in the file")],
-    ids=["bogus-fourcc", "too-many-chunks"],
-)  # fmt: skip
-def test_read_and_strip_refuse_a_broken_top_level_alike(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: bytes, error: str
-) -> None:
-    monkeypatch.setattr(riff, "MAX_BOXES", 8)
-    path = tmp_path / "top.webp"
-    path.write_bytes(rebuilt(ANIMATED.read_bytes(), at_the_end=extra))
-    with pytest.raises(DamagedPhotoError, match=error):
-        read_metadata(path)
+    """The strip path refuses a broken animation frame as the read path (and strip) refuse a
+    broken top level, with the same walker's words; nothing is written. The reader reads only
+    the top level (a frame holds pixels), so only there is it asked too."""
+    monkeypatch.setattr(riff, "MAX_BOXES", 8)  # the top level has 6 (+3); the frame 2 (+10)
+    path = tmp_path / f"{where}.webp"
+    if where == "frame":
+        path.write_bytes(rebuilt(ANIMATED.read_bytes(), in_first_frame=extra))
+    else:
+        path.write_bytes(rebuilt(ANIMATED.read_bytes(), at_the_end=extra))
+        with pytest.raises(DamagedPhotoError, match=error):
+            read_metadata(path)
     assert error in refused(path)
 
 

@@ -9,9 +9,12 @@ verified through the copy's walk. ``strip`` chooses the container and never look
 from __future__ import annotations
 
 import struct
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from lowprofile.errors import StripError
+from lowprofile.metadata.blocks import Chunk
 from lowprofile.metadata.photo import PhotoMetadata
 
 Essence = tuple[bytes, ...]
@@ -81,6 +84,54 @@ def kept_orientation(meta: PhotoMetadata, options: StripOptions) -> int | None:
     if options.keep_orientation and value and value != 1 and 1 <= value <= 8:
         return value
     return None
+
+
+class ChunkWalk(ABC):
+    """A file made of typed chunks (PNG, WebP), walked once by its container's walker, which
+    refuses anything that is not a chunk: what is left to check is which chunks are there.
+
+    A container says its allowlist in four class attributes and how one pixel chunk is copied.
+    """
+
+    pixel_chunks: frozenset[bytes]
+    """The chunks that define the decoded pixels: what verification compares."""
+    kept: frozenset[bytes]
+    """What strip keeps: the pixel chunks and how they display."""
+    icc_chunk: bytes
+    """The colour profile's chunk, kept as well unless the options say not to."""
+    orientation_chunk: bytes
+    """The chunk strip writes its Orientation-only EXIF in: the one chunk outside the allowlist
+    a cleaned file may hold, and only with exactly that content."""
+
+    def __init__(self, data: bytes, chunks: list[Chunk]) -> None:
+        self.data = data
+        self.chunks = chunks
+
+    @classmethod
+    def keep(cls, options: StripOptions) -> frozenset[bytes]:
+        """The chunk types these options keep."""
+        return cls.kept | {cls.icc_chunk} if options.keep_icc else cls.kept
+
+    @abstractmethod
+    def pixel_chunk(self, kind: bytes, start: int, end: int) -> bytes:
+        """One pixel chunk as the cleaned file holds it."""
+
+    def essence(self) -> Essence:
+        """The pixel chunks, in order (see ``Essence``)."""
+        wanted = self.pixel_chunks
+        return (b"".join(self.pixel_chunk(*chunk) for chunk in self.chunks if chunk[0] in wanted),)
+
+    def check_allowlisted(self, options: StripOptions) -> None:
+        """Raise StripError at the first chunk neither kept nor strip's own Orientation."""
+        keep = self.keep(options)
+        for chunk, start, end in self.chunks:
+            own = chunk == self.orientation_chunk and self.data[start:end] in ORIENTATION_ONLY
+            if chunk not in keep and not own:
+                raise StripError(f"the cleaned file still has a {part_name(chunk)} chunk")
+
+    def check_intact(self) -> None:
+        """Nothing more to check: anything that is not a chunk already failed the walk."""
+        return None
 
 
 def part_name(kind: bytes) -> str:

@@ -20,8 +20,7 @@ from lowprofile.metadata.blocks import (
     strip_exif_prefix,
 )
 from lowprofile.metadata.cleaning import (
-    ORIENTATION_ONLY,
-    Essence,
+    ChunkWalk,
     Source,
     StripOptions,
     kept_orientation,
@@ -175,36 +174,21 @@ def png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def png_keep(options: StripOptions) -> frozenset[bytes]:
-    """The chunks these options keep: ``PNG_KEEP``, and ``iCCP`` when the profile is kept."""
-    return PNG_KEEP | {b"iCCP"} if options.keep_icc else PNG_KEEP
+class PngWalk(ChunkWalk):
+    """A PNG's chunks, walked once (a chunk cut off is a MetadataError). Every walk of a PNG is
+    the same, so ``original`` changes nothing here."""
 
-
-class PngWalk:
-    """A PNG's chunks, walked once (a chunk cut off is a MetadataError)."""
+    pixel_chunks = PNG_PIXEL_CHUNKS
+    kept = PNG_KEEP
+    icc_chunk = b"iCCP"
+    orientation_chunk = PNG_ORIENTATION_CHUNK
 
     def __init__(self, data: bytes, *, original: bool = True) -> None:
-        self.data = data
-        self.chunks = png_chunks(data)
+        super().__init__(data, png_chunks(data))
 
-    def essence(self) -> Essence:
-        """The pixel chunks, whole (length, type, body, CRC), in order."""
-        data = self.data
-        return (
-            b"".join(
-                data[start - 8 : end + 4] for k, start, end in self.chunks if k in PNG_PIXEL_CHUNKS
-            ),
-        )
-
-    def check_allowlisted(self, options: StripOptions) -> None:
-        keep = png_keep(options)
-        for chunk, start, end in self.chunks:
-            own = chunk == PNG_ORIENTATION_CHUNK and self.data[start:end] in ORIENTATION_ONLY
-            if chunk not in keep and not own:
-                raise StripError(f"the cleaned file still has a {part_name(chunk)} chunk")
-
-    def check_intact(self) -> None:
-        """Nothing more to check: a chunk cut off already failed the walk."""
+    def pixel_chunk(self, kind: bytes, start: int, end: int) -> bytes:
+        """The chunk whole: length, type, body, CRC."""
+        return self.data[start - 8 : end + 4]
 
 
 def strip_png(source: Source[PngWalk], options: StripOptions) -> tuple[bytes, list[str]]:
@@ -213,7 +197,7 @@ def strip_png(source: Source[PngWalk], options: StripOptions) -> tuple[bytes, li
     data = source.data
     out = bytearray(data[:8])
     removed = []
-    keep = png_keep(options)
+    keep = PngWalk.keep(options)
     for kind, start, end in source.walked.chunks:
         if kind not in keep:
             removed.append(part_name(kind))

@@ -3,9 +3,9 @@
 The one walker is ``_walk``, bounded by ``limits`` and refusing anything that is not a chunk
 (a FourCC is printable ASCII): ``riff_chunks`` walks a file's top level with it for the reader
 (``webp_blocks``), the stripper (``strip_webp``) and the verifier (``WebpWalk``), and
-``frame_chunks`` the inside of each animation frame strip rebuilds, with the same checks. What strip keeps is an
-ALLOWLIST, ``WEBP_KEEP`` (bitstreams, alpha, animation, ICC), and inside each animation frame only
-its bitstream and alpha.
+``frame_chunks`` the inside of each animation frame strip rebuilds, with the same checks. What
+strip keeps is an ALLOWLIST, ``WEBP_KEEP`` (bitstreams, alpha, animation, ICC), and inside each
+animation frame only its bitstream and alpha.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import struct
 from lowprofile.errors import MetadataError, StripError
 from lowprofile.metadata.blocks import Blocks, Chunk, cut_short, strip_exif_prefix
 from lowprofile.metadata.cleaning import (
-    ORIENTATION_ONLY,
-    Essence,
+    ChunkWalk,
     Source,
     StripOptions,
     kept_orientation,
@@ -105,36 +104,22 @@ def webp_chunk(data: bytes, kind: bytes, start: int, end: int) -> bytes:
     return b"ANMF" + struct.pack("<I", len(body)) + bytes(body)
 
 
-def webp_keep(options: StripOptions) -> frozenset[bytes]:
-    """The top-level chunks these options keep: ``WEBP_KEEP``, and ``ICCP`` when kept."""
-    return WEBP_KEEP | {b"ICCP"} if options.keep_icc else WEBP_KEEP
+class WebpWalk(ChunkWalk):
+    """A WebP's top-level chunks, walked once (anything that is not a chunk is a MetadataError);
+    each animation frame is walked when its essence is taken. Every walk of a WebP is the same,
+    so ``original`` changes nothing here."""
 
-
-class WebpWalk:
-    """A WebP's top-level chunks, walked once (anything that is not a chunk is a MetadataError;
-    an animation frame is walked when its essence is taken)."""
+    pixel_chunks = WEBP_PIXEL_CHUNKS
+    kept = WEBP_KEEP
+    icc_chunk = b"ICCP"
+    orientation_chunk = b"EXIF"
 
     def __init__(self, data: bytes, *, original: bool = True) -> None:
-        self.data = data
-        self.chunks = riff_chunks(data)
+        super().__init__(data, riff_chunks(data))
 
-    def essence(self) -> Essence:
-        """The pixel chunks with their padding, each animation frame cut to what it shows."""
-        data = self.data
-        return (
-            b"".join(webp_chunk(data, k, start, end) for k, start, end in self.chunks
-                     if k in WEBP_PIXEL_CHUNKS),
-        )  # fmt: skip
-
-    def check_allowlisted(self, options: StripOptions) -> None:
-        keep = webp_keep(options)
-        for chunk, start, end in self.chunks:
-            own = chunk == b"EXIF" and self.data[start:end] in ORIENTATION_ONLY
-            if chunk not in keep and not own:
-                raise StripError(f"the cleaned file still has a {part_name(chunk)} chunk")
-
-    def check_intact(self) -> None:
-        """Nothing more to check: anything that is not a chunk already failed the walk."""
+    def pixel_chunk(self, kind: bytes, start: int, end: int) -> bytes:
+        """The chunk with its padding, an animation frame cut to what it shows."""
+        return webp_chunk(self.data, kind, start, end)
 
 
 def strip_webp(source: Source[WebpWalk], options: StripOptions) -> tuple[bytes, list[str]]:
@@ -144,7 +129,7 @@ def strip_webp(source: Source[WebpWalk], options: StripOptions) -> tuple[bytes, 
     chunks = source.walked.chunks
     payload = bytearray()
     removed = []
-    keep = webp_keep(options)
+    keep = WebpWalk.keep(options)
     for kind, start, end in chunks:
         if kind not in keep:
             removed.append(part_name(kind))
