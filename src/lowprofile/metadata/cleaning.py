@@ -53,6 +53,13 @@ class Walked(Protocol):
         ...
 
 
+class Walker(Protocol):
+    """Walks one file of a container once; ``original`` says whether it is the photo being
+    cleaned (walked in full) or a cleaned copy (ours, so its image data is taken as it stands)."""
+
+    def __call__(self, data: bytes, *, original: bool) -> Walked: ...
+
+
 W_co = TypeVar("W_co", bound=Walked, covariant=True)
 
 

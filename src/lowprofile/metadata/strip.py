@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from lowprofile.errors import MetadataError, StripError
 from lowprofile.files import atomic_writer
-from lowprofile.metadata.cleaning import Source, StripOptions, Walked
+from lowprofile.metadata.cleaning import Source, StripOptions, Walked, Walker
 from lowprofile.metadata.jpeg import JpegWalk, strip_jpeg
 from lowprofile.metadata.png import PngWalk, strip_png
 from lowprofile.metadata.reader import read_from
@@ -58,8 +58,6 @@ JPEG is about 60 MB. Larger files are refused with this figure in the message, u
 
 Stripper = Callable[[Source[Any], StripOptions], tuple[bytes, list[str]]]
 """Builds the cleaned bytes of one original, and names what went."""
-Walker = Callable[..., Walked]
-"""Walks one file of a container once: ``walker(data, original=...)``."""
 
 STRIPPERS: dict[str, Stripper] = {"jpeg": strip_jpeg, "png": strip_png, "webp": strip_webp}
 """The containers strip rewrites losslessly (a test replaces one to check the verifier)."""
