@@ -24,6 +24,8 @@ the same pixels, because a decoder sees the same bitstream."""
 
 @dataclass
 class StripOptions:
+    """What the person asked ``photos strip`` to keep, and how hard to check."""
+
     keep_orientation: bool = True
     keep_icc: bool = True
     reencode: bool = False

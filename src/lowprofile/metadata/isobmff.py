@@ -320,6 +320,9 @@ def _canon_cmt(data: bytes | memoryview, start: int, end: int, blocks: Blocks) -
 
 
 def isobmff_blocks(data: bytes | memoryview) -> Blocks:
+    """EXIF and XMP items of a HEIF, a movie's place and names, Canon's CMT blocks and XMP or
+    Exif boxes, from the top-level boxes; a damaged HEIF item table is damage, the rest still
+    counts."""
     blocks = Blocks()
     top = iter_boxes(data, 0, len(data))
     for kind, start, end in top:

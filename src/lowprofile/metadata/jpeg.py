@@ -127,6 +127,8 @@ _APP1_BLOCKS = (EXIF_HEADER, XMP_HEADER, XMP_EXTENSION_HEADER, FLIR_HEADER)
 
 
 def jpeg_blocks(data: bytes | memoryview, origin: int = 0) -> Blocks:
+    """EXIF, XMP (extended packets joined), IPTC, FLIR data and what other segments are there,
+    from the segments before the image data; only the wanted APP1/APP13 payloads are copied."""
     blocks = Blocks()
     layout = jpeg_segments(data, origin)
     blocks.problems += layout.problems
@@ -346,6 +348,8 @@ class JpegWalk:
         return tables, self.image_data
 
     def check_allowlisted(self, options: StripOptions) -> None:
+        """Only pixel segments (each exactly as long as its own fields), the ICC profile, the
+        bare JFIF and Adobe headers, and strip's own Orientation-only Exif."""
         data = self.data
         for seg in self.layout.segments:
             body = data[seg.payload_start : seg.end]
@@ -364,6 +368,7 @@ class JpegWalk:
                 raise StripError(f"the cleaned file has {problem}")
 
     def check_intact(self) -> None:
+        """No stray bytes between segments and no damage: what strip writes has neither."""
         if self.layout.problems or self.layout.damage:
             raise StripError("the cleaned JPEG's segment structure is damaged")
 

@@ -94,6 +94,8 @@ _PNG_KEYWORD_BLOCKS = {b"XML:com.adobe.xmp", b"Raw profile type exif", b"Raw pro
 
 
 def png_blocks(data: bytes | memoryview) -> Blocks:
+    """EXIF (eXIf and ImageMagick's raw profiles), XMP, IPTC and stated names, from the text
+    chunks whose keyword says they matter; image data and other text are never copied."""
     blocks = Blocks()
     for kind, start, end in png_chunks(data, blocks.damage):
         if kind == b"iCCP":
