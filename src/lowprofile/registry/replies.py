@@ -5,7 +5,7 @@ A reply is matched by the headers mail programs set on an answer (``In-Reply-To`
 (``[LP-XXXXXXXX]``) kept in the subject. A match moves a ``sent`` request to ``answered`` and
 keeps the reply's subject as the note. Whether the broker deleted or refused is not guessed from
 its wording: the person reads the answer and marks it ``confirmed`` or ``refused``.
-The mailbox is read through ``lowprofile.imap`` (the same session as the opt-out email step:
+The mailbox is read through ``lowprofile.mail.imap`` (the same session as the opt-out email step:
 TLS with the configured authorities, a timeout, read-only, ``BODY.PEEK`` so nothing turns read).
 Only the header fields a match needs are fetched: the text of a broker's answer never leaves the
 server, since nothing here reads it.
@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 
 from lowprofile.config import Settings
-from lowprofile.imap import Mailbox, shown_header
+from lowprofile.mail.imap import Mailbox, shown_header
 from lowprofile.registry.ledger import ANSWERED, SENT, Ledger, RequestRow
 
 _REF = re.compile(r"\[(LP-[0-9A-F]{8})\]")
