@@ -12,9 +12,9 @@ from email.message import EmailMessage
 import pytest
 
 from helpers.dovecot import Dovecot
-from lowprofile.mail import imap
 from lowprofile.config import Settings
 from lowprofile.errors import ConfigError
+from lowprofile.mail import imap
 from lowprofile.mail.imap import Mailbox, mailbox_password, since_criterion
 
 
