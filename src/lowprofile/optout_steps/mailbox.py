@@ -140,7 +140,7 @@ def find_confirmation(
     deadline = time.monotonic() + max(timeout, 0.0)
     judged: dict[int, Confirmation] = {}
     looked: set[int] = set()  # UIDs whose headers were read: each message is judged once
-    with Mailbox(settings, secret) as mailbox:
+    with Mailbox(settings, secret, wait=timeout) as mailbox:
         while True:
             for seen, mail in _new_mail(mailbox, start, domains, looked):
                 judged[seen.uid] = _judge(seen, mail, broker, step, settings.allow_loopback)
