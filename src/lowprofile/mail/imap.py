@@ -62,6 +62,7 @@ MAX_RESPONSE_BYTES = 4 * FETCH_BATCH * MAX_HEADER_BYTES // 3
 MAX_LINE_BYTES = 1_000_000
 """The longest line read (imaplib's own limit): a SEARCH answer of 100,000 UIDs fits."""
 _CHUNK = 65_536
+_TOO_SLOW = "the session took longer than it may (the server is too slow)"
 
 T = TypeVar("T")
 
@@ -307,8 +308,17 @@ class _BoundedIMAP(imaplib.IMAP4):
         ``read_timeout``."""
         left = self._deadline - time.monotonic()
         if left <= 0:
-            raise TimeoutError("the session took longer than it may (the server is too slow)")
+            raise TimeoutError(_TOO_SLOW)
         return min(left, self._read_timeout)
+
+    def _receive(self) -> bytes:
+        self.sock.settimeout(self._left())
+        try:
+            return self.sock.recv(_CHUNK)
+        except TimeoutError:
+            if time.monotonic() >= self._deadline:
+                raise TimeoutError(_TOO_SLOW) from None
+            raise
 
     def _fill(self) -> bool:
         """One more read from the socket into the buffer; False at the end of the stream."""
@@ -316,8 +326,7 @@ class _BoundedIMAP(imaplib.IMAP4):
             if self._buffer:
                 raise self.abort("the server sent data before TLS started")
             self._buffered_from = self.sock
-        self.sock.settimeout(self._left())
-        chunk = self.sock.recv(_CHUNK)
+        chunk = self._receive()
         self._received += len(chunk)
         if self._received > MAX_RESPONSE_BYTES:
             raise self.abort(f"an answer larger than {MAX_RESPONSE_BYTES} bytes")
