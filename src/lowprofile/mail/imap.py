@@ -320,12 +320,17 @@ class _BoundedIMAP(imaplib.IMAP4):
                 raise TimeoutError(_TOO_SLOW) from None
             raise
 
-    def _fill(self) -> bool:
-        """One more read from the socket into the buffer; False at the end of the stream."""
+    def _same_stream(self) -> None:
+        """The buffer holds only bytes of the current socket: what a server sent in clear
+        before STARTTLS completed must not be read as if it came over TLS."""
         if self._buffered_from is not self.sock:
             if self._buffer:
                 raise self.abort("the server sent data before TLS started")
             self._buffered_from = self.sock
+
+    def _fill(self) -> bool:
+        """One more read from the socket into the buffer; False at the end of the stream."""
+        self._same_stream()
         chunk = self._receive()
         self._received += len(chunk)
         if self._received > MAX_RESPONSE_BYTES:
@@ -335,6 +340,7 @@ class _BoundedIMAP(imaplib.IMAP4):
 
     def readline(self) -> bytes:
         """One line, at most ``MAX_LINE_BYTES`` long (whatever is left at the end of stream)."""
+        self._same_stream()
         start = 0
         while (end := self._buffer.find(b"\n", start)) < 0:
             if len(self._buffer) > MAX_LINE_BYTES:
@@ -354,6 +360,7 @@ class _BoundedIMAP(imaplib.IMAP4):
             raise self.abort(
                 f"the server sent {size} bytes where at most {self.literal_cap} were asked for"
             )
+        self._same_stream()
         while len(self._buffer) < size and self._fill():
             pass
         data = bytes(self._buffer[:size])
