@@ -4,14 +4,18 @@
   (a socket timeout restarts with each byte);
 * ``flood``: opening the folder, untagged lines without end;
 * ``huge``: a mail from the broker is listed normally, and asked for its first 1,000,000 bytes
-  it answers with a ``HUGE_BYTES`` literal, streamed as fast as the reader takes it.
+  it answers with a ``HUGE_BYTES`` literal, streamed as fast as the reader takes it;
+* ``inject``: offers STARTTLS and sends, with its "go ahead", a line in clear that a careless
+  reader would take as the first words over TLS (give it ``tls``, a server context).
 
-Plain text (``imap_security = "none"``, allowed on this machine). Any login is accepted.
+Plain text otherwise (``imap_security = "none"``, allowed on this machine). Any login is
+accepted.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -19,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-Mode = Literal["drip", "flood", "huge"]
+Mode = Literal["drip", "flood", "huge", "inject"]
 MODES: tuple[Mode, ...] = ("drip", "flood", "huge")
+"""The modes that attack the reader's bounds (``inject`` attacks its TLS)."""
 DRIP_SECONDS = 2.0
 HUGE_BYTES = 400_000_000
 
@@ -31,6 +36,7 @@ class HostileImap:
 
     mode: Mode
     sender: str
+    tls: ssl.SSLContext | None = None
     port: int = 0
     sent_bytes: int = 0
     commands: list[str] = field(default_factory=list)
@@ -38,27 +44,39 @@ class HostileImap:
 
     def serve(self, conn: socket.socket) -> None:
         """One client, until it goes away or the server stops."""
-        with conn, suppress(OSError):
-            conn.settimeout(0.5)
-            self._send(conn, b"* OK IMAP4rev1 hostile test server ready\r\n")
-            reader = conn.makefile("rb")
-            while not self.stop.is_set():
-                try:
-                    line = reader.readline(10_000)
-                except TimeoutError:
-                    continue
-                if not line:
-                    return
-                self._answer(conn, line.decode("ascii", "replace").strip())
+        try:
+            with suppress(OSError):
+                conn.settimeout(0.5)
+                self._send(conn, b"* OK IMAP4rev1 hostile test server ready\r\n")
+                reader = conn.makefile("rb")
+                while not self.stop.is_set():
+                    try:
+                        line = reader.readline(10_000)
+                    except TimeoutError:
+                        continue
+                    if not line:
+                        return
+                    now = self._answer(conn, line.decode("ascii", "replace").strip())
+                    if now is not conn:  # STARTTLS: the rest of the session over TLS
+                        reader.close()
+                        conn, reader = now, now.makefile("rb")
+        finally:
+            conn.close()
 
-    def _answer(self, conn: socket.socket, line: str) -> None:
+    def _answer(self, conn: socket.socket, line: str) -> socket.socket:
+        """Answer one command; the socket to go on with (a TLS one after STARTTLS)."""
         tag, _, rest = line.partition(" ")
         words = rest.upper().split()
         command = " ".join(words[:2]) if words[:1] == ["UID"] else (words or [""])[0]
         self.commands.append(command)
         done = f"{tag} OK done\r\n".encode()
         if command == "CAPABILITY":
-            self._send(conn, b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + done)
+            self._send(conn, b"* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN\r\n" + done)
+        elif command == "STARTTLS" and self.tls is not None:
+            injected = b"* CAPABILITY IMAP4rev1 INJECTED-IN-CLEAR\r\n"
+            self._send(conn, f"{tag} OK begin TLS\r\n".encode() + injected)
+            conn.settimeout(5)
+            return self.tls.wrap_socket(conn, server_side=True)
         elif command in ("SELECT", "EXAMINE"):
             self._open_folder(conn, done)
         elif command == "UID SEARCH":
@@ -71,6 +89,7 @@ class HostileImap:
             self._send(conn, b"* BYE\r\n" + done)
         else:  # LOGIN, NOOP and anything else
             self._send(conn, done)
+        return conn
 
     def _open_folder(self, conn: socket.socket, done: bytes) -> None:
         answer = b"* 1 EXISTS\r\n* OK [UIDVALIDITY 1] ok\r\n"
@@ -119,9 +138,11 @@ class HostileImap:
 
 
 @contextmanager
-def hostile_imap(mode: Mode, sender: str = "privacy@spokeo.com") -> Iterator[HostileImap]:
+def hostile_imap(
+    mode: Mode, sender: str = "privacy@spokeo.com", tls: ssl.SSLContext | None = None
+) -> Iterator[HostileImap]:
     """The server, listening on a free 127.0.0.1 port until the block ends."""
-    server = HostileImap(mode, sender)
+    server = HostileImap(mode, sender, tls)
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
     server.port = listener.getsockname()[1]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,10 @@ from pathlib import Path
 import pytest
 
 from helpers.hostileimap import MODES, Mode, hostile_imap
+from helpers.testca import make_test_ca
+from lowprofile.config import Settings
+from lowprofile.errors import MailboxError
+from lowprofile.mail.imap import Mailbox
 
 TESTS = Path(__file__).resolve().parents[1]
 SESSION = 4.0
@@ -54,3 +59,23 @@ def test_a_hostile_server_is_cut_off_within_the_deadline_and_the_memory_cap(mode
     said = str(found["said"])
     assert said == f"IMAP 127.0.0.1:{server.port}: {WHY[mode]}"
     assert "\n" not in said
+
+
+def test_words_sent_in_clear_with_the_starttls_go_ahead_are_refused(tmp_path: Path) -> None:
+    ca = make_test_ca(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(ca["cert"], ca["key"])
+    with hostile_imap("inject", tls=context) as server:
+        settings = Settings(
+            imap_host="127.0.0.1",
+            imap_port=server.port,
+            imap_user="jane",
+            imap_security="starttls",
+            ca_bundle=str(ca["ca"]),
+        )
+        with pytest.raises(
+            MailboxError, match="connect failed: .*the server sent data before TLS started"
+        ):
+            with Mailbox(settings, "pw"):
+                pass
+    assert "LOGIN" not in server.commands  # the password never left
