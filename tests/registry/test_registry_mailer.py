@@ -12,10 +12,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from lowprofile.config import load_settings
-from lowprofile.registry.catalogue import RegistryEntry
-from lowprofile.registry.deletion import build_requests
 from lowprofile.errors import SmtpError
 from lowprofile.mail.smtp import Relay
+from lowprofile.registry.catalogue import RegistryEntry
+from lowprofile.registry.deletion import build_requests
 from lowprofile.registry.errors import RegistryError
 from lowprofile.registry.ledger import Ledger
 from lowprofile.registry.mailer import SmtpAccount, is_local, send_requests
