@@ -126,8 +126,12 @@ class Settings:
     )
     """XposedOrNot allows about 2 requests a second per address; stay under it."""
     smtp_host: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_HOST"))
-    """Email notifications of scheduled scans go through this server (STARTTLS) when set."""
+    """Email notifications of scheduled scans and deletion requests go through this server."""
     smtp_port: int = field(default=587, metadata=_env("LOWPROFILE_SMTP_PORT"))
+    smtp_security: str = field(default="auto", metadata=_env("LOWPROFILE_SMTP_SECURITY"))
+    """``auto`` (implicit TLS on port 465, STARTTLS on any other), ``ssl`` (implicit TLS on
+    any port) or ``starttls``; the certificate is always verified. Clear text only to a server
+    on this machine that offers no STARTTLS."""
     smtp_user: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_USER"))
     smtp_from: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_FROM"))
     smtp_to: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_TO"))
@@ -237,8 +241,13 @@ def _check(settings: Settings) -> None:
     if settings.ca_bundle and not Path(settings.ca_bundle).expanduser().exists():
         raise ConfigError(f"ca_bundle: {settings.ca_bundle}: no such file or folder")
     check_mailbox(settings)
+    if settings.smtp_security not in SMTP_SECURITY:
+        raise ConfigError(
+            f"smtp_security: {settings.smtp_security!r} is not one of {', '.join(SMTP_SECURITY)}"
+        )
 
 
+SMTP_SECURITY = ("auto", "ssl", "starttls")
 IMAP_SECURITY = ("ssl", "starttls", "none")
 
 

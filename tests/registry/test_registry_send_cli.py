@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lowprofile.cli.main import app
-from lowprofile.registry import mailer
+from lowprofile.mail import smtp
 from lowprofile.registry.catalogue import load_catalogue
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ def test_remote_server_without_starttls_is_refused(
 ) -> None:
     _init()
     runner.invoke(app, ["registry", "update", SAMPLE])
-    monkeypatch.setattr(mailer, "is_loopback", lambda host: False)
+    monkeypatch.setattr(smtp, "is_loopback", lambda host: False)
     result = runner.invoke(app, SEND)
     assert result.exit_code == 3
     assert "refusing to send your details in clear" in _flat(result.stderr)

@@ -216,7 +216,7 @@ def replies_command(
     LOWPROFILE_IMAP_PASSWORD or the keyring entry "imap".
     """
     from lowprofile.config import load_settings
-    from lowprofile.imap import mailbox_password
+    from lowprofile.mail.imap import mailbox_password
     from lowprofile.registry.ledger import Ledger
     from lowprofile.registry.replies import apply_replies, fetch_replies
 
@@ -360,7 +360,8 @@ def requests_command(
         minutes = round(pace * (len(prepared.pending) - 1) / 60)
         console.print(f"At one message every {pace:g} s this takes about {minutes} minute(s).")
         if not yes and not typer.confirm(
-            f"Send {len(prepared.pending)} message(s) through {account.host} as {account.sender}?"
+            f"Send {len(prepared.pending)} message(s) through {account.relay.host} "
+            f"as {account.sender}?"
         ):
             raise typer.Exit(1)
         report = send_requests(
