@@ -108,7 +108,7 @@ def test_install_keeps_the_settings_and_the_job_runs_with_them(
 ) -> None:
     import json
 
-    from lowprofile.schedule.runner import apply_saved_settings
+    from lowprofile.schedule.saved import apply_saved_settings
 
     crontab = tmp_path / "crontab.txt"
     crontab.write_text("")

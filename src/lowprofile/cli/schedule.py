@@ -33,23 +33,15 @@ def install_command(
     profile: ProfileOpt = None,
 ) -> None:
     """Install (or replace) the scheduled rescan; installing twice leaves one entry."""
-    import json
     import os
 
     from rich.text import Text
 
     from lowprofile.cli.common import fail, stderr_console
-    from lowprofile.config import SECRET_ENV, config_dir
-    from lowprofile.files import write_private
+    from lowprofile.config import SECRET_ENV
     from lowprofile.schedule import pick_backend
-    from lowprofile.schedule.base import (
-        JOB_SETTINGS,
-        Job,
-        ScheduleError,
-        capture_settings,
-        lowprofile_executable,
-        parse_time,
-    )
+    from lowprofile.schedule.base import Job, ScheduleError, lowprofile_executable, parse_time
+    from lowprofile.schedule.saved import capture_settings, save_settings, settings_file
     from lowprofile.schedule.status import When, save_when
 
     if monthly and weekly:
@@ -57,7 +49,7 @@ def install_command(
     frequency = "weekly" if weekly else "monthly"
     profile_path = _profile_or_fail(profile)
     executable = lowprofile_executable()  # not found: the install cannot work (exit 3)
-    env_file = config_dir() / JOB_SETTINGS
+    env_file = settings_file()
     try:
         hour, minute = parse_time(at)
         job = Job(
@@ -74,7 +66,7 @@ def install_command(
         # is written; a scheduler that refuses the job stays a failure (exit 3).
         fail(str(exc))
     settings, notes = capture_settings(os.environ, SECRET_ENV.values())
-    write_private(env_file, json.dumps(settings, indent=2))
+    save_settings(settings)
     for note in notes:
         stderr_console().print(Text(f"note: {note}", style="yellow"))
     backend = pick_backend()
@@ -133,11 +125,13 @@ def remove_command() -> None:
     """Remove the scheduled rescan (your other crontab lines are kept)."""
     from lowprofile.cli.common import stderr_console
     from lowprofile.schedule import pick_backend
+    from lowprofile.schedule.saved import forget_settings
     from lowprofile.schedule.status import forget_when
 
     backend = pick_backend()
     removed = backend.remove()
     forget_when()
+    forget_settings()
     stderr_console().print("schedule removed" if removed else "no schedule was installed")
 
 
@@ -149,7 +143,8 @@ def run_command(
     ] = None,
 ) -> None:
     """What the scheduler runs: scan, save, HTML report, diff, notify (no prompts)."""
-    from lowprofile.schedule.runner import apply_saved_settings, run_scheduled
+    from lowprofile.schedule.runner import run_scheduled
+    from lowprofile.schedule.saved import apply_saved_settings
 
     if settings is not None:
         apply_saved_settings(settings)  # before the profile path and folders are worked out

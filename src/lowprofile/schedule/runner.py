@@ -8,7 +8,6 @@ notification only when the diff against the previous scan has new exposures.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from lowprofile.config import data_dir, load_settings
-from lowprofile.errors import EXIT_FAILED, ConfigError, LowprofileError
+from lowprofile.errors import EXIT_FAILED, LowprofileError
 from lowprofile.files import ensure_private_dir
 from lowprofile.privacy import RedactingFilter
 from lowprofile.results import ScanReport
@@ -28,20 +27,6 @@ log = logging.getLogger(__name__)
 
 class AlreadyRunning(LowprofileError):
     """Another scheduled run holds the lock."""
-
-
-def apply_saved_settings(path: Path) -> None:
-    """Put the settings saved at install time into this process's environment. An unreadable
-    file is an error: scanning without the proxy the person chose would leak their searches."""
-    try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot read the schedule's settings: {exc}") from exc
-    if not isinstance(saved, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in saved.items()
-    ):
-        raise ConfigError(f"{path}: the schedule's settings are not a table of strings")
-    os.environ.update(saved)
 
 
 @contextmanager
