@@ -79,7 +79,13 @@ def test_a_run_that_reached_nothing_says_so(
     monkeypatch.setattr(notify_module, "notify", lambda t, m, s: sent.append((t, m)) or [])
     _only(monkeypatch, "xposedornot")
     assert run_scheduled(profile) == 3
-    assert sent and sent[0][0] == "lowprofile: the scheduled scan could not run"
+    assert sent == [
+        (
+            "lowprofile: the scheduled scan failed",
+            "your scheduled scan could not reach 1 of 1 sites: is this machine online? "
+            "(scan 1 saved: 0 finding(s))",
+        )
+    ]
 
 
 def test_new_exposures_are_counted_against_the_same_person(

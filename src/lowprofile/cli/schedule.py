@@ -81,7 +81,7 @@ def status_command() -> None:
     from datetime import datetime
 
     from lowprofile.schedule import pick_backend
-    from lowprofile.schedule.status import load_last_run, load_when, newest_log
+    from lowprofile.schedule.status import load_last_run, load_when, newest_log, profile_health
 
     backend = pick_backend()
     found = backend.status()
@@ -93,9 +93,12 @@ def status_command() -> None:
         else:
             upcoming = when.next_after(datetime.now())
             typer.echo(f"next run: {upcoming:%Y-%m-%d %H:%M} local time ({when.describe()})")
+        if (daemon := backend.daemon()) is not None:
+            typer.echo(daemon)
+        typer.echo(profile_health(when))
     last = load_last_run()
     if last is not None:
-        typer.echo(f"last run: {last.finished} (exit {last.exit_code}): {last.summary}")
+        typer.echo(last.describe())
     elif (log := newest_log()) is not None:
         typer.echo(f"last run: {log.stem} (no result recorded; see {log})")
     else:
@@ -104,10 +107,14 @@ def status_command() -> None:
 
 @app.command("test")
 def test_command() -> None:
-    """Send a test notification through every channel a scheduled run would use."""
-    from lowprofile.cli.common import EXIT_FAILED, fail
+    """Send a test notification through every channel a scheduled run would use, and warn when
+    a scheduled run would have none that a person sees."""
+    from rich.text import Text
+
+    from lowprofile.cli.common import EXIT_FAILED, fail, stderr_console
     from lowprofile.config import load_settings
     from lowprofile.schedule.notify import notify
+    from lowprofile.schedule.status import unseen_warning
 
     settings = load_settings()
     used = notify(
@@ -118,6 +125,19 @@ def test_command() -> None:
     typer.echo(f"sent by: {', '.join(used)}")
     if settings.smtp_host and settings.smtp_to and "email" not in used:
         fail(f"the test email to {settings.smtp_to} could not be sent (see above)", EXIT_FAILED)
+    if (warning := unseen_warning(used, _scheduler_name())) is not None:
+        stderr_console().print(Text(f"warning: {warning}", style="yellow"))
+
+
+def _scheduler_name() -> str | None:
+    """The scheduler a job would run under here; None when there is none."""
+    from lowprofile.schedule import pick_backend
+    from lowprofile.schedule.base import ScheduleError
+
+    try:
+        return pick_backend().name
+    except ScheduleError:
+        return None
 
 
 @app.command("remove")

@@ -68,6 +68,8 @@ class Job:
 
 _UNSAFE_IN_JOB = re.compile(r"[\x00-\x1f\x7f]")
 """Control characters end a crontab or unit line (``%`` is escaped by the cron backend)."""
+
+
 class Backend(Protocol):
     name: str
 
@@ -78,6 +80,12 @@ class Backend(Protocol):
     def remove(self) -> bool: ...
 
     def status(self) -> str | None: ...
+
+    def daemon(self) -> str | None:
+        """One line on whether the scheduler will start the job at all (a cron daemon that is
+        not running, a timer that is not active); None where that cannot be told or always
+        holds (launchd, the Windows task scheduler)."""
+        ...
 
 
 def lowprofile_executable() -> Path:
