@@ -61,7 +61,9 @@ def test_a_run_behind_a_dead_proxy_exits_3_and_says_so(
 
     assert job.returncode == 3, job.stderr
     told = fake_tools["notify"].read_text()
-    assert told.startswith("lowprofile: the scheduled scan failed|your monthly scan could not reach")
+    assert told.startswith(
+        "lowprofile: the scheduled scan failed|your monthly scan could not reach"
+    )
     assert "sites: is your proxy/Tor running?" in told
     status = runner.invoke(app, ["schedule", "status"]).stdout
     last = next(line for line in status.splitlines() if line.startswith("last run: "))

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from helpers.photos import jpeg
 from lowprofile.cli.main import app
 from lowprofile.schedule import notify as notify_module
-from lowprofile.schedule.runner import run_lock, run_scheduled
+from lowprofile.schedule.lock import run_lock
+from lowprofile.schedule.runner import run_scheduled
 from lowprofile.store import Store
 
 

@@ -137,3 +137,68 @@ def test_schedule_test_says_when_email_fails(
     assert result.exit_code == 3
     assert "the test email to me@example.com could not be sent" in result.stderr
     assert "sent by: console" in result.stdout
+
+
+def _processes(proc: Path, *names: str) -> None:
+    """A stand-in /proc with one process per name."""
+    (proc / "self").mkdir(parents=True, exist_ok=True)
+    for pid, name in enumerate(names, start=100):
+        (proc / str(pid)).mkdir(exist_ok=True)
+        (proc / str(pid) / "comm").write_text(f"{name}\n")
+
+
+def test_status_says_whether_cron_runs_and_the_profile_loads(
+    fake_tools: dict[str, Path], profile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lowprofile.schedule import cron
+
+    proc = tmp_path / "proc"
+    _processes(proc, "systemd", "bash")
+    monkeypatch.setattr(cron, "PROC", proc)
+    assert runner.invoke(app, ["schedule", "install"]).exit_code == 0
+    lines = runner.invoke(app, ["schedule", "status"]).stdout.splitlines()
+    assert "scheduler: NO cron daemon is running, so the job will not start" in lines[2]
+    assert lines[3] == f"profile: {profile} loads"
+
+    _processes(proc, "systemd", "bash", "cron")
+    profile.write_text('names = ["Jane Doe"\n')  # damaged after install
+    lines = runner.invoke(app, ["schedule", "status"]).stdout.splitlines()
+    assert lines[2] == "scheduler: a cron daemon is running"
+    assert lines[3].startswith(f"profile: cannot be read, so every run fails: {profile}: not valid")
+
+
+def test_cron_daemon_on_this_machine_is_looked_up_in_proc() -> None:
+    from lowprofile.schedule.cron import cron_daemon_running
+
+    assert cron_daemon_running(Path("/nonexistent")) is None  # no /proc: cannot be told
+    if Path("/proc/self").exists():
+        assert cron_daemon_running() in (True, False)
+
+
+@pytest.mark.parametrize(
+    ("scheduler", "display", "warned"),
+    [
+        ("cron", ":99", "a job under cron has no desktop and nobody reads its console"),
+        ("systemd", None, "only the console got this, and nobody reads a scheduled job's console"),
+        ("systemd", ":99", None),
+    ],
+)
+def test_schedule_test_warns_when_nobody_would_see_a_scheduled_run(
+    scheduler: str,
+    display: str | None,
+    warned: str | None,
+    fake_tools: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LOWPROFILE_SCHEDULER", scheduler)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    if display:
+        monkeypatch.setenv("DISPLAY", display)
+    else:
+        monkeypatch.delenv("DISPLAY", raising=False)
+    result = runner.invoke(app, ["schedule", "test"])
+    assert result.exit_code == 0, result.output
+    if warned is None:
+        assert "warning" not in result.stderr
+    else:
+        assert f"warning: {warned}: set smtp_host and smtp_to" in result.stderr
