@@ -99,3 +99,21 @@ def test_install_says_what_it_left_out_and_remove_deletes_the_file(
     assert json.loads(text)["HTTPS_PROXY"] == "http://proxy.example:8011"
     assert runner.invoke(app, ["schedule", "remove"]).exit_code == 0
     assert not saved.exists()
+
+
+def test_a_malformed_proxy_fails_the_scheduled_run_in_one_line(
+    profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lowprofile.schedule import notify as notify_module
+    from lowprofile.schedule.runner import run_scheduled
+
+    told: list[tuple[str, str]] = []
+    monkeypatch.setattr(notify_module, "notify", lambda t, m, s: told.append((t, m)) or [])
+    monkeypatch.setenv("HTTPS_PROXY", "http://[::1:8080")
+    assert run_scheduled(profile) == 2  # before any request, not a traceback mid-scan
+    assert told == [
+        (
+            "lowprofile: the scheduled scan failed",
+            "HTTPS_PROXY is not a valid proxy URL (Invalid IPv6 URL)",
+        )
+    ]

@@ -68,7 +68,7 @@ def install_command(
     settings, notes = capture_settings(os.environ, SECRET_ENV.values())
     save_settings(settings)
     for note in notes:
-        stderr_console().print(Text(f"note: {note}", style="yellow"))
+        stderr_console().print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
     backend = pick_backend()
     done = backend.install(job)
     save_when(When.of(job))
@@ -126,7 +126,7 @@ def test_command() -> None:
     if settings.smtp_host and settings.smtp_to and "email" not in used:
         fail(f"the test email to {settings.smtp_to} could not be sent (see above)", EXIT_FAILED)
     if (warning := unseen_warning(used, _scheduler_name())) is not None:
-        stderr_console().print(Text(f"warning: {warning}", style="yellow"))
+        stderr_console().print(Text(f"warning: {warning}", style="yellow"), soft_wrap=True)
 
 
 def _scheduler_name() -> str | None:

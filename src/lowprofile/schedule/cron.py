@@ -16,9 +16,10 @@ CRON_DAEMONS = frozenset({"cron", "crond", "cronie", "fcron", "dcron"})
 PROC = Path("/proc")
 
 
-def cron_daemon_running(proc: Path = PROC) -> bool | None:
+def cron_daemon_running(proc: Path | None = None) -> bool | None:
     """Whether a cron daemon process runs here, from /proc; None where there is no /proc to read
     (the BSDs, macOS), since then it cannot be told."""
+    proc = proc or PROC
     if not (proc / "self").exists():
         return None
     for entry in proc.iterdir():

@@ -33,6 +33,14 @@ STALE_AFTER = RUN_DEADLINE + timedelta(hours=2)
 """A lock held longer than this is not a slow run of ours (the deadline ends those): it is stuck."""
 
 
+def span(length: timedelta) -> str:
+    """A length of time as a person reads it: "7 h", "20 min", "1 s"."""
+    seconds = int(length.total_seconds())
+    if seconds >= 3600:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min" if seconds >= 60 else f"{seconds} s"
+
+
 @dataclass(frozen=True)
 class Holder:
     """Who holds the lock, as far as its file says."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import traceback
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from lowprofile.privacy import RedactingFilter
 from lowprofile.results import ScanReport
 from lowprofile.schedule import lock
 from lowprofile.schedule.lock import AlreadyRunning, run_lock
+from lowprofile.schedule.saved import check_proxies
 from lowprofile.subject import load_profile
 
 log = logging.getLogger(__name__)
@@ -127,6 +129,7 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
     watchdog = None
     try:
         settings = load_settings()
+        check_proxies(os.environ)
         with run_lock(data_dir() / "schedule.lock", started):
             watchdog = lock.start_deadline(
                 lock.RUN_DEADLINE.total_seconds(), lambda: _out_of_time(settings)
@@ -139,8 +142,11 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
     except LowprofileError as exc:
         return _fail(EXIT_FAILED, str(exc), settings)
     except Exception as exc:
-        _fail(EXIT_FAILED, f"internal error ({type(exc).__name__}): see the log", settings)
-        raise
+        # A bug must still be told, and must not exit 1 ("exposures found"). The traceback goes
+        # to stderr (the scheduler's own log), not to the masked log file it could not be masked
+        # for.
+        traceback.print_exc()
+        return _fail(EXIT_FAILED, f"internal error ({type(exc).__name__}): see stderr", settings)
     finally:
         if watchdog is not None:
             watchdog.cancel()
@@ -149,8 +155,8 @@ def run_scheduled(profile: Path, now: datetime | None = None) -> int:
 
 
 def _out_of_time(settings: Settings) -> None:
-    hours = lock.RUN_DEADLINE.total_seconds() / 3600
-    _fail(EXIT_FAILED, f"stopped after {hours:g} h: a site or the mailbox never answered", settings)
+    why = f"stopped after {lock.span(lock.RUN_DEADLINE)}: a site or the mailbox never answered"
+    _fail(EXIT_FAILED, why, settings)
 
 
 def _skipped(exc: AlreadyRunning, settings: Settings, now: datetime) -> int:
@@ -164,9 +170,9 @@ def _skipped(exc: AlreadyRunning, settings: Settings, now: datetime) -> int:
         log.warning("%s; this run is skipped", exc)
         notify("lowprofile: a scheduled scan was skipped", f"{exc}: it is still running", settings)
         return 0
-    hours = f"{held.total_seconds() / 3600:.0f} h" if held is not None else "an unknown time"
+    length = lock.span(held) if held is not None else "an unknown time"
     end = f" (`kill {exc.holder.pid}`)" if exc.holder.pid is not None else ""
-    why = f"{exc} and has for {hours}, longer than a run may take: it is stuck; end it{end}"
+    why = f"{exc} and has for {length}, longer than a run may take: it is stuck; end it{end}"
     return _fail(EXIT_FAILED, why, settings)
 
 

@@ -88,6 +88,15 @@ def _malformed(url: str) -> str | None:
     return None
 
 
+def check_proxies(environ: Mapping[str, str]) -> None:
+    """A proxy variable that is not a URL is a one-line error before the scan: the HTTP client
+    would otherwise fail on it mid-run with a traceback."""
+    for name in PROXY_ENV:
+        value = environ.get(name)
+        if value and (why := _malformed(value if _SCHEME.match(value) else f"http://{value}")):
+            raise ConfigError(f"{name} is not a valid proxy URL ({why})")
+
+
 def capture_settings(
     environ: Mapping[str, str], secrets: Iterable[str]
 ) -> tuple[dict[str, str], list[str]]:
