@@ -38,7 +38,7 @@ from lowprofile.browser.locate import availability  # noqa: E402
 from lowprofile.checkers.base import CheckerSpec  # noqa: E402
 from lowprofile.checkers.brokers import BrokerChecker  # noqa: E402
 from lowprofile.config import Settings  # noqa: E402
-from lowprofile.net import Http  # noqa: E402
+from lowprofile.fetch.http import Http  # noqa: E402
 from lowprofile.results import Status  # noqa: E402
 from lowprofile.scan import run_scan  # noqa: E402
 from lowprofile.subject import Address, Name, Subject  # noqa: E402

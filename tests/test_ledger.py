@@ -11,20 +11,23 @@ from pathlib import Path
 
 import pytest
 
+from helpers.records import PERSON, all_requests
 from helpers.sample import listing
-from lowprofile.ledger import DUE, EMAIL_WINDOW, advance, entry, listing_seen, state_at
-from lowprofile.results import CheckResult, OptOutState, ScanReport, Severity, Status
-from lowprofile.store import MIGRATIONS, OptOutEvent, OptOutRow, Store
+from lowprofile.optout.ledger import DUE, EMAIL_WINDOW, advance, entry, listing_seen, state_at
+from lowprofile.optout.model import Channel, Request, RequestEvent
+from lowprofile.optout.records import RequestLedger, by_hand
+from lowprofile.results import CheckResult, RequestState, ScanReport, Severity, Status
+from lowprofile.store import MIGRATIONS, history_path
 
-State = OptOutState
+State = RequestState
 LISTING = "https://www.spokeo.com/Jane-Doe/Texas/Austin/p123"
 OTHER = "https://www.spokeo.com/Jane-Doe/Texas/Dallas/p456"
 SENT_AT = datetime(2026, 1, 10, 12, tzinfo=UTC)
 
 
-def request(*states: tuple[State, datetime], listing_url: str = LISTING) -> OptOutRow:
-    events = tuple(OptOutEvent(state, at, state.value) for state, at in states)
-    return OptOutRow(1, "spokeo", SENT_AT.date(), 30, "", listing_url, events)
+def request(*states: tuple[State, datetime], listing_url: str = LISTING) -> Request:
+    events = tuple(RequestEvent(state, at, state.value) for state, at in states)
+    return Request(1, PERSON, Channel.STEPS, "spokeo", SENT_AT.date(), 30, "", listing_url, events)
 
 
 SENT = request((State.SUBMITTED, SENT_AT), (State.AWAITING_REMOVAL, SENT_AT))
@@ -43,7 +46,7 @@ def scan(day: date, *statuses: Status, urls: tuple[str, ...] = (LISTING,)) -> Sc
     return ScanReport({}, when, when, ["brokers"], results)
 
 
-def moved(req: OptOutRow, *reports: ScanReport) -> OptOutRow:
+def moved(req: Request, *reports: ScanReport) -> Request:
     """The request after each scan in turn, as the pipeline keeps it."""
     for report in reports:
         added = [e for _, e in advance([req], report).events]
@@ -120,20 +123,20 @@ def test_the_re_check_date_counts_from_the_last_submit() -> None:
     assert moved(SENT, still).events[-1].state is State.FAILED
 
 
-def test_the_store_keeps_every_event_with_its_scan() -> None:
-    with Store() as store:
-        first = store.add_optout("spokeo", date(2026, 1, 10), 30, listing=LISTING)
-        store.add_optout_events(
-            [(first, OptOutEvent(State.CONFIRMED_REMOVED, SENT_AT, "gone", scan_id=7))]
+def test_the_ledger_keeps_every_event_with_its_scan() -> None:
+    with RequestLedger(PERSON) as ledger:
+        first = ledger.add(by_hand(PERSON, "spokeo", date(2026, 1, 10), 30))
+        ledger.add_events(
+            [(first, RequestEvent(State.CONFIRMED_REMOVED, SENT_AT, "gone", scan_id=7))]
         )
-        [row] = store.optouts()
-    assert row.listing == LISTING
+        [row] = ledger.requests()
     assert [e.state for e in row.events] == [State.AWAITING_REMOVAL, State.CONFIRMED_REMOVED]
     assert entry(row, SENT_AT).evidence == "scan 7"
 
 
-def test_a_request_from_an_older_history_awaits_removal(tmp_path: Path) -> None:
-    path = tmp_path / "h.db"
+def test_a_request_from_an_older_history_awaits_removal(private_dirs: dict[str, Path]) -> None:
+    path = history_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     old = sqlite3.connect(path)  # a history of schema 3: requests had only a date
     old.executescript("".join(MIGRATIONS[:3]) + "\nPRAGMA user_version = 3;")
     old.execute(
@@ -142,8 +145,7 @@ def test_a_request_from_an_older_history_awaits_removal(tmp_path: Path) -> None:
     )
     old.commit()
     old.close()
-    with Store(path) as store:
-        [row] = store.optouts()
+    [row] = all_requests()
     assert (row.listing, [e.state for e in row.events]) == ("", [State.AWAITING_REMOVAL])
     assert row.events[0].at == datetime(2026, 1, 10, tzinfo=UTC)
 
@@ -165,16 +167,16 @@ def test_a_damaged_ledger_row_is_named_and_costs_only_the_ledger_section(
     from lowprofile.errors import StoreError
     from lowprofile.pipeline import Outputs, deliver
 
-    with Store() as store:
-        first = store.add_optout("spokeo", date(2026, 1, 10), 30, listing=LISTING)
-        store.db.execute(
-            "INSERT INTO optout_events (optout_id, state, at) VALUES (?, 'bogus', ?)",
+    with RequestLedger(PERSON) as ledger:
+        first = ledger.add(by_hand(PERSON, "spokeo", date(2026, 1, 10), 30))
+        ledger.base.db.execute(
+            "INSERT INTO request_events (request_id, state, at) VALUES (?, 'bogus', ?)",
             (first, SENT_AT.isoformat()),
         )
-        store.db.commit()
+        ledger.base.db.commit()
         with pytest.raises(StoreError, match=r"opt-out event 2 is damaged \('bogus'"):
-            store.optouts()
-    outcome = deliver(sample_report(), Outputs(save=True))
+            ledger.requests()
+    outcome = deliver(sample_report(), Outputs(save=True), person=PERSON)
     assert outcome.scan_id is not None and outcome.problems == []  # the scan is kept
     assert outcome.report.ledger == []
     assert "the opt-out ledger is left out of this report" in caplog.text

@@ -7,7 +7,7 @@ from email import message_from_bytes
 
 import pytest
 
-from lowprofile.optout import draft_request
+from lowprofile.optout.drafts import draft_request
 from lowprofile.subject import Address, Name, Subject
 
 

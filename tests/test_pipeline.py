@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers.records import PERSON
 from helpers.sample import sample_report
 from lowprofile.pipeline import add_registry_tasks
 
@@ -13,7 +14,7 @@ def test_registered_brokers_join_the_plan_without_a_ledger_being_made(
 ) -> None:
     report = sample_report("TX")
     before = [a.id for a in report.plan]
-    add_registry_tasks(report)
+    add_registry_tasks(report, PERSON)
     ids = [a.id for a in report.plan]
     assert "registry-requests" in ids and set(before) <= set(ids)
     assert report.plan[-1].kind == "emergency"  # the emergency steps stay last

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.records import PERSON
 from helpers.sample import listing, sample_report
 from lowprofile.diff import diff_reports
 from lowprofile.errors import StoreError
@@ -20,12 +21,12 @@ from lowprofile.store import Store
 def test_save_load_round_trip(tmp_path: Path) -> None:
     report = sample_report()
     with Store(tmp_path / "h.db") as store:
-        first = store.save(report)
-        second = store.save(report)
-        assert [row.id for row in store.scans()] == [first, second]
-        assert store.scans()[0].findings == len(report.findings)
-        assert store.load(store.resolve("latest")).to_dict() == report.to_dict()
-        assert store.resolve("previous") == first
+        first = store.save(report, PERSON)
+        second = store.save(report, PERSON)
+        assert [row.id for row in store.scans(None)] == [first, second]
+        assert store.scans(None)[0].findings == len(report.findings)
+        assert store.load(store.resolve("latest", None)).to_dict() == report.to_dict()
+        assert store.resolve("previous", None) == first
         mode = store.db.execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
     assert stat.S_IMODE((tmp_path / "h.db").stat().st_mode) == 0o600
@@ -33,7 +34,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
 
 def test_default_location_is_private(private_dirs: dict[str, Path]) -> None:
     with Store() as store:
-        store.save(sample_report())
+        store.save(sample_report(), PERSON)
     path = private_dirs["data"] / "history.db"
     assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
@@ -42,7 +43,7 @@ def test_default_location_is_private(private_dirs: dict[str, Path]) -> None:
 def test_a_failed_save_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     report = sample_report()
     with Store(tmp_path / "h.db") as store:
-        store.save(report)
+        store.save(report, PERSON)
         broken = ScanReport(
             report.subject,
             report.started,
@@ -51,8 +52,8 @@ def test_a_failed_save_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
             [*report.results, CheckResult(None, "x", Status.NOT_FOUND)],
         )  # type: ignore[arg-type]
         with pytest.raises(StoreError):
-            store.save(broken)
-        assert len(store.scans()) == 1
+            store.save(broken, PERSON)
+        assert len(store.scans(None)) == 1
         (count,) = store.db.execute("SELECT COUNT(*) FROM results").fetchone()
         assert count == len(report.results)
 
@@ -68,7 +69,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 
 def test_empty_history_says_so(tmp_path: Path) -> None:
     with Store(tmp_path / "h.db") as store, pytest.raises(StoreError, match="empty"):
-        store.resolve("latest")
+        store.resolve("latest", None)
 
 
 def make(results: list[CheckResult]) -> ScanReport:
@@ -116,8 +117,8 @@ def test_reports_are_stored_compressed_and_older_rows_still_read(tmp_path: Path)
     old.commit()
     old.close()
     with Store(path) as store:
-        new_id = store.save(report)
-        rows = store.scans()
+        new_id = store.save(report, PERSON)
+        rows = store.scans(None)
         assert [r.score for r in rows] == [report.risk.score] * 2  # migrated, and saved
         stored = store.db.execute("SELECT report FROM scans WHERE id = ?", (new_id,)).fetchone()[0]
         assert isinstance(stored, bytes) and len(stored) * 3 < len(json.dumps(report.to_dict()))

@@ -9,7 +9,6 @@ written to the config file, and never logged.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -255,21 +254,14 @@ def check_mailbox(settings: Settings) -> None:
         raise ConfigError(f"imap_port: {settings.imap_port} is not a port number")
     if settings.imap_host and not settings.imap_user:
         raise ConfigError("imap_user: needed with imap_host (the mailbox login)")
+    from lowprofile.fetch.fence import is_loopback
+
     clear = settings.imap_security == "none"
-    if settings.imap_host and clear and not _loopback(settings.imap_host):
+    if settings.imap_host and clear and not is_loopback(settings.imap_host):
         raise ConfigError(
             f"imap_security: 'none' sends the password in the clear; {settings.imap_host} is not "
             "this machine (use ssl or starttls)"
         )
-
-
-def _loopback(host: str) -> bool:
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def get_secret(name: str) -> str | None:

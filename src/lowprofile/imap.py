@@ -37,7 +37,7 @@ from typing import TypeVar
 
 from lowprofile.config import SECRET_ENV, Settings, check_mailbox, get_secret
 from lowprofile.errors import ConfigError, MailboxError
-from lowprofile.net import ssl_context
+from lowprofile.fetch.http import ssl_context
 from lowprofile.safe_text import clean_text
 
 MAX_MESSAGE_BYTES = 1_000_000

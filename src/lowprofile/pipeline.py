@@ -28,7 +28,7 @@ from lowprofile.scan import ScanObserver, exit_code, run_scan
 from lowprofile.subject import Subject
 
 if TYPE_CHECKING:
-    from lowprofile.store import OptOutEvent
+    from lowprofile.optout.model import RequestEvent
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ def _attempt(problems: list[str], what: str, step: Callable[[], object]) -> bool
 def deliver(
     report: ScanReport,
     outputs: Outputs,
+    *,
+    person: str,
     home: tuple[float, float] | None = None,
     pending: Path | None = None,
 ) -> ScanOutcome:
@@ -80,12 +82,14 @@ def deliver(
     The order: the opt-out ledger is moved by the scan first, so every output shows the
     requests as this scan leaves them (the moves are kept only with the scan); the JSON; the
     save; the evidence folder ``pending`` takes the scan's id; then the HTML, which can now link
-    each finding to its evidence. A save that fails costs neither file. ``home`` (the profile's
-    coordinates, which the report does not keep) centres the HTML report's photo map."""
+    each finding to its evidence. A save that fails costs neither file. ``person``
+    (``Subject.person_id``) owns the scan and the requests it moves: nobody else's are read.
+    ``home`` (the profile's coordinates, which the report does not keep) centres the HTML
+    report's photo map."""
     from lowprofile.files import write_private
     from lowprofile.report.json import write_report
 
-    moves = move_ledger(report)
+    moves = move_ledger(report, person)
     outcome = ScanOutcome(report=report, exit_code=EXIT_OK)
     problems = outcome.problems
     if outputs.json:
@@ -96,7 +100,7 @@ def deliver(
     if outputs.save:
 
         def save() -> None:
-            outcome.scan_id = save_to_history(report, moves)
+            outcome.scan_id = save_to_history(report, person, moves)
 
         _attempt(problems, "history", save)
     kept = _attempt_settle(outcome, pending) if pending is not None else None
@@ -106,7 +110,7 @@ def deliver(
         from lowprofile.report.html import render_html
 
         html = outputs.html.expanduser()
-        trend = score_history(report)
+        trend = score_history(report, person)
         proof = evidence_links(kept)
         if _attempt(
             problems,
@@ -135,17 +139,18 @@ def evidence_links(folder: Path | None) -> dict[str, dict[str, str]]:
         return {}
 
 
-def score_history(report: ScanReport) -> list[tuple[datetime, int]]:
-    """The scores of earlier scans of the same subject, for the HTML report's trend. Only read
-    when a history exists (a report is never the reason one is created); a history that cannot
-    be read costs the trend, never the report."""
+def score_history(report: ScanReport, person: str | None) -> list[tuple[datetime, int]]:
+    """The scores of the person's earlier scans of the same subject, for the HTML report's
+    trend (none for a report whose person is not known). Only read when a history exists (a
+    report is never the reason one is created); a history that cannot be read costs the
+    trend, never the report."""
     from lowprofile.store import Store, history_path
 
     try:
-        if not history_path().is_file():
+        if person is None or not history_path().is_file():
             return []
         with Store() as store:
-            return store.past_scores(report.subject, report.started)
+            return store.past_scores(person, report.subject, report.started)
     except (LowprofileError, OSError) as exc:
         log.debug("no score history for the trend: %s", exc)
         return []
@@ -161,28 +166,42 @@ def _attempt_settle(outcome: ScanOutcome, pending: Path) -> Path | None:
         return pending
 
 
-def save_to_history(report: ScanReport, moves: Sequence[tuple[int, OptOutEvent]] = ()) -> int:
-    """Save the scan, then the ledger events it caused, naming the scan as their evidence."""
+def save_to_history(
+    report: ScanReport, person: str, moves: Sequence[tuple[int, RequestEvent]] = ()
+) -> int:
+    """Save the person's scan, then the ledger events it caused, naming the scan as their
+    evidence. Scans kept before scans had an owner become this person's when they are the one
+    profile there is (said once, as a warning)."""
+    from lowprofile.optout.records import RequestLedger, may_claim
     from lowprofile.store import Store
 
     with Store() as store:
-        scan_id = store.save(report)
-        store.add_optout_events([(r, replace(e, scan_id=scan_id)) for r, e in moves])
-        return scan_id
+        if may_claim(person):
+            claimed = store.claim(person)
+            if claimed:
+                log.warning("%d scan(s) kept before scans had an owner are now yours", claimed)
+        scan_id = store.save(report, person)
+    if moves:
+        with RequestLedger(person) as ledger:
+            ledger.add_events([(r, replace(e, scan_id=scan_id)) for r, e in moves])
+    return scan_id
 
 
-def move_ledger(report: ScanReport) -> list[tuple[int, OptOutEvent]]:
-    """Put the opt-out ledger as this scan leaves it into the report, and return the events
-    to keep once it is saved. Only read when a history exists; a history that cannot be read
-    costs the ledger section, never the report."""
-    from lowprofile.ledger import advance
-    from lowprofile.store import Store, history_path
+def move_ledger(report: ScanReport, person: str) -> list[tuple[int, RequestEvent]]:
+    """Put the person's opt-out ledger as this scan leaves it into the report, and return the
+    events to keep once it is saved. Only read when a ledger (or an older history to move it
+    from) exists; a ledger that cannot be read costs the ledger section, never the report."""
+    from lowprofile.optout.ledger import advance
+    from lowprofile.optout.records import RequestLedger, ledger_db_path
+    from lowprofile.store import history_path
 
     try:
-        if not history_path().is_file():
+        if not (ledger_db_path().is_file() or history_path().is_file()):
             return []
-        with Store() as store:
-            moved = advance(store.optouts(), report)
+        with RequestLedger(person) as ledger:
+            for note in ledger.notes:
+                log.warning("%s", note)
+            moved = advance(ledger.requests(), report)
     except (LowprofileError, OSError) as exc:
         log.warning("the opt-out ledger is left out of this report: %s", exc)
         return []
@@ -190,7 +209,7 @@ def move_ledger(report: ScanReport) -> list[tuple[int, OptOutEvent]]:
     return moved.events
 
 
-def add_registry_tasks(report: ScanReport) -> None:
+def add_registry_tasks(report: ScanReport, person: str) -> None:
     """Deletion requests to the registered data brokers, in the plan by their worth per minute
     (before the emergency steps, which stay last). A catalogue or ledger that cannot be read
     costs these tasks, never the scan."""
@@ -198,7 +217,7 @@ def add_registry_tasks(report: ScanReport) -> None:
     from lowprofile.registry.tasks import registry_actions
 
     try:
-        extra = registry_actions(lives_in_california(report.subject))
+        extra = registry_actions(lives_in_california(report.subject), person)
     except (LowprofileError, OSError, ValueError) as exc:
         log.debug("registry tasks left out: %s", exc)
         return
@@ -236,10 +255,10 @@ def run_pipeline(
         )
     )
     assess_report(report)
-    add_registry_tasks(report)
+    add_registry_tasks(report, subject.person_id)
     home = subject.home
     point = (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
-    outcome = deliver(report, outputs, home=point, pending=pending)
+    outcome = deliver(report, outputs, person=subject.person_id, home=point, pending=pending)
     outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
     if outcome.problems and outcome.exit_code == EXIT_OK:
         outcome.exit_code = EXIT_FAILED

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from lowprofile import __version__
+from lowprofile.optout.model import RequestState
 from lowprofile.safe_text import json_safe
 
 SCHEMA_VERSION = 1
@@ -117,24 +118,6 @@ class Grade(StrEnum):
     SEVERE = "severe"
 
 
-class OptOutState(StrEnum):
-    """Where one opt-out request stands in the ledger.
-
-    ``submitted`` → ``email_pending`` → ``awaiting_removal`` come from the run that sent it;
-    ``confirmed_removed`` and ``reappeared`` only from a scan in which the broker answered;
-    ``failed`` from a form that changed, a mail that never came, or a listing still there after
-    the broker's re-check time; ``needs_you`` from a captcha in a run nobody watched.
-    """
-
-    SUBMITTED = "submitted"
-    EMAIL_PENDING = "email_pending"
-    AWAITING_REMOVAL = "awaiting_removal"
-    CONFIRMED_REMOVED = "confirmed_removed"
-    FAILED = "failed"
-    REAPPEARED = "reappeared"
-    NEEDS_YOU = "needs_you"
-
-
 @dataclass(frozen=True)
 class LedgerEntry:
     """One opt-out request as it stands: which listing, its state since when, why, and the
@@ -143,7 +126,7 @@ class LedgerEntry:
     broker: str
     listing: str
     """The listing asked to be removed; empty for a request about the whole site."""
-    state: OptOutState
+    state: RequestState
     since: datetime
     detail: str
     evidence: str = ""
@@ -167,7 +150,7 @@ class LedgerEntry:
         return cls(
             broker=data["broker"],
             listing=data.get("listing", ""),
-            state=OptOutState(data["state"]),
+            state=RequestState(data["state"]),
             since=datetime.fromisoformat(data["since"]),
             detail=data.get("detail", ""),
             evidence=data.get("evidence", ""),

@@ -25,7 +25,8 @@ from lowprofile.browser.locate import availability
 from lowprofile.checkers.base import CheckContext, CheckerSpec, load_checker
 from lowprofile.config import Settings
 from lowprofile.errors import CheckerError
-from lowprofile.net import Http
+from lowprofile.fetch.http import Http
+from lowprofile.fetch.politeness import HostClock
 from lowprofile.results import CheckResult, Finding, ScanReport, Severity, Status
 from lowprofile.subject import Subject
 
@@ -197,10 +198,11 @@ def _evidence(options: dict[str, Any], browser: BrowserEngine | None) -> Evidenc
 
 @contextlib.asynccontextmanager
 async def open_browser(
-    settings: Settings, options: dict[str, Any]
+    settings: Settings, options: dict[str, Any], politeness: HostClock | None = None
 ) -> AsyncIterator[BrowserEngine | None]:
     """The scan's one browser, or None (``--browser never``, or no engine on this machine).
-    Chromium itself starts on the first page that needs it, so a scan without one pays nothing."""
+    Chromium itself starts on the first page that needs it, so a scan without one pays nothing.
+    ``politeness`` is the HTTP client's per-host clock: one pause per host for both."""
     found = availability()
     if options.get("browser", "never") == "never" or not found.ready:
         yield None
@@ -210,6 +212,7 @@ async def open_browser(
         visible=bool(options.get("show_browser")),
         notify=options.get("notify"),
         found=found,
+        politeness=politeness,
     )
     try:
         yield engine
@@ -231,7 +234,10 @@ async def run_scan(
     observer = observer or NullObserver()
     started = datetime.now(UTC)
     options = options or {}
-    async with Http(settings, transport=transport) as http, open_browser(settings, options) as br:
+    async with (
+        Http(settings, transport=transport) as http,
+        open_browser(settings, options, http.politeness) as br,
+    ):
         batches = await asyncio.gather(
             *(
                 _run_one(spec, subject, http, settings, observer, save_pages, options, br)

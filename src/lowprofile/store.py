@@ -9,24 +9,20 @@ order, each inside its own transaction.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any
 
 from lowprofile.config import data_dir
+from lowprofile.db import Database
 from lowprofile.errors import ReportError, StoreError
-from lowprofile.files import ensure_private_dir
 from lowprofile.privacy import mask_email, mask_name, mask_username
-from lowprofile.results import OptOutState, ScanReport, json_text
+from lowprofile.results import ScanReport, json_text
 from lowprofile.safe_text import json_text as utf8_text
-
-T = TypeVar("T")
 
 MIGRATIONS: list[str] = [
     # 1: scans, their results and findings; opt-out requests the user made
@@ -106,14 +102,19 @@ MIGRATIONS: list[str] = [
         SELECT id, 'awaiting_removal', submitted || 'T00:00:00+00:00', 'recorded by hand'
         FROM optouts;
     """,
+    # 5: every scan belongs to a person (``Subject.person_id``); the scans stored before go to
+    # the one profile there is (``Store.claim``). The opt-out tables above moved to the request
+    # ledger (``optout/records.py``), which copies them on its first open; they are read no more.
+    """
+    ALTER TABLE scans ADD COLUMN person TEXT NOT NULL DEFAULT '';
+    CREATE INDEX scans_person ON scans(person, id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SAME_SUBJECT_KEYS = ("names", "locations", "emails", "phones", "usernames")
 """What makes two stored scans the same person's, for the score over time."""
 COMPRESSION = 6
 """zlib's level for stored reports: most of the gain of 9 at a fraction of its time."""
-BUSY_TIMEOUT_S = 30.0
-"""How long a scan waits for another's write to the history before giving up."""
 
 
 def history_path() -> Path:
@@ -135,6 +136,8 @@ class ScanRow:
     """Too little answered for the score to mean much."""
     subject: str = ""
     """Who was scanned, masked (``J*** D** +1``): enough to tell two people's scans apart."""
+    person: str = ""
+    """Whose scan it is (``Subject.person_id``)."""
 
 
 def subject_label(subject: dict[str, object]) -> str:
@@ -149,138 +152,57 @@ def subject_label(subject: dict[str, object]) -> str:
     return "photos only" if photos else ""
 
 
-@dataclass(frozen=True)
-class HandCheck:
-    """What the person saw on a site they searched by hand."""
-
-    broker: str
-    listed: bool
-    checked: date
-    url: str = ""
-
-
-@dataclass(frozen=True)
-class OptOutEvent:
-    """One step of an opt-out request: the state it entered, when, why, and the evidence."""
-
-    state: OptOutState
-    at: datetime
-    detail: str = ""
-    evidence: str = ""
-    scan_id: int | None = None
-    """The scan that showed it (a removal, a reappearance), once that scan is saved."""
-
-
-@dataclass(frozen=True)
-class OptOutRow:
-    """One opt-out request: a broker, the listing asked to be removed ('' for the whole site),
-    and its events, oldest first."""
-
-    id: int
-    broker: str
-    submitted: date
-    recheck_days: int
-    note: str
-    listing: str = ""
-    events: tuple[OptOutEvent, ...] = ()
-
-
 class Store:
-    """The history database. Use as a context manager; every write is one transaction.
-
-    A subclass keeping another database of the same care (0600, WAL, migrations under one write
-    lock) sets its own ``migrations``."""
-
-    migrations: ClassVar[list[str]] = MIGRATIONS
+    """The history database over the shared SQLite base. Use as a context manager; every write
+    is one transaction. Each scan belongs to a person; reads name the person whose scans they
+    want (``None``: every person's, for the commands that say so)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or history_path()
-        self._db: sqlite3.Connection | None = None
+        self.base = Database(self.path, MIGRATIONS, what="the history")
 
     def __enter__(self) -> Store:
-        ensure_private_dir(self.path.parent)
-        if self.path.is_symlink():
-            raise StoreError(f"{self.path}: is a symbolic link; the history must be a plain file")
-        try:
-            flags = os.O_CREAT | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
-            os.close(os.open(self.path, flags, 0o600))
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot open: {exc.strerror or exc}") from exc
-        try:
-            # Scans started at once (cron and a person) wait for each other's writes.
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-        except sqlite3.Error as exc:
-            self.close()
-            raise StoreError(f"{self.path}: {exc}") from exc
-        for suffix in ("", "-wal", "-shm"):
-            side = Path(f"{self.path}{suffix}")
-            if side.exists():
-                side.chmod(0o600)
+        self.base.open()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        self.base.close()
 
     @property
     def db(self) -> sqlite3.Connection:
-        if self._db is None:
-            raise StoreError("the history database is not open")
-        return self._db
+        return self.base.db
 
-    @contextmanager
-    def transaction(self, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:
-        """One transaction; ``immediate`` takes the write lock at once (for read-then-write)."""
-        try:
-            with self.db:
-                if immediate:
-                    self.db.execute("BEGIN IMMEDIATE")
-                yield self.db
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
+    def transaction(self, *, immediate: bool = False) -> AbstractContextManager[sqlite3.Connection]:
+        return self.base.transaction(immediate=immediate)
 
     def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        """A read; a damaged database is a one-line StoreError, not a traceback."""
-        try:
-            return self.db.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
+        return self.base.rows(sql, params)
 
-    def _migrate(self) -> None:
-        (version,) = self.db.execute("PRAGMA user_version").fetchone()
-        latest = len(self.migrations)
-        if version > latest:
-            raise StoreError(
-                f"{self.path} was written by a newer lowprofile (schema {version}); upgrade"
-            )
-        if version == latest:
-            return
-        # Two first scans at once must not both create the tables: take the write lock, then
-        # read the version again, and migrate only what is still missing.
+    def claim(self, person: str) -> int:
+        """Give the scans stored before scans had an owner to ``person`` (the one profile there
+        is); returns how many."""
         with self.transaction(immediate=True) as db:
-            (version,) = db.execute("PRAGMA user_version").fetchone()
-            for number in range(version, latest):
-                for statement in self.migrations[number].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number + 1}")
+            return int(
+                db.execute("UPDATE scans SET person = ? WHERE person = ''", (person,)).rowcount
+            )
+
+    def latest_person(self) -> str | None:
+        """Whose scan is the newest (for commands run without a profile by someone who scans
+        with flags only)."""
+        rows = self._rows("SELECT person FROM scans ORDER BY id DESC LIMIT 1")
+        return str(rows[0]["person"]) if rows else None
 
     # --- scans -------------------------------------------------------------------------------
 
-    def save(self, report: ScanReport) -> int:
-        """Store a scan with its results and findings; returns its id."""
+    def save(self, report: ScanReport, person: str) -> int:
+        """Store ``person``'s scan with its results and findings; returns its id."""
         with self.transaction() as db:
             cursor = db.execute(
-                "INSERT INTO scans (started, finished, report, score, grade, incomplete, subject)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO scans (started, finished, report, score, grade, incomplete, subject,"
+                " person) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     report.started.isoformat(),
                     report.finished.isoformat(),
@@ -289,6 +211,7 @@ class Store:
                     report.risk.grade.value if report.risk else None,
                     int(bool(report.risk and report.risk.incomplete)),
                     json_text(report.subject),
+                    person,
                 ),
             )
             scan_id = int(cursor.lastrowid or 0)
@@ -314,11 +237,14 @@ class Store:
                 )
         return scan_id
 
-    def scans(self) -> list[ScanRow]:
+    def scans(self, person: str | None) -> list[ScanRow]:
+        """``person``'s scans, oldest first (``None``: everyone's)."""
         rows = self._rows(
             "SELECT s.id, s.started, s.finished, COUNT(f.id) AS n,"
-            " s.score, s.grade, s.incomplete, s.subject"
-            " FROM scans s LEFT JOIN findings f ON f.scan_id = s.id GROUP BY s.id ORDER BY s.id"
+            " s.score, s.grade, s.incomplete, s.subject, s.person"
+            " FROM scans s LEFT JOIN findings f ON f.scan_id = s.id"
+            " WHERE ?1 IS NULL OR s.person = ?1 GROUP BY s.id ORDER BY s.id",
+            (person,),
         )
         return [
             ScanRow(
@@ -330,11 +256,14 @@ class Store:
                 grade=r["grade"] if isinstance(r["grade"], str) else None,
                 incomplete=bool(r["incomplete"]),
                 subject=subject_label(_json_object(r["subject"])),
+                person=r["person"],
             )
             for r in rows
         ]
 
-    def prune(self, *, keep: int | None = None, before: date | None = None) -> int:
+    def prune(
+        self, person: str | None, *, keep: int | None = None, before: date | None = None
+    ) -> int:
         """Delete old scans with their results and findings, in one transaction; returns how
         many. ``keep`` keeps the newest N scans; ``before`` deletes scans started before that
         day; given both, a scan goes only when both say so."""
@@ -343,7 +272,12 @@ class Store:
         if keep is not None and keep < 0:
             raise StoreError(f"--keep {keep}: keep a number of scans, 0 or more")
         with self.transaction(immediate=True) as db:
-            ids = [row["id"] for row in db.execute("SELECT id, started FROM scans ORDER BY id")]
+            ids = [
+                row["id"]
+                for row in db.execute(
+                    "SELECT id FROM scans WHERE ?1 IS NULL OR person = ?1 ORDER BY id", (person,)
+                )
+            ]
             doomed = set(ids[: max(len(ids) - keep, 0)] if keep is not None else ids)
             if before is not None:
                 older = db.execute(
@@ -365,9 +299,10 @@ class Store:
             raise StoreError(f"no scan {scan_id} in the history (see `lowprofile history list`)")
         return self._report(scan_id, row["report"])
 
-    def resolve(self, ref: str) -> int:
-        """A scan id from ``latest``, ``previous`` or a number."""
-        ids = [row.id for row in self.scans()]
+    def resolve(self, ref: str, person: str | None) -> int:
+        """A scan id of ``person``'s from ``latest``, ``previous`` or a number (another
+        person's number is refused as unknown)."""
+        ids = [row.id for row in self.scans(person)]
         if not ids:
             raise StoreError("the history is empty: run `lowprofile scan` first")
         if ref == "latest":
@@ -377,23 +312,34 @@ class Store:
                 raise StoreError("only one scan in the history")
             return ids[-2]
         try:
-            return int(ref)
+            number = int(ref)
         except ValueError as exc:
             raise StoreError(f"{ref!r} is not a scan id, 'latest' or 'previous'") from exc
+        if number not in ids:
+            theirs = self._rows("SELECT 1 FROM scans WHERE id = ?", (number,))
+            if theirs:
+                raise StoreError(f"scan {number} is another person's (add --any to use it)")
+            raise StoreError(f"no scan {number} in the history (see `lowprofile history list`)")
+        return number
 
-    def reports_since(self, when: date) -> list[ScanReport]:
+    def reports_since(self, when: date, person: str) -> list[ScanReport]:
         rows = self._rows(
-            "SELECT id, report FROM scans WHERE started >= ? ORDER BY id", (when.isoformat(),)
+            "SELECT id, report FROM scans WHERE started >= ? AND person = ? ORDER BY id",
+            (when.isoformat(), person),
         )
         return [self._report(r["id"], r["report"]) for r in rows]
 
-    def past_scores(self, subject: dict[str, Any], before: datetime) -> list[tuple[datetime, int]]:
-        """(started, score) of the stored scans of the same subject started before ``before``,
-        oldest first, for the report's trend. The same subject is the same masked names,
-        places, emails, phones and usernames: that is all a report keeps of the profile. Read
-        straight from each report's JSON, so a long history is not loaded report by report; a
-        row without a whole-number score (an older report) is left out."""
-        rows = self._rows("SELECT started, subject, score FROM scans ORDER BY id")
+    def past_scores(
+        self, person: str, subject: dict[str, Any], before: datetime
+    ) -> list[tuple[datetime, int]]:
+        """(started, score) of ``person``'s stored scans of the same subject started before
+        ``before``, oldest first, for the report's trend. The same subject is the same masked
+        names, places, emails, phones and usernames (the trend compares like with like). Read
+        from the columns beside each report, so a long history is not loaded report by
+        report; a row without a whole-number score (an older report) is left out."""
+        rows = self._rows(
+            "SELECT started, subject, score FROM scans WHERE person = ? ORDER BY id", (person,)
+        )
         wanted = {key: subject.get(key) or [] for key in SAME_SUBJECT_KEYS}
         points = []
         for row in rows:
@@ -430,102 +376,6 @@ class Store:
             raise StoreError(f"{origin}: damaged ({exc})") from exc
         except ReportError as exc:
             raise StoreError(str(exc)) from exc
-
-    # --- sites checked by hand -----------------------------------------------------------------
-
-    def add_hand_check(self, broker: str, listed: bool, checked: date, url: str = "") -> int:
-        with self.transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO hand_checks (broker, listed, checked, url) VALUES (?, ?, ?, ?)",
-                (broker, int(listed), checked.isoformat(), url),
-            )
-            return int(cursor.lastrowid or 0)
-
-    def hand_checks(self) -> dict[str, HandCheck]:
-        """The newest hand check of each site."""
-        rows = self._rows("SELECT * FROM hand_checks ORDER BY checked, id")
-        return {
-            r["broker"]: HandCheck(
-                r["broker"], bool(r["listed"]), date.fromisoformat(r["checked"]), r["url"]
-            )
-            for r in rows
-        }
-
-    # --- opt-outs ----------------------------------------------------------------------------
-
-    def add_optout(
-        self,
-        broker: str,
-        submitted: date,
-        recheck_days: int,
-        note: str = "",
-        *,
-        listing: str = "",
-        event: OptOutEvent | None = None,
-    ) -> int:
-        """A new request, with its first event (by default: awaiting removal, sent by hand)."""
-        first = event or OptOutEvent(
-            OptOutState.AWAITING_REMOVAL,
-            datetime.combine(submitted, datetime.min.time(), UTC),
-            "recorded by hand",
-        )
-        with self.transaction(immediate=True) as db:
-            cursor = db.execute(
-                "INSERT INTO optouts (broker, submitted, recheck_days, note, listing) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (broker, submitted.isoformat(), recheck_days, note, listing),
-            )
-            request = int(cursor.lastrowid or 0)
-            self._insert_events(db, [(request, first)])
-            return request
-
-    def add_optout_events(self, events: list[tuple[int, OptOutEvent]]) -> None:
-        """Later steps of existing requests, (request id, event) each, in one transaction."""
-        with self.transaction(immediate=True) as db:
-            self._insert_events(db, events)
-
-    @staticmethod
-    def _insert_events(db: sqlite3.Connection, events: list[tuple[int, OptOutEvent]]) -> None:
-        db.executemany(
-            "INSERT INTO optout_events (optout_id, state, at, detail, evidence, scan_id) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (request, e.state.value, e.at.isoformat(), e.detail, e.evidence, e.scan_id)
-                for request, e in events
-            ],
-        )
-
-    def optouts(self) -> list[OptOutRow]:
-        """Every request with its events, oldest request first; a damaged row is a one-line
-        StoreError naming it (a guessed state would be worse than none)."""
-        events: dict[int, list[OptOutEvent]] = {}
-        for r in self._rows("SELECT * FROM optout_events ORDER BY at, id"):
-            event = self._parsed(f"opt-out event {r['id']}", _event_of, r)
-            events.setdefault(r["optout_id"], []).append(event)
-        return [
-            self._parsed(f"opt-out request {r['id']}", _request_of, r, events)
-            for r in self._rows("SELECT * FROM optouts ORDER BY submitted, id")
-        ]
-
-    def _parsed(self, what: str, make: Callable[..., T], *row: Any) -> T:
-        """A row read into its type, or a one-line StoreError saying which row is damaged."""
-        try:
-            return make(*row)
-        except (ValueError, TypeError) as exc:
-            raise StoreError(f"{self.path}: {what} is damaged ({exc})") from exc
-
-
-def _event_of(r: sqlite3.Row) -> OptOutEvent:
-    at = _aware(datetime.fromisoformat(r["at"]))
-    return OptOutEvent(OptOutState(r["state"]), at, r["detail"], r["evidence"], r["scan_id"])
-
-
-def _request_of(r: sqlite3.Row, events: dict[int, list[OptOutEvent]]) -> OptOutRow:
-    submitted = date.fromisoformat(r["submitted"])
-    kept = tuple(events.get(r["id"], ()))
-    return OptOutRow(
-        r["id"], r["broker"], submitted, r["recheck_days"], r["note"], r["listing"], kept
-    )
 
 
 def _aware(when: datetime) -> datetime:

@@ -9,6 +9,7 @@ this one structure, so the matcher, the breach checks and the photo scan agree o
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -227,6 +228,24 @@ class Subject:
         """The current address with coordinates, used to measure photo clusters against."""
         return next((a for a in self.current_addresses if a.has_coordinates), None)
 
+    @property
+    def person_id(self) -> str:
+        """Whose records these are: a stable id for the history, the ledger and the evidence.
+
+        It comes from the first name as written, folded (case, spaces), or for a scan without a
+        name from the first email, username or photo folder: the same person scanned from their
+        profile or from flags gets the same records, and a profile's other details may change
+        without splitting them. A hash, so the id itself names no one."""
+        if self.names:
+            key = "name:" + " ".join(self.names[0].full.casefold().split())
+        elif self.emails:
+            key = "email:" + self.emails[0].casefold()
+        elif self.usernames:
+            key = "username:" + self.usernames[0].casefold()
+        else:
+            key = "photos:" + str(self.photo_dirs[0])
+        return "p-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
     def redactor(self) -> Redactor:
         """Everything of this person that must not reach a log unmasked."""
         words: list[str] = []
@@ -396,3 +415,15 @@ def with_details(subject: Subject, fields: dict[str, Any]) -> Subject:
 def subject_from_flags(names: list[str] | None, **details: Any) -> Subject:
     """The Subject given by ``scan``/``init`` flags alone (the keywords of ``flag_details``)."""
     return Subject(**{"names": (), **flag_details(names, **details)})
+
+
+def default_person() -> str | None:
+    """The person of the default profile, or None where there is none or it does not load: the
+    owner of records kept before they had one."""
+    from lowprofile.config import default_profile_path
+
+    path = default_profile_path()
+    try:
+        return load_profile(path).person_id if path.is_file() else None
+    except (ProfileError, OSError):
+        return None

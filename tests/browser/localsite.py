@@ -8,6 +8,7 @@ with the cookie, the results. ``/plain``: the results as static HTML, for plain-
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ class LocalSite:
         host, port = server.server_address[:2]
         self.base = f"http://127.0.0.1:{port}"
         self.hits: Counter[str] = Counter()
+        self.arrivals: list[tuple[float, str, str]] = []
+        """(``time.monotonic()``, path, User-Agent) of every request, in order of arrival."""
 
 
 def _page(name: str) -> bytes:
@@ -39,6 +42,7 @@ def _handler(site: list[LocalSite]) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
             path = urlsplit(self.path).path
             site[0].hits[path] += 1
+            site[0].arrivals.append((time.monotonic(), path, self.headers.get("User-Agent", "")))
             if path.startswith("/js"):
                 self._send(200, _page("js_results.html"))
             elif path.startswith("/slow"):  # a check a person takes a while to solve

@@ -12,10 +12,10 @@ import respx
 from localsite import LocalSite, write_recipe
 
 from lowprofile.brokers.schema import Broker, check_broker_file
-from lowprofile.brokers.search import Fetcher, Search, fetch_and_read
+from lowprofile.brokers.search import Fetchers, Search, fetch_and_read
 from lowprofile.browser.engine import BrowserEngine
 from lowprofile.config import Settings
-from lowprofile.net import Http
+from lowprofile.fetch.http import Http
 from lowprofile.results import Status
 
 SETTINGS = Settings(host_interval=0, read_timeout=5, retries=0, allow_loopback=True)
@@ -29,7 +29,7 @@ def broker(tmp_path: Path, site: LocalSite, path: str, fetch: str) -> Broker:
 
 async def search(b: Broker, url: str, mode: str, engine: BrowserEngine) -> tuple[Status, str]:
     async with Http(engine.settings) as http:
-        page = await fetch_and_read(Fetcher(http, engine, mode), b, Search(url, {}))
+        page = await fetch_and_read(Fetchers(http, engine, mode), b, Search(url, {}))
     return page.reading.status, page.via
 
 

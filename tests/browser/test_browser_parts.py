@@ -12,7 +12,7 @@ import pytest
 from localsite import FIXTURES
 
 from lowprofile.brokers.schema import Broker, check_broker_file
-from lowprofile.brokers.search import Fetcher, waited_for
+from lowprofile.brokers.search import Fetchers, waited_for
 from lowprofile.browser.engine import BrowserEngine, playwright_selector
 from lowprofile.browser.evidence import EvidenceKeeper, export_pack, verify_folder
 from lowprofile.browser.locate import BROWSER_ENV, INSTALL_HINT, availability
@@ -88,14 +88,14 @@ def test_the_mode_chooses_the_fetch(tmp_path: Path) -> None:
     )
     engine = BrowserEngine(Settings())
     http = object()
-    auto = Fetcher(http, engine, "auto")  # type: ignore[arg-type]
+    auto = Fetchers(http, engine, "auto")  # type: ignore[arg-type]
     assert auto.wants_browser(asks) and not auto.wants_browser(plain)
     assert auto.may_retry_in_browser(plain)
-    always = Fetcher(http, engine, "always")  # type: ignore[arg-type]
+    always = Fetchers(http, engine, "always")  # type: ignore[arg-type]
     assert always.wants_browser(plain) and not always.may_retry_in_browser(plain)
-    never = Fetcher(http, engine, "never")  # type: ignore[arg-type]
+    never = Fetchers(http, engine, "never")  # type: ignore[arg-type]
     assert not never.wants_browser(asks) and not never.may_retry_in_browser(plain)
-    missing = Fetcher(http, None, "always")  # type: ignore[arg-type]
+    missing = Fetchers(http, None, "always")  # type: ignore[arg-type]
     assert not missing.wants_browser(asks) and not missing.may_retry_in_browser(plain)
 
 

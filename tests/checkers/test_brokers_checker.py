@@ -74,7 +74,7 @@ def test_mixed_outcomes_over_all_shipped_brokers(no_network: respx.MockRouter) -
     assert finding.remedy.group == "Mississippi Tornado Alley LLC"
     assert not found.verified
     assert "J***" in found.target and "Jane" not in found.target
-    # Politeness (one host's requests apart) is net.py's, tested there on a virtual clock.
+    # Politeness (one host's requests apart) is fetch/'s, tested in tests/fetch on a virtual clock.
 
 
 def test_no_network_gives_no_not_found(no_network: respx.MockRouter) -> None:

@@ -17,7 +17,7 @@ import respx
 from lowprofile.checkers.base import CheckContext, CheckerSpec, select_checkers
 from lowprofile.checkers.usernames import UsernameChecker, matches_name, name_forms
 from lowprofile.config import Settings
-from lowprofile.net import Http
+from lowprofile.fetch.http import Http
 from lowprofile.results import CheckResult, Severity, Status
 from lowprofile.scan import run_scan
 from lowprofile.subject import Name, Subject

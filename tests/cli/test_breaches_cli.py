@@ -142,9 +142,9 @@ def test_unknown_password(services: str) -> None:
 def test_a_dripping_service_is_one_error_and_the_report_is_written(
     services: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lowprofile import net
+    from lowprofile.fetch import http
 
-    monkeypatch.setattr(net, "REQUEST_DEADLINE", 0.5)
+    monkeypatch.setattr(http, "REQUEST_DEADLINE", 0.5)
     code, report = check("slow@example.com", "found@example.com")
     results = {r["target"]: r for r in report["results"] if r["checker"] == "xposedornot"}
     assert results["slow@example.com"]["status"] == "error"

@@ -76,10 +76,10 @@ def test_prune_before_a_day(three_scans: Path) -> None:
     result = runner.invoke(app, ["history", "prune", "--before", "2025-07-01"])
     assert result.exit_code == 0, result.stderr
     with Store() as store:
-        assert [row.id for row in store.scans()] == [2, 3]
+        assert [row.id for row in store.scans(None)] == [2, 3]
         # Both options: only a scan both would delete goes (2 is old, but among the newest 2).
-        assert store.prune(keep=2, before=date(2026, 1, 1)) == 0
-        assert store.prune(keep=1, before=date(2026, 1, 1)) == 1
+        assert store.prune(None, keep=2, before=date(2026, 1, 1)) == 0
+        assert store.prune(None, keep=1, before=date(2026, 1, 1)) == 1
     assert set(_rows("results")) == {3}
 
 
@@ -90,8 +90,8 @@ def test_prune_is_one_transaction(three_scans: Path) -> None:
             "CREATE TRIGGER refuse BEFORE DELETE ON scans BEGIN SELECT RAISE(ABORT, 'no'); END"
         )
         with pytest.raises(StoreError, match="no"):
-            store.prune(keep=0)
-        assert [row.id for row in store.scans()] == [1, 2, 3]
+            store.prune(None, keep=0)
+        assert [row.id for row in store.scans(None)] == [1, 2, 3]
     assert set(_rows("findings")) == {1, 2, 3}
 
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from lowprofile.cli.main import app
 from lowprofile.errors import BrokerFileError
 from lowprofile.files import write_private
-from lowprofile.optout import draft_request
+from lowprofile.optout.drafts import draft_request
 from lowprofile.subject import Subject, subject_from_flags
 
 runner = CliRunner()

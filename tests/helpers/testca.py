@@ -1,5 +1,5 @@
 """A certificate authority made for one test run, and a server certificate for 127.0.0.1 it
-signed: for the TLS tests of net.py and of the IMAP mailbox (files in the folder given)."""
+signed: for the TLS tests of fetch/http.py and of the IMAP mailbox (files in the folder given)."""
 
 from __future__ import annotations
 

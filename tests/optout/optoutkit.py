@@ -73,7 +73,7 @@ def save_scan(where: str) -> None:
         results=[CheckResult("brokers", BROKER, Status.FOUND, (found,), source=BROKER)],
     )
     with Store() as store:
-        store.save(report)
+        store.save(report, SUBJECT.person_id)
 
 
 PROFILE = """names = [{ first = "Jane", last = "Doe" }]

@@ -9,8 +9,8 @@ from optoutkit import BROKER, save_scan
 from optoutsite import OptOutSite, write_broker
 from typer.testing import CliRunner
 
+from helpers.records import all_requests
 from lowprofile.cli.main import app
-from lowprofile.store import Store
 
 PROFILE = """names = [{ first = "Jane", last = "Doe" }]
 emails = ["jane@example.org"]
@@ -50,8 +50,7 @@ def test_a_broker_without_steps_or_listing_is_named_not_dropped(
     assert result.exit_code == 3, result.output
     assert "nosuchbroker: skipped, unknown broker" in result.stderr
     assert "spokeo: skipped" in result.stderr
-    with Store() as store:
-        assert store.optouts() == []
+    assert all_requests() == []
 
 
 @pytest.mark.browser
@@ -69,5 +68,4 @@ def test_a_visible_window_without_a_screen_is_said_plainly_and_a_rehearsal_recor
         app, ["optout", "run", BROKER, "--dry-run", "--yes", "--profile", str(profile)]
     )
     assert "needs you" in result.stdout  # the captcha stops the rehearsal...
-    with Store() as store:
-        assert store.optouts() == []  # ...and the ledger does not hear of it
+    assert all_requests() == []  # ...and the ledger does not hear of it

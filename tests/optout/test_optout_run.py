@@ -13,14 +13,15 @@ import pytest
 from optoutkit import BROKER, SUBJECT, FakePerson, load_broker, save_scan
 from optoutsite import OptOutSite
 
+from helpers.records import all_requests
 from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.evidence import EvidenceKeeper, verify_folder
 from lowprofile.config import Settings
-from lowprofile.optout import listing_urls
+from lowprofile.optout.drafts import listing_urls
 from lowprofile.optout_steps.runner import Outcome, RunState
 from lowprofile.optout_steps.session import choose, run_brokers
-from lowprofile.results import OptOutState
+from lowprofile.results import RequestState
 from lowprofile.store import Store
 
 SETTINGS = Settings(host_interval=0, read_timeout=5, retries=0, allow_loopback=True)
@@ -40,7 +41,7 @@ class Rig:
 
         async def go() -> list[Outcome]:
             with Store() as store:
-                report = store.load(store.resolve("latest"))
+                report = store.load(store.resolve("latest", None))
                 runs, skipped = choose({self.broker.id: self.broker}, report, [])
                 assert skipped == [] and [j.broker.id for j in runs] == [BROKER]
                 keeper = EvidenceKeeper(self.folder / "evidence")
@@ -88,8 +89,7 @@ def test_a_dry_run_shows_the_form_and_sends_nothing(ready: Rig) -> None:
         "record": "",
         "token": "",
     }
-    with Store() as store:
-        assert store.optouts() == []
+    assert all_requests() == []
 
 
 @pytest.mark.browser
@@ -107,11 +107,10 @@ def test_a_run_sends_exactly_the_named_fields_and_keeps_the_proof(ready: Rig) ->
         "record": ["jane-doe-austin"],
         "token": ["ok"],
     }
-    with Store() as store:
-        [row] = store.optouts()
+    [row] = all_requests()
     assert (row.broker, row.listing, row.recheck_days) == (BROKER, site.listing, 14)
     states = [e.state for e in row.events]
-    assert states == [OptOutState.SUBMITTED, OptOutState.AWAITING_REMOVAL]
+    assert states == [RequestState.SUBMITTED, RequestState.AWAITING_REMOVAL]
     assert outcome.evidence is not None
     assert all(e.evidence == str(outcome.evidence) for e in row.events)
     manifest = json.loads((outcome.evidence / "manifest.json").read_text("utf-8"))
@@ -129,9 +128,8 @@ def test_a_captcha_without_a_person_needs_you_and_sends_nothing(ready: Rig) -> N
     assert outcome.state is RunState.NEEDS_YOU
     assert "--show-browser" in outcome.detail
     assert site.posts == []
-    with Store() as store:
-        [row] = store.optouts()  # kept, so the next run (or you) can do it
-    assert [e.state for e in row.events] == [OptOutState.NEEDS_YOU]
+    [row] = all_requests()  # kept, so the next run (or you) can do it
+    assert [e.state for e in row.events] == [RequestState.NEEDS_YOU]
 
 
 @pytest.mark.browser
@@ -143,10 +141,9 @@ def test_a_changed_form_fails_with_a_screenshot(
     assert outcome.detail.startswith("step 6 (expect): form changed: '#control-v2'")
     assert outcome.evidence is not None and (outcome.evidence / "page-1.png").is_file()
     assert optout_site.posts == []
-    with Store() as store:
-        [row] = store.optouts()
+    [row] = all_requests()
     [failed] = row.events
-    assert (failed.state, failed.evidence) == (OptOutState.FAILED, str(outcome.evidence))
+    assert (failed.state, failed.evidence) == (RequestState.FAILED, str(outcome.evidence))
     assert "form changed" in failed.detail
 
 
@@ -159,7 +156,7 @@ def test_listings_come_from_the_latest_scan_and_a_broker_without_steps_is_named(
     broker = load_broker(tmp_path / "brokers", optout_site)
     bare = replace(broker, id="bare", optout=replace(broker.optout, steps=()))
     with Store() as store:
-        report = store.load(store.resolve("latest"))
+        report = store.load(store.resolve("latest", None))
     assert listing_urls(report, BROKER) == [optout_site.listing]
     runs, skipped = choose({BROKER: broker, "bare": bare}, report, [BROKER, "bare", "nope"])
     assert [(j.broker.id, j.listing, j.first) for j in runs] == [(BROKER, optout_site.listing, 1)]
@@ -196,7 +193,6 @@ def test_a_confirmation_link_to_another_domain_is_refused_and_said(ready: Rig) -
         "optout.example.evil.test, not to optout.example"
     )
     assert "/optout/confirm" not in ready.site.paths and len(ready.site.posts) == 1
-    with Store() as store:
-        [row] = store.optouts()
-    assert [e.state for e in row.events] == [OptOutState.SUBMITTED, OptOutState.EMAIL_PENDING]
+    [row] = all_requests()
+    assert [e.state for e in row.events] == [RequestState.SUBMITTED, RequestState.EMAIL_PENDING]
     assert "link refused: the link goes to optout.example.evil.test" in row.events[-1].detail

@@ -141,17 +141,26 @@ def test_what_a_retry_takes_up() -> None:
     from datetime import UTC, date, datetime
 
     from lowprofile.brokers.loader import load_brokers
+    from lowprofile.optout.model import Channel, Request, RequestEvent
     from lowprofile.optout_steps.session import RUN_NOTE, choose_due
-    from lowprofile.results import OptOutState as State
-    from lowprofile.store import OptOutEvent, OptOutRow
+    from lowprofile.results import RequestState as State
 
     spokeo = load_brokers().brokers["spokeo"]
     now = datetime(2026, 11, 20, tzinfo=UTC)
 
-    def request(number: int, state: State, note: str = RUN_NOTE) -> OptOutRow:
-        events = (OptOutEvent(State.SUBMITTED, now), OptOutEvent(state, now))
-        return OptOutRow(
-            number, "spokeo", date(2026, 11, 20), 30, note, f"https://s/{number}", events
+    def request(number: int, state: State, note: str = RUN_NOTE) -> Request:
+        events = (RequestEvent(State.SUBMITTED, now), RequestEvent(state, now))
+        channel = Channel.STEPS if note == RUN_NOTE else Channel.HAND
+        return Request(
+            number,
+            "p-1",
+            channel,
+            "spokeo",
+            date(2026, 11, 20),
+            30,
+            note,
+            f"https://s/{number}",
+            events,
         )
 
     requests = [

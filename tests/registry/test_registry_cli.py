@@ -10,6 +10,7 @@ import pytest
 import respx
 from typer.testing import CliRunner
 
+from helpers.records import PERSON
 from lowprofile.cli.main import app
 from lowprofile.registry.catalogue import catalogue_path
 
@@ -92,7 +93,7 @@ def test_overdue_request_shows_in_status() -> None:
     from lowprofile.registry.ledger import SENT, Ledger
 
     long_ago = date.today() - timedelta(days=46)
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         ledger.record(ref="LP-0000AAAA", recipient="p@late.example", brokers=("late",),
                       names=("Late Broker",), law="ccpa", state=SENT, on=long_ago)  # fmt: skip
         ledger.record(ref="LP-0000BBBB", recipient="p@fresh.example", brokers=("fresh",),

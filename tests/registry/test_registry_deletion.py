@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
-from lowprofile.optout import deletion_wording
+from lowprofile.optout.drafts import deletion_wording
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import (
     build_message,
     build_requests,
     law_for,
     lives_in_california,
-    ref_for,
+    new_ref,
     select,
     wording,
 )
@@ -67,7 +68,10 @@ def test_message_holds_name_email_state_and_nothing_else() -> None:
     person = _person(Address(city="Fresno", state="CA", postcode="93650", street="1 Elm St"),
                      phones=("559-555-0100",))  # fmt: skip
     entry = _entry("brightline", "privacy@brightline.example")
-    ref, message = build_message((entry,), person, "ccpa", "jane@example.com", (), date(2026, 5, 1))
+    given = new_ref()
+    ref, message = build_message(
+        (entry,), person, "ccpa", "jane@example.com", (), date(2026, 5, 1), ref=given
+    )
     body = message.get_content()
     assert "California Consumer Privacy Act" in body
     assert (
@@ -77,19 +81,21 @@ def test_message_holds_name_email_state_and_nothing_else() -> None:
         assert private not in body
     assert message["To"] == "privacy@brightline.example"
     assert ref in message["Subject"] and ref in body
-    assert ref == ref_for("privacy@brightline.example")
+    assert ref == given
     assert "45 days" in body and "2026-05-01" in body
 
 
 def test_added_fields_come_from_the_profile_or_fail() -> None:
     person = _person(Address(city="Fresno", state="CA", postcode="93650"))
     entry = _entry("b", "p@b.example")
-    _, message = build_message((entry,), person, "ccpa", "j@x.example", ("postcode", "birth-year"))
+    _, message = build_message(
+        (entry,), person, "ccpa", "j@x.example", ("postcode", "birth-year"), ref="LP-0"
+    )
     assert "- Postcode: 93650\n- Birth year: 1985\n" in message.get_content()
     with pytest.raises(RegistryError, match="the profile has no phone"):
-        build_message((entry,), person, "ccpa", "j@x.example", ("phone",))
+        build_message((entry,), person, "ccpa", "j@x.example", ("phone",), ref="LP-0")
     with pytest.raises(RegistryError, match="--add 'ssn'"):
-        build_message((entry,), person, "ccpa", "j@x.example", ("ssn",))
+        build_message((entry,), person, "ccpa", "j@x.example", ("ssn",), ref="LP-0")
 
 
 def test_one_message_per_address_naming_every_registration() -> None:
@@ -110,7 +116,9 @@ def test_one_message_per_address_naming_every_registration() -> None:
 
 def test_gdpr_gives_country_not_state() -> None:
     person = _person(Address(city="Dublin", country="IE"))
-    _, message = build_message((_entry("b", "p@b.example"),), person, "gdpr", "j@x.example")
+    _, message = build_message(
+        (_entry("b", "p@b.example"),), person, "gdpr", "j@x.example", ref="LP-0"
+    )
     body = message.get_content()
     assert "Article 17" in body and "one month" in body
     assert "- Country of residence: IE\n" in body and "Dublin" not in body
@@ -177,3 +185,18 @@ def test_prepare_skips_asked_and_site_opted_out_and_lists_forms() -> None:
     assert prepared.already_asked == ["p@asked.example"]
     assert [(e.id, s) for e, s in prepared.covered_by_site_optout] == [("acxiom-llc", ("acxiom",))]
     assert [e.id for e in prepared.web_forms] == ["form"]
+
+
+def test_references_are_random_and_kept_for_a_recipient_asked_before() -> None:
+    """A reference computed from the public address could be forged into a fake reply."""
+    refs = {new_ref() for _ in range(50)}
+    assert len(refs) == 50 and all(re.fullmatch(r"LP-[0-9A-F]{16}", r) for r in refs)
+    person = _person(Address(city="Austin", state="TX"))
+    entry = _entry("brightline", "privacy@brightline.example")
+    fresh = build_requests([entry], person, "plain", "j@x.example")
+    again = build_requests([entry], person, "plain", "j@x.example")
+    assert fresh[0].ref != again[0].ref
+    kept = build_requests(
+        [entry], person, "plain", "j@x.example", refs={"privacy@brightline.example": "LP-KEPT"}
+    )
+    assert kept[0].ref == "LP-KEPT" and "[LP-KEPT]" in kept[0].message["Subject"]

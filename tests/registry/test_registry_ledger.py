@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.records import PERSON
+from lowprofile.optout.records import RequestLedger, ledger_db_path
 from lowprofile.registry.errors import RegistryError
 from lowprofile.registry.ledger import (
     ANSWERED,
@@ -18,7 +20,6 @@ from lowprofile.registry.ledger import (
     Ledger,
     add_month,
     due_date,
-    ledger_path,
 )
 
 
@@ -53,7 +54,7 @@ def _record(ledger: Ledger, recipient: str, state: str, on: date, law: str = "cc
 
 
 def test_states_asked_and_overdue() -> None:
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         _record(ledger, "aaaa@x.example", SENT, date(2026, 1, 1))
         _record(ledger, "bbbb@x.example", DRAFTED, date(2026, 1, 1))
         _record(ledger, "cccc@x.example", FAILED, date(2026, 1, 1))
@@ -70,7 +71,7 @@ def test_states_asked_and_overdue() -> None:
 
 
 def test_answered_is_no_longer_overdue_and_draft_marked_sent_gets_a_deadline() -> None:
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         _record(ledger, "aaaa@x.example", SENT, date(2026, 1, 1))
         _record(ledger, "bbbb@x.example", DRAFTED, date(2026, 1, 1))
         answered = ledger.mark("LP-AAAA", ANSWERED, date(2026, 1, 20), "asked for ID")
@@ -87,13 +88,12 @@ def test_answered_is_no_longer_overdue_and_draft_marked_sent_gets_a_deadline() -
 
 
 def test_ledger_file_is_private_and_survives_reopening() -> None:
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         _record(ledger, "aaaa@x.example", SENT, date(2026, 1, 1))
-    path = ledger_path()
+    path = ledger_db_path()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         assert [r.recipient for r in ledger.rows()] == ["aaaa@x.example"]
 
 
@@ -103,9 +103,15 @@ def test_newer_or_broken_ledger_is_refused(tmp_path: Path) -> None:
     newer = tmp_path / "newer.db"
     with sqlite3.connect(newer) as db:
         db.execute("PRAGMA user_version = 99")
-    with pytest.raises(RegistryError, match="newer lowprofile"), Ledger(newer):
+    with (
+        pytest.raises(RegistryError, match="newer lowprofile"),
+        Ledger(PERSON, RequestLedger(PERSON, newer)),
+    ):
         pass
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(RegistryError, match="broken.db"), Ledger(broken):
+    with (
+        pytest.raises(RegistryError, match="broken.db"),
+        Ledger(PERSON, RequestLedger(PERSON, broken)),
+    ):
         pass

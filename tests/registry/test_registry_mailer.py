@@ -11,12 +11,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from helpers.records import PERSON
 from lowprofile.config import load_settings
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import build_requests
 from lowprofile.registry.errors import RegistryError, SendError
 from lowprofile.registry.ledger import Ledger
-from lowprofile.registry.mailer import SmtpAccount, is_local, send_requests
+from lowprofile.registry.mailer import SmtpAccount, send_requests
 from lowprofile.subject import Address, Name, Subject
 
 
@@ -78,7 +79,7 @@ def test_login_with_password_from_environment_and_paced(
     account = SmtpAccount.from_settings(load_settings())
     assert account.password == "s3cret-pass"
     pauses: list[float] = []
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         report = send_requests(_requests(3), ledger, account, interval=7.5, sleep=pauses.append,
                                today=date(2026, 1, 1))  # fmt: skip
         assert len(ledger.rows()) == 3
@@ -92,7 +93,7 @@ def test_wrong_password_stops_before_anything_is_sent(
 ) -> None:
     monkeypatch.setenv("LOWPROFILE_SMTP_PASSWORD", "wrong")
     account = SmtpAccount.from_settings(load_settings())
-    with Ledger() as ledger, pytest.raises(SendError, match="mail server 127.0.0.1"):
+    with Ledger(PERSON) as ledger, pytest.raises(SendError, match="mail server 127.0.0.1"):
         send_requests(_requests(2), ledger, account, interval=0)
     assert auth_server.received == 0
 
@@ -107,14 +108,5 @@ def test_server_gone_is_a_send_error(monkeypatch: pytest.MonkeyPatch) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     account = SmtpAccount("127.0.0.1", port, "jane@example.com")
-    with Ledger() as ledger, pytest.raises(SendError, match=f"127.0.0.1:{port}"):
+    with Ledger(PERSON) as ledger, pytest.raises(SendError, match=f"127.0.0.1:{port}"):
         send_requests(_requests(1), ledger, account)
-
-
-@pytest.mark.parametrize(
-    ("host", "local"),
-    [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("localhost", True),
-     ("smtp.example.com", False), ("192.168.1.10", False)],
-)  # fmt: skip
-def test_is_local(host: str, local: bool) -> None:
-    assert is_local(host) is local

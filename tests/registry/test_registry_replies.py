@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from helpers.dovecot import Dovecot
+from helpers.records import PERSON
 from lowprofile.cli.main import app
 from lowprofile.config import config_dir
 from lowprofile.registry.catalogue import RegistryEntry
@@ -27,17 +28,25 @@ runner = CliRunner()
 def _sent(ledger: Ledger, day: date = date(2026, 1, 1)) -> list[DeletionRequest]:
     person = Subject(names=(Name("Jane", "Doe"),), emails=("jane@example.com",),
                      addresses=(Address(state="TX"),))  # fmt: skip
-    entries = [RegistryEntry(id=x, name=x.title(), emails=(f"p@{x}.example",)) for x in "abc"]
+    entries = [  # each answers from its website's domain, as brokers' ticket systems do
+        RegistryEntry(id=x, name=x.title(), emails=(f"p@{x}.example",), domains=("broker.example",))
+        for x in "abc"
+    ]
     requests = build_requests(entries, person, "plain", "jane@example.com")
     for request in requests:
         record(ledger, request, SENT, day)
     return requests
 
 
-def _reply(subject: str, in_reply_to: str = "", references: str = "") -> EmailMessage:
+def _reply(
+    subject: str,
+    in_reply_to: str = "",
+    references: str = "",
+    sender: str = "Broker Privacy <privacy@support.broker.example>",
+) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = "privacy@broker.example"
+    message["From"] = sender
     message["To"] = "jane@example.com"
     if in_reply_to:
         message["In-Reply-To"] = in_reply_to
@@ -49,7 +58,7 @@ def _reply(subject: str, in_reply_to: str = "", references: str = "") -> EmailMe
 
 def _answered_by_subject(dovecot: Dovecot) -> DeletionRequest:
     """Requests sent today, and in the mailbox one answer naming the first by reference."""
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         [request, *_] = _sent(ledger, date.today())
     dovecot.deliver(_reply(f"Re: [{request.ref}]").as_bytes())
     return request
@@ -64,12 +73,12 @@ def _replies_from(dovecot: Dovecot) -> Result:
 
 
 def _ledger_states() -> dict[str, str]:
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         return {r.ref: r.state for r in ledger.rows()}
 
 
 def test_matched_by_message_id_even_with_a_new_subject() -> None:
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         requests = _sent(ledger)
         message_id = str(requests[1].message["Message-ID"])
         row = match_reply(_reply("Your ticket #4411", message_id), ledger.rows())
@@ -77,7 +86,7 @@ def test_matched_by_message_id_even_with_a_new_subject() -> None:
 
 
 def test_matched_by_reference_in_subject_and_recorded_as_answered() -> None:
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         requests = _sent(ledger)
         ref = requests[0].ref
         confirmed = requests[2].ref
@@ -98,7 +107,7 @@ def test_matched_by_reference_in_subject_and_recorded_as_answered() -> None:
 
 
 def test_our_own_copy_of_a_request_is_not_an_answer() -> None:
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         requests = _sent(ledger)
         own_copy = requests[0].message  # e.g. a Cc to ourselves: our subject, our Message-ID
         assert match_reply(own_copy, ledger.rows()) is None
@@ -111,7 +120,7 @@ def test_replies_are_read_from_the_mailbox_and_recorded(
     """Through the CLI, with the mailbox given by flags: an answer naming our Message-ID (new
     subject), one naming our reference in the subject; an unrelated mail and our own copy are
     left alone, and everything stays unread."""
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         requests = _sent(ledger, date.today())
     by_id, by_ref, untouched = requests
     dovecot.deliver(_reply("Ticket #4411 opened", str(by_id.message["Message-ID"])).as_bytes())
@@ -133,7 +142,7 @@ def test_replies_are_read_from_the_mailbox_and_recorded(
 
 
 def test_only_candidates_are_fetched_and_only_their_headers(dovecot: Dovecot) -> None:
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         [request, *_] = _sent(ledger, date.today())
     references = f"<older@broker.example> {request.message['Message-ID']}"
     dovecot.deliver(_reply("Re: ticket", references=references).as_bytes())
@@ -142,7 +151,8 @@ def test_only_candidates_are_fetched_and_only_their_headers(dovecot: Dovecot) ->
     [message] = fetch_replies(settings, dovecot.password, date.today())
     assert message["Subject"] == "Re: ticket"
     assert "SECRET-BODY-TEXT" not in message.as_string()  # the answer's text stays on the server
-    assert message["From"] is None  # only the fields a match reads
+    assert message["To"] is None and message["Date"] is None  # only the fields a match reads
+    assert message["From"] == "Broker Privacy <privacy@support.broker.example>"  # whose it is
 
 
 def test_the_settings_name_the_mailbox_and_flags_override_them(
@@ -184,7 +194,7 @@ def test_a_wrong_password_is_one_line_without_the_password(
 def test_plain_imap_to_another_machine_is_refused_before_connecting(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with Ledger() as ledger:
+    with Ledger(PERSON) as ledger:
         _sent(ledger, date.today())
     monkeypatch.setenv("LOWPROFILE_IMAP_PASSWORD", "pw")
     result = runner.invoke(app, ["registry", "replies", "--host", "imap.example", "--user",
@@ -196,3 +206,34 @@ def test_plain_imap_to_another_machine_is_refused_before_connecting(
 def test_the_machines_own_mailbox_never_reaches_a_test() -> None:
     """tests/conftest.py clears LOWPROFILE_IMAP_*: a developer's mailbox is never logged into."""
     assert not [name for name in os.environ if name.startswith("LOWPROFILE_IMAP_")]
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "x@evil.example",
+        "privacy@broker.example.evil.example",  # the broker's domain as a prefix
+        "privacy@notbroker.example",  # ... and as a suffix without the dot
+        '"privacy@broker.example" <x@evil.example>',  # the display name is not the address
+        "",
+    ],
+)
+def test_a_reply_from_another_domain_is_unverified_and_hides_nothing(sender: str) -> None:
+    """A reference in a subject is no proof: anyone who has seen one (or, before references
+    were random, computed one from the public address) could "answer" an overdue request."""
+    with Ledger(PERSON) as ledger:
+        requests = _sent(ledger, date(2026, 1, 1))
+        forged = _reply(f"Re: [{requests[0].ref}]", sender=sender)
+        [update] = apply_replies(ledger, [forged], date(2026, 3, 1))
+        [row] = [r for r in ledger.rows() if r.ref == requests[0].ref]
+    assert not update.verified and update.ref == requests[0].ref
+    assert row.state == SENT and row.overdue(date(2026, 3, 1))
+
+
+def test_a_reply_from_the_registered_address_s_domain_counts() -> None:
+    with Ledger(PERSON) as ledger:
+        requests = _sent(ledger, date(2026, 1, 1))
+        reply = _reply(f"Re: [{requests[1].ref}]", sender="Team <dpo@B.Example>")
+        [update] = apply_replies(ledger, [reply], date(2026, 1, 5))
+        states = {r.ref: r.state for r in ledger.rows()}
+    assert update.verified and states[requests[1].ref] == ANSWERED

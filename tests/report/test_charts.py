@@ -18,6 +18,7 @@ from helpers.pictures import (
     photo_findings,
     pictured_report,
 )
+from helpers.records import PERSON
 from helpers.sample import sample_report
 from lowprofile.cli.main import app
 from lowprofile.pipeline import Outputs, deliver
@@ -225,11 +226,11 @@ def test_report_and_scan_draw_the_history_of_the_same_subject(tmp_path: Path) ->
     """`lowprofile report latest --html` and `scan --html` (through ``deliver``) both pass the
     stored scores of earlier scans of the same subject; another person's scans are left out."""
     with Store() as store:
-        store.save(_at(sample_report(), datetime(2026, 8, 1, tzinfo=UTC)))
-        store.save(_other_person())
-        store.save(_at(pictured_report(), datetime(2026, 9, 1, tzinfo=UTC)))
-        store.save(_at(sample_report(), datetime(2026, 10, 1, 9, tzinfo=UTC)))
-        latest = store.load(store.resolve("latest"))
+        store.save(_at(sample_report(), datetime(2026, 8, 1, tzinfo=UTC)), PERSON)
+        store.save(_other_person(), PERSON)
+        store.save(_at(pictured_report(), datetime(2026, 9, 1, tzinfo=UTC)), PERSON)
+        store.save(_at(sample_report(), datetime(2026, 10, 1, 9, tzinfo=UTC)), PERSON)
+        latest = store.load(store.resolve("latest", None))
     sample_score = sample_report().to_dict()["risk"]["score"]
     pictured_score = pictured_report().to_dict()["risk"]["score"]
     assert sample_score != pictured_score
@@ -244,7 +245,7 @@ def test_report_and_scan_draw_the_history_of_the_same_subject(tmp_path: Path) ->
 
     fresh = _at(pictured_report(), datetime(2026, 11, 24, tzinfo=UTC))
     page = tmp_path / "scan.html"
-    outcome = deliver(fresh, Outputs(html=page, save=False), home=HOME)
+    outcome = deliver(fresh, Outputs(html=page, save=False), person=PERSON, home=HOME)
     assert outcome.problems == []
     tree = lxml_html.fromstring(page.read_text(encoding="utf-8"))
     values = [t.text for t in tree.xpath("//svg[@class='trend']//text[@class='value']")]
@@ -254,7 +255,7 @@ def test_report_and_scan_draw_the_history_of_the_same_subject(tmp_path: Path) ->
 
 def test_without_a_history_there_is_no_trend_and_no_history_file(tmp_path: Path) -> None:
     page = tmp_path / "first.html"
-    deliver(sample_report(), Outputs(html=page, save=False))
+    deliver(sample_report(), Outputs(html=page, save=False), person=PERSON)
     assert 'class="trend"' not in page.read_text(encoding="utf-8")
     assert not history_path().exists()
 
@@ -263,6 +264,6 @@ def test_a_broken_history_costs_the_trend_not_the_report(tmp_path: Path) -> None
     history_path().parent.mkdir(parents=True, exist_ok=True)
     history_path().write_bytes(b"not a database at all" * 100)
     page = tmp_path / "r.html"
-    outcome = deliver(sample_report(), Outputs(html=page, save=False))
+    outcome = deliver(sample_report(), Outputs(html=page, save=False), person=PERSON)
     assert ("HTML report", str(page)) in outcome.written
     assert 'class="trend"' not in page.read_text(encoding="utf-8")

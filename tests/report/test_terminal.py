@@ -65,12 +65,12 @@ def test_the_ledger_survives_the_json_file_and_is_shown() -> None:
     from datetime import UTC, datetime
 
     from lowprofile.errors import ReportError
-    from lowprofile.results import LedgerEntry, OptOutState
+    from lowprofile.results import LedgerEntry, RequestState
 
     report = sample_report()
     when = datetime(2026, 11, 27, 9, tzinfo=UTC)
     report.ledger = [
-        LedgerEntry("spokeo", "https://www.spokeo.com/p1", OptOutState.REAPPEARED, when,
+        LedgerEntry("spokeo", "https://www.spokeo.com/p1", RequestState.REAPPEARED, when,
                     "removed by 2026-10-01, listed again in the scan of 2026-11-27", "scan 3")
     ]  # fmt: skip
     data = json.loads(json.dumps(report.to_dict()))

@@ -44,7 +44,7 @@ def test_scheduled_run(
     assert oct((data / "logs" / "2026-12-01.log").stat().st_mode & 0o777) == "0o600"
     assert sent == ["lowprofile: 1 new exposure(s)"]
     with Store() as store:
-        assert len(store.scans()) == 2
+        assert len(store.scans(None)) == 2
 
 
 @pytest.mark.skipif(

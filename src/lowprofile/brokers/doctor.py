@@ -15,7 +15,7 @@ from lowprofile.brokers.search import fetch_and_read, fill
 from lowprofile.brokers.template import MissingValue, Query
 from lowprofile.config import Settings
 from lowprofile.errors import NetError, RateLimited
-from lowprofile.net import Http
+from lowprofile.fetch.http import Http
 from lowprofile.results import Status
 from lowprofile.subject import Address, Name
 

@@ -301,7 +301,7 @@ def _target_problems(search: dict[str, Any], optout: dict[str, Any]) -> list[tup
     may hand a user, and ``https://169.254.169.254/`` or ``https://127.0.0.1:6379/`` would turn a
     scan into a probe of the user's own machine or network."""
     from lowprofile.config import load_settings
-    from lowprofile.net import check_public_target
+    from lowprofile.fetch.fence import check_public_target
 
     allow_loopback = load_settings().allow_loopback
     out = []
@@ -346,7 +346,7 @@ def meaning_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
 def _plain_http_problem(url: Any) -> str | None:
     """Plain http only on loopback (a local copy of a page); everything public is https."""
     if isinstance(url, str) and url.startswith("http://"):
-        from lowprofile.net import check_public_target
+        from lowprofile.fetch.fence import check_public_target
 
         if check_public_target(PLACEHOLDER.sub("x", url)) is None:  # a public host
             return "must be an https:// URL (plain http only on loopback)"
@@ -357,7 +357,7 @@ def _step_problems(optout: dict[str, Any]) -> list[tuple[str, str]]:
     """Each opt-out step's URL names known variables and may be visited; selectors compile; a
     run that sends personal data has a submit to stop before (``--dry-run``)."""
     from lowprofile.config import load_settings
-    from lowprofile.net import check_public_target
+    from lowprofile.fetch.fence import check_public_target
 
     out: list[tuple[str, str]] = []
     problem = _plain_http_problem(optout.get("url"))

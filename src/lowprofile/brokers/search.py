@@ -16,7 +16,8 @@ from lowprofile.brokers.page import PageReading, read_page
 from lowprofile.brokers.schema import Broker
 from lowprofile.brokers.template import Query, render
 from lowprofile.browser.engine import BrowserEngine
-from lowprofile.net import Http
+from lowprofile.fetch.fetcher import Fetched, Fetcher
+from lowprofile.fetch.http import Http
 from lowprofile.results import Status
 
 BROWSER_MODES = ("auto", "always", "never")
@@ -29,17 +30,6 @@ class Search:
 
     url: str
     form: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """A page as it came back, before any recipe reads it."""
-
-    text: str
-    status_code: int
-    url: str
-    via: str = "http"
-    """``http`` or ``browser``: how the page was fetched (kept in the evidence manifest)."""
 
 
 @dataclass(frozen=True)
@@ -65,9 +55,10 @@ class SearchPage:
 
 
 @dataclass(frozen=True)
-class Fetcher:
+class Fetchers:
     """How this scan fetches pages: the HTTP client, and the browser engine with its mode
-    (``auto``, ``always``, ``never``); ``browser`` is None when it cannot be used here."""
+    (``auto``, ``always``, ``never``); ``browser`` is None when it cannot be used here. Both
+    are ``Fetcher``s; this chooses which one asks for a recipe's page."""
 
     http: Http
     browser: BrowserEngine | None = None
@@ -121,16 +112,14 @@ def waited_for(broker: Broker) -> list[str]:
 async def _fetch(
     http: Http, broker: Broker, search: Search, browser: BrowserEngine | None = None
 ) -> Fetched:
-    if browser is not None:
-        page = await browser.fetch(search.url, waited_for(broker))
-        return Fetched(page.html, page.status_code, page.url, via="browser")
-    response = await http.request(
-        broker.search.method,
+    fetcher: Fetcher = http if browser is None else browser
+    return await fetcher.fetch_page(
         search.url,
+        method=broker.search.method,
         headers=broker.search.headers or None,
-        data=search.form or None,
+        form=search.form or None,
+        wait_for=waited_for(broker),
     )
-    return Fetched(response.text, response.status_code, str(response.url))
 
 
 async def _read(
@@ -149,11 +138,11 @@ async def _read(
 
 
 async def fetch_and_read(
-    http: Http | Fetcher, broker: Broker, search: Search, cache: PageCache | None = None
+    http: Http | Fetchers, broker: Broker, search: Search, cache: PageCache | None = None
 ) -> SearchPage:
     """Request the search as the recipe and the browser mode say and read the answer; NetError
     when it fails. A plain ``Http`` fetches over HTTP only (``brokers doctor``)."""
-    fetcher = http if isinstance(http, Fetcher) else Fetcher(http, mode="never")
+    fetcher = http if isinstance(http, Fetchers) else Fetchers(http, mode="never")
     first = fetcher.browser if fetcher.wants_browser(broker) else None
     page = await _read(fetcher.http, broker, search, cache, first)
     blocked = page.reading.status is Status.BLOCKED

@@ -1,8 +1,10 @@
-"""The browser engine: one Chromium for the whole scan, a few pages in flight, net.py's manners.
+"""The browser engine: one Chromium for the whole scan, a few pages in flight, HTTP's manners.
 
 It stands behind the same seam as HTTP (``brokers.search.fetch_and_read`` chooses), so the same
 recipe reads the rendered page with the same rules. It keeps the rules every request obeys:
-the proxy, the timeouts and the pause between two requests to one host come from ``Settings``;
+the proxy and the timeouts come from ``Settings``, and the pause between two requests to one
+host from the scan's one ``HostClock`` (``fetch.politeness``), shared with the HTTP client, so a
+page retried in the browser after a bot wall waits its turn after the plain request;
 each site gets its own browser context whose cookies are kept in ``<data>/browser/`` when the
 scan closes the browser (a challenge passed once stays passed), and no site sees another's.
 
@@ -19,8 +21,7 @@ import asyncio
 import logging
 import os
 import sys
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ from lowprofile.browser.locate import Availability, availability
 from lowprofile.browser.profiles import load_profile, save_profile
 from lowprofile.config import Settings
 from lowprofile.errors import NetError, RequestFailed
+from lowprofile.fetch.fetcher import Fetched
+from lowprofile.fetch.politeness import HostClock
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,7 @@ class BrowserEngine:
         profiles: Path | None = None,
         pages: int = 3,
         found: Availability | None = None,
+        politeness: HostClock | None = None,
     ) -> None:
         self.settings = settings
         self.visible = visible
@@ -90,8 +94,7 @@ class BrowserEngine:
         self._found = found or availability()
         self._slots = asyncio.Semaphore(max(1, min(pages, settings.concurrency)))
         self._start_lock = asyncio.Lock()
-        self._host_locks: dict[str, asyncio.Lock] = {}
-        self._last_start: dict[str, float] = {}
+        self.politeness = politeness or HostClock(settings.interval_for)
         self._contexts: dict[str, Any] = {}
         self._idle: dict[str, list[Any]] = {}
         self._playwright: Any = None
@@ -182,16 +185,6 @@ class BrowserEngine:
         except Exception:  # a profile not kept costs one challenge next time, nothing more
             log.debug("profile of %s not kept", site, exc_info=True)
 
-    async def _wait_turn(self, host: str) -> None:
-        """net.py's rule in the browser: at least ``interval_for(host)`` between two starts."""
-        lock = self._host_locks.setdefault(host, asyncio.Lock())
-        async with lock:
-            wait = self._last_start.get(host, float("-inf")) + self.settings.interval_for(host)
-            wait -= time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._last_start[host] = time.monotonic()
-
     async def fetch(self, url: str, wait_for: list[str]) -> Rendered:
         """Open ``url`` in its site's context, wait for the first of ``wait_for`` (cards or the
         no-results marker) and return the rendered page; NetError when it cannot load at all.
@@ -204,7 +197,7 @@ class BrowserEngine:
         host = urlsplit(url).hostname or ""
         async with self._slots:
             context = await self._context(host)
-            await self._wait_turn(host)
+            await self.politeness.wait_turn(host)
             page = await self._page(host, context)
             navigations: list[Any] = []
 
@@ -227,6 +220,22 @@ class BrowserEngine:
                 page.remove_listener("response", navigated)
                 self._idle.setdefault(host, []).append(page)
 
+    async def fetch_page(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
+        wait_for: Sequence[str] = (),
+    ) -> Fetched:
+        """The ``Fetcher`` seam: the rendered page. The browser only navigates (its own headers,
+        no form), so a recipe that posts is the plain client's."""
+        if method != "GET":
+            raise RequestFailed(f"the browser only opens pages (GET), not {method}", url=url)
+        page = await self.fetch(url, list(wait_for))
+        return Fetched(page.html, page.status_code, page.url, via="browser")
+
     @asynccontextmanager
     async def tab(self, url: str) -> AsyncIterator[Any]:
         """A page of ``url``'s site context, for a caller that drives it step by step (the
@@ -235,7 +244,7 @@ class BrowserEngine:
         host = urlsplit(url).hostname or ""
         async with self._slots:
             context = await self._context(host)
-            await self._wait_turn(host)
+            await self.politeness.wait_turn(host)
             self.pages_opened += 1
             page = await context.new_page()
             try:

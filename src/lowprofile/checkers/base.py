@@ -32,7 +32,7 @@ from lowprofile.subject import Subject
 if TYPE_CHECKING:
     from lowprofile.browser.engine import BrowserEngine
     from lowprofile.browser.evidence import EvidenceKeeper
-    from lowprofile.net import Http
+    from lowprofile.fetch.http import Http
 
 ENTRY_POINT_GROUP = "lowprofile.checkers"
 

@@ -3,7 +3,7 @@
 For each broker and each of the Subject's names and places it fills the search URL, fetches it
 through the shared client, reads the page (bot wall, no-results marker, result cards), and scores
 each card against the Subject. Every outcome is a result with an honest status; the sites are
-searched concurrently while each one only sees one request at a time (net.py's politeness).
+searched concurrently while each one only sees one request at a time (the politeness of fetch/).
 """
 
 from __future__ import annotations
@@ -25,16 +25,17 @@ from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
 from lowprofile.brokers.page import DRIFT_REASON
 from lowprofile.brokers.schema import Broker
-from lowprofile.brokers.search import Fetcher, PageCache, fetch_and_read, fill
+from lowprofile.brokers.search import Fetchers, PageCache, fetch_and_read, fill
 from lowprofile.brokers.template import MissingValue, Query, queries_for, queries_left_out
 from lowprofile.browser.locate import availability
 from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
 from lowprofile.config import Settings
 from lowprofile.errors import NetError, StoreError
 from lowprofile.files import ensure_private_dir, write_private
+from lowprofile.optout.model import HandCheck
+from lowprofile.optout.records import RequestLedger, ledger_db_path
 from lowprofile.privacy import mask_name
 from lowprofile.results import CheckResult, Finding, Kind, Remedy, Severity, Status
-from lowprofile.store import HandCheck, Store, history_path
 from lowprofile.subject import Subject
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ def judge_listings(
 
 
 def planned_requests(
-    brokers: Iterable[Broker], subject: Subject, fetcher: Fetcher
+    brokers: Iterable[Broker], subject: Subject, fetcher: Fetchers
 ) -> dict[str, list[str]]:
     """Broker id -> the URLs its searches will request over plain HTTP, each distinct request
     once (the page cache shares one between clone sites): the work the scheduler plans with."""
@@ -234,16 +235,15 @@ class BrokerChecker:
             self._set = load_brokers()
         return self._set
 
-    @property
-    def hand_checks(self) -> dict[str, HandCheck]:
+    def hand_checks(self, person: str) -> dict[str, HandCheck]:
         """What the person recorded for sites they searched by hand (``optout checked``); read
-        only from an existing history, never creating one."""
+        only from an existing ledger, never creating one."""
         if self._hand_checks is None:
             self._hand_checks = {}
-            if history_path().is_file():
+            if ledger_db_path().is_file():
                 try:
-                    with Store() as store:
-                        self._hand_checks = store.hand_checks()
+                    with RequestLedger(person) as ledger:
+                        self._hand_checks = ledger.hand_checks()
                 except StoreError as exc:
                     log.warning("hand checks not read: %s", exc)
         return self._hand_checks
@@ -269,7 +269,7 @@ class BrokerChecker:
             yield CheckResult(CHECKER_ID, "*", Status.SKIPPED, detail=left_out)
         chosen = self.chosen(ctx)
         planned = planned_requests(
-            chosen, subject, Fetcher(ctx.http, ctx.browser, ctx.browser_mode)
+            chosen, subject, Fetchers(ctx.http, ctx.browser, ctx.browser_mode)
         )
         ctx.http.expect(url for urls in planned.values() for url in urls)
         tasks = [
@@ -385,7 +385,7 @@ class BrokerChecker:
             return None
         seen_urls.add(url)
         if not broker.automatic:
-            checked = self.hand_checks.get(broker.id)
+            checked = self.hand_checks(subject.person_id).get(broker.id)
             if checked is not None:
                 answer = hand_check_result(broker, checked, target, url)
                 if answer is not None:
@@ -400,7 +400,7 @@ class BrokerChecker:
                 verified=broker.verified,
             )
         try:
-            fetcher = Fetcher(ctx.http, ctx.browser, ctx.browser_mode)
+            fetcher = Fetchers(ctx.http, ctx.browser, ctx.browser_mode)
             page = await fetch_and_read(fetcher, broker, search, self._pages)
         except NetError as exc:
             return result_for_net_error(CHECKER_ID, target, exc, url=url, source=broker.id)

@@ -112,7 +112,7 @@ def password_command(
     from lowprofile.checkers.breaches.passwords import times_pwned
     from lowprofile.config import load_settings
     from lowprofile.errors import NetError
-    from lowprofile.net import Http
+    from lowprofile.fetch.http import Http
 
     if stdin:
         password = sys.stdin.readline().rstrip("\r\n")

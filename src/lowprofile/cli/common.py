@@ -114,6 +114,15 @@ ProfileOpt = Annotated[
         envvar="LOWPROFILE_PROFILE",
     ),
 ]
+PersonOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        help="Whose records: this profile's person (default: the one `lowprofile init` wrote).",
+        envvar="LOWPROFILE_PROFILE",
+    ),
+]
 JsonOpt = Annotated[
     str | None,
     typer.Option("--json", metavar="FILE", help="Write the JSON report to FILE, or - for stdout."),

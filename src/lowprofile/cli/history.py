@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lowprofile.cli.common import command_group
+from lowprofile.cli.common import PersonOpt, command_group
 
 if TYPE_CHECKING:
     from lowprofile.results import Risk
@@ -22,17 +23,36 @@ def _score(score: int | None, incomplete: bool) -> str:
     return f"{score} (incomplete)" if incomplete else str(score)
 
 
+AnyOpt = Annotated[
+    bool,
+    typer.Option("--any", help="Every person's scans on this machine, not only this profile's."),
+]
+
+
+def _person(profile: Path | None, everyone: bool) -> str | None:
+    """Whose scans a history command reads (None: everyone's, with ``--any``)."""
+    from lowprofile.cli.subject_args import current_person
+
+    return None if everyone else current_person(profile)
+
+
 @app.command("list")
-def list_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Every stored scan: id, time, who (masked), score and number of findings."""
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    profile: PersonOpt = None,
+    everyone: AnyOpt = False,
+) -> None:
+    """Your stored scans (``--any``: everyone's): id, time, who (masked), score and number of
+    findings."""
     from rich.table import Table
     from rich.text import Text
 
     from lowprofile.cli.common import stdout_console
     from lowprofile.store import Store
 
+    person = _person(profile, everyone)
     with Store() as store:
-        rows = store.scans()
+        rows = store.scans(person)
     if as_json:
         typer.echo(json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False))
         return
@@ -59,6 +79,8 @@ def prune_command(
         str | None,
         typer.Option("--before", metavar="YYYY-MM-DD", help="Delete scans started before DATE."),
     ] = None,
+    profile: PersonOpt = None,
+    everyone: AnyOpt = False,
 ) -> None:
     """Delete old scans with their results and findings (given both options, a scan goes only
     when both say so)."""
@@ -75,10 +97,11 @@ def prune_command(
             day = date.fromisoformat(before)
         except ValueError:
             fail(f"--before {before!r} is not a date (YYYY-MM-DD)")
+    person = _person(profile, everyone)
     with Store() as store:
-        before_ids = {row.id for row in store.scans()}
-        deleted = store.prune(keep=keep, before=day)
-        kept_ids = {row.id for row in store.scans()}
+        before_ids = {row.id for row in store.scans(person)}
+        deleted = store.prune(person, keep=keep, before=day)
+        kept_ids = {row.id for row in store.scans(person)}
     removed = remove_evidence(before_ids - kept_ids)
     note = f", and the evidence of {removed}" if removed else ""
     stderr_console().print(f"deleted {deleted} scan(s){note}; {len(kept_ids)} kept")
@@ -104,15 +127,18 @@ def remove_evidence(scan_ids: set[int]) -> int:
 def show_command(
     scan: Annotated[str, typer.Argument(metavar="ID|latest")] = "latest",
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    profile: PersonOpt = None,
+    everyone: AnyOpt = False,
 ) -> None:
-    """One stored scan, as the terminal report or JSON."""
+    """One of your stored scans, as the terminal report or JSON."""
     from lowprofile.cli.common import stdout_console
     from lowprofile.report.json import dumps
     from lowprofile.report.terminal import TerminalReport
     from lowprofile.store import Store
 
+    person = _person(profile, everyone)
     with Store() as store:
-        report = store.load(store.resolve(scan))
+        report = store.load(store.resolve(scan, person))
     if as_json:
         typer.echo(dumps(report), nl=False)
     else:
@@ -136,16 +162,30 @@ def diff_command(
     old: Annotated[str, typer.Argument(metavar="[OLD]")] = "previous",
     new: Annotated[str, typer.Argument(metavar="[NEW]")] = "latest",
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    profile: PersonOpt = None,
+    everyone: Annotated[
+        bool, typer.Option("--any", help="Compare scans of different people (said first).")
+    ] = False,
 ) -> None:
-    """New, resolved and unchanged exposures between two scans (default: the last two)."""
+    """New, resolved and unchanged exposures between two of your scans (default: your last
+    two). Two people's scans are compared only with ``--any``."""
     from rich.text import Text
 
-    from lowprofile.cli.common import stdout_console
+    from lowprofile.cli.common import fail, stdout_console
     from lowprofile.diff import diff_reports
     from lowprofile.store import Store
 
+    person = _person(profile, everyone)
     with Store() as store:
-        before, after = store.load(store.resolve(old)), store.load(store.resolve(new))
+        ids = store.resolve(old, person), store.resolve(new, person)
+        owners = {row.id: row.person for row in store.scans(None)}
+        before, after = store.load(ids[0]), store.load(ids[1])
+    if owners.get(ids[0]) != owners.get(ids[1]):
+        if not everyone:  # resolve() keeps to one person; said again should that change
+            fail(f"scans {ids[0]} and {ids[1]} are two people's: add --any to compare them")
+        stdout_console().print(
+            Text(f"scans {ids[0]} and {ids[1]} are two different people's (--any)", style="bold")
+        )
     changes = diff_reports(before, after)
     score = _score_change(before.risk, after.risk)
     if as_json:

@@ -9,31 +9,36 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lowprofile.cli.common import ProfileOpt, command_group
+from lowprofile.cli.common import PersonOpt, ProfileOpt, command_group
 from lowprofile.cli.registry import requests_command
+from lowprofile.optout.model import Channel
 
 if TYPE_CHECKING:
     from lowprofile.brokers.schema import Broker
+    from lowprofile.optout.model import Request, RequestEvent
     from lowprofile.optout_steps.runner import FormField, Outcome
     from lowprofile.optout_steps.values import Asked
     from lowprofile.results import ScanReport
-    from lowprofile.store import OptOutEvent
 
 app = command_group("Track opt-out requests and check that removals stick.")
 app.command("requests")(requests_command)
 
 
 @app.command("plan")
-def plan_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """The opt-outs from the latest scan, grouped by parent company."""
+def plan_command(
+    as_json: Annotated[bool, typer.Option("--json")] = False, profile: PersonOpt = None
+) -> None:
+    """The opt-outs from your latest scan, grouped by parent company."""
     from rich.text import Text
 
     from lowprofile.cli.common import stdout_console
+    from lowprofile.cli.subject_args import current_person
     from lowprofile.plan import build_plan
     from lowprofile.store import Store
 
+    person = current_person(profile)
     with Store() as store:
-        report = store.load(store.resolve("latest"))
+        report = store.load(store.resolve("latest", person))
     actions = [a for a in build_plan(report.results, False) if a.id.startswith("optout:")]
     if as_json:
         typer.echo(json.dumps([a.to_dict() for a in actions], indent=2))
@@ -93,15 +98,18 @@ DateOpt = Annotated[str | None, typer.Option("--date", help="When (YYYY-MM-DD; d
 def done_command(
     brokers: Annotated[list[str], typer.Argument(metavar="BROKER...", help="Broker ids.")],
     when: DateOpt = None,
+    profile: PersonOpt = None,
 ) -> None:
     """Record that you submitted the opt-out for these brokers."""
     from lowprofile.cli.common import stderr_console
-    from lowprofile.store import Store
+    from lowprofile.cli.subject_args import current_person
+    from lowprofile.optout.records import RequestLedger, by_hand
 
     known, submitted = _known_and_date(brokers, when)
-    with Store() as store:
+    person = current_person(profile, writing=True)
+    with RequestLedger(person) as ledger:
         for broker in brokers:
-            store.add_optout(broker, submitted, known[broker].optout.recheck_days)
+            ledger.add(by_hand(person, broker, submitted, known[broker].optout.recheck_days))
     stderr_console().print(f"Recorded {len(brokers)} opt-out(s) on {submitted.isoformat()}.")
 
 
@@ -118,16 +126,19 @@ def checked_command(
     ],
     url: Annotated[str, typer.Option("--url", help="The listing you found, if any.")] = "",
     when: DateOpt = None,
+    profile: PersonOpt = None,
 ) -> None:
     """Record what you saw on sites you searched by hand: the next scans count them (a listing
     stays a finding with its opt-out; "not listed" holds until the site's re-check time)."""
     from lowprofile.cli.common import stderr_console
-    from lowprofile.store import Store
+    from lowprofile.cli.subject_args import current_person
+    from lowprofile.optout.model import HandCheck
+    from lowprofile.optout.records import RequestLedger
 
     _, checked = _known_and_date(brokers, when)
-    with Store() as store:
+    with RequestLedger(current_person(profile, writing=True)) as ledger:
         for broker in brokers:
-            store.add_hand_check(broker, listed, checked, url)
+            ledger.add_hand_check(HandCheck(broker, listed, checked, url))
     words = "listed on" if listed else "not listed on"
     stderr_console().print(f"Recorded: {words} {', '.join(brokers)} ({checked.isoformat()}).")
 
@@ -138,6 +149,7 @@ def status_command(
     events: Annotated[
         bool, typer.Option("--events", help="Every step of each request, not only its state.")
     ] = False,
+    profile: PersonOpt = None,
 ) -> None:
     """The opt-out ledger: each request's state (submitted, email_pending, awaiting_removal,
     confirmed_removed, failed, reappeared, needs_you), since when, why, and its evidence."""
@@ -146,15 +158,21 @@ def status_command(
     from rich.table import Table
 
     from lowprofile.cli.common import stdout_console
-    from lowprofile.ledger import entry
-    from lowprofile.store import Store
+    from lowprofile.cli.subject_args import current_person
+    from lowprofile.optout.ledger import entry
+    from lowprofile.optout.records import RequestLedger
 
-    with Store() as store:
-        requests = store.optouts()
+    with RequestLedger(current_person(profile)) as ledger:
+        requests = ledger.requests()
     now = datetime.now(UTC)
     if as_json:
         rows = [
-            {**entry(r, now).to_dict(), "events": [_event_dict(e) for e in r.events]}
+            {
+                **entry(r, now).to_dict(),
+                "channel": r.channel.value,
+                "overdue": _overdue(r, now),
+                "events": [_event_dict(e) for e in r.events],
+            }
             for r in requests
         ]
         typer.echo(json.dumps(rows, indent=2))
@@ -164,9 +182,8 @@ def status_command(
         table.add_column(column, overflow="fold")
     for request in requests:
         e = entry(request, now)
-        table.add_row(
-            e.broker, e.listing or "(the site)", e.state, _day(e.since), e.detail, e.evidence
-        )
+        state = "OVERDUE" if _overdue(request, now) else e.state
+        table.add_row(e.broker, _what(request), state, _day(e.since), e.detail, e.evidence)
         if events:
             for step in request.events:
                 evidence = step.evidence or (f"scan {step.scan_id}" if step.scan_id else "")
@@ -174,11 +191,31 @@ def status_command(
     stdout_console().print(table)
 
 
+def _what(request: Request) -> str:
+    """What a request asked to remove, as the status table says it."""
+    if request.channel is Channel.REGISTRY:
+        return f"deletion email {request.ref} to {', '.join(request.recipients)}"
+    return request.listing or "(the site)"
+
+
+def _overdue(request: Request, now: datetime) -> bool:
+    """A registry request sent, not answered, and past its legal deadline."""
+    from lowprofile.optout.model import RequestState
+
+    due = request.due
+    return (
+        request.channel is Channel.REGISTRY
+        and request.state is RequestState.SUBMITTED
+        and due is not None
+        and now.date() > due
+    )
+
+
 def _day(when: datetime) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def _event_dict(event: OptOutEvent) -> dict[str, Any]:
+def _event_dict(event: RequestEvent) -> dict[str, Any]:
     return {
         "state": event.state.value,
         "at": event.at.isoformat(),
@@ -200,7 +237,7 @@ def draft_command(
     from lowprofile.config import data_dir, default_profile_path
     from lowprofile.errors import StoreError
     from lowprofile.files import write_private
-    from lowprofile.optout import draft_request, listing_urls
+    from lowprofile.optout.drafts import draft_request, listing_urls
     from lowprofile.store import Store
     from lowprofile.subject import load_profile
 
@@ -213,7 +250,7 @@ def draft_command(
     urls: list[str] = []
     try:
         with Store() as store:
-            report = store.load(store.resolve("latest"))
+            report = store.load(store.resolve("latest", subject.person_id))
         urls = listing_urls(report, broker_id)
     except StoreError:
         pass
@@ -309,6 +346,7 @@ def run_command(
     from lowprofile.cli.common import fail, stderr_console, stdout_console
     from lowprofile.config import default_profile_path, load_settings
     from lowprofile.errors import EXIT_FAILED, LowprofileError
+    from lowprofile.optout.records import RequestLedger
     from lowprofile.optout_steps.mailbox import has_mailbox
     from lowprofile.optout_steps.session import FINE, choose, choose_due, play
     from lowprofile.store import Store
@@ -319,16 +357,18 @@ def run_command(
         subject = load_profile(profile or default_profile_path())
         settings = load_settings()
         known = load_brokers().brokers
-        with Store() as store:
+        person = subject.person_id
+        with RequestLedger(person) as ledger:
             if due:
                 now = datetime.now(UTC)
                 # Without a mailbox a waiting confirmation needs the person to paste its link.
                 mail = has_mailbox(settings) or not yes
-                jobs, skipped = choose_due(known, store.optouts(), now, mail)
+                jobs, skipped = choose_due(known, ledger.requests(), now, mail)
                 jobs = [j for j in jobs if not brokers or j.broker.id in brokers]
             else:
-                report = store.load(store.resolve("latest"))
-                jobs, skipped = choose(known, report, brokers or [], store.optouts())
+                with Store() as store:
+                    report = store.load(store.resolve("latest", person))
+                jobs, skipped = choose(known, report, brokers or [], ledger.requests())
             for skip in skipped:
                 stderr_console().print(Text(f"{skip.broker}: skipped, {skip.reason}"))
             problems = [s for s in skipped if s.problem]
@@ -342,7 +382,7 @@ def run_command(
                     subject,
                     settings,
                     ConsolePerson(present=show_browser, yes=yes),
-                    store,
+                    ledger,
                     visible=show_browser,
                     dry_run=dry_run,
                     on_outcome=lambda o: console.print(Text(_outcome_line(o))),

@@ -12,6 +12,7 @@ import typer
 
 from lowprofile.cli.common import (
     EXIT_FAILED,
+    PersonOpt,
     ProfileOpt,
     command_group,
     fail,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from lowprofile.brokers.schema import Broker
     from lowprofile.registry.catalogue import Catalogue
     from lowprofile.registry.deletion import DeletionRequest
+    from lowprofile.registry.ledger import Ledger
     from lowprofile.registry.prepare import Prepared
 
 app = command_group("Registered data brokers: the state registry, and your deletion requests.")
@@ -128,16 +130,17 @@ def list_command(
 
 
 @app.command("status")
-def status_command(as_json: JsonFlag = False) -> None:
-    """Every deletion request sent: state, due date, and which are overdue."""
+def status_command(as_json: JsonFlag = False, profile: PersonOpt = None) -> None:
+    """Your deletion requests: state, due date, and which are overdue."""
     from rich.table import Table
 
+    from lowprofile.cli.subject_args import current_person
     from lowprofile.registry.catalogue import load_catalogue
-    from lowprofile.registry.ledger import Ledger
+    from lowprofile.registry.ledger import Ledger, word
     from lowprofile.registry.tasks import not_yet_asked
 
     today = date.today()
-    with Ledger() as ledger:
+    with Ledger(current_person(profile)) as ledger:
         rows = ledger.rows()
         asked = ledger.asked()
     open_ = not_yet_asked(load_catalogue().entries, asked)
@@ -153,7 +156,7 @@ def status_command(as_json: JsonFlag = False) -> None:
         cells = (
             r.ref,
             "; ".join(r.names),
-            "OVERDUE" if r.overdue(today) else r.state,
+            "OVERDUE" if r.overdue(today) else word(r.state),
             r.sent.isoformat() if r.sent else "",
             due,
             r.note,
@@ -177,16 +180,18 @@ def mark_command(
         typer.Option("--date", formats=["%Y-%m-%d"], help="YYYY-MM-DD (default today)."),
     ] = None,
     note: Annotated[str, typer.Option("--note", help="What they said.")] = "",
+    profile: PersonOpt = None,
 ) -> None:
     """Record a broker's answer (or that you sent a draft yourself) by hand."""
-    from lowprofile.registry.ledger import Ledger
+    from lowprofile.cli.subject_args import current_person
+    from lowprofile.registry.ledger import Ledger, word
 
     day = when.date() if when else date.today()
-    with Ledger() as ledger:
+    with Ledger(current_person(profile)) as ledger:
         for ref in refs:
             row = ledger.mark(ref.upper(), state, day, note)
             stderr_console().print(
-                f"{row.ref}: {row.state}" + (f", due {row.due}" if row.due else "")
+                f"{row.ref}: {word(row.state)}" + (f", due {row.due}" if row.due else "")
             )
 
 
@@ -202,6 +207,7 @@ def replies_command(
         str | None,
         typer.Option("--security", help="ssl, starttls, or none for this machine (imap_security)."),
     ] = None,
+    profile: PersonOpt = None,
 ) -> None:
     """Read brokers' answers from your mailbox (IMAP, read-only, headers only) into the ledger.
 
@@ -218,7 +224,9 @@ def replies_command(
         imap_host=host, imap_user=user, imap_port=port, imap_folder=folder, imap_security=security
     )
     password = mailbox_password(settings)  # a missing setting is said before any work
-    with Ledger() as ledger:
+    from lowprofile.cli.subject_args import current_person
+
+    with Ledger(current_person(profile)) as ledger:
         sent = [r.sent for r in ledger.rows() if r.sent]
         if not sent:
             stderr_console().print("No request has been sent yet.")
@@ -226,11 +234,17 @@ def replies_command(
         messages = fetch_replies(settings, password, min(sent))
         updates = apply_replies(ledger, messages, date.today())
     for update in updates:
-        stdout_console().print(
-            _shown(f"{update.ref} {'; '.join(update.names)}: answered ({update.subject})")
+        what = (
+            "answered"
+            if update.verified
+            else f"unverified reply from {update.sender}, not the broker's domain: not recorded"
         )
+        stdout_console().print(
+            _shown(f"{update.ref} {'; '.join(update.names)}: {what} ({update.subject})")
+        )
+    recorded = sum(u.verified for u in updates)
     stderr_console().print(
-        f"{len(updates)} answer(s) recorded; read them, then `lowprofile registry mark REF "
+        f"{recorded} answer(s) recorded; read them, then `lowprofile registry mark REF "
         "--as confirmed` or `--as refused`."
     )
 
@@ -316,15 +330,16 @@ def requests_command(
     sender = settings.smtp_from or (subject.emails[0] if subject.emails else "")
     account = SmtpAccount.from_settings(settings, sender) if send else None
     chosen_law = law or law_for(subject)
-    with Ledger() as ledger:
+    with Ledger(subject.person_id) as ledger:
         prepared = prepare(
             load_catalogue().entries,
             subject=subject,
             law=chosen_law,
             sender=sender,
             sites=_sites(),
-            site_optouts=_recorded_site_optouts(),
+            site_optouts=_recorded_site_optouts(ledger),
             asked=ledger.asked(),
+            refs=ledger.refs(),
             only=only or [],
             add=add or [],
         )
@@ -362,15 +377,11 @@ def requests_command(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _recorded_site_optouts() -> list[str]:
-    """Broker files whose own opt-out the person recorded (``optout done``); read only when the
-    history exists, so a fresh install does not get an empty database from this command."""
-    from lowprofile.store import Store, history_path
+def _recorded_site_optouts(ledger: Ledger) -> list[str]:
+    """Broker files whose own opt-out the person made (``optout done``, ``optout run``)."""
+    from lowprofile.optout.model import Channel
 
-    if not history_path().exists():
-        return []
-    with Store() as store:
-        return [row.broker for row in store.optouts()]
+    return [r.broker for r in ledger.records.requests() if r.channel is not Channel.REGISTRY]
 
 
 def _preview_json(prepared: Prepared) -> dict[str, object]:

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from lowprofile.cli.common import PersonOpt
+
 
 def report_command(
     source: Annotated[
@@ -17,8 +19,9 @@ def report_command(
         Path | None, typer.Option("--html", metavar="FILE", help="Write the HTML report here.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report.")] = False,
+    profile: PersonOpt = None,
 ) -> None:
-    """Show a saved JSON report, or a stored scan, again.
+    """Show a saved JSON report, or one of your stored scans, again.
 
     FILE.json is a report written by `scan --json`; `latest` (or a scan id) is one from the
     history. Terminal by default, or --html FILE, or --json.
@@ -32,11 +35,14 @@ def report_command(
     from lowprofile.reportfile import read_report
 
     path = Path(source).expanduser()
+    person = None
     if not path.is_file() and (source in ("latest", "previous") or source.isdigit()):
+        from lowprofile.cli.subject_args import current_person
         from lowprofile.store import Store
 
+        person = current_person(profile)
         with Store() as store:
-            report = store.load(store.resolve(source))
+            report = store.load(store.resolve(source, person))
     else:
         report = read_report(path)
     # Loading checked the report against its schema and assessed it where it had to (an older
@@ -45,7 +51,7 @@ def report_command(
         from lowprofile.pipeline import score_history
         from lowprofile.report.html import render_html
 
-        trend = score_history(report)
+        trend = score_history(report, person)
         write_private(html_out.expanduser(), render_html(report, trend=trend))
         stderr_console().print(Text(f"HTML report written to {html_out}"))
     if as_json:

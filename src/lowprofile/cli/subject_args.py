@@ -57,3 +57,31 @@ def resolve_subject(
             "or create a profile with `lowprofile init`"
         )
     return load_profile(path)
+
+
+def current_person(profile: Path | None, *, writing: bool = False) -> str:
+    """Whose records a command reads and writes: the person of ``--profile`` (or
+    ``LOWPROFILE_PROFILE``), else of the default profile, else of the newest scan (someone who
+    scans with flags only), else the one person the ledger knows. Two people on one machine
+    never see each other's records. With none of those, a read shows nobody's records (""),
+    and a write is refused."""
+    path = (profile or default_profile_path()).expanduser()
+    if profile is not None or path.is_file():
+        return load_profile(path).person_id
+    from lowprofile.store import Store, history_path
+
+    if history_path().is_file():
+        with Store() as store:
+            latest = store.latest_person()
+        if latest:
+            return latest
+    from lowprofile.optout.records import people
+
+    known = people()
+    if len(known) == 1:  # the one person whose records there are
+        return known[0]
+    if not writing:
+        return ""
+    raise ProfileError(
+        "whose records? give --profile FILE, or create a profile with `lowprofile init`"
+    )

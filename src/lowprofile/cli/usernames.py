@@ -136,7 +136,7 @@ def doctor_command(
     from rich.text import Text
 
     from lowprofile.config import load_settings
-    from lowprofile.net import Http
+    from lowprofile.fetch.http import Http
     from lowprofile.usernames.doctor import BROKEN, OK, examine_all
 
     site_list = _sites(sites, None)
@@ -189,7 +189,7 @@ def update_command(
     import asyncio
 
     from lowprofile.config import load_settings
-    from lowprofile.net import Http
+    from lowprofile.fetch.http import Http
     from lowprofile.usernames.update import DATA_URL, update_sites
 
     settings = load_settings().with_overrides(proxy=proxy)

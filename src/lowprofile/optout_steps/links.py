@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from lowprofile.brokers.schema import Broker, OptOutStep
-from lowprofile.net import check_public_target
+from lowprofile.fetch.fence import check_public_target
 
 
 def broker_domains(broker: Broker, step: OptOutStep) -> frozenset[str]:

@@ -23,7 +23,7 @@ from lowprofile.browser.engine import PERSON_WAIT, playwright_selector
 from lowprofile.browser.evidence import EvidenceKeeper
 from lowprofile.config import Settings
 from lowprofile.errors import LowprofileError
-from lowprofile.net import check_public_target
+from lowprofile.fetch.fence import check_public_target
 from lowprofile.optout_steps.links import allowed_link
 from lowprofile.optout_steps.mailbox import Answer, find_confirmation, has_mailbox
 from lowprofile.optout_steps.values import Asked, asked, subject_query

@@ -16,12 +16,13 @@ from lowprofile.brokers.schema import Broker
 from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.evidence import EvidenceKeeper, evidence_root
 from lowprofile.config import Settings
-from lowprofile.ledger import DUE, SENT, last_sent, state_at
-from lowprofile.optout import listing_urls
+from lowprofile.optout.drafts import listing_urls
+from lowprofile.optout.ledger import DUE, SENT, last_sent, state_at
+from lowprofile.optout.model import Channel, Request, RequestEvent, RequestState
+from lowprofile.optout.records import RequestLedger
 from lowprofile.optout_steps.runner import Outcome, Person, RunState, StepRunner
 from lowprofile.optout_steps.values import asked, missing, step_values
-from lowprofile.results import OptOutState, ScanReport
-from lowprofile.store import OptOutEvent, OptOutRow, Store
+from lowprofile.results import ScanReport
 from lowprofile.subject import Subject
 
 FINE = (RunState.SUBMITTED, RunState.DRY_RUN, RunState.EMAIL_PENDING)
@@ -60,7 +61,7 @@ def choose(
     brokers: dict[str, Broker],
     report: ScanReport,
     asked_for: list[str],
-    requests: Sequence[OptOutRow] = (),
+    requests: Sequence[Request] = (),
     now: datetime | None = None,
 ) -> tuple[list[Job], list[Skipped]]:
     """The listings to run and the brokers skipped, with why. Without names: every broker
@@ -91,14 +92,14 @@ def choose(
     return jobs, skipped
 
 
-def _waiting(requests: Sequence[OptOutRow], now: datetime) -> dict[tuple[str, str], OptOutEvent]:
+def _waiting(requests: Sequence[Request], now: datetime) -> dict[tuple[str, str], RequestEvent]:
     """(broker, listing) → the current event of each request the broker has and is acting on."""
     current = {(r.broker, r.listing): state_at(r, now) for r in requests}
     return {key: event for key, event in current.items() if event.state in SENT}
 
 
 def choose_due(
-    brokers: dict[str, Broker], requests: list[OptOutRow], now: datetime, mailbox: bool
+    brokers: dict[str, Broker], requests: list[Request], now: datetime, mailbox: bool
 ) -> tuple[list[Job], list[Skipped]]:
     """What a retry does: the steps again for requests that reappeared, failed or need you,
     and, with a ``mailbox`` to look in, the confirmation email again for requests waiting
@@ -107,7 +108,7 @@ def choose_due(
     for request in requests:
         state = state_at(request, now)
         broker = brokers.get(request.broker)
-        if state.state not in (*DUE, OptOutState.EMAIL_PENDING):
+        if state.state not in (*DUE, RequestState.EMAIL_PENDING):
             continue
         approved = request.note == RUN_NOTE
         if broker is None or not broker.optout.steps:
@@ -120,7 +121,7 @@ def choose_due(
                 f"`lowprofile optout run {broker.id}` sends it for the one the latest scan found"
             )
             skipped.append(Skipped(request.broker, why, problem=False))
-        elif state.state is OptOutState.EMAIL_PENDING:
+        elif state.state is RequestState.EMAIL_PENDING:
             if not mailbox:
                 continue
             steps = enumerate(broker.optout.steps, 1)
@@ -139,7 +140,7 @@ async def run_brokers(
     person: Person,
     engine: BrowserEngine,
     keeper: EvidenceKeeper,
-    store: Store,
+    ledger: RequestLedger,
     *,
     dry_run: bool,
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
@@ -167,7 +168,7 @@ async def run_brokers(
             async with engine.tab(_first_page(broker)) as page:
                 outcome = await runner.run(page, first=job.first, sent_at=job.since)
         if not dry_run:  # a rehearsal changes nothing, the ledger included
-            record(store, broker, outcome)
+            record(ledger, broker, outcome)
         on_outcome(outcome)
         outcomes.append(outcome)
     return outcomes
@@ -178,7 +179,7 @@ async def play(
     subject: Subject,
     settings: Settings,
     person: Person,
-    store: Store,
+    ledger: RequestLedger,
     *,
     visible: bool = False,
     dry_run: bool = False,
@@ -189,51 +190,59 @@ async def play(
     async with BrowserEngine(settings, visible=visible) as engine:
         keeper = EvidenceKeeper(evidence_root() / f"optout-{stamp}", engine)
         return await run_brokers(
-            jobs, subject, person, engine, keeper, store, dry_run=dry_run, on_outcome=on_outcome
+            jobs, subject, person, engine, keeper, ledger, dry_run=dry_run, on_outcome=on_outcome
         )
 
 
-def outcome_events(outcome: Outcome) -> list[OptOutEvent]:
+def outcome_events(outcome: Outcome) -> list[RequestEvent]:
     """The ledger's events for one run: the submit, then where the run left the request."""
     if outcome.state in NOT_KEPT:
         return []
     evidence = str(outcome.evidence or "")
     events = []
     if outcome.submitted_at is not None:
-        events.append(OptOutEvent(OptOutState.SUBMITTED, outcome.submitted_at, "sent", evidence))
+        events.append(RequestEvent(RequestState.SUBMITTED, outcome.submitted_at, "sent", evidence))
     now = datetime.now(UTC)
     if outcome.state is RunState.SUBMITTED:
         how = "confirmation link opened; " if outcome.confirmed else ""
         detail = f"{how}{outcome.detail}"
-        events.append(OptOutEvent(OptOutState.AWAITING_REMOVAL, now, detail, evidence))
+        events.append(RequestEvent(RequestState.AWAITING_REMOVAL, now, detail, evidence))
     else:
         state = {
-            RunState.EMAIL_PENDING: OptOutState.EMAIL_PENDING,
-            RunState.NEEDS_YOU: OptOutState.NEEDS_YOU,
-        }.get(outcome.state, OptOutState.FAILED)
-        events.append(OptOutEvent(state, now, outcome.detail, evidence))
+            RunState.EMAIL_PENDING: RequestState.EMAIL_PENDING,
+            RunState.NEEDS_YOU: RequestState.NEEDS_YOU,
+        }.get(outcome.state, RequestState.FAILED)
+        events.append(RequestEvent(state, now, outcome.detail, evidence))
     return events
 
 
-def record(store: Store, broker: Broker, outcome: Outcome) -> None:
-    """Write one run into the ledger, on the request for that listing (a retry continues it)."""
+def record(ledger: RequestLedger, broker: Broker, outcome: Outcome) -> None:
+    """Write one run into the person's ledger, on the request for that listing (a retry
+    continues it)."""
     events = outcome_events(outcome)
     if not events:
         return
-    earlier = [r for r in store.optouts() if (r.broker, r.listing) == (broker.id, outcome.listing)]
+    earlier = [
+        r
+        for r in ledger.requests(Channel.STEPS)
+        if (r.broker, r.listing) == (broker.id, outcome.listing)
+    ]
     if earlier:
-        request = earlier[-1].id
-    else:
-        first, *events = events
-        request = store.add_optout(
+        ledger.add_events([(earlier[-1].id, e) for e in events])
+        return
+    ledger.add(
+        Request(
+            0,
+            ledger.person,
+            Channel.STEPS,
             broker.id,
-            first.at.date(),
+            events[0].at.date(),
             broker.optout.recheck_days,
             RUN_NOTE,
-            listing=outcome.listing,
-            event=first,
+            outcome.listing,
+            tuple(events),
         )
-    store.add_optout_events([(request, e) for e in events])
+    )
 
 
 def _first_page(broker: Broker) -> str:

@@ -1,6 +1,6 @@
 """Deletion requests to registered brokers: one message per recipient, holding the least data.
 
-The legal text comes from ``lowprofile.optout.deletion_wording`` (the one place it is written),
+The legal text comes from ``optout.drafts.deletion_wording`` (the one place it is written),
 asked for a law by giving it a place under that law. The rest of the message holds what the law
 needs to find and delete a record — name, email, state (or country under GDPR) — and nothing
 more unless the person adds a field with ``--add``. A broker registered under several names at
@@ -9,8 +9,8 @@ one address (one registrant, several trading names) gets one message naming them
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
+import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
@@ -18,8 +18,9 @@ from email.utils import format_datetime, make_msgid
 from functools import cached_property
 from pathlib import Path
 
+from lowprofile.domains import email_domain, normal
 from lowprofile.files import ensure_private_dir, write_private
-from lowprofile.optout import deletion_wording
+from lowprofile.optout.drafts import deletion_wording
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.errors import RegistryError
 from lowprofile.subject import US_STATES, Address, Name, Subject
@@ -61,10 +62,12 @@ def lives_in_california(subject: Subject) -> bool:
     return any(a.state == "CA" and a.country.upper() == "US" for a in subject.current_addresses)
 
 
-def ref_for(recipient: str) -> str:
-    """A short, stable reference per recipient: it goes in the subject line so replies can be
-    matched to the request, and it is the key a person uses to mark a request by hand."""
-    return "LP-" + hashlib.sha256(recipient.encode("utf-8")).hexdigest()[:8].upper()
+def new_ref() -> str:
+    """A new request's reference: it goes in the subject line so replies can be matched to the
+    request, and it is the key a person uses to mark a request by hand. Random (64 bits) and
+    stored with the request: a reference computed from the public address could be written by
+    anyone into a fake "reply". A recipient asked before keeps the reference it was given."""
+    return "LP-" + secrets.token_hex(8).upper()
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class DeletionRequest:
     @cached_property
     def message(self) -> EmailMessage:
         return build_message(
-            self.entries, self.subject, self.law, self.sender, self.add, self.today
+            self.entries, self.subject, self.law, self.sender, self.add, self.today, ref=self.ref
         )[1]
 
     @property
@@ -97,6 +100,13 @@ class DeletionRequest:
     @property
     def broker_ids(self) -> tuple[str, ...]:
         return tuple(e.id for e in self.entries)
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """Where an answer may come from: the recipient's domain and the brokers' own."""
+        found = [email_domain(a) for a in self.recipient.split(",")]
+        found += [normal(d) for e in self.entries for d in e.domains]
+        return tuple(dict.fromkeys(d for d in found if d))
 
 
 def _residence(subject: Subject, law: str) -> list[str]:
@@ -142,12 +152,12 @@ def build_message(
     sender: str,
     add: Iterable[str] = (),
     today: date | None = None,
+    *,
+    ref: str,
 ) -> tuple[str, EmailMessage]:
     """The reference and the message for the registrations that share one address."""
     if not subject.emails and not sender:
         raise RegistryError("a deletion request needs your email address: add one to the profile")
-    recipient = entries[0].email.lower()
-    ref = ref_for(recipient)
     title, legal = wording(law)
     name = subject.primary.full
     day = today or date.today()
@@ -192,15 +202,26 @@ def build_requests(
     sender: str,
     add: Iterable[str] = (),
     today: date | None = None,
+    refs: Mapping[str, str] | None = None,
 ) -> list[DeletionRequest]:
-    """One request per recipient address among ``entries`` (web-form-only entries have none)."""
+    """One request per recipient address among ``entries`` (web-form-only entries have none);
+    a recipient in ``refs`` (asked before) keeps its reference."""
     extra = tuple(add)
     wording(law)  # a wrong law, a missing field or no email fail now, not half-way through a run
     _extras(subject, extra)
     if not subject.emails and not sender:
         raise RegistryError("a deletion request needs your email address: add one to the profile")
     return [
-        DeletionRequest(ref_for(recipient), recipient, group, law, subject, sender, extra, today)
+        DeletionRequest(
+            (refs or {}).get(recipient) or new_ref(),
+            recipient,
+            group,
+            law,
+            subject,
+            sender,
+            extra,
+            today,
+        )
         for recipient, group in group_by_recipient(entries).items()
     ]
 

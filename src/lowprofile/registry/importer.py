@@ -236,7 +236,7 @@ def read_source(source: str) -> bytes:
 
         from lowprofile.config import load_settings
         from lowprofile.errors import NetError
-        from lowprofile.net import Http
+        from lowprofile.fetch.http import Http
 
         async def download() -> bytes:
             async with Http(load_settings()) as http:

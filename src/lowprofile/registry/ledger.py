@@ -1,67 +1,44 @@
-"""The request ledger: every deletion request to a registered broker, its state and its deadline.
+"""Deletion emails to registered brokers, as one channel of the one request ledger.
 
-One SQLite file, ``<data>/registry/requests.db`` (mode 0600), one row per recipient address, so
-a second run never writes to the same broker twice. A row is recorded the moment its message is
-accepted by the mail server, before the next one is sent: a crash half-way leaves a ledger that
-says exactly what went out. It is kept apart from the scan history (whose opt-out table tracks
-people-search listings by re-scanning) because a registry request is tracked by its legal
-deadline and the broker's answer, not by a search.
+Each request is one message to one recipient address (every registration that writes to that
+address is covered by it), kept in ``optout/records.py``'s ledger with the person's other
+requests: ``optout status`` and ``registry status`` are two views of one file. A request is
+recorded the moment its message is accepted by the mail server, before the next one is sent: a
+crash half-way leaves a ledger that says exactly what went out. It is tracked by its legal
+deadline and the broker's answer, not by a search, so a scan never moves it.
 
-States: ``drafted`` (an .eml was written, not yet sent), ``sent``, ``answered`` (the broker wrote
-back, e.g. asking to verify), ``confirmed`` (deleted), ``refused``, ``failed`` (the server would
-not take the message; it is tried again next run).
+States (``RequestState``): ``drafted`` (an .eml was written, not yet sent), ``submitted`` (the
+server took it; ``registry status`` says "sent"), ``answered`` (the broker wrote back from its
+own domain), ``confirmed_removed`` or ``refused`` (marked by the person who read the answer),
+``failed`` (the server would not take the message; it is tried again next run).
 """
 
 from __future__ import annotations
 
 import calendar
-import json
 from dataclasses import dataclass
-from datetime import date, timedelta
-from pathlib import Path
-from typing import ClassVar
+from datetime import UTC, date, datetime, timedelta
+from types import TracebackType
 
-from lowprofile.config import data_dir
 from lowprofile.errors import StoreError
-from lowprofile.registry.catalogue import registry_dir
+from lowprofile.optout.model import Channel, Request, RequestEvent, RequestState
+from lowprofile.optout.records import RequestLedger
 from lowprofile.registry.errors import RegistryError
-from lowprofile.store import Store
 
-DRAFTED = "drafted"
-SENT = "sent"
-ANSWERED = "answered"
-CONFIRMED = "confirmed"
-REFUSED = "refused"
-FAILED = "failed"
-STATES = (DRAFTED, SENT, ANSWERED, CONFIRMED, REFUSED, FAILED)
-MARKABLE = (SENT, ANSWERED, CONFIRMED, REFUSED)
-"""States a person may set by hand (``registry mark``)."""
+DRAFTED = RequestState.DRAFTED
+SENT = RequestState.SUBMITTED
+ANSWERED = RequestState.ANSWERED
+CONFIRMED = RequestState.CONFIRMED_REMOVED
+REFUSED = RequestState.REFUSED
+FAILED = RequestState.FAILED
+MARKABLE = {"sent": SENT, "answered": ANSWERED, "confirmed": CONFIRMED, "refused": REFUSED}
+"""The words a person may mark a request with by hand (``registry mark``), and their states."""
+WORDS = {SENT: "sent", CONFIRMED: "confirmed"}
+"""How ``registry status`` says a state where its word differs from the machine value."""
 RETRY = (DRAFTED, FAILED)
 """States that do not count as asked: the next ``--send`` sends these again."""
 
 CCPA_DAYS = 45
-
-MIGRATIONS = [
-    """
-    CREATE TABLE requests (
-        ref TEXT PRIMARY KEY,
-        recipient TEXT NOT NULL UNIQUE,
-        brokers TEXT NOT NULL,
-        names TEXT NOT NULL,
-        law TEXT NOT NULL,
-        state TEXT NOT NULL,
-        sent TEXT,
-        due TEXT,
-        updated TEXT NOT NULL,
-        message_id TEXT NOT NULL DEFAULT '',
-        note TEXT NOT NULL DEFAULT ''
-    );
-    """,
-]
-
-
-def ledger_path() -> Path:
-    return data_dir() / "registry" / "requests.db"
 
 
 def add_month(day: date) -> date:
@@ -77,25 +54,34 @@ def due_date(law: str, sent: date) -> date:
     return add_month(sent) if law == "gdpr" else sent + timedelta(days=CCPA_DAYS)
 
 
+def word(state: RequestState) -> str:
+    """A registry state as ``registry status`` says it."""
+    return WORDS.get(state, state.value)
+
+
 @dataclass(frozen=True)
 class RequestRow:
-    """One request as the ledger holds it."""
+    """One registry request as ``registry status`` shows it."""
 
+    id: int
     ref: str
     recipient: str
+    """Every address the message went to, joined by ", "."""
     brokers: tuple[str, ...]
     names: tuple[str, ...]
     law: str
-    state: str
+    state: RequestState
     sent: date | None
     due: date | None
     updated: date
     message_id: str
     note: str
+    domains: tuple[str, ...] = ()
+    """Where a reply may come from: the recipients' domains and the brokers' websites'."""
 
     def overdue(self, today: date) -> bool:
         """Sent, no answer, and past the legal deadline."""
-        return self.state == SENT and self.due is not None and today > self.due
+        return self.state is SENT and self.due is not None and today > self.due
 
     def to_dict(self, today: date) -> dict[str, object]:
         return {
@@ -104,7 +90,7 @@ class RequestRow:
             "brokers": list(self.brokers),
             "names": list(self.names),
             "law": self.law,
-            "state": self.state,
+            "state": self.state.value,
             "sent": self.sent.isoformat() if self.sent else None,
             "due": self.due.isoformat() if self.due else None,
             "overdue": self.overdue(today),
@@ -113,62 +99,68 @@ class RequestRow:
         }
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+def row_of(request: Request) -> RequestRow:
+    """A registry request of the ledger as the registry's commands read it."""
+    sent = [e.at.date() for e in request.events if e.state is SENT]
+    current = request.events[-1]
+    return RequestRow(
+        id=request.id,
+        ref=request.ref,
+        recipient=", ".join(request.recipients),
+        brokers=request.brokers,
+        names=request.names,
+        law=request.law,
+        state=current.state,
+        sent=sent[-1] if sent and current.state is not DRAFTED else None,
+        due=request.due,
+        updated=current.at.date(),
+        message_id=request.message_id,
+        note=current.detail if current.state is not SENT else request.note,
+        domains=request.domains,
+    )
 
 
-class Ledger(Store):
-    """The request ledger. Use as a context manager; each change is its own transaction.
+def _at(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), UTC)
 
-    It is a ``Store`` with its own file and schema: the same private file, WAL mode and
-    ``user_version`` migrations as the scan history, so there is one way to open a database.
-    """
 
-    migrations: ClassVar[list[str]] = MIGRATIONS
+class Ledger:
+    """One person's registry requests. Use as a context manager; each change is its own
+    transaction in the one request ledger."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        super().__init__(path or ledger_path())
+    def __init__(self, person: str, records: RequestLedger | None = None) -> None:
+        self.records = records or RequestLedger(person)
+        self.person = person
 
     def __enter__(self) -> Ledger:
-        if self.path == ledger_path():
-            registry_dir()
         try:
-            super().__enter__()
-            # NORMAL sync: a commit per sent message without an fsync each; an app crash loses
-            # nothing, a power cut at worst the last few records (those would be sent again).
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.records.__enter__()
         except StoreError as exc:
             raise RegistryError(f"request ledger {exc}") from exc
         return self
 
-    def _write(self, sql: str, values: tuple[object, ...]) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.records.__exit__(kind, exc, tb)
+
+    def _requests(self) -> list[Request]:
         try:
-            with self.transaction() as db:
-                db.execute(sql, values)
+            return self.records.requests(Channel.REGISTRY)
         except StoreError as exc:
             raise RegistryError(f"request ledger {exc}") from exc
 
     def rows(self) -> list[RequestRow]:
-        found = self.db.execute("SELECT * FROM requests ORDER BY due IS NULL, due, ref")
-        return [
-            RequestRow(
-                ref=r["ref"],
-                recipient=r["recipient"],
-                brokers=tuple(json.loads(r["brokers"])),
-                names=tuple(json.loads(r["names"])),
-                law=r["law"],
-                state=r["state"],
-                sent=_day(r["sent"]),
-                due=_day(r["due"]),
-                updated=date.fromisoformat(r["updated"]),
-                message_id=r["message_id"],
-                note=r["note"],
-            )
-            for r in found.fetchall()
-        ]
+        rows = [row_of(r) for r in self._requests()]
+        return sorted(rows, key=lambda r: (r.due is None, r.due or date.max, r.ref))
 
     def get(self, ref: str) -> RequestRow | None:
         return next((r for r in self.rows() if r.ref == ref), None)
+
+    def refs(self) -> dict[str, str]:
+        """The stored reference of each recipient asked before: a message to them again keeps
+        its reference, so a reply to the first one still matches."""
+        return {r.recipient: r.ref for r in self.rows()}
 
     def asked(self) -> set[str]:
         """Recipients that count as asked (everything but drafts and failures)."""
@@ -182,51 +174,63 @@ class Ledger(Store):
         brokers: tuple[str, ...],
         names: tuple[str, ...],
         law: str,
-        state: str,
+        state: RequestState,
         on: date,
         message_id: str = "",
         note: str = "",
+        domains: tuple[str, ...] = (),
     ) -> None:
-        """Insert or replace the row of this recipient (a draft later sent, a failure retried)."""
-        sent = on if state == SENT else None
-        due = due_date(law, on) if sent else None
-        self._write(
-            "INSERT INTO requests (ref, recipient, brokers, names, law, state, sent, due, updated,"
-            " message_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(recipient) DO UPDATE SET ref=excluded.ref, brokers=excluded.brokers,"
-            " names=excluded.names, law=excluded.law, state=excluded.state, sent=excluded.sent,"
-            " due=excluded.due, updated=excluded.updated, message_id=excluded.message_id,"
-            " note=excluded.note",
-            (
-                ref,
-                recipient,
-                json.dumps(list(brokers)),
-                json.dumps(list(names)),
-                law,
-                state,
-                sent.isoformat() if sent else None,
-                due.isoformat() if due else None,
-                on.isoformat(),
-                message_id,
-                note,
-            ),
-        )
+        """A new request to this recipient, or the next state of the one made before (a draft
+        later sent, a failure retried)."""
+        due = due_date(law, on) if state is SENT else None
+        event = RequestEvent(state, _at(on), note or ("sent" if state is SENT else ""))
+        recipients = tuple(a.strip() for a in recipient.split(",") if a.strip())
+        earlier = next((r for r in self._requests() if r.recipients == recipients), None)
+        try:
+            if earlier is None:
+                self.records.add(
+                    Request(
+                        id=0,
+                        person=self.person,
+                        channel=Channel.REGISTRY,
+                        broker=brokers[0] if brokers else recipient,
+                        submitted=on,
+                        note=note,
+                        events=(event,),
+                        ref=ref,
+                        recipients=recipients,
+                        brokers=brokers,
+                        names=names,
+                        law=law,
+                        due=due,
+                        message_id=message_id,
+                        domains=domains or _domains(recipients),
+                    )
+                )
+                return
+            changes: dict[str, object] = {"law": law, "names": names}
+            if state is SENT:
+                changes.update(due=due, message_id=message_id, submitted=on)
+            self.records.update(earlier.id, **changes)
+            self.records.add_events([(earlier.id, event)])
+        except StoreError as exc:
+            raise RegistryError(f"request ledger {exc}") from exc
 
-    def mark(self, ref: str, state: str, on: date, note: str = "") -> RequestRow:
+    def mark(self, ref: str, state: RequestState | str, on: date, note: str = "") -> RequestRow:
         """Set a request's state by hand (or from a reply read by IMAP)."""
-        if state not in MARKABLE:
-            raise RegistryError(f"state {state!r} is not one of {', '.join(MARKABLE)}")
+        if isinstance(state, str) and not isinstance(state, RequestState):
+            if state not in MARKABLE:
+                raise RegistryError(f"state {state!r} is not one of {', '.join(MARKABLE)}")
+            state = MARKABLE[state]
+        if state not in MARKABLE.values():
+            raise RegistryError(f"state {word(state)!r} is not one of {', '.join(MARKABLE)}")
         row = self._require(ref)
-        if state == SENT and row.sent is None:
-            self._write(
-                "UPDATE requests SET state=?, sent=?, due=?, updated=? WHERE ref=?",
-                (SENT, on.isoformat(), due_date(row.law, on).isoformat(), on.isoformat(), ref),
-            )
-        else:
-            self._write(
-                "UPDATE requests SET state=?, updated=?, note=? WHERE ref=?",
-                (state, on.isoformat(), note or row.note, ref),
-            )
+        try:
+            if state is SENT and row.sent is None:
+                self.records.update(row.id, due=due_date(row.law, on), submitted=on)
+            self.records.add_events([(row.id, RequestEvent(state, _at(on), note or row.note))])
+        except StoreError as exc:
+            raise RegistryError(f"request ledger {exc}") from exc
         return self._require(ref)
 
     def _require(self, ref: str) -> RequestRow:
@@ -236,3 +240,7 @@ class Ledger(Store):
                 f"no request {ref!r} in the ledger (see `lowprofile registry status`)"
             )
         return row
+
+
+def _domains(recipients: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(a.rpartition("@")[2].lower().rstrip(".") for a in recipients))

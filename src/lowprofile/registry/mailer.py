@@ -11,7 +11,6 @@ to the person's provider. Each one is written to the ledger as soon as the serve
 
 from __future__ import annotations
 
-import ipaddress
 import smtplib
 import ssl
 import time
@@ -20,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from lowprofile.config import Settings, get_secret
+from lowprofile.fetch.fence import is_loopback
+from lowprofile.optout.model import RequestState
 from lowprofile.registry.deletion import DeletionRequest
 from lowprofile.registry.errors import RegistryError, SendError
 from lowprofile.registry.ledger import FAILED, SENT, Ledger
@@ -27,16 +28,6 @@ from lowprofile.registry.ledger import FAILED, SENT, Ledger
 DEFAULT_INTERVAL = 20.0
 """Seconds between two messages: ~180 an hour, under the hourly caps of the big providers."""
 TIMEOUT = 30.0
-
-
-def is_local(host: str) -> bool:
-    """A server on this machine (a loopback address), where an unencrypted hop stays local."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)
@@ -88,7 +79,7 @@ def connect(account: SmtpAccount) -> smtplib.SMTP:
             if server.has_extn("starttls"):
                 server.starttls(context=context)
                 server.ehlo()
-            elif not is_local(account.host):
+            elif not is_loopback(account.host):
                 server.quit()
                 raise SendError(
                     f"{account.host}:{account.port} offers no encryption (STARTTLS); "
@@ -147,7 +138,9 @@ def send_requests(
     return report
 
 
-def record(ledger: Ledger, request: DeletionRequest, state: str, day: date, note: str = "") -> None:
+def record(
+    ledger: Ledger, request: DeletionRequest, state: RequestState, day: date, note: str = ""
+) -> None:
     """Write one request's outcome (sent, failed, drafted) to the ledger."""
     ledger.record(
         ref=request.ref,
@@ -159,6 +152,7 @@ def record(ledger: Ledger, request: DeletionRequest, state: str, day: date, note
         on=day,
         message_id=str(request.message["Message-ID"]),
         note=note,
+        domains=request.domains,
     )
 
 

@@ -8,7 +8,7 @@ site is asked twice; those with no address to write to are returned as web forms
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -48,6 +48,7 @@ def prepare(
     only: Iterable[str] = (),
     add: Iterable[str] = (),
     today: date | None = None,
+    refs: Mapping[str, str] | None = None,
 ) -> Prepared:
     """Split the chosen registrations into requests to send, already asked, and web forms."""
     chosen = select(entries, only)
@@ -66,5 +67,5 @@ def prepare(
     asked = asked or set()
     result.already_asked = [r for r in group_by_recipient(to_ask) if r in asked]
     fresh = [e for e in to_ask if e.email.lower() not in asked]
-    result.pending = build_requests(fresh, subject, law, sender, add, today)
+    result.pending = build_requests(fresh, subject, law, sender, add, today, refs)
     return result

@@ -2,8 +2,10 @@
 
 A reply is matched by the headers mail programs set on an answer (``In-Reply-To`` or
 ``References`` naming our ``Message-ID``) or, failing that, by the request's reference
-(``[LP-XXXXXXXX]``) kept in the subject. A match moves a ``sent`` request to ``answered`` and
-keeps the reply's subject as the note. Whether the broker deleted or refused is not guessed from
+(``[LP-…]``, random and stored) kept in the subject. A match from the broker's own domain (the
+address it registered, or its websites') moves a ``sent`` request to ``answered`` and keeps the
+reply's subject as the note; a match from anywhere else is an "unverified reply", shown and
+never recorded. Whether the broker deleted or refused is not guessed from
 its wording: the person reads the answer and marks it ``confirmed`` or ``refused``.
 The mailbox is read through ``lowprofile.imap`` (the same session as the opt-out email step:
 TLS with the configured authorities, a timeout, read-only, ``BODY.PEEK`` so nothing turns read).
@@ -20,13 +22,15 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 
 from lowprofile.config import Settings
+from lowprofile.domains import email_domain, on_domains
 from lowprofile.imap import Mailbox, shown_header
 from lowprofile.registry.ledger import ANSWERED, SENT, Ledger, RequestRow
 
-_REF = re.compile(r"\[(LP-[0-9A-F]{8})\]")
+_REF = re.compile(r"\[(LP-[0-9A-F]{8}(?:[0-9A-F]{8})?)\]")
+"""A reference: 16 random hex digits (8 for requests made before references were random)."""
 _MSGID = re.compile(r"<[^<>\s]+>")
-MATCHED_HEADERS = ("MESSAGE-ID", "IN-REPLY-TO", "REFERENCES", "SUBJECT")
-"""All ``match_reply`` and ``apply_replies`` read of a message."""
+MATCHED_HEADERS = ("MESSAGE-ID", "IN-REPLY-TO", "REFERENCES", "SUBJECT", "FROM")
+"""All ``match_reply`` and ``apply_replies`` read of a message (``From``: whose it is)."""
 CANDIDATES = 'OR OR SUBJECT "LP-" HEADER In-Reply-To "LP-" HEADER References "LP-"'
 """The server-side filter: our references are in our subjects and in our Message-IDs (so an
 answer with a new subject still names one in In-Reply-To or References)."""
@@ -53,18 +57,35 @@ class ReplyUpdate:
     ref: str
     names: tuple[str, ...]
     subject: str
+    verified: bool = True
+    """The reply came from the broker's own domain, so the request was marked answered."""
+    sender: str = ""
+    """The sender's domain, shown for an unverified reply."""
+
+
+def from_the_broker(message: EmailMessage, row: RequestRow) -> bool:
+    """Whether the reply's sender is on the request's domains (its recipients' and the
+    brokers' websites'): anyone can write a subject naming a reference, and a fake "answer"
+    would hide an overdue request. The ``From`` header is what the mail provider checked (or
+    not); its DKIM verdict is not read here."""
+    return on_domains(email_domain(str(message.get("From", ""))), row.domains)
 
 
 def apply_replies(
     ledger: Ledger, messages: Iterable[EmailMessage], today: date
 ) -> list[ReplyUpdate]:
-    """Mark each request a message answers as ``answered`` (only requests still ``sent``)."""
+    """Mark each request a message from its broker answers as ``answered`` (only requests still
+    ``sent``); a reply from anywhere else is returned as unverified and changes nothing."""
     updates = []
     for message in messages:
         row = match_reply(message, ledger.rows())
-        if row is None or row.state != SENT:
+        if row is None or row.state is not SENT:
             continue
         subject = shown_header(message, "Subject", 120)
+        if not from_the_broker(message, row):
+            sender = email_domain(str(message.get("From", ""))) or "no sender"
+            updates.append(ReplyUpdate(row.ref, row.names, subject, False, sender[:80]))
+            continue
         ledger.mark(row.ref, ANSWERED, today, f"reply: {subject}")
         updates.append(ReplyUpdate(row.ref, row.names, subject))
     return updates

@@ -82,16 +82,17 @@ MAX_COVERS_SHOWN = 25
 """Recipients named in a plan task's ``covers``; the rest are in ``registry status``."""
 
 
-def registry_actions(california: bool | None) -> list[Action]:
-    """The registry's tasks for a scan's plan: read-only (a ledger that does not exist yet
+def registry_actions(california: bool | None, person: str) -> list[Action]:
+    """The registry's tasks for the person's plan: read-only (a ledger that does not exist yet
     means nobody was asked; none is created by a scan)."""
+    from lowprofile.optout.records import ledger_db_path
     from lowprofile.registry.catalogue import load_catalogue
-    from lowprofile.registry.ledger import Ledger, ledger_path
+    from lowprofile.registry.ledger import Ledger
 
     entries = list(load_catalogue().entries)
     asked: set[str] = set()
-    if ledger_path().is_file():
-        with Ledger() as ledger:
+    if ledger_db_path().is_file():
+        with Ledger(person) as ledger:
             asked = ledger.asked()
     actions = [requests_action(entries, asked, california), web_form_action(entries)]
     kept = [a for a in actions if a is not None]

@@ -16,7 +16,7 @@ from lowprofile.results import (
     Coverage,
     Finding,
     LedgerEntry,
-    OptOutState,
+    RequestState,
     Risk,
     ScanReport,
     Status,
@@ -178,13 +178,13 @@ def sites_of(results: list[CheckResult]) -> list[SiteRow]:
 
 
 LEDGER_WORDS = {
-    OptOutState.SUBMITTED: "sent",
-    OptOutState.EMAIL_PENDING: "waiting for the broker's email",
-    OptOutState.AWAITING_REMOVAL: "waiting for the removal",
-    OptOutState.CONFIRMED_REMOVED: "removed (confirmed by a scan)",
-    OptOutState.FAILED: "failed",
-    OptOutState.REAPPEARED: "listed again",
-    OptOutState.NEEDS_YOU: "needs you",
+    RequestState.SUBMITTED: "sent",
+    RequestState.EMAIL_PENDING: "waiting for the broker's email",
+    RequestState.AWAITING_REMOVAL: "waiting for the removal",
+    RequestState.CONFIRMED_REMOVED: "removed (confirmed by a scan)",
+    RequestState.FAILED: "failed",
+    RequestState.REAPPEARED: "listed again",
+    RequestState.NEEDS_YOU: "needs you",
 }
 """Each ledger state as a reader says it; the state's own name stays beside it."""
 

@@ -18,12 +18,12 @@ from lowprofile.brokers.loader import load_brokers
 from lowprofile.brokers.schema import Broker
 from lowprofile.config import Settings
 from lowprofile.errors import LowprofileError
+from lowprofile.optout.records import RequestLedger
 from lowprofile.optout_steps.mailbox import has_mailbox
 from lowprofile.optout_steps.runner import FormField, RunState
 from lowprofile.optout_steps.session import FINE, choose_due, play
 from lowprofile.optout_steps.values import Asked
 from lowprofile.schedule.notify import notify
-from lowprofile.store import Store
 from lowprofile.subject import Subject
 
 log = logging.getLogger(__name__)
@@ -55,9 +55,9 @@ def retry_due(subject: Subject, settings: Settings) -> str:
     Unattended, only requests the person's own ``optout run`` started are sent again (they
     approved what those steps send); the rest, or all with ``optout_retry = false``, are only
     named in a notification, each with what to run."""
-    with Store() as store:
+    with RequestLedger(subject.person_id) as ledger:
         jobs, skipped = choose_due(
-            load_brokers().brokers, store.optouts(), datetime.now(UTC), has_mailbox(settings)
+            load_brokers().brokers, ledger.requests(), datetime.now(UTC), has_mailbox(settings)
         )
         retried = [j for j in jobs if j.approved] if settings.optout_retry else []
         yours = [
@@ -69,7 +69,7 @@ def retry_due(subject: Subject, settings: Settings) -> str:
         if not retried:
             return f"{len(yours)} opt-out(s) due, left for you" if yours else ""
         try:
-            outcomes = asyncio.run(play(retried, subject, settings, Unattended(), store))
+            outcomes = asyncio.run(play(retried, subject, settings, Unattended(), ledger))
         except LowprofileError as exc:
             log.error("opt-out retries could not run: %s", exc)
             return f"opt-out retries could not run: {exc}"

@@ -43,13 +43,13 @@ LOCAL_SOURCES = frozenset({FAMILY_WORDS["photos"]})
 count towards what a run reached."""
 
 
-def previous_scan_of(report: ScanReport, scan_id: int) -> ScanReport | None:
-    """The latest earlier scan of the same person (same masked subject): a scan of someone else,
-    made by hand between two scheduled runs, is no baseline for "what is new"."""
+def previous_scan_of(report: ScanReport, scan_id: int, person: str) -> ScanReport | None:
+    """The person's latest earlier scan of the same subject: a scan of someone else, made by
+    hand between two scheduled runs, is no baseline for "what is new"."""
     from lowprofile.store import Store
 
     with Store() as store:
-        for row in reversed(store.scans()):
+        for row in reversed(store.scans(person)):
             if row.id >= scan_id:
                 continue
             earlier = store.load(row.id)
@@ -196,7 +196,7 @@ def _scan(profile: Path, settings: Settings, handler: logging.Handler, started: 
     if scan_id is not None:
         log.info("scan %d saved; %d finding(s)", scan_id, len(report.findings))
         summary = f"scan {scan_id} saved: {summary}"
-    old = previous_scan_of(report, scan_id) if scan_id is not None else None
+    old = previous_scan_of(report, scan_id, subject.person_id) if scan_id is not None else None
     if old is not None:
         changes = diff_reports(old, report)
         log.info("diff: %d new, %d resolved", len(changes.new), len(changes.resolved))

@@ -16,7 +16,7 @@ from lowprofile.usernames.probe import ask, made_up_name
 from lowprofile.usernames.sites import Site
 
 if TYPE_CHECKING:
-    from lowprofile.net import Http
+    from lowprofile.fetch.http import Http
 
 OK, BROKEN, UNKNOWN = "ok", "broken", "unknown"
 

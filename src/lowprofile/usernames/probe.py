@@ -22,7 +22,7 @@ from lowprofile.usernames.rules import Verdict, build_request, judge
 from lowprofile.usernames.sites import Site
 
 if TYPE_CHECKING:
-    from lowprofile.net import Http
+    from lowprofile.fetch.http import Http
 
 _CONTROL_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -34,8 +34,9 @@ def made_up_name(length: int = 14) -> str:
     return first + "".join(secrets.choice(_CONTROL_ALPHABET) for _ in range(length - 1))
 
 
-async def ask(site: Site, username: str, http: Http) -> Verdict:
-    """One request, read by the site's rules; network trouble is a verdict too, never raised."""
+async def ask(site: Site, username: str, http: Http, *, continues: bool = False) -> Verdict:
+    """One request, read by the site's rules; network trouble is a verdict too, never raised.
+    ``continues``: a control after a hit, which the scheduler sends ahead of first requests."""
     request = build_request(site, username)
     try:
         response = await http.request(
@@ -44,6 +45,7 @@ async def ask(site: Site, username: str, http: Http) -> Verdict:
             headers=request.headers or None,
             content=request.body,
             follow_redirects=False,
+            continues=continues,
         )
     except NetError as exc:
         status = Status.BLOCKED if isinstance(exc, RateLimited) else Status.ERROR
@@ -63,7 +65,7 @@ class Controls:
     async def verdict(self, site: Site, http: Http) -> Verdict:
         task = self._answers.get(site.name)
         if task is None:
-            task = asyncio.ensure_future(ask(site, self.name, http))
+            task = asyncio.ensure_future(ask(site, self.name, http, continues=True))
             self._answers[site.name] = task
         return await asyncio.shield(task)
 

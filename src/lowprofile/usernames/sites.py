@@ -12,7 +12,6 @@ never point the scanner at services on the user's own machine.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 
 from lowprofile.config import data_dir
 from lowprofile.errors import ConfigError
+from lowprofile.fetch.fence import Reach, is_loopback, place
 
 ACCOUNT = "{account}"
 SENSITIVE_CATEGORIES = frozenset({"xx nsfw xx", "dating"})
@@ -63,7 +63,7 @@ class Site:
         http to a real site would show the username to anyone on the path."""
         if self.uri_check.startswith("https://"):
             return True
-        return _is_loopback(urlsplit(self.uri_check.replace(ACCOUNT, "x")).hostname or "")
+        return is_loopback(urlsplit(self.uri_check.replace(ACCOUNT, "x")).hostname or "")
 
     def clean(self, username: str) -> str:
         """The username as this site spells it: ``strip_bad_char`` lists characters it drops
@@ -137,34 +137,16 @@ def schema_errors(data: Any, schema: dict[str, Any] | None = None) -> list[str]:
     ]
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _is_internal(host: str) -> bool:
-    """Addresses no public site lives on (private, link-local, loopback, a bare machine name)."""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host.lower() == "localhost" or "." not in host
-    return not address.is_global
-
-
 def url_problem(url: str) -> str | None:
     """Why this URL may not be requested, or None. ``{account}`` may sit in the host."""
     parts = urlsplit(url.replace(ACCOUNT, "x"))
-    host = parts.hostname or ""
-    if not host:
+    if not parts.hostname:
         return "has no host"
-    if _is_loopback(host) and loopback_allowed():
+    where = place(parts.hostname)
+    if where.reach is Reach.LOOPBACK and loopback_allowed():
         return None if parts.scheme in ("http", "https") else "must be http(s)"
-    if _is_internal(host):
-        return f"points at an internal address ({host}); set {ALLOW_LOOPBACK_ENV}=1 for tests"
+    if not where.public:
+        return f"points at an internal address ({where.host}); set {ALLOW_LOOPBACK_ENV}=1 for tests"
     return None
 
 

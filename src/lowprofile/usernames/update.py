@@ -26,7 +26,7 @@ from lowprofile.usernames.sites import (
 )
 
 if TYPE_CHECKING:
-    from lowprofile.net import Http
+    from lowprofile.fetch.http import Http
 
 UPSTREAM = "https://raw.githubusercontent.com/WebBreacher/WhatsMyName/main"
 DATA_URL = f"{UPSTREAM}/{DATA_FILE}"

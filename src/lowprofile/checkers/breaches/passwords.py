@@ -11,7 +11,7 @@ import hashlib
 import re
 
 from lowprofile.checkers.breaches.common import BreachResponseError
-from lowprofile.net import Http
+from lowprofile.fetch.http import Http
 
 MAX_COUNT_DIGITS = 12
 """A count is at most this many ASCII digits: the most-breached password is seen a few million

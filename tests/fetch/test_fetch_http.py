@@ -22,14 +22,9 @@ import respx
 from helpers.testca import make_test_ca
 from lowprofile.config import Settings, load_settings
 from lowprofile.errors import ConfigError, RateLimited, RequestFailed, ServerUnavailable
-from lowprofile.net import (
-    Http,
-    PublicOnlyBackend,
-    TargetRefused,
-    check_public_target,
-    configured_hosts,
-    parse_retry_after,
-)
+from lowprofile.fetch import http as fetch_http
+from lowprofile.fetch.fence import PublicOnlyBackend, TargetRefused, check_public_target
+from lowprofile.fetch.http import Http, configured_hosts, parse_retry_after
 
 
 class FakeSleep:
@@ -142,9 +137,7 @@ def test_user_agent_and_language_from_settings() -> None:
 
 
 def test_oversized_body_is_refused() -> None:
-    from lowprofile import net
-
-    transport, _ = scripted([httpx.Response(200, content=b"x" * (net.MAX_BODY_BYTES + 10))])
+    transport, _ = scripted([httpx.Response(200, content=b"x" * (fetch_http.MAX_BODY_BYTES + 10))])
     with pytest.raises(RequestFailed, match="larger than"):
         asyncio.run(fetch(settings(), transport, FakeSleep()))
 
@@ -372,13 +365,11 @@ def test_a_dripping_site_ends_at_the_overall_deadline_without_retry() -> None:
 
 
 def test_the_deadline_is_named_in_one_place() -> None:
-    from lowprofile import net
-
     async def main() -> float:
         async with Http(settings()) as http:
             return http.deadline
 
-    assert asyncio.run(main()) == net.REQUEST_DEADLINE > 0
+    assert asyncio.run(main()) == fetch_http.REQUEST_DEADLINE > 0
 
 
 def test_redirect_from_https_to_plain_http_loopback_is_not_followed(
@@ -526,13 +517,11 @@ def test_a_public_redirect_is_followed_with_its_history() -> None:
 
 
 def test_endless_redirects_stop() -> None:
-    from lowprofile import net
-
     loop = [httpx.Response(302, headers={"Location": f"/step{i}"}) for i in range(20)]
     transport, seen = scripted(loop)
     with pytest.raises(RequestFailed, match="redirects"):
         asyncio.run(fetch(settings(), transport, FakeSleep()))
-    assert len(seen) == net.MAX_REDIRECTS + 1
+    assert len(seen) == fetch_http.MAX_REDIRECTS + 1
 
 
 async def _get(http_settings: Settings, transport: httpx.MockTransport) -> httpx.Response:

@@ -16,21 +16,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from lowprofile.optout import listing_urls
-from lowprofile.results import LedgerEntry, OptOutState, ScanReport, Status
-from lowprofile.store import OptOutEvent, OptOutRow
+from lowprofile.optout.drafts import listing_urls
+from lowprofile.optout.model import Channel, Request, RequestEvent
+from lowprofile.results import LedgerEntry, RequestState, ScanReport, Status
 
 EMAIL_WINDOW = timedelta(days=3)
 """How long a broker's confirmation mail may take before the request is ``failed``: brokers
 send it within minutes, and their links expire in a day or two."""
 ANSWERED = (Status.FOUND, Status.POSSIBLE, Status.NOT_FOUND)
 SENT = (
-    OptOutState.SUBMITTED,
-    OptOutState.EMAIL_PENDING,
-    OptOutState.AWAITING_REMOVAL,
+    RequestState.SUBMITTED,
+    RequestState.EMAIL_PENDING,
+    RequestState.AWAITING_REMOVAL,
 )
 """States in which the broker has the request and the ledger waits for a scan to tell."""
-DUE = (OptOutState.REAPPEARED, OptOutState.FAILED, OptOutState.NEEDS_YOU)
+DUE = (RequestState.REAPPEARED, RequestState.FAILED, RequestState.NEEDS_YOU)
 """States a retry (``optout run --due``, the monthly run) sends again."""
 
 
@@ -53,23 +53,23 @@ def _same(listing: str, listed: list[str]) -> bool:
     return any(url.rstrip("/").split("#")[0] == wanted for url in listed)
 
 
-def state_at(request: OptOutRow, now: datetime) -> OptOutEvent:
+def state_at(request: Request, now: datetime) -> RequestEvent:
     """The request's current event; a mail awaited past its window reads ``failed`` from then
     (the stored events are kept as they were: the next scan writes that failure down). The
     window runs from the first of the latest ``email_pending`` events: looking again in the
     mailbox does not make the broker's mail later."""
     last = request.events[-1]
-    if last.state is not OptOutState.EMAIL_PENDING:
+    if last.state is not RequestState.EMAIL_PENDING:
         return last
     waiting = last
     for event in reversed(request.events):
-        if event.state is not OptOutState.EMAIL_PENDING:
+        if event.state is not RequestState.EMAIL_PENDING:
             break
         waiting = event
     if now >= waiting.at + EMAIL_WINDOW:
         days = EMAIL_WINDOW.days
-        return OptOutEvent(
-            OptOutState.FAILED,
+        return RequestEvent(
+            RequestState.FAILED,
             waiting.at + EMAIL_WINDOW,
             f"the confirmation email never arrived within {days} days",
             last.evidence,
@@ -77,7 +77,7 @@ def state_at(request: OptOutRow, now: datetime) -> OptOutEvent:
     return last
 
 
-def scan_events(request: OptOutRow, report: ScanReport) -> list[OptOutEvent]:
+def scan_events(request: Request, report: ScanReport) -> list[RequestEvent]:
     """What ``report`` (a scan newer than the request's last event) adds to the request."""
     last = state_at(request, report.started)
     if report.started < last.at:
@@ -86,25 +86,27 @@ def scan_events(request: OptOutRow, report: ScanReport) -> list[OptOutEvent]:
     seen = listing_seen(report, request.broker, request.listing)
     when = report.started.astimezone(UTC)
     day = when.date().isoformat()
-    if seen is False and last.state is not OptOutState.CONFIRMED_REMOVED:
-        added.append(OptOutEvent(OptOutState.CONFIRMED_REMOVED, when, f"gone in the scan of {day}"))
-    elif seen is True and last.state is OptOutState.CONFIRMED_REMOVED:
+    if seen is False and last.state is not RequestState.CONFIRMED_REMOVED:
+        added.append(
+            RequestEvent(RequestState.CONFIRMED_REMOVED, when, f"gone in the scan of {day}")
+        )
+    elif seen is True and last.state is RequestState.CONFIRMED_REMOVED:
         removed = last.at.date().isoformat()
         detail = f"removed by {removed}, listed again in the scan of {day}"
-        added.append(OptOutEvent(OptOutState.REAPPEARED, when, detail))
+        added.append(RequestEvent(RequestState.REAPPEARED, when, detail))
     elif seen is True and last.state in SENT and when.date() >= recheck_on(request):
         detail = f"still listed in the scan of {day}, after the re-check date"
-        added.append(OptOutEvent(OptOutState.FAILED, when, detail))
+        added.append(RequestEvent(RequestState.FAILED, when, detail))
     return added
 
 
-def last_sent(request: OptOutRow) -> datetime | None:
+def last_sent(request: Request) -> datetime | None:
     """When the steps last sent the request's form (None: never, e.g. recorded by hand)."""
-    sent = [e.at for e in request.events if e.state is OptOutState.SUBMITTED]
+    sent = [e.at for e in request.events if e.state is RequestState.SUBMITTED]
     return sent[-1] if sent else None
 
 
-def recheck_on(request: OptOutRow) -> date:
+def recheck_on(request: Request) -> date:
     """When a listing still there means the request failed: the broker's re-check days after
     the request was last sent (a retry starts the wait again)."""
     sent = last_sent(request)
@@ -118,13 +120,16 @@ class Advance:
     keep once the scan is saved (with its id)."""
 
     entries: list[LedgerEntry]
-    events: list[tuple[int, OptOutEvent]]
+    events: list[tuple[int, RequestEvent]]
 
 
-def advance(requests: list[OptOutRow], report: ScanReport) -> Advance:
-    """Every request moved by ``report``."""
+def advance(requests: list[Request], report: ScanReport) -> Advance:
+    """Every people-search request moved by ``report`` (a registry email is moved by its
+    answer and the person, not by a search)."""
     entries, events = [], []
     for request in requests:
+        if request.channel is Channel.REGISTRY:
+            continue
         added = scan_events(request, report)
         events += [(request.id, e) for e in added]
         moved = replace(request, events=(*request.events, *added))
@@ -132,7 +137,7 @@ def advance(requests: list[OptOutRow], report: ScanReport) -> Advance:
     return Advance(entries, events)
 
 
-def entry(request: OptOutRow, now: datetime) -> LedgerEntry:
+def entry(request: Request, now: datetime) -> LedgerEntry:
     """The request as it stands at ``now``, as the report and ``optout status`` show it."""
     current = state_at(request, now)
     detail = current.detail
@@ -141,7 +146,7 @@ def entry(request: OptOutRow, now: datetime) -> LedgerEntry:
     evidence = _evidence(current) or next(
         (_evidence(e) for e in reversed(request.events) if _evidence(e)), ""
     )
-    sent = [e.at for e in request.events if e.state is OptOutState.SUBMITTED]
+    sent = [e.at for e in request.events if e.state is RequestState.SUBMITTED]
     first_sent = sent[0] if sent else None
     if first_sent is None and any(e.state in SENT for e in request.events):
         first_sent = request.events[0].at
@@ -156,6 +161,6 @@ def entry(request: OptOutRow, now: datetime) -> LedgerEntry:
     )
 
 
-def _evidence(event: OptOutEvent) -> str:
+def _evidence(event: RequestEvent) -> str:
     """What backs an event: its screenshot folder, or the scan that showed it."""
     return event.evidence or (f"scan {event.scan_id}" if event.scan_id else "")

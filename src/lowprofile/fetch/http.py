@@ -1,15 +1,18 @@
-"""The one HTTP client of a scan: timeouts, politeness per host, a global limit, honest retries.
+"""The HTTP client of a scan: timeouts, a global limit, honest retries, the proxy, TLS trust.
 
-Every request lowprofile makes goes through ``Http`` so that the rules hold everywhere:
+Every plain request lowprofile makes goes through ``Http`` so that the rules hold everywhere:
 
 * one ``httpx.AsyncClient`` (connection reuse, one proxy setting, one User-Agent);
 * a global limit on requests in flight, and per host at most ``per_host_concurrency`` (1 by
-  default) with at least ``interval_for(host)`` seconds between the starts of two requests, so a
-  40-site scan takes about as long as its slowest site instead of hammering any of them;
-* a free slot of the global limit goes to the host with the most work left (requests a checker
-  said it will send there, see ``expect``, times that host's interval), not to whoever asked
-  first: the longest chain of polite requests starts first and is never queued behind hosts
-  with one request each, so a scan ends near its bound (the busiest host's chain);
+  default), with the scan's one ``HostClock`` (``fetch.politeness``) keeping at least
+  ``interval_for(host)`` seconds between the starts of two requests to one host, whichever
+  fetcher sends them, so a 40-site scan takes about as long as its slowest site instead of
+  hammering any of them;
+* a free slot of the global limit goes first to a request that continues a chain (a retry, or a
+  control request after a hit: ``continues=True``), then to the host with the most work left
+  (requests a checker said it will send there, see ``expect``, times that host's interval), not
+  to whoever asked first: the longest chain of polite requests starts first and is never queued
+  behind hosts with one request each, so a scan ends near its bound (the busiest host's chain);
 * retries with exponential backoff on connection errors and on 429/502/503/504, honouring
   ``Retry-After`` in seconds or as an HTTP date, capped by ``max_retry_after``: a server that
   asks for a longer pause gets none from us, the request gives up as ``RateLimited``;
@@ -21,15 +24,18 @@ The pages and answers come from sites that would rather we failed, so every requ
 bounded and fenced:
 
 * an overall wall-clock deadline (``REQUEST_DEADLINE``) over connect, headers, redirects and the
-  whole body: httpx's read timeout restarts with every chunk, so a server dripping one byte every
-  few seconds would otherwise hold a scan for ever. Expiry is final (no retry);
+  whole body, across all the tries of one request and the pauses between them: httpx's read
+  timeout restarts with every chunk, so a server dripping one byte every few seconds would
+  otherwise hold a scan for ever, and one that never answers would cost it once per try.
+  Expiry is final (no retry);
 * a body cap (``MAX_BODY_BYTES``), counted after decompression;
-* only the public internet: a target or redirect to a loopback, private, link-local or
-  unspecified address is refused (``TargetRefused``), checked on the URL and again on every
-  address the host name resolves to, at the moment of connecting (so DNS cannot swap it in
-  later). ``allow_loopback`` opens loopback only, for recipe development and tests; a
-  breach-service URL the user set (a self-hosted XposedOrNot, a company proxy in front of
-  HIBP) is trusted by its host name, since it comes from their own settings;
+* only the public internet (``fetch.fence``): a target or redirect the fence does not call
+  public is refused (``TargetRefused``), checked on the URL and again on every address the host
+  name resolves to, at the moment of connecting (so DNS cannot swap it in later). Behind a
+  proxy the proxy resolves names, so only the URL checks apply there, and they still refuse a
+  literal private address. ``allow_loopback`` opens loopback only, for recipe development and
+  tests; a breach-service URL the user set (a self-hosted XposedOrNot, a company proxy in front
+  of HIBP) is trusted by its host name, since it comes from their own settings;
 * no downgrade: a redirect from https:// to http:// is not followed;
 * certificate authorities: certifi's, or ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set, plus the
   ``ca_bundle`` setting, for networks whose proxy inspects TLS.
@@ -42,9 +48,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import heapq
-import ipaddress
-import itertools
 import logging
 import os
 import random
@@ -53,9 +56,8 @@ import ssl
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,15 @@ from lowprofile.errors import (
     RequestFailed,
     ServerUnavailable,
 )
+from lowprofile.fetch.fence import (
+    PublicOnlyBackend,
+    TargetRefused,
+    check_public_target,
+    place,
+    redirect_problem,
+)
+from lowprofile.fetch.fetcher import Fetched
+from lowprofile.fetch.politeness import Clock, HostClock, PrioritySlots, Sleep
 
 log = logging.getLogger(__name__)
 
@@ -103,178 +114,15 @@ _NO_NETWORK_WORDS = (
 )
 """What connection errors say when trying again soon cannot help."""
 
-_LOOPBACK_OPT_IN = "LOWPROFILE_ALLOW_LOOPBACK=1"
-
-
-class TargetRefused(RequestFailed):
-    """A request (or a redirect) that would leave the public internet or drop TLS: not sent."""
-
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def address_problem(address: IPAddress, *, allow_loopback: bool = False) -> str | None:
-    """Why lowprofile will not connect to ``address`` (e.g. "a link-local address"), or None.
-
-    Only globally routable addresses pass: a hostile page or broker file must not turn the
-    scanner against the user's own router, cloud metadata service or local databases.
-    """
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(address)
-        if embedded is not None:
-            return address_problem(embedded, allow_loopback=allow_loopback)
-    if address.is_loopback:
-        return None if allow_loopback else "a loopback address"
-    if address.is_unspecified:
-        return "an unspecified address"
-    if address.is_link_local:
-        return "a link-local address"
-    if address.is_private:
-        return "a private address"
-    if address.is_multicast or address.is_reserved:
-        return "a multicast or reserved address"
-    if not address.is_global:
-        return "not a public address"
-    return None
-
-
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-
-
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 one stands for (mapped ``::ffff:a.b.c.d``, 6to4 ``2002::/16``,
-    NAT64 ``64:ff9b::/96``): a private IPv4 must not pass dressed as IPv6."""
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
-    if address in _NAT64:
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
-
-
-def _literal_address(host: str) -> IPAddress | None:
-    """The address a host part names by itself, including old forms (``127.1``, ``0x7f.1``,
-    ``2130706433``) that the system resolver still accepts."""
-    try:
-        return ipaddress.ip_address(host.strip("[]").split("%")[0])
-    except ValueError:
-        pass
-    try:
-        return ipaddress.IPv4Address(socket.inet_aton(host))
-    except OSError:
-        return None
-
-
-def check_public_target(url: str, *, allow_loopback: bool = False) -> str | None:
-    """Why ``url`` may not be fetched (one sentence), or None when it may.
-
-    A static check, without DNS: the scheme is http(s), the host is not ``localhost`` nor a
-    literal loopback/private/link-local/unspecified address. Brokers' validator calls it on
-    search and opt-out URLs; ``Http`` calls it on every request and redirect, and checks the
-    resolved addresses again when it connects.
-    """
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        return f"{url!r} is not a valid URL ({exc})"
-    if parsed.scheme not in ("http", "https"):
-        return f"{url!r}: only http:// and https:// are fetched"
-    host = parsed.host.lower().rstrip(".")
-    if not host:
-        return f"{url!r} has no host"
-    if host == "localhost" or host.endswith(".localhost"):
-        if allow_loopback:
-            return None
-        return f"{host} is a loopback address: {_refusal()}"
-    address = _literal_address(host)
-    if address is None:
-        return None
-    problem = address_problem(address, allow_loopback=allow_loopback)
-    return f"{host} is {problem}: {_refusal()}" if problem else None
-
-
-def _refusal() -> str:
-    return f"lowprofile only contacts the public internet ({_LOOPBACK_OPT_IN} opens loopback)"
-
-
-def redirect_problem(source: httpx.URL, target: httpx.URL, *, allow_loopback: bool) -> str | None:
-    """Why a redirect from ``source`` to ``target`` is not followed, or None."""
-    if source.scheme == "https" and target.scheme == "http":
-        return f"{source.host} redirected from https to plain http ({target}): not followed"
-    problem = check_public_target(str(target), allow_loopback=allow_loopback)
-    return f"{source.host} redirected to {problem}" if problem else None
-
-
-class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
-    """An httpcore network backend that resolves the host itself, refuses it if any address is
-    not public, then connects to a checked address (so a second DNS answer cannot differ).
-
-    # NOTE: httpx has no public way to pass a network backend to its default transport
-    # (https://github.com/encode/httpx/pull/3749); ``_guarded_transport`` sets it on the pool.
-    """
-
-    def __init__(
-        self,
-        *,
-        allow_loopback: bool,
-        trusted: frozenset[str] = frozenset(),
-        inner: httpcore.AsyncNetworkBackend | None = None,
-    ):
-        self.allow_loopback = allow_loopback
-        self.trusted = trusted
-        self._inner = inner or httpcore.AnyIOBackend()
-
-    async def resolve(self, host: str, port: int) -> list[str]:
-        """Every address ``host`` resolves to; a TargetRefused if one of them is not public."""
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        if host.lower() in self.trusted:
-            return addresses
-        for raw in addresses:
-            address = _literal_address(raw)
-            problem = (
-                address_problem(address, allow_loopback=self.allow_loopback)
-                if address is not None
-                else "not an IP address"
-            )
-            if problem:
-                shown = host if raw == host else f"{host} resolves to {raw}, which"
-                raise TargetRefused(f"{shown} is {problem}: {_refusal()}")
-        if not addresses:
-            raise httpcore.ConnectError(f"cannot resolve {host}: no address")
-        return addresses
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> httpcore.AsyncNetworkStream:
-        failure: Exception | None = None
-        for address in await self.resolve(host, port):
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        assert failure is not None  # noqa: S101 - resolve() returns at least one address
-        raise failure
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise TargetRefused(f"unix socket {path}: {_refusal()}")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+__all__ = [
+    "MAX_BODY_BYTES",
+    "REQUEST_DEADLINE",
+    "Http",
+    "TargetRefused",
+    "configured_hosts",
+    "parse_retry_after",
+    "ssl_context",
+]
 
 
 def ssl_context(settings: Settings) -> ssl.SSLContext:
@@ -352,9 +200,6 @@ def _environment_proxies() -> bool:
     return any(found.get(scheme) for scheme in ("http", "https", "all"))
 
 
-Sleep = Callable[[float], Awaitable[None]]
-
-
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait for a Retry-After (delta-seconds or HTTP-date); None if absent or bad."""
     if not value:
@@ -376,67 +221,16 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 @dataclass
 class _HostGate:
-    """Politeness state for one host: a slot count and when the last request started."""
+    """This client's state for one host: its slot count, its interval, who is asking. When
+    the host's last request started is the scan's ``HostClock``'s, shared with the browser."""
 
     slots: asyncio.Semaphore
     interval: float
-    last_start: float = float("-inf")
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     asking: int = 0
     """Requests for this host inside ``Http.request`` now (waiting or sent)."""
     parked: asyncio.TimerHandle | None = None
     """A global slot kept for this host's next request (its chain goes on), and the timer that
     gives it back if that request does not come at once."""
-
-
-class PrioritySlots:
-    """A counting semaphore that hands a freed slot to the most urgent waiter, not the first.
-
-    Urgency is a tuple compared as usual (bigger goes first); equal urgencies keep their order
-    of arrival. A waiter cancelled after being handed a slot passes it on, so none is lost.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._free = size
-        self._waiting: list[tuple[tuple[float, ...], int, asyncio.Future[None]]] = []
-        """(negated urgency, arrival, future): heapq pops the most urgent, earliest first."""
-        self._arrival = itertools.count()
-
-    async def acquire(self, urgency: tuple[float, ...] = ()) -> None:
-        if self._free > 0:  # a free slot means nobody waits: release() hands slots out
-            self._free -= 1
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        key = tuple(-part for part in urgency)
-        heapq.heappush(self._waiting, (key, next(self._arrival), future))
-        try:
-            await future
-        except asyncio.CancelledError:
-            if future.done() and not future.cancelled():
-                self.release()  # handed a slot just as we were cancelled
-            raise
-
-    def most_urgent(self) -> tuple[float, ...] | None:
-        """The urgency of the first waiter in line, or None when nobody waits."""
-        while self._waiting and self._waiting[0][2].done():
-            heapq.heappop(self._waiting)  # cancelled
-        return tuple(-part for part in self._waiting[0][0]) if self._waiting else None
-
-    def release(self) -> None:
-        while self._waiting:
-            _, _, future = heapq.heappop(self._waiting)
-            if not future.done():  # a cancelled waiter's entry is skipped here
-                future.set_result(None)
-                return
-        self._free += 1
-
-    @asynccontextmanager
-    async def hold(self, urgency: tuple[float, ...] = ()) -> AsyncIterator[None]:
-        await self.acquire(urgency)
-        try:
-            yield
-        finally:
-            self.release()
 
 
 class Http:
@@ -448,14 +242,16 @@ class Http:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = time.monotonic,
         deadline: float | None = None,
+        politeness: HostClock | None = None,
     ) -> None:
         self.settings = settings
         self.deadline = REQUEST_DEADLINE if deadline is None else deadline
         self._transport = transport
         self._sleep = sleep
-        self._clock = clock
+        self.politeness = politeness or HostClock(settings.interval_for, clock=clock, sleep=sleep)
+        """The per-host clock; hand it to the browser engine so both keep one pause."""
         self._client: httpx.AsyncClient | None = None
         self._global: PrioritySlots | None = None
         self._gates: dict[str, _HostGate] = {}
@@ -519,19 +315,23 @@ class Http:
             except httpx.InvalidURL:
                 continue
 
-    def _urgency(self, host: str, gate: _HostGate, done: int = 0) -> tuple[float, float]:
-        """How much this host still has to do: requests left (said by ``expect``, or at least
-        those asking now, less ``done`` of them) in seconds of its interval, then in requests."""
+    def _urgency(
+        self, host: str, gate: _HostGate, done: int = 0, *, continues: bool = False
+    ) -> tuple[float, float, float]:
+        """Who goes first: a request that continues a chain (a retry, a control after a hit)
+        before any first request, since the work already done waits on it; then how much this
+        host still has to do: requests left (said by ``expect``, or at least those asking now,
+        less ``done`` of them) in seconds of its interval, then in requests."""
         left = max(self._expected[host], gate.asking - done)
-        return (left * gate.interval, float(left))
+        return (1.0 if continues else 0.0, left * gate.interval, float(left))
 
-    async def _take_slot(self, host: str, gate: _HostGate) -> None:
+    async def _take_slot(self, host: str, gate: _HostGate, *, continues: bool) -> None:
         assert self._global is not None  # noqa: S101 - checked by request()
         if gate.parked is not None:  # kept for us by this host's previous request
             gate.parked.cancel()
             gate.parked = None
             return
-        await self._global.acquire(self._urgency(host, gate))
+        await self._global.acquire(self._urgency(host, gate, continues=continues))
 
     def _free_slot(self, host: str, gate: _HostGate) -> None:
         """Keep the slot for this host's next request when its chain goes on, its next turn is
@@ -539,9 +339,9 @@ class Http:
         Without this, a long chain would queue anew behind everyone after each answer."""
         assert self._global is not None  # noqa: S101 - checked by request()
         left = self._urgency(host, gate, done=1)
-        wait = gate.last_start + gate.interval - self._clock()
+        wait = self.politeness.wait_left(host)
         first = self._global.most_urgent()
-        if left[1] > 0 and wait <= PARK_WAIT and (first is None or left >= first):
+        if left[2] > 0 and wait <= PARK_WAIT and (first is None or left >= first):
             loop = asyncio.get_running_loop()
             gate.parked = loop.call_later(max(wait, 0) + PARK_WAIT, self._unpark, gate)
         else:
@@ -553,20 +353,26 @@ class Http:
             gate.parked = None
             self._global.release()
 
-    async def _wait_turn(self, gate: _HostGate) -> None:
-        """Sleep until this host's minimum interval since its last request start has passed."""
-        async with gate.lock:
-            wait = gate.last_start + gate.interval - self._clock()
-            if wait > 0:
-                await self._sleep(wait)
-            gate.last_start = self._clock()
-
     def _backoff(self, attempt: int) -> float:
         base = self.settings.backoff * (2**attempt)
         return base + random.uniform(0, base / 4)  # noqa: S311 - jitter, not security
 
     async def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return await self.request("GET", url, **kwargs)
+
+    async def fetch_page(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
+        wait_for: Sequence[str] = (),
+    ) -> Fetched:
+        """The ``Fetcher`` seam: one page, as ``request`` sends it (``wait_for`` is the
+        browser's business; a plain client has nothing to wait for)."""
+        response = await self.request(method, url, headers=headers or None, data=form or None)
+        return Fetched(response.text, response.status_code, str(response.url))
 
     async def request(
         self,
@@ -579,11 +385,14 @@ class Http:
         json: Any = None,
         content: str | bytes | None = None,
         follow_redirects: bool = True,
+        continues: bool = False,
     ) -> httpx.Response:
         """Send one request politely; return the final response or raise a ``NetError``.
 
         ``content`` is a raw body (a site's own JSON or form text); ``follow_redirects=False``
-        returns a redirect as it is, for sources whose answer is the redirect itself."""
+        returns a redirect as it is, for sources whose answer is the redirect itself.
+        ``continues`` says this request carries on work already started (a control request
+        after a hit): it goes ahead of first requests, as a retry does."""
         if self._client is None or self._global is None:
             raise RuntimeError("Http must be used inside `async with`")
         try:
@@ -599,8 +408,9 @@ class Http:
         gate = self._gate(host)
         gate.asking += 1
         try:
+            parts = (headers, params, data, json)
             return await self._polite(
-                gate, host, method, url, (headers, params, data, json), content, follow_redirects
+                gate, host, method, url, parts, content, follow_redirects, continues
             )
         finally:
             gate.asking -= 1
@@ -614,22 +424,32 @@ class Http:
         parts: tuple[dict[str, str] | None, dict[str, str] | None, dict[str, str] | None, Any],
         content: str | bytes | None,
         follow_redirects: bool,
+        continues: bool,
     ) -> httpx.Response:
-        """One host's turn: its gate, its interval, then a global slot by urgency; retries."""
+        """One host's turn: its gate, its interval, then a global slot by urgency; retries.
+
+        The deadline is one for the whole request: it starts when the first try really starts
+        (not while the request waits its turn) and covers every try and every pause between
+        them, so a site that never answers costs ``deadline`` seconds, not that per try."""
         assert self._global is not None  # noqa: S101 - checked by request()
         retries = self.settings.retries
+        loop = asyncio.get_running_loop()
+        ends = float("inf")
         async with gate.slots:
             for attempt in range(retries + 1):
-                await self._wait_turn(gate)
+                await self.politeness.wait_turn(host)
                 try:
-                    await self._take_slot(host, gate)
+                    await self._take_slot(host, gate, continues=continues or attempt > 0)
                     try:
                         if attempt == 0 and self._expected[host] > 0:
                             self._expected[host] -= 1
                         # The interval counts from when a request really starts: a slot may
                         # come long after the turn, and an answer may come at once.
-                        gate.last_start = max(gate.last_start, self._clock())
-                        response = await self._send(method, url, *parts, content, follow_redirects)
+                        self.politeness.started(host)
+                        ends = min(ends, loop.time() + self.deadline)
+                        response = await self._send(
+                            method, url, *parts, content, follow_redirects, ends=ends
+                        )
                     finally:
                         self._free_slot(host, gate)
                 except httpx.TransportError as exc:
@@ -639,11 +459,12 @@ class Http:
                         # DNS or a refused connection: trying again in a second will not help.
                         self._unreachable.add(host)
                         raise RequestFailed(f"{host}: {reason}", url=url) from exc
-                    if attempt == retries:
+                    pause = self._backoff(attempt)
+                    if attempt == retries or loop.time() + pause >= ends:
                         raise RequestFailed(
                             f"{host}: {reason} (after {attempt + 1} tries)", url=url
                         ) from exc
-                    await self._sleep(self._backoff(attempt))
+                    await self._sleep(pause)
                     continue
                 except httpx.HTTPError as exc:
                     raise RequestFailed(
@@ -654,7 +475,7 @@ class Http:
                 if response.status_code not in RETRY_STATUSES:
                     return response
                 delay = self._retry_delay(response, attempt, url)
-                if attempt == retries:
+                if attempt == retries or loop.time() + delay >= ends:
                     raise _give_up(response, url, attempt + 1)
                 await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -667,7 +488,7 @@ class Http:
     def _counts_as_public(self, host: str) -> bool:
         if host.lower() in configured_hosts(self.settings):
             return False
-        return check_public_target(f"https://{host}/") is None
+        return place(host).public
 
     def _retry_delay(self, response: httpx.Response, attempt: int, url: str) -> float:
         """The pause before the next try; a Retry-After beyond our cap means give up now."""
@@ -695,18 +516,21 @@ class Http:
         json: Any,
         content: str | bytes | None = None,
         follow_redirects: bool = True,
+        *,
+        ends: float,
     ) -> httpx.Response:
+        """One try, cut off at ``ends`` (the loop time the request's one deadline runs out)."""
         assert self._client is not None  # noqa: S101 - checked by request()
         request = self._client.build_request(
             method, url, headers=headers, params=params, data=data, json=json, content=content
         )
         try:
-            async with asyncio.timeout(self.deadline):
+            async with asyncio.timeout_at(ends):
                 return await self._fetch(request, url, follow_redirects)
         except TimeoutError:
             raise RequestFailed(
                 f"{request.url.host}: no complete answer within {self.deadline:g} s "
-                "(the overall deadline of one request)",
+                "(the overall deadline of one request, over all its tries)",
                 url=url,
             ) from None
 

@@ -1,4 +1,4 @@
-"""Scheduling in net.Http on a virtual clock: politeness holds, the busiest host goes first.
+"""Scheduling in fetch.http.Http on a virtual clock: politeness holds, the busiest host goes first.
 
 The event loop below never waits: when nothing is ready it jumps its clock to the next timer, so
 a "1 s answer" costs no wall time and every instant is exact. No wall time is measured here.
@@ -16,7 +16,9 @@ import httpx
 import pytest
 
 from lowprofile.config import Settings
-from lowprofile.net import Http, PrioritySlots
+from lowprofile.errors import RequestFailed
+from lowprofile.fetch.http import Http
+from lowprofile.fetch.politeness import PrioritySlots
 
 
 class _JumpingSelector(selectors.DefaultSelector):
@@ -182,3 +184,112 @@ def test_a_cancelled_waiter_does_not_lose_its_slot() -> None:
         return patient.done() and not patient.cancelled()
 
     assert run_virtual(main)
+
+
+def test_one_clock_spaces_the_http_client_and_another_fetcher() -> None:
+    """The browser takes its turns on the HTTP client's clock: a page opened after a plain
+    request waits the host's interval, and a plain request after a page waits too."""
+    log: Log = []
+    turns: list[float] = []
+
+    async def main(loop: VirtualLoop) -> None:
+        settings = Settings(host_interval=5.0, retries=0)
+        async with Http(settings, transport=answering(loop, log, 1.0), clock=loop.time) as http:
+            other = http.politeness  # what scan.open_browser hands the engine
+            await http.get("https://walled.example/search")
+            await other.wait_turn("walled.example")
+            turns.append(loop.time())
+            await http.get("https://walled.example/again")
+            await other.wait_turn("WALLED.example")  # one host, however it is written
+            turns.append(loop.time())
+
+    run_virtual(main)
+    plain = [start for start, _ in per_host(log)["walled.example"]]
+    assert plain[0] == pytest.approx(0.0)
+    assert turns[0] == pytest.approx(5.0)
+    assert plain[1] == pytest.approx(10.0)
+    assert turns[1] == pytest.approx(15.0)
+
+
+def test_a_control_request_goes_ahead_of_first_requests() -> None:
+    """One slot, five first requests queued: a made-up-name control asked later (it continues a
+    hit) takes the next free slot, instead of waiting behind all of them."""
+    log: Log = []
+
+    async def main(loop: VirtualLoop) -> None:
+        settings = Settings(concurrency=1, host_interval=0.0, retries=0)
+        async with Http(settings, transport=answering(loop, log, 1.0), clock=loop.time) as http:
+
+            async def control() -> None:
+                await asyncio.sleep(0.5)
+                await http.get("https://control.example/made-up", continues=True)
+
+            firsts = [chain(http, f"h{i}.example", 1) for i in range(6)]
+            await asyncio.gather(*firsts, control())
+
+    run_virtual(main)
+    starts = {host: spans[0][0] for host, spans in per_host(log).items()}
+    assert starts["control.example"] == pytest.approx(1.0)  # right after the first answer
+    assert sorted(starts.values()) == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+
+
+def test_a_retry_goes_ahead_of_first_requests() -> None:
+    """A 503 with ``Retry-After: 0``: its retry is sent next, not after every queued first
+    request (first come, first served would send it last, at 6 s)."""
+    log: Log = []
+
+    async def main(loop: VirtualLoop) -> None:
+        settings = Settings(concurrency=1, host_interval=0.0, retries=1)
+        tries = answering(loop, log, 1.0)
+
+        async def route(request: httpx.Request) -> httpx.Response:
+            await tries.handle_async_request(request)
+            first = (
+                request.url.host == "flaky.example" and len(per_host(log)[request.url.host]) == 1
+            )
+            if first:
+                return httpx.Response(503, headers={"Retry-After": "0"})
+            return httpx.Response(200)
+
+        async with Http(settings, transport=httpx.MockTransport(route), clock=loop.time) as http:
+            jobs = [chain(http, "flaky.example", 1)]
+            jobs += [chain(http, f"h{i}.example", 1) for i in range(5)]
+            await asyncio.gather(*jobs)
+
+    run_virtual(main)
+    flaky = [start for start, _ in per_host(log)["flaky.example"]]
+    assert flaky == pytest.approx([0.0, 2.0])  # after the one first request already handed the slot
+
+
+def test_one_deadline_covers_every_try_of_a_hanging_site() -> None:
+    """A site that accepts and never answers (each try ends at a 20 s read timeout): with four
+    tries and backoff it would cost about 87 s; the request's one deadline ends it at 60 s, and
+    the other sites are answered meanwhile."""
+    log: Log = []
+    ended: list[float] = []
+
+    async def main(loop: VirtualLoop) -> None:
+        settings = Settings(concurrency=4, host_interval=0.0, retries=3, backoff=1.0)
+        quick = answering(loop, log, 1.0)
+
+        async def route(request: httpx.Request) -> httpx.Response:
+            if request.url.host == "hang.example":
+                await asyncio.sleep(20.0)
+                raise httpx.ReadTimeout("read timed out", request=request)
+            return await quick.handle_async_request(request)
+
+        transport = httpx.MockTransport(route)
+        async with Http(settings, transport=transport, clock=loop.time, deadline=60.0) as http:
+
+            async def hanging() -> None:
+                with pytest.raises(RequestFailed, match="overall deadline") as caught:
+                    await http.get("https://hang.example/u/jane")
+                ended.append(loop.time())
+                assert "all its tries" in str(caught.value)
+
+            others = [chain(http, f"h{i}.example", 3) for i in range(5)]
+            await asyncio.gather(hanging(), *others)
+
+    run_virtual(main)
+    assert ended == [pytest.approx(60.0)]
+    assert sum(len(spans) for spans in per_host(log).values()) == 15

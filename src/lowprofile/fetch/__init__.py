@@ -1,0 +1,13 @@
+"""Every outgoing request, in four rooms.
+
+* ``fence``: the one rule saying whether a host or URL is public, loopback or private, and the
+  guards built on it (the URL check, the redirect check, the connecting backend that checks
+  resolved addresses). It sits low in the house, below ``config``, because mail settings and
+  username lists ask it too.
+* ``politeness``: the one per-host clock a scan's fetchers share (HTTP and the browser), and the
+  scheduler that hands free slots to the busiest host first.
+* ``fetcher``: the ``Fetcher`` protocol both fetchers speak, and the ``Fetched`` page.
+* ``http``: the httpx client (deadlines, retries, proxy, certificate authorities).
+
+This file imports nothing, so asking the fence does not load httpx's client or the scheduler.
+"""
