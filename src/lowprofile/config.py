@@ -104,11 +104,12 @@ class Settings:
     and unspecified addresses stay refused either way."""
     fail_on: str = field(default="high", metadata=_env("LOWPROFILE_FAIL_ON"))
     """Exit code 1 when a finding reaches this severity."""
-    optout_retry: bool = field(default=True, metadata=_env("LOWPROFILE_OPTOUT_RETRY"))
-    """The scheduled scan also retries what the opt-out ledger says is due (reappeared, failed)
-    and looks again for confirmation emails, unattended, for the requests your own
+    optout_retry: bool = field(default=False, metadata=_env("LOWPROFILE_OPTOUT_RETRY"))
+    """On: the scheduled scan also retries what the opt-out ledger says is due (reappeared,
+    failed) and looks again for confirmation emails, unattended, for the requests your own
     ``optout run`` started: only the values that broker's steps name are sent, as you approved
-    them then. Off: it only tells you what is due."""
+    them then. Off by default, because sending personal data with nobody watching is something
+    the person must choose: the monthly run then only tells them what is due."""
     xposedornot_url: str = field(
         default="https://api.xposedornot.com", metadata=_env("LOWPROFILE_XPOSEDORNOT_URL")
     )
