@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from lowprofile.checkers.base import CheckerSpec
+from lowprofile.checkers.base import CheckerSpec, ScanOptions
 from lowprofile.config import Settings
 from lowprofile.errors import EXIT_FAILED, EXIT_OK, LowprofileError
 from lowprofile.plan import assess_report
@@ -28,7 +27,7 @@ from lowprofile.scan import ScanObserver, exit_code, run_scan
 from lowprofile.subject import Subject
 
 if TYPE_CHECKING:
-    from lowprofile.store import OptOutEvent
+    from lowprofile.store import HandCheck, OptOutEvent, Store
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,61 @@ class ScanOutcome:
     """Outputs that failed, one line each; the others were still written."""
 
 
+class History:
+    """The scan history as one scan uses it: opened at most once, and only when needed.
+
+    Readers (the hand checks before the checkers run, the ledger, the HTML's trend) only open a
+    history that exists, since a report is never the reason one is created; the save opens it
+    even when it does not. The pipeline does all of it; no checker opens the database. A history
+    that cannot be opened fails each step that needs it with the same error, and costs only
+    those steps."""
+
+    def __init__(self) -> None:
+        self._store: Store | None = None
+        self._error: LowprofileError | OSError | None = None
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def reader(self) -> Store | None:
+        """The open history, or None when there is none yet."""
+        from lowprofile.store import history_path
+
+        if self._store is None and self._error is None and not history_path().is_file():
+            return None
+        return self.writer()
+
+    def writer(self) -> Store:
+        """The open history, created if need be."""
+        from lowprofile.store import Store
+
+        if self._error is not None:
+            raise self._error
+        if self._store is None:
+            try:
+                self._store = Store().__enter__()
+            except (LowprofileError, OSError) as exc:
+                self._error = exc
+                raise
+        return self._store
+
+
+def read_hand_checks(history: History) -> Mapping[str, HandCheck]:
+    """What the person recorded for sites searched by hand, for the broker checker; a history
+    that cannot be read costs those answers (the sites are then links to check), never the scan."""
+    try:
+        store = history.reader()
+        return store.hand_checks() if store is not None else {}
+    except (LowprofileError, OSError) as exc:
+        log.warning("hand checks not read: %s", exc)
+        return {}
+
+
 def _attempt(problems: list[str], what: str, step: Callable[[], object]) -> bool:
     """Run one output step; a failure becomes a line in ``problems`` instead of ending the run."""
     try:
@@ -74,6 +128,7 @@ def deliver(
     outputs: Outputs,
     home: tuple[float, float] | None = None,
     pending: Path | None = None,
+    history: History | None = None,
 ) -> ScanOutcome:
     """Write the outputs of an assessed report and save it; one failure spares the rest.
 
@@ -81,11 +136,15 @@ def deliver(
     requests as this scan leaves them (the moves are kept only with the scan); the JSON; the
     save; the evidence folder ``pending`` takes the scan's id; then the HTML, which can now link
     each finding to its evidence. A save that fails costs neither file. ``home`` (the profile's
-    coordinates, which the report does not keep) centres the HTML report's photo map."""
+    coordinates, which the report does not keep) centres the HTML report's photo map.
+    ``history``: the scan's one connection, when the caller holds it (else one is held here)."""
+    if history is None:
+        with History() as own:
+            return deliver(report, outputs, home, pending, own)
     from lowprofile.files import write_private
     from lowprofile.report.json import write_report
 
-    moves = move_ledger(report)
+    moves = move_ledger(report, history)
     outcome = ScanOutcome(report=report, exit_code=EXIT_OK)
     problems = outcome.problems
     if outputs.json:
@@ -96,7 +155,7 @@ def deliver(
     if outputs.save:
 
         def save() -> None:
-            outcome.scan_id = save_to_history(report, moves)
+            outcome.scan_id = save_to_history(report, moves, history)
 
         _attempt(problems, "history", save)
     kept = _attempt_settle(outcome, pending) if pending is not None else None
@@ -106,7 +165,7 @@ def deliver(
         from lowprofile.report.html import render_html
 
         html = outputs.html.expanduser()
-        trend = score_history(report)
+        trend = score_history(report, history)
         proof = evidence_links(kept)
         if _attempt(
             problems,
@@ -135,17 +194,18 @@ def evidence_links(folder: Path | None) -> dict[str, dict[str, str]]:
         return {}
 
 
-def score_history(report: ScanReport) -> list[tuple[datetime, int]]:
+def score_history(report: ScanReport, history: History | None = None) -> list[tuple[datetime, int]]:
     """The scores of earlier scans of the same subject, for the HTML report's trend. Only read
     when a history exists (a report is never the reason one is created); a history that cannot
     be read costs the trend, never the report."""
-    from lowprofile.store import Store, history_path
-
+    if history is None:
+        with History() as own:
+            return score_history(report, own)
     try:
-        if not history_path().is_file():
+        store = history.reader()
+        if store is None:
             return []
-        with Store() as store:
-            return store.past_scores(report.subject, report.started)
+        return store.past_scores(report.subject, report.started)
     except (LowprofileError, OSError) as exc:
         log.debug("no score history for the trend: %s", exc)
         return []
@@ -161,28 +221,27 @@ def _attempt_settle(outcome: ScanOutcome, pending: Path) -> Path | None:
         return pending
 
 
-def save_to_history(report: ScanReport, moves: Sequence[tuple[int, OptOutEvent]] = ()) -> int:
+def save_to_history(
+    report: ScanReport, moves: Sequence[tuple[int, OptOutEvent]], history: History
+) -> int:
     """Save the scan, then the ledger events it caused, naming the scan as their evidence."""
-    from lowprofile.store import Store
-
-    with Store() as store:
-        scan_id = store.save(report)
-        store.add_optout_events([(r, replace(e, scan_id=scan_id)) for r, e in moves])
-        return scan_id
+    store = history.writer()
+    scan_id = store.save(report)
+    store.add_optout_events([(r, replace(e, scan_id=scan_id)) for r, e in moves])
+    return scan_id
 
 
-def move_ledger(report: ScanReport) -> list[tuple[int, OptOutEvent]]:
+def move_ledger(report: ScanReport, history: History) -> list[tuple[int, OptOutEvent]]:
     """Put the opt-out ledger as this scan leaves it into the report, and return the events
     to keep once it is saved. Only read when a history exists; a history that cannot be read
     costs the ledger section, never the report."""
     from lowprofile.ledger import advance
-    from lowprofile.store import Store, history_path
 
     try:
-        if not history_path().is_file():
+        store = history.reader()
+        if store is None:
             return []
-        with Store() as store:
-            moved = advance(store.optouts(), report)
+        moved = advance(store.optouts(), report)
     except (LowprofileError, OSError) as exc:
         log.warning("the opt-out ledger is left out of this report: %s", exc)
         return []
@@ -215,31 +274,39 @@ def run_pipeline(
     *,
     threshold: Severity | None = None,
     observer: ScanObserver | None = None,
-    save_pages: Path | None = None,
-    options: dict[str, Any] | None = None,
+    options: ScanOptions | None = None,
 ) -> ScanOutcome:
     """Scan, assess once, write the outputs, save, and decide the exit code.
 
-    Evidence of what the scan finds is kept under a provisional name while the scan runs and
-    takes the scan's history id once it is saved (``evidence export ID``). The browser mode is
-    ``auto`` unless asked otherwise (``LOWPROFILE_BROWSER_MODE``): a scheduled run uses the
-    browser headless and never waits for a person."""
+    The history is opened once for the whole run (``History``): the hand checks the checkers
+    need are read before they start and handed to them in their context. Evidence of what the
+    scan finds is kept under a provisional name while the scan runs and takes the scan's
+    history id once it is saved (``evidence export ID``). The browser mode is the setting
+    ``browser_mode`` unless ``options`` names one: a scheduled run uses the browser headless
+    and never waits for a person."""
     from lowprofile.browser.evidence import evidence_root
 
-    options = dict(options or {})
-    options.setdefault("browser", os.environ.get("LOWPROFILE_BROWSER_MODE", "auto"))
+    options = options or ScanOptions()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    pending = Path(options.setdefault("evidence_dir", evidence_root() / f"scan-{stamp}"))
-    report = asyncio.run(
-        run_scan(
-            subject, specs, settings, observer=observer, save_pages=save_pages, options=options
-        )
+    options = replace(
+        options,
+        browser=options.browser or settings.browser_mode,
+        evidence_dir=options.evidence_dir or evidence_root() / f"scan-{stamp}",
     )
-    assess_report(report)
-    add_registry_tasks(report)
-    home = subject.home
-    point = (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
-    outcome = deliver(report, outputs, home=point, pending=pending)
+    with History() as history:
+        known = read_hand_checks(history)
+        report = asyncio.run(
+            run_scan(
+                subject, specs, settings, observer=observer, options=options, hand_checks=known
+            )
+        )
+        assess_report(report)
+        add_registry_tasks(report)
+        home = subject.home
+        point = (
+            (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
+        )
+        outcome = deliver(report, outputs, point, options.evidence_dir, history)
     outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
     if outcome.problems and outcome.exit_code == EXIT_OK:
         outcome.exit_code = EXIT_FAILED

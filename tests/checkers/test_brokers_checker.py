@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import respx
 
-from lowprofile.checkers.base import select_checkers
+from lowprofile.checkers.base import ScanOptions, select_checkers
 from lowprofile.config import Settings
 from lowprofile.results import ScanReport, Severity, Status
 from lowprofile.scan import run_scan
@@ -96,7 +96,8 @@ def test_rate_limit_is_blocked_not_not_found(no_network: respx.MockRouter) -> No
 def test_save_pages(no_network: respx.MockRouter, tmp_path: Path) -> None:
     no_network.route().mock(return_value=httpx.Response(200, text="<html>saved</html>"))
     specs, _ = select_checkers(["brokers"])
-    asyncio.run(run_scan(SUBJECT, specs, Settings(host_interval=0), save_pages=tmp_path / "pages"))
+    pages = ScanOptions(save_pages=tmp_path / "pages")
+    asyncio.run(run_scan(SUBJECT, specs, Settings(host_interval=0), options=pages))
     saved = list((tmp_path / "pages").glob("*.html"))
     assert saved and all(p.stat().st_mode & 0o777 == 0o600 for p in saved)
 

@@ -177,17 +177,16 @@ def test_shipped_files_are_the_upstream_bytes() -> None:
         assert f"| {name} | {digest} |" in provenance
 
 
-def test_loopback_sites_need_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_loopback_sites_need_the_switch() -> None:
     data = site_list_data(entry(uri_check="http://127.0.0.1:8080/u/{account}"), entry(name="B"))
-    monkeypatch.delenv("LOWPROFILE_ALLOW_LOOPBACK", raising=False)
     refused = parse_site_list(data, "f.json")
     assert [s.name for s in refused.sites] == ["B"]
     assert "internal address (127.0.0.1)" in refused.problems[0]
     assert refused.problems[0].startswith("f.json: sites/0 (Example)")
-    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")
-    allowed = parse_site_list(data, "f.json")
+    allowed = parse_site_list(data, "f.json", loopback=True)
     assert len(allowed.sites) == 2 and allowed.sites[0].secure
-    private = parse_site_list(site_list_data(entry(uri_check="https://10.0.0.5/{account}")), "f")
+    private_entry = entry(uri_check="https://10.0.0.5/{account}")
+    private = parse_site_list(site_list_data(private_entry), "f", loopback=True)
     assert not private.sites and "internal address" in private.problems[0]
 
 
@@ -384,7 +383,7 @@ def test_checker_uses_the_updated_list(
     path = updated_data_path()
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(site_list_data(entry(name="Fresh"))), encoding="utf-8")
-    assert [s.name for s in UsernameChecker().site_list.sites] == ["Fresh"]
+    assert [s.name for s in UsernameChecker().sites_for(Settings()).sites] == ["Fresh"]
     path.write_text("{broken", encoding="utf-8")
     fallback = load_sites()
     assert len(fallback.sites) > 700 and "using the list shipped" in fallback.problems[0]
