@@ -65,6 +65,11 @@ def _env(name: str) -> dict[str, str]:
     return {"env": name}
 
 
+BROWSER_MODES = ("auto", "always", "never")
+"""``browser_mode``: a real browser for the sites that need one (and once more for a site that
+blocked a plain fetch), for every site, or for none."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every tunable of a scan. Each field may be set in config.toml or by its environment variable.
@@ -104,6 +109,16 @@ class Settings:
     and unspecified addresses stay refused either way."""
     fail_on: str = field(default="high", metadata=_env("LOWPROFILE_FAIL_ON"))
     """Exit code 1 when a finding reaches this severity."""
+    browser_mode: str = field(default="auto", metadata=_env("LOWPROFILE_BROWSER_MODE"))
+    """One of ``BROWSER_MODES`` (``scan --browser``). A scheduled run uses it too, headless and
+    never waiting for a person."""
+    username_sites: str | None = field(default=None, metadata=_env("LOWPROFILE_USERNAME_SITES"))
+    """A WhatsMyName-format site list for the usernames checker of a normal ``scan`` (what
+    ``usernames check --sites`` takes); unset: the updated or the shipped list."""
+    username_skip_categories: str = field(
+        default="", metadata=_env("LOWPROFILE_USERNAME_SKIP_CATEGORIES")
+    )
+    """WhatsMyName categories a ``scan`` leaves out, comma-separated (``xx NSFW xx, dating``)."""
     optout_retry: bool = field(default=False, metadata=_env("LOWPROFILE_OPTOUT_RETRY"))
     """On: the scheduled scan also retries what the opt-out ledger says is due (reappeared,
     failed) and looks again for confirmation emails, unattended, for the requests your own
@@ -160,6 +175,11 @@ class Settings:
         if host.lower() == (urlsplit(self.xposedornot_url).hostname or ""):
             return max(self.host_interval, self.xposedornot_interval)
         return self.host_interval
+
+    @property
+    def skipped_username_categories(self) -> tuple[str, ...]:
+        """``username_skip_categories`` as a list of category names."""
+        return tuple(c.strip() for c in self.username_skip_categories.split(",") if c.strip())
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the non-None values of ``changes`` applied (command-line flags)."""
@@ -233,6 +253,10 @@ def _check(settings: Settings) -> None:
         raise ConfigError("host_interval and retries cannot be negative")
     if settings.fail_on not in ("critical", "high", "medium", "low", "info"):
         raise ConfigError(f"fail_on: {settings.fail_on!r} is not a severity")
+    if settings.browser_mode not in BROWSER_MODES:
+        raise ConfigError(
+            f"browser_mode: {settings.browser_mode!r} is not one of {', '.join(BROWSER_MODES)}"
+        )
     if settings.proxy and not settings.proxy.startswith(
         ("http://", "https://", "socks5://", "socks5h://")
     ):

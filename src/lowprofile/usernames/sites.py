@@ -109,13 +109,6 @@ def updated_data_path() -> Path:
     return data_dir() / "whatsmyname" / DATA_FILE
 
 
-def loopback_allowed() -> bool:
-    """The one loopback opt-in, read as every other setting is (``allow_loopback``)."""
-    from lowprofile.config import load_settings
-
-    return load_settings().allow_loopback
-
-
 def schema_for(path: Path | None) -> dict[str, Any]:
     """The schema beside ``path`` when there is one (an updated list brings its own), else the
     shipped one."""
@@ -137,26 +130,27 @@ def schema_errors(data: Any, schema: dict[str, Any] | None = None) -> list[str]:
     ]
 
 
-def url_problem(url: str) -> str | None:
-    """Why this URL may not be requested, or None. ``{account}`` may sit in the host."""
+def url_problem(url: str, loopback: bool = False) -> str | None:
+    """Why this URL may not be requested, or None. ``{account}`` may sit in the host;
+    ``loopback``: the setting ``allow_loopback``, passed in by whoever read the settings."""
     parts = urlsplit(url.replace(ACCOUNT, "x"))
     if not parts.hostname:
         return "has no host"
     where = place(parts.hostname)
-    if where.reach is Reach.LOOPBACK and loopback_allowed():
+    if where.reach is Reach.LOOPBACK and loopback:
         return None if parts.scheme in ("http", "https") else "must be http(s)"
     if not where.public:
         return f"points at an internal address ({where.host}); set {ALLOW_LOOPBACK_ENV}=1 for tests"
     return None
 
 
-def site_from_entry(entry: dict[str, Any]) -> Site:
+def site_from_entry(entry: dict[str, Any], loopback: bool = False) -> Site:
     """One schema-valid entry as a Site; raises ValueError for what the schema cannot say."""
     uri = str(entry["uri_check"])
     body = entry.get("post_body")
     if ACCOUNT not in uri and (body is None or ACCOUNT not in str(body)):
         raise ValueError("neither uri_check nor post_body has an {account} placeholder")
-    problem = url_problem(uri)
+    problem = url_problem(uri, loopback)
     if problem:
         raise ValueError(f"uri_check {problem}")
     headers = entry.get("headers") or {}
@@ -177,7 +171,9 @@ def site_from_entry(entry: dict[str, Any]) -> Site:
     )
 
 
-def parse_site_list(data: Any, source: str, schema: dict[str, Any] | None = None) -> SiteList:
+def parse_site_list(
+    data: Any, source: str, schema: dict[str, Any] | None = None, *, loopback: bool = False
+) -> SiteList:
     """A whole list: schema errors refuse the file; one odd site only leaves that site out."""
     errors = schema_errors(data, schema)
     if errors:
@@ -192,20 +188,20 @@ def parse_site_list(data: Any, source: str, schema: dict[str, Any] | None = None
         if not isinstance(entry, dict) or entry.get("valid") is False:
             continue  # WhatsMyName's own mark for an entry known to be broken
         try:
-            sites.append(site_from_entry(entry))
+            sites.append(site_from_entry(entry, loopback))
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"{source}: sites/{index} ({entry.get('name')}): {exc}")
     return SiteList(tuple(sites), tuple(problems), source, tuple(data.get("categories") or ()))
 
 
-def read_site_file(path: Path) -> SiteList:
+def read_site_file(path: Path, *, loopback: bool = False) -> SiteList:
     """Read and check one file in WhatsMyName's format (checked once per version of the file:
     the schema check of 700 sites takes half a second)."""
     try:
         info = path.stat()
     except OSError as exc:
         raise SiteListError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    return _read_checked(path, info.st_mtime_ns, info.st_size, loopback_allowed())
+    return _read_checked(path, info.st_mtime_ns, info.st_size, loopback)
 
 
 @functools.lru_cache(maxsize=8)
@@ -216,22 +212,23 @@ def _read_checked(path: Path, mtime_ns: int, size: int, loopback: bool) -> SiteL
         raise SiteListError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SiteListError(f"{path}: not JSON: {exc}") from exc
-    return parse_site_list(data, str(path), schema_for(path))
+    return parse_site_list(data, str(path), schema_for(path), loopback=loopback)
 
 
-def load_sites(path: Path | None = None) -> SiteList:
+def load_sites(path: Path | None = None, *, loopback: bool = False) -> SiteList:
     """The list to run: ``path`` if given, else the updated copy, else the shipped one.
+    ``loopback`` (the setting ``allow_loopback``) lets sites on this machine in, for tests.
 
     A broken updated copy does not stop a scan: the shipped list is used and the problem is
     carried along so the report can say so."""
     if path is not None:
-        return read_site_file(path)
+        return read_site_file(path, loopback=loopback)
     updated = updated_data_path()
     if updated.is_file():
         try:
-            return read_site_file(updated)
+            return read_site_file(updated, loopback=loopback)
         except SiteListError as exc:
-            shipped = read_site_file(shipped_data_dir() / DATA_FILE)
+            shipped = read_site_file(shipped_data_dir() / DATA_FILE, loopback=loopback)
             note = f"{exc}; using the list shipped with lowprofile instead"
             return SiteList(shipped.sites, (note, *shipped.problems), shipped.source)
-    return read_site_file(shipped_data_dir() / DATA_FILE)
+    return read_site_file(shipped_data_dir() / DATA_FILE, loopback=loopback)

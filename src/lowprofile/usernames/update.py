@@ -62,12 +62,13 @@ async def update_sites(
 ) -> UpdateResult:
     """Download, check and atomically install the newest list and its schema; raise
     SiteListError if either is unfit (nothing is replaced then)."""
-    current = load_sites()
+    loopback = http.settings.allow_loopback
+    current = load_sites(loopback=loopback)
     schema = await _fetch_json(http, schema_url)
     if not isinstance(schema, dict) or "properties" not in schema:
         raise SiteListError(f"{schema_url}: not a JSON Schema")
     data = await _fetch_json(http, url)
-    fresh = parse_site_list(data, url, schema)
+    fresh = parse_site_list(data, url, schema, loopback=loopback)
     if len(fresh.sites) < MIN_SHARE * len(current.sites):
         raise SiteListError(
             f"{url}: only {len(fresh.sites)} usable sites against {len(current.sites)} now; "
@@ -77,7 +78,9 @@ async def update_sites(
     ensure_private_dir(path.parent)
 
     def verify(tmp: Path) -> None:
-        parse_site_list(json.loads(tmp.read_text(encoding="utf-8")), str(tmp), schema)
+        parse_site_list(
+            json.loads(tmp.read_text(encoding="utf-8")), str(tmp), schema, loopback=loopback
+        )
 
     # The schema first: a list is always read with the schema beside it, and the new schema
     # accepts the new list (checked above) before either file is in place.
