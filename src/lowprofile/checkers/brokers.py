@@ -24,6 +24,7 @@ from lowprofile.brokers.listing import Listing, MatchResult
 from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
 from lowprofile.brokers.page import DRIFT_REASON
+from lowprofile.brokers.reach import abroad_note, not_searched_abroad, searched_subject
 from lowprofile.brokers.schema import Broker
 from lowprofile.brokers.search import Fetcher, PageCache, fetch_and_read, fill
 from lowprofile.brokers.template import MissingValue, Query, queries_for, queries_left_out
@@ -189,7 +190,7 @@ def planned_requests(
     for broker in brokers:
         if not broker.automatic or broker.searched_as or fetcher.wants_browser(broker):
             continue
-        for query in queries_for(subject):
+        for query in queries_for(searched_subject(broker, subject) or subject):
             try:
                 search = fill(broker, query)
             except MissingValue:
@@ -268,6 +269,12 @@ class BrokerChecker:
         if left_out:
             yield CheckResult(CHECKER_ID, "*", Status.SKIPPED, detail=left_out)
         chosen = self.chosen(ctx)
+        abroad = not_searched_abroad(chosen, subject)
+        if abroad:
+            yield CheckResult(
+                CHECKER_ID, "US-only sites", Status.SKIPPED, detail=abroad_note(abroad)
+            )
+            chosen = [b for b in chosen if b not in abroad]
         planned = planned_requests(
             chosen, subject, Fetcher(ctx.http, ctx.browser, ctx.browser_mode)
         )
@@ -307,6 +314,7 @@ class BrokerChecker:
         seen_urls: set[str] = set()
         seen_findings: set[str] = set()
         seen_hints: set[str] = set()
+        subject = searched_subject(broker, subject) or subject  # a US-only site: US places only
         for query in queries_for(subject):
             try:
                 result = await self._search_one(broker, query, subject, ctx, seen_urls)

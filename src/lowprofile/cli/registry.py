@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from lowprofile.brokers.schema import Broker
+    from lowprofile.optout.law import Law
     from lowprofile.registry.catalogue import Catalogue
     from lowprofile.registry.deletion import DeletionRequest
     from lowprofile.registry.prepare import Prepared
@@ -146,13 +147,14 @@ def status_command(as_json: JsonFlag = False) -> None:
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     table = Table(title="Deletion requests to registered brokers")
-    for column in ("ref", "broker", "state", "sent", "due", "note"):
+    for column in ("ref", "broker", "to", "state", "sent", "due", "note"):
         table.add_column(column)
     for r in rows:
         due = r.due.isoformat() if r.due else ""
         cells = (
             r.ref,
             "; ".join(r.names),
+            r.recipient,
             "OVERDUE" if r.overdue(today) else r.state,
             r.sent.isoformat() if r.sent else "",
             due,
@@ -235,7 +237,8 @@ def replies_command(
     )
 
 
-def _print_preview(console: Console, prepared: Prepared, california: bool, law: str) -> None:
+def _print_preview(console: Console, prepared: Prepared, california: bool, law: Law) -> None:
+    from lowprofile.optout.law import Law
     from lowprofile.plan import CALIFORNIA_DROP
 
     if california:
@@ -246,7 +249,7 @@ def _print_preview(console: Console, prepared: Prepared, california: bool, law: 
                 style="bold",
             )
         )
-    elif law == "ccpa":
+    elif law is Law.CCPA:
         console.print(
             "Note: the CCPA protects California residents; a broker may refuse a request under "
             "it from elsewhere (use --law plain, or gdpr where that applies)."
@@ -255,13 +258,23 @@ def _print_preview(console: Console, prepared: Prepared, california: bool, law: 
         console.print(
             _shown(f"already asked through the site opt-out ({', '.join(sites)}): {entry.label}")
         )
+    for disagreement in prepared.disagreements:
+        console.print(_shown(disagreement.sentence(), style="yellow"))
+    for entry, address in prepared.personal_left_out:
+        console.print(
+            _shown(
+                f"left out, it names a person rather than a role: {address} ({entry.label}); "
+                "--keep-personal-addresses writes to it too",
+                style="yellow",
+            )
+        )
     if prepared.already_asked:
         console.print(f"{len(prepared.already_asked)} broker address(es) already asked: skipped.")
     for entry in prepared.web_forms:
         console.print(_shown(f"web form only: {entry.label}: {entry.optout_url}"))
     console.print(f"{len(prepared.pending)} message(s) to write:")
     for request in prepared.pending:
-        console.print(_shown(f"  {request.ref}  {'; '.join(request.names)} <{request.recipient}>"))
+        console.print(_shown(f"  {request.ref}  {'; '.join(request.names)} <{request.shown_to}>"))
     if prepared.pending:
         first = prepared.pending[0].message
         console.print("Every message reads like this one:")
@@ -270,7 +283,7 @@ def _print_preview(console: Console, prepared: Prepared, california: bool, law: 
 
 
 def _report_sent(request: DeletionRequest, outcome: str) -> None:
-    stderr_console().print(_shown(f"{request.ref} {request.recipient}: {outcome}"))
+    stderr_console().print(_shown(f"{request.ref} {request.shown_to}: {outcome}"))
 
 
 def requests_command(
@@ -294,6 +307,13 @@ def requests_command(
         typer.Option("--interval", min=0, help="Seconds between two messages (default 20)."),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking.")] = False,
+    keep_personal: Annotated[
+        bool,
+        typer.Option(
+            "--keep-personal-addresses",
+            help="Also write to registry addresses that name a person (first.last@).",
+        ),
+    ] = False,
     profile: ProfileOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -302,8 +322,9 @@ def requests_command(
     Without --send or --drafts it only shows what would be sent.
     """
     from lowprofile.config import default_profile_path, load_settings
+    from lowprofile.optout.law import Law, law_for
     from lowprofile.registry.catalogue import load_catalogue
-    from lowprofile.registry.deletion import law_for, lives_in_california, write_drafts
+    from lowprofile.registry.deletion import write_drafts
     from lowprofile.registry.ledger import DRAFTED, Ledger
     from lowprofile.registry.mailer import DEFAULT_INTERVAL, SmtpAccount, record, send_requests
     from lowprofile.registry.prepare import prepare
@@ -315,7 +336,8 @@ def requests_command(
     settings = load_settings()
     sender = settings.smtp_from or (subject.emails[0] if subject.emails else "")
     account = SmtpAccount.from_settings(settings, sender) if send else None
-    chosen_law = law or law_for(subject)
+    home_law = law_for(subject.current_addresses)
+    chosen_law = Law.parse(law) if law else home_law
     with Ledger() as ledger:
         prepared = prepare(
             load_catalogue().entries,
@@ -327,12 +349,13 @@ def requests_command(
             asked=ledger.asked(),
             only=only or [],
             add=add or [],
+            keep_personal=keep_personal,
         )
         console = stderr_console() if as_json else stdout_console()
         if as_json:
             typer.echo(json.dumps(_preview_json(prepared), indent=2, ensure_ascii=False))
         else:
-            _print_preview(console, prepared, lives_in_california(subject), chosen_law)
+            _print_preview(console, prepared, home_law is Law.CCPA, chosen_law)
         if drafts is not None:
             for path in write_drafts(prepared.pending, drafts):
                 console.print(_shown(f"draft: {path}"))
@@ -378,7 +401,7 @@ def _preview_json(prepared: Prepared) -> dict[str, object]:
         "pending": [
             {
                 "ref": r.ref,
-                "to": r.recipient,
+                "to": list(r.to),
                 "brokers": list(r.broker_ids),
                 "subject": str(r.message["Subject"]),
                 "body": str(r.message.get_content()),
@@ -388,4 +411,11 @@ def _preview_json(prepared: Prepared) -> dict[str, object]:
         "already_asked": prepared.already_asked,
         "covered_by_site_optout": [e.id for e, _ in prepared.covered_by_site_optout],
         "web_forms": [{"id": e.id, "url": e.optout_url} for e in prepared.web_forms],
+        "broker_file_preferred": [
+            {"id": d.entry.id, "broker_file": d.site, "why": d.sentence()}
+            for d in prepared.disagreements
+        ],
+        "personal_addresses_left_out": [
+            {"id": e.id, "address": a} for e, a in prepared.personal_left_out
+        ],
     }

@@ -171,8 +171,10 @@ class Ledger(Store):
         return next((r for r in self.rows() if r.ref == ref), None)
 
     def asked(self) -> set[str]:
-        """Recipients that count as asked (everything but drafts and failures)."""
-        return {r.recipient for r in self.rows() if r.state not in RETRY}
+        """Recipients that count as asked (everything but drafts and failures); a row sent to
+        several addresses holds them as "a, b", and each counts."""
+        rows = [r for r in self.rows() if r.state not in RETRY]
+        return {a.strip().lower() for r in rows for a in r.recipient.split(",")}
 
     def record(
         self,
