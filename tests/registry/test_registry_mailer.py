@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from lowprofile.config import load_settings
+from lowprofile.optout.law import Law
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import build_requests
 from lowprofile.registry.errors import RegistryError, SendError
@@ -68,7 +69,7 @@ def _requests(count: int) -> list:  # type: ignore[type-arg]
     entries = [
         RegistryEntry(id=f"b{i}", name=f"B{i}", emails=(f"p{i}@b.example",)) for i in range(count)
     ]
-    return build_requests(entries, person, "plain", "jane@example.com")
+    return build_requests(entries, person, Law.PLAIN, "jane@example.com")
 
 
 def test_login_with_password_from_environment_and_paced(

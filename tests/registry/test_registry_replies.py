@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 from helpers.dovecot import Dovecot
 from lowprofile.cli.main import app
 from lowprofile.config import config_dir
+from lowprofile.optout.law import Law
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import DeletionRequest, build_requests
 from lowprofile.registry.ledger import ANSWERED, CONFIRMED, SENT, Ledger
@@ -28,7 +29,7 @@ def _sent(ledger: Ledger, day: date = date(2026, 1, 1)) -> list[DeletionRequest]
     person = Subject(names=(Name("Jane", "Doe"),), emails=("jane@example.com",),
                      addresses=(Address(state="TX"),))  # fmt: skip
     entries = [RegistryEntry(id=x, name=x.title(), emails=(f"p@{x}.example",)) for x in "abc"]
-    requests = build_requests(entries, person, "plain", "jane@example.com")
+    requests = build_requests(entries, person, Law.PLAIN, "jane@example.com")
     for request in requests:
         record(ledger, request, SENT, day)
     return requests

@@ -135,13 +135,14 @@ def status_command(as_json: JsonFlag = False) -> None:
 
     from lowprofile.registry.catalogue import load_catalogue
     from lowprofile.registry.ledger import Ledger
+    from lowprofile.registry.prepare import route
     from lowprofile.registry.tasks import not_yet_asked
 
     today = date.today()
     with Ledger() as ledger:
         rows = ledger.rows()
         asked = ledger.asked()
-    open_ = not_yet_asked(load_catalogue().entries, asked)
+    open_ = not_yet_asked(route(load_catalogue().entries, _sites()).entries, asked)
     if as_json:
         payload = {"requests": [r.to_dict(today) for r in rows], "not_yet_asked": len(open_)}
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))

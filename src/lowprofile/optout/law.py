@@ -11,7 +11,8 @@ Decided in one place so ``optout draft``, the registry requests and the plan giv
 
 Every request email, whoever asks for one, is composed by ``compose``: a header value holding a
 line break or any other control character would let a broker file or a registry cell add
-headers or recipients, so such a value is refused before any message exists.
+headers or recipients, so such a value is refused before any message exists; a broker's name,
+which only the body holds, has its control characters shown as U+FFFD instead.
 """
 
 from __future__ import annotations
@@ -131,6 +132,12 @@ def _unsafe(value: str) -> bool:
     return any(unicodedata.category(c) == "Cc" or c in _LINE_BREAKERS for c in value)
 
 
+def _one_line(value: str) -> str:
+    """Body text from someone else (a broker's name) kept on its line: each control character
+    shown as U+FFFD, so a name cannot add lines that read as the person's own words."""
+    return "".join("\ufffd" if _unsafe(c) else c for c in value)
+
+
 def _checked(header: str, value: str) -> str:
     if _unsafe(value):
         raise UnsafeHeader(f"the {header} {value!r} holds a control character")
@@ -157,13 +164,12 @@ class Letter:
 
 
 def _body(letter: Letter, wording: Wording) -> str:
-    greeting = (
-        f"Dear {letter.addressee} privacy team," if letter.addressee else "Dear privacy team,"
-    )
+    addressee = _one_line(letter.addressee)
+    greeting = f"Dear {addressee} privacy team," if addressee else "Dear privacy team,"
     lines = [greeting, "", wording.legal, ""]
     if letter.covers:
         lines += ["This request covers every business registered with this address:"]
-        lines += [f"- {label}" for label in letter.covers] + [""]
+        lines += [f"- {_one_line(label)}" for label in letter.covers] + [""]
     lines += ["Details to find my record:", *letter.details, ""]
     lines += [
         f"Please confirm in writing when this has been done, {wording.deadline}. I have not "
@@ -181,7 +187,6 @@ def compose(letter: Letter) -> EmailMessage:
         raise ConfigError("a request needs an address to go to")
     recipients = [_checked("recipient", address) for address in letter.to]
     sender = _checked("sender", letter.sender)
-    _checked("broker name", letter.addressee)
     _checked("reference", letter.ref)
     wording = WORDING[letter.law]
     title = f"{wording.title} [{letter.ref}]" if letter.ref else f"{wording.title}: {letter.name}"

@@ -45,6 +45,28 @@ class Prepared:
     """Addresses naming a person, not written to (``--keep-personal-addresses`` keeps them)."""
 
 
+@dataclass
+class Routed:
+    """The registrations as they will be asked: by the broker file's way where the two
+    disagree, without the addresses that name a person (unless kept)."""
+
+    entries: list[RegistryEntry]
+    disagreements: list[Disagreement]
+    personal_left_out: list[tuple[RegistryEntry, str]]
+
+
+def route(
+    entries: Iterable[RegistryEntry], sites: Iterable[SiteWithOptOut], keep_personal: bool = False
+) -> Routed:
+    """Each registration the way it will be asked; used by the run, its preview, the status
+    and the plan alike, so they count the same addresses."""
+    chosen = list(entries)
+    disagreeing = crosscheck(chosen, sites)
+    routed = [disagreeing[e.id].used if e.id in disagreeing else e for e in chosen]
+    kept, personal = without_personal(routed, keep_personal)
+    return Routed(kept, [disagreeing[e.id] for e in chosen if e.id in disagreeing], personal)
+
+
 def prepare(
     entries: Iterable[RegistryEntry],
     *,
@@ -63,7 +85,6 @@ def prepare(
     chosen = select(entries, only)
     known = list(sites)
     matched = match_all(chosen, known)
-    disagreeing = crosscheck(chosen, known)
     done = set(site_optouts)
     result = Prepared()
     open_: list[RegistryEntry] = []
@@ -71,14 +92,12 @@ def prepare(
         sites_of = matched.get(entry.id, ())
         if sites_of and all(s in done for s in sites_of):
             result.covered_by_site_optout.append((entry, sites_of))
-        elif entry.id in disagreeing:
-            result.disagreements.append(disagreeing[entry.id])
-            open_.append(disagreeing[entry.id].used)
         else:
             open_.append(entry)
-    open_, result.personal_left_out = without_personal(open_, keep_personal)
-    to_ask = [e for e in open_ if e.emails]
-    result.web_forms = [e for e in open_ if not e.emails and e.optout_url]
+    routed = route(open_, known, keep_personal)
+    result.disagreements, result.personal_left_out = routed.disagreements, routed.personal_left_out
+    to_ask = [e for e in routed.entries if e.emails]
+    result.web_forms = [e for e in routed.entries if not e.emails and e.optout_url]
     asked = asked or set()
     result.already_asked = [r for r in group_by_recipient(to_ask) if r in asked]
     fresh = [e for e in to_ask if e.email.lower() not in asked]

@@ -85,10 +85,13 @@ MAX_COVERS_SHOWN = 25
 def registry_actions(california: bool | None) -> list[Action]:
     """The registry's tasks for a scan's plan: read-only (a ledger that does not exist yet
     means nobody was asked; none is created by a scan)."""
+    from lowprofile.brokers.loader import load_brokers
     from lowprofile.registry.catalogue import load_catalogue
     from lowprofile.registry.ledger import Ledger, ledger_path
+    from lowprofile.registry.prepare import route
 
-    entries = list(load_catalogue().entries)
+    # As the run will ask them: by the broker file's way, without addresses naming a person.
+    entries = route(load_catalogue().entries, load_brokers().brokers.values()).entries
     asked: set[str] = set()
     if ledger_path().is_file():
         with Ledger() as ledger:
