@@ -15,6 +15,7 @@ from dataclasses import replace
 from lowprofile.brokers.schema import Broker
 from lowprofile.brokers.search import fill
 from lowprofile.brokers.template import MissingValue, Query
+from lowprofile.results import CheckResult, Status
 from lowprofile.subject import Address, Name, Subject
 
 
@@ -40,13 +41,33 @@ def not_searched_abroad(brokers: Iterable[Broker], subject: Subject) -> list[Bro
     return [b for b in brokers if searched_subject(b, subject) is None]
 
 
-def abroad_note(left_out: list[Broker]) -> str:
-    """The report's sentence for the US-only sites not searched, naming each."""
-    names = ", ".join(b.name for b in left_out)
-    return (
-        f"{len(left_out)} US-only sites not searched, since none of your addresses (current or "
-        f"former) is in the US: {names}"
+US_ONLY = "a US-only site: not searched, since none of your addresses is in the US"
+
+
+def abroad_results(checker: str, left_out: list[Broker]) -> list[CheckResult]:
+    """What a scan says of the US-only sites it did not search: one line for the count (shown
+    once, with the checkers not run), then each site by name (``--verbose``, JSON, HTML)."""
+    if not left_out:
+        return []
+    summary = CheckResult(
+        checker,
+        "*",
+        Status.SKIPPED,
+        detail=f"{len(left_out)} US-only sites not searched, since none of your addresses "
+        "(current or former) is in the US; --verbose names them",
     )
+    return [summary] + [
+        CheckResult(
+            checker,
+            b.name,
+            Status.SKIPPED,
+            detail=US_ONLY,
+            url=f"https://{b.domain}/",
+            source=b.id,
+            verified=b.verified,
+        )
+        for b in left_out
+    ]
 
 
 _ONE_NAME = Query(Name("Alex", ""), Address(city="Springfield", state="IL", postcode="62701"), 40)

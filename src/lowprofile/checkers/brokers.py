@@ -24,7 +24,7 @@ from lowprofile.brokers.listing import Listing, MatchResult
 from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
 from lowprofile.brokers.page import DRIFT_REASON
-from lowprofile.brokers.reach import abroad_note, not_searched_abroad, searched_subject
+from lowprofile.brokers.reach import abroad_results, not_searched_abroad, searched_subject
 from lowprofile.brokers.schema import Broker
 from lowprofile.brokers.search import Fetcher, PageCache, fetch_and_read, fill
 from lowprofile.brokers.template import MissingValue, Query, queries_for, queries_left_out
@@ -270,11 +270,9 @@ class BrokerChecker:
             yield CheckResult(CHECKER_ID, "*", Status.SKIPPED, detail=left_out)
         chosen = self.chosen(ctx)
         abroad = not_searched_abroad(chosen, subject)
-        if abroad:
-            yield CheckResult(
-                CHECKER_ID, "US-only sites", Status.SKIPPED, detail=abroad_note(abroad)
-            )
-            chosen = [b for b in chosen if b not in abroad]
+        for result in abroad_results(CHECKER_ID, abroad):
+            yield result
+        chosen = [b for b in chosen if b not in abroad]
         planned = planned_requests(
             chosen, subject, Fetcher(ctx.http, ctx.browser, ctx.browser_mode)
         )
