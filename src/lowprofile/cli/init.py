@@ -205,7 +205,7 @@ def reach_notes(subject: Subject) -> list[str]:
             "your addresses is in the US (each scan names them)"
         )
     if subject.names and subject.primary.single:
-        searchable = [b for b in brokers if b.automatic and b not in abroad]
+        searchable = [b for b in brokers if b not in abroad]
         cannot = [b for b in searchable if needs_last_name(b)]
         if cannot:
             notes.append(
