@@ -238,6 +238,10 @@ def replies_command(
     )
 
 
+MAX_NOTES = 6
+"""Registry-against-broker-file and personal-address notes shown before "+N more"."""
+
+
 def _print_preview(console: Console, prepared: Prepared, california: bool, law: Law) -> None:
     from lowprofile.optout.law import Law
     from lowprofile.plan import CALIFORNIA_DROP
@@ -259,16 +263,16 @@ def _print_preview(console: Console, prepared: Prepared, california: bool, law: 
         console.print(
             _shown(f"already asked through the site opt-out ({', '.join(sites)}): {entry.label}")
         )
-    for disagreement in prepared.disagreements:
-        console.print(_shown(disagreement.sentence(), style="yellow"))
-    for entry, address in prepared.personal_left_out:
-        console.print(
-            _shown(
-                f"left out, it names a person rather than a role: {address} ({entry.label}); "
-                "--keep-personal-addresses writes to it too",
-                style="yellow",
-            )
-        )
+    notes = [d.sentence() for d in prepared.disagreements]
+    notes += [
+        f"left out, it names a person rather than a role: {address} ({entry.label}); "
+        "--keep-personal-addresses writes to it too"
+        for entry, address in prepared.personal_left_out
+    ]
+    for note in notes[:MAX_NOTES]:
+        console.print(_shown(note, style="yellow"))
+    if len(notes) > MAX_NOTES:
+        console.print(f"+{len(notes) - MAX_NOTES} more of these: --json lists every one.")
     if prepared.already_asked:
         console.print(f"{len(prepared.already_asked)} broker address(es) already asked: skipped.")
     for entry in prepared.web_forms:
