@@ -84,3 +84,19 @@ def test_input_that_runs_out_writes_nothing(private_dirs: dict[str, Path]) -> No
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert not (private_dirs["config"] / "profile.toml").exists()
+
+
+def test_a_person_abroad_answers_with_a_country_and_a_free_region(
+    tmp_path: Path, private_dirs: dict[str, Path]
+) -> None:
+    answers = _good(tmp_path)
+    answers[0] = "Hans Müller"
+    answers[4:8] = ["de", "München", "Bayern", "80331"]
+    answers[8] = "Lyon/Rhône/FR, Dallas/TX"
+    result = runner.invoke(app, ["init"], input=_answers(*answers))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Current region (e.g. Bavaria)" in result.output
+    data = tomllib.loads((private_dirs["config"] / "profile.toml").read_text())
+    places = [(a["city"], a.get("state"), a["country"], a["current"]) for a in data["addresses"]]
+    assert places == [("München", "Bayern", "DE", True), ("Lyon", "Rhône", "FR", False),
+                      ("Dallas", "TX", "US", False)]  # fmt: skip
