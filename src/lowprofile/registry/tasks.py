@@ -90,8 +90,14 @@ def registry_actions(california: bool | None) -> list[Action]:
     from lowprofile.registry.ledger import Ledger, ledger_path
     from lowprofile.registry.prepare import route
 
-    # As the run will ask them: by the broker file's way, without addresses naming a person.
-    entries = route(load_catalogue().entries, load_brokers().brokers.values()).entries
+    # As the run will ask them, without the registrations it turns into web forms: one whose
+    # broker file says "web form" (that form is the site's own opt-out, which the plan gives
+    # wherever a scan found a listing) or whose only address names a person (the preview says
+    # so, and --keep-personal-addresses writes to it).
+    routed = route(load_catalogue().entries, load_brokers().brokers.values())
+    set_aside = {d.entry.id for d in routed.disagreements}
+    set_aside |= {e.id for e, _ in routed.personal_left_out}
+    entries = [e for e in routed.entries if e.emails or e.id not in set_aside]
     asked: set[str] = set()
     if ledger_path().is_file():
         with Ledger() as ledger:

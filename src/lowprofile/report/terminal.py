@@ -85,10 +85,7 @@ def _waiting_words(status: Status, names: list[str]) -> str:
     shown = ", ".join(names[:BRIEF_NAMES])
     more = f" +{len(names) - BRIEF_NAMES} more (--verbose)" if len(names) > BRIEF_NAMES else ""
     if status is Status.SKIPPED:
-        return (
-            "not searched for you: a detail your profile lacks, or a site that cannot "
-            "search you (--verbose says which)"
-        )
+        return "not searched (--verbose says why)"
     return shown + more
 
 
