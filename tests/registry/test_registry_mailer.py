@@ -15,6 +15,7 @@ from helpers.records import PERSON
 from lowprofile.config import load_settings
 from lowprofile.errors import SmtpError
 from lowprofile.mail.smtp import Relay
+from lowprofile.optout.law import Law
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import build_requests
 from lowprofile.registry.errors import RegistryError
@@ -71,7 +72,7 @@ def _requests(count: int) -> list:  # type: ignore[type-arg]
     entries = [
         RegistryEntry(id=f"b{i}", name=f"B{i}", emails=(f"p{i}@b.example",)) for i in range(count)
     ]
-    return build_requests(entries, person, "plain", "jane@example.com")
+    return build_requests(entries, person, Law.PLAIN, "jane@example.com")
 
 
 def test_login_with_password_from_environment_and_paced(

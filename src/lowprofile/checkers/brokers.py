@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -24,6 +24,7 @@ from lowprofile.brokers.listing import Listing, MatchResult
 from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
 from lowprofile.brokers.page import DRIFT_REASON
+from lowprofile.brokers.reach import abroad_results, not_searched_abroad, searched_subject
 from lowprofile.brokers.schema import Broker
 from lowprofile.brokers.search import Fetchers, PageCache, fetch_and_read, fill
 from lowprofile.brokers.template import MissingValue, Query, queries_for, queries_left_out
@@ -180,7 +181,7 @@ def judge_listings(
 
 
 def planned_requests(
-    brokers: Iterable[Broker], queries: Sequence[Query], fetcher: Fetchers
+    brokers: Iterable[Broker], queries: Callable[[Broker], Sequence[Query]], fetcher: Fetchers
 ) -> dict[str, list[str]]:
     """Broker id -> the URLs its searches will request over plain HTTP, each distinct request
     once (the page cache shares one between clone sites): the work the scheduler plans with."""
@@ -189,7 +190,7 @@ def planned_requests(
     for broker in brokers:
         if not broker.automatic or broker.searched_as or fetcher.wants_browser(broker):
             continue
-        for query in queries:
+        for query in queries(broker):
             try:
                 search = fill(broker, query)
             except MissingValue:
@@ -229,7 +230,7 @@ class BrokerChecker:
     def __init__(self, broker_set: BrokerSet | None = None) -> None:
         self._set = broker_set
         self._pages = PageCache()
-        self._queries: tuple[Subject, tuple[Query, ...]] | None = None
+        self._queries: dict[Subject, tuple[Query, ...]] = {}
 
     def brokers_for(self, settings: Settings) -> BrokerSet:
         """The broker files, loaded once with this scan's ``allow_loopback`` (no config read)."""
@@ -237,12 +238,14 @@ class BrokerChecker:
             self._set = load_brokers(allow_loopback=settings.allow_loopback)
         return self._set
 
-    def queries(self, subject: Subject) -> tuple[Query, ...]:
-        """The subject's searches, computed on first use and kept for the scan of this subject:
-        the progress count, the scheduler's plan and every broker's searches share them."""
-        if self._queries is None or self._queries[0] is not subject:
-            self._queries = (subject, tuple(queries_for(subject)))
-        return self._queries[1]
+    def queries(self, subject: Subject, broker: Broker | None = None) -> tuple[Query, ...]:
+        """The subject's searches (on ``broker``: a US-only site searches the US places only),
+        computed on first use and kept for the scan: the progress count, the scheduler's plan
+        and every broker's searches share them."""
+        searched = (searched_subject(broker, subject) or subject) if broker else subject
+        if searched not in self._queries:
+            self._queries[searched] = tuple(queries_for(searched))
+        return self._queries[searched]
 
     def readiness(self, settings: Settings) -> Readiness:
         if not self.brokers_for(settings).brokers:
@@ -264,13 +267,20 @@ class BrokerChecker:
         if left_out:
             yield CheckResult(CHECKER_ID, "*", Status.SKIPPED, detail=left_out)
         chosen = self.chosen(ctx)
-        queries = self.queries(subject)
+        abroad = not_searched_abroad(chosen, subject)
+        for result in abroad_results(CHECKER_ID, abroad):
+            yield result
+        chosen = [b for b in chosen if b not in abroad]
+
+        def queries(broker: Broker) -> tuple[Query, ...]:
+            return self.queries(subject, broker)
+
         planned = planned_requests(
             chosen, queries, Fetchers(ctx.http, ctx.browser, ctx.browser_mode)
         )
         ctx.http.expect(url for urls in planned.values() for url in urls)
         tasks = [
-            asyncio.create_task(self._search_broker(broker, queries, subject, ctx))
+            asyncio.create_task(self._search_broker(broker, queries(broker), subject, ctx))
             for broker in busiest_first(chosen, planned)
         ]
         try:
@@ -306,6 +316,7 @@ class BrokerChecker:
         seen_urls: set[str] = set()
         seen_findings: set[str] = set()
         seen_hints: set[str] = set()
+        subject = searched_subject(broker, subject) or subject  # a US-only site: US places only
         for query in queries:
             try:
                 result = await self._search_one(broker, query, subject, ctx, seen_urls)

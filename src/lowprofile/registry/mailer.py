@@ -108,7 +108,7 @@ def record(
     """Write one request's outcome (sent, failed, drafted) to the ledger."""
     ledger.record(
         ref=request.ref,
-        recipient=request.recipient,
+        recipient=request.shown_to,  # every address it went to, not just the lead
         brokers=request.broker_ids,
         names=request.names,
         law=request.law,

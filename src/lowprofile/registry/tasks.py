@@ -89,10 +89,19 @@ MAX_COVERS_SHOWN = 25
 def registry_actions(california: bool | None, records: RequestLedger | None) -> list[Action]:
     """The registry's tasks for the person's plan, from their open ledger (None: there is none
     yet, so nobody was asked; a scan creates none)."""
+    from lowprofile.brokers.loader import load_brokers
     from lowprofile.registry.catalogue import load_catalogue
     from lowprofile.registry.ledger import Ledger
+    from lowprofile.registry.prepare import route
 
-    entries = list(load_catalogue().entries)
+    # As the run will ask them, without the registrations it turns into web forms: one whose
+    # broker file says "web form" (that form is the site's own opt-out, which the plan gives
+    # wherever a scan found a listing) or whose only address names a person (the preview says
+    # so, and --keep-personal-addresses writes to it).
+    routed = route(load_catalogue().entries, load_brokers().brokers.values())
+    set_aside = {d.entry.id for d in routed.disagreements}
+    set_aside |= {e.id for e, _ in routed.personal_left_out}
+    entries = [e for e in routed.entries if e.emails or e.id not in set_aside]
     asked = Ledger(records.person, records).asked() if records is not None else set()
     actions = [requests_action(entries, asked, california), web_form_action(entries)]
     kept = [a for a in actions if a is not None]

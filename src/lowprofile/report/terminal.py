@@ -85,7 +85,7 @@ def _waiting_words(status: Status, names: list[str]) -> str:
     shown = ", ".join(names[:BRIEF_NAMES])
     more = f" +{len(names) - BRIEF_NAMES} more (--verbose)" if len(names) > BRIEF_NAMES else ""
     if status is Status.SKIPPED:
-        return "need a detail your profile lacks (--verbose says which)"
+        return "not searched (--verbose says why)"
     return shown + more
 
 
