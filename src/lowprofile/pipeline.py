@@ -221,15 +221,19 @@ def run_pipeline(
     """Scan, assess once, write the outputs, save, and decide the exit code.
 
     Evidence of what the scan finds is kept under a provisional name while the scan runs and
-    takes the scan's history id once it is saved (``evidence export ID``). The browser mode is
-    ``auto`` unless asked otherwise (``LOWPROFILE_BROWSER_MODE``): a scheduled run uses the
-    browser headless and never waits for a person."""
+    takes the scan's history id once it is saved (``evidence export ID``); a scan not saved
+    keeps none. The browser mode is ``auto`` unless asked otherwise
+    (``LOWPROFILE_BROWSER_MODE``): a scheduled run uses the browser headless and never waits
+    for a person."""
     from lowprofile.browser.evidence import evidence_root
 
     options = dict(options or {})
     options.setdefault("browser", os.environ.get("LOWPROFILE_BROWSER_MODE", "auto"))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    pending = Path(options.setdefault("evidence_dir", evidence_root() / f"scan-{stamp}"))
+    if outputs.save:  # a scan kept nowhere keeps no pages or screenshots of the person either
+        options.setdefault("evidence_dir", evidence_root() / f"scan-{stamp}")
+    kept = options.get("evidence_dir")
+    pending = Path(kept) if kept else None
     report = asyncio.run(
         run_scan(
             subject, specs, settings, observer=observer, save_pages=save_pages, options=options

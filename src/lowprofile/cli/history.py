@@ -79,25 +79,29 @@ def prune_command(
         before_ids = {row.id for row in store.scans()}
         deleted = store.prune(keep=keep, before=day)
         kept_ids = {row.id for row in store.scans()}
-    removed = remove_evidence(before_ids - kept_ids)
-    note = f", and the evidence of {removed}" if removed else ""
-    stderr_console().print(f"deleted {deleted} scan(s){note}; {len(kept_ids)} kept")
+        referenced = [event.evidence for row in store.optouts() for event in row.events]
+    stderr_console().print(
+        f"deleted {deleted} scan(s){_evidence_note(before_ids - kept_ids, kept_ids, referenced)}; "
+        f"{len(kept_ids)} kept"
+    )
 
 
-def remove_evidence(scan_ids: set[int]) -> int:
-    """Delete the evidence folders of pruned scans: pruning a scan must not leave its pages and
-    screenshots behind. Only plain folders named by a scan id inside the evidence root go."""
-    import shutil
+def _evidence_note(pruned: set[int], kept: set[int], referenced: list[str]) -> str:
+    """Delete the evidence the prune orphaned (the pruned scans' folders, however recent; scans
+    never saved; opt-out runs no ledger event names) and say what went and what was spared."""
+    from lowprofile.browser.folders import GRACE, pruned_folders, remove_orphans
 
-    from lowprofile.browser.evidence import evidence_root
-
-    removed = 0
-    for scan_id in scan_ids:
-        folder = evidence_root() / str(scan_id)
-        if folder.is_dir() and not folder.is_symlink():
-            shutil.rmtree(folder)
-            removed += 1
-    return removed
+    removed = pruned_folders(pruned)
+    orphans = remove_orphans(kept, referenced)
+    total = removed + orphans.deleted
+    note = f", and {total} evidence folder(s)" if total else ""
+    if orphans.recent:
+        hours = int(GRACE.total_seconds() // 3600)
+        note += (
+            f" ({orphans.recent} unowned evidence folder(s) written in the last {hours} hour(s) "
+            "kept: a scan or opt-out run may still be writing them)"
+        )
+    return note
 
 
 @app.command("show")
