@@ -80,28 +80,26 @@ def prune_command(
         deleted = store.prune(keep=keep, before=day)
         kept_ids = {row.id for row in store.scans()}
         referenced = [event.evidence for row in store.optouts() for event in row.events]
-    stderr_console().print(
-        f"deleted {deleted} scan(s){_evidence_note(before_ids - kept_ids, kept_ids, referenced)}; "
-        f"{len(kept_ids)} kept"
-    )
+    removed, recent = _remove_evidence(before_ids - kept_ids, kept_ids, referenced)
+    note = f", and {removed} evidence folder(s)" if removed else ""
+    console = stderr_console()
+    console.print(f"deleted {deleted} scan(s){note}; {len(kept_ids)} kept")
+    if recent:
+        console.print(
+            f"kept {recent} evidence folder(s) of no saved scan or opt-out, written in the last "
+            "hour: a scan or opt-out run may still be writing them"
+        )
 
 
-def _evidence_note(pruned: set[int], kept: set[int], referenced: list[str]) -> str:
-    """Delete the evidence the prune orphaned (the pruned scans' folders, however recent; scans
-    never saved; opt-out runs no ledger event names) and say what went and what was spared."""
-    from lowprofile.browser.folders import GRACE, pruned_folders, remove_orphans
+def _remove_evidence(pruned: set[int], kept: set[int], referenced: list[str]) -> tuple[int, int]:
+    """Delete the evidence the prune orphaned: the pruned scans' folders however recent, and
+    every folder nothing owns (``remove_orphans``). The folders deleted, and those spared as
+    maybe still being written."""
+    from lowprofile.browser.folders import pruned_folders, remove_orphans
 
     removed = pruned_folders(pruned)
     orphans = remove_orphans(kept, referenced)
-    total = removed + orphans.deleted
-    note = f", and {total} evidence folder(s)" if total else ""
-    if orphans.recent:
-        hours = int(GRACE.total_seconds() // 3600)
-        note += (
-            f" ({orphans.recent} unowned evidence folder(s) written in the last {hours} hour(s) "
-            "kept: a scan or opt-out run may still be writing them)"
-        )
-    return note
+    return removed + orphans.deleted, orphans.recent
 
 
 @app.command("show")
