@@ -6,12 +6,13 @@ its markup names, 169.254.169.254 included) when and from where the evidence was
 police officer's desk, the person's laptop. So every link to a kept page opens this copy instead.
 
 The copy is rebuilt from an allow-list, not scrubbed by a deny-list: only elements and attributes
-that show text and layout survive. Scripts, frames, objects, forms' targets, ``<base>``, ``<meta>``
-(refresh included), ``<link>``, SVG and MathML go with their content; every URL-bearing attribute
-goes, except pictures already inside the page as ``data:`` URIs; CSS keeps no ``url()``,
-``@import`` or ``image-set()``. Comments go too, since an HTML5 parser and libxml2 disagree on
-where some end. Above all that, a Content-Security-Policy in the first ``<meta>`` forbids every
-request, so anything the allow-list missed still cannot reach the network.
+that show text and layout survive. Scripts, frames, SVG and MathML go with their content;
+objects, media, forms, ``<base>``, ``<meta>`` (refresh included) and ``<link>`` go, their text
+kept; every URL-bearing attribute goes, except pictures already inside the page as ``data:``
+URIs; CSS keeps no ``url()``, ``@import`` or ``image-set()``. Comments go too, since an HTML5
+parser and libxml2 disagree on where some end. Above all that, a Content-Security-Policy in the
+first ``<meta>`` forbids every request, so anything the allow-list missed still cannot reach
+the network.
 """
 
 from __future__ import annotations
@@ -36,13 +37,13 @@ KEPT_TAGS = frozenset(
 """Elements that only show text or lay it out; the rest are unwrapped or dropped."""
 
 DROPPED_TAGS = frozenset(
-    """script noscript template iframe frame frameset object embed applet param base link meta
-    svg math xmp noembed noframes plaintext textarea audio video source track canvas portal
-    map area image""".split()
+    "script template noscript iframe xmp noembed noframes plaintext textarea svg math".split()
 )
-"""Elements dropped with everything inside them: they run, fetch, or hold markup that an HTML5
-parser reads differently from libxml2. Any other unknown element (a site's own ``<x-card>``)
-is unwrapped so its text stays."""
+"""Elements dropped with everything inside them: code, or content a browser does not show as
+markup (raw text, foreign markup) that an HTML5 parser reads differently from libxml2. Any
+other element not kept (``<object>``, ``<video>``, a site's own ``<x-card>``) is unwrapped: it
+goes with its attributes, its text stays, so an unclosed one cannot take the rest of the page
+with it."""
 
 KEPT_ATTRIBUTES = frozenset(
     """class id title alt lang dir colspan rowspan width height align valign role type value
@@ -115,11 +116,11 @@ def _clean(root: Any) -> None:
 
 
 def _dropped(node: Any) -> bool:
-    """Comments, processing instructions, namespaced (SVG) and running or fetching elements."""
+    """Comments, processing instructions, and the elements that go with their content."""
     if not isinstance(node.tag, str):
         return True
     tag = node.tag.lower()
-    return tag in DROPPED_TAGS or ":" in tag or (tag == "style" and len(node) > 0)
+    return tag in DROPPED_TAGS or (tag == "style" and len(node) > 0)
 
 
 def _clean_attributes(node: Any) -> None:
