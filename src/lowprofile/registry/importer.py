@@ -212,7 +212,7 @@ def decode(data: bytes, where: str) -> str:
 
 def parse_registry(text: str, source: str, now: datetime | None = None) -> Catalogue:
     """Every usable row as an entry; every unusable one as ``line N: why`` in ``problems``."""
-    rows = []
+    rows: list[tuple[int, list[str] | csv.Error]] = []
     for numbered in _rows(text):
         if len(rows) == MAX_ROWS + HEADER_SCAN_ROWS:
             raise RegistryError(
