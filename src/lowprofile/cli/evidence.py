@@ -35,18 +35,21 @@ def export_command(
     from lowprofile.browser.pack import export_pack
     from lowprofile.cli.common import stdout_console
     from lowprofile.errors import LowprofileError
+    from lowprofile.safe_text import clean_text
 
     try:
         pack = export_pack(scan, out.expanduser())
-    except EvidenceError as exc:
-        fail(str(exc), EXIT_USAGE)
+    except EvidenceError as exc:  # file names from the folder are shown, never obeyed
+        fail(clean_text(exc), EXIT_USAGE)
     except LowprofileError as exc:
-        fail(str(exc), EXIT_FAILED)
+        fail(clean_text(exc), EXIT_FAILED)
     except OSError as exc:
-        fail(f"{exc.filename or out}: {exc.strerror or exc}", EXIT_FAILED)
+        fail(clean_text(f"{exc.filename or out}: {exc.strerror or exc}"), EXIT_FAILED)
     stdout_console().print(
         Text(
-            f"Evidence pack written to {pack.path} ({pack.kept} files kept, {pack.inert} inert "
-            "copies of pages and index.html)"
+            clean_text(
+                f"Evidence pack written to {pack.path} ({pack.kept} files kept, {pack.inert} "
+                "inert copies of pages and index.html)"
+            )
         )
     )
