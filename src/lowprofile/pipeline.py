@@ -323,7 +323,8 @@ def run_pipeline(
     The history is opened once for the whole run (``History``): the hand checks the checkers
     need are read before they start and handed to them in their context. Evidence of what the
     scan finds is kept under a provisional name while the scan runs and takes the scan's
-    history id once it is saved (``evidence export ID``). The browser mode is the setting
+    history id once it is saved (``evidence export ID``); a scan not saved keeps none. The
+    browser mode is the setting
     ``browser_mode`` unless ``options`` names one: a scheduled run uses the browser headless
     and never waits for a person."""
     from lowprofile.browser.evidence import evidence_root
@@ -333,7 +334,9 @@ def run_pipeline(
     options = replace(
         options,
         browser=options.browser or settings.browser_mode,
-        evidence_dir=options.evidence_dir or evidence_root() / f"scan-{stamp}",
+        # a scan kept nowhere keeps no pages or screenshots of the person either
+        evidence_dir=options.evidence_dir
+        or (evidence_root() / f"scan-{stamp}" if outputs.save else None),
     )
     with History(subject.person_id) as history:
         known = read_hand_checks(history)

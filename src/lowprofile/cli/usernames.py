@@ -190,6 +190,8 @@ def update_command(
     """
     import asyncio
 
+    from rich.text import Text
+
     from lowprofile.config import load_settings
     from lowprofile.fetch.http import Http
     from lowprofile.usernames.update import DATA_URL, update_sites
@@ -201,6 +203,9 @@ def update_command(
             return await update_sites(http, url or DATA_URL)
 
     result = asyncio.run(run())
-    stderr_console().print(
+    console = stderr_console()
+    if result.note:
+        console.print(Text(f"note: {result.note}"))
+    console.print(
         f"Site list updated: {result.after} sites (was {result.before}), saved to {result.path}"
     )

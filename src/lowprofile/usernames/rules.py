@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote_plus
 
 from lowprofile.results import Status
 from lowprofile.usernames.sites import ACCOUNT, Site
@@ -43,7 +43,7 @@ class Verdict:
 def build_request(site: Site, username: str) -> SiteRequest:
     """The request for ``username``: placeholder filled and escaped for where it goes."""
     name = site.clean(username)
-    url = site.uri_check.replace(ACCOUNT, quote(name, safe=""))
+    url = site.uri_check.replace(ACCOUNT, site.url_name(username))
     headers = dict(site.headers)
     body = None
     if site.post_body is not None:
