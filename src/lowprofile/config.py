@@ -182,8 +182,12 @@ class Settings:
         return tuple(c.strip() for c in self.username_skip_categories.split(",") if c.strip())
 
     def with_overrides(self, **changes: Any) -> Settings:
-        """A copy with the non-None values of ``changes`` applied (command-line flags)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """A copy with the non-None values of ``changes`` applied (command-line flags), checked
+        as the same values from the config file are: ``--proxy 127.0.0.1:9050`` is the one-line
+        error ``LOWPROFILE_PROXY=127.0.0.1:9050`` is, never a traceback at the first request."""
+        settings = replace(self, **{k: v for k, v in changes.items() if v is not None})
+        _check(settings)
+        return settings
 
 
 def _coerce(name: str, raw: Any, kind: Any, source: str) -> Any:
@@ -243,6 +247,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             values[f.name] = _coerce(f.name, env[env_name], f.type, env_name)
     settings = Settings(**values)
     _check(settings)
+    _check_environment_proxies(env)
     return settings
 
 
@@ -257,12 +262,10 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             f"browser_mode: {settings.browser_mode!r} is not one of {', '.join(BROWSER_MODES)}"
         )
-    if settings.proxy and not settings.proxy.startswith(
-        ("http://", "https://", "socks5://", "socks5h://")
-    ):
-        raise ConfigError(
-            f"proxy: {settings.proxy!r} must start with http://, https:// or socks5://"
-        )
+    if settings.proxy:
+        problem = proxy_problem(settings.proxy)
+        if problem:
+            raise ConfigError(f"proxy: {shown_proxy(settings.proxy)} {problem}")
     if settings.ca_bundle and not Path(settings.ca_bundle).expanduser().exists():
         raise ConfigError(f"ca_bundle: {settings.ca_bundle}: no such file or folder")
     check_mailbox(settings)
@@ -270,6 +273,54 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             f"smtp_security: {settings.smtp_security!r} is not one of {', '.join(SMTP_SECURITY)}"
         )
+
+
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+"""The proxies httpx can use (``socks5`` through socksio, a dependency)."""
+PROXY_ENV = ("http_proxy", "https_proxy", "all_proxy")
+"""The proxy variables httpx honours (``urllib.request.getproxies``: either case)."""
+
+
+def proxy_problem(url: str) -> str | None:
+    """What keeps ``url`` from being a proxy every request can go through, or None.
+
+    httpx refuses another scheme (``socks://``, no scheme at all) with a ValueError when the
+    client is built, and a port it cannot read with InvalidURL: both tracebacks from deep inside
+    a scan. Checked where the settings are read, every way in (flag, config file,
+    ``LOWPROFILE_PROXY``, ``HTTPS_PROXY``) is one line and exit 2 before any request.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        return f"is not a proxy URL ({exc})"
+    if parts.scheme.lower() not in PROXY_SCHEMES:
+        return "must start with http://, https:// or socks5:// (e.g. socks5://127.0.0.1:9050)"
+    if not parts.hostname:
+        return "names no host (e.g. socks5://127.0.0.1:9050)"
+    if not url.isprintable() or any(char.isspace() for char in url):
+        return "contains a space or a control character"
+    return None
+
+
+def shown_proxy(url: str) -> str:
+    """A proxy address for an error message: a user name and password in it are not shown."""
+    scheme, sep, rest = url.rpartition("://")
+    if "@" in rest:
+        rest = "…@" + rest.rpartition("@")[2]
+    return repr(f"{scheme}{sep}{rest}")
+
+
+def _check_environment_proxies(env: Any) -> None:
+    """The proxy variables httpx will read are usable. A value without a scheme is read as
+    ``http://`` (as httpx reads it); a GNOME-style ``socks://`` is refused, naming the
+    variable, since httpx would refuse it with a traceback."""
+    for name, value in env.items():
+        if name.lower() in PROXY_ENV and value:
+            url = value if "://" in value else f"http://{value}"
+            problem = proxy_problem(url)
+            if problem:
+                raise ConfigError(f"{name}: {shown_proxy(value)} {problem}")
 
 
 SMTP_SECURITY = ("auto", "ssl", "starttls")

@@ -6,6 +6,8 @@ them into a one-line message and an exit code without catching unrelated bugs::
     LowprofileError
      ├── ConfigError           settings, secrets or folders that cannot be used
      ├── ProfileError          a profile file or subject flags that do not describe a person
+     ├── InputError            a path, id or value on the command line that cannot be used
+     │    └── NoSuchScan       a scan the history does not hold (also a StoreError)
      ├── BrokerFileError       a broker definition that does not validate (file and key named)
      ├── CheckerError          a checker that cannot be loaded or set up
      ├── NetError              the network gave up on a request (after retries)
@@ -60,6 +62,12 @@ class ConfigError(LowprofileError):
 
 class ProfileError(LowprofileError):
     """A profile file or set of flags that does not describe a person we can scan for."""
+
+
+class InputError(LowprofileError):
+    """Something the person typed that cannot be used: a path that does not exist, an output
+    file in a folder that does not, an id that names nothing. Raised before any work starts
+    (and before any request), so a typo costs nothing; the command exits 2."""
 
 
 class BrokerFileError(LowprofileError):
@@ -124,6 +132,12 @@ class StripError(LowprofileError):
 
 class StoreError(LowprofileError):
     """The history database cannot be opened, migrated or written."""
+
+
+class NoSuchScan(InputError, StoreError):
+    """A scan id (or ``latest``/``previous``) the history does not hold for this person: the
+    person asked for something that is not there (exit 2), not a history that failed. A
+    ``StoreError`` too, so a caller that reads the history only when it can goes on."""
 
 
 class ReportError(LowprofileError):

@@ -19,7 +19,7 @@ from typing import Any
 
 from lowprofile.config import data_dir
 from lowprofile.db import Database
-from lowprofile.errors import ReportError, StoreError
+from lowprofile.errors import NoSuchScan, ReportError, StoreError
 from lowprofile.privacy import mask_email, mask_name, mask_username
 from lowprofile.results import ScanReport, json_text
 from lowprofile.safe_text import json_text as utf8_text
@@ -296,7 +296,7 @@ class Store:
         found = self._rows("SELECT report FROM scans WHERE id = ?", (scan_id,))
         row = found[0] if found else None
         if row is None:
-            raise StoreError(f"no scan {scan_id} in the history (see `lowprofile history list`)")
+            raise NoSuchScan(f"no scan {scan_id} in the history (see `lowprofile history list`)")
         return self._report(scan_id, row["report"])
 
     def resolve(self, ref: str, person: str | None) -> int:
@@ -304,22 +304,22 @@ class Store:
         person's number is refused as unknown)."""
         ids = [row.id for row in self.scans(person)]
         if not ids:
-            raise StoreError("the history is empty: run `lowprofile scan` first")
+            raise NoSuchScan("the history is empty: run `lowprofile scan` first")
         if ref == "latest":
             return ids[-1]
         if ref == "previous":
             if len(ids) < 2:
-                raise StoreError("only one scan in the history")
+                raise NoSuchScan("only one scan in the history")
             return ids[-2]
         try:
             number = int(ref)
         except ValueError as exc:
-            raise StoreError(f"{ref!r} is not a scan id, 'latest' or 'previous'") from exc
+            raise NoSuchScan(f"{ref!r} is not a scan id, 'latest' or 'previous'") from exc
         if number not in ids:
             theirs = self._rows("SELECT 1 FROM scans WHERE id = ?", (number,))
             if theirs:
-                raise StoreError(f"scan {number} is another person's (add --any to use it)")
-            raise StoreError(f"no scan {number} in the history (see `lowprofile history list`)")
+                raise NoSuchScan(f"scan {number} is another person's (add --any to use it)")
+            raise NoSuchScan(f"no scan {number} in the history (see `lowprofile history list`)")
         return number
 
     def reports_since(self, when: date, person: str) -> list[ScanReport]:

@@ -161,5 +161,5 @@ def test_an_unknown_site_is_a_usage_error_before_anything_is_searched(
         app, ["scan", "--name", "Jane Doe", "--site", "spokeo", "--site", "nosuchsite", "--no-save"]
     )
     assert result.exit_code == 2
-    assert "--site: unknown broker(s) nosuchsite" in result.output
+    assert "--site: unknown broker(s): nosuchsite" in result.output
     assert not no_network.calls  # refused before any request

@@ -203,12 +203,11 @@ def doctor_command(
     from rich.table import Table
 
     from lowprofile.brokers.doctor import run_doctor
+    from lowprofile.cli.inputs import require_brokers
     from lowprofile.config import load_settings
 
     brokers = _load().brokers
-    unknown = [b for b in broker_ids or [] if b not in brokers]
-    if unknown:
-        fail(f"unknown broker(s): {', '.join(unknown)}")
+    require_brokers(broker_ids or (), brokers)
     chosen = [brokers[b] for b in broker_ids] if broker_ids else list(brokers.values())
     rows = asyncio.run(run_doctor(chosen, load_settings()))
     if as_json:

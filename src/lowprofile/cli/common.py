@@ -18,6 +18,7 @@ from lowprofile.errors import (
     EXIT_USAGE,
     BrokerFileError,
     ConfigError,
+    InputError,
     LowprofileError,
     MetadataError,
     ProfileError,
@@ -29,7 +30,16 @@ from lowprofile.errors import EXIT_OK as EXIT_OK
 if TYPE_CHECKING:
     from rich.console import Console
 
-INPUT_ERRORS = (ProfileError, ConfigError, BrokerFileError, MetadataError, ReportError)
+INPUT_ERRORS = (
+    ProfileError,
+    ConfigError,
+    InputError,
+    BrokerFileError,
+    MetadataError,
+    ReportError,
+)
+"""What the person gave that cannot be used: exit 2. Every other ``LowprofileError`` is a
+command that could not do its work: exit 3."""
 
 
 PLAIN_HELP: dict[str, Any] = {"rich_markup_mode": None}
@@ -54,11 +64,18 @@ def stdout_console() -> Console:
     return Console(highlight=False)
 
 
+def say_error(message: str) -> None:
+    """One line on stderr, ``lowprofile: message``: never read as markup, never wrapped at the
+    terminal's width (a script reading stderr, or a test, gets the whole error on one line)."""
+    from rich.text import Text
+
+    line = Text.assemble(("lowprofile:", "bold red"), " ", " ".join(message.splitlines()))
+    stderr_console().print(line, soft_wrap=True)
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print one line to stderr and exit with ``code``."""
-    from rich.markup import escape
-
-    stderr_console().print(f"[bold red]lowprofile:[/] {escape(message)}")
+    say_error(message)
     raise typer.Exit(code)
 
 

@@ -28,21 +28,24 @@ def export_command(
     """Write a zip for the police or a platform's abuse desk: each page as received, an inert
     copy of it that runs and fetches nothing, its screenshot, the manifests with their SHA-256
     values, and a one-page index.html. Evidence that is not as kept (unknown id, a changed file,
-    a damaged manifest) is bad input (exit 2); a pack that cannot be written exits 3."""
+    a damaged manifest) is bad input (exit 2), as is an --out in a folder that does not exist; a
+    pack that cannot be written exits 3."""
     from rich.text import Text
 
     from lowprofile.browser.evidence import EvidenceError
     from lowprofile.browser.pack import export_pack
-    from lowprofile.cli.common import stdout_console
+    from lowprofile.cli.common import exit_code_for, stdout_console
+    from lowprofile.cli.inputs import writable_file
     from lowprofile.errors import LowprofileError
     from lowprofile.safe_text import clean_text
 
+    writable_file(out, "--out")
     try:
         pack = export_pack(scan, out.expanduser())
     except EvidenceError as exc:  # file names from the folder are shown, never obeyed
         fail(clean_text(exc), EXIT_USAGE)
     except LowprofileError as exc:
-        fail(clean_text(exc), EXIT_FAILED)
+        fail(clean_text(exc), exit_code_for(exc))
     except OSError as exc:
         fail(clean_text(f"{exc.filename or out}: {exc.strerror or exc}"), EXIT_FAILED)
     stdout_console().print(

@@ -159,12 +159,15 @@ def init_command(
     """Create your profile: names, birth year, addresses, phones, emails, usernames, photos."""
     import tomli_w
 
+    from lowprofile.cli.inputs import require_paths
     from lowprofile.config import default_profile_path
     from lowprofile.files import ensure_private_dir, write_private
 
     path = (output or default_profile_path()).expanduser()
     if path.exists() and not force:
         fail(f"{path} exists; use --force to replace it")
+    # A photo folder that does not exist would be written into the profile and fail every scan.
+    require_paths(photos or (), "--photos")
     if name:
         subject = subject_from_flags(
             name,

@@ -6,6 +6,8 @@ completion stay fast; each command imports what it needs when it runs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -28,26 +30,50 @@ from lowprofile.cli.common import PLAIN_HELP, exit_code_for, setup_logging
 from lowprofile.cli.init import init_command
 from lowprofile.cli.report import report_command
 from lowprofile.cli.scan import scan_command
-from lowprofile.errors import LowprofileError
+from lowprofile.errors import EXIT_USAGE, LowprofileError
 
 
 class _ErrorsAsExitCodes(TyperGroup):
-    """Turns a LowprofileError from any command into one line on stderr and its exit code.
+    """Turns a LowprofileError from any command into one line on stderr and its exit code, and
+    a usage error (an unknown flag, a value typer cannot read) into one line and exit 2.
 
     Done in the command group rather than around ``app()`` so the test runner sees exactly what a
-    user sees: the message and the code, never a traceback.
+    user sees: the message and the code, never a traceback. Parsing the top-level flags happens
+    in ``make_context``, every sub-command's (and its group's) inside ``invoke``: both are
+    covered.
     """
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        with _one_line_errors():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
     def invoke(self, ctx: Any) -> Any:
-        try:
+        with _one_line_errors():
             return super().invoke(ctx)
-        except LowprofileError as exc:
-            from rich.markup import escape
 
-            from lowprofile.cli.common import stderr_console
 
-            stderr_console().print(f"[bold red]lowprofile:[/] {escape(exc.for_terminal)}")
-            raise typer.Exit(exit_code_for(exc)) from None
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """``lowprofile: message`` and the exit code the README's table gives. A group called
+    without a command still shows its help (``NoArgsIsHelpError`` is a usage error too)."""
+    # NOTE: typer carries its own copy of Click; its exception classes live in typer._click.
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+    from lowprofile.cli.common import say_error
+
+    try:
+        yield
+    except LowprofileError as exc:
+        say_error(exc.for_terminal)
+        raise typer.Exit(exit_code_for(exc)) from None
+    except NoArgsIsHelpError:
+        raise
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "lowprofile"
+        say_error(f"{exc.format_message().rstrip('.')} (see `{where} --help`)")
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 app = typer.Typer(

@@ -80,11 +80,10 @@ def _known_and_date(brokers: list[str], when: str | None) -> tuple[dict[str, Any
     """The broker files for these ids and the date given (today by default), or a usage error."""
     from lowprofile.brokers.loader import load_brokers
     from lowprofile.cli.common import fail
+    from lowprofile.cli.inputs import require_brokers
 
     known = load_brokers().brokers
-    unknown = [b for b in brokers if b not in known]
-    if unknown:
-        fail(f"unknown broker(s): {', '.join(unknown)} (see `lowprofile brokers list`)")
+    require_brokers(brokers, known)
     try:
         return known, date.fromisoformat(when) if when else date.today()
     except ValueError:
@@ -357,7 +356,8 @@ def run_command(
     from rich.text import Text
 
     from lowprofile.brokers.loader import load_brokers
-    from lowprofile.cli.common import fail, stderr_console, stdout_console
+    from lowprofile.cli.common import exit_code_for, fail, stderr_console, stdout_console
+    from lowprofile.cli.inputs import require_brokers
     from lowprofile.config import default_profile_path, load_settings
     from lowprofile.errors import EXIT_FAILED, LowprofileError
     from lowprofile.optout.records import RequestLedger
@@ -371,6 +371,7 @@ def run_command(
         subject = load_profile(profile or default_profile_path())
         settings = load_settings()
         known = load_brokers().brokers
+        require_brokers(brokers or (), known)
         person = subject.person_id
         with RequestLedger(person) as ledger:
             if due:
@@ -402,8 +403,8 @@ def run_command(
                     on_outcome=lambda o: console.print(Text(_outcome_line(o))),
                 )
             )
-    except LowprofileError as exc:
-        fail(str(exc), EXIT_FAILED)
+    except LowprofileError as exc:  # bad input (a profile, a broker id, no scan yet) is 2
+        fail(exc.for_terminal, exit_code_for(exc))
     if problems or any(o.state not in FINE for o in outcomes):
         raise typer.Exit(EXIT_FAILED)
 

@@ -12,7 +12,6 @@ from lowprofile.cli.common import (
     EXIT_FAILED,
     EXIT_FOUND,
     EXIT_OK,
-    EXIT_USAGE,
     command_group,
     stderr_console,
     stdout_console,
@@ -58,19 +57,18 @@ def scan_command(
 ) -> None:
     """Report which photos reveal a location, names or serials, and where they cluster.
 
-    Exit 1 when any photo reveals a location; 3 when a folder or file could not be read (the
-    scan is incomplete); 0 otherwise.
+    Exit 1 when any photo reveals a location; 2 when a path does not exist (nothing is read);
+    3 when a folder or file could not be read (the scan is incomplete); 0 otherwise.
     """
     import sys
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from lowprofile.cli.inputs import require_paths
     from lowprofile.metadata.library import scan_library
 
-    missing = [p for p in paths if not p.exists()]
+    require_paths(paths)
     console = stderr_console()
-    for path in missing:
-        _say(console, ("warning:", "yellow"), " ", shown_name(path), ": no such file or folder")
     if sys.stderr.isatty():
         with Progress(
             TextColumn("reading photos"),
@@ -96,8 +94,6 @@ def scan_command(
         _print_scan(result)
     for problem in result.problems:
         _say(console, ("not scanned:", "bold red"), " ", shown_name(problem))
-    if missing and not result.files:
-        raise typer.Exit(EXIT_USAGE)
     if result.located:
         raise typer.Exit(EXIT_FOUND)
     raise typer.Exit(EXIT_OK if result.complete else EXIT_FAILED)
@@ -180,16 +176,21 @@ def strip_command(
     Every output path is chosen before anything is written: no output overwrites an original or
     another output (a taken name gets -2, -3... and the line says so). Files named NAME.clean.EXT
     are earlier outputs: skipped, and replaced by this run's. Exit 0 when every photo was cleaned,
-    1 when any was NOT CLEANED (nothing is written for it) or a folder could not be read.
+    1 when any was NOT CLEANED (nothing is written for it) or a folder could not be read, 2 when
+    a path does not exist or the options conflict (nothing is written).
     """
     from dataclasses import asdict
 
     from lowprofile.cli.common import fail
+    from lowprofile.cli.inputs import require_paths, writable_folder
     from lowprofile.metadata.strip import StripOptions
     from lowprofile.metadata.strip_plan import run_strip
 
     if out is not None and in_place:
         fail("choose --out DIR or --in-place, not both")
+    require_paths(paths)
+    if out is not None:
+        writable_folder(out, "--out")
     options = StripOptions(
         keep_orientation=keep_orientation,
         keep_icc=keep_icc,

@@ -190,6 +190,7 @@ def scan_command(
     from lowprofile.results import Severity
 
     setup_logging(verbose)
+    _check_typed_paths(photos, json_out, html_out, save_pages)
     subject = resolve_subject(
         profile,
         name,
@@ -219,10 +220,9 @@ def scan_command(
 
     if site:
         from lowprofile.brokers.loader import load_brokers
+        from lowprofile.cli.inputs import require_brokers
 
-        unknown_sites = ", ".join(sorted(set(site) - set(load_brokers().brokers)))
-        if unknown_sites:
-            fail(f"--site: unknown broker(s) {unknown_sites} (see `lowprofile brokers list`)")
+        require_brokers(site, load_brokers().brokers, "--site")
     from lowprofile.pipeline import Outputs
 
     outputs = Outputs(json=json_out, html=html_out, save=not no_save)
@@ -242,6 +242,22 @@ def scan_command(
         ),
     )
     raise typer.Exit(code)
+
+
+def _check_typed_paths(
+    photos: list[Path] | None, json_out: str | None, html_out: Path | None, save_pages: Path | None
+) -> None:
+    """The paths on the command line are usable before the scan starts: a typo found after
+    minutes of requests (or read as "no photo reveals anything") costs the person a rerun."""
+    from lowprofile.cli.inputs import require_paths, writable_file, writable_folder
+
+    require_paths(photos or (), "--photos")
+    if json_out is not None and json_out != "-":
+        writable_file(Path(json_out), "--json")
+    if html_out is not None:
+        writable_file(html_out, "--html")
+    if save_pages is not None:
+        writable_folder(save_pages, "--save-pages")
 
 
 def _tell_waiting(message: str) -> None:

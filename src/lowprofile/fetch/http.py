@@ -286,7 +286,12 @@ class Http:
                     trusted=configured_hosts(s),
                     connections=s.concurrency,
                 )
-        self._client = httpx.AsyncClient(**kwargs)
+        try:
+            self._client = httpx.AsyncClient(**kwargs)
+        except (ValueError, ImportError, httpx.InvalidURL) as exc:
+            # What httpx refuses in a proxy address (a scheme, a port) is refused first by
+            # config.proxy_problem; should it let one through, this stays one line (exit 2).
+            raise ConfigError(f"proxy: {exc}") from exc
         self._global = PrioritySlots(s.concurrency)
         return self
 
