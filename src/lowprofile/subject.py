@@ -12,9 +12,11 @@ import difflib
 import hashlib
 import re
 import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lowprofile.countries import check_country, is_us
 from lowprofile.errors import ProfileError
@@ -316,69 +318,138 @@ class Subject:
 
     @classmethod
     def from_profile(cls, data: dict[str, Any], source: str = "profile") -> Subject:
-        """Build a Subject from parsed TOML, naming the key that is wrong when it is."""
+        """Build a Subject from parsed TOML. A wrong value names its key (``birth_year:
+        'eighty-five' is not a year``), and for a list its entry (``addresses #2: state…``):
+        the person fixing the file by hand must find the line."""
         try:
-            version = int(data.get("schema_version", PROFILE_VERSION))
+            with _field("schema_version"):
+                version = _integer(data.get("schema_version", PROFILE_VERSION))
             if version > PROFILE_VERSION:
                 raise ProfileError(
-                    f"{source}: schema_version {version} is newer than this lowprofile reads "
+                    f"schema_version {version} is newer than this lowprofile reads "
                     f"({PROFILE_VERSION}); upgrade lowprofile"
                 )
-            names = tuple(_name_from(item, source) for item in _list(data, "names"))
-            addresses = tuple(Address(**_address_fields(a)) for a in _list(data, "addresses"))
             birth = data.get("birth_year")
+            with _field("birth_year"):
+                year = None if birth is None else check_birth_year(_integer(birth))
             return cls(
-                names=names,
-                birth_year=int(birth) if birth is not None else None,
-                addresses=addresses,
-                phones=tuple(str(p) for p in _list(data, "phones")),
-                emails=tuple(str(e).strip() for e in _list(data, "emails")),
-                usernames=tuple(str(u) for u in _list(data, "usernames")),
-                photo_dirs=tuple(Path(str(p)).expanduser() for p in _list(data, "photo_dirs")),
+                names=_entries(data, "names", _name_from),
+                birth_year=year,
+                addresses=_entries(data, "addresses", _address_from),
+                phones=_entries(data, "phones", lambda v: check_phone(_text(v))),
+                emails=_entries(data, "emails", lambda v: check_email(_text(v).strip())),
+                usernames=_entries(data, "usernames", _text),
+                photo_dirs=_entries(data, "photo_dirs", lambda v: Path(_text(v)).expanduser()),
             )
         except ProfileError as exc:
-            if str(exc).startswith(source):
-                raise
             raise ProfileError(
                 f"{source}: {exc}", as_typed=f"{source}: {exc.for_terminal}"
             ) from exc
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise ProfileError(f"{source}: {exc}") from exc
 
 
-def _list(data: dict[str, Any], key: str) -> list[Any]:
-    """A profile list. A lone string where a list belongs is an error, not a list of letters:
-    ``photo_dirs = "/home/u/Pictures"`` would otherwise walk ``/``, ``h``, ``o``…"""
+@contextmanager
+def _field(key: str) -> Iterator[None]:
+    """Any error reading one profile key names that key, so the message is never Python's
+    (``invalid literal for int()``) without the line it came from."""
+    try:
+        yield
+    except ProfileError as exc:
+        raise ProfileError(f"{key}: {exc}", as_typed=f"{key}: {exc.for_terminal}") from exc
+    except (TypeError, ValueError) as exc:
+        raise ProfileError(f"{key}: {exc}") from exc
+
+
+T = TypeVar("T")
+
+
+def _entries(data: dict[str, Any], key: str, read: Callable[[Any], T]) -> tuple[T, ...]:
+    """A profile list, each entry read by ``read``; an error names the entry (``emails #2``).
+    A lone string where a list belongs is an error, not a list of letters: ``photo_dirs =
+    "/home/u/Pictures"`` would otherwise walk ``/``, ``h``, ``o``…"""
     value = data.get(key, [])
     if not isinstance(value, list):
         example = f'{key} = ["{value}"]' if isinstance(value, str) else f"{key} = [...]"
         raise ProfileError(f"{key}: must be a list, e.g. {example}")
-    return value
+    read_all = []
+    for number, item in enumerate(value, 1):
+        with _field(f"{key} #{number}"):
+            read_all.append(read(item))
+    return tuple(read_all)
 
 
-def _name_from(item: Any, source: str) -> Name:
+def _integer(value: Any) -> int:
+    """A whole number as TOML writes it (``1985``), or as digits in quotes (``"1985"``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ProfileError(f"{value!r} is not a whole number")
+
+
+def _text(value: Any) -> str:
+    """Text; a number is read as its digits (``postcode = 78701``), nothing else is text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise ProfileError(f"{value!r} is not text (put it in quotes)")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise ProfileError(f"{value!r} is not a number")
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ProfileError(f"{value!r} is not true or false")
+
+
+def _name_from(item: Any) -> Name:
     if isinstance(item, str):
         return Name.parse(item)
     if not isinstance(item, dict):
-        raise ProfileError(f"{source}: names: each entry is a table or a string")
+        raise ProfileError("each entry is a table or a string")
     kind = str(item.get("kind", "primary"))
     if kind not in ("primary", "alias", "former"):
-        raise ProfileError(f"{source}: names.kind: {kind!r} is not primary, alias or former")
+        raise ProfileError(f"kind: {kind!r} is not primary, alias or former")
     if "full" in item:
-        return Name.parse(str(item["full"]), kind)
+        with _field("full"):
+            return Name.parse(_text(item["full"]), kind)
     if not item.get("first"):
-        raise ProfileError(f"{source}: names: each name needs first (and last, unless it is one)")
-    return Name(str(item["first"]), str(item.get("last", "")), str(item.get("middle", "")), kind)
+        raise ProfileError("each name needs first (and last, unless it is one)")
+    parts = {}
+    for key in ("first", "last", "middle"):
+        with _field(key):
+            parts[key] = _text(item.get(key, ""))
+    return Name(parts["first"], parts["last"], parts["middle"], kind)
 
 
-def _address_fields(item: Any) -> dict[str, Any]:
+_ADDRESS_KEYS: dict[str, Callable[[Any], Any]] = {
+    "city": _text,
+    "state": _text,
+    "street": _text,
+    "postcode": _text,
+    "country": _text,
+    "lat": _number,
+    "lon": _number,
+    "current": _flag,
+}
+
+
+def _address_from(item: Any) -> Address:
     if not isinstance(item, dict):
-        raise ProfileError("addresses: each entry is a table")
-    allowed = {"city", "state", "street", "postcode", "country", "lat", "lon", "current"}
-    unknown = set(item) - allowed
+        raise ProfileError("each entry is a table")
+    unknown = set(item) - set(_ADDRESS_KEYS)
     if unknown:
-        raise ProfileError(f"addresses: unknown keys {sorted(unknown)}")
-    return dict(item)
+        raise ProfileError(f"unknown keys {sorted(unknown)}")
+    fields = {}
+    for key, value in item.items():
+        with _field(key):
+            fields[key] = _ADDRESS_KEYS[key](value)
+    return Address(**fields)
 
 
 def load_profile(path: Path) -> Subject:

@@ -67,8 +67,8 @@ def test_a_folder_is_refused_with_one_line(tmp_path: Path, private_dirs: dict[st
     folder = tmp_path / "out"
     folder.mkdir()
     result = runner.invoke(app, [*SCAN, "--photos", str(tmp_path), "--json", str(folder)])
-    assert result.exit_code == 3
-    assert "could not write JSON report" in one_line(result.output)
+    assert result.exit_code == 2  # refused before the scan (issue 25)
+    assert f"--json {folder}: is a folder, not a file" in one_line(result.output)
     assert folder.is_dir() and "Traceback" not in result.output
 
 
@@ -77,7 +77,7 @@ def test_an_output_in_a_missing_folder_is_an_error(
 ) -> None:
     out = tmp_path / "typo" / "reports" / "r.html"
     result = runner.invoke(app, [*SCAN, "--photos", str(tmp_path), "--html", str(out)])
-    assert result.exit_code == 3
+    assert result.exit_code == 2  # refused before the scan (issue 25)
     assert "no such folder" in one_line(result.output) and not out.parent.parent.exists()
 
 
