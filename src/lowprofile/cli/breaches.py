@@ -103,7 +103,8 @@ def password_command(
 ) -> None:
     """Check a password against Pwned Passwords; only 5 hex digits of its SHA-1 are sent.
 
-    Exit 1 when the password is known from breaches, 0 when it is not.
+    Exit 1 when the password is known from breaches, 0 when it is not, 2 when none was given,
+    3 when Pwned Passwords could not be asked.
     """
     import asyncio
     import sys

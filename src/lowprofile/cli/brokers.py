@@ -106,8 +106,10 @@ def validate_command(
 ) -> None:
     """Check broker files; each problem is printed as file:key: message (exit 2 if any)."""
     from lowprofile.brokers.loader import broker_files, user_brokers_dir, validate_files
+    from lowprofile.cli.inputs import require_paths
     from lowprofile.resources import shipped_brokers_dir
 
+    require_paths(files or ())
     paths = files or [p for p in (shipped_brokers_dir(), user_brokers_dir()) if p.is_dir()]
     problems = validate_files(paths)
     count = sum(len(broker_files(p)) if p.is_dir() else 1 for p in paths)

@@ -34,6 +34,7 @@ def install_command(
 ) -> None:
     """Install (or replace) the scheduled rescan; installing twice leaves one entry."""
     import os
+    from dataclasses import replace
 
     from rich.text import Text
 
@@ -48,12 +49,11 @@ def install_command(
         fail("choose --monthly or --weekly")
     frequency = "weekly" if weekly else "monthly"
     profile_path = _profile_or_fail(profile)
-    executable = lowprofile_executable()  # not found: the install cannot work (exit 3)
     env_file = settings_file()
     try:
         hour, minute = parse_time(at)
         job = Job(
-            executable=executable,
+            executable=Path("lowprofile"),  # the real one below: the person's input comes first
             profile=profile_path,
             frequency=frequency,
             day=day if day is not None else 1,
@@ -65,6 +65,7 @@ def install_command(
         # A day or time that cannot be is the person's input (exit 2), checked before anything
         # is written; a scheduler that refuses the job stays a failure (exit 3).
         fail(str(exc))
+    job = replace(job, executable=lowprofile_executable())  # not found: cannot work (exit 3)
     settings, notes = capture_settings(os.environ, SECRET_ENV.values())
     save_settings(settings)
     for note in notes:
