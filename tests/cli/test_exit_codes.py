@@ -244,9 +244,7 @@ def test_a_bad_environment_proxy_is_one_line_exit_2_before_any_request(
     assert_one_line_exit_2(result, f"{variable}: {value!r}", no_network)
 
 
-def test_a_bad_profile_value_names_its_key(
-    tmp_path: Path, no_network: respx.MockRouter
-) -> None:
+def test_a_bad_profile_value_names_its_key(tmp_path: Path, no_network: respx.MockRouter) -> None:
     path = tmp_path / "p.toml"
     path.write_text('names = ["Jane Doe"]\nbirth_year = "eighty-five"\n')
     result = runner.invoke(app, ["scan", "--profile", str(path)])
