@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -247,7 +248,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             values[f.name] = _coerce(f.name, env[env_name], f.type, env_name)
     settings = Settings(**values)
     _check(settings)
-    _check_environment_proxies(env)
+    check_environment_proxies(env)
     return settings
 
 
@@ -311,8 +312,9 @@ def shown_proxy(url: str) -> str:
     return repr(f"{scheme}{sep}{rest}")
 
 
-def _check_environment_proxies(env: Any) -> None:
-    """The proxy variables httpx will read are usable. A value without a scheme is read as
+def check_environment_proxies(env: Mapping[str, str]) -> None:
+    """The proxy variables httpx will read are usable (``load_settings`` asks, so every command
+    and the scheduled run do). A value without a scheme is read as
     ``http://`` (as httpx reads it); a GNOME-style ``socks://`` is refused, naming the
     variable, since httpx would refuse it with a traceback."""
     for name, value in env.items():

@@ -114,6 +114,6 @@ def test_a_malformed_proxy_fails_the_scheduled_run_in_one_line(
     assert told == [
         (
             "lowprofile: the scheduled scan failed",
-            "HTTPS_PROXY is not a valid proxy URL (Invalid IPv6 URL)",
+            "HTTPS_PROXY: 'http://[::1:8080' is not a proxy URL (Invalid IPv6 URL)",
         )
     ]

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from lowprofile.config import config_dir
+from lowprofile.config import check_environment_proxies, config_dir
 from lowprofile.errors import ConfigError
 from lowprofile.files import write_private
 
@@ -90,11 +90,8 @@ def _malformed(url: str) -> str | None:
 
 def check_proxies(environ: Mapping[str, str]) -> None:
     """A proxy variable that is not a URL is a one-line error before the scan: the HTTP client
-    would otherwise fail on it mid-run with a traceback."""
-    for name in PROXY_ENV:
-        value = environ.get(name)
-        if value and (why := _malformed(value if _SCHEME.match(value) else f"http://{value}")):
-            raise ConfigError(f"{name} is not a valid proxy URL ({why})")
+    would otherwise fail on it mid-run with a traceback. The one rule is ``config``'s."""
+    check_environment_proxies(environ)
 
 
 def capture_settings(
