@@ -47,8 +47,13 @@ def test_a_broker_without_steps_or_listing_is_named_not_dropped(
     result = CliRunner().invoke(
         app, ["optout", "run", "spokeo", "nosuchbroker", "--dry-run", "--profile", str(profile)]
     )
+    # An unknown id is the person's typo: exit 2 in one line before anything runs (issue 25).
+    assert result.exit_code == 2, result.output
+    assert "unknown broker(s): nosuchbroker" in result.stderr
+    result = CliRunner().invoke(
+        app, ["optout", "run", "spokeo", "--dry-run", "--profile", str(profile)]
+    )
     assert result.exit_code == 3, result.output
-    assert "nosuchbroker: skipped, unknown broker" in result.stderr
     assert "spokeo: skipped" in result.stderr
     assert all_requests() == []
 
