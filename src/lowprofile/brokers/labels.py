@@ -61,8 +61,9 @@ def looks_like_place(text: str) -> bool:
     return _CITY_STATE.search(text) is not None
 
 
-def _names(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+def split_names(text: str) -> list[str]:
+    """``Ann Doe, Bo Doe • Cy Doe`` is three names: a list of names is never matched as one."""
+    return [part.strip() for part in re.split(r"[,•·|;]", text) if part.strip()]
 
 
 def _age(text: str) -> int | None:
@@ -86,7 +87,7 @@ def _one(piece: str, into: Labelled) -> None:
         elif kind == "phones":
             into.phones.extend(p for p in re.split(r"\s*,\s*", rest) if _PHONE.match(p))
         else:
-            getattr(into, kind).extend(_names(rest))
+            getattr(into, kind).extend(split_names(rest))
         return
     if _PHONE.match(piece):
         into.phones.append(piece)

@@ -21,6 +21,7 @@ from lowprofile.brokers.labels import (
     looks_like_place,
     read_age,
     read_labelled,
+    split_names,
 )
 from lowprofile.brokers.listing import Listing
 from lowprofile.brokers.schema import LIST_FIELDS, Broker, FieldRule
@@ -227,6 +228,8 @@ def read_card(card: Any, broker: Broker, base_url: str, seen: Visibility | None 
         values = _values(card, rule, base_url, seen)
         if field_name == "age" or field_name in PLACE_FIELDS:
             _typed(listing, field_name, values)
+        elif field_name == "aliases":  # "Jane Smith, Jane Q Doe" is two names, never one
+            _extend(listing, field_name, [n for v in values for n in split_names(v)])
         elif field_name in LIST_FIELDS:
             _extend(listing, field_name, values)
         elif field_name == "name" and values:
