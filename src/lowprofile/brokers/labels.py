@@ -55,6 +55,21 @@ def _places(text: str) -> list[str]:
     return [text] if text else []
 
 
+_STATE_CODE = re.compile(r"^[A-Z]{2}(?:\s+\d{5})?$")
+
+
+def rejoin_places(values: list[str]) -> list[str]:
+    """A recipe's ``separator = ","`` cuts ``Boise, ID, Reno, NV`` into four pieces; a piece that
+    is only a state code (and ZIP) belongs to the place before it."""
+    out: list[str] = []
+    for value in values:
+        if out and _STATE_CODE.match(value) and not _STATE_CODE.match(out[-1]):
+            out[-1] = f"{out[-1]}, {value}"
+        else:
+            out.append(value)
+    return out
+
+
 def looks_like_place(text: str) -> bool:
     """``City, ST`` somewhere in the text: what a place read from a field of another type needs
     before it is kept as one."""

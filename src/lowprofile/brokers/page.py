@@ -21,6 +21,7 @@ from lowprofile.brokers.labels import (
     looks_like_place,
     read_age,
     read_labelled,
+    rejoin_places,
     split_names,
 )
 from lowprofile.brokers.listing import Listing
@@ -190,7 +191,7 @@ def _typed(listing: Listing, field_name: str, values: list[str]) -> None:
     own list for unlabelled places, ``past_locations`` for "used to live in", ``locations`` for
     "lives in", and the age, relatives, phones and aliases the text names."""
     read = Labelled()
-    for value in values:
+    for value in rejoin_places(values):
         read_labelled(value, read)
     if field_name == "age":
         first = read_age(values[0]) if values else None
