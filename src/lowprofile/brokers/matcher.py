@@ -8,11 +8,11 @@ phone or email that only the user has appears on it.
 
 Weights, in one place so the reasons and the numbers never drift apart:
 
-* name: exact first and last 0.45; a nickname, an initial or swapped order 0.35
+* name: exact first and last 0.45; a nickname, an initial or swapped order 0.35 (the card's name
+  or one of its other names, AKA, against every name of the profile, former names included: the
+  reason says which)
 * place: city and state of a current or past address 0.35 (on a place the card gives as current
   or as past: the reason says which); state alone 0.10; places that are all elsewhere -0.25
-* name: the card's name or one of its other names (AKA), against every name of the profile,
-  former names included: the reason says which
 * age within one year of the birth year +0.20; two or three years off -0.10; more -0.60
 * a phone or an email of the user +0.40 each
 * a conflicting middle name or initial -0.30
