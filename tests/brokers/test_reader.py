@@ -4,6 +4,7 @@ the card and matched against the profile's former addresses and former names."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers.brokers import shipped_brokers
-from lowprofile.brokers.labels import Labelled, read_age, read_labelled
+from lowprofile.brokers.labels import Labelled, read_age, read_labelled, rejoin_places
 from lowprofile.brokers.listing import Listing
 from lowprofile.brokers.matcher import FOUND, POSSIBLE, match_listing, verdict
 from lowprofile.brokers.page import read_page
@@ -189,3 +190,29 @@ def test_every_automatic_recipe_can_say_nobody_is_there(brokers: dict[str, Broke
         assert not brokers[broker_id].automatic
         header = Path(brokers[broker_id].source).read_text("utf-8").splitlines()[1]
         assert header.startswith("# Manual: no miss marker"), broker_id
+
+
+def test_an_age_field_reading_the_mixed_text_gives_the_place_too(
+    brokers: dict[str, Broker],
+) -> None:
+    """A recipe whose age selector reads "Age 48 • Waterville, ME" gets the place as well; one
+    reading "42 - Austin, TX" (the age not set apart) keeps its place to the locations field."""
+    fps = brokers["fastpeoplesearch"]
+    fields = dict(fps.parse.fields)
+    fields["age"] = fields["locations"]
+    del fields["locations"]
+    recipe = replace(fps, parse=replace(fps.parse, fields=fields))
+    reading = read_page(recipe, FPS_2026.read_text("utf-8"), 200, "https://x.test/")
+    assert (reading.listings[0].age, reading.listings[0].locations) == (48, ["Waterville, ME"])
+    html = FPS_2026.read_text("utf-8").replace(
+        "Age 48 &#8226; Waterville, ME", "48 - Waterville, ME"
+    )
+    reading = read_page(recipe, html, 200, "https://x.test/")
+    assert (reading.listings[0].age, reading.listings[0].locations) == (48, [])
+
+
+def test_a_comma_separator_keeps_city_and_state_together() -> None:
+    assert rejoin_places(["Boise", "ID", "Reno", "NV 89501", "Elko"]) == [
+        "Boise, ID", "Reno, NV 89501", "Elko",
+    ]  # fmt: skip
+    assert rejoin_places(["TX", "OK"]) == ["TX", "OK"]
