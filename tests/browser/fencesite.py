@@ -6,6 +6,8 @@ whose meta refresh goes there, a WebSocket, a preconnect and a prefetch. Each ha
 at the page's own origin (``/own/...``), so a test can tell "refused" from "never tried": the
 twins must arrive. The cards appear after 2 s, once every attempt has been made.
 ``/go?to=URL`` redirects, ``/meta?to=URL`` is a meta refresh, ``/card`` is a plain result page.
+``/stuck``: a result card, then a script that never yields (issue 23, defect 3); ``/stuck-late``:
+the script adds the card in the same task just before it loops, so no reading can win a race.
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ def pull_page(other: str) -> str:
 </script></body></html>"""
 
 
+STUCK = {
+    "/stuck": f"<html><body>{CARD}<script>setTimeout(()=>{{while(true){{}}}},500)</script>",
+    "/stuck-late": (
+        "<html><body><div id=results></div><script>setTimeout(()=>{"
+        f"document.getElementById('results').innerHTML='{CARD}';while(true){{}}}},500)</script>"
+    ),
+}
+
+
 class FenceSite:
     """The running site: its base URL and how many requests each path got."""
 
@@ -69,6 +80,8 @@ def _handler(holder: list[FenceSite]) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Location", query["to"])
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+            elif parts.path in STUCK:
+                self._send(200, STUCK[parts.path].encode())
             elif parts.path == "/meta":
                 to = query["to"]
                 self._send(200, f'<meta http-equiv="refresh" content="0;url={to}">'.encode())

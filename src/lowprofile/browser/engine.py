@@ -214,10 +214,11 @@ class BrowserEngine:
         if fence is not None:
             fence.admit(url)
 
-    def blocked_requests(self, url: str) -> int:
-        """How many connections the fence refused to the pages of ``url``'s site so far."""
+    def blocked_requests(self, url: str) -> int | None:
+        """How many connections the fence refused to the pages of ``url``'s site so far (None:
+        the browser opened no page of that site)."""
         fence = self._fences.get(urlsplit(url).hostname or "")
-        return fence.blocked if fence is not None else 0
+        return fence.blocked if fence is not None else None
 
     async def _within(self, call: Awaitable[Any], seconds: float, host: str, what: str) -> Any:
         """``call``, or after ``seconds`` the browser killed and a RequestFailed for the site:
