@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -56,18 +57,37 @@ def run_scan(tmp_path: Path, private_dirs: dict[str, Path]) -> tuple[float, dict
     env = {**os.environ, **TIMEOUTS, "LOWPROFILE_ALLOW_LOOPBACK": "1"}
     env["LOWPROFILE_BROWSER_MODE"] = "always"
     started = time.monotonic()
-    done = subprocess.run(
+    child = subprocess.Popen(  # its own session: a hang is killed with its browser
         [sys.executable, "-c", code, *args],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=REQUEST_DEADLINE + 60,
-        check=False,
+        start_new_session=True,
     )
+    try:
+        _, stderr = child.communicate(timeout=REQUEST_DEADLINE + 60)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        raise
     took = time.monotonic() - started
-    assert out.exists(), done.stderr[-2000:]
+    assert out.exists(), stderr[-2000:]
+    assert not _engine_processes(), "the scan left a browser running"
     report = json.loads(out.read_text())
     return took, {r["source"]: r for r in report["results"] if r.get("source")}
+
+
+def _engine_processes() -> list[str]:
+    """Processes whose command line holds the engine's marker (Linux; elsewhere none seen)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"--lowprofile-engine=" in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
+        except OSError:
+            continue
+    return found
 
 
 @pytest.mark.browser

@@ -16,11 +16,17 @@ from lowprofile.net import check_public_target
 
 
 def broker_domains(broker: Broker, step: OptOutStep) -> frozenset[str]:
-    """The broker's domain, the host of its opt-out page, its mirrors, and the domains the
-    ``email_confirmation`` step lists (a mail service the broker sends through), lower case."""
-    own = urlsplit(broker.optout.url).hostname or broker.domain  # the file's own opt-out host
-    listed = (broker.domain, own, *broker.mirrors, *step.domains)
+    """The broker's domain, the hosts of its opt-out page and of the pages its steps open, its
+    mirrors, and the domains the ``email_confirmation`` step lists (a mail service the broker
+    sends through), lower case."""
+    pages = [urlsplit(url).hostname for url in broker_pages(broker)]
+    listed = (broker.domain, *pages, *broker.mirrors, *step.domains)
     return frozenset(d.lower().rstrip(".") for d in listed if d)
+
+
+def broker_pages(broker: Broker) -> list[str]:
+    """The broker's opt-out page and the pages its steps open, as its file names them."""
+    return [broker.optout.url, *(s.url for s in broker.optout.steps if s.action == "navigate")]
 
 
 def on_domains(host: str, domains: frozenset[str]) -> bool:
@@ -103,9 +109,8 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 def broker_sites(broker: Broker) -> list[str]:
     """``host:port`` of the broker's opt-out page and of the pages its steps open, for a broker
     served on this machine (recipe development, tests): another port there is another site."""
-    urls = [broker.optout.url, *(s.url for s in broker.optout.steps if s.action == "navigate")]
     sites = []
-    for url in urls:
+    for url in broker_pages(broker):
         parts = urlsplit(url)
         if parts.hostname:
             port = parts.port or DEFAULT_PORTS.get(parts.scheme, 0)

@@ -10,6 +10,7 @@ screenshot of the page as it stood: a form that changed is ``failed``, not a gue
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -30,6 +31,8 @@ from lowprofile.optout_steps.values import Asked, asked, subject_query
 from lowprofile.subject import Subject
 
 VIA = "browser opt-out"
+NAVIGATING = ("navigate", "click", "select_listing", "email_confirmation")
+"""Steps after which the page may be on another URL: where it landed is checked."""
 IDENTIFYING = ("full_name", "email", "listing_url")
 """Values that, found in a form field the steps did not fill, stop the submit."""
 
@@ -133,6 +136,8 @@ class StepRunner:
         self.sent_at: datetime | None = None
         """When the form went, in this run or the one resumed: mail older than it is not its."""
         self.confirmed = False
+        self.hops: list[str] = []
+        """Main-frame navigations since the last look, redirect hops included."""
 
     def outcome(self, state: RunState, detail: str) -> Outcome:
         sent = self.typed if state is not RunState.DRY_RUN else []
@@ -159,12 +164,14 @@ class StepRunner:
         if not approved:
             return self.outcome(RunState.DECLINED, "you did not approve what the form asks for")
         submitted = first > 1
+        page.on("request", self._hop(page))
         for number, step in enumerate(steps[first - 1 :], first):
             try:
                 if step.action == "click" and step.submit and self.dry_run:
                     await self._show_form(page, step)
                     return self.outcome(RunState.DRY_RUN, f"stopped before step {number}")
                 stopped = await self._play(page, step)
+                self._check_landing(page, step)
                 submitted = submitted or (step.action == "click" and step.submit)
             except StepFailed as failed:
                 await self._keep(page, f"step {number}")
@@ -178,6 +185,27 @@ class StepRunner:
         if not submitted:
             return self.outcome(RunState.FAILED, "the steps ended without a submit")
         return self.outcome(RunState.SUBMITTED, "the broker's page confirmed the request")
+
+    def _hop(self, page: Any) -> Callable[[Any], None]:
+        def seen(request: Any) -> None:
+            if request.is_navigation_request() and request.frame == page.main_frame:
+                self.hops.append(request.url)
+
+        return seen
+
+    def _check_landing(self, page: Any, step: OptOutStep) -> None:
+        """Where the step took the page, and every redirect hop on the way, must be the
+        broker's (on this machine, its own host:port): a form or a confirmation link that
+        sends the browser elsewhere is refused, whatever the link looked like."""
+        if step.action not in NAVIGATING:
+            return
+        hops, self.hops = [*self.hops, page.url], []
+        for url in dict.fromkeys(hops):
+            refused = allowed_link(url, self.broker, step, allow_loopback=self.allow_loopback)
+            if refused:
+                state = RunState.EMAIL_PENDING if step.action == "email_confirmation" else None
+                why = f"the page went off the broker's site: {refused}"
+                raise StepFailed(state or RunState.FAILED, why)
 
     async def _play(self, page: Any, step: OptOutStep) -> RunState | None:
         timeout = step.timeout * 1000

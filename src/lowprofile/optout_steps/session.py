@@ -18,6 +18,7 @@ from lowprofile.browser.evidence import EvidenceKeeper, evidence_root
 from lowprofile.config import Settings
 from lowprofile.ledger import DUE, SENT, last_sent, state_at
 from lowprofile.optout import listing_urls
+from lowprofile.optout_steps.links import broker_pages
 from lowprofile.optout_steps.runner import Outcome, Person, RunState, StepRunner
 from lowprofile.optout_steps.values import asked, missing, step_values
 from lowprofile.results import OptOutState, ScanReport
@@ -164,7 +165,7 @@ async def run_brokers(
                 dry_run=dry_run,
                 settings=engine.settings,
             )
-            async with engine.tab(_first_page(broker)) as page:
+            async with engine.tab(_first_page(broker), also=broker_pages(broker)) as page:
                 outcome = await runner.run(page, first=job.first, sent_at=job.since)
         if not dry_run:  # a rehearsal changes nothing, the ledger included
             record(store, broker, outcome)
