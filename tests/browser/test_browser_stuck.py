@@ -126,7 +126,9 @@ def test_a_scans_evidence_counts_what_the_fence_refused(
     tmp_path: Path,
 ) -> None:
     folder = private_dirs["config"] / "brokers"
-    write_recipe(folder, "pullsite", fence_site.base, f"pull?other=http://127.0.0.1:{other.port}&x=")
+    write_recipe(
+        folder, "pullsite", fence_site.base, f"pull?other=http://127.0.0.1:{other.port}&x="
+    )
     _, results = run_scan(tmp_path, private_dirs)
     assert results["pullsite"]["status"] == "found", results["pullsite"]
     assert other.accepted == 0

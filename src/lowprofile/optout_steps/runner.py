@@ -179,7 +179,12 @@ class StepRunner:
             except Error as exc:
                 await self._keep(page, f"step {number}")
                 why = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason"
-                return self.outcome(RunState.FAILED, f"step {number} ({step.action}): {why}")
+                state = RunState.FAILED
+                try:  # a hop off the broker's site (the fence refused it) says why it failed
+                    self._check_landing(page, step)
+                except StepFailed as off:
+                    state, why = off.state, off.detail
+                return self.outcome(state, f"step {number} ({step.action}): {why}")
             if stopped is not None:
                 return self.outcome(stopped, f"step {number}: waiting for the confirmation email")
         if not submitted:
