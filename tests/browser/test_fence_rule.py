@@ -138,3 +138,11 @@ def test_the_proxy_refuses_off_fence_and_serves_the_pages_own_origin(
     assert b"Jane Doe" in answers[-1]
     assert other.accepted == 0
     assert site.hits["/card"] == 1
+
+
+def test_the_browsers_own_fence_refuses_everything() -> None:
+    """Chromium's calls home (updates, account checks) arrive on the browser-level proxy."""
+    own = BrowserFence(allow_loopback=True, closed=True)
+    own.admit("http://127.0.0.1:8000/")
+    assert own.target_problem("update.googleapis.com", 443, tls=True) is not None
+    assert own.target_problem("127.0.0.1", 8000, tls=False) is not None

@@ -142,9 +142,9 @@ class BrowserEngine:
 
             self._playwright = await async_playwright().start()
             flags = [*CHROMIUM_FLAGS, self._marker]
-            # Every context has its own fence; this one (no page's origin admitted) catches
-            # whatever Chromium might open outside a context.
-            shared = await self._filtering_proxy(BrowserFence(self.settings.allow_loopback))
+            # Every context has its own fence; this one refuses whatever Chromium opens
+            # outside a page (its own calls home: updates, account checks).
+            shared = await self._filtering_proxy(BrowserFence(closed=True))
             launch: dict[str, Any] = {
                 "headless": not self.visible,
                 "args": [*flags, "--no-sandbox"] if _is_root() else flags,

@@ -41,6 +41,9 @@ class BrowserFence:
     allow_loopback: bool = False
     origins: set[tuple[str, int]] = field(default_factory=set)
     """Loopback ``(host, port)`` pairs the engine opened pages on: the only local ones allowed."""
+    closed: bool = False
+    """Refuse everything: the fence of the browser itself, outside any page (Chromium's own
+    calls home, updates and account checks, which no page asked for)."""
     blocked: int = 0
     refused: list[str] = field(default_factory=list)
 
@@ -54,6 +57,8 @@ class BrowserFence:
     def target_problem(self, host: str, port: int, *, tls: bool) -> str | None:
         """Why a connection to ``host:port`` is refused before any name is resolved, or None.
         ``tls``: the browser asked for a tunnel (https, wss), else a plain http request."""
+        if self.closed:
+            return "a call of the browser's own, which no page asked for"
         shown = f"[{host}]" if ":" in host else host
         url = f"{'https' if tls else 'http'}://{shown}:{port}/"
         problem = check_public_target(url, allow_loopback=self.allow_loopback)
