@@ -5,14 +5,17 @@ browser reads differently from ``urlsplit``."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from optoutkit import load_broker
+from optoutkit import SUBJECT, FakePerson, load_broker
 from optoutsite import OptOutSite
 
 from helpers.lookalikes import DOMAINS, LOOKALIKE_HOSTS, LOOKALIKE_LINKS, REAL_HOSTS, REAL_LINKS
 from lowprofile.brokers.schema import Broker, OptOutStep
+from lowprofile.browser.evidence import EvidenceKeeper
 from lowprofile.optout_steps.links import allowed_link, on_domains
+from lowprofile.optout_steps.runner import StepFailed, StepRunner
 
 OWN = frozenset(DOMAINS)
 STEP = OptOutStep("email_confirmation", domains=DOMAINS)
@@ -62,3 +65,32 @@ def test_a_link_to_another_local_port_in_disguise_is_refused(
     site = int(optout_site.base.rsplit(":", 1)[1])
     link = template.format(site=site, other=site + 1)
     assert allowed_link(link, broker, STEP, allow_loopback=True) is not None
+
+
+def _runner(broker: Broker) -> StepRunner:
+    return StepRunner(
+        broker, SUBJECT, "https://spokeo.com/p/1", {}, FakePerson(), EvidenceKeeper(Path()),
+        dry_run=True,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("link", "why"), LOOKALIKE_LINKS)
+def test_a_page_that_landed_on_a_lookalike_is_refused(link: str, why: str, broker: Broker) -> None:
+    """After a navigation, where the page is (``page.url``) is judged like a link."""
+    with pytest.raises(StepFailed, match="off the broker's site"):
+        _runner(broker)._check_landing(SimpleNamespace(url=link), STEP)
+
+
+@pytest.mark.parametrize("link", REAL_LINKS)
+def test_a_page_on_the_brokers_own_host_is_where_it_should_be(link: str, broker: Broker) -> None:
+    _runner(broker)._check_landing(SimpleNamespace(url=link), STEP)
+
+
+def test_a_redirect_hop_off_the_brokers_site_is_refused_even_if_it_came_back(
+    broker: Broker,
+) -> None:
+    runner = _runner(broker)
+    runner.hops = ["https://spokeo.com/c", "https://evil.example/track", "https://spokeo.com/ok"]
+    with pytest.raises(StepFailed, match="evil.example"):
+        runner._check_landing(SimpleNamespace(url="https://spokeo.com/ok"), STEP)
+    assert runner.hops == []

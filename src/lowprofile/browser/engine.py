@@ -328,7 +328,15 @@ class BrowserEngine:
                 yield page
             finally:
                 if self._contexts.get(host) is context:
-                    await self._within(page.close(), STOP_GRACE, host, "closing the page")
+                    await self._close_page(page, host)
+
+    async def _close_page(self, page: Any, host: str) -> None:
+        """Close a caller's tab; one that does not close in time has its browser killed (the
+        caller's work is done: that is logged, not raised over its outcome)."""
+        try:
+            await self._within(page.close(), STOP_GRACE, host, "closing the page")
+        except RequestFailed:
+            log.debug("a tab of %s did not close: its browser was stopped", host)
 
     async def _page(self, site: str, context: Any) -> Any:
         """A tab of the site's context: an idle one again (cheaper than a new one), or new."""

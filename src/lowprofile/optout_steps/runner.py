@@ -334,11 +334,16 @@ class StepRunner:
         """Show the person every field of the form the submit sends, and which the steps fill:
         a field the file does not name is sent as the page left it, never with our data."""
         button = page.locator(playwright_selector(step.selector)).first
-        raw = await button.evaluate(
+        listing = button.evaluate(
             """b => Array.from((b.form || b.closest('form') || document).elements || [])
                  .filter(e => e.name && e.type !== 'submit' && e.type !== 'button')
-                 .map(e => [e.name, e.type, String(e.value || '')])"""
+                 .map(e => [e.name, e.type, String(e.value || '')])""",
+            timeout=step.timeout * 1000,
         )
+        try:  # the element is found within its timeout; a script that never yields is not
+            raw = await asyncio.wait_for(listing, step.timeout)
+        except TimeoutError as exc:
+            raise StepFailed(RunState.FAILED, "the page stopped answering") from exc
         typed = {a.value: a.label for a in self.typed}
         others = {v: n for n, v in self.values.items() if n in IDENTIFYING and v and v not in typed}
         fields = []
@@ -352,10 +357,11 @@ class StepRunner:
         """A screenshot and the HTML of the live page, as evidence of what the broker showed."""
         from playwright.async_api import Error
 
+        read = self.settings.read_timeout
         try:
-            png: bytes = await page.screenshot(full_page=True)
-            html: str = await page.content()
-        except Error:
+            png: bytes = await page.screenshot(full_page=True, timeout=read * 1000)
+            html: str = await asyncio.wait_for(page.content(), read)
+        except (Error, TimeoutError):  # a page that stopped answering keeps no evidence
             return
         self.evidence = await self.keeper.keep(
             self.broker.id, page.url, html, f"{VIA}, {moment}", png
