@@ -135,7 +135,7 @@ def test_the_proxy_refuses_off_fence_and_serves_the_pages_own_origin(
     assert [a.split(b"\r\n", 1)[0] for a in answers] == [b"HTTP/1.1 403 Forbidden"] * 4 + [
         b"HTTP/1.0 200 OK"
     ]
-    assert b"Jane Doe" in answers[-1]
+    assert b"Jane Doe" in answers[-1] and b"\r\nConnection: close\r\n" in answers[-1]
     assert other.accepted == 0
     assert site.hits["/card"] == 1
 

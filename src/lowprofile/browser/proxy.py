@@ -119,7 +119,7 @@ class FilteringProxy:
                 await _relay(reader, writer, upstream_reader, upstream_writer)
             else:
                 await _forward_once(method, path, rest, reader, writer, upstream_writer)
-                await _pipe(upstream_reader, writer)
+                await _answer_once(upstream_reader, writer, self.timeout)
         finally:
             upstream_writer.close()
 
@@ -206,6 +206,18 @@ async def _forward_once(
     if length:
         upstream.write(await reader.readexactly(length))
     await upstream.drain()
+
+
+async def _answer_once(
+    upstream: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float
+) -> None:
+    """The server's answer to the one request, marked ``Connection: close``: the browser will
+    not reuse this connection for a request the fence has not seen."""
+    head = await asyncio.wait_for(upstream.readuntil(b"\r\n\r\n"), timeout)
+    line, *headers = head.rstrip(b"\r\n").split(b"\r\n")
+    kept = [h for h in headers if h.partition(b":")[0].strip().lower() not in HOP_BY_HOP]
+    writer.write(b"\r\n".join([line, *kept, b"Connection: close", b"", b""]))
+    await _pipe(upstream, writer)
 
 
 async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
