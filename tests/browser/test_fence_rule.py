@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fencesite import FenceSite, serve
 
+from helpers.connectproxy import connect_proxy
 from helpers.listener import CountingListener, counting_listener
 from lowprofile.browser.fence import BrowserFence
 from lowprofile.browser.proxy import FilteringProxy
@@ -146,3 +147,39 @@ def test_the_browsers_own_fence_refuses_everything() -> None:
     own.admit("http://127.0.0.1:8000/")
     assert own.target_problem("update.googleapis.com", 443, tls=True) is not None
     assert own.target_problem("127.0.0.1", 8000, tls=False) is not None
+
+
+@pytest.mark.parametrize("socks", [False, True])
+def test_the_proxy_tunnels_through_the_configured_upstream_and_never_direct(
+    site: FenceSite, other: CountingListener, socks: bool
+) -> None:
+    """Plain requests and tunnels alike go through the upstream (HTTP CONNECT or SOCKS5): the
+    advertised port counts 0 direct connections; the fence still refuses another local port."""
+    site_port = int(site.base.rsplit(":", 1)[1])
+    with (
+        counting_listener() as direct,
+        connect_proxy({direct.port: site_port}, socks=socks) as upstream,
+    ):
+
+        async def scenario() -> list[bytes]:
+            fence = BrowserFence(allow_loopback=True)
+            fence.admit(f"http://127.0.0.1:{direct.port}/")
+            proxy = FilteringProxy(fence, upstream=upstream.url, timeout=5)
+            url = await proxy.start()
+            try:
+                return [
+                    await _ask(
+                        url, f"GET http://127.0.0.1:{direct.port}/card HTTP/1.1\r\n\r\n".encode()
+                    ),
+                    await _ask(url, f"CONNECT 127.0.0.1:{other.port} HTTP/1.1\r\n\r\n".encode()),
+                ]
+            finally:
+                await proxy.close()
+
+        answers = asyncio.run(scenario())
+    assert b"Jane Doe" in answers[0]
+    assert answers[1].startswith(b"HTTP/1.1 403")
+    assert direct.accepted == 0 and other.accepted == 0
+    kind = "SOCKS" if socks else "CONNECT"
+    assert upstream.tunnels == [f"{kind} 127.0.0.1:{direct.port}"]
+    assert site.hits["/card"] == 1
