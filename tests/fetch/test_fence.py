@@ -136,18 +136,16 @@ def test_username_sites_on_loopback_need_the_opt_in(
     host: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"http://{host}:8080/u/{{account}}"
-    monkeypatch.setattr(sites, "loopback_allowed", lambda: False)
-    assert "internal address" in (sites.url_problem(url) or "")
-    monkeypatch.setattr(sites, "loopback_allowed", lambda: True)
-    assert sites.url_problem(url) is None
+    assert "internal address" in (sites.url_problem(url, loopback=False) or "")
+    assert sites.url_problem(url, loopback=True) is None
 
 
 @pytest.mark.parametrize("host", ["169.254.169.254", "[fd00::1]", "10.0.0.1.", "router"])
 def test_username_sites_on_private_hosts_are_refused_even_with_the_opt_in(
     host: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sites, "loopback_allowed", lambda: True)
-    assert "internal address" in (sites.url_problem(f"https://{host}/u/{{account}}") or "")
+    url = f"https://{host}/u/{{account}}"
+    assert "internal address" in (sites.url_problem(url, loopback=True) or "")
 
 
 DECIDING = re.compile(
