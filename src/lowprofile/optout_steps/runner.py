@@ -38,13 +38,16 @@ IDENTIFYING = ("full_name", "email", "listing_url")
 
 
 class RunState(StrEnum):
-    """How one listing's opt-out run ended."""
+    """How one listing's opt-out run ended, in machine values (the command that shows a run
+    owns the words). Four of them are the request's own states (``RequestState``), which
+    ``session.outcome_events`` writes into the ledger; a dry run and a declined run are not
+    requests and leave the ledger alone."""
 
     SUBMITTED = "submitted"
-    DRY_RUN = "dry run: stopped before the submit"
-    DECLINED = "not sent: you declined"
-    NEEDS_YOU = "needs you"
-    EMAIL_PENDING = "email pending"
+    DRY_RUN = "dry_run"
+    DECLINED = "declined"
+    NEEDS_YOU = "needs_you"
+    EMAIL_PENDING = "email_pending"
     FAILED = "failed"
 
 
