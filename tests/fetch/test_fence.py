@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from lowprofile.config import Settings, check_mailbox
+from lowprofile.config import Settings
 from lowprofile.errors import ConfigError
 from lowprofile.fetch.fence import Reach, check_public_target, is_loopback, place
+from lowprofile.mail.imap import check_login_route
 from lowprofile.usernames import sites
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "lowprofile"
@@ -122,13 +123,13 @@ def test_the_http_url_check_passes_public_hosts(host: str) -> None:
 
 @pytest.mark.parametrize("host", ["LOCALHOST.", "[::1]", "127.0.0.1.", "0x7f.1", "::ffff:7f00:1"])
 def test_clear_text_mailbox_is_allowed_to_this_machine_in_any_spelling(host: str) -> None:
-    check_mailbox(Settings(imap_host=host, imap_user="jane", imap_security="none"))
+    check_login_route(Settings(imap_host=host, imap_user="jane", imap_security="none"))
 
 
 @pytest.mark.parametrize("host", ["10.0.0.1", "fd00::1", "mail.example.com", "localhost.evil.test"])
 def test_clear_text_mailbox_is_refused_elsewhere(host: str) -> None:
     with pytest.raises(ConfigError, match="not this machine"):
-        check_mailbox(Settings(imap_host=host, imap_user="jane", imap_security="none"))
+        check_login_route(Settings(imap_host=host, imap_user="jane", imap_security="none"))
 
 
 @pytest.mark.parametrize("host", ["LOCALHOST.", "[::1]", "127.0.0.1.", "0x7f.1"])
