@@ -540,7 +540,7 @@ def lives_in_california(subject_summary: dict[str, Any]) -> bool | None:
 
 def assess_report(report: ScanReport) -> ScanReport:
     """Fill the report's coverage, ``risk`` and ``plan``: once, where a report is made or loaded."""
-    report.coverage = measure(report.results, report.scope)
+    report.coverage = measure(report.results, report.scope, report.subject, report.checkers)
     report.risk = assess(report.findings, report.results, report.coverage)
     report.plan = build_plan(report.results, lives_in_california(report.subject))
     return report

@@ -43,8 +43,8 @@ def test_sites_count_once_however_many_searches() -> None:
         ]
     )
     assert coverage.sentence() == (
-        "checked 1 of 2 people-search sites, 1 of 2 breach services; could not check 2; "
-        "1 to check by hand"
+        "checked 1 of 2 people-search sites, 1 of 2 breach services; could not read 2 sources; "
+        "1 site to check by hand"
     )
     assert not coverage.offline
 
@@ -99,7 +99,7 @@ def test_an_offline_scan_says_so_first_and_exits_3(private_dirs, no_network) -> 
     assert result.exit_code == 3
     data = json.loads(result.stdout)
     assert data["coverage"]["offline"] and data["risk"]["incomplete"]
-    assert "could not check" in data["coverage"]["sentence"]
+    assert "could not read 22 sources" in data["coverage"]["sentence"]
     assert "no source could be reached: are you offline?" in " ".join(result.stderr.split())
     terminal = runner.invoke(
         app, ["scan", "--name", "Jane Doe", "--city", "Austin", "--state", "TX", "--no-save"]

@@ -29,7 +29,7 @@ def test_score_families_and_checklist() -> None:
     risk = report.to_dict()["risk"]
     assert f"{risk['score']}/100  {risk['grade'].upper()} RISK" in text
     assert risk["reasons"][0] in text
-    assert "2 sources could not be checked automatically" in text
+    assert "2 sites could not be checked automatically" in text
     for family in ("brokers", "xposedornot", "hibp", "photos", "social"):
         assert family in text
     tasks = report.to_dict()["plan"]
