@@ -402,6 +402,12 @@ class Coverage:
         """Sites with no automatic search, for the person to check by hand."""
         return sum(line.manual for line in self.lines)
 
+    @property
+    def unit(self) -> str:
+        """What the totals count: "sites" when every family is one of sites, else "sources"
+        (sites, services and folders together). Never URLs or searches."""
+        return "sites" if all(ln.what.endswith("sites") for ln in self.lines) else "sources"
+
     def counts(self) -> dict[str, int]:
         """The one count model every view shows: sites (or services, or folders), never URLs."""
         return {
@@ -430,9 +436,7 @@ class Coverage:
         if self.only:
             text = f"searched only {', '.join(self.only)} (--site); {text}"
         if self.failed:
-            failing = [line.what for line in self.lines if line.failed]
-            unit = "sites" if all(w.endswith("sites") for w in failing) else "sources"
-            text += f"; could not read {self.failed} {unit}" + (
+            text += f"; could not read {self.failed} {self.unit}" + (
                 " (offline?)" if self.offline else ""
             )
         if self.manual:

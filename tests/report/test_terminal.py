@@ -9,7 +9,7 @@ import pytest
 
 from helpers.hostile import PAYLOADS, hostile_report
 from helpers.sample import sample_report
-from lowprofile.report.terminal import TerminalReport
+from lowprofile.report.terminal import BRIEF_TASKS, TerminalReport
 from lowprofile.reportfile import report_from_data
 from lowprofile.results import ScanReport
 
@@ -33,12 +33,15 @@ def test_score_families_and_checklist() -> None:
     for family in ("brokers", "xposedornot", "hibp", "photos", "social"):
         assert family in text
     tasks = report.to_dict()["plan"]
-    assert text.count("[ ]") == len(tasks)
+    assert text.count("[ ]") == BRIEF_TASKS + 1  # the first tasks, and the emergency named
+    assert f"+{len(tasks) - 1 - BRIEF_TASKS} more tasks" in text
     assert "1. [ ] " + tasks[0]["title"] in text
-    assert "re-check after 45 days" in text and "needs email verification" in text
-    assert "$ lowprofile photos strip" in text
-    assert "https://privacy.ca.gov/drop/" in text
     assert text.index("what to do first") > text.index("brokers")
+    full = render(report, details=True)
+    assert full.count("[ ]") == len(tasks)
+    assert "re-check after 45 days" in full and "needs email verification" in full
+    assert "$ lowprofile photos strip" in full
+    assert "https://privacy.ca.gov/drop/" in full
 
 
 def test_plan_lines_fold_under_their_task() -> None:
