@@ -222,8 +222,8 @@ SCOPE_WORDS = {
     "left_out": "not checked (left out of this scan)",
     "narrowed": "only the sites named with --site",
     "not_ready": "not checked (not ready: see `lowprofile checkers`)",
-    "failed": "not checked: none could be read",
-    "partly": "too few answered",
+    "failed": "none could be read",
+    "partly": "too few answered (under half)",
     "no_name": "not checked (no name given)",
 }
 
@@ -233,7 +233,7 @@ def scope_statement(coverage: Coverage) -> str | None:
     missing = [k for k in coverage.kinds if not k.covered]
     if not missing:
         return None
-    parts = [f"{_label(k.kind)} {SCOPE_WORDS.get(k.state, k.state)}" for k in missing]
+    parts = [f"{_label(k.kind)}: {SCOPE_WORDS.get(k.state, k.state)}" for k in missing]
     return "This scan did not cover you: " + "; ".join(parts) + ". No overall grade."
 
 

@@ -105,7 +105,7 @@ def test_an_offline_scan_says_so_first_and_exits_3(private_dirs, no_network) -> 
         app, ["scan", "--name", "Jane Doe", "--city", "Austin", "--state", "TX", "--no-save"]
     )
     lines = terminal.stdout.strip().splitlines()
-    assert lines[0].startswith("This scan did not cover you: People-search")  # said first
+    assert lines[0].startswith("This scan did not cover you: People-search:")  # said first
     coverage_line = next(line for line in lines if line.startswith("Checked 0 of"))
     assert "(offline?)" in coverage_line
     assert "INCOMPLETE" in terminal.stdout and "LOW RISK" not in terminal.stdout
