@@ -19,6 +19,7 @@ from lowprofile.cli.common import (
     PhotosOpt,
     ProfileOpt,
     QuietOpt,
+    ShowSensitiveOpt,
     StateOpt,
     UsernameOpt,
     VerboseOpt,
@@ -49,6 +50,7 @@ def execute_scan(
     quiet: bool,
     save_pages: Path | None = None,
     details: bool = False,
+    show_sensitive: bool = False,
     options: dict[str, Any] | None = None,
     view: Callable[[ScanReport], Any] | None = None,
 ) -> int:
@@ -86,7 +88,11 @@ def execute_scan(
     else:
         outcome = run(None)
     if not quiet:
-        shown = view(outcome.report) if view else TerminalReport(outcome.report, details=details)
+        shown = (
+            view(outcome.report)
+            if view
+            else TerminalReport(outcome.report, details=details, show_sensitive=show_sensitive)
+        )
         people.print(shown)
         for what, path in outcome.written:
             people.print(Text(f"{what} written to {path}"))
@@ -178,6 +184,7 @@ def scan_command(
     ] = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    show_sensitive: ShowSensitiveOpt = False,
 ) -> None:
     """Scan people-search sites, breach services and photo folders for one person.
 
@@ -236,6 +243,7 @@ def scan_command(
         quiet=quiet,
         save_pages=save_pages,
         details=verbose,
+        show_sensitive=show_sensitive,
         options={
             "browser": browser,
             "show_browser": show_browser,

@@ -13,6 +13,7 @@ from lowprofile.cli.common import (
     EXIT_FOUND,
     EXIT_OK,
     QuietOpt,
+    ShowSensitiveOpt,
     command_group,
     fail,
     stderr_console,
@@ -83,6 +84,7 @@ def check_command(
     skip_category: SkipCategoryOpt = None,
     proxy: ProxyOpt = None,
     quiet: QuietOpt = False,
+    show_sensitive: ShowSensitiveOpt = False,
 ) -> None:
     """Look for accounts named NAME on every site; each hit is confirmed with a made-up name.
 
@@ -95,6 +97,7 @@ def check_command(
     from lowprofile.config import load_settings
     from lowprofile.pipeline import Outputs
     from lowprofile.privacy import Redactor, install_redactor
+    from lowprofile.report.accounts import AccountsReport
     from lowprofile.results import Severity
     from lowprofile.subject import Subject
 
@@ -112,6 +115,7 @@ def check_command(
         Severity.LOW,
         Outputs(json="-" if as_json else None, save=False),
         quiet=quiet,
+        view=lambda report: AccountsReport(report, show_sensitive=show_sensitive),
     )
     raise typer.Exit(code)
 
