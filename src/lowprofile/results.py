@@ -436,7 +436,8 @@ class Coverage:
         if self.only:
             text = f"searched only {', '.join(self.only)} (--site); {text}"
         if self.failed:
-            text += f"; could not read {self.failed} {self.unit}" + (
+            unit = self.unit if self.failed != 1 else self.unit.removesuffix("s")
+            text += f"; could not read {self.failed} {unit}" + (
                 " (offline?)" if self.offline else ""
             )
         if self.manual:

@@ -120,3 +120,56 @@ def test_a_wide_profile_with_a_username_fits_one_screen(
     # Counted per site: the header's "to check by hand" is the plan's "Search N sites".
     by_hand = text.split(" sites to check by hand")[0].rsplit("; ", 1)[-1]
     assert f"Search {by_hand} sites by hand" in text
+
+
+def _sites_file(tmp_path: Path) -> Path:
+    """Three WhatsMyName-style sites: a social one, a dating one, one that cannot be read."""
+    from fixtures.usernames.standin import LICENSE
+
+    def site(name: str, host: str, cat: str) -> dict[str, object]:
+        return {
+            "name": name,
+            "uri_check": f"https://{host}/u/{{account}}",
+            "e_code": 200,
+            "e_string": "class='profile'",
+            "m_code": 404,
+            "m_string": "No such user",
+            "known": ["knownuser"],
+            "cat": cat,
+        }
+
+    sites = [
+        site("Friendly", "social.example", "social"),
+        site("Lovely", "dating.example", "dating"),
+        site("Gone", "gone.example", "social"),
+    ]
+    data = {"license": LICENSE, "authors": ["test"], "categories": ["social", "dating"]}
+    path = tmp_path / "sites.json"
+    path.write_text(json.dumps(data | {"sites": sites}), encoding="utf-8")
+    return path
+
+
+def _answer(request: httpx.Request) -> httpx.Response:
+    if request.url.path.endswith("/janedoe84"):
+        return httpx.Response(200, text="<div class='profile'>Jane</div>")
+    return httpx.Response(404, text="No such user")
+
+
+def test_usernames_check_shows_accounts_not_advice(
+    tmp_path: Path, no_network: respx.MockRouter
+) -> None:
+    no_network.route(host="social.example").mock(side_effect=_answer)
+    no_network.route(host="dating.example").mock(side_effect=_answer)
+    no_network.route(host="gone.example").mock(side_effect=httpx.ConnectError("refused"))
+    args = ["usernames", "check", "janedoe84", "--sites", str(_sites_file(tmp_path))]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output  # accounts found
+    text = " ".join(result.stdout.split())
+    assert "2 accounts found" in text and "https://social.example/u/janedoe84" in text
+    assert "Lovely" in text and "dating.example/u/janedoe84" not in text  # not unless asked
+    assert "1 site could not be read" in text and "gone.example" not in text
+    for advice in ("doxing risk", "DROP", "registered data brokers", "Google Alert", "[ ]"):
+        assert advice not in text
+    assert len(result.stdout.splitlines()) <= SCREEN
+    shown = runner.invoke(app, [*args, "--show-sensitive"])
+    assert "https://dating.example/u/janedoe84" in " ".join(shown.stdout.split())

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    Group,
+    OverflowMethod,
+    RenderableType,
+    RenderResult,
+)
 from rich.panel import Panel
 from rich.segment import Segment
 from rich.table import Table
@@ -277,7 +284,7 @@ class TerminalReport:
         """One table, one line per site with findings (the first few by default), and one line
         per status for the sites with nothing else to show."""
         table = Table(expand=True, show_lines=False)
-        wrap = "fold" if self.details else "ellipsis"
+        wrap: OverflowMethod = "fold" if self.details else "ellipsis"
         table.add_column("Site", overflow=wrap, ratio=2, no_wrap=not self.details)
         table.add_column("Status", ratio=2, no_wrap=not self.details, overflow=wrap)
         table.add_column("Findings / what to do", overflow=wrap, ratio=5, no_wrap=not self.details)
