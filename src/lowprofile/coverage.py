@@ -20,7 +20,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lowprofile.results import CheckResult, Coverage, CoverageLine, KindScope, Status
+from lowprofile.results import (
+    CheckResult,
+    Coverage,
+    CoverageLine,
+    KindScope,
+    Status,
+    unit_for,
+)
 
 FAMILY_WORDS = {
     "brokers": "people-search sites",
@@ -79,6 +86,12 @@ class Tally:
     families: list[str] = field(default_factory=list)
     only_errors: bool = True
     """Every unreadable source failed with an error (no block, no changed page)."""
+
+    def unit(self, state: str, count: int) -> str:
+        """ "sites" (or "sources" when services or folders are among them), singular for 1."""
+        table: dict[str, list[str]] = getattr(self, state)
+        unit = unit_for(family for family, names in table.items() if names)
+        return unit.removesuffix("s") if count == 1 else unit
 
     def names(self, state: str, checkers: tuple[str, ...] | None = None) -> list[str]:
         """The sites in one state (``unreadable``, ``manual``, ``answered``), optionally of

@@ -408,8 +408,8 @@ def _hand_checks(results: list[CheckResult]) -> list[Action]:
         actions.append(
             Action(
                 id="retry-checks",
-                title=f"{plural(len(failed), 'site', 'sites')} could not be read this time: "
-                "check again",
+                title=f"{len(failed)} {counted.unit('unreadable', len(failed))} could not be "
+                "read this time: check again",
                 kind="manual",
                 steps=[
                     "Run `lowprofile scan` again later: blocks and errors are often temporary.",

@@ -14,6 +14,7 @@ and teach ``from_dict`` to read the older form.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -353,6 +354,12 @@ class CoverageLine:
         )
 
 
+def unit_for(families: Iterable[str]) -> str:
+    """The unit of a count over these families ("people-search sites", "breach services"):
+    "sites" when all are sites, else "sources". A count never says URLs or searches."""
+    return "sites" if all(words.endswith("sites") for words in families) else "sources"
+
+
 @dataclass
 class KindScope:
     """Whether one kind of source (people-search, breaches, usernames, photos) covered the
@@ -406,7 +413,7 @@ class Coverage:
     def unit(self) -> str:
         """What the totals count: "sites" when every family is one of sites, else "sources"
         (sites, services and folders together). Never URLs or searches."""
-        return "sites" if all(ln.what.endswith("sites") for ln in self.lines) else "sources"
+        return unit_for(line.what for line in self.lines)
 
     def counts(self) -> dict[str, int]:
         """The one count model every view shows: sites (or services, or folders), never URLs."""
@@ -436,7 +443,8 @@ class Coverage:
         if self.only:
             text = f"searched only {', '.join(self.only)} (--site); {text}"
         if self.failed:
-            unit = self.unit if self.failed != 1 else self.unit.removesuffix("s")
+            unit = unit_for(line.what for line in self.lines if line.failed)
+            unit = unit if self.failed != 1 else unit.removesuffix("s")
             text += f"; could not read {self.failed} {unit}" + (
                 " (offline?)" if self.offline else ""
             )

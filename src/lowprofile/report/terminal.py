@@ -22,6 +22,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from lowprofile.coverage import family_words
 from lowprofile.report.base import (
     SiteRow,
     assessment,
@@ -120,8 +121,17 @@ def _text(value: object, style: str = "") -> Text:
     return Text(clean_text(value), style=style)
 
 
-def status_text(status: Status) -> Text:
-    return Text(STATUS_WORDS[status], style=STATUS_STYLE[status])
+BRIEF_STATUS_WORDS = STATUS_WORDS | {
+    Status.BLOCKED: "blocked",
+    Status.CHANGED: "page changed",
+    Status.ERROR: "could not read",
+}
+"""Statuses in the one-screen table, where the plan says what to check by hand."""
+
+
+def status_text(status: Status, brief: bool = False) -> Text:
+    words = BRIEF_STATUS_WORDS if brief else STATUS_WORDS
+    return Text(words[status], style=STATUS_STYLE[status])
 
 
 def severity_text(severity: Severity) -> Text:
@@ -220,14 +230,17 @@ class TerminalReport:
         tasks = [a for a in plan if a.kind != "emergency"]
         last = [a for a in plan if a.kind == "emergency"]
         shown = tasks if self.details else tasks[:BRIEF_TASKS]
-        for number, action in enumerate([*shown, *last], 1):
-            brief_last = not self.details and action.kind == "emergency"
-            grid.add_row(Text(f"{number}. [ ]"), self._task_lines(action, brief=brief_last))
+        for number, action in enumerate(shown, 1):
+            grid.add_row(Text(f"{number}. [ ]"), self._task_lines(action))
             if self.details:
                 grid.add_row("", "")
         if len(tasks) > len(shown):
             more = len(tasks) - len(shown)
-            grid.add_row("", Text(f"+{more} more tasks: --verbose or the HTML report", "dim"))
+            words = f"+{more} more task{'s' if more != 1 else ''}: --verbose or the HTML report"
+            grid.add_row("", Text(words, "dim"))
+        for action in last:  # by name only without --verbose: the steps are in the HTML
+            number = len(shown) + 1
+            grid.add_row(Text(f"{number}. [ ]"), self._task_lines(action, brief=not self.details))
         return Panel(grid, title="what to do first", expand=True)
 
     def _task_lines(self, action: Action, *, brief: bool = False) -> Group:
@@ -307,15 +320,16 @@ class TerminalReport:
                     more += 1
                     continue
                 shown += 1
-                table.add_row(_text(site.name), status_text(site.status), self._site_lines(site))
+                table.add_row(_text(site.name), self._status(site.status), self._site_lines(site))
             for status, sites in waiting.items():
                 if self.details and len(sites) <= LIST_SITES_UP_TO and status.needs_hand_check:
                     for site in sites:
                         table.add_row(_text(site.name), status_text(status), _text(site.detail))
                     continue
+                unit = family_words(checker_id).split()[-1]
                 table.add_row(
-                    Text(f"{len(sites)} site{'s' if len(sites) != 1 else ''}"),
-                    status_text(status),
+                    Text(f"{len(sites)} {unit.removesuffix('s') if len(sites) == 1 else unit}"),
+                    self._status(status),
                     _text(_waiting_words(status, [s.name for s in sites], self.details), "dim"),
                 )
         if more:
@@ -327,6 +341,9 @@ class TerminalReport:
         if hidden:
             table.caption = f"{hidden} clean site{'s' if hidden != 1 else ''} not shown"
         return table
+
+    def _status(self, status: Status) -> Text:
+        return status_text(status, brief=not self.details)
 
     def _site_lines(self, site: SiteRow) -> Group:
         lines: list[Text] = []
