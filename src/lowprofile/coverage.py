@@ -221,7 +221,7 @@ def kind_result(kind: SourceKind, results: list[CheckResult]) -> str:
     where = {"people-search": "sites", "breaches": "services", "usernames": "sites"}
     unit = where.get(kind.id, "sources")
     if not answered:
-        return f"{kind.label}: none of {tried} {unit} could be read"
+        return f"{kind.label}: none of {tried} {unit if tried != 1 else unit[:-1]} could be read"
     if kind.id == "people-search":
         listed = len({r.source or r.target for r in results if r.findings})
         return f"{kind.label}: listed on {listed} of {answered} {unit} that answered"

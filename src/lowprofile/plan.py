@@ -439,8 +439,14 @@ RESCAN_MINUTES = 5
 
 
 def _hand_links(results: list[CheckResult]) -> list[dict[str, str]]:
+    """One link per site (its first prefilled search): the count is of sites, and the report's
+    list of every check holds each site's other searches."""
+    first: dict[str, CheckResult] = {}
+    for r in results:
+        first.setdefault(r.source or r.target, r)
     return _unique_links(
-        {"label": f"{r.source or r.checker}: {r.status.value}", "url": r.url or ""} for r in results
+        {"label": f"{r.source or r.checker}: {r.status.value}", "url": r.url or ""}
+        for r in first.values()
     )
 
 

@@ -104,11 +104,11 @@ def _waiting_words(status: Status, names: list[str], details: bool) -> str:
     """What a group of sites sharing a status waits for, naming a few (all with --verbose,
     none when there are too many to read)."""
     if status is Status.MANUAL:
-        return "no automatic search: their prefilled links are in the plan"
+        return "no automatic search: links in the plan"
     if status is Status.SKIPPED:
-        return "need a detail your profile lacks (--verbose says which)"
+        return "need a detail you did not give"
     if len(names) > LIST_SITES_UP_TO:
-        return "listed in the HTML report (--html) and the JSON"
+        return "named in the HTML and JSON reports"
     limit = len(names) if details else BRIEF_NAMES
     shown = ", ".join(names[:limit])
     more = f" +{len(names) - limit} more (--verbose)" if len(names) > limit else ""
