@@ -550,11 +550,15 @@ def _drafts(findings: list[Finding]) -> list[_Draft]:
     )
 
 
-def build_plan(results: list[CheckResult], california: bool | None = None) -> list[Action]:
+def build_plan(
+    results: list[CheckResult], california: bool | None = None, *, people_search: bool = True
+) -> list[Action]:
     """Actions ordered by risk removed per minute; the emergency steps always come last.
 
     ``california``: True for a California resident, False when the user lives elsewhere, None
     when unknown (the DROP task is then offered with "if you live in California").
+    ``people_search``: False for a scan that did not look at people-search sites (``usernames
+    check``, ``scan --only photos``): its plan is about what it checked, without broker advice.
     """
     findings = [f for r in results for f in r.findings]
     everything = total_points(findings)
@@ -565,7 +569,8 @@ def build_plan(results: list[CheckResult], california: bool | None = None) -> li
         draft.action.risk_points = round(max(0.0, everything - total_points(rest)), 2)
         actions.append(draft.action)
     actions += _hand_checks(results)
-    actions += _general_actions(california)
+    if people_search:
+        actions += _general_actions(california)
     ranked = sorted(actions, key=lambda a: (-a.per_minute, a.minutes, a.id))
     return [*ranked, doxed_action()]
 
@@ -582,5 +587,8 @@ def assess_report(report: ScanReport) -> ScanReport:
     """Fill the report's coverage, ``risk`` and ``plan``: once, where a report is made or loaded."""
     report.coverage = measure(report.results, report.scope, report.subject, report.checkers)
     report.risk = assess(report.findings, report.results, report.coverage)
-    report.plan = build_plan(report.results, lives_in_california(report.subject))
+    searched = any(c in PEOPLE_SEARCH for c in report.checkers)
+    report.plan = build_plan(
+        report.results, lives_in_california(report.subject), people_search=searched
+    )
     return report

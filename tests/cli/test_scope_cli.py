@@ -173,3 +173,5 @@ def test_usernames_check_shows_accounts_not_advice(
     assert len(result.stdout.splitlines()) <= SCREEN
     shown = runner.invoke(app, [*args, "--show-sensitive"])
     assert "https://dating.example/u/janedoe84" in " ".join(shown.stdout.split())
+    plan = {a["id"] for a in json.loads(runner.invoke(app, [*args, "--json"]).stdout)["plan"]}
+    assert not plan & {"california-drop", "registry-requests", "google-alerts"}
