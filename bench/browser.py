@@ -35,7 +35,7 @@ from lowprofile.brokers.loader import BrokerSet, link_brokers  # noqa: E402
 from lowprofile.brokers.schema import check_broker_file  # noqa: E402
 from lowprofile.browser.engine import BrowserEngine  # noqa: E402
 from lowprofile.browser.locate import availability  # noqa: E402
-from lowprofile.checkers.base import CheckerSpec  # noqa: E402
+from lowprofile.checkers.base import CheckerSpec, ScanOptions  # noqa: E402
 from lowprofile.checkers.brokers import BrokerChecker  # noqa: E402
 from lowprofile.config import Settings  # noqa: E402
 from lowprofile.fetch.http import Http  # noqa: E402
@@ -98,7 +98,7 @@ def scan_of(base: str, recipes: int, folder: Path) -> float:
     spec = CheckerSpec("brokers", "bench", "bench", lambda: BrokerChecker(BrokerSet(linked)))
     subject = Subject(names=(Name("Jane", "Doe"),), addresses=(Address("Austin", "TX"),))
     start = time.perf_counter()
-    report = asyncio.run(run_scan(subject, [spec], SETTINGS, options={"browser": "always"}))
+    report = asyncio.run(run_scan(subject, [spec], SETTINGS, options=ScanOptions(browser="always")))
     elapsed = time.perf_counter() - start
     found = [r for r in report.results if r.status is Status.FOUND]
     assert len(found) == recipes, [(r.source, r.status, r.detail) for r in report.results]  # noqa: S101

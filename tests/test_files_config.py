@@ -64,6 +64,7 @@ def test_settings_layers(tmp_path: Path) -> None:
         ("concurrency = 0", "at least 1"),
         ("proxy = 'ftp://x'", "proxy"),
         ("fail_on = 'bad'", "fail_on"),
+        ("browser_mode = 'sometimes'", "browser_mode: 'sometimes' is not one of auto, always"),
         ("imap_security = 'tls'", "imap_security: 'tls' is not one of ssl, starttls, none"),
         ("imap_port = 70000", "imap_port: 70000 is not a port number"),
         ("imap_host = 'imap.example'", "imap_user: needed with imap_host"),
@@ -78,6 +79,23 @@ def test_bad_settings_are_named(tmp_path: Path, body: str, message: str) -> None
     path.write_text(body)
     with pytest.raises(ConfigError, match=message):
         load_settings(path, environ={})
+
+
+def test_what_the_scan_core_once_read_itself_is_a_setting(tmp_path: Path) -> None:
+    """The browser mode and the usernames list come through config like every setting, so the
+    pipeline and the checkers need not read the environment (issue 22)."""
+    env = {
+        "LOWPROFILE_BROWSER_MODE": "never",
+        "LOWPROFILE_USERNAME_SITES": "/lists/sites.json",
+        "LOWPROFILE_USERNAME_SKIP_CATEGORIES": "xx NSFW xx, dating,",
+    }
+    settings = load_settings(tmp_path / "absent.toml", environ=env)
+    assert settings.browser_mode == "never"
+    assert settings.username_sites == "/lists/sites.json"
+    assert settings.skipped_username_categories == ("xx NSFW xx", "dating")
+    defaults = load_settings(tmp_path / "absent.toml", environ={})
+    assert (defaults.browser_mode, defaults.username_sites) == ("auto", None)
+    assert defaults.skipped_username_categories == ()
 
 
 def test_mailbox_settings_from_file_and_environment(tmp_path: Path) -> None:

@@ -162,18 +162,21 @@ def test_unknown_kinds_become_tasks_from_their_remedy() -> None:
 
 
 @pytest.mark.parametrize(
-    ("locations", "expected"),
+    ("summary", "expected"),
     [
-        (["A*****, CA"], True),
-        (["S** F*******, California"], True),
-        (["A*****, TX"], False),
-        (["A*****, TX", "O*****, CA"], True),
-        ([], None),
-        ([""], None),
+        ({"residence": ["US-CA"]}, True),
+        ({"residence": ["US-TX"]}, False),
+        ({"residence": ["US-NY"], "locations": ["N** Y***, NY", "F*****, CA"]}, False),
+        ({"residence": ["DE"]}, False),
+        ({"residence": []}, None),
+        # A report from before "residence": its locations mix current and former places.
+        ({"locations": ["A*****, TX", "O*****, CA"]}, None),
     ],
 )
-def test_california_from_the_masked_locations(locations: list[str], expected: bool | None) -> None:
-    assert lives_in_california({"locations": locations}) is expected
+def test_california_from_where_the_person_lives_now(
+    summary: dict[str, Any], expected: bool | None
+) -> None:
+    assert lives_in_california(summary) is expected
 
 
 def test_california_residents_get_drop() -> None:

@@ -65,6 +65,11 @@ def _env(name: str) -> dict[str, str]:
     return {"env": name}
 
 
+BROWSER_MODES = ("auto", "always", "never")
+"""``browser_mode``: a real browser for the sites that need one (and once more for a site that
+blocked a plain fetch), for every site, or for none."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every tunable of a scan. Each field may be set in config.toml or by its environment variable.
@@ -104,11 +109,22 @@ class Settings:
     and unspecified addresses stay refused either way."""
     fail_on: str = field(default="high", metadata=_env("LOWPROFILE_FAIL_ON"))
     """Exit code 1 when a finding reaches this severity."""
-    optout_retry: bool = field(default=True, metadata=_env("LOWPROFILE_OPTOUT_RETRY"))
-    """The scheduled scan also retries what the opt-out ledger says is due (reappeared, failed)
-    and looks again for confirmation emails, unattended, for the requests your own
+    browser_mode: str = field(default="auto", metadata=_env("LOWPROFILE_BROWSER_MODE"))
+    """One of ``BROWSER_MODES`` (``scan --browser``). A scheduled run uses it too, headless and
+    never waiting for a person."""
+    username_sites: str | None = field(default=None, metadata=_env("LOWPROFILE_USERNAME_SITES"))
+    """A WhatsMyName-format site list for the usernames checker of a normal ``scan`` (what
+    ``usernames check --sites`` takes); unset: the updated or the shipped list."""
+    username_skip_categories: str = field(
+        default="", metadata=_env("LOWPROFILE_USERNAME_SKIP_CATEGORIES")
+    )
+    """WhatsMyName categories a ``scan`` leaves out, comma-separated (``xx NSFW xx, dating``)."""
+    optout_retry: bool = field(default=False, metadata=_env("LOWPROFILE_OPTOUT_RETRY"))
+    """On: the scheduled scan also retries what the opt-out ledger says is due (reappeared,
+    failed) and looks again for confirmation emails, unattended, for the requests your own
     ``optout run`` started: only the values that broker's steps name are sent, as you approved
-    them then. Off: it only tells you what is due."""
+    them then. Off by default, because sending personal data with nobody watching is something
+    the person must choose: the monthly run then only tells them what is due."""
     xposedornot_url: str = field(
         default="https://api.xposedornot.com", metadata=_env("LOWPROFILE_XPOSEDORNOT_URL")
     )
@@ -126,8 +142,12 @@ class Settings:
     )
     """XposedOrNot allows about 2 requests a second per address; stay under it."""
     smtp_host: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_HOST"))
-    """Email notifications of scheduled scans go through this server (STARTTLS) when set."""
+    """Email notifications of scheduled scans and deletion requests go through this server."""
     smtp_port: int = field(default=587, metadata=_env("LOWPROFILE_SMTP_PORT"))
+    smtp_security: str = field(default="auto", metadata=_env("LOWPROFILE_SMTP_SECURITY"))
+    """``auto`` (implicit TLS on port 465, STARTTLS on any other), ``ssl`` (implicit TLS on
+    any port) or ``starttls``; the certificate is always verified. Clear text only to a server
+    on this machine that offers no STARTTLS."""
     smtp_user: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_USER"))
     smtp_from: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_FROM"))
     smtp_to: str | None = field(default=None, metadata=_env("LOWPROFILE_SMTP_TO"))
@@ -155,6 +175,11 @@ class Settings:
         if host.lower() == (urlsplit(self.xposedornot_url).hostname or ""):
             return max(self.host_interval, self.xposedornot_interval)
         return self.host_interval
+
+    @property
+    def skipped_username_categories(self) -> tuple[str, ...]:
+        """``username_skip_categories`` as a list of category names."""
+        return tuple(c.strip() for c in self.username_skip_categories.split(",") if c.strip())
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the non-None values of ``changes`` applied (command-line flags)."""
@@ -228,6 +253,10 @@ def _check(settings: Settings) -> None:
         raise ConfigError("host_interval and retries cannot be negative")
     if settings.fail_on not in ("critical", "high", "medium", "low", "info"):
         raise ConfigError(f"fail_on: {settings.fail_on!r} is not a severity")
+    if settings.browser_mode not in BROWSER_MODES:
+        raise ConfigError(
+            f"browser_mode: {settings.browser_mode!r} is not one of {', '.join(BROWSER_MODES)}"
+        )
     if settings.proxy and not settings.proxy.startswith(
         ("http://", "https://", "socks5://", "socks5h://")
     ):
@@ -237,8 +266,13 @@ def _check(settings: Settings) -> None:
     if settings.ca_bundle and not Path(settings.ca_bundle).expanduser().exists():
         raise ConfigError(f"ca_bundle: {settings.ca_bundle}: no such file or folder")
     check_mailbox(settings)
+    if settings.smtp_security not in SMTP_SECURITY:
+        raise ConfigError(
+            f"smtp_security: {settings.smtp_security!r} is not one of {', '.join(SMTP_SECURITY)}"
+        )
 
 
+SMTP_SECURITY = ("auto", "ssl", "starttls")
 IMAP_SECURITY = ("ssl", "starttls", "none")
 
 

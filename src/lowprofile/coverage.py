@@ -159,6 +159,13 @@ def _allowed(kind: SourceKind, subject: Mapping[str, Any], ran: bool) -> bool:
     return bool(subject.get(kind.profile_key))
 
 
+def _none_apply(mine: list[CheckResult], real: list[CheckResult]) -> bool:
+    """Every site of the kind was skipped one by one for this person (a US-only site for
+    someone with no US address): the profile does not allow the kind, nothing was left out."""
+    sites = [r for r in mine if r.target != "*"]
+    return bool(sites) and all(r.status is Status.SKIPPED for r in real)
+
+
 def kind_scopes(
     results: list[CheckResult],
     coverage: Coverage,
@@ -170,7 +177,7 @@ def kind_scopes(
     for kind in KINDS:
         mine = [r for r in results if r.checker in kind.checkers]
         real = [r for r in mine if not (r.target == "*" and r.status is Status.SKIPPED)]
-        if not _allowed(kind, subject, bool(real)):
+        if not _allowed(kind, subject, bool(real)) or _none_apply(mine, real):
             continue
         ran = checkers is None or any(c in kind.checkers for c in checkers)
         scopes.append(

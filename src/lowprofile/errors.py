@@ -13,6 +13,7 @@ them into a one-line message and an exit code without catching unrelated bugs::
      │    ├── RateLimited      429 (or a Retry-After longer than we will wait) after retries
      │    └── ServerUnavailable 5xx after retries
      ├── MailboxError          the person's IMAP mailbox could not be reached, logged into or read
+     ├── SmtpError             the person's mail server could not be reached, proven or logged into
      ├── MetadataError         a photo or video whose metadata cannot be read
      ├── StripError            a photo that could not be cleaned (nothing was written)
      ├── StoreError            the history database cannot be opened or migrated
@@ -105,6 +106,12 @@ class MailboxError(LowprofileError):
     """The person's IMAP mailbox could not be reached, logged into or read. The message names
     the server and the step that failed, never the password. Not a ``NetError``: IMAP does not go
     through the HTTP client, its retries or its fence."""
+
+
+class SmtpError(LowprofileError, OSError):
+    """The person's mail server (SMTP) could not be reached, could not prove who it is, or
+    refused the login; nothing was sent. An ``OSError`` too, as smtplib's own errors are, so a
+    caller that treats a failed email as failed I/O (a notification) keeps doing so."""
 
 
 class MetadataError(LowprofileError):

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from lowprofile.checkers.base import CheckerSpec
+from lowprofile.checkers.base import CheckerSpec, ScanOptions
 from lowprofile.config import Settings
 from lowprofile.errors import EXIT_FAILED, EXIT_OK, LowprofileError
 from lowprofile.plan import assess_report
@@ -28,7 +27,9 @@ from lowprofile.scan import ScanObserver, exit_code, run_scan
 from lowprofile.subject import Subject
 
 if TYPE_CHECKING:
-    from lowprofile.optout.model import RequestEvent
+    from lowprofile.optout.model import HandCheck, RequestEvent
+    from lowprofile.optout.records import RequestLedger
+    from lowprofile.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,95 @@ class ScanOutcome:
     """Outputs that failed, one line each; the others were still written."""
 
 
+class History:
+    """The person's history and request ledger as one scan uses them: each opened at most
+    once, and only when needed.
+
+    Readers (the hand checks before the checkers run, the ledger, the HTML's trend) only open
+    files that exist, since a report is never the reason one is created; the save opens the
+    history even when it does not. The pipeline does all of it; no checker opens a database.
+    A file that cannot be opened fails each step that needs it with the same error, and costs
+    only those steps. ``person`` (``Subject.person_id``) owns the scan and every record read
+    or written: nobody else's are touched."""
+
+    def __init__(self, person: str) -> None:
+        self.person = person
+        self._store: Store | None = None
+        self._error: LowprofileError | OSError | None = None
+        self._ledger: RequestLedger | None = None
+        self._ledger_error: LowprofileError | OSError | None = None
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        if self._ledger is not None:
+            self._ledger.__exit__(None, None, None)
+            self._ledger = None
+
+    def reader(self) -> Store | None:
+        """The open history, or None when there is none yet."""
+        from lowprofile.store import history_path
+
+        if self._store is None and self._error is None and not history_path().is_file():
+            return None
+        return self.writer()
+
+    def writer(self) -> Store:
+        """The open history, created if need be. Scans kept before scans had an owner become
+        this person's when they are the one profile there is (said once, as a warning)."""
+        from lowprofile.optout.records import may_claim
+        from lowprofile.store import Store
+
+        if self._error is not None:
+            raise self._error
+        if self._store is None:
+            try:
+                self._store = Store().__enter__()
+                if may_claim(self.person):
+                    claimed = self._store.claim(self.person)
+                    if claimed:
+                        log.warning("%d scan(s) kept before scans had an owner are yours", claimed)
+            except (LowprofileError, OSError) as exc:
+                self._error = exc
+                raise
+        return self._store
+
+    def ledger(self, *, create: bool = False) -> RequestLedger | None:
+        """The person's request ledger; None when there is none yet (nor an older history to
+        move one from) and ``create`` is not asked."""
+        from lowprofile.optout.records import RequestLedger, ledger_db_path
+        from lowprofile.store import history_path
+
+        if self._ledger_error is not None:
+            raise self._ledger_error
+        if self._ledger is None:
+            if not (create or ledger_db_path().is_file() or history_path().is_file()):
+                return None
+            try:
+                self._ledger = RequestLedger(self.person).__enter__()
+            except (LowprofileError, OSError) as exc:
+                self._ledger_error = exc
+                raise
+            for note in self._ledger.notes:
+                log.warning("%s", note)
+        return self._ledger
+
+
+def read_hand_checks(history: History) -> Mapping[str, HandCheck]:
+    """What the person recorded for sites searched by hand, for the broker checker; a ledger
+    that cannot be read costs those answers (the sites are then links to check), never the scan."""
+    try:
+        ledger = history.ledger()
+        return ledger.hand_checks() if ledger is not None else {}
+    except (LowprofileError, OSError) as exc:
+        log.warning("hand checks not read: %s", exc)
+        return {}
+
+
 def _attempt(problems: list[str], what: str, step: Callable[[], object]) -> bool:
     """Run one output step; a failure becomes a line in ``problems`` instead of ending the run."""
     try:
@@ -76,20 +166,24 @@ def deliver(
     person: str,
     home: tuple[float, float] | None = None,
     pending: Path | None = None,
+    history: History | None = None,
 ) -> ScanOutcome:
     """Write the outputs of an assessed report and save it; one failure spares the rest.
 
     The order: the opt-out ledger is moved by the scan first, so every output shows the
     requests as this scan leaves them (the moves are kept only with the scan); the JSON; the
     save; the evidence folder ``pending`` takes the scan's id; then the HTML, which can now link
-    each finding to its evidence. A save that fails costs neither file. ``person``
-    (``Subject.person_id``) owns the scan and the requests it moves: nobody else's are read.
-    ``home`` (the profile's coordinates, which the report does not keep) centres the HTML
-    report's photo map."""
+    each finding to its evidence. A save that fails costs neither file. ``home`` (the profile's
+    coordinates, which the report does not keep) centres the HTML report's photo map.
+    ``person`` (``Subject.person_id``) owns the scan and the requests it moves. ``history``:
+    the scan's one connection, when the caller holds it (else one is held here)."""
+    if history is None:
+        with History(person) as own:
+            return deliver(report, outputs, person=person, home=home, pending=pending, history=own)
     from lowprofile.files import write_private
     from lowprofile.report.json import write_report
 
-    moves = move_ledger(report, person)
+    moves = move_ledger(report, history)
     outcome = ScanOutcome(report=report, exit_code=EXIT_OK)
     problems = outcome.problems
     if outputs.json:
@@ -100,7 +194,7 @@ def deliver(
     if outputs.save:
 
         def save() -> None:
-            outcome.scan_id = save_to_history(report, person, moves)
+            outcome.scan_id = save_to_history(report, moves, history)
 
         _attempt(problems, "history", save)
     kept = _attempt_settle(outcome, pending) if pending is not None else None
@@ -110,7 +204,7 @@ def deliver(
         from lowprofile.report.html import render_html
 
         html = outputs.html.expanduser()
-        trend = score_history(report, person)
+        trend = score_history(report, history)
         proof = evidence_links(kept)
         if _attempt(
             problems,
@@ -139,18 +233,18 @@ def evidence_links(folder: Path | None) -> dict[str, dict[str, str]]:
         return {}
 
 
-def score_history(report: ScanReport, person: str | None) -> list[tuple[datetime, int]]:
+def score_history(report: ScanReport, history: History | None) -> list[tuple[datetime, int]]:
     """The scores of the person's earlier scans of the same subject, for the HTML report's
-    trend (none for a report whose person is not known). Only read when a history exists (a
-    report is never the reason one is created); a history that cannot be read costs the
+    trend (none without a person: a report read from a file). Only read when a history exists
+    (a report is never the reason one is created); a history that cannot be read costs the
     trend, never the report."""
-    from lowprofile.store import Store, history_path
-
+    if history is None:
+        return []
     try:
-        if person is None or not history_path().is_file():
+        store = history.reader()
+        if store is None:
             return []
-        with Store() as store:
-            return store.past_scores(person, report.subject, report.started)
+        return store.past_scores(history.person, report.subject, report.started)
     except (LowprofileError, OSError) as exc:
         log.debug("no score history for the trend: %s", exc)
         return []
@@ -167,41 +261,29 @@ def _attempt_settle(outcome: ScanOutcome, pending: Path) -> Path | None:
 
 
 def save_to_history(
-    report: ScanReport, person: str, moves: Sequence[tuple[int, RequestEvent]] = ()
+    report: ScanReport, moves: Sequence[tuple[int, RequestEvent]], history: History
 ) -> int:
     """Save the person's scan, then the ledger events it caused, naming the scan as their
-    evidence. Scans kept before scans had an owner become this person's when they are the one
-    profile there is (said once, as a warning)."""
-    from lowprofile.optout.records import RequestLedger, may_claim
-    from lowprofile.store import Store
-
-    with Store() as store:
-        if may_claim(person):
-            claimed = store.claim(person)
-            if claimed:
-                log.warning("%d scan(s) kept before scans had an owner are now yours", claimed)
-        scan_id = store.save(report, person)
+    evidence."""
+    scan_id = history.writer().save(report, history.person)
     if moves:
-        with RequestLedger(person) as ledger:
-            ledger.add_events([(r, replace(e, scan_id=scan_id)) for r, e in moves])
+        ledger = history.ledger(create=True)
+        assert ledger is not None  # noqa: S101 - create=True always opens one
+        ledger.add_events([(r, replace(e, scan_id=scan_id)) for r, e in moves])
     return scan_id
 
 
-def move_ledger(report: ScanReport, person: str) -> list[tuple[int, RequestEvent]]:
+def move_ledger(report: ScanReport, history: History) -> list[tuple[int, RequestEvent]]:
     """Put the person's opt-out ledger as this scan leaves it into the report, and return the
     events to keep once it is saved. Only read when a ledger (or an older history to move it
     from) exists; a ledger that cannot be read costs the ledger section, never the report."""
     from lowprofile.optout.ledger import advance
-    from lowprofile.optout.records import RequestLedger, ledger_db_path
-    from lowprofile.store import history_path
 
     try:
-        if not (ledger_db_path().is_file() or history_path().is_file()):
+        ledger = history.ledger()
+        if ledger is None:
             return []
-        with RequestLedger(person) as ledger:
-            for note in ledger.notes:
-                log.warning("%s", note)
-            moved = advance(ledger.requests(), report)
+        moved = advance(ledger.requests(), report)
     except (LowprofileError, OSError) as exc:
         log.warning("the opt-out ledger is left out of this report: %s", exc)
         return []
@@ -209,7 +291,7 @@ def move_ledger(report: ScanReport, person: str) -> list[tuple[int, RequestEvent
     return moved.events
 
 
-def add_registry_tasks(report: ScanReport, person: str) -> None:
+def add_registry_tasks(report: ScanReport, history: History) -> None:
     """Deletion requests to the registered data brokers, in the plan by their worth per minute
     (before the emergency steps, which stay last). A catalogue or ledger that cannot be read
     costs these tasks, never the scan."""
@@ -219,7 +301,7 @@ def add_registry_tasks(report: ScanReport, person: str) -> None:
     if not any(c in PEOPLE_SEARCH for c in report.checkers):
         return  # a scan of usernames or photos only: its plan is about what it checked
     try:
-        extra = registry_actions(lives_in_california(report.subject), person)
+        extra = registry_actions(lives_in_california(report.subject), history.ledger())
     except (LowprofileError, OSError, ValueError) as exc:
         log.debug("registry tasks left out: %s", exc)
         return
@@ -236,31 +318,49 @@ def run_pipeline(
     *,
     threshold: Severity | None = None,
     observer: ScanObserver | None = None,
-    save_pages: Path | None = None,
-    options: dict[str, Any] | None = None,
+    options: ScanOptions | None = None,
 ) -> ScanOutcome:
     """Scan, assess once, write the outputs, save, and decide the exit code.
 
-    Evidence of what the scan finds is kept under a provisional name while the scan runs and
-    takes the scan's history id once it is saved (``evidence export ID``). The browser mode is
-    ``auto`` unless asked otherwise (``LOWPROFILE_BROWSER_MODE``): a scheduled run uses the
-    browser headless and never waits for a person."""
+    The history is opened once for the whole run (``History``): the hand checks the checkers
+    need are read before they start and handed to them in their context. Evidence of what the
+    scan finds is kept under a provisional name while the scan runs and takes the scan's
+    history id once it is saved (``evidence export ID``); a scan not saved keeps none. The
+    browser mode is the setting
+    ``browser_mode`` unless ``options`` names one: a scheduled run uses the browser headless
+    and never waits for a person."""
     from lowprofile.browser.evidence import evidence_root
 
-    options = dict(options or {})
-    options.setdefault("browser", os.environ.get("LOWPROFILE_BROWSER_MODE", "auto"))
+    options = options or ScanOptions()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    pending = Path(options.setdefault("evidence_dir", evidence_root() / f"scan-{stamp}"))
-    report = asyncio.run(
-        run_scan(
-            subject, specs, settings, observer=observer, save_pages=save_pages, options=options
-        )
+    options = replace(
+        options,
+        browser=options.browser or settings.browser_mode,
+        # a scan kept nowhere keeps no pages or screenshots of the person either
+        evidence_dir=options.evidence_dir
+        or (evidence_root() / f"scan-{stamp}" if outputs.save else None),
     )
-    assess_report(report)
-    add_registry_tasks(report, subject.person_id)
-    home = subject.home
-    point = (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
-    outcome = deliver(report, outputs, person=subject.person_id, home=point, pending=pending)
+    with History(subject.person_id) as history:
+        known = read_hand_checks(history)
+        report = asyncio.run(
+            run_scan(
+                subject, specs, settings, observer=observer, options=options, hand_checks=known
+            )
+        )
+        assess_report(report)
+        add_registry_tasks(report, history)
+        home = subject.home
+        point = (
+            (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
+        )
+        outcome = deliver(
+            report,
+            outputs,
+            person=subject.person_id,
+            home=point,
+            pending=options.evidence_dir,
+            history=history,
+        )
     outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
     if outcome.problems and outcome.exit_code == EXIT_OK:
         outcome.exit_code = EXIT_FAILED

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lowprofile.coverage import measure, tally
+from lowprofile.optout.law import Law, law_from_summary
 from lowprofile.remedies import MAX_COMMAND_PATHS, STRIP_ORIGINALS, strip_command
 from lowprofile.results import (
     Action,
@@ -576,11 +577,11 @@ def build_plan(
 
 
 def lives_in_california(subject_summary: dict[str, Any]) -> bool | None:
-    """From the masked subject summary: True when a location is in CA, None when none is given."""
-    locations = [str(loc).strip() for loc in subject_summary.get("locations") or []]
-    if not any(locations):
-        return None
-    return any(loc.endswith((" CA", ",CA", "California")) or loc == "CA" for loc in locations)
+    """From the masked subject summary: True when the person lives in California now, False
+    when they live elsewhere, None when the report does not say (the one law decision is
+    ``optout.law``'s; former addresses never count)."""
+    law = law_from_summary(subject_summary)
+    return None if law is None else law is Law.CCPA
 
 
 def assess_report(report: ScanReport) -> ScanReport:

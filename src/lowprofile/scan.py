@@ -11,24 +11,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
 from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.evidence import EvidenceKeeper
 from lowprofile.browser.locate import availability
-from lowprofile.checkers.base import CheckContext, CheckerSpec, load_checker
+from lowprofile.checkers.base import CheckContext, CheckerSpec, ScanOptions, load_checker
 from lowprofile.config import Settings
 from lowprofile.errors import CheckerError
 from lowprofile.fetch.http import Http
 from lowprofile.fetch.politeness import HostClock
 from lowprofile.results import CheckResult, Finding, ScanReport, Severity, Status
 from lowprofile.subject import Subject
+
+if TYPE_CHECKING:
+    from lowprofile.optout.model import HandCheck
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +80,11 @@ def exit_code(report: ScanReport, fail_on: Severity) -> int:
 
 
 async def _run_one(
-    spec: CheckerSpec,
-    subject: Subject,
-    http: Http,
-    settings: Settings,
-    observer: ScanObserver,
-    save_pages: Path | None,
-    options: dict[str, Any],
-    browser: BrowserEngine | None = None,
+    spec: CheckerSpec, subject: Subject, shared: CheckContext, observer: ScanObserver
 ) -> list[CheckResult]:
+    """One checker's results; ``shared`` is the scan's context, given this checker's progress."""
     results: list[CheckResult] = []
+    settings = shared.settings
 
     def add(result: CheckResult) -> None:
         results.append(result)
@@ -107,16 +104,7 @@ async def _run_one(
     except Exception:
         total = 0
     observer.checker_started(spec.id, checker.title, total)
-    ctx = CheckContext(
-        http=http,
-        settings=settings,
-        save_pages=save_pages,
-        advance=lambda n: observer.advance(spec.id, n),
-        options=options,
-        browser=browser,
-        browser_mode=options.get("browser", "never"),
-        evidence=_evidence(options, browser),
-    )
+    ctx = replace(shared, advance=lambda n: observer.advance(spec.id, n))
     try:
         async for result in checker.check(subject, ctx):
             add(result)
@@ -187,30 +175,29 @@ def _filled(finding: Finding) -> dict[str, Any]:
     return {k: v for k, v in finding.evidence.items() if v not in (None, "", [], {})}
 
 
-def _evidence(options: dict[str, Any], browser: BrowserEngine | None) -> EvidenceKeeper | None:
-    folder = options.get("evidence_dir")
-    if folder is None:
+def _evidence(options: ScanOptions, browser: BrowserEngine | None) -> EvidenceKeeper | None:
+    if options.evidence_dir is None:
         return None
-    mode = options.get("browser", "never")
-    why = "the browser was not used (--browser never)" if mode == "never" else ""
-    return EvidenceKeeper(Path(folder), browser, why or availability().reason)
+    never = (options.browser or "never") == "never"
+    why = "the browser was not used (--browser never)" if never else ""
+    return EvidenceKeeper(options.evidence_dir, browser, why or availability().reason)
 
 
 @contextlib.asynccontextmanager
 async def open_browser(
-    settings: Settings, options: dict[str, Any], politeness: HostClock | None = None
+    settings: Settings, options: ScanOptions, politeness: HostClock | None = None
 ) -> AsyncIterator[BrowserEngine | None]:
     """The scan's one browser, or None (``--browser never``, or no engine on this machine).
     Chromium itself starts on the first page that needs it, so a scan without one pays nothing.
     ``politeness`` is the HTTP client's per-host clock: one pause per host for both."""
     found = availability()
-    if options.get("browser", "never") == "never" or not found.ready:
+    if (options.browser or "never") == "never" or not found.ready:
         yield None
         return
     engine = BrowserEngine(
         settings,
-        visible=bool(options.get("show_browser")),
-        notify=options.get("notify"),
+        visible=options.show_browser,
+        notify=options.notify,
         found=found,
         politeness=politeness,
     )
@@ -227,22 +214,29 @@ async def run_scan(
     *,
     observer: ScanObserver | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    save_pages: Path | None = None,
-    options: dict[str, Any] | None = None,
+    options: ScanOptions | None = None,
+    hand_checks: Mapping[str, HandCheck] | None = None,
 ) -> ScanReport:
-    """Run every checker in ``specs`` concurrently over one shared HTTP client."""
+    """Run every checker in ``specs`` concurrently over one shared HTTP client and one browser.
+    ``hand_checks``: what the person recorded by hand, read from the history by the caller (a
+    checker opens no database)."""
     observer = observer or NullObserver()
     started = datetime.now(UTC)
-    options = options or {}
+    options = options or ScanOptions()
     async with (
         Http(settings, transport=transport) as http,
         open_browser(settings, options, http.politeness) as br,
     ):
+        shared = CheckContext(
+            http=http,
+            settings=settings,
+            options=options,
+            browser=br,
+            evidence=_evidence(options, br),
+            hand_checks=hand_checks or {},
+        )
         batches = await asyncio.gather(
-            *(
-                _run_one(spec, subject, http, settings, observer, save_pages, options, br)
-                for spec in specs
-            )
+            *(_run_one(spec, subject, shared, observer) for spec in specs)
         )
     report = ScanReport(
         subject=subject.masked(),
@@ -250,6 +244,6 @@ async def run_scan(
         finished=datetime.now(UTC),
         checkers=[spec.id for spec in specs],
         results=merge_duplicates([r for batch in batches for r in batch]),
-        scope=list(options.get("sites") or ()),
+        scope=list(options.sites),
     )
     return report

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from lowprofile.countries import check_country, is_us
 from lowprofile.errors import ProfileError
 from lowprofile.privacy import Redactor, mask_email, mask_name, mask_phone, mask_username
 
@@ -72,7 +73,8 @@ def check_state(state: str) -> str:
     hint = (
         f"; did you mean {US_STATES[spellings[close[0]]]} ({spellings[close[0]]})?"
         if close
-        else " (a US state name or abbreviation, e.g. TX or Texas)"
+        else " (a US state name or abbreviation, e.g. TX or Texas; for a place outside the US "
+        "give its country, e.g. --country DE)"
     )
     raise _typed_error("state {} is not a US state" + hint, value, value)
 
@@ -136,15 +138,23 @@ class Name:
         if len(words) > 2 and words[-1].lower().rstrip(".") in _SUFFIXES:
             words = words[:-1]
         if len(words) < 2:
-            raise _typed_error("a name needs a first and a last name, got {}", raw, mask_name(raw))
+            return cls(words[0], "", "", kind)  # one name (a mononym): no last name to search
         return cls(words[0], words[-1], " ".join(words[1:-1]), kind)
 
     @property
     def full(self) -> str:
         return " ".join(p for p in (self.first, self.middle, self.last) if p)
 
+    @property
+    def single(self) -> bool:
+        """One name and no other (a mononym): sites that search by first and last name cannot
+        search it, and say so rather than searching half a name."""
+        return not self.last
+
     def to_dict(self) -> dict[str, str]:
-        data = {"first": self.first, "last": self.last, "kind": self.kind}
+        data = {"first": self.first, "kind": self.kind}
+        if self.last:
+            data["last"] = self.last
         if self.middle:
             data["middle"] = self.middle
         return data
@@ -152,7 +162,12 @@ class Name:
 
 @dataclass(frozen=True)
 class Address:
-    """A place the person lives or lived; city and state are what people-search sites index."""
+    """A place the person lives or lived; city and state are what people-search sites index.
+
+    ``country`` is an ISO 3166-1 alpha-2 code (``USA``/``UK`` are read as US/GB). Only a US
+    address has its state checked against the list of states; elsewhere the region is free text
+    (``Bavaria``, ``Île-de-France``), as the city is everywhere.
+    """
 
     city: str = ""
     state: str = ""
@@ -164,14 +179,24 @@ class Address:
     current: bool = True
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "country", check_country(self.country))
         if self.state:
-            us = self.country.strip().upper() in ("US", "USA")
-            state = check_state(self.state) if us else normalize_state(self.state)
+            state = check_state(self.state) if self.in_us else " ".join(self.state.split())
             object.__setattr__(self, "state", state)
         for name, bound in (("lat", 90.0), ("lon", 180.0)):
             value = getattr(self, name)
             if value is not None and not -bound <= value <= bound:
                 raise ProfileError(f"address {name} {value} is out of range")
+
+    @property
+    def in_us(self) -> bool:
+        return is_us(self.country)
+
+    @property
+    def region_code(self) -> str:
+        """``US-CA`` for a US address with a state (ISO 3166-2), else the country code: where
+        the person lives, coarse enough for a masked summary to carry (it decides the law)."""
+        return f"{self.country}-{self.state}" if self.in_us and self.state else self.country
 
     @property
     def label(self) -> str:
@@ -271,6 +296,7 @@ class Subject:
             "emails": [mask_email(e) for e in self.emails],
             "phones": [mask_phone(p) for p in self.phones],
             "usernames": [mask_username(u) for u in self.usernames],
+            "residence": list(dict.fromkeys(a.region_code for a in self.current_addresses)),
             "photo_dirs": len(self.photo_dirs),
             "birth_year_given": self.birth_year is not None,
         }
@@ -340,9 +366,9 @@ def _name_from(item: Any, source: str) -> Name:
         raise ProfileError(f"{source}: names.kind: {kind!r} is not primary, alias or former")
     if "full" in item:
         return Name.parse(str(item["full"]), kind)
-    if not item.get("first") or not item.get("last"):
-        raise ProfileError(f"{source}: names: each name needs first and last")
-    return Name(str(item["first"]), str(item["last"]), str(item.get("middle", "")), kind)
+    if not item.get("first"):
+        raise ProfileError(f"{source}: names: each name needs first (and last, unless it is one)")
+    return Name(str(item["first"]), str(item.get("last", "")), str(item.get("middle", "")), kind)
 
 
 def _address_fields(item: Any) -> dict[str, Any]:
@@ -374,6 +400,7 @@ def flag_details(
     city: str | None = None,
     state: str | None = None,
     postcode: str | None = None,
+    country: str | None = None,
     birth_year: int | None = None,
     emails: list[str] | None = None,
     phones: list[str] | None = None,
@@ -381,14 +408,17 @@ def flag_details(
     photo_dirs: list[Path] | None = None,
 ) -> dict[str, Any]:
     """Only the details given as ``scan``/``init`` flags, as Subject fields: the first name is
-    primary, the others aliases; city, state and postcode make one current address."""
+    primary, the others aliases; city, state, postcode and country make one current address (in
+    the US unless ``country`` says otherwise)."""
     fields: dict[str, Any] = {}
     if names:
         fields["names"] = tuple(
             Name.parse(n, "primary" if i == 0 else "alias") for i, n in enumerate(names)
         )
-    if city or state or postcode:
-        place = Address(city=city or "", state=state or "", postcode=postcode or "")
+    if city or state or postcode or country:
+        place = Address(
+            city=city or "", state=state or "", postcode=postcode or "", country=country or "US"
+        )
         fields["addresses"] = (place,)
     if birth_year is not None:
         fields["birth_year"] = birth_year

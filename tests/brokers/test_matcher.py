@@ -10,9 +10,17 @@ from datetime import date
 
 import pytest
 
+from helpers.brokers import shipped_brokers
 from lowprofile.brokers.listing import Listing
-from lowprofile.brokers.matcher import FOUND, POSSIBLE, match_listing, parse_place
+from lowprofile.brokers.matcher import match_listing, parse_place, verdict
+from lowprofile.checkers.brokers import judge_listings
+from lowprofile.results import Status
 from lowprofile.subject import Address, Name, Subject
+
+FOUND = 0.80
+POSSIBLE = 0.50
+"""The thresholds as the matcher's docstring and DESIGN.md promise them, written here rather
+than imported, so a change to the code's constants is a failing test and not a silent move."""
 
 TODAY = date(2026, 11, 24)
 
@@ -155,3 +163,60 @@ def test_reasons_read_like_sentences() -> None:
 def test_parse_place(text: str, city: str, state: str) -> None:
     place = parse_place(text)
     assert (place.city, place.state) == (city, state)
+
+
+BOUNDARY = Subject(
+    names=(Name("Jane", "Doe", "Quinn"),),
+    addresses=(Address("Austin", "TX"),),
+    phones=("512-555-0142",),
+)
+"""No birth year, so no age weight: each score below is a sum of the documented weights."""
+
+# listing name, places, phones, the score the weights add up to, the status it must read
+BOUNDARY_CASES: list[tuple[str, list[str], list[str], float, Status]] = [
+    # name exact 0.45 + city 0.35 = 0.80: exactly at "found"
+    ("Jane Doe", ["Austin, TX"], [], 0.80, Status.FOUND),
+    # name exact 0.45 + a phone of hers 0.40 = 0.85: just above "found"
+    ("Jane Doe", [], ["(512) 555-0142"], 0.85, Status.FOUND),
+    # her initial and last name 0.35 + a phone 0.40 = 0.75: just below "found"
+    ("J Doe", [], ["512.555.0142"], 0.75, Status.POSSIBLE),
+    # name exact 0.45 + city 0.35 - another middle initial 0.30 = 0.50: exactly at "possible"
+    ("Jane R Doe", ["Austin, TX"], [], 0.50, Status.POSSIBLE),
+    # name exact 0.45 + state only 0.10 = 0.55: just above "possible"
+    ("Jane Doe", ["Dallas, TX"], [], 0.55, Status.POSSIBLE),
+    # name exact 0.45 alone: just below "possible"
+    ("Jane Doe", [], [], 0.45, Status.NOT_FOUND),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "places", "phones", "expected_score", "expected_status"),
+    BOUNDARY_CASES,
+    ids=[f"{case[3]:.2f}-{case[4].value}" for case in BOUNDARY_CASES],
+)
+def test_scores_at_and_around_each_threshold(
+    name: str, places: list[str], phones: list[str], expected_score: float, expected_status: Status
+) -> None:
+    """A threshold moved (0.75 for found) or an edge turned (``>`` for ``>=``) changes one of
+    these statuses: the cases sit exactly at and one weight step either side of each line."""
+    listing = Listing(name=name, locations=places, phones=phones)
+    result = match_listing(listing, BOUNDARY, today=TODAY)
+    assert result.confidence == pytest.approx(expected_score)
+    assert verdict(result.confidence) is expected_status
+
+
+@pytest.mark.parametrize(
+    ("name", "places", "phones", "expected_score", "expected_status"),
+    BOUNDARY_CASES,
+    ids=[f"{case[3]:.2f}-{case[4].value}" for case in BOUNDARY_CASES],
+)
+def test_the_checker_keeps_a_finding_from_the_possible_line_up(
+    name: str, places: list[str], phones: list[str], expected_score: float, expected_status: Status
+) -> None:
+    """The broker checker's own cut (which cards become findings) agrees with the verdict: a card
+    at exactly 0.50 is a finding to check, one at 0.45 is nobody's."""
+    broker = shipped_brokers()["spokeo"]
+    listing = Listing(name=name, locations=places, phones=phones)
+    status, findings, _ = judge_listings(broker, [listing], BOUNDARY, "https://example.test/")
+    assert status is expected_status
+    assert len(findings) == (0 if expected_status is Status.NOT_FOUND else 1)

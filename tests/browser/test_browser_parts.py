@@ -14,8 +14,9 @@ from localsite import FIXTURES
 from lowprofile.brokers.schema import Broker, check_broker_file
 from lowprofile.brokers.search import Fetchers, waited_for
 from lowprofile.browser.engine import BrowserEngine, playwright_selector
-from lowprofile.browser.evidence import EvidenceKeeper, export_pack, verify_folder
+from lowprofile.browser.evidence import EvidenceKeeper, verify_folder
 from lowprofile.browser.locate import BROWSER_ENV, INSTALL_HINT, availability
+from lowprofile.browser.pack import export_pack
 from lowprofile.browser.profiles import load_profile, reset_profiles, save_profile, site_key
 from lowprofile.config import Settings
 from lowprofile.errors import LowprofileError
@@ -142,10 +143,11 @@ def test_a_changed_file_is_refused_by_the_export(
 ) -> None:
     folder = keep(private_dirs["data"] / "evidence" / "3")
     out = tmp_path / "pack.zip"
-    assert export_pack("3", out) == (out, 2)
+    assert export_pack("3", out) == (out, 2, 1)
     with zipfile.ZipFile(out) as pack:
         assert sorted(pack.namelist()) == [
             "index.html",
+            "somesite/inert/page-1.html",
             "somesite/manifest.json",
             "somesite/page-1.html",
         ]
@@ -155,7 +157,7 @@ def test_a_changed_file_is_refused_by_the_export(
     with pytest.raises(LowprofileError, match="SHA-256 differs"):
         export_pack("3", out)
     assert out.read_bytes() == before  # the earlier pack is left as it was
-    with pytest.raises(LowprofileError, match="no evidence for scan 4"):
+    with pytest.raises(LowprofileError, match="no evidence for 4"):
         export_pack("4", tmp_path / "none.zip")
 
 
@@ -217,7 +219,7 @@ def test_the_report_links_only_evidence_that_matches_its_manifest(
     bare = keep(scan)  # no screenshot: links to the page and folder, no picture
     index = evidence_index(scan)
     assert index["spokeo"]["screenshot"] == (shown / "page-1.png").as_uri()
-    assert index["spokeo"]["page"] == (shown / "page-1.html").as_uri()
+    assert index["spokeo"]["page"] == (shown / "inert" / "page-1.html").as_uri()
     thumb = index["spokeo"]["thumbnail"]
     assert thumb.startswith("data:image/jpeg;base64,")
     with Image.open(io.BytesIO(base64.b64decode(thumb.split(",", 1)[1]))) as small:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from lowprofile.brokers.loader import load_brokers
 from lowprofile.brokers.schema import Broker
 from lowprofile.brokers.search import Fetchers
+from lowprofile.brokers.template import queries_for
 from lowprofile.checkers.brokers import busiest_first, planned_requests
 from lowprofile.config import Settings
 from lowprofile.fetch.http import Http
@@ -30,7 +31,7 @@ def test_brokers_on_the_busiest_host_come_first_in_file_order_otherwise() -> Non
     brokers = automatic()
     shared = [moved(b, f"https://shared.example/{b.id}/{{first}}-{{last}}") for b in brokers[-3:]]
     everyone = [*brokers[:-3], *shared]
-    planned = planned_requests(everyone, SUBJECT, Fetchers(Http(Settings())))
+    planned = planned_requests(everyone, lambda _: queries_for(SUBJECT), Fetchers(Http(Settings())))
     ordered = busiest_first(everyone, planned)
     assert [b.id for b in ordered[:3]] == [b.id for b in shared]
     assert [b.id for b in ordered[3:]] == [b.id for b in brokers[:-3]]
@@ -40,6 +41,8 @@ def test_planned_requests_count_each_distinct_search_once_and_only_automatic_one
     brokers = automatic()
     twin = replace(brokers[0], id="twin")  # a clone site sending the very same search
     manual = next(b for b in load_brokers().brokers.values() if not b.automatic)
-    planned = planned_requests([brokers[0], twin, manual], SUBJECT, Fetchers(Http(Settings())))
+    planned = planned_requests(
+        [brokers[0], twin, manual], lambda _: queries_for(SUBJECT), Fetchers(Http(Settings()))
+    )
     assert list(planned) == [brokers[0].id]
     assert len(planned[brokers[0].id]) == 2  # two names, one place

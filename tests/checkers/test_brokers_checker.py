@@ -7,9 +7,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import httpx
+import pytest
 import respx
 
-from lowprofile.checkers.base import select_checkers
+from lowprofile.brokers.template import Query
+from lowprofile.checkers.base import ScanOptions, select_checkers
 from lowprofile.config import Settings
 from lowprofile.results import ScanReport, Severity, Status
 from lowprofile.scan import run_scan
@@ -96,7 +98,8 @@ def test_rate_limit_is_blocked_not_not_found(no_network: respx.MockRouter) -> No
 def test_save_pages(no_network: respx.MockRouter, tmp_path: Path) -> None:
     no_network.route().mock(return_value=httpx.Response(200, text="<html>saved</html>"))
     specs, _ = select_checkers(["brokers"])
-    asyncio.run(run_scan(SUBJECT, specs, Settings(host_interval=0), save_pages=tmp_path / "pages"))
+    pages = ScanOptions(save_pages=tmp_path / "pages")
+    asyncio.run(run_scan(SUBJECT, specs, Settings(host_interval=0), options=pages))
     saved = list((tmp_path / "pages").glob("*.html"))
     assert saved and all(p.stat().st_mode & 0o777 == 0o600 for p in saved)
 
@@ -108,3 +111,25 @@ def test_missing_city_is_skipped_with_a_hint(no_network: respx.MockRouter) -> No
     report = asyncio.run(run_scan(subject, specs, Settings(host_interval=0)))
     skipped = [r for r in report.results if r.status is Status.SKIPPED]
     assert skipped and any("a city" in r.detail for r in skipped)
+
+
+def test_the_subject_searches_are_worked_out_once_per_scan(
+    no_network: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: ``queries_for`` ran for the progress count, again per broker for the plan and
+    again per broker for the searches; now once, and every broker searches the same queries."""
+    from lowprofile.checkers import brokers
+
+    no_network.route().respond(404, text="")
+    calls: list[Subject] = []
+    real = brokers.queries_for
+
+    def counted(subject: Subject) -> list[Query]:
+        calls.append(subject)
+        return real(subject)
+
+    monkeypatch.setattr(brokers, "queries_for", counted)
+    report = scan(Settings(host_interval=0, retries=0))
+    assert calls == [SUBJECT]
+    searched = [r for r in report.results if r.status is not Status.SKIPPED]
+    assert len({r.source for r in searched}) > 20  # many brokers, one computation

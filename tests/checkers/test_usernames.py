@@ -103,7 +103,7 @@ def checker_for(*entries: dict[str, Any]) -> UsernameChecker:
         (403, "<p>nope</p>", None, Status.BLOCKED),
         (429, MISSING, None, Status.BLOCKED),
         (404, MISSING, "captcha form", Status.BLOCKED),  # a wall that says "no such user"
-        (200, PROFILE, "captcha form", Status.FOUND),  # the control decides about these
+        (200, PROFILE, "captcha form", Status.BLOCKED),  # a wall is never an answer
         (500, "oops", None, Status.CHANGED),
     ],
 )
@@ -177,17 +177,16 @@ def test_shipped_files_are_the_upstream_bytes() -> None:
         assert f"| {name} | {digest} |" in provenance
 
 
-def test_loopback_sites_need_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_loopback_sites_need_the_switch() -> None:
     data = site_list_data(entry(uri_check="http://127.0.0.1:8080/u/{account}"), entry(name="B"))
-    monkeypatch.delenv("LOWPROFILE_ALLOW_LOOPBACK", raising=False)
     refused = parse_site_list(data, "f.json")
     assert [s.name for s in refused.sites] == ["B"]
     assert "internal address (127.0.0.1)" in refused.problems[0]
     assert refused.problems[0].startswith("f.json: sites/0 (Example)")
-    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")
-    allowed = parse_site_list(data, "f.json")
+    allowed = parse_site_list(data, "f.json", loopback=True)
     assert len(allowed.sites) == 2 and allowed.sites[0].secure
-    private = parse_site_list(site_list_data(entry(uri_check="https://10.0.0.5/{account}")), "f")
+    private_entry = entry(uri_check="https://10.0.0.5/{account}")
+    private = parse_site_list(site_list_data(private_entry), "f", loopback=True)
     assert not private.sites and "internal address" in private.problems[0]
 
 
@@ -251,6 +250,29 @@ def test_hit_with_a_walled_control_is_not_claimed(no_network: respx.MockRouter) 
     (result,) = run(checker_for(entry()), "janedoe")
     assert result.status is Status.BLOCKED and not result.findings
     assert "control request" in result.detail and "check by hand" in result.detail
+
+
+HCAPTCHA_PAGE = (
+    '<html><head><script src="https://js.hcaptcha.com/1/api.js" async defer></script></head>'
+    '<body><form method="post"><div class="h-captcha" data-sitekey="10000000-ffff-ffff-ffff-'
+    '000000000001"></div><button>Continue</button></form></body></html>'
+)
+
+
+def test_a_captcha_page_where_found_is_only_a_code_is_blocked_without_a_control(
+    no_network: respx.MockRouter,
+) -> None:
+    """Issue 24: a 200 hCaptcha page on a site whose found rule has an empty ``e_string`` used to
+    read as a hit, draw a made-up-name control to the walled site, and end as "found for
+    anyone" (changed). It is a wall: blocked, one request, no control."""
+    route = no_network.get(url__regex=r"https://example\.social/u/.+").respond(
+        200, text=HCAPTCHA_PAGE
+    )
+    (result,) = run(checker_for(entry(e_string="", m_string="No such user")), "janedoe")
+    assert result.status is Status.BLOCKED and not result.findings
+    assert "bot wall (captcha form)" in result.detail
+    assert route.call_count == 1
+    assert route.calls.last.request.url.path == "/u/janedoe"
 
 
 def test_no_control_when_nothing_hit(no_network: respx.MockRouter) -> None:
@@ -361,7 +383,7 @@ def test_checker_uses_the_updated_list(
     path = updated_data_path()
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(site_list_data(entry(name="Fresh"))), encoding="utf-8")
-    assert [s.name for s in UsernameChecker().site_list.sites] == ["Fresh"]
+    assert [s.name for s in UsernameChecker().sites_for(Settings()).sites] == ["Fresh"]
     path.write_text("{broken", encoding="utf-8")
     fallback = load_sites()
     assert len(fallback.sites) > 700 and "using the list shipped" in fallback.problems[0]

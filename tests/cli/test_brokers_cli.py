@@ -99,3 +99,23 @@ def test_doctor(no_network: respx.MockRouter) -> None:
         "intelius": "manual",
     }
     assert result.exit_code == 3
+
+
+def test_list_shows_no_control_or_bidi_character_from_a_broker_file(
+    private_dirs: dict[str, Path],
+) -> None:
+    """Issue 23, defect 13: a broker's name is shown, never obeyed by the terminal."""
+    folder = private_dirs["config"] / "brokers"
+    folder.mkdir(parents=True)
+    (folder / "mirror.toml").write_text(  # TOML escapes: the file itself is plain text
+        'id = "mirror"\nname = "Mirror\\u202egpj.exe \\u2066[bold]x[/bold]"\n'
+        'domain = "mirror.example"\ncategory = "people-search"\n'
+        '[search]\nmode = "manual"\nurl = "https://mirror.example/{first}"\n'
+        '[optout]\nurl = "https://mirror.example/optout"\nmethod = "web form"\n',
+        "utf-8",
+    )
+    result = runner.invoke(app, ["brokers", "list"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0 and "skipped" not in result.stderr, result.output
+    line = next(row for row in result.stdout.splitlines() if "mirror" in row)
+    assert "\u202e" not in result.stdout and "\u2066" not in result.stdout
+    assert "Mirror\ufffdgpj.exe" in line and "[bold]x[/bold]" in line  # text, never markup

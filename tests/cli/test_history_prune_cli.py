@@ -127,5 +127,5 @@ def test_prune_removes_the_evidence_of_the_pruned_scans(three_scans: Path) -> No
     outside = evidence_root().parent / "keep-me"
     outside.mkdir()
     result = runner.invoke(app, ["history", "prune", "--keep", "1"])
-    assert "deleted 2 scan(s), and the evidence of 2; 1 kept" in result.stderr
+    assert "deleted 2 scan(s), and 2 evidence folder(s); 1 kept" in result.stderr
     assert sorted(p.name for p in evidence_root().iterdir()) == ["3"] and outside.is_dir()

@@ -22,6 +22,7 @@ def _good(photos: Path) -> list[str]:
         "Janie Doe",  # aliases
         "",  # former
         "1984",
+        "",  # country: the US
         "Austin",
         "Texas",
         "78701",
@@ -37,7 +38,7 @@ def test_a_bad_email_is_asked_again_and_every_answer_kept(
     tmp_path: Path, private_dirs: dict[str, Path]
 ) -> None:
     answers = _good(tmp_path)
-    answers[9:10] = ["nobody-at-example", "jane@example.com"]  # a typo, then the fix
+    answers[10:11] = ["nobody-at-example", "jane@example.com"]  # a typo, then the fix
     result = runner.invoke(app, ["init"], input=_answers(*answers))
     assert result.exit_code == 0, result.stdout + result.stderr
     # The error quotes the input as typed (the person's own terminal), not 'n****************'.
@@ -54,16 +55,17 @@ def test_each_kind_of_bad_answer_is_asked_again(
     tmp_path: Path, private_dirs: dict[str, Path]
 ) -> None:
     answers = _good(tmp_path)
-    answers[11:12] = [str(tmp_path / "missing"), str(tmp_path)]
-    answers[8:9] = ["jane@example.com", "555-01", "512-555-0142"]
-    answers[7:8] = ["Dallas/Texass", "Dallas/TX"]
-    answers[5:6] = ["Texass", "TX"]
+    answers[12:13] = [str(tmp_path / "missing"), str(tmp_path)]
+    answers[9:10] = ["jane@example.com", "555-01", "512-555-0142"]
+    answers[8:9] = ["Dallas/Texass", "Dallas/TX"]
+    answers[6:7] = ["Texass", "TX"]
+    answers[4:5] = ["Deutschland", ""]  # a country is an ISO code
     answers[3:4] = ["nineteen", "1850", "1984"]
-    answers[0:1] = ["", "Jane", "Jane Q Doe"]  # blank and one-word names are refused
+    answers[0:1] = ["", "Jane Q Doe"]  # a blank name is refused
     result = runner.invoke(app, ["init"], input=_answers(*answers))
     assert result.exit_code == 0, result.stdout + result.stderr
     out = result.output
-    assert "a name needs a first and a last name, got 'Jane'" in out
+    assert "country 'Deutschland' is not an ISO 3166 country code" in out
     assert "birth year 'nineteen' is not a year" in out
     assert "birth year 1850 is not plausible" in out
     assert "state 'Texass' is not a US state; did you mean Texas (TX)?" in out
@@ -82,3 +84,19 @@ def test_input_that_runs_out_writes_nothing(private_dirs: dict[str, Path]) -> No
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert not (private_dirs["config"] / "profile.toml").exists()
+
+
+def test_a_person_abroad_answers_with_a_country_and_a_free_region(
+    tmp_path: Path, private_dirs: dict[str, Path]
+) -> None:
+    answers = _good(tmp_path)
+    answers[0] = "Hans Müller"
+    answers[4:8] = ["de", "München", "Bayern", "80331"]
+    answers[8] = "Lyon/Rhône/FR, Dallas/TX"
+    result = runner.invoke(app, ["init"], input=_answers(*answers))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Current region (e.g. Bavaria)" in result.output
+    data = tomllib.loads((private_dirs["config"] / "profile.toml").read_text())
+    places = [(a["city"], a.get("state"), a["country"], a["current"]) for a in data["addresses"]]
+    assert places == [("München", "Bayern", "DE", True), ("Lyon", "Rhône", "FR", False),
+                      ("Dallas", "TX", "US", False)]  # fmt: skip

@@ -116,6 +116,7 @@ def test_init_interactive_then_scan_uses_it(plugins: None, private_dirs: dict[st
             "Janie Doe",  # aliases
             "Jane Smith",  # former
             "1984",
+            "",  # country: the US
             "Austin",
             "TX",
             "78701",

@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from lowprofile.cli.main import app
-from lowprofile.errors import BrokerFileError
 from lowprofile.files import write_private
 from lowprofile.optout.drafts import draft_request
+from lowprofile.optout.law import UnsafeHeader
 from lowprofile.subject import Subject, subject_from_flags
 
 runner = CliRunner()
@@ -188,13 +188,22 @@ def test_a_profile_string_where_a_list_belongs_is_exit_2(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
-    ("name", "email"),
-    [("Evil\r\nBcc: all@example.com", "privacy@x.com"), ("X", "privacy@x.com\nBcc: a@b.c")],
-)
-def test_a_draft_refuses_control_characters(name: str, email: str) -> None:
+    "email",
+    ["privacy@x.com\nBcc: a@b.c", "privacy@x.com\rBcc: a@b.c", "privacy@x.com\u2028Bcc: a@b.c",
+     "privacy@x.com\x00", "privacy@x.com\x85Bcc: a@b.c", "privacy@x.com\u2029"],
+)  # fmt: skip
+def test_a_draft_refuses_control_characters(email: str) -> None:
     subject: Subject = subject_from_flags(["Jane Doe"], city="Austin", state="TX")
-    with pytest.raises(BrokerFileError, match="control character"):
-        draft_request(subject, name, email, [], today=date(2026, 1, 1))
+    with pytest.raises(UnsafeHeader, match="control character"):
+        draft_request(subject, "X", email, [], today=date(2026, 1, 1))
+
+
+def test_a_broker_name_cannot_add_lines_or_headers_to_a_draft() -> None:
+    subject: Subject = subject_from_flags(["Jane Doe"], city="Austin", state="TX")
+    message, _ = draft_request(subject, "Evil\r\nBcc: all@example.com", "p@x.com", [])
+    assert message["Bcc"] is None
+    first = message.get_content().splitlines()[0]
+    assert first == "Dear Evil\ufffd\ufffdBcc: all@example.com privacy team,"
 
 
 def test_two_linkless_namesakes_in_one_town_stay_two_findings() -> None:

@@ -242,6 +242,7 @@ def sample_report(state: str = "TX") -> ScanReport:
         subject={
             "names": ["J*** Q D**"],
             "locations": [f"A*****, {state}"],
+            "residence": [f"US-{state}"],
             "emails": ["j***@example.com"],
             "phones": ["***-***-**42"],
             "usernames": [],

@@ -13,7 +13,7 @@ from PIL import Image, PngImagePlugin
 
 from helpers.photos import XMP_WITH_GPS, exif_block, jpeg, jpeg_bytes, save, srgb_icc
 from lowprofile.metadata import strip
-from lowprofile.metadata.containers import jpeg_segments
+from lowprofile.metadata.jpeg import jpeg_segments
 from lowprofile.metadata.reader import read_metadata
 from lowprofile.metadata.strip import StripOptions
 from lowprofile.metadata.strip_plan import strip_file
@@ -243,7 +243,7 @@ def hostile_copy(tmp_path: Path, name: str) -> Path:
 
 
 def png_chunk_types(data: bytes) -> list[bytes]:
-    from lowprofile.metadata.containers import png_chunks
+    from lowprofile.metadata.png import png_chunks
 
     return [kind for kind, _, _ in png_chunks(data)]
 
@@ -265,7 +265,7 @@ def test_hidden_metadata_does_not_survive(tmp_path: Path, name: str) -> None:
 
 
 def test_png_keeps_only_allowlisted_chunks(tmp_path: Path) -> None:
-    from lowprofile.metadata.strip import PNG_KEEP
+    from lowprofile.metadata.png import PNG_KEEP
 
     original = hostile_copy(tmp_path, "strip_png_exif_spellings.png")
     outcome = strip_file(original)
@@ -291,7 +291,7 @@ def test_verification_refuses_a_chunk_outside_the_allowlist(
 
 
 def test_webp_animation_frames_lose_unknown_chunks(tmp_path: Path) -> None:
-    from lowprofile.metadata.containers import riff_chunks
+    from lowprofile.metadata.riff import riff_chunks
 
     out = strip_ok(hostile_copy(tmp_path, "strip_webp_hidden_chunks.webp"))
     data = out.read_bytes()
@@ -370,11 +370,11 @@ def test_a_table_segment_that_swallows_metadata_is_refused(tmp_path: Path) -> No
 
 
 def test_a_kept_png_chunk_with_extra_bytes_is_refused(tmp_path: Path) -> None:
-    from lowprofile.metadata.strip import _png_chunk
+    from lowprofile.metadata.png import png_chunk
 
     data = save(tmp_path / "p.png", "PNG").read_bytes()
     ihdr_end = 8 + 8 + 13 + 4
-    gama = _png_chunk(b"gAMA", b"\x00\x00\xb1\x8f" + b"Jane Example")
+    gama = png_chunk(b"gAMA", b"\x00\x00\xb1\x8f" + b"Jane Example")
     (tmp_path / "p.png").write_bytes(data[:ihdr_end] + gama + data[ihdr_end:])
     outcome = strip_file(tmp_path / "p.png")
     assert not outcome.cleaned and "malformed gAMA chunk" in (outcome.error or "")

@@ -20,7 +20,7 @@ from lowprofile.brokers.loader import load_brokers
 from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.config import Settings
 from lowprofile.errors import ConfigError, MailboxError
-from lowprofile.imap import MAX_MESSAGE_BYTES
+from lowprofile.mail.imap import MAX_MESSAGE_BYTES
 from lowprofile.optout_steps import mailbox
 from lowprofile.optout_steps.mailbox import (
     Answer,

@@ -66,7 +66,7 @@ def test_run_due_retries_a_request_that_needed_you_on_the_same_request(
 
 
 @pytest.mark.browser
-def test_the_monthly_run_retries_what_optout_run_began_unless_told_not_to(
+def test_the_monthly_run_retries_what_optout_run_began_only_when_told_to(
     chromium: None,
     site: OptOutSite,
     private_dirs: dict[str, Path],
@@ -77,7 +77,7 @@ def test_the_monthly_run_retries_what_optout_run_began_unless_told_not_to(
     broker_file(site, private_dirs, captcha=False)
     subject = load_profile(private_dirs["config"] / "profile.toml")
 
-    monkeypatch.setenv("LOWPROFILE_OPTOUT_RETRY", "0")
+    monkeypatch.delenv("LOWPROFILE_OPTOUT_RETRY", raising=False)  # the default: only tell
     line = retry.retry_due(subject, load_settings())
     assert line == "1 opt-out(s) due, left for you"
     assert told == [
@@ -85,7 +85,7 @@ def test_the_monthly_run_retries_what_optout_run_began_unless_told_not_to(
     ]
     assert site.posts == []
 
-    monkeypatch.delenv("LOWPROFILE_OPTOUT_RETRY")  # the default: retry what `optout run` began
+    monkeypatch.setenv("LOWPROFILE_OPTOUT_RETRY", "1")  # opted in: retry what `optout run` began
     line = retry.retry_due(subject, load_settings())
     assert line == "1 opt-out(s) retried, 1 went through"
     assert len(site.posts) == 1 and len(told) == 1  # nothing needed the person this time

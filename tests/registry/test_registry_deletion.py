@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
-from lowprofile.optout.drafts import deletion_wording
+from lowprofile.optout.law import Law
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import (
     build_message,
     build_requests,
-    law_for,
-    lives_in_california,
     new_ref,
     select,
-    wording,
 )
 from lowprofile.registry.errors import RegistryError
 from lowprofile.registry.match import match_all
@@ -45,32 +43,13 @@ def _entry(id_: str, email: str = "", url: str = "", *domains: str, dba: str = "
     )
 
 
-@pytest.mark.parametrize(
-    ("address", "law"),
-    [
-        (Address(city="Fresno", state="CA"), "ccpa"),
-        (Address(city="Dublin", country="IE"), "gdpr"),
-        (Address(city="Austin", state="TX"), "plain"),
-    ],
-)
-def test_law_follows_the_shared_wording(address: Address, law: str) -> None:
-    person = _person(address)
-    assert law_for(person) == law
-    assert wording(law) == deletion_wording(person)
-
-
-def test_unknown_law_is_refused() -> None:
-    with pytest.raises(RegistryError, match="choose one of ccpa, gdpr, plain"):
-        wording("hipaa")
-
-
 def test_message_holds_name_email_state_and_nothing_else() -> None:
     person = _person(Address(city="Fresno", state="CA", postcode="93650", street="1 Elm St"),
                      phones=("559-555-0100",))  # fmt: skip
     entry = _entry("brightline", "privacy@brightline.example")
     given = new_ref()
     ref, message = build_message(
-        (entry,), person, "ccpa", "jane@example.com", (), date(2026, 5, 1), ref=given
+        (entry,), person, Law.CCPA, "jane@example.com", (), date(2026, 5, 1), ref=given
     )
     body = message.get_content()
     assert "California Consumer Privacy Act" in body
@@ -89,13 +68,13 @@ def test_added_fields_come_from_the_profile_or_fail() -> None:
     person = _person(Address(city="Fresno", state="CA", postcode="93650"))
     entry = _entry("b", "p@b.example")
     _, message = build_message(
-        (entry,), person, "ccpa", "j@x.example", ("postcode", "birth-year"), ref="LP-0"
+        (entry,), person, Law.CCPA, "j@x.example", ("postcode", "birth-year"), ref="LP-0"
     )
     assert "- Postcode: 93650\n- Birth year: 1985\n" in message.get_content()
     with pytest.raises(RegistryError, match="the profile has no phone"):
-        build_message((entry,), person, "ccpa", "j@x.example", ("phone",), ref="LP-0")
+        build_message((entry,), person, Law.CCPA, "j@x.example", ("phone",), ref="LP-0")
     with pytest.raises(RegistryError, match="--add 'ssn'"):
-        build_message((entry,), person, "ccpa", "j@x.example", ("ssn",), ref="LP-0")
+        build_message((entry,), person, Law.CCPA, "j@x.example", ("ssn",), ref="LP-0")
 
 
 def test_one_message_per_address_naming_every_registration() -> None:
@@ -105,7 +84,7 @@ def test_one_message_per_address_naming_every_registration() -> None:
         _entry("other", "privacy@other.example"),
         _entry("formonly", "", "https://formonly.example/delete"),
     ]
-    requests = build_requests(entries, _person(Address(state="TX")), "plain", "j@x.example")
+    requests = build_requests(entries, _person(Address(state="TX")), Law.PLAIN, "j@x.example")
     assert [r.recipient for r in requests] == ["dsar@pine.example", "privacy@other.example"]
     pine = requests[0]
     assert pine.broker_ids == ("lists", "audiences")
@@ -117,17 +96,11 @@ def test_one_message_per_address_naming_every_registration() -> None:
 def test_gdpr_gives_country_not_state() -> None:
     person = _person(Address(city="Dublin", country="IE"))
     _, message = build_message(
-        (_entry("b", "p@b.example"),), person, "gdpr", "j@x.example", ref="LP-0"
+        (_entry("b", "p@b.example"),), person, Law.GDPR, "j@x.example", ref="LP-0"
     )
     body = message.get_content()
     assert "Article 17" in body and "one month" in body
     assert "- Country of residence: IE\n" in body and "Dublin" not in body
-
-
-def test_california_detection() -> None:
-    assert lives_in_california(_person(Address(state="California")))
-    assert not lives_in_california(_person(Address(state="CA", current=False)))
-    assert not lives_in_california(_person(Address(state="OR")))
 
 
 def test_select_by_id_name_or_domain() -> None:
@@ -137,9 +110,16 @@ def test_select_by_id_name_or_domain() -> None:
     assert len(select(entries, [])) == 2
 
 
+@dataclass(frozen=True)
+class _OptOut:
+    method: str = "email"
+    email: str = ""
+    url: str = ""
+
+
 class _Site:
-    def __init__(self, id_: str, domain: str, *mirrors: str) -> None:
-        self.id, self.domain, self.mirrors = id_, domain, mirrors
+    def __init__(self, id_: str, domain: str, *mirrors: str, optout: _OptOut = _OptOut()) -> None:
+        self.id, self.domain, self.mirrors, self.optout = id_, domain, mirrors, optout
 
 
 def test_matching_by_domain_subdomain_and_mirror() -> None:
@@ -175,7 +155,7 @@ def test_prepare_skips_asked_and_site_opted_out_and_lists_forms() -> None:
     prepared = prepare(
         entries,
         subject=_person(Address(state="TX")),
-        law="plain",
+        law=Law.PLAIN,
         sender="j@x.example",
         sites=sites,
         site_optouts=["acxiom", "beenverified"],  # peoplelooker not yet: the family is still asked

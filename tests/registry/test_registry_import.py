@@ -139,3 +139,39 @@ def test_shared_2025_registry_imports_at_least_530(shared_data: Path) -> None:
     assert [(e.id, e.emails) for e in shipped.entries] == [
         (e.id, e.emails) for e in catalogue.entries
     ]
+
+
+def _rows_csv(path: Path, count: int) -> Path:
+    lines = ["Name,Website,Email,Opt-out URL"]
+    lines += [f"Broker {n},b{n}.example,privacy@b{n}.example," for n in range(count)]
+    path.write_text("\r\n".join(lines) + "\r\n", "utf-8")
+    return path
+
+
+def test_a_registry_past_the_row_cap_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23, defect 13: a million rows took 88 s and 4 GB; past the cap, nothing is built."""
+    import time
+
+    from typer.testing import CliRunner
+
+    from lowprofile.cli.main import app
+    from lowprofile.registry import importer
+    from lowprofile.registry.catalogue import catalogue_path
+
+    assert importer.MAX_ROWS == 20_000  # the shipped registry has about 530
+    big = _rows_csv(tmp_path / "big.csv", 100_000)
+    started = time.monotonic()
+    result = CliRunner(env={"COLUMNS": "1000"}).invoke(app, ["registry", "update", str(big)])
+    assert result.exit_code == 2, result.output
+    assert "more than 20,000 rows" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not catalogue_path().exists()
+    assert time.monotonic() - started < 10
+    monkeypatch.setattr(importer, "MAX_ROWS", 10)  # the cap counts rows, not lines of header
+    assert len(import_registry(str(_rows_csv(tmp_path / "ten.csv", 10))).entries) == 10
+    with pytest.raises(RegistryError, match="more than 10 rows"):
+        import_registry(str(_rows_csv(tmp_path / "many.csv", 10 + importer.HEADER_SCAN_ROWS)))
+    monkeypatch.setattr(importer, "MAX_BYTES", 100)
+    with pytest.raises(RegistryError, match="this file is refused"):
+        import_registry(str(big))

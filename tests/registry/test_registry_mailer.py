@@ -13,9 +13,12 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from helpers.records import PERSON
 from lowprofile.config import load_settings
+from lowprofile.errors import SmtpError
+from lowprofile.mail.smtp import Relay
+from lowprofile.optout.law import Law
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import build_requests
-from lowprofile.registry.errors import RegistryError, SendError
+from lowprofile.registry.errors import RegistryError
 from lowprofile.registry.ledger import Ledger
 from lowprofile.registry.mailer import SmtpAccount, send_requests
 from lowprofile.subject import Address, Name, Subject
@@ -69,7 +72,7 @@ def _requests(count: int) -> list:  # type: ignore[type-arg]
     entries = [
         RegistryEntry(id=f"b{i}", name=f"B{i}", emails=(f"p{i}@b.example",)) for i in range(count)
     ]
-    return build_requests(entries, person, "plain", "jane@example.com")
+    return build_requests(entries, person, Law.PLAIN, "jane@example.com")
 
 
 def test_login_with_password_from_environment_and_paced(
@@ -77,7 +80,7 @@ def test_login_with_password_from_environment_and_paced(
 ) -> None:
     monkeypatch.setenv("LOWPROFILE_SMTP_PASSWORD", "s3cret-pass")
     account = SmtpAccount.from_settings(load_settings())
-    assert account.password == "s3cret-pass"
+    assert account.relay.password == "s3cret-pass"
     pauses: list[float] = []
     with Ledger(PERSON) as ledger:
         report = send_requests(_requests(3), ledger, account, interval=7.5, sleep=pauses.append,
@@ -93,7 +96,7 @@ def test_wrong_password_stops_before_anything_is_sent(
 ) -> None:
     monkeypatch.setenv("LOWPROFILE_SMTP_PASSWORD", "wrong")
     account = SmtpAccount.from_settings(load_settings())
-    with Ledger(PERSON) as ledger, pytest.raises(SendError, match="mail server 127.0.0.1"):
+    with Ledger(PERSON) as ledger, pytest.raises(SmtpError, match="mail server 127.0.0.1"):
         send_requests(_requests(2), ledger, account, interval=0)
     assert auth_server.received == 0
 
@@ -107,6 +110,6 @@ def test_server_gone_is_a_send_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    account = SmtpAccount("127.0.0.1", port, "jane@example.com")
-    with Ledger(PERSON) as ledger, pytest.raises(SendError, match=f"127.0.0.1:{port}"):
+    account = SmtpAccount(Relay("127.0.0.1", port), "jane@example.com")
+    with Ledger(PERSON) as ledger, pytest.raises(SmtpError, match=f"127.0.0.1:{port}"):
         send_requests(_requests(1), ledger, account)

@@ -15,6 +15,7 @@ from helpers.dovecot import Dovecot
 from helpers.records import PERSON
 from lowprofile.cli.main import app
 from lowprofile.config import config_dir
+from lowprofile.optout.law import Law
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import DeletionRequest, build_requests
 from lowprofile.registry.ledger import ANSWERED, CONFIRMED, SENT, Ledger
@@ -32,7 +33,7 @@ def _sent(ledger: Ledger, day: date = date(2026, 1, 1)) -> list[DeletionRequest]
         RegistryEntry(id=x, name=x.title(), emails=(f"p@{x}.example",), domains=("broker.example",))
         for x in "abc"
     ]
-    requests = build_requests(entries, person, "plain", "jane@example.com")
+    requests = build_requests(entries, person, Law.PLAIN, "jane@example.com")
     for request in requests:
         record(ledger, request, SENT, day)
     return requests

@@ -90,7 +90,7 @@ def run_scan(tmp_path: Path, router: respx.MockRouter, listing_page: str) -> tup
     profile.write_text(PROFILE + f'photo_dirs = ["{photos}"]\n', encoding="utf-8")
     answer_as_the_web(router, listing_page)
     html_out, json_out = tmp_path / "report.html", tmp_path / "report.json"
-    args = ["scan", "--profile", str(profile), "--no-save", "--quiet"]
+    args = ["scan", "--profile", str(profile), "--quiet"]  # saved: evidence is kept
     args += ["--only", "brokers", "--only", "xposedornot", "--only", "photos"]
     args += ["--html", str(html_out), "--json", str(json_out)]
     result = CliRunner().invoke(app, args)
@@ -128,9 +128,12 @@ def test_a_real_scan_report_in_chromium(tmp_path: Path, no_network: respx.MockRo
     assert "lowprofile photos strip" in text and "Findings" in text
     assert "https://www.fastpeoplesearch.com/jane-doe_id_G1111111111" in dom
     tree = lxml_html.fromstring(dom)
-    [page] = [h for h in tree.xpath("//a/@href") if h.endswith("/fastpeoplesearch/page-1.html")]
-    kept = Path(unquote(urlsplit(page).path))  # the page as received, linked from its finding
-    assert kept.is_file() and b"jane-doe_id_G1111111111" in kept.read_bytes()
+    links = tree.xpath("//a/@href")
+    [page] = [h for h in links if h.endswith("/fastpeoplesearch/inert/page-1.html")]
+    kept = Path(unquote(urlsplit(page).path))  # the page's inert copy, linked from its finding
+    assert kept.is_file() and "jane-doe_id_G1111111111" in kept.read_text("utf-8")
+    assert "<script" not in kept.read_text("utf-8").lower()
+    assert not [h for h in links if h.endswith("/fastpeoplesearch/page-1.html")]  # never live
     assert "Evidence kept" in text
     keep = TESTS.parent / ".screenshots"
     if keep.is_dir():

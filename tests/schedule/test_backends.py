@@ -12,9 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from lowprofile.cli.main import app
-from lowprofile.schedule.base import Job, ScheduleError, capture_settings
+from lowprofile.schedule.base import Job, ScheduleError
 from lowprofile.schedule.cron import TAG, cron_line
 from lowprofile.schedule.launchd import agent_plist
+from lowprofile.schedule.saved import capture_settings
 from lowprofile.schedule.schtasks import create_command
 from lowprofile.schedule.systemd import service_unit, timer_unit
 

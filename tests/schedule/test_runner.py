@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from helpers.photos import jpeg
 from lowprofile.cli.main import app
 from lowprofile.schedule import notify as notify_module
-from lowprofile.schedule.runner import run_lock, run_scheduled
+from lowprofile.schedule.lock import run_lock
+from lowprofile.schedule.runner import run_scheduled
 from lowprofile.store import Store
 
 
@@ -79,7 +80,13 @@ def test_a_run_that_reached_nothing_says_so(
     monkeypatch.setattr(notify_module, "notify", lambda t, m, s: sent.append((t, m)) or [])
     _only(monkeypatch, "xposedornot")
     assert run_scheduled(profile) == 3
-    assert sent and sent[0][0] == "lowprofile: the scheduled scan could not run"
+    assert sent == [
+        (
+            "lowprofile: the scheduled scan failed",
+            "your scheduled scan could not reach 1 of 1 sites: is this machine online? "
+            "(scan 1 saved: 0 finding(s))",
+        )
+    ]
 
 
 def test_new_exposures_are_counted_against_the_same_person(
@@ -108,7 +115,7 @@ def test_install_keeps_the_settings_and_the_job_runs_with_them(
 ) -> None:
     import json
 
-    from lowprofile.schedule.runner import apply_saved_settings
+    from lowprofile.schedule.saved import apply_saved_settings
 
     crontab = tmp_path / "crontab.txt"
     crontab.write_text("")

@@ -3,9 +3,7 @@ against a stand-in ``crontab`` and ``notify-send`` on PATH (the real crontab is 
 
 from __future__ import annotations
 
-import os
 import socket
-import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,48 +14,6 @@ from lowprofile.cli.main import app
 from lowprofile.schedule.status import When
 
 runner = CliRunner()
-
-FAKE_CRONTAB = """#!/bin/sh
-# A stand-in for crontab(1): the table lives in $FAKE_CRONTAB_FILE.
-if [ -n "$FAKE_CRONTAB_FAIL" ] && [ "$1" = "-" ]; then
-    echo "crontab: cannot write: permission denied" >&2; exit 1
-fi
-case "$1" in
-  -l) [ -f "$FAKE_CRONTAB_FILE" ] || { echo "no crontab for tester" >&2; exit 1; }
-      cat "$FAKE_CRONTAB_FILE" ;;
-  -) cat > "$FAKE_CRONTAB_FILE" ;;
-  -r) rm -f "$FAKE_CRONTAB_FILE" ;;
-esac
-"""
-FAKE_NOTIFY = """#!/bin/sh
-printf '%s|%s\\n' "$1" "$2" >> "$FAKE_NOTIFY_FILE"
-"""
-
-
-def _tool(folder: Path, name: str, text: str) -> None:
-    path = folder / name
-    path.write_text(text)
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-
-
-@pytest.fixture
-def fake_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    _tool(bin_dir, "crontab", FAKE_CRONTAB)
-    _tool(bin_dir, "notify-send", FAKE_NOTIFY)
-    files = {"crontab": tmp_path / "crontab.txt", "notify": tmp_path / "notified.txt"}
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_CRONTAB_FILE", str(files["crontab"]))
-    monkeypatch.setenv("FAKE_NOTIFY_FILE", str(files["notify"]))
-    monkeypatch.setenv("LOWPROFILE_SCHEDULER", "cron")
-    return files
-
-
-@pytest.fixture
-def profile(private_dirs: dict[str, Path]) -> Path:
-    assert runner.invoke(app, ["init", "--name", "Jane Doe", "--city", "Austin"]).exit_code == 0
-    return private_dirs["config"] / "profile.toml"
 
 
 @pytest.mark.parametrize(
@@ -181,3 +137,68 @@ def test_schedule_test_says_when_email_fails(
     assert result.exit_code == 3
     assert "the test email to me@example.com could not be sent" in result.stderr
     assert "sent by: console" in result.stdout
+
+
+def _processes(proc: Path, *names: str) -> None:
+    """A stand-in /proc with one process per name."""
+    (proc / "self").mkdir(parents=True, exist_ok=True)
+    for pid, name in enumerate(names, start=100):
+        (proc / str(pid)).mkdir(exist_ok=True)
+        (proc / str(pid) / "comm").write_text(f"{name}\n")
+
+
+def test_status_says_whether_cron_runs_and_the_profile_loads(
+    fake_tools: dict[str, Path], profile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lowprofile.schedule import cron
+
+    proc = tmp_path / "proc"
+    _processes(proc, "systemd", "bash")
+    monkeypatch.setattr(cron, "PROC", proc)
+    assert runner.invoke(app, ["schedule", "install"]).exit_code == 0
+    lines = runner.invoke(app, ["schedule", "status"]).stdout.splitlines()
+    assert "scheduler: NO cron daemon is running, so the job will not start" in lines[2]
+    assert lines[3] == f"profile: {profile} loads"
+
+    _processes(proc, "systemd", "bash", "cron")
+    profile.write_text('names = ["Jane Doe"\n')  # damaged after install
+    lines = runner.invoke(app, ["schedule", "status"]).stdout.splitlines()
+    assert lines[2] == "scheduler: a cron daemon is running"
+    assert lines[3].startswith(f"profile: cannot be read, so every run fails: {profile}: not valid")
+
+
+def test_cron_daemon_on_this_machine_is_looked_up_in_proc() -> None:
+    from lowprofile.schedule.cron import cron_daemon_running
+
+    assert cron_daemon_running(Path("/nonexistent")) is None  # no /proc: cannot be told
+    if Path("/proc/self").exists():
+        assert cron_daemon_running() in (True, False)
+
+
+@pytest.mark.parametrize(
+    ("scheduler", "display", "warned"),
+    [
+        ("cron", ":99", "a job under cron has no desktop and nobody reads its console"),
+        ("systemd", None, "only the console got this, and nobody reads a scheduled job's console"),
+        ("systemd", ":99", None),
+    ],
+)
+def test_schedule_test_warns_when_nobody_would_see_a_scheduled_run(
+    scheduler: str,
+    display: str | None,
+    warned: str | None,
+    fake_tools: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LOWPROFILE_SCHEDULER", scheduler)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    if display:
+        monkeypatch.setenv("DISPLAY", display)
+    else:
+        monkeypatch.delenv("DISPLAY", raising=False)
+    result = runner.invoke(app, ["schedule", "test"])
+    assert result.exit_code == 0, result.output
+    if warned is None:
+        assert "warning" not in result.stderr
+    else:
+        assert f"warning: {warned}: set smtp_host and smtp_to" in result.stderr

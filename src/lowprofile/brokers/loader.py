@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lowprofile import __version__
-from lowprofile.brokers.schema import Broker, broker_schema, check_broker_file
-from lowprofile.config import config_dir, data_dir, load_settings
+from lowprofile.brokers.schema import Broker, broker_schema, check_broker_file, loopback_setting
+from lowprofile.config import config_dir, data_dir
 from lowprofile.files import write_private
 from lowprofile.resources import shipped_brokers_dir
 
@@ -42,11 +42,11 @@ class ValidatedCache:
     kept, never a broker itself: the data still comes from the file as it is now.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, allow_loopback: bool) -> None:
         self.path = path or data_dir() / "cache" / "brokers-validated.json"
         self._rules = hashlib.sha256(
             json.dumps(broker_schema(), sort_keys=True).encode()
-            + f"{__version__}:{load_settings().allow_loopback}".encode()
+            + f"{__version__}:{allow_loopback}".encode()
         ).hexdigest()
         self.known = self._read()
         self.passed: set[str] = set()
@@ -83,13 +83,18 @@ class ValidatedCache:
             return
 
 
-def load_brokers(extra_dirs: list[Path] | None = None) -> BrokerSet:
-    """Shipped brokers, then user ones (overriding by id); problems collected, never raised."""
+def load_brokers(
+    extra_dirs: list[Path] | None = None, *, allow_loopback: bool | None = None
+) -> BrokerSet:
+    """Shipped brokers, then user ones (overriding by id); problems collected, never raised.
+    ``allow_loopback``: the setting, from a caller that has the settings (a scan reads no config
+    file); None reads it here."""
     result = BrokerSet()
-    cache = ValidatedCache()
+    loopback = loopback_setting(allow_loopback)
+    cache = ValidatedCache(allow_loopback=loopback)
     for folder in [shipped_brokers_dir(), user_brokers_dir(), *(extra_dirs or [])]:
         for path in broker_files(folder):
-            broker, problems = check_broker_file(path, cache.seen)
+            broker, problems = check_broker_file(path, cache.seen, allow_loopback=loopback)
             result.problems += problems
             if broker is not None and not problems:
                 cache.keep()

@@ -296,14 +296,24 @@ def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _target_problems(search: dict[str, Any], optout: dict[str, Any]) -> list[tuple[str, str]]:
+def loopback_setting(allow_loopback: bool | None) -> bool:
+    """The ``allow_loopback`` given by a caller that has the settings (a scan), else read from
+    them (a command validating files on its own)."""
+    if allow_loopback is not None:
+        return allow_loopback
+    from lowprofile.config import load_settings
+
+    return load_settings().allow_loopback
+
+
+def _target_problems(
+    search: dict[str, Any], optout: dict[str, Any], allow_loopback: bool
+) -> list[tuple[str, str]]:
     """Search and opt-out URLs must point at the public internet: a broker file is data anyone
     may hand a user, and ``https://169.254.169.254/`` or ``https://127.0.0.1:6379/`` would turn a
     scan into a probe of the user's own machine or network."""
-    from lowprofile.config import load_settings
     from lowprofile.fetch.fence import check_public_target
 
-    allow_loopback = load_settings().allow_loopback
     out = []
     for key, table in (("search.url", search), ("optout.url", optout)):
         url = table.get("url")
@@ -314,17 +324,20 @@ def _target_problems(search: dict[str, Any], optout: dict[str, Any]) -> list[tup
     return out
 
 
-def meaning_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+def meaning_problems(
+    data: dict[str, Any], allow_loopback: bool | None = None
+) -> list[tuple[str, str]]:
     """What a schema cannot say: template variables and filters exist, selectors compile."""
+    loopback = loopback_setting(allow_loopback)
     out: list[tuple[str, str]] = []
     search = _table(data, "search")
     for key, value in (("url", search.get("url")), *(search.get("form") or {}).items()):
         if isinstance(value, str):
             where = "search.url" if key == "url" else f"search.form.{key}"
             out += [(where, message) for message in _template_problems(value)]
-    out += _target_problems(search, _table(data, "optout"))
+    out += _target_problems(search, _table(data, "optout"), loopback)
     out += _fetch_problems(search)
-    out += _step_problems(_table(data, "optout"))
+    out += _step_problems(_table(data, "optout"), loopback)
     parse = _table(data, "parse")
     selector_lists: list[tuple[str, Any]] = [
         ("parse.cards", parse.get("cards")),
@@ -353,10 +366,9 @@ def _plain_http_problem(url: Any) -> str | None:
     return None
 
 
-def _step_problems(optout: dict[str, Any]) -> list[tuple[str, str]]:
+def _step_problems(optout: dict[str, Any], allow_loopback: bool) -> list[tuple[str, str]]:
     """Each opt-out step's URL names known variables and may be visited; selectors compile; a
     run that sends personal data has a submit to stop before (``--dry-run``)."""
-    from lowprofile.config import load_settings
     from lowprofile.fetch.fence import check_public_target
 
     out: list[tuple[str, str]] = []
@@ -366,7 +378,6 @@ def _step_problems(optout: dict[str, Any]) -> list[tuple[str, str]]:
     steps = optout.get("steps")
     if not isinstance(steps, list):
         return out
-    allow_loopback = load_settings().allow_loopback
     for number, step in enumerate(steps):
         if not isinstance(step, dict):
             continue
@@ -413,12 +424,12 @@ def _fetch_problems(search: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def broker_from_dict(
-    data: dict[str, Any], source: str, *, checked: bool = False
+    data: dict[str, Any], source: str, *, checked: bool = False, allow_loopback: bool | None = None
 ) -> tuple[Broker | None, list[str]]:
     """Validate parsed TOML (shape by the schema, meaning here); returns the Broker (None if
     unusable) and every problem found, as ``file:key: message`` lines. ``checked``: these very
     bytes passed before under the same rules (the loader's cache), so validation is skipped."""
-    found = [] if checked else shape_problems(data) + meaning_problems(data)
+    found = [] if checked else shape_problems(data) + meaning_problems(data, allow_loopback)
     if found:
         return None, [f"{source}:{key}: {message}" for key, message in found]
     search, parse, optout = data["search"], data.get("parse", {}), data["optout"]
@@ -469,10 +480,11 @@ def broker_from_dict(
 
 
 def check_broker_file(
-    path: Path, passed: Callable[[bytes], bool] | None = None
+    path: Path, passed: Callable[[bytes], bool] | None = None, *, allow_loopback: bool | None = None
 ) -> tuple[Broker | None, list[str]]:
     """The broker in ``path``, or its problems. ``passed(raw)`` says whether these bytes were
-    validated before under the same rules (then the schema check is skipped)."""
+    validated before under the same rules (then the schema check is skipped);
+    ``allow_loopback``: the setting, when the caller has the settings (``loopback_setting``)."""
     try:
         raw = path.read_bytes()
         data = tomllib.loads(raw.decode("utf-8"))
@@ -481,7 +493,9 @@ def check_broker_file(
     except tomllib.TOMLDecodeError as exc:
         return None, [f"{path}:-: not valid TOML: {exc}"]
     checked = passed is not None and passed(raw)
-    broker, problems = broker_from_dict(data, str(path), checked=checked)
+    broker, problems = broker_from_dict(
+        data, str(path), checked=checked, allow_loopback=allow_loopback
+    )
     if broker is not None and broker.id != path.stem:
         return None, [f"{path}:id: {broker.id!r} must match the file name ({path.stem!r})"]
     return broker, problems

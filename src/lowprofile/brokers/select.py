@@ -269,8 +269,3 @@ class Visibility:
         for element in chain:
             self._known[element] = verdict
         return verdict
-
-
-def is_hidden(node: Any) -> bool:
-    """True for an element a browser would not show: hidden duplicates are not listings."""
-    return Visibility().hidden(node)

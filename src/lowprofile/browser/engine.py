@@ -100,7 +100,6 @@ class BrowserEngine:
         self._playwright: Any = None
         self._browser: Any = None
         self._failed = ""
-        self.pages_opened = 0
 
     @property
     def available(self) -> Availability:
@@ -245,7 +244,6 @@ class BrowserEngine:
         async with self._slots:
             context = await self._context(host)
             await self.politeness.wait_turn(host)
-            self.pages_opened += 1
             page = await context.new_page()
             try:
                 yield page
@@ -257,7 +255,6 @@ class BrowserEngine:
         idle = self._idle.get(site)
         if idle:
             return idle.pop()
-        self.pages_opened += 1
         return await context.new_page()
 
     async def _wait_for(self, page: Any, host: str, selectors: list[str]) -> None:

@@ -11,22 +11,24 @@ platform's abuse desk. Files are 0600, folders 0700.
 
 from __future__ import annotations
 
+import errno
 import hashlib
-import html
 import json
 import logging
-import zipfile
+import os
+import re
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from lowprofile import __version__
 from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.profiles import site_key
 from lowprofile.config import data_dir
 from lowprofile.errors import LowprofileError
-from lowprofile.files import atomic_writer, ensure_private_dir, write_private
+from lowprofile.files import ensure_private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -87,28 +89,128 @@ class EvidenceKeeper:
             return f"the screenshot failed: {exc.__class__.__name__}"
 
 
-def read_manifest(folder: Path) -> dict[str, Any] | None:
+class EvidenceError(LowprofileError):
+    """Evidence that is not as lowprofile kept it: an unknown id, a manifest that is not one, a
+    file missing, changed or replaced by a link. Bad input to ``evidence export`` (exit 2), never
+    a traceback: a pack handed to the police must be refused, naming the place, not half made."""
+
+
+MANIFEST_CAP = 16 * 1024 * 1024
+"""Bytes a manifest may hold: ours are a few kilobytes; a bigger one was not written by us."""
+FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
+"""A file a manifest may name: a plain name inside the broker's folder, never a path."""
+DIGEST = re.compile(r"[0-9a-f]{64}\Z")
+
+
+def read_kept(path: Path) -> bytes:
+    """The bytes of one kept file, read only from a regular file and never through a symbolic
+    link (a ``notes.txt`` linked to a secret must not end up in a pack)."""
+    if path.is_symlink():
+        raise EvidenceError(f"{path}: a link, not a file lowprofile kept")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        data = json.loads((folder / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise EvidenceError(f"{path}: missing") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise EvidenceError(f"{path}: a link, not a file lowprofile kept") from None
+        raise
+    with os.fdopen(fd, "rb") as kept:
+        if not stat.S_ISREG(os.fstat(kept.fileno()).st_mode):
+            raise EvidenceError(f"{path}: not a regular file")
+        return kept.read()
+
+
+def check_manifest(data: object, where: Path) -> dict[str, Any]:
+    """``data`` as a manifest of kept pages, or EvidenceError naming ``where`` and the place:
+    every page has its URL, its time and an object of plain file names to SHA-256 values."""
+
+    def bad(place: str, why: str) -> NoReturn:
+        raise EvidenceError(f"{where}: {place}: {why}")
+
+    if not isinstance(data, dict):
+        bad("the top", "not an object")
+    if not isinstance(data.get("broker", ""), str):
+        bad("broker", "not text")
+    pages = data.get("pages")
+    if not isinstance(pages, list):
+        bad("pages", "not a list")
+    for number, page in enumerate(pages):
+        place = f"pages[{number}]"
+        if not isinstance(page, dict):
+            bad(place, "not an object")
+        for key in ("url", "fetched_at", "via"):
+            value = page.get(key, "http" if key == "via" else None)
+            if not isinstance(value, str) or not value:
+                bad(f"{place}.{key}", "missing or not text")
+        files = page.get("files")
+        if not isinstance(files, dict):
+            bad(f"{place}.files", "not an object of file names and SHA-256 values")
+        for name, digest in files.items():
+            if not FILE_NAME.match(name) or name == MANIFEST:
+                bad(f"{place}.files", f"{name!r} is not a plain file name")
+            if not isinstance(digest, str) or not DIGEST.match(digest):
+                bad(f"{place}.files.{name}", "not a SHA-256 value")
+    return data
+
+
+def load_manifest(folder: Path) -> tuple[bytes, dict[str, Any]]:
+    """The bytes of a broker folder's manifest and what they say; EvidenceError if unusable."""
+    path = folder / MANIFEST
+    raw = read_kept(path)
+    if len(raw) > MANIFEST_CAP:
+        raise EvidenceError(f"{path}: larger than any manifest lowprofile writes")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise EvidenceError(f"{path}: not JSON ({exc.__class__.__name__})") from None
+    return raw, check_manifest(data, path)
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """A broker folder's manifest, or None when there is none or it is not one."""
+    try:
+        return load_manifest(folder)[1]
+    except (EvidenceError, OSError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("pages"), list) else None
+
+
+@dataclass(frozen=True)
+class KeptFolder:
+    """One broker's evidence as read and checked: the manifest and every file it names."""
+
+    manifest: dict[str, Any]
+    files: dict[str, bytes]
+    """``manifest.json`` first, then each file the pages name, with the bytes that were hashed."""
+
+
+def read_folder(folder: Path) -> KeptFolder:
+    """Read one broker's evidence, refusing (EvidenceError) the first file that is missing, is a
+    link, or differs from its SHA-256. Only files the manifest names are read."""
+    if folder.is_symlink():
+        raise EvidenceError(f"{folder}: a link, not a folder lowprofile kept")
+    raw, manifest = load_manifest(folder)
+    files = {MANIFEST: raw}
+    for page in manifest["pages"]:
+        for name, digest in page["files"].items():
+            data = read_kept(folder / name)
+            if hashlib.sha256(data).hexdigest() != digest:
+                raise EvidenceError(f"{folder / name}: SHA-256 differs from the manifest")
+            files[name] = data
+    return KeptFolder(manifest, files)
 
 
 def verify_folder(folder: Path) -> list[str]:
-    """Every way the files of one broker's evidence differ from its manifest (empty: intact)."""
-    manifest = read_manifest(folder)
-    if manifest is None:
-        return [f"{folder}: no readable {MANIFEST}"]
-    problems = []
-    for page in manifest["pages"]:
-        for name, digest in page.get("files", {}).items():
-            path = folder / name
-            if not path.is_file():
-                problems.append(f"{path}: missing")
-            elif sha256_of(path) != digest:
-                problems.append(f"{path}: SHA-256 differs from the manifest")
-    return problems
+    """How the files of one broker's evidence differ from its manifest (empty: intact); the
+    first difference found, as one line."""
+    try:
+        read_folder(folder)
+    except EvidenceError as exc:
+        return [str(exc)]
+    except OSError as exc:
+        return [f"{folder}: {exc.strerror or exc}"]
+    return []
 
 
 THUMBNAILS = 24
@@ -117,28 +219,69 @@ a scan of many listings keeps a report that opens quickly."""
 THUMBNAIL_WIDTH = 360
 
 
+INERT = "inert"
+"""The sub-folder of a broker's evidence holding the inert copies of its pages (``inert.py``):
+derived from the kept bytes, named by no manifest, made again whenever they are linked."""
+
+
+def is_page(name: str) -> bool:
+    return name.lower().endswith((".html", ".htm"))
+
+
+def inert_copies(kept: KeptFolder) -> dict[str, str]:
+    """The inert copy of every page a broker's evidence holds, by its path relative to the
+    broker's folder (``inert/page-1.html``)."""
+    from lowprofile.browser.inert import inert_html
+
+    return {
+        f"{INERT}/{name}": inert_html(data, name)
+        for name, data in kept.files.items()
+        if is_page(name)
+    }
+
+
 def evidence_index(folder: Path) -> dict[str, dict[str, str]]:
     """For the HTML report: each broker of a scan's evidence ``folder`` with ``file:`` links to
-    its folder, the page as received and its screenshot, and a small JPEG of the top of the
-    page as a ``data:`` URI (the report's content policy allows only those pictures). Only
-    brokers whose files match their manifest are listed: a link must show what was seen."""
+    its folder, the inert copy of the page as received (never the broker's live page: opening
+    it would tell the site when and from where) and its screenshot, and a small JPEG of the top
+    of the page as a ``data:`` URI (the report's content policy allows only those pictures).
+    Only brokers whose files match their manifest are listed: a link must show what was seen."""
     index: dict[str, dict[str, str]] = {}
     for target in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
-        manifest = read_manifest(target)
-        if manifest is None or not manifest["pages"] or verify_folder(target):
+        try:
+            kept = read_folder(target)
+        except (EvidenceError, OSError):
             continue
-        files = manifest["pages"][0].get("files", {})
+        pages = kept.manifest["pages"]
+        if not pages:
+            continue
         entry = {"folder": target.as_uri()}
-        for name in files:
-            kind = "screenshot" if name.endswith(".png") else "page"
-            entry.setdefault(kind, (target / name).as_uri())
-        if "screenshot" in entry and len(index) < THUMBNAILS:
-            entry["thumbnail"] = _thumbnail(target / next(n for n in files if n.endswith(".png")))
-        index[str(manifest.get("broker") or target.name)] = entry
+        for name in pages[0]["files"]:
+            if name.endswith(".png"):
+                entry.setdefault("screenshot", (target / name).as_uri())
+                if len(index) < THUMBNAILS:
+                    entry.setdefault("thumbnail", _thumbnail(kept.files[name]))
+            elif is_page(name) and "page" not in entry:
+                copy = _write_inert(target, name, kept)
+                if copy is not None:
+                    entry["page"] = copy.as_uri()
+        index[kept.manifest.get("broker") or target.name] = entry
     return index
 
 
-def _thumbnail(png: Path) -> str:
+def _write_inert(target: Path, name: str, kept: KeptFolder) -> Path | None:
+    """Write the inert copy of one kept page beside it; None (no link) when it cannot be."""
+    from lowprofile.browser.inert import inert_html
+
+    try:
+        folder = ensure_private_dir(target / INERT)
+        return write_private(folder / name, inert_html(kept.files[name], name))
+    except OSError as exc:
+        log.debug("no inert copy of %s: %s", target / name, exc)
+        return None
+
+
+def _thumbnail(png: bytes) -> str:
     """The top of a full-page screenshot, shrunk, as a ``data:`` URI ('' when it cannot be)."""
     import base64
     import io
@@ -146,7 +289,7 @@ def _thumbnail(png: Path) -> str:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(png) as image:
+        with Image.open(io.BytesIO(png)) as image:
             top = image.crop((0, 0, image.width, min(image.height, image.width))).convert("RGB")
             top.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH))
             out = io.BytesIO()
@@ -154,14 +297,6 @@ def _thumbnail(png: Path) -> str:
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
         return ""
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
-
-
-def scan_folder(scan_id: str) -> Path:
-    """The evidence folder of a scan, by history id (or folder name); LowprofileError if none."""
-    folder = evidence_root() / site_key(scan_id)
-    if not folder.is_dir():
-        raise LowprofileError(f"no evidence for scan {scan_id} (looked in {folder})")
-    return folder
 
 
 def settle(pending: Path, scan_id: int | None) -> Path | None:
@@ -176,62 +311,3 @@ def settle(pending: Path, scan_id: int | None) -> Path | None:
         return pending
     pending.rename(final)
     return final
-
-
-def _index(scan_id: str, folders: list[tuple[str, dict[str, Any]]]) -> str:
-    rows = []
-    for broker, manifest in folders:
-        for page in manifest["pages"]:
-            files = "".join(
-                f'<li><a href="{html.escape(broker)}/{html.escape(name)}">{html.escape(name)}</a>'
-                f" <code>sha256 {html.escape(digest)}</code></li>"
-                for name, digest in page.get("files", {}).items()
-            )
-            images = "".join(
-                f'<img src="{html.escape(broker)}/{html.escape(name)}" alt="" width="320">'
-                for name in page.get("files", {})
-                if name.endswith(".png")
-            )
-            rows.append(
-                f"<section><h2>{html.escape(broker)}</h2>"
-                f"<p>{html.escape(page['url'])}<br>retrieved {html.escape(page['fetched_at'])} "
-                f"(UTC) by {html.escape(page.get('via', 'http'))}</p><ul>{files}</ul>{images}"
-                "</section>"
-            )
-    body = "".join(rows) or "<p>No evidence was kept for this scan.</p>"
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>Evidence, scan {html.escape(scan_id)}</title></head><body>"
-        f"<h1>Evidence kept by {html.escape(TOOL)}, scan {html.escape(scan_id)}</h1>"
-        "<p>Each page is kept as it was received, with a screenshot and its SHA-256 in the "
-        f"folder's {MANIFEST}.</p>{body}</body></html>"
-    )
-
-
-def export_pack(scan_id: str, out: Path) -> tuple[Path, int]:
-    """Zip a scan's evidence (manifests, files, one-page index.html) to ``out``: written beside
-    it, checked, then renamed into place. The zip and the number of files it holds; a folder
-    whose files no longer match its manifest is refused, naming the file."""
-    folder = scan_folder(scan_id)
-    folders = []
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-        problems = verify_folder(sub)
-        if problems:
-            raise LowprofileError(problems[0])
-        manifest = read_manifest(sub)
-        assert manifest is not None  # noqa: S101 - verify_folder checked it
-        folders.append((sub.name, manifest))
-    count = 0
-    ensure_private_dir(out.parent)
-    with atomic_writer(out) as tmp:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as pack:
-            pack.writestr("index.html", _index(scan_id, folders))
-            for broker, _ in folders:
-                for path in sorted((folder / broker).iterdir()):
-                    pack.write(path, f"{broker}/{path.name}")
-                    count += 1
-        with zipfile.ZipFile(tmp) as check:
-            bad = check.testzip()
-            if bad is not None:
-                raise LowprofileError(f"{out}: {bad} did not survive the zip")
-    return out, count

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from lowprofile.browser.engine import BrowserEngine
     from lowprofile.browser.evidence import EvidenceKeeper
     from lowprofile.fetch.http import Http
+    from lowprofile.optout.model import HandCheck
 
 ENTRY_POINT_GROUP = "lowprofile.checkers"
 
@@ -55,23 +56,56 @@ class Readiness:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class ScanOptions:
+    """What one scan is asked to do beyond the settings, as typed fields: a misspelt option is
+    a mypy error, not a key nobody reads. Nothing here comes from the environment or a file
+    (``config`` reads those); the CLI, the scheduler or a script fills it in."""
+
+    browser: str | None = None
+    """One of ``config.BROWSER_MODES``. None: the pipeline uses the setting ``browser_mode``,
+    and a bare ``run_scan`` (a script, a test) starts no browser."""
+    show_browser: bool = False
+    """A visible browser window, where the person can answer a site's check."""
+    notify: Callable[[str], None] | None = None
+    """Told when a site waits for the person in the visible browser."""
+    sites: tuple[str, ...] = ()
+    """Only these broker ids (``scan --site``); empty: every broker."""
+    reveal_emails: bool = False
+    """Addresses as typed (``breaches check``), not masked."""
+    save_pages: Path | None = None
+    """Where to keep fetched pages for debugging; None keeps nothing."""
+    evidence_dir: Path | None = None
+    """Where found listings keep their evidence; the pipeline names one per scan."""
+
+
 @dataclass
 class CheckContext:
-    """What a running checker may use: the shared HTTP client, the settings, scan options."""
+    """What a running checker may use: the shared HTTP client, the settings, the scan's options
+    and what the history says that the checker needs. A checker opens no database and reads no
+    config file: the pipeline did that once, before the checkers started."""
 
     http: Http
     settings: Settings
-    save_pages: Path | None = None
-    """Where to keep fetched pages for debugging; None (the default) keeps nothing."""
+    options: ScanOptions = field(default_factory=ScanOptions)
     advance: Callable[[int], None] = field(default=lambda n: None)
     """Report progress: call with the number of targets just finished."""
-    options: dict[str, Any] = field(default_factory=dict)
     browser: BrowserEngine | None = None
     """The scan's one browser (started on first use), or None where it cannot or may not run."""
-    browser_mode: str = "auto"
-    """``auto``, ``always`` or ``never`` (``scan --browser``)."""
     evidence: EvidenceKeeper | None = None
     """Where found and possible listings keep their evidence; None keeps none."""
+    hand_checks: Mapping[str, HandCheck] = field(default_factory=dict)
+    """Broker id -> the newest thing the person recorded for a site searched by hand
+    (``optout checked``), read from the history by the pipeline."""
+
+    @property
+    def browser_mode(self) -> str:
+        """``auto``, ``always`` or ``never``; a context nobody set a mode for uses no browser."""
+        return self.options.browser or "never"
+
+    @property
+    def save_pages(self) -> Path | None:
+        return self.options.save_pages
 
 
 @runtime_checkable
@@ -164,7 +198,7 @@ def shown_email(email: str, ctx: CheckContext) -> str:
     addresses starting with the same letter must be told apart."""
     from lowprofile.privacy import mask_email
 
-    return email if ctx.options.get("reveal_emails") else mask_email(email)
+    return email if ctx.options.reveal_emails else mask_email(email)
 
 
 def result_for_net_error(

@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -24,16 +24,16 @@ from lowprofile.brokers.listing import Listing, MatchResult
 from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
 from lowprofile.brokers.page import DRIFT_REASON
+from lowprofile.brokers.reach import abroad_results, not_searched_abroad, searched_subject
 from lowprofile.brokers.schema import Broker
 from lowprofile.brokers.search import Fetchers, PageCache, fetch_and_read, fill
 from lowprofile.brokers.template import MissingValue, Query, queries_for, queries_left_out
 from lowprofile.browser.locate import availability
 from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
 from lowprofile.config import Settings
-from lowprofile.errors import NetError, StoreError
+from lowprofile.errors import NetError
 from lowprofile.files import ensure_private_dir, write_private
 from lowprofile.optout.model import HandCheck
-from lowprofile.optout.records import RequestLedger, ledger_db_path
 from lowprofile.privacy import mask_name
 from lowprofile.results import CheckResult, Finding, Kind, Remedy, Severity, Status
 from lowprofile.subject import Subject
@@ -181,7 +181,7 @@ def judge_listings(
 
 
 def planned_requests(
-    brokers: Iterable[Broker], subject: Subject, fetcher: Fetchers
+    brokers: Iterable[Broker], queries: Callable[[Broker], Sequence[Query]], fetcher: Fetchers
 ) -> dict[str, list[str]]:
     """Broker id -> the URLs its searches will request over plain HTTP, each distinct request
     once (the page cache shares one between clone sites): the work the scheduler plans with."""
@@ -190,7 +190,7 @@ def planned_requests(
     for broker in brokers:
         if not broker.automatic or broker.searched_as or fetcher.wants_browser(broker):
             continue
-        for query in queries_for(subject):
+        for query in queries(broker):
             try:
                 search = fill(broker, query)
             except MissingValue:
@@ -219,46 +219,45 @@ def _host(url: str) -> str:
 
 
 class BrokerChecker:
-    """People-search and data-broker sites, driven by the broker files."""
+    """People-search and data-broker sites, driven by the broker files.
+
+    The subject's searches (name × place, ``queries_for``) are worked out once per scan and
+    handed down; what the person recorded by hand comes in the context, read by the pipeline."""
 
     id = CHECKER_ID
     title = "People-search sites"
 
     def __init__(self, broker_set: BrokerSet | None = None) -> None:
         self._set = broker_set
-        self._hand_checks: dict[str, HandCheck] | None = None
         self._pages = PageCache()
+        self._queries: dict[Subject, tuple[Query, ...]] = {}
 
-    @property
-    def broker_set(self) -> BrokerSet:
+    def brokers_for(self, settings: Settings) -> BrokerSet:
+        """The broker files, loaded once with this scan's ``allow_loopback`` (no config read)."""
         if self._set is None:
-            self._set = load_brokers()
+            self._set = load_brokers(allow_loopback=settings.allow_loopback)
         return self._set
 
-    def hand_checks(self, person: str) -> dict[str, HandCheck]:
-        """What the person recorded for sites they searched by hand (``optout checked``); read
-        only from an existing ledger, never creating one."""
-        if self._hand_checks is None:
-            self._hand_checks = {}
-            if ledger_db_path().is_file():
-                try:
-                    with RequestLedger(person) as ledger:
-                        self._hand_checks = ledger.hand_checks()
-                except StoreError as exc:
-                    log.warning("hand checks not read: %s", exc)
-        return self._hand_checks
+    def queries(self, subject: Subject, broker: Broker | None = None) -> tuple[Query, ...]:
+        """The subject's searches (on ``broker``: a US-only site searches the US places only),
+        computed on first use and kept for the scan: the progress count, the scheduler's plan
+        and every broker's searches share them."""
+        searched = (searched_subject(broker, subject) or subject) if broker else subject
+        if searched not in self._queries:
+            self._queries[searched] = tuple(queries_for(searched))
+        return self._queries[searched]
 
     def readiness(self, settings: Settings) -> Readiness:
-        if not self.broker_set.brokers:
+        if not self.brokers_for(settings).brokers:
             return Readiness(False, "no broker files could be loaded")
         return Readiness(True)
 
     def targets(self, subject: Subject) -> int:
-        per_broker = len(queries_for(subject))
-        return per_broker * len(self.broker_set.brokers)
+        brokers = len(self._set.brokers) if self._set is not None else 0
+        return len(self.queries(subject)) * brokers
 
     async def check(self, subject: Subject, ctx: CheckContext) -> AsyncIterator[CheckResult]:
-        for problem in self.broker_set.problems:
+        for problem in self.brokers_for(ctx.settings).problems:
             path, _, rest = problem.partition(":")
             yield CheckResult(CHECKER_ID, Path(path).name, Status.ERROR, detail=problem)
         missing = self._browser_missing(ctx)
@@ -268,12 +267,20 @@ class BrokerChecker:
         if left_out:
             yield CheckResult(CHECKER_ID, "*", Status.SKIPPED, detail=left_out)
         chosen = self.chosen(ctx)
+        abroad = not_searched_abroad(chosen, subject)
+        for result in abroad_results(CHECKER_ID, abroad):
+            yield result
+        chosen = [b for b in chosen if b not in abroad]
+
+        def queries(broker: Broker) -> tuple[Query, ...]:
+            return self.queries(subject, broker)
+
         planned = planned_requests(
-            chosen, subject, Fetchers(ctx.http, ctx.browser, ctx.browser_mode)
+            chosen, queries, Fetchers(ctx.http, ctx.browser, ctx.browser_mode)
         )
         ctx.http.expect(url for urls in planned.values() for url in urls)
         tasks = [
-            asyncio.create_task(self._search_broker(broker, subject, ctx))
+            asyncio.create_task(self._search_broker(broker, queries(broker), subject, ctx))
             for broker in busiest_first(chosen, planned)
         ]
         try:
@@ -286,8 +293,9 @@ class BrokerChecker:
 
     def chosen(self, ctx: CheckContext) -> list[Broker]:
         """The brokers this scan searches: every one, or the sites asked for (``--site``)."""
-        sites = set(ctx.options.get("sites") or ())
-        return [b for b in self.broker_set.brokers.values() if not sites or b.id in sites]
+        sites = set(ctx.options.sites)
+        brokers = self.brokers_for(ctx.settings).brokers
+        return [b for b in brokers.values() if not sites or b.id in sites]
 
     def _browser_missing(self, ctx: CheckContext) -> str:
         """Said once per scan: why the browser is not there, when a recipe (or ``always``)
@@ -295,19 +303,21 @@ class BrokerChecker:
         if ctx.browser is not None or ctx.browser_mode == "never":
             return ""
         wanted = ctx.browser_mode == "always" or any(
-            b.automatic and b.search.fetch == "browser" for b in self.broker_set.brokers.values()
+            b.automatic and b.search.fetch == "browser"
+            for b in self.brokers_for(ctx.settings).brokers.values()
         )
         found = availability()
         return (found.reason or "the browser engine is off") if wanted else ""
 
     async def _search_broker(
-        self, broker: Broker, subject: Subject, ctx: CheckContext
+        self, broker: Broker, queries: Sequence[Query], subject: Subject, ctx: CheckContext
     ) -> list[CheckResult]:
         results: list[CheckResult] = []
         seen_urls: set[str] = set()
         seen_findings: set[str] = set()
         seen_hints: set[str] = set()
-        for query in queries_for(subject):
+        subject = searched_subject(broker, subject) or subject  # a US-only site: US places only
+        for query in queries:
             try:
                 result = await self._search_one(broker, query, subject, ctx, seen_urls)
             except Exception as exc:  # one broken recipe must not end the others
@@ -345,8 +355,9 @@ class BrokerChecker:
         seen_urls: set[str],
     ) -> CheckResult | None:
         target = describe_query(broker, query)
-        if broker.searched_as and broker.searched_as in self.broker_set.brokers:
-            host = self.broker_set.brokers[broker.searched_as]
+        known = self.brokers_for(ctx.settings).brokers
+        if broker.searched_as and broker.searched_as in known:
+            host = known[broker.searched_as]
             if not seen_urls:
                 seen_urls.add("")  # one such note per broker, not one per name searched
                 return CheckResult(
@@ -385,7 +396,7 @@ class BrokerChecker:
             return None
         seen_urls.add(url)
         if not broker.automatic:
-            checked = self.hand_checks(subject.person_id).get(broker.id)
+            checked = ctx.hand_checks.get(broker.id)
             if checked is not None:
                 answer = hand_check_result(broker, checked, target, url)
                 if answer is not None:

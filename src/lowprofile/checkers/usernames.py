@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -29,10 +28,6 @@ from lowprofile.usernames.sites import Site, SiteList, load_sites
 log = logging.getLogger(__name__)
 
 _HAND = "check by hand"
-SITES_ENV = "LOWPROFILE_USERNAME_SITES"
-SKIP_ENV = "LOWPROFILE_USERNAME_SKIP_CATEGORIES"
-"""How a normal ``scan`` gets a site list file and categories to skip (comma-separated), the
-same settings ``usernames check --sites/--skip-category`` takes."""
 
 
 def name_forms(subject: Subject) -> set[str]:
@@ -94,7 +89,11 @@ def insecure_result(site: Site, username: str) -> CheckResult:
 
 
 class UsernameChecker:
-    """Accounts under the person's usernames, on WhatsMyName's sites, each hit controlled."""
+    """Accounts under the person's usernames, on WhatsMyName's sites, each hit controlled.
+
+    Which list, which categories left out and whether sites on this machine may load are
+    settings (``username_sites``, ``username_skip_categories``, ``allow_loopback``), read by
+    ``config`` once and handed in: the checker reads no environment and no config file."""
 
     id = CHECKER_ID
     title = "Accounts under your usernames"
@@ -105,28 +104,36 @@ class UsernameChecker:
         skip_categories: tuple[str, ...] = (),
         site_list: SiteList | None = None,
     ) -> None:
-        env_file = os.environ.get(SITES_ENV)
-        env_skip = os.environ.get(SKIP_ENV, "")
-        self._sites_file = sites_file or (Path(env_file) if env_file else None)
-        self._skip = skip_categories or tuple(c.strip() for c in env_skip.split(",") if c.strip())
+        self._sites_file = sites_file
+        self._skip = skip_categories
         self._list = site_list
+        self._chosen: SiteList | None = None
 
-    @property
-    def site_list(self) -> SiteList:
-        if self._list is None:
-            self._list = load_sites(self._sites_file)
-        return self._list.without_categories(list(self._skip)) if self._skip else self._list
+    def sites_for(self, settings: Settings) -> SiteList:
+        """The list this scan runs, fixed on first use: the one given, or the one the settings
+        name (else the updated or shipped list), less the categories left out."""
+        if self._chosen is None:
+            listed = self._list
+            if listed is None:
+                named = self._sites_file or settings.username_sites
+                listed = load_sites(
+                    Path(named) if named else None, loopback=settings.allow_loopback
+                )
+            skip = self._skip or settings.skipped_username_categories
+            self._chosen = listed.without_categories(list(skip)) if skip else listed
+        return self._chosen
 
     def readiness(self, settings: Settings) -> Readiness:
-        if not self.site_list.sites:
+        if not self.sites_for(settings).sites:
             return Readiness(False, "the WhatsMyName site list has no usable site")
         return Readiness(True)
 
     def targets(self, subject: Subject) -> int:
-        return len(subject.usernames) * len(self.site_list.sites)
+        """0 (unknown) until ``readiness`` has fixed the list with the scan's settings."""
+        return len(subject.usernames) * len(self._chosen.sites) if self._chosen else 0
 
     async def check(self, subject: Subject, ctx: CheckContext) -> AsyncIterator[CheckResult]:
-        sites = self.site_list
+        sites = self.sites_for(ctx.settings)
         if not subject.usernames:
             yield CheckResult(
                 checker=CHECKER_ID,

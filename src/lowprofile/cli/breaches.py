@@ -35,7 +35,7 @@ def check_command(
     The full address goes to each service (XposedOrNot in the URL path, HIBP with your key).
     Exit codes: 0 none found, 1 breaches found, 2 usage error, 3 nothing could be checked.
     """
-    from lowprofile.checkers.base import select_checkers
+    from lowprofile.checkers.base import ScanOptions, select_checkers
     from lowprofile.cli.scan import execute_scan
     from lowprofile.config import load_settings
     from lowprofile.pipeline import Outputs
@@ -54,7 +54,7 @@ def check_command(
         Severity.LOW,
         outputs,
         quiet=quiet,
-        options={"reveal_emails": not redact},
+        options=ScanOptions(reveal_emails=not redact),
         view=breach_table,
     )
     raise typer.Exit(code)

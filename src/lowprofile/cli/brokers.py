@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +20,9 @@ from lowprofile.cli.common import (
     stderr_console,
     stdout_console,
 )
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 app = command_group("The people-search sites lowprofile knows, and tools to keep them working.")
 
@@ -50,12 +53,24 @@ def _broker_row(broker: Any) -> dict[str, Any]:
     }
 
 
+def _shown(value: object) -> Text:
+    """Text from a broker file or a page, safe for the terminal: no markup, and no control or
+    bidi characters (a name holding U+202E would reverse the rest of its line)."""
+    from rich.text import Text
+
+    from lowprofile.safe_text import clean_text
+
+    return Text(clean_text(value))
+
+
 def _load() -> Any:
+    from rich.text import Text
+
     from lowprofile.brokers.loader import load_brokers
 
     loaded = load_brokers()
     for problem in loaded.problems:
-        stderr_console().print(f"[yellow]skipped broker file:[/] {problem}", markup=True)
+        stderr_console().print(Text.assemble(("skipped broker file: ", "yellow"), _shown(problem)))
     return loaded
 
 
@@ -66,7 +81,6 @@ def list_command(
     """List every broker with its parent company, search mode and opt-out (and whether
     `lowprofile optout run` can do it)."""
     from rich.table import Table
-    from rich.text import Text
 
     brokers = sorted(_load().brokers.values(), key=lambda b: b.id)
     if as_json:
@@ -78,8 +92,8 @@ def list_command(
     for b in brokers:
         search = b.search.mode + ("" if b.verified else " (unverified)")
         how = f"{b.optout.method}, by `optout run`" if b.optout.steps else b.optout.method
-        optout = Text(f"{how}: {b.optout.url}")
-        table.add_row(b.id, Text(b.name), Text(b.parent or "-"), search, optout)
+        optout = _shown(f"{how}: {b.optout.url}")
+        table.add_row(_shown(b.id), _shown(b.name), _shown(b.parent or "-"), search, optout)
     stdout_console().print(table)
 
 
@@ -118,7 +132,6 @@ def parse_command(
 ) -> None:
     """Run the page reader and the matcher on a saved page: how to fix a recipe."""
     from rich.table import Table
-    from rich.text import Text
 
     from lowprofile.brokers.matcher import match_listing
     from lowprofile.brokers.page import read_page
@@ -161,18 +174,18 @@ def parse_command(
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     console = stdout_console()
-    console.print(Text(f"{broker.name}: {status} ({reading.reason})"))
+    console.print(_shown(f"{broker.name}: {status} ({reading.reason})"))
     if listings:
         table = Table()
         for column in ("name", "age", "locations", "confidence", "reasons"):
             table.add_column(column, overflow="fold")
         for row in listings:
             table.add_row(
-                Text(row["name"]),
-                str(row["age"] or ""),
-                Text("; ".join(row["locations"] + row["addresses"])),
+                _shown(row["name"]),
+                _shown(row["age"] or ""),
+                _shown("; ".join(row["locations"] + row["addresses"])),
                 f"{row['confidence']:.2f}",
-                Text("; ".join(row["reasons"])),
+                _shown("; ".join(row["reasons"])),
             )
         console.print(table)
 
@@ -188,7 +201,6 @@ def doctor_command(
     import asyncio
 
     from rich.table import Table
-    from rich.text import Text
 
     from lowprofile.brokers.doctor import run_doctor
     from lowprofile.config import load_settings
@@ -206,7 +218,7 @@ def doctor_command(
         for column in ("broker", "health", "detail"):
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(row["id"], row["health"], Text(row["detail"]))
+            table.add_row(row["id"], row["health"], _shown(row["detail"]))
         stdout_console().print(table)
     if any(row["health"] not in ("ok", "manual") for row in rows):
         raise typer.Exit(EXIT_FAILED)

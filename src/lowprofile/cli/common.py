@@ -88,7 +88,13 @@ NameOpt = Annotated[
                  "former names; the first is the primary name."),
 ]  # fmt: skip
 CityOpt = Annotated[str | None, typer.Option(help="City of the current address.")]
-StateOpt = Annotated[str | None, typer.Option(help="State or region, e.g. TX or Texas.")]
+StateOpt = Annotated[
+    str | None, typer.Option(help="US state (TX or Texas), or the region elsewhere (free text).")
+]
+CountryOpt = Annotated[
+    str | None,
+    typer.Option(help="Country of the current address, as an ISO code (DE, GB, FR; default US)."),
+]
 ZipOpt = Annotated[str | None, typer.Option("--zip", help="Postcode of the current address.")]
 BirthYearOpt = Annotated[
     int | None, typer.Option("--birth-year", min=1900, max=2030, help="Year of birth.")

@@ -102,25 +102,41 @@ def prune_command(
         before_ids = {row.id for row in store.scans(person)}
         deleted = store.prune(person, keep=keep, before=day)
         kept_ids = {row.id for row in store.scans(person)}
-    removed = remove_evidence(before_ids - kept_ids)
-    note = f", and the evidence of {removed}" if removed else ""
-    stderr_console().print(f"deleted {deleted} scan(s){note}; {len(kept_ids)} kept")
+        every_scan = {row.id for row in store.scans(None)}  # another person's folders stay
+    referenced = _referenced_evidence(person)
+    removed, recent = _remove_evidence(before_ids - kept_ids, every_scan, referenced)
+    note = f", and {removed} evidence folder(s)" if removed else ""
+    console = stderr_console()
+    console.print(f"deleted {deleted} scan(s){note}; {len(kept_ids)} kept")
+    if recent:
+        console.print(
+            f"kept {recent} evidence folder(s) of no saved scan or opt-out, written in the last "
+            "hour: a scan or opt-out run may still be writing them"
+        )
 
 
-def remove_evidence(scan_ids: set[int]) -> int:
-    """Delete the evidence folders of pruned scans: pruning a scan must not leave its pages and
-    screenshots behind. Only plain folders named by a scan id inside the evidence root go."""
-    import shutil
+def _referenced_evidence(person: str | None) -> list[str]:
+    """The evidence every person's requests name: an opt-out run's folder is kept while any
+    request (whoever's) points at it. Opening the ledger first moves an older history's
+    requests in, so their folders count too."""
+    from lowprofile.optout.records import RequestLedger, people
 
-    from lowprofile.browser.evidence import evidence_root
+    named: list[str] = []
+    for who in dict.fromkeys([*([person] if person is not None else []), *people(), ""]):
+        with RequestLedger(who) as ledger:
+            named += [event.evidence for r in ledger.requests() for event in r.events]
+    return named
 
-    removed = 0
-    for scan_id in scan_ids:
-        folder = evidence_root() / str(scan_id)
-        if folder.is_dir() and not folder.is_symlink():
-            shutil.rmtree(folder)
-            removed += 1
-    return removed
+
+def _remove_evidence(pruned: set[int], kept: set[int], referenced: list[str]) -> tuple[int, int]:
+    """Delete the evidence the prune orphaned: the pruned scans' folders however recent, and
+    every folder nothing owns (``remove_orphans``). The folders deleted, and those spared as
+    maybe still being written."""
+    from lowprofile.browser.folders import pruned_folders, remove_orphans
+
+    removed = pruned_folders(pruned)
+    orphans = remove_orphans(kept, referenced)
+    return removed + orphans.deleted, orphans.recent
 
 
 @app.command("show")

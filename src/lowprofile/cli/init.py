@@ -15,6 +15,7 @@ import typer
 from lowprofile.cli.common import (
     BirthYearOpt,
     CityOpt,
+    CountryOpt,
     EmailOpt,
     NameOpt,
     PhoneOpt,
@@ -25,6 +26,7 @@ from lowprofile.cli.common import (
     fail,
     stderr_console,
 )
+from lowprofile.countries import check_country, is_us
 from lowprofile.errors import LowprofileError, ProfileError
 from lowprofile.subject import (
     Address,
@@ -68,13 +70,22 @@ def _text(text: str) -> str:
     return text
 
 
-def _state(text: str) -> str:
-    return check_state(text) if text else ""
+def _country(text: str) -> str:
+    return check_country(text) if text else "US"
+
+
+def _state_in(country: str) -> Callable[[str], str]:
+    """The state question's check: a US state in the US, free text elsewhere."""
+    return lambda text: check_state(text) if text and is_us(country) else " ".join(text.split())
 
 
 def _past_place(text: str) -> Address:
-    city, _, state = text.partition("/")
-    return Address(city=city.strip(), state=state.strip(), current=False)
+    """``City/State`` in the US, or ``City/Region/Country`` elsewhere (``Lyon//FR``)."""
+    city, _, rest = text.partition("/")
+    state, _, country = rest.partition("/")
+    return Address(
+        city=city.strip(), state=state.strip(), country=country.strip() or "US", current=False
+    )
 
 
 def _photo_dir(text: str) -> Path:
@@ -95,13 +106,19 @@ def _ask_subject() -> Subject:
     others += _ask("Former names, e.g. maiden name", _each(_former))
     year = _ask("Birth year", _optional(check_birth_year))
     addresses = []
+    country = _ask("Country you live in (ISO code, e.g. US, DE, GB; blank: US)", _country)
     city = _ask("Current city", _text)
-    state = _ask("Current state (e.g. TX or Texas)", _state)
+    region = "state (e.g. TX or Texas)" if is_us(country) else "region (e.g. Bavaria)"
+    state = _ask(f"Current {region}", _state_in(country))
     postcode = _ask("Current postcode", _text)
-    if city or state or postcode:
-        addresses.append(Address(city=city, state=state, postcode=postcode, current=True))
+    if city or state or postcode or not is_us(country):
+        addresses.append(
+            Address(city=city, state=state, postcode=postcode, country=country, current=True)
+        )
     addresses += _ask(
-        "Past cities as City/State (comma-separated, e.g. Dallas/TX)", _each(_past_place)
+        "Past cities as City/State, or City/Region/Country outside the US (comma-separated, "
+        "e.g. Dallas/TX, Lyon//FR)",
+        _each(_past_place),
     )
     return Subject(
         names=(primary, *others),
@@ -127,6 +144,7 @@ def init_command(
     city: CityOpt = None,
     state: StateOpt = None,
     postcode: ZipOpt = None,
+    country: CountryOpt = None,
     birth_year: BirthYearOpt = None,
     email: EmailOpt = None,
     phone: PhoneOpt = None,
@@ -153,6 +171,7 @@ def init_command(
             city=city,
             state=state,
             postcode=postcode,
+            country=country,
             birth_year=birth_year,
             emails=email,
             phones=phone,
@@ -164,4 +183,33 @@ def init_command(
     ensure_private_dir(path.parent)
     header = "# lowprofile profile: the details scans search for. Keep this file private.\n"
     write_private(path, header + tomli_w.dumps(subject.to_profile()))
-    stderr_console().print(f"Profile written to {path} (readable by you only).")
+    console = stderr_console()
+    console.print(f"Profile written to {path} (readable by you only).")
+    for note in reach_notes(subject):
+        console.print(f"Note: {note}.")
+
+
+def reach_notes(subject: Subject) -> list[str]:
+    """What a scan of this person cannot search, said when the profile is written (counted
+    here; each scan names the sites): US-only sites for a person with no US address, sites
+    that need a last name for a person with one name."""
+    from lowprofile.brokers.loader import load_brokers
+    from lowprofile.brokers.reach import needs_last_name, not_searched_abroad
+
+    brokers = list(load_brokers().brokers.values())
+    notes = []
+    abroad = not_searched_abroad(brokers, subject)
+    if abroad:
+        notes.append(
+            f"{len(abroad)} US-only people-search sites will not be searched, since none of "
+            "your addresses is in the US (each scan names them)"
+        )
+    if subject.names and subject.primary.single:
+        searchable = [b for b in brokers if b not in abroad]
+        cannot = [b for b in searchable if needs_last_name(b)]
+        if cannot:
+            notes.append(
+                f"{len(cannot)} sites search by first and last name and cannot search one "
+                "name (each scan names them)"
+            )
+    return notes

@@ -230,8 +230,17 @@ def draft_command(
     broker_id: Annotated[str, typer.Argument(metavar="BROKER")],
     profile: ProfileOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the .eml.")] = None,
+    by_email: Annotated[
+        bool,
+        typer.Option(
+            "--by-email", help="Draft the email even where the broker's opt-out is a web form."
+        ),
+    ] = False,
 ) -> None:
-    """Write the deletion request for a broker that takes opt-outs by email (.eml + mailto)."""
+    """Write the deletion request for a broker that takes opt-outs by email (.eml + mailto).
+
+    The broker file's method comes first: where it is a web form, the email it also names is
+    drafted only with --by-email."""
     from lowprofile.brokers.loader import load_brokers
     from lowprofile.cli.common import fail, stderr_console
     from lowprofile.config import data_dir, default_profile_path
@@ -246,6 +255,11 @@ def draft_command(
         fail(f"unknown broker {broker_id!r} (see `lowprofile brokers list`)")
     if not broker.optout.email:
         fail(f"{broker.name} takes opt-outs by {broker.optout.method}: {broker.optout.url}")
+    if broker.optout.method != "email" and not by_email:
+        fail(
+            f"{broker.name} takes opt-outs by {broker.optout.method}: {broker.optout.url} "
+            f"(its file also names {broker.optout.email}; --by-email drafts to that instead)"
+        )
     subject = load_profile(profile or default_profile_path())
     urls: list[str] = []
     try:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from lowprofile.brokers.schema import Broker
+    from lowprofile.optout.law import Law
     from lowprofile.registry.catalogue import Catalogue
     from lowprofile.registry.deletion import DeletionRequest
     from lowprofile.registry.ledger import Ledger
@@ -137,25 +138,27 @@ def status_command(as_json: JsonFlag = False, profile: PersonOpt = None) -> None
     from lowprofile.cli.subject_args import current_person
     from lowprofile.registry.catalogue import load_catalogue
     from lowprofile.registry.ledger import Ledger, word
+    from lowprofile.registry.prepare import route
     from lowprofile.registry.tasks import not_yet_asked
 
     today = date.today()
     with Ledger(current_person(profile)) as ledger:
         rows = ledger.rows()
         asked = ledger.asked()
-    open_ = not_yet_asked(load_catalogue().entries, asked)
+    open_ = not_yet_asked(route(load_catalogue().entries, _sites()).entries, asked)
     if as_json:
         payload = {"requests": [r.to_dict(today) for r in rows], "not_yet_asked": len(open_)}
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     table = Table(title="Deletion requests to registered brokers")
-    for column in ("ref", "broker", "state", "sent", "due", "note"):
+    for column in ("ref", "broker", "to", "state", "sent", "due", "note"):
         table.add_column(column)
     for r in rows:
         due = r.due.isoformat() if r.due else ""
         cells = (
             r.ref,
             "; ".join(r.names),
+            r.recipient,
             "OVERDUE" if r.overdue(today) else word(r.state),
             r.sent.isoformat() if r.sent else "",
             due,
@@ -216,7 +219,7 @@ def replies_command(
     LOWPROFILE_IMAP_PASSWORD or the keyring entry "imap".
     """
     from lowprofile.config import load_settings
-    from lowprofile.imap import mailbox_password
+    from lowprofile.mail.imap import mailbox_password
     from lowprofile.registry.ledger import Ledger
     from lowprofile.registry.replies import apply_replies, fetch_replies
 
@@ -249,7 +252,12 @@ def replies_command(
     )
 
 
-def _print_preview(console: Console, prepared: Prepared, california: bool, law: str) -> None:
+MAX_NOTES = 6
+"""Registry-against-broker-file and personal-address notes shown before "+N more"."""
+
+
+def _print_preview(console: Console, prepared: Prepared, california: bool, law: Law) -> None:
+    from lowprofile.optout.law import Law
     from lowprofile.plan import CALIFORNIA_DROP
 
     if california:
@@ -260,7 +268,7 @@ def _print_preview(console: Console, prepared: Prepared, california: bool, law: 
                 style="bold",
             )
         )
-    elif law == "ccpa":
+    elif law is Law.CCPA:
         console.print(
             "Note: the CCPA protects California residents; a broker may refuse a request under "
             "it from elsewhere (use --law plain, or gdpr where that applies)."
@@ -269,13 +277,23 @@ def _print_preview(console: Console, prepared: Prepared, california: bool, law: 
         console.print(
             _shown(f"already asked through the site opt-out ({', '.join(sites)}): {entry.label}")
         )
+    notes = [d.sentence() for d in prepared.disagreements]
+    notes += [
+        f"left out, it names a person rather than a role: {address} ({entry.label}); "
+        "--keep-personal-addresses writes to it too"
+        for entry, address in prepared.personal_left_out
+    ]
+    for note in notes[:MAX_NOTES]:
+        console.print(_shown(note, style="yellow"))
+    if len(notes) > MAX_NOTES:
+        console.print(f"+{len(notes) - MAX_NOTES} more of these: --json lists every one.")
     if prepared.already_asked:
         console.print(f"{len(prepared.already_asked)} broker address(es) already asked: skipped.")
     for entry in prepared.web_forms:
         console.print(_shown(f"web form only: {entry.label}: {entry.optout_url}"))
     console.print(f"{len(prepared.pending)} message(s) to write:")
     for request in prepared.pending:
-        console.print(_shown(f"  {request.ref}  {'; '.join(request.names)} <{request.recipient}>"))
+        console.print(_shown(f"  {request.ref}  {'; '.join(request.names)} <{request.shown_to}>"))
     if prepared.pending:
         first = prepared.pending[0].message
         console.print("Every message reads like this one:")
@@ -284,7 +302,11 @@ def _print_preview(console: Console, prepared: Prepared, california: bool, law: 
 
 
 def _report_sent(request: DeletionRequest, outcome: str) -> None:
-    stderr_console().print(_shown(f"{request.ref} {request.recipient}: {outcome}"))
+    """The progress line: "sent", or why the server refused this one message."""
+    from lowprofile.registry.ledger import SENT, word
+
+    said = word(SENT) if outcome == SENT else outcome
+    stderr_console().print(_shown(f"{request.ref} {request.shown_to}: {said}"))
 
 
 def requests_command(
@@ -308,6 +330,13 @@ def requests_command(
         typer.Option("--interval", min=0, help="Seconds between two messages (default 20)."),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking.")] = False,
+    keep_personal: Annotated[
+        bool,
+        typer.Option(
+            "--keep-personal-addresses",
+            help="Also write to registry addresses that name a person (first.last@).",
+        ),
+    ] = False,
     profile: ProfileOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -316,8 +345,9 @@ def requests_command(
     Without --send or --drafts it only shows what would be sent.
     """
     from lowprofile.config import default_profile_path, load_settings
+    from lowprofile.optout.law import Law, law_for
     from lowprofile.registry.catalogue import load_catalogue
-    from lowprofile.registry.deletion import law_for, lives_in_california, write_drafts
+    from lowprofile.registry.deletion import write_drafts
     from lowprofile.registry.ledger import DRAFTED, Ledger
     from lowprofile.registry.mailer import DEFAULT_INTERVAL, SmtpAccount, record, send_requests
     from lowprofile.registry.prepare import prepare
@@ -329,7 +359,8 @@ def requests_command(
     settings = load_settings()
     sender = settings.smtp_from or (subject.emails[0] if subject.emails else "")
     account = SmtpAccount.from_settings(settings, sender) if send else None
-    chosen_law = law or law_for(subject)
+    home_law = law_for(subject.current_addresses)
+    chosen_law = Law.parse(law) if law else home_law
     with Ledger(subject.person_id) as ledger:
         prepared = prepare(
             load_catalogue().entries,
@@ -342,12 +373,13 @@ def requests_command(
             refs=ledger.refs(),
             only=only or [],
             add=add or [],
+            keep_personal=keep_personal,
         )
         console = stderr_console() if as_json else stdout_console()
         if as_json:
             typer.echo(json.dumps(_preview_json(prepared), indent=2, ensure_ascii=False))
         else:
-            _print_preview(console, prepared, lives_in_california(subject), chosen_law)
+            _print_preview(console, prepared, home_law is Law.CCPA, chosen_law)
         if drafts is not None:
             for path in write_drafts(prepared.pending, drafts):
                 console.print(_shown(f"draft: {path}"))
@@ -360,7 +392,8 @@ def requests_command(
         minutes = round(pace * (len(prepared.pending) - 1) / 60)
         console.print(f"At one message every {pace:g} s this takes about {minutes} minute(s).")
         if not yes and not typer.confirm(
-            f"Send {len(prepared.pending)} message(s) through {account.host} as {account.sender}?"
+            f"Send {len(prepared.pending)} message(s) through {account.relay.host} "
+            f"as {account.sender}?"
         ):
             raise typer.Exit(1)
         report = send_requests(
@@ -389,7 +422,7 @@ def _preview_json(prepared: Prepared) -> dict[str, object]:
         "pending": [
             {
                 "ref": r.ref,
-                "to": r.recipient,
+                "to": list(r.to),
                 "brokers": list(r.broker_ids),
                 "subject": str(r.message["Subject"]),
                 "body": str(r.message.get_content()),
@@ -399,4 +432,11 @@ def _preview_json(prepared: Prepared) -> dict[str, object]:
         "already_asked": prepared.already_asked,
         "covered_by_site_optout": [e.id for e, _ in prepared.covered_by_site_optout],
         "web_forms": [{"id": e.id, "url": e.optout_url} for e in prepared.web_forms],
+        "broker_file_preferred": [
+            {"id": d.entry.id, "broker_file": d.site, "why": d.sentence()}
+            for d in prepared.disagreements
+        ],
+        "personal_addresses_left_out": [
+            {"id": e.id, "address": a} for e, a in prepared.personal_left_out
+        ],
     }

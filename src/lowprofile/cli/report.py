@@ -48,10 +48,14 @@ def report_command(
     # Loading checked the report against its schema and assessed it where it had to (an older
     # report has no risk or plan yet, an edited one may have broken sections).
     if html_out:
-        from lowprofile.pipeline import score_history
+        from lowprofile.pipeline import History, score_history
         from lowprofile.report.html import render_html
 
-        trend = score_history(report, person)
+        if person is None:
+            trend = score_history(report, None)
+        else:
+            with History(person) as history:
+                trend = score_history(report, history)
         write_private(html_out.expanduser(), render_html(report, trend=trend))
         stderr_console().print(Text(f"HTML report written to {html_out}"))
     if as_json:

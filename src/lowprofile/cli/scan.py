@@ -12,6 +12,7 @@ from lowprofile.cli.common import (
     EXIT_FAILED,
     BirthYearOpt,
     CityOpt,
+    CountryOpt,
     EmailOpt,
     JsonOpt,
     NameOpt,
@@ -32,7 +33,7 @@ from lowprofile.cli.common import (
 from lowprofile.cli.subject_args import resolve_subject
 
 if TYPE_CHECKING:
-    from lowprofile.checkers.base import CheckerSpec
+    from lowprofile.checkers.base import CheckerSpec, ScanOptions
     from lowprofile.config import Settings
     from lowprofile.pipeline import Outputs, ScanOutcome
     from lowprofile.results import ScanReport, Severity
@@ -48,10 +49,9 @@ def execute_scan(
     outputs: Outputs,
     *,
     quiet: bool,
-    save_pages: Path | None = None,
     details: bool = False,
     show_sensitive: bool = False,
-    options: dict[str, Any] | None = None,
+    options: ScanOptions | None = None,
     view: Callable[[ScanReport], Any] | None = None,
 ) -> int:
     """Run the pipeline with progress on a terminal, tell the person what came of it, and return
@@ -76,7 +76,6 @@ def execute_scan(
             outputs,
             threshold=threshold,
             observer=observer,
-            save_pages=save_pages,
             options=options,
         )
 
@@ -114,6 +113,7 @@ def scan_command(
     city: CityOpt = None,
     state: StateOpt = None,
     postcode: ZipOpt = None,
+    country: CountryOpt = None,
     birth_year: BirthYearOpt = None,
     email: EmailOpt = None,
     phone: PhoneOpt = None,
@@ -167,14 +167,14 @@ def scan_command(
         typer.Option("--save-pages", help="Keep every fetched page in DIR, for debugging recipes."),
     ] = None,
     browser: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--browser",
             help="auto: a real browser for the sites that need one, and once more for a site "
-            "that blocked a plain fetch; always: every site through the browser; never: none.",
-            envvar="LOWPROFILE_BROWSER_MODE",
+            "that blocked a plain fetch; always: every site through the browser; never: none "
+            "(default: the setting browser_mode, LOWPROFILE_BROWSER_MODE, else auto).",
         ),
-    ] = "auto",
+    ] = None,
     show_browser: Annotated[
         bool,
         typer.Option(
@@ -191,8 +191,8 @@ def scan_command(
     Exit codes: 0 nothing at or above --fail-on; 1 exposures at or above it; 2 usage or input
     error; 3 the scan could not run (e.g. no network for any source).
     """
-    from lowprofile.checkers.base import select_checkers
-    from lowprofile.config import load_settings
+    from lowprofile.checkers.base import ScanOptions, select_checkers
+    from lowprofile.config import BROWSER_MODES, load_settings
     from lowprofile.privacy import install_redactor
     from lowprofile.results import Severity
 
@@ -203,6 +203,7 @@ def scan_command(
         city=city,
         state=state,
         postcode=postcode,
+        country=country,
         birth_year=birth_year,
         emails=email,
         phones=phone,
@@ -210,15 +211,13 @@ def scan_command(
         photo_dirs=photos,
     )
     install_redactor(subject.redactor())
-    settings = load_settings().with_overrides(proxy=proxy, fail_on=fail_on)
+    if browser is not None and browser not in BROWSER_MODES:
+        fail(f"--browser: {browser!r} is not one of {', '.join(BROWSER_MODES)}")
+    settings = load_settings().with_overrides(proxy=proxy, fail_on=fail_on, browser_mode=browser)
     try:
         threshold = Severity(settings.fail_on)
     except ValueError:
         fail(f"--fail-on: {settings.fail_on!r} is not a severity")
-    from lowprofile.brokers.search import BROWSER_MODES
-
-    if browser not in BROWSER_MODES:
-        fail(f"--browser: {browser!r} is not one of {', '.join(BROWSER_MODES)}")
     specs, unknown = select_checkers(only, skip)
     if unknown:
         fail(f"unknown checker(s): {', '.join(unknown)} (see `lowprofile checkers`)")
@@ -241,15 +240,14 @@ def scan_command(
         threshold,
         outputs,
         quiet=quiet,
-        save_pages=save_pages,
         details=verbose,
         show_sensitive=show_sensitive,
-        options={
-            "browser": browser,
-            "show_browser": show_browser,
-            "notify": _tell_waiting,
-            "sites": site or [],
-        },
+        options=ScanOptions(
+            show_browser=show_browser,
+            notify=_tell_waiting,
+            sites=tuple(site or ()),
+            save_pages=save_pages,
+        ),
     )
     raise typer.Exit(code)
 

@@ -33,23 +33,15 @@ def install_command(
     profile: ProfileOpt = None,
 ) -> None:
     """Install (or replace) the scheduled rescan; installing twice leaves one entry."""
-    import json
     import os
 
     from rich.text import Text
 
     from lowprofile.cli.common import fail, stderr_console
-    from lowprofile.config import SECRET_ENV, config_dir
-    from lowprofile.files import write_private
+    from lowprofile.config import SECRET_ENV
     from lowprofile.schedule import pick_backend
-    from lowprofile.schedule.base import (
-        JOB_SETTINGS,
-        Job,
-        ScheduleError,
-        capture_settings,
-        lowprofile_executable,
-        parse_time,
-    )
+    from lowprofile.schedule.base import Job, ScheduleError, lowprofile_executable, parse_time
+    from lowprofile.schedule.saved import capture_settings, save_settings, settings_file
     from lowprofile.schedule.status import When, save_when
 
     if monthly and weekly:
@@ -57,7 +49,7 @@ def install_command(
     frequency = "weekly" if weekly else "monthly"
     profile_path = _profile_or_fail(profile)
     executable = lowprofile_executable()  # not found: the install cannot work (exit 3)
-    env_file = config_dir() / JOB_SETTINGS
+    env_file = settings_file()
     try:
         hour, minute = parse_time(at)
         job = Job(
@@ -74,9 +66,9 @@ def install_command(
         # is written; a scheduler that refuses the job stays a failure (exit 3).
         fail(str(exc))
     settings, notes = capture_settings(os.environ, SECRET_ENV.values())
-    write_private(env_file, json.dumps(settings, indent=2))
+    save_settings(settings)
     for note in notes:
-        stderr_console().print(Text(f"note: {note}", style="yellow"))
+        stderr_console().print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
     backend = pick_backend()
     done = backend.install(job)
     save_when(When.of(job))
@@ -89,7 +81,7 @@ def status_command() -> None:
     from datetime import datetime
 
     from lowprofile.schedule import pick_backend
-    from lowprofile.schedule.status import load_last_run, load_when, newest_log
+    from lowprofile.schedule.status import load_last_run, load_when, newest_log, profile_health
 
     backend = pick_backend()
     found = backend.status()
@@ -101,9 +93,12 @@ def status_command() -> None:
         else:
             upcoming = when.next_after(datetime.now())
             typer.echo(f"next run: {upcoming:%Y-%m-%d %H:%M} local time ({when.describe()})")
+        if (daemon := backend.daemon()) is not None:
+            typer.echo(daemon)
+        typer.echo(profile_health(when))
     last = load_last_run()
     if last is not None:
-        typer.echo(f"last run: {last.finished} (exit {last.exit_code}): {last.summary}")
+        typer.echo(last.describe())
     elif (log := newest_log()) is not None:
         typer.echo(f"last run: {log.stem} (no result recorded; see {log})")
     else:
@@ -112,10 +107,14 @@ def status_command() -> None:
 
 @app.command("test")
 def test_command() -> None:
-    """Send a test notification through every channel a scheduled run would use."""
-    from lowprofile.cli.common import EXIT_FAILED, fail
+    """Send a test notification through every channel a scheduled run would use, and warn when
+    a scheduled run would have none that a person sees."""
+    from rich.text import Text
+
+    from lowprofile.cli.common import EXIT_FAILED, fail, stderr_console
     from lowprofile.config import load_settings
     from lowprofile.schedule.notify import notify
+    from lowprofile.schedule.status import unseen_warning
 
     settings = load_settings()
     used = notify(
@@ -126,6 +125,19 @@ def test_command() -> None:
     typer.echo(f"sent by: {', '.join(used)}")
     if settings.smtp_host and settings.smtp_to and "email" not in used:
         fail(f"the test email to {settings.smtp_to} could not be sent (see above)", EXIT_FAILED)
+    if (warning := unseen_warning(used, _scheduler_name())) is not None:
+        stderr_console().print(Text(f"warning: {warning}", style="yellow"), soft_wrap=True)
+
+
+def _scheduler_name() -> str | None:
+    """The scheduler a job would run under here; None when there is none."""
+    from lowprofile.schedule import pick_backend
+    from lowprofile.schedule.base import ScheduleError
+
+    try:
+        return pick_backend().name
+    except ScheduleError:
+        return None
 
 
 @app.command("remove")
@@ -133,11 +145,13 @@ def remove_command() -> None:
     """Remove the scheduled rescan (your other crontab lines are kept)."""
     from lowprofile.cli.common import stderr_console
     from lowprofile.schedule import pick_backend
+    from lowprofile.schedule.saved import forget_settings
     from lowprofile.schedule.status import forget_when
 
     backend = pick_backend()
     removed = backend.remove()
     forget_when()
+    forget_settings()
     stderr_console().print("schedule removed" if removed else "no schedule was installed")
 
 
@@ -149,7 +163,8 @@ def run_command(
     ] = None,
 ) -> None:
     """What the scheduler runs: scan, save, HTML report, diff, notify (no prompts)."""
-    from lowprofile.schedule.runner import apply_saved_settings, run_scheduled
+    from lowprofile.schedule.runner import run_scheduled
+    from lowprofile.schedule.saved import apply_saved_settings
 
     if settings is not None:
         apply_saved_settings(settings)  # before the profile path and folders are worked out

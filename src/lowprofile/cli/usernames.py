@@ -21,6 +21,7 @@ from lowprofile.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from lowprofile.config import Settings
     from lowprofile.usernames.doctor import SiteHealth
     from lowprofile.usernames.sites import SiteList
     from lowprofile.usernames.update import UpdateResult
@@ -57,11 +58,11 @@ ProxyOpt = Annotated[
 ]
 
 
-def _sites(path: Path | None, skip: list[str] | None) -> SiteList:
+def _sites(path: Path | None, skip: list[str] | None, settings: Settings) -> SiteList:
     """The site list, or a one-line error (exit 2) that names the file and what is wrong."""
     from lowprofile.usernames.sites import load_sites
 
-    loaded = load_sites(path)
+    loaded = load_sites(path, loopback=settings.allow_loopback)
     if not loaded.sites:
         first = loaded.problems[0] if loaded.problems else "the list is empty"
         fail(f"no usable site in {loaded.source}: {first}")
@@ -104,14 +105,15 @@ def check_command(
     names = tuple(dict.fromkeys(u.strip() for u in usernames if u.strip()))
     if not names:
         fail("give at least one username")
-    site_list = _sites(sites, skip_category)
+    settings = load_settings().with_overrides(proxy=proxy)
+    site_list = _sites(sites, skip_category, settings)
     install_redactor(Redactor(values=names))
     checker = UsernameChecker(site_list=site_list)
     spec = CheckerSpec(checker.id, "usernames check", "builtin", lambda: checker)
     code = execute_scan(
         Subject(names=(), usernames=names),
         [spec],
-        load_settings().with_overrides(proxy=proxy),
+        settings,
         Severity.LOW,
         Outputs(json="-" if as_json else None, save=False),
         quiet=quiet,
@@ -143,12 +145,12 @@ def doctor_command(
     from lowprofile.fetch.http import Http
     from lowprofile.usernames.doctor import BROKEN, OK, examine_all
 
-    site_list = _sites(sites, None)
+    settings = load_settings().with_overrides(proxy=proxy)
+    site_list = _sites(sites, None, settings)
     if site_names:
         site_list, missing = site_list.only(site_names)
         if missing:
             fail(f"no such site: {', '.join(missing)} (see the site list)")
-    settings = load_settings().with_overrides(proxy=proxy)
 
     async def run() -> list[SiteHealth]:
         async with Http(settings) as http:
@@ -192,6 +194,8 @@ def update_command(
     """
     import asyncio
 
+    from rich.text import Text
+
     from lowprofile.config import load_settings
     from lowprofile.fetch.http import Http
     from lowprofile.usernames.update import DATA_URL, update_sites
@@ -203,6 +207,9 @@ def update_command(
             return await update_sites(http, url or DATA_URL)
 
     result = asyncio.run(run())
-    stderr_console().print(
+    console = stderr_console()
+    if result.note:
+        console.print(Text(f"note: {result.note}"))
+    console.print(
         f"Site list updated: {result.after} sites (was {result.before}), saved to {result.path}"
     )

@@ -12,17 +12,22 @@ import os
 import stat
 import struct
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lowprofile.errors import MetadataError
-from lowprofile.metadata import containers
-from lowprofile.metadata.containers import Blocks
+from lowprofile.metadata.blocks import Blocks
 from lowprofile.metadata.flir import parse_fff
-from lowprofile.metadata.iptc import iptc_fields, photoshop_resources
+from lowprofile.metadata.gif import gif_blocks
+from lowprofile.metadata.iptc import iptc_fields
+from lowprofile.metadata.isobmff import isobmff_blocks
+from lowprofile.metadata.jpeg import jpeg_blocks, raf_blocks
 from lowprofile.metadata.limits import MAX_TEXT_CHARS, MAX_VALUES_PER_KIND, MAX_WARNINGS
 from lowprofile.metadata.makernotes import MakerNoteIds, canon_ids, maker_note_ids
+from lowprofile.metadata.photo import DamagedPhotoError, Gps, PhotoMetadata
+from lowprofile.metadata.png import png_blocks
+from lowprofile.metadata.psd import psd_blocks
+from lowprofile.metadata.riff import webp_blocks
 from lowprofile.metadata.sniff import sniff
 from lowprofile.metadata.tiff import (
     TAG_ARTIST,
@@ -49,143 +54,39 @@ from lowprofile.metadata.tiff import (
     gps_time,
     parse_exif,
     text,
+    tiff_xmp_iptc,
     valid_position,
 )
 from lowprofile.metadata.xmp import parse_xmp, xmp_date, xmp_gps, xmp_names, xmp_orientation
 
 
-@dataclass
-class Gps:
-    lat: float
-    lon: float
-    alt: float | None = None
-    source: str = "exif"
+def _tiff_blocks(data: Any) -> Blocks:
+    """A TIFF-based file is its own EXIF block (its XMP and IPTC are tags of its first IFD)."""
+    blocks = Blocks()
+    blocks.exif.append(data)
+    return blocks
 
 
-@dataclass
-class PhotoMetadata:
-    """Everything identifying found in one file; ``exposed`` lists it by name."""
-
-    path: str
-    format: str
-    gps: Gps | None = None
-    gps_time: str | None = None
-    taken: str | None = None
-    make: str | None = None
-    model: str | None = None
-    serials: list[str] = field(default_factory=list)
-    names: dict[str, list[str]] = field(default_factory=dict)
-    """owner, artist, creator, rights… → values (from EXIF, XMP and IPTC)."""
-    places: dict[str, list[str]] = field(default_factory=dict)
-    """IPTC/XMP city, location, province, country."""
-    software: str | None = None
-    orientation: int | None = None
-    has_xmp: bool = False
-    has_iptc: bool = False
-    has_icc: bool = False
-    has_thumbnail: bool = False
-    has_maker_notes: bool = False
-    has_comment: bool = False
-    has_flir: bool = False
-    vendor_segments: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def exposed(self) -> list[str]:
-        """What this file reveals, most dangerous first."""
-        return [label for label, present in _EXPOSURES if present(self)]
-
-    @property
-    def identifying(self) -> list[str]:
-        """What a cleaned file must not contain."""
-        return [item for item in self.exposed if item in IDENTIFYING]
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["exposed"] = self.exposed
-        return data
-
-
-_EXPOSURES: list[tuple[str, Callable[[PhotoMetadata], object]]] = [
-    ("gps", lambda m: m.gps),
-    ("place_names", lambda m: m.places),
-    ("serial_number", lambda m: m.serials),
-    ("names", lambda m: m.names),
-    ("thumbnail", lambda m: m.has_thumbnail),
-    ("capture_time", lambda m: m.taken or m.gps_time),
-    ("camera", lambda m: m.make or m.model),
-    ("software", lambda m: m.software),
-    ("maker_notes", lambda m: m.has_maker_notes),
-    ("xmp", lambda m: m.has_xmp),
-    ("iptc", lambda m: m.has_iptc),
-    ("flir", lambda m: m.has_flir),
-    ("vendor_data", lambda m: m.vendor_segments),
-    ("comment", lambda m: m.has_comment),
-]
-"""Each exposure and how to tell it is there, most dangerous first."""
-IDENTIFYING = {
-    "gps",
-    "serial_number",
-    "names",
-    "place_names",
-    "xmp",
-    "iptc",
-    "thumbnail",
-    "flir",
-    "vendor_data",
+READERS: dict[str, Callable[[Any], Blocks]] = {
+    "jpeg": jpeg_blocks,
+    "png": png_blocks,
+    "webp": webp_blocks,
+    "heif": isobmff_blocks,
+    "jxl": isobmff_blocks,
+    "video": isobmff_blocks,
+    "cr3": isobmff_blocks,
+    "raf": raf_blocks,
+    "psd": psd_blocks,
+    "gif": gif_blocks,
+    "tiff": _tiff_blocks,
 }
-"""What a cleaned file must not contain."""
-
-
-class DamagedPhotoError(MetadataError):
-    """A file cut short or broken part-way; ``partial`` holds what was read before the damage
-    (a truncated upload still gives its GPS away, so a scan reports it)."""
-
-    def __init__(self, message: str, partial: PhotoMetadata) -> None:
-        super().__init__(message)
-        self.partial = partial
+"""What ``sniff`` calls a file -> the walker of its container; kinds not here have no blocks
+read (a bare JPEG XL codestream, a BMP)."""
 
 
 def _blocks_for(kind: str, data: Any) -> Blocks:
-    if kind == "jpeg":
-        return containers.jpeg_blocks(data)
-    if kind == "png":
-        return containers.png_blocks(data)
-    if kind == "webp":
-        return containers.webp_blocks(data)
-    if kind in ("heif", "jxl", "video", "cr3"):
-        return containers.isobmff_blocks(data)
-    if kind == "raf":
-        (offset,) = struct.unpack_from(">I", data, 84)
-        if offset >= len(data):
-            raise MetadataError("RAF preview offset points past the end of the file")
-        return containers.jpeg_blocks(data, offset)
-    if kind == "psd":
-        return _psd_blocks(data)
-    if kind == "gif":
-        return containers.gif_blocks(data)
-    if kind == "tiff":
-        blocks = Blocks()
-        blocks.exif.append(data)
-        return blocks
-    return Blocks()
-
-
-def _psd_blocks(data: Any) -> Blocks:
-    position = 26
-    (mode_length,) = struct.unpack_from(">I", data, position)
-    position += 4 + mode_length
-    (resources_length,) = struct.unpack_from(">I", data, position)
-    blocks = Blocks()
-    raw = blocks.take(data, position + 4, position + 4 + resources_length, "PSD resources")
-    resources = photoshop_resources(raw or b"")
-    if 0x0422 in resources:
-        blocks.exif.append(resources[0x0422])
-    if 0x0424 in resources:
-        blocks.xmp.append(resources[0x0424])
-    blocks.iptc = resources.get(0x0404)
-    blocks.icc = 0x040F in resources
-    return blocks
+    walker = READERS.get(kind)
+    return walker(data) if walker is not None else Blocks()
 
 
 def _add(target: dict[str, list[str]], kind: str, value: str | None) -> None:
@@ -264,7 +165,7 @@ def _apply_exif(meta: PhotoMetadata, exif: Exif, data: Any, is_tiff_file: bool) 
             meta.gps = Gps(*position, source="exif")
             meta.gps_time = gps_time(exif.gps)
     if is_tiff_file:
-        return containers.tiff_xmp_iptc(data, ifd0.get(TAG_XMP), ifd0.get(TAG_IPTC))
+        return tiff_xmp_iptc(data, ifd0.get(TAG_XMP), ifd0.get(TAG_IPTC))
     return Blocks()
 
 

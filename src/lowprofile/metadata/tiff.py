@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lowprofile.errors import MetadataError
+from lowprofile.metadata.blocks import Blocks
 from lowprofile.metadata.limits import (
     MAX_IFD_ENTRIES,
     MAX_TIFF_IFD_VALUE_BYTES,
@@ -59,7 +60,6 @@ class Exif:
     exif: Ifd = field(default_factory=Ifd)
     gps: Ifd = field(default_factory=Ifd)
     ifd1: Ifd = field(default_factory=Ifd)
-    has_gps_ifd: bool = False
     block: bytes | memoryview = b""
     """The TIFF block itself: maker notes point into it."""
     endian: str = "<"
@@ -176,7 +176,6 @@ def parse_exif(data: bytes | memoryview) -> Exif:
             exif.exif, _ = reader.ifd(pointer, _EXIF_TAGS)
         pointer = _first(exif.ifd0.tags.get(TAG_GPS_IFD))
         if isinstance(pointer, int) and pointer:
-            exif.has_gps_ifd = True
             exif.gps, _ = reader.ifd(pointer)
     except struct.error as exc:
         raise MetadataError(f"EXIF block is truncated ({exc})") from exc
@@ -297,5 +296,21 @@ def exif_from_cmt(ifd0: bytes | None, exif_ifd: bytes | None, gps: bytes | None)
         exif.exif = first_ifd_of(exif_ifd, _EXIF_TAGS - {TAG_MAKER_NOTE})
     if gps:
         exif.gps = first_ifd_of(gps)
-        exif.has_gps_ifd = True
     return exif
+
+
+def tiff_xmp_iptc(data: bytes | memoryview, xmp: object, iptc: object) -> Blocks:
+    """XMP and IPTC stored as tags inside a TIFF-based file's first IFD."""
+    blocks = Blocks()
+    if isinstance(xmp, bytes):
+        blocks.xmp.append(xmp)
+    elif isinstance(xmp, tuple):
+        blocks.xmp.append(bytes(v & 0xFF for v in xmp if isinstance(v, int)))
+    if isinstance(iptc, bytes):
+        blocks.iptc = iptc
+    elif isinstance(iptc, tuple) and iptc and isinstance(iptc[0], int):
+        if all(0 <= v < 256 for v in iptc):
+            blocks.iptc = bytes(iptc)
+        else:
+            blocks.iptc = b"".join(struct.pack(">I", v & 0xFFFFFFFF) for v in iptc)
+    return blocks

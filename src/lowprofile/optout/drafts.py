@@ -1,14 +1,14 @@
 """What an opt-out asks for: the listings a scan found on a broker, and the deletion request
-(its legal wording, the email and its ``mailto:`` link) for brokers that take them by email.
-Where each request stands is the ledger's job (``ledger.py``)."""
+(the email and its ``mailto:`` link) for brokers that take them by email. The law, its wording
+and the composing of the email are ``law.py``'s; where each request stands is the ledger's job
+(``ledger.py``)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from email.message import EmailMessage
-from urllib.parse import quote
 
-from lowprofile.errors import BrokerFileError
+from lowprofile.optout.law import Letter, compose, law_for, mailto
 from lowprofile.results import ScanReport, Status
 from lowprofile.subject import Subject
 
@@ -25,37 +25,6 @@ def listing_urls(report: ScanReport, broker: str) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def deletion_wording(subject: Subject) -> tuple[str, str]:
-    """The legal basis for the request: California's privacy law, GDPR, or a plain request."""
-    states = {a.state for a in subject.addresses}
-    countries = {a.country.upper() for a in subject.addresses}
-    if "CA" in states and "US" in countries | {"US"}:
-        return (
-            "Request to delete personal information (California Consumer Privacy Act)",
-            "Under the California Consumer Privacy Act, as amended by the CPRA (Cal. Civ. Code "
-            "§ 1798.105), I request that you delete all personal information you hold about me, "
-            "and that you direct your service providers to do the same. Please also treat this "
-            "as a request to opt out of the sale and sharing of my personal information "
-            "(§ 1798.120).",
-        )
-    eu = {"UK", "GB", "IE", "FR", "DE", "ES", "IT", "NL", "BE", "AT", "SE", "DK", "FI", "PT",
-          "PL", "CZ", "GR", "HU", "RO", "BG", "HR", "SI", "SK", "LT", "LV", "EE", "LU", "MT",
-          "CY", "EU"}  # fmt: skip
-    if countries & eu:
-        return (
-            "Request for erasure under Article 17 GDPR",
-            "Under Article 17 of the General Data Protection Regulation (and the UK GDPR where "
-            "it applies), I request the erasure without undue delay of all personal data you "
-            "hold about me, and that you inform any recipients of it (Article 19). I object to "
-            "any further processing of my data (Article 21).",
-        )
-    return (
-        "Request to remove my personal information",
-        "Please remove all of my personal information from your website and records, and do "
-        "not publish, sell or share it again.",
-    )
-
-
 def draft_request(
     subject: Subject,
     broker_name: str,
@@ -63,40 +32,24 @@ def draft_request(
     listing_urls: list[str],
     today: date | None = None,
 ) -> tuple[EmailMessage, str]:
-    """An email ready to send, with only what the broker needs to find the record, and the
-    ``mailto:`` link that opens the same email in the user's mail program."""
-    for what, value in (("name", broker_name), ("email", broker_email)):
-        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-            # A line break in a header would let a broker file add headers or recipients.
-            raise BrokerFileError(f"the broker's {what} {value!r} holds a control character")
-    subject_line, legal = deletion_wording(subject)
+    """An email ready to send, with only what the broker needs to find the record, under the
+    law of where the person lives now, and the ``mailto:`` link that opens the same email in the
+    person's mail program."""
+    current = subject.current_addresses
     name = subject.primary.full
-    places = [a.label for a in subject.current_addresses if a.label]
-    lines = [
-        f"Dear {broker_name} privacy team,",
-        "",
-        legal,
-        "",
-        "Details to find my record:",
-        f"- Name: {name}",
-    ]
+    details = [f"- Name: {name}"]
+    places = [a.label for a in current if a.label]
     if places:
-        lines.append(f"- Location shown: {places[0]}")
-    lines += [f"- Listing: {url}" for url in listing_urls]
-    lines += [
-        "",
-        "Please confirm in writing when this has been done. I have not given, and do not give, "
-        "consent to further publication.",
-        "",
-        name,
-        (today or datetime.now().date()).isoformat(),
-    ]
-    body = "\n".join(lines)
-    message = EmailMessage()
-    message["To"] = broker_email
-    message["Subject"] = f"{subject_line}: {name}"
-    if subject.emails:
-        message["From"] = subject.emails[0]
-    message.set_content(body)
-    mailto = f"mailto:{broker_email}?subject={quote(message['Subject'])}&body={quote(body)}"
-    return message, mailto
+        details.append(f"- Location shown: {places[0]}")
+    details += [f"- Listing: {url}" for url in listing_urls]
+    letter = Letter(
+        law=law_for(current),
+        to=(broker_email,),
+        addressee=broker_name,
+        name=name,
+        details=details,
+        sender=subject.emails[0] if subject.emails else "",
+        day=today,
+    )
+    message = compose(letter)
+    return message, mailto(message)

@@ -10,8 +10,8 @@ The person's mailbox is theirs: the folder is opened read-only (EXAMINE) where t
 it, bodies are fetched with ``BODY.PEEK`` so nothing is marked read, at most ``MAX_MESSAGES`` of
 the newest messages are looked at per poll and none larger than ``MAX_MESSAGE_BYTES``. The
 session itself (TLS, login, read-only folder, capped fetches, one-line errors that never show
-the password) is ``lowprofile.imap``'s, shared with ``registry replies``; what is judged here is
-whose mail it is and which of its links may be opened.
+the password) is ``lowprofile.mail.imap``'s, shared with ``registry replies``; what is judged
+here is whose mail it is and which of its links may be opened.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from html.parser import HTMLParser
 
 from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.config import Settings
-from lowprofile.imap import (
+from lowprofile.mail.imap import (
     MAX_MESSAGE_BYTES,
     Listed,
     Mailbox,
@@ -140,7 +140,7 @@ def find_confirmation(
     deadline = time.monotonic() + max(timeout, 0.0)
     judged: dict[int, Confirmation] = {}
     looked: set[int] = set()  # UIDs whose headers were read: each message is judged once
-    with Mailbox(settings, secret) as mailbox:
+    with Mailbox(settings, secret, wait=timeout) as mailbox:
         while True:
             for seen, mail in _new_mail(mailbox, start, domains, looked):
                 judged[seen.uid] = _judge(seen, mail, broker, step, settings.allow_loopback)

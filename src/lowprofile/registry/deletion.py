@@ -1,65 +1,52 @@
 """Deletion requests to registered brokers: one message per recipient, holding the least data.
 
-The legal text comes from ``optout.drafts.deletion_wording`` (the one place it is written),
-asked for a law by giving it a place under that law. The rest of the message holds what the law
-needs to find and delete a record — name, email, state (or country under GDPR) — and nothing
-more unless the person adds a field with ``--add``. A broker registered under several names at
-one address (one registrant, several trading names) gets one message naming them all.
+The law, its wording and the email itself come from ``optout.law`` (the one place each is
+written). This module says what the message holds: what the law needs to find and delete a
+record (name, email, state, or country under GDPR) and nothing more unless the person adds a
+field with ``--add``. A broker registered under several names at one address (one registrant,
+several trading names) gets one message naming them all. Every address the registration gives is
+a recipient and is shown as one, except an address that names a person rather than a role
+(``amy.eades@`` beside ``legal@``): that one is left out unless the person keeps it.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import date
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from functools import cached_property
 from pathlib import Path
 
 from lowprofile.domains import email_domain, normal
 from lowprofile.files import ensure_private_dir, write_private
-from lowprofile.optout.drafts import deletion_wording
+from lowprofile.optout.law import Law, Letter, compose
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.errors import RegistryError
-from lowprofile.subject import US_STATES, Address, Name, Subject
-
-LAWS = ("ccpa", "gdpr", "plain")
-
-_PLACE_UNDER = {
-    "ccpa": (Address(state="CA", country="US"),),
-    "gdpr": (Address(country="IE"),),
-    "plain": (),
-}
-"""A place each law covers; only used to ask ``deletion_wording`` for that law's text."""
-
-DEADLINE_TEXT = {
-    "ccpa": "within the 45 days the law allows (Cal. Civ. Code § 1798.130)",
-    "gdpr": "within one month, as Article 12(3) GDPR requires",
-    "plain": "within 45 days",
-}
+from lowprofile.subject import US_STATES, Subject
 
 EXTRA_FIELDS = ("city", "postcode", "street", "phone", "birth-year")
 """What a person may add to the minimum with ``--add`` (some brokers ask for it to find you)."""
 
-
-def wording(law: str) -> tuple[str, str]:
-    """(subject line, legal paragraph) for ``law``, from the shared opt-out wording."""
-    if law not in _PLACE_UNDER:
-        raise RegistryError(f"--law {law!r}: choose one of {', '.join(LAWS)}")
-    placeholder = Subject(names=(Name("A", "B"),), addresses=_PLACE_UNDER[law])
-    return deletion_wording(placeholder)
-
-
-def law_for(subject: Subject) -> str:
-    """The law the shared wording picks for where this person lives."""
-    chosen = deletion_wording(subject)
-    return next((law for law in LAWS if wording(law) == chosen), "plain")
+ROLE_WORDS = (
+    "privacy", "legal", "dpo", "compliance", "support", "help", "info", "contact", "optout",
+    "opt-out", "ccpa", "gdpr", "data", "consumer", "customer", "service", "admin", "operation",
+    "security", "trust", "policy", "team", "office", "request", "delete", "remov", "registry",
+    "rights", "notice", "inbox", "member", "sales", "account", "hello", "enquir", "inquir",
+    "document", "department", "datenschutz",
+)  # fmt: skip
+"""Words that make a local part a role (a team's inbox), matched inside it (``privacyteam``)."""
+_FIRST_LAST = re.compile(r"[a-z]+[._-][a-z]+(?:[._-][a-z]+)?")
 
 
-def lives_in_california(subject: Subject) -> bool:
-    return any(a.state == "CA" and a.country.upper() == "US" for a in subject.current_addresses)
+def names_a_person(address: str) -> bool:
+    """True for an address that reads as a person's own (``amy.eades@``, ``jordan_abbott@``):
+    a first.last local part with no role word in it. A request sent there reaches one employee
+    rather than the team that answers requests, and tells them who asked."""
+    local = address.partition("@")[0].lower().partition("+")[0]
+    return bool(_FIRST_LAST.fullmatch(local)) and not any(w in local for w in ROLE_WORDS)
 
 
 def new_ref() -> str:
@@ -72,7 +59,8 @@ def new_ref() -> str:
 
 @dataclass(frozen=True)
 class DeletionRequest:
-    """One message to one recipient, covering every registration that writes to that address.
+    """One message to one registered address (and every other address of that registration
+    the person keeps), covering every registration that writes to that address.
 
     The message is built when first asked for: a preview of hundreds of requests shows one in
     full, and a paced run builds each just before it goes out.
@@ -80,17 +68,36 @@ class DeletionRequest:
 
     ref: str
     recipient: str
+    """The lead address: the ledger's key."""
     entries: tuple[RegistryEntry, ...]
-    law: str
+    law: Law
     subject: Subject
     sender: str
     add: tuple[str, ...] = ()
     today: date | None = None
+    recipients: tuple[str, ...] = ()
+    """Every address the message goes to, the lead first (just the lead when empty)."""
+
+    @property
+    def to(self) -> tuple[str, ...]:
+        return self.recipients or (self.recipient,)
+
+    @property
+    def shown_to(self) -> str:
+        """Every recipient, for the preview, the progress line and the ledger."""
+        return ", ".join(self.to)
 
     @cached_property
     def message(self) -> EmailMessage:
         return build_message(
-            self.entries, self.subject, self.law, self.sender, self.add, self.today, ref=self.ref
+            self.entries,
+            self.subject,
+            self.law,
+            self.sender,
+            self.add,
+            self.today,
+            self.to,
+            ref=self.ref,
         )[1]
 
     @property
@@ -103,17 +110,17 @@ class DeletionRequest:
 
     @property
     def domains(self) -> tuple[str, ...]:
-        """Where an answer may come from: the recipient's domain and the brokers' own."""
-        found = [email_domain(a) for a in self.recipient.split(",")]
+        """Where an answer may come from: the recipients' domains and the brokers' own."""
+        found = [email_domain(a) for a in self.to]
         found += [normal(d) for e in self.entries for d in e.domains]
         return tuple(dict.fromkeys(d for d in found if d))
 
 
-def _residence(subject: Subject, law: str) -> list[str]:
+def _residence(subject: Subject, law: Law) -> list[str]:
     home = next(iter(subject.current_addresses), None)
     if home is None:
         return []
-    if law == "gdpr" or home.country.upper() != "US":
+    if law is Law.GDPR or not home.in_us:
         return [f"- Country of residence: {home.country}"] if home.country else []
     if home.state:
         return [f"- State of residence: {US_STATES.get(home.state, home.state)}"]
@@ -139,51 +146,39 @@ def _extras(subject: Subject, fields: Iterable[str]) -> list[str]:
     return lines
 
 
-def _greeting(entries: tuple[RegistryEntry, ...]) -> str:
-    if len(entries) == 1:
-        return f"Dear {entries[0].label} privacy team,"
-    return "Dear privacy team,"
-
-
 def build_message(
     entries: tuple[RegistryEntry, ...],
     subject: Subject,
-    law: str,
+    law: Law,
     sender: str,
     add: Iterable[str] = (),
     today: date | None = None,
+    to: tuple[str, ...] = (),
     *,
     ref: str,
 ) -> tuple[str, EmailMessage]:
-    """The reference and the message for the registrations that share one address."""
+    """The reference and the message for the registrations that share one address, to ``to``
+    (default: every address of the first registration)."""
     if not subject.emails and not sender:
         raise RegistryError("a deletion request needs your email address: add one to the profile")
-    title, legal = wording(law)
-    name = subject.primary.full
-    day = today or date.today()
-    lines = [_greeting(entries), "", legal, ""]
-    if len(entries) > 1:
-        lines += ["This request covers every business registered with this address:"]
-        lines += [f"- {e.label}" for e in entries] + [""]
-    lines += ["Details to find my record:", f"- Name: {name}"]
-    lines += [f"- Email: {subject.emails[0] if subject.emails else sender}"]
-    lines += _residence(subject, law) + _extras(subject, add)
-    lines += [
-        "",
-        f"Please confirm in writing when this has been done, {DEADLINE_TEXT[law]}.",
-        f"Reference: {ref}",
-        "",
-        name,
-        day.isoformat(),
-    ]
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = ", ".join(entries[0].emails)
-    message["Subject"] = f"{title} [{ref}]"
-    message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid(idstring=ref, domain=sender.rpartition("@")[2] or None)
-    message.set_content("\n".join(lines))
-    return ref, message
+    recipients = to or entries[0].emails
+    letter = Letter(
+        law=law,
+        to=recipients,
+        addressee=entries[0].label if len(entries) == 1 else "",
+        name=subject.primary.full,
+        details=[
+            f"- Name: {subject.primary.full}",
+            f"- Email: {subject.emails[0] if subject.emails else sender}",
+            *_residence(subject, law),
+            *_extras(subject, add),
+        ],
+        sender=sender,
+        ref=ref,
+        covers=[e.label for e in entries] if len(entries) > 1 else (),
+        day=today,
+    )
+    return ref, compose(letter)
 
 
 def group_by_recipient(entries: Iterable[RegistryEntry]) -> dict[str, tuple[RegistryEntry, ...]]:
@@ -195,35 +190,62 @@ def group_by_recipient(entries: Iterable[RegistryEntry]) -> dict[str, tuple[Regi
     return {recipient: tuple(group) for recipient, group in groups.items()}
 
 
+def _addresses(group: tuple[RegistryEntry, ...]) -> tuple[str, ...]:
+    """Every address of the registrations in ``group``, each once (case-insensitive), the
+    shared lead first."""
+    seen: dict[str, str] = {}
+    for entry in group:
+        for address in entry.emails:
+            seen.setdefault(address.lower(), address)
+    return tuple(seen.values())
+
+
 def build_requests(
     entries: Iterable[RegistryEntry],
     subject: Subject,
-    law: str,
+    law: Law,
     sender: str,
     add: Iterable[str] = (),
     today: date | None = None,
     refs: Mapping[str, str] | None = None,
 ) -> list[DeletionRequest]:
-    """One request per recipient address among ``entries`` (web-form-only entries have none);
-    a recipient in ``refs`` (asked before) keeps its reference."""
+    """One request per lead address among ``entries`` (web-form-only entries have none), sent
+    to every address those registrations give; a lead in ``refs`` (asked before) keeps its
+    reference."""
     extra = tuple(add)
-    wording(law)  # a wrong law, a missing field or no email fail now, not half-way through a run
-    _extras(subject, extra)
+    _extras(subject, extra)  # a missing field or no email fail now, not half-way through a run
     if not subject.emails and not sender:
         raise RegistryError("a deletion request needs your email address: add one to the profile")
     return [
         DeletionRequest(
-            (refs or {}).get(recipient) or new_ref(),
-            recipient,
+            (refs or {}).get(lead) or new_ref(),
+            lead,
             group,
             law,
             subject,
             sender,
             extra,
             today,
+            _addresses(group),
         )
-        for recipient, group in group_by_recipient(entries).items()
+        for lead, group in group_by_recipient(entries).items()
     ]
+
+
+def without_personal(
+    entries: Iterable[RegistryEntry], keep: bool = False
+) -> tuple[list[RegistryEntry], list[tuple[RegistryEntry, str]]]:
+    """The entries with every address that names a person taken out (unless ``keep``), and
+    what was taken out, to show. An entry left with no address falls back to its web form."""
+    kept: list[RegistryEntry] = []
+    left_out: list[tuple[RegistryEntry, str]] = []
+    for entry in entries:
+        personal = () if keep else tuple(a for a in entry.emails if names_a_person(a))
+        left_out += [(entry, address) for address in personal]
+        if personal:
+            entry = replace(entry, emails=tuple(a for a in entry.emails if a not in personal))
+        kept.append(entry)
+    return kept, left_out
 
 
 def select(entries: Iterable[RegistryEntry], only: Iterable[str]) -> list[RegistryEntry]:

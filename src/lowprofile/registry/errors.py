@@ -6,13 +6,14 @@ as for every other file the user hands us; ``SendError`` is a failure to run (ex
 
 from __future__ import annotations
 
-from lowprofile.errors import ConfigError, LowprofileError
+from lowprofile.errors import ConfigError, SmtpError
 
 
 class RegistryError(ConfigError):
     """A registry CSV, catalogue or ledger that cannot be used; the message says where."""
 
 
-class SendError(LowprofileError):
-    """The mail server (SMTP) refused us as a whole: connection, TLS, login. Reading replies
-    over IMAP fails with ``lowprofile.errors.MailboxError`` instead, also exit 3."""
+class SendError(SmtpError):
+    """The connection was lost halfway through a run of requests (what was sent is recorded).
+    A server that cannot be reached, proven or logged into is ``SmtpError`` itself; reading
+    replies over IMAP fails with ``lowprofile.errors.MailboxError`` instead. All exit 3."""

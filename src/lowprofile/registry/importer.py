@@ -11,7 +11,6 @@ with the line it starts on and left out; the rest of the file still imports.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -23,6 +22,12 @@ from lowprofile.registry.errors import RegistryError
 
 HEADER_SCAN_ROWS = 5
 """The header is looked for in this many first rows (the 2025 file has one annotation row)."""
+MAX_ROWS = 20_000
+"""Rows a registry file may hold. California's has about 530; a file of a million rows took
+88 s and 4 GB to import, so a file far past any real registry is refused before it is built."""
+MAX_BYTES = 32 * 1024 * 1024
+"""Bytes a registry file may hold (the 2025 file is 0.3 MB; 20,000 rows of its width would be
+about 13 MB): refused before it is decoded."""
 
 _EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[A-Za-z]{2,}$")
 _SPLIT = re.compile(r"[;,\r\n]+")
@@ -121,7 +126,7 @@ def slug(text: str) -> str:
 def _rows(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
     """Each row with the physical line it starts on; a row the csv module refuses is yielded as
     its error so the caller can report it and carry on."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_lines(text), strict=True)
     start = 1
     while True:
         try:
@@ -133,6 +138,20 @@ def _rows(text: str) -> Iterator[tuple[int, list[str] | csv.Error]]:
         else:
             yield start, row
         start = reader.line_num + 1
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text`` line by line with its line endings, as ``csv`` reads a file opened with
+    ``newline=""`` (a quoted cell may span lines), without the four-bytes-a-character copy a
+    ``StringIO`` of the whole file would make."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end == -1:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
 
 
 def _entry(cells: list[str], line: int, layout: _Layout, problems: list[str]) -> RegistryEntry:
@@ -193,7 +212,14 @@ def decode(data: bytes, where: str) -> str:
 
 def parse_registry(text: str, source: str, now: datetime | None = None) -> Catalogue:
     """Every usable row as an entry; every unusable one as ``line N: why`` in ``problems``."""
-    rows = list(_rows(text))
+    rows: list[tuple[int, list[str] | csv.Error]] = []
+    for numbered in _rows(text):
+        if len(rows) == MAX_ROWS + HEADER_SCAN_ROWS:
+            raise RegistryError(
+                f"{source}: more than {MAX_ROWS:,} rows; a state registry has hundreds, so this "
+                "file is refused"
+            )
+        rows.append(numbered)
     layout = _find_layout([row for _, row in rows if isinstance(row, list)])
     catalogue = Catalogue(source=source, imported=(now or datetime.now(UTC)).isoformat())
     seen: dict[str, int] = {}
@@ -251,11 +277,17 @@ def read_source(source: str) -> bytes:
             raise RegistryError(f"{source}: {exc}") from exc
     try:
         with open(source, "rb") as handle:
-            return handle.read()
+            return handle.read(MAX_BYTES + 1)  # enough to know it is too large
     except OSError as exc:
         raise RegistryError(f"{source}: {exc.strerror or exc}") from exc
 
 
 def import_registry(source: str, now: datetime | None = None) -> Catalogue:
-    """Read and parse a registry file or URL."""
-    return parse_registry(decode(read_source(source), source), source, now)
+    """Read and parse a registry file or URL; one past the caps is refused, in one line."""
+    data = read_source(source)
+    if len(data) > MAX_BYTES:
+        raise RegistryError(
+            f"{source}: larger than {MAX_BYTES // (1024 * 1024)} MB; a state registry is far "
+            "smaller, so this file is refused"
+        )
+    return parse_registry(decode(data, source), source, now)

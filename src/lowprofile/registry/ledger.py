@@ -158,13 +158,16 @@ class Ledger:
         return next((r for r in self.rows() if r.ref == ref), None)
 
     def refs(self) -> dict[str, str]:
-        """The stored reference of each recipient asked before: a message to them again keeps
-        its reference, so a reply to the first one still matches."""
-        return {r.recipient: r.ref for r in self.rows()}
+        """The stored reference of each address asked before (lower case, as requests are
+        keyed): a message to it again keeps its reference, so a reply to the first one still
+        matches."""
+        return {a.strip().lower(): r.ref for r in self.rows() for a in r.recipient.split(",")}
 
     def asked(self) -> set[str]:
-        """Recipients that count as asked (everything but drafts and failures)."""
-        return {r.recipient for r in self.rows() if r.state not in RETRY}
+        """Recipients that count as asked (everything but drafts and failures); a row sent to
+        several addresses holds them as "a, b", and each counts."""
+        rows = [r for r in self.rows() if r.state not in RETRY]
+        return {a.strip().lower() for r in rows for a in r.recipient.split(",")}
 
     def record(
         self,

@@ -7,7 +7,7 @@ address it registered, or its websites') moves a ``sent`` request to ``answered`
 reply's subject as the note; a match from anywhere else is an "unverified reply", shown and
 never recorded. Whether the broker deleted or refused is not guessed from
 its wording: the person reads the answer and marks it ``confirmed`` or ``refused``.
-The mailbox is read through ``lowprofile.imap`` (the same session as the opt-out email step:
+The mailbox is read through ``lowprofile.mail.imap`` (the same session as the opt-out email step:
 TLS with the configured authorities, a timeout, read-only, ``BODY.PEEK`` so nothing turns read).
 Only the header fields a match needs are fetched: the text of a broker's answer never leaves the
 server, since nothing here reads it.
@@ -23,7 +23,7 @@ from email.message import EmailMessage
 
 from lowprofile.config import Settings
 from lowprofile.domains import email_domain, on_domains
-from lowprofile.imap import Mailbox, shown_header
+from lowprofile.mail.imap import Mailbox, shown_header
 from lowprofile.registry.ledger import ANSWERED, SENT, Ledger, RequestRow
 
 _REF = re.compile(r"\[(LP-[0-9A-F]{8}(?:[0-9A-F]{8})?)\]")

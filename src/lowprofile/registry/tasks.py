@@ -9,11 +9,15 @@ registered broker asked), in proportion to the brokers still not asked. These ar
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from lowprofile.plan import CALIFORNIA_DROP, DROP_POINTS
 from lowprofile.registry.catalogue import RegistryEntry
 from lowprofile.registry.deletion import group_by_recipient
 from lowprofile.results import Action
+
+if TYPE_CHECKING:
+    from lowprofile.optout.records import RequestLedger
 
 SETUP_MINUTES = 15
 """Mail settings, the preview and the confirmation; the paced sending then runs on its own."""
@@ -82,18 +86,23 @@ MAX_COVERS_SHOWN = 25
 """Recipients named in a plan task's ``covers``; the rest are in ``registry status``."""
 
 
-def registry_actions(california: bool | None, person: str) -> list[Action]:
-    """The registry's tasks for the person's plan: read-only (a ledger that does not exist yet
-    means nobody was asked; none is created by a scan)."""
-    from lowprofile.optout.records import ledger_db_path
+def registry_actions(california: bool | None, records: RequestLedger | None) -> list[Action]:
+    """The registry's tasks for the person's plan, from their open ledger (None: there is none
+    yet, so nobody was asked; a scan creates none)."""
+    from lowprofile.brokers.loader import load_brokers
     from lowprofile.registry.catalogue import load_catalogue
     from lowprofile.registry.ledger import Ledger
+    from lowprofile.registry.prepare import route
 
-    entries = list(load_catalogue().entries)
-    asked: set[str] = set()
-    if ledger_db_path().is_file():
-        with Ledger(person) as ledger:
-            asked = ledger.asked()
+    # As the run will ask them, without the registrations it turns into web forms: one whose
+    # broker file says "web form" (that form is the site's own opt-out, which the plan gives
+    # wherever a scan found a listing) or whose only address names a person (the preview says
+    # so, and --keep-personal-addresses writes to it).
+    routed = route(load_catalogue().entries, load_brokers().brokers.values())
+    set_aside = {d.entry.id for d in routed.disagreements}
+    set_aside |= {e.id for e, _ in routed.personal_left_out}
+    entries = [e for e in routed.entries if e.emails or e.id not in set_aside]
+    asked = Ledger(records.person, records).asked() if records is not None else set()
     actions = [requests_action(entries, asked, california), web_form_action(entries)]
     kept = [a for a in actions if a is not None]
     for action in kept:

@@ -191,14 +191,23 @@ def _why(row: Row) -> list[str]:
     return [fallback] if fallback else []
 
 
+INERT_COPY = "/inert/"
+"""Where the inert copies of kept pages lie in a broker's evidence folder (``browser/
+evidence.py``): the only pages the report links to, since the page as received would run the
+broker's scripts and tell it when and from where the report was read."""
+
+
 def _proof(entry: Mapping[str, str] | None) -> dict[str, str]:
-    """The evidence links of a finding, only as ``file:`` URIs and a ``data:image/jpeg``
-    picture: anything else (a folder name that would make another scheme) is left out.
-    Empty when no proof of the page was kept."""
+    """The evidence links of a finding, only as ``file:`` URIs into the person's own evidence
+    folder and a ``data:image/jpeg`` picture: anything else (a folder name that would make
+    another scheme, a page that is not an inert copy) is left out. Empty when no proof of the
+    page was kept."""
     if not entry or not entry.get("folder", "").startswith("file:///"):
         return {}
     proof = {k: entry.get(k, "") for k in ("folder", "page", "screenshot")}
     proof = {k: v if v.startswith("file:///") else "" for k, v in proof.items()}
+    if INERT_COPY not in proof["page"]:
+        proof["page"] = ""
     picture = entry.get("thumbnail", "")
     proof["thumbnail"] = picture if picture.startswith("data:image/jpeg;base64,") else ""
     return proof

@@ -106,7 +106,7 @@ def _waiting_words(status: Status, names: list[str], details: bool) -> str:
     if status is Status.MANUAL:
         return "no automatic search: links in the plan"
     if status is Status.SKIPPED:
-        return "need a detail you did not give"
+        return "not searched (--verbose says why)"
     if len(names) > LIST_SITES_UP_TO:
         return "named in the HTML and JSON reports"
     limit = len(names) if details else BRIEF_NAMES
@@ -322,6 +322,9 @@ class TerminalReport:
                 shown += 1
                 table.add_row(_text(site.name), self._status(site.status), self._site_lines(site))
             for status, sites in waiting.items():
+                if self.details and status is Status.SKIPPED:
+                    self._skipped_rows(table, sites)
+                    continue
                 if self.details and len(sites) <= LIST_SITES_UP_TO and status.needs_hand_check:
                     for site in sites:
                         table.add_row(_text(site.name), status_text(status), _text(site.detail))
@@ -341,6 +344,20 @@ class TerminalReport:
         if hidden:
             table.caption = f"{hidden} clean site{'s' if hidden != 1 else ''} not shown"
         return table
+
+    @staticmethod
+    def _skipped_rows(table: Table, sites: list[SiteRow]) -> None:
+        """With --verbose, why sites were not searched: one row per reason, with its sites."""
+        reasons: dict[str, list[str]] = {}
+        for site in sites:
+            reasons.setdefault(site.searches[0].detail, []).append(site.name)
+        for reason, names in reasons.items():
+            shown = ", ".join(names[:LIST_SITES_UP_TO])
+            more = (
+                f" +{len(names) - LIST_SITES_UP_TO} more" if len(names) > LIST_SITES_UP_TO else ""
+            )
+            count = Text(f"{len(names)} site{'s' if len(names) != 1 else ''}")
+            table.add_row(count, status_text(Status.SKIPPED), _text(f"{reason}: {shown}{more}"))
 
     def _status(self, status: Status) -> Text:
         return status_text(status, brief=not self.details)

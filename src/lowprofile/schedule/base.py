@@ -11,17 +11,13 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 from lowprofile.errors import LowprofileError
 
 JOB_NAME = "lowprofile-scan"
-JOB_SETTINGS = "schedule-settings.json"
-"""In the config folder: the settings a scheduled run starts with (``capture_settings``)."""
 WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 
 
@@ -41,7 +37,7 @@ class Job:
     hour: int
     minute: int
     env_file: Path | None = None
-    """The settings in force at install time (``capture_settings``), so a job under cron scans
+    """The settings in force at install time (``saved.capture_settings``), so a job under cron scans
     with the same proxy and writes to the same folders as the person who installed it."""
 
     def __post_init__(self) -> None:
@@ -72,40 +68,6 @@ class Job:
 
 _UNSAFE_IN_JOB = re.compile(r"[\x00-\x1f\x7f]")
 """Control characters end a crontab or unit line (``%`` is escaped by the cron backend)."""
-CARRIED_ENV = (
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "HTTPS_PROXY",
-    "HTTP_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-)
-"""Variables besides ``LOWPROFILE_*`` that change where requests go or whom they trust."""
-
-
-def capture_settings(
-    environ: Mapping[str, str], secrets: Iterable[str]
-) -> tuple[dict[str, str], list[str]]:
-    """The environment a scheduled run needs: every ``LOWPROFILE_*`` setting and the proxy and
-    CA variables, without secrets (which stay in the keyring or environment, never in a file).
-    Returns the settings and a note per thing left out."""
-    secret_names = set(secrets)
-    kept: dict[str, str] = {}
-    notes: list[str] = []
-    for name, value in sorted(environ.items()):
-        if not (name.startswith("LOWPROFILE_") or name in CARRIED_ENV):
-            continue
-        if name in secret_names:
-            notes.append(f"{name} is a secret: not saved with the job (store it in the keyring)")
-            continue
-        parts = urlsplit(value) if "PROXY" in name else None
-        if parts is not None and parts.password:
-            notes.append(f"{name} holds a password: saved without it")
-            host = parts.hostname or ""
-            netloc = f"{host}:{parts.port}" if parts.port else host
-            value = urlunsplit(parts._replace(netloc=netloc))
-        kept[name] = value
-    return kept, notes
 
 
 class Backend(Protocol):
@@ -118,6 +80,12 @@ class Backend(Protocol):
     def remove(self) -> bool: ...
 
     def status(self) -> str | None: ...
+
+    def daemon(self) -> str | None:
+        """One line on whether the scheduler will start the job at all (a cron daemon that is
+        not running, a timer that is not active); None where that cannot be told or always
+        holds (launchd, the Windows task scheduler)."""
+        ...
 
 
 def lowprofile_executable() -> Path:

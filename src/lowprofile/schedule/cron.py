@@ -5,10 +5,33 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
+from pathlib import Path
 
 from lowprofile.schedule.base import Job, ScheduleError
 
 TAG = "# lowprofile-schedule (managed by `lowprofile schedule`)"
+CRON_DAEMONS = frozenset({"cron", "crond", "cronie", "fcron", "dcron"})
+"""Process names of the cron daemons Linux distributions ship (busybox's applet runs as
+``crond`` too)."""
+PROC = Path("/proc")
+
+
+def cron_daemon_running(proc: Path | None = None) -> bool | None:
+    """Whether a cron daemon process runs here, from /proc; None where there is no /proc to read
+    (the BSDs, macOS), since then it cannot be told."""
+    proc = proc or PROC
+    if not (proc / "self").exists():
+        return None
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name = (entry / "comm").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            continue  # the process ended while we looked, or is not ours to read
+        if name in CRON_DAEMONS:
+            return True
+    return False
 
 
 def cron_line(job: Job) -> str:
@@ -63,3 +86,14 @@ class CronBackend:
     def status(self) -> str | None:
         ours = [line for line in self._read().splitlines() if line.rstrip().endswith(TAG)]
         return ours[0] if ours else None
+
+    def daemon(self) -> str | None:
+        running = cron_daemon_running()
+        if running is None:
+            return None
+        if running:
+            return "scheduler: a cron daemon is running"
+        return (
+            "scheduler: NO cron daemon is running, so the job will not start: start it "
+            "(e.g. `sudo systemctl enable --now cron`)"
+        )

@@ -65,3 +65,6 @@ class LaunchdBackend:
 
     def status(self) -> str | None:
         return f"launchd agent {LABEL}" if plist_path().exists() else None
+
+    def daemon(self) -> str | None:
+        return None  # launchd is the system's own first process: it always runs

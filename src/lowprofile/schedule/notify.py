@@ -42,20 +42,20 @@ def notify(title: str, message: str, settings: Settings) -> list[str]:
 
 
 def send_email(title: str, message: str, settings: Settings) -> None:
-    import smtplib
+    """Mail ``title`` and ``message`` to ``smtp_to`` through ``lowprofile.mail.smtp``: TLS
+    verified with ``ca_bundle`` honoured, and no password to a server that cannot prove itself.
+    Raises ``SmtpError`` (an ``OSError``) with one line when it could not be sent."""
     from email.message import EmailMessage
+
+    from lowprofile.mail.smtp import Relay, send_mail
 
     email = EmailMessage()
     email["Subject"] = title
     email["From"] = settings.smtp_from or settings.smtp_to or ""
     email["To"] = settings.smtp_to or ""
     email.set_content(message)
-    with smtplib.SMTP(settings.smtp_host or "", settings.smtp_port, timeout=30) as server:
-        server.starttls()
-        password = get_secret("smtp")
-        if settings.smtp_user and password:
-            server.login(settings.smtp_user, password)
-        server.send_message(email)
+    password = get_secret("smtp") if settings.smtp_user else None
+    send_mail(Relay.from_settings(settings, password), email)
 
 
 def _applescript(text: str) -> str:

@@ -54,3 +54,6 @@ class SchtasksBackend:
             ["schtasks", "/Query", "/TN", JOB_NAME], capture_output=True, text=True, check=False
         )
         return f"scheduled task {JOB_NAME}" if result.returncode == 0 else None
+
+    def daemon(self) -> str | None:
+        return None  # the Task Scheduler service is part of Windows

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from lowprofile.config import config_dir, data_dir
+from lowprofile.errors import EXIT_FAILED, EXIT_USAGE
 from lowprofile.files import ensure_private_dir, write_private
 from lowprofile.schedule.base import WEEKDAYS, Job
 
@@ -28,16 +29,19 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class When:
-    """When a scheduled job runs, in local time, as ``schedule install`` was told."""
+    """When a scheduled job runs, in local time, as ``schedule install`` was told, and the
+    profile it scans (so ``status`` can say whether that profile still loads)."""
 
     frequency: str
     day: int
     hour: int
     minute: int
+    profile: str | None = None
+    """Absent from records saved before it was kept."""
 
     @classmethod
     def of(cls, job: Job) -> When:
-        return cls(job.frequency, job.day, job.hour, job.minute)
+        return cls(job.frequency, job.day, job.hour, job.minute, str(job.profile))
 
     def describe(self) -> str:
         clock = f"{self.hour:02d}:{self.minute:02d}"
@@ -68,7 +72,12 @@ class LastRun:
     """ISO time the run ended (UTC)."""
     exit_code: int
     summary: str
-    """One line, masked: "scan 12 saved: 3 finding(s), 1 new" or why it could not run."""
+    """One line, masked: "scan 12 saved: 3 finding(s), 1 new" or "failed: " and why."""
+
+    def describe(self) -> str:
+        """The ``last run:`` line; a failed run says FAILED first, where the eye lands."""
+        verdict = "FAILED " if self.exit_code in (EXIT_USAGE, EXIT_FAILED) else ""
+        return f"last run: {verdict}{self.finished} (exit {self.exit_code}): {self.summary}"
 
 
 def save_when(when: When) -> Path:
@@ -82,6 +91,20 @@ def forget_when() -> None:
 def load_when() -> When | None:
     """The installed job's timing, or None when it was not recorded (or is unreadable)."""
     return _load(config_dir() / JOB_WHEN, When)
+
+
+def profile_health(when: When | None) -> str:
+    """Whether the job's profile still loads: a profile broken since install fails every run."""
+    from lowprofile.errors import LowprofileError
+    from lowprofile.subject import load_profile
+
+    if when is None or when.profile is None:
+        return "profile: not recorded (run `lowprofile schedule install` again to check it)"
+    try:
+        load_profile(Path(when.profile))
+    except LowprofileError as exc:
+        return f"profile: cannot be read, so every run fails: {exc}"  # str(): masked
+    return f"profile: {when.profile} loads"
 
 
 def save_last_run(run: LastRun) -> None:
@@ -107,3 +130,22 @@ def _load(path: Path, kind: Callable[..., T]) -> T | None:
         return kind(**data) if isinstance(data, dict) else None
     except (OSError, ValueError, TypeError):
         return None
+
+
+SESSIONLESS = frozenset({"cron"})
+"""Schedulers whose jobs run outside the person's desktop session: no display, no session bus,
+so no desktop notification reaches anyone from there."""
+
+
+def unseen_warning(used: list[str], scheduler: str | None) -> str | None:
+    """Why a scheduled run's notifications (sent by ``used``) would reach nobody, or None. A
+    job's console is read by no one; under cron the desktop is out of reach too, whatever this
+    terminal could show."""
+    if "email" in used:
+        return None
+    fix = "set smtp_host and smtp_to (and `lowprofile config set-secret smtp`) to get email"
+    if scheduler in SESSIONLESS:
+        return f"a job under {scheduler} has no desktop and nobody reads its console: {fix}"
+    if used == ["console"]:
+        return f"only the console got this, and nobody reads a scheduled job's console: {fix}"
+    return None

@@ -95,3 +95,16 @@ class SystemdBackend:
             return None
         line = next((x for x in timer.read_text().splitlines() if x.startswith("OnCalendar=")), "")
         return f"systemd timer {JOB_NAME}.timer ({line})"
+
+    def daemon(self) -> str | None:
+        try:
+            result = _systemctl("is-active", f"{JOB_NAME}.timer")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"scheduler: cannot ask systemd whether the timer is active ({exc})"
+        state = result.stdout.strip() or "unknown"
+        if state == "active":
+            return f"scheduler: {JOB_NAME}.timer is active"
+        return (
+            f"scheduler: {JOB_NAME}.timer is {state}, so the job will not start: "
+            f"`systemctl --user enable --now {JOB_NAME}.timer`"
+        )

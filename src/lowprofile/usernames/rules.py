@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote_plus
 
 from lowprofile.results import Status
 from lowprofile.usernames.sites import ACCOUNT, Site
@@ -43,7 +43,7 @@ class Verdict:
 def build_request(site: Site, username: str) -> SiteRequest:
     """The request for ``username``: placeholder filled and escaped for where it goes."""
     name = site.clean(username)
-    url = site.uri_check.replace(ACCOUNT, quote(name, safe=""))
+    url = site.uri_check.replace(ACCOUNT, site.url_name(username))
     headers = dict(site.headers)
     body = None
     if site.post_body is not None:
@@ -59,10 +59,15 @@ def build_request(site: Site, username: str) -> SiteRequest:
 def judge(site: Site, status_code: int, body: str, wall: str | None = None) -> Verdict:
     """Read one answer by the site's rules. ``wall`` names a bot wall seen on the page.
 
-    A recognised bot wall or a blocking status only counts against a page that the site's found
-    rule does not clearly describe, so a profile page that embeds a captcha widget is still read;
-    the control request catches a wall that happens to contain the found marker.
+    A recognised bot wall is ``blocked`` before either rule is tried: a site whose found rule
+    is only a status code (an empty ``e_string``) would otherwise read a 200 captcha page as an
+    account, send a made-up name after it, and call the site "found for anyone" when the wall
+    answers that too. A wall is never an answer, so it never earns a control request. A
+    blocking status (403, 429…) only counts when neither rule names it (a few sites answer 403
+    for a missing user).
     """
+    if wall:
+        return Verdict(Status.BLOCKED, f"bot wall ({wall})")
     found = status_code == site.e_code and site.e_string in body
     missing = status_code == site.m_code and site.m_string in body
     if found and missing:
@@ -74,8 +79,6 @@ def judge(site: Site, status_code: int, body: str, wall: str | None = None) -> V
             return Verdict(Status.CHANGED, f"the answer ({status_code}) fits both rules")
     if found:
         return Verdict(Status.FOUND, f"{status_code} with the profile marker")
-    if wall:
-        return Verdict(Status.BLOCKED, f"bot wall ({wall})")
     if missing:
         return Verdict(Status.NOT_FOUND, f"{status_code} with the no-account marker")
     if status_code in BLOCK_CODES:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from lowprofile.config import data_dir
 from lowprofile.errors import ConfigError
@@ -72,7 +72,12 @@ class Site:
 
     def profile_url(self, username: str) -> str:
         """The page a person opens to see the account (``uri_pretty``, else ``uri_check``)."""
-        return (self.uri_pretty or self.uri_check).replace(ACCOUNT, self.clean(username))
+        return (self.uri_pretty or self.uri_check).replace(ACCOUNT, self.url_name(username))
+
+    def url_name(self, username: str) -> str:
+        """The username as it goes into this site's URL: cleaned, then escaped whole, so a name
+        like ``x/../../y?z#w`` stays one path segment and never moves the link elsewhere."""
+        return quote(self.clean(username), safe="")
 
 
 @dataclass(frozen=True)
@@ -109,75 +114,137 @@ def updated_data_path() -> Path:
     return data_dir() / "whatsmyname" / DATA_FILE
 
 
-def loopback_allowed() -> bool:
-    """The one loopback opt-in, read as every other setting is (``allow_loopback``)."""
-    from lowprofile.config import load_settings
-
-    return load_settings().allow_loopback
-
-
 def schema_for(path: Path | None) -> dict[str, Any]:
     """The schema beside ``path`` when there is one (an updated list brings its own), else the
-    shipped one."""
+    shipped one. A schema beside a list is input like the list: one that cannot be read, is not
+    a JSON Schema, or points outside itself (a ``$ref`` to a URL) is a SiteListError."""
     beside = path.parent / SCHEMA_FILE if path is not None else None
     chosen = beside if beside is not None and beside.is_file() else shipped_data_dir() / SCHEMA_FILE
-    schema: dict[str, Any] = json.loads(chosen.read_text(encoding="utf-8"))
-    return schema
+    try:
+        schema = json.loads(chosen.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SiteListError(f"{chosen}: cannot read: {exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise SiteListError(f"{chosen}: not JSON: {exc}") from exc
+    problem = _schema_problem(schema)
+    if problem:
+        raise SiteListError(f"{chosen}: not a usable JSON Schema: {problem}")
+    return dict(schema)
+
+
+def _schema_problem(schema: object) -> str | None:
+    """Why ``schema`` cannot check a list, or None."""
+    import jsonschema
+
+    if not isinstance(schema, dict):
+        return "not an object"
+    try:
+        jsonschema.Draft7Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        return exc.message[:200]
+    pending: list[object] = [schema]
+    while pending:  # a $ref must stay inside the schema: older jsonschema fetches URLs
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return f"$ref {ref[:80]!r} points outside the schema"
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return None
 
 
 def schema_errors(data: Any, schema: dict[str, Any] | None = None) -> list[str]:
-    """WhatsMyName's own schema, applied as their CI applies it; one line per violation."""
+    """WhatsMyName's own schema, applied as their CI applies it; one line per violation. A
+    schema that fails while checking (a local ``$ref`` to nothing) is a SiteListError."""
     import jsonschema
 
-    validator = jsonschema.Draft7Validator(schema or schema_for(None))
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    validator = jsonschema.Draft7Validator(schema_for(None) if schema is None else schema)
+    try:
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    except Exception as exc:  # a checked schema can still fail in ways jsonschema does not type
+        raise SiteListError(f"the schema cannot check the list: {exc}") from exc
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message[:200]}"
         for error in errors
     ]
 
 
-def url_problem(url: str) -> str | None:
-    """Why this URL may not be requested, or None. ``{account}`` may sit in the host."""
+def url_problem(url: str, loopback: bool = False) -> str | None:
+    """Why this URL may not be requested, or None. ``{account}`` may sit in the host;
+    ``loopback``: the setting ``allow_loopback``, passed in by whoever read the settings."""
     parts = urlsplit(url.replace(ACCOUNT, "x"))
     if not parts.hostname:
         return "has no host"
     where = place(parts.hostname)
-    if where.reach is Reach.LOOPBACK and loopback_allowed():
+    if where.reach is Reach.LOOPBACK and loopback:
         return None if parts.scheme in ("http", "https") else "must be http(s)"
     if not where.public:
         return f"points at an internal address ({where.host}); set {ALLOW_LOOPBACK_ENV}=1 for tests"
     return None
 
 
-def site_from_entry(entry: dict[str, Any]) -> Site:
-    """One schema-valid entry as a Site; raises ValueError for what the schema cannot say."""
-    uri = str(entry["uri_check"])
-    body = entry.get("post_body")
-    if ACCOUNT not in uri and (body is None or ACCOUNT not in str(body)):
+def site_from_entry(entry: dict[str, Any], loopback: bool = False) -> Site:
+    """One schema-valid entry as a Site; raises ValueError for what the schema cannot say. Every
+    type is checked here too: the schema beside a list may be one that lets anything through."""
+    uri = _text(entry, "uri_check")
+    body = _text(entry, "post_body", None)
+    if ACCOUNT not in uri and (body is None or ACCOUNT not in body):
         raise ValueError("neither uri_check nor post_body has an {account} placeholder")
-    problem = url_problem(uri)
+    problem = url_problem(uri, loopback)
     if problem:
         raise ValueError(f"uri_check {problem}")
     headers = entry.get("headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise ValueError("headers: not an object of names and text values")
     return Site(
-        name=str(entry["name"]),
+        name=_text(entry, "name"),
         uri_check=uri,
-        e_code=int(entry["e_code"]),
-        e_string=str(entry["e_string"]),
-        m_code=int(entry["m_code"]),
-        m_string=str(entry["m_string"]),
-        category=str(entry["cat"]),
-        known=tuple(str(k) for k in entry.get("known") or ()),
-        uri_pretty=entry.get("uri_pretty"),
-        post_body=None if body is None else str(body),
-        headers=tuple((str(k), str(v)) for k, v in headers.items()),
-        strip_bad_char=str(entry.get("strip_bad_char") or ""),
-        protection=tuple(str(p) for p in entry.get("protection") or ()),
+        e_code=_code(entry, "e_code"),
+        e_string=_text(entry, "e_string"),
+        m_code=_code(entry, "m_code"),
+        m_string=_text(entry, "m_string"),
+        category=_text(entry, "cat"),
+        known=_texts(entry, "known"),
+        uri_pretty=_text(entry, "uri_pretty", None),
+        post_body=body,
+        headers=tuple((str(k), v) for k, v in headers.items()),
+        strip_bad_char=_text(entry, "strip_bad_char", ""),
+        protection=_texts(entry, "protection"),
     )
 
 
-def parse_site_list(data: Any, source: str, schema: dict[str, Any] | None = None) -> SiteList:
+_MISSING: Any = object()
+
+
+def _text(entry: dict[str, Any], key: str, default: Any = _MISSING) -> Any:
+    """``entry[key]`` as text; ``default`` when absent (or null) if one is given."""
+    value = entry.get(key)
+    if value is None and default is not _MISSING:
+        return default
+    if not isinstance(value, str):
+        raise ValueError(f"{key}: not text")
+    return value
+
+
+def _code(entry: dict[str, Any], key: str) -> int:
+    value = entry.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"{key}: not an HTTP status code")
+    return int(value)
+
+
+def _texts(entry: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = entry.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key}: not a list of text")
+    return tuple(value)
+
+
+def parse_site_list(
+    data: Any, source: str, schema: dict[str, Any] | None = None, *, loopback: bool = False
+) -> SiteList:
     """A whole list: schema errors refuse the file; one odd site only leaves that site out."""
     errors = schema_errors(data, schema)
     if errors:
@@ -192,20 +259,24 @@ def parse_site_list(data: Any, source: str, schema: dict[str, Any] | None = None
         if not isinstance(entry, dict) or entry.get("valid") is False:
             continue  # WhatsMyName's own mark for an entry known to be broken
         try:
-            sites.append(site_from_entry(entry))
+            sites.append(site_from_entry(entry, loopback))
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"{source}: sites/{index} ({entry.get('name')}): {exc}")
-    return SiteList(tuple(sites), tuple(problems), source, tuple(data.get("categories") or ()))
+    categories = data.get("categories") or []
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        why = "categories: not a list of text"
+        raise SiteListError(f"{source}: not a WhatsMyName site list: {why}")
+    return SiteList(tuple(sites), tuple(problems), source, tuple(categories))
 
 
-def read_site_file(path: Path) -> SiteList:
+def read_site_file(path: Path, *, loopback: bool = False) -> SiteList:
     """Read and check one file in WhatsMyName's format (checked once per version of the file:
     the schema check of 700 sites takes half a second)."""
     try:
         info = path.stat()
     except OSError as exc:
         raise SiteListError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    return _read_checked(path, info.st_mtime_ns, info.st_size, loopback_allowed())
+    return _read_checked(path, info.st_mtime_ns, info.st_size, loopback)
 
 
 @functools.lru_cache(maxsize=8)
@@ -216,22 +287,23 @@ def _read_checked(path: Path, mtime_ns: int, size: int, loopback: bool) -> SiteL
         raise SiteListError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SiteListError(f"{path}: not JSON: {exc}") from exc
-    return parse_site_list(data, str(path), schema_for(path))
+    return parse_site_list(data, str(path), schema_for(path), loopback=loopback)
 
 
-def load_sites(path: Path | None = None) -> SiteList:
+def load_sites(path: Path | None = None, *, loopback: bool = False) -> SiteList:
     """The list to run: ``path`` if given, else the updated copy, else the shipped one.
+    ``loopback`` (the setting ``allow_loopback``) lets sites on this machine in, for tests.
 
     A broken updated copy does not stop a scan: the shipped list is used and the problem is
     carried along so the report can say so."""
     if path is not None:
-        return read_site_file(path)
+        return read_site_file(path, loopback=loopback)
     updated = updated_data_path()
     if updated.is_file():
         try:
-            return read_site_file(updated)
+            return read_site_file(updated, loopback=loopback)
         except SiteListError as exc:
-            shipped = read_site_file(shipped_data_dir() / DATA_FILE)
+            shipped = read_site_file(shipped_data_dir() / DATA_FILE, loopback=loopback)
             note = f"{exc}; using the list shipped with lowprofile instead"
             return SiteList(shipped.sites, (note, *shipped.problems), shipped.source)
-    return read_site_file(shipped_data_dir() / DATA_FILE)
+    return read_site_file(shipped_data_dir() / DATA_FILE, loopback=loopback)

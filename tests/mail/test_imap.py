@@ -12,10 +12,10 @@ from email.message import EmailMessage
 import pytest
 
 from helpers.dovecot import Dovecot
-from lowprofile import imap
 from lowprofile.config import Settings
 from lowprofile.errors import ConfigError
-from lowprofile.imap import Mailbox, mailbox_password, since_criterion
+from lowprofile.mail import imap
+from lowprofile.mail.imap import Mailbox, mailbox_password, since_criterion
 
 
 def _mail(subject: str, references: str = "") -> bytes:
