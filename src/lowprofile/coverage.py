@@ -207,7 +207,9 @@ def _state(
     answered = sum(ln.checked for ln in line)
     if kind.id == "people-search" and coverage.only:
         return "narrowed"
-    if tried and answered == 0:
+    if not tried:
+        return "by_hand"  # no site of this kind can be searched automatically for this person
+    if answered == 0:
         return "failed"
     if tried and answered < MIN_ANSWERED * tried:
         return "partly"
@@ -227,6 +229,9 @@ def kind_result(kind: SourceKind, results: list[CheckResult]) -> str:
         return f"{kind.label}: " + ("; ".join(said) if said else f"{tried} folders unreadable")
     where = {"people-search": "sites", "breaches": "services", "usernames": "sites"}
     unit = where.get(kind.id, "sources")
+    if not tried:
+        manual = len(counted.names("manual"))
+        return f"{kind.label}: none searched automatically; {manual} to check by hand (the plan)"
     if not answered:
         return f"{kind.label}: none of {tried} {unit if tried != 1 else unit[:-1]} could be read"
     if kind.id == "people-search":
@@ -245,6 +250,7 @@ SCOPE_WORDS = {
     "failed": "none could be read",
     "partly": "too few answered (under half)",
     "no_name": "not checked (no name given)",
+    "by_hand": "only by hand (no automatic search applies to you)",
 }
 
 

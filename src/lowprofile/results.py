@@ -370,7 +370,8 @@ class KindScope:
     state: str
     """``checked``; or why not: ``left_out`` (--only/--skip), ``narrowed`` (--site),
     ``not_ready`` (no API key), ``failed`` (nothing answered), ``partly`` (under the
-    threshold answered), ``no_name`` (nothing to search people-search sites with)."""
+    threshold answered), ``no_name`` (nothing to search people-search sites with),
+    ``by_hand`` (its only sites for this person have no automatic search)."""
     result: str
     """The kind's own outcome in words: "Photos: 2 of 14 photos reveal a location"."""
 

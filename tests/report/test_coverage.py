@@ -131,3 +131,36 @@ def test_a_scan_narrowed_to_some_sites_says_so_and_is_never_low() -> None:
     assert again.scope == ["spokeo"] and again.risk is not None and again.risk.incomplete
     whole = report_of(*answered)
     assert whole.risk is not None and not whole.risk.incomplete  # the same answer, every site
+
+
+def _kinds(results: list[CheckResult], subject: dict, checkers: list[str]) -> dict[str, str]:
+    coverage = measure(results, subject=subject, checkers=checkers)
+    return {k.kind: k.state for k in coverage.kinds}
+
+
+def test_each_kind_the_profile_allows_is_checked_or_says_why_not() -> None:
+    subject = {"names": ["J*** D**"], "emails": ["j***@x"], "usernames": [], "photo_dirs": 0}
+    answered = [result("brokers", "spokeo", Status.NOT_FOUND)]
+    # A profile without usernames or photos does not ask for them: not a skip by choice.
+    assert _kinds(answered, subject, ["brokers"]) == {
+        "people-search": "checked",
+        "breaches": "left_out",  # it has an email, and no breach service ran
+    }
+    half = [*answered, *(result("brokers", f"s{i}", Status.BLOCKED) for i in range(3))]
+    assert _kinds(half, subject | {"emails": []}, ["brokers"]) == {"people-search": "partly"}
+    # Sites skipped one by one for this person (US-only, no US address): nothing left out.
+    abroad = [CheckResult("brokers", "a", Status.SKIPPED, detail="US-only", source="a")]
+    assert _kinds(abroad, subject | {"emails": []}, ["brokers"]) == {}
+    by_hand = [*abroad, result("brokers", "ukphonebook", Status.MANUAL)]
+    assert _kinds(by_hand, subject | {"emails": []}, ["brokers"]) == {"people-search": "by_hand"}
+    nobody = {"names": [], "photo_dirs": 1}
+    photos = [
+        CheckResult("photos", "/p", Status.NOT_FOUND, detail="0 of 3 photos reveal a location")
+    ]
+    coverage = measure(photos, subject=nobody, checkers=["brokers", "photos"])
+    assert [(k.kind, k.state) for k in coverage.kinds] == [
+        ("people-search", "no_name"),
+        ("photos", "checked"),
+    ]
+    assert coverage.kinds[1].result == "Photos: 0 of 3 photos reveal a location"
+    assert not coverage.complete
