@@ -11,11 +11,20 @@ from datetime import UTC, datetime
 from lxml import html as lxml_html
 from rich.console import Console
 
+from helpers.sample import sample_results
 from lowprofile.plan import SITTING_MINUTES, assess_report
 from lowprofile.report.html import render_html
 from lowprofile.report.json import dumps
 from lowprofile.report.terminal import TerminalReport
-from lowprofile.results import CheckResult, Finding, ScanReport, Severity, Status
+from lowprofile.results import (
+    CheckResult,
+    Finding,
+    LedgerEntry,
+    RequestState,
+    ScanReport,
+    Severity,
+    Status,
+)
 
 PLACES = ("A***** TX", "D***** TX", "H***** TX")
 
@@ -130,9 +139,23 @@ def test_a_big_scan_fits_one_screen_and_verbose_is_per_site() -> None:
     failed = [r for i in range(700) for r in searches(f"wmn{i}", Status.ERROR, "usernames")[:1]]
     report.results += failed + [r for i in range(30) for r in searches(f"b{i}", Status.ERROR)]
     assess_report(report)
-    brief = lines_of(report)
-    assert len(brief) <= 60, "\n".join(brief)
     verbose = lines_of(report, details=True)
     assert not any("wmn1" in line for line in verbose)  # 705 failed username sites: one line
     # 30 more people-search sites that failed, 90 URLs: one line each (two when it wraps).
     assert before < len(verbose) <= before + 2 * 30 + 5
+    # Whatever else a scan holds (every family and status, many tasks, a long ledger), the
+    # default view stays one screen.
+    for status in (Status.BLOCKED, Status.CHANGED, Status.MANUAL, Status.SKIPPED):
+        for checker in ("brokers", "usernames"):
+            report.results += [
+                searches(f"{checker}{status}{i}", status, checker)[0] for i in range(50)
+            ]
+    report.results += sample_results()
+    report.checkers += ["xposedornot", "hibp", "photos", "social"]
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    report.ledger = [
+        LedgerEntry(f"b{i}", "", RequestState.SUBMITTED, now, "sent") for i in range(20)
+    ]
+    assess_report(report)
+    brief = lines_of(report)
+    assert len(brief) <= 60, "\n".join(brief)

@@ -13,7 +13,6 @@ from rich.console import (
     Console,
     ConsoleOptions,
     Group,
-    OverflowMethod,
     RenderableType,
     RenderResult,
 )
@@ -24,6 +23,7 @@ from rich.text import Text
 
 from lowprofile.coverage import family_words
 from lowprofile.report.base import (
+    LEDGER_WORDS,
     SiteRow,
     assessment,
     clean_text,
@@ -42,6 +42,7 @@ from lowprofile.results import (
     CheckResult,
     Finding,
     Grade,
+    RequestState,
     Risk,
     ScanReport,
     Severity,
@@ -91,13 +92,19 @@ BRIEF_NAMES = 3
 LIST_SITES_UP_TO = 40
 """A status shared by more sites than this is one counted line even with --verbose (the 700
 username sites that could not be read): the HTML report and the JSON list them."""
-BRIEF_SITES = 6
+BRIEF_SITES = 5
 """Sites with findings shown without --verbose; the rest are counted in one line."""
 BRIEF_TASKS = 4
 """Plan tasks shown without --verbose (the emergency steps are always named last)."""
 BRIEF_REASONS = 3
-BRIEF_LEDGER = 4
+BRIEF_URGENT = 3
+URGENT = frozenset({RequestState.REAPPEARED, RequestState.FAILED, RequestState.NEEDS_YOU})
+"""Opt-out states shown one by one without --verbose: they need the person."""
 SENSITIVE_WORDS = "link hidden: an adult or dating site (--show-sensitive shows it)"
+
+
+Cells = tuple[RenderableType, RenderableType, RenderableType]
+"""One row of the sites table."""
 
 
 def _waiting_words(status: Status, names: list[str], details: bool) -> str:
@@ -124,7 +131,9 @@ def _text(value: object, style: str = "") -> Text:
 BRIEF_STATUS_WORDS = STATUS_WORDS | {
     Status.BLOCKED: "blocked",
     Status.CHANGED: "page changed",
-    Status.ERROR: "could not read",
+    Status.ERROR: "could not be read",
+    Status.MANUAL: "to check by hand",
+    Status.SKIPPED: "not searched",
 }
 """Statuses in the one-screen table, where the plan says what to check by hand."""
 
@@ -187,14 +196,21 @@ class TerminalReport:
         if self.report.ledger:
             yield self._ledger()
 
-    def _ledger(self) -> Panel:
-        """Where the person's opt-out requests stand after this scan."""
+    def _ledger(self) -> RenderableType:
+        """Where the person's opt-out requests stand after this scan: each one with --verbose;
+        by default the few that need the person (listed again, failed, needs you) and a count
+        per state of the rest."""
         entries = self.report.ledger
-        shown = entries if self.details else entries[:BRIEF_LEDGER]
+        urgent = [] if self.details else [e for e in entries if e.state in URGENT][:BRIEF_URGENT]
+        shown = entries if self.details else urgent
         lines = [_text(f"• {ledger_line(entry)}") for entry in shown]
-        if len(entries) > len(shown):
-            more = len(entries) - len(shown)
-            lines.append(Text(f"(+{more} more: lowprofile optout status)", style="dim"))
+        rest = [e for e in entries if e not in shown]
+        if rest:
+            states: dict[str, int] = {}
+            for entry in rest:
+                states[LEDGER_WORDS[entry.state]] = states.get(LEDGER_WORDS[entry.state], 0) + 1
+            counts = ", ".join(f"{n} {words}" for words, n in states.items())
+            lines.append(_text(f"{'and ' if shown else ''}{counts} (lowprofile optout status)"))
         return Panel(Group(*lines), title="your opt-outs", expand=True)
 
     def _coverage_line(self) -> Text:
@@ -234,9 +250,10 @@ class TerminalReport:
             grid.add_row(Text(f"{number}. [ ]"), self._task_lines(action))
             if self.details:
                 grid.add_row("", "")
-        if len(tasks) > len(shown):
+        if not self.details:
             more = len(tasks) - len(shown)
-            words = f"+{more} more task{'s' if more != 1 else ''}: --verbose or the HTML report"
+            words = f"+{more} more task{'s' if more != 1 else ''}; " if more else ""
+            words += "every step and link: --verbose or the HTML report"
             grid.add_row("", Text(words, "dim"))
         for action in last:  # by name only without --verbose: the steps are in the HTML
             number = len(shown) + 1
@@ -265,12 +282,13 @@ class TerminalReport:
         links = action.links
         shown = MAX_LINKS if self.details else (0 if action.command else BRIEF_LINKS)
         for link in links[:shown]:
-            line = _text(f"{link.get('label', '')}: ", "dim")
+            # By default the link alone (its label is in --verbose and the HTML): one line.
+            line = _text(f"{link.get('label', '')}: ", "dim") if self.details else Text()
             line.append(clean_text(link.get("url", "")), style="underline")
             lines.append(line)
-        if len(links) > shown:
+        if len(links) > shown and self.details:
             more = len(links) - shown
-            lines.append(Text(f"(+{more} more links: --verbose or the HTML report)", style="dim"))
+            lines.append(Text(f"(+{more} more links: the HTML report)", style="dim"))
         return Group(*lines)
 
     def _findings_count(self) -> Text:
@@ -294,47 +312,35 @@ class TerminalReport:
         )
 
     def _sites_table(self, families: list[tuple[str, list[CheckResult]]]) -> Table:
-        """One table, one line per site with findings (the first few by default), and one line
-        per status for the sites with nothing else to show."""
+        """One table: one line per site with findings (the first few by default), and for the
+        sites with nothing else to show one line per family by default (its counts by status),
+        one line per status (or per site, when few) with --verbose."""
         table = Table(expand=True, show_lines=False)
-        wrap: OverflowMethod = "fold" if self.details else "ellipsis"
-        table.add_column("Site", overflow=wrap, ratio=2, no_wrap=not self.details)
-        table.add_column("Status", ratio=2, no_wrap=not self.details, overflow=wrap)
-        table.add_column("Findings / what to do", overflow=wrap, ratio=5, no_wrap=not self.details)
+        table.add_column("Site", overflow="fold", ratio=2)
+        table.add_column("Status", ratio=2)
+        table.add_column("Findings / what to do", overflow="fold", ratio=5)
         hidden = shown = more = 0
+        named = sum(1 for _, results in families if _ran(results)) > 1
         for checker_id, results in families:
-            ran = [r for r in results if r.target != "*" or r.status is not Status.SKIPPED]
-            if not ran:
-                continue
-            if len(families) > 1:
-                table.add_row(_text(checker_id, "bold"), "", "")
+            rows: list[Cells] = []
             waiting: dict[Status, list[SiteRow]] = {}
-            for site in sites_of(ran):
+            for site in sites_of(_ran(results)):
                 if site.status is Status.NOT_FOUND and not self.show_not_found:
                     hidden += 1
-                    continue
-                if not site.findings and site.status not in (Status.NOT_FOUND, Status.FOUND):
+                elif not site.findings and site.status not in (Status.NOT_FOUND, Status.FOUND):
                     waiting.setdefault(site.status, []).append(site)
-                    continue
-                if not self.details and shown >= BRIEF_SITES:
+                elif not self.details and shown >= BRIEF_SITES:
                     more += 1
-                    continue
-                shown += 1
-                table.add_row(_text(site.name), self._status(site.status), self._site_lines(site))
-            for status, sites in waiting.items():
-                if self.details and status is Status.SKIPPED:
-                    self._skipped_rows(table, sites)
-                    continue
-                if self.details and len(sites) <= LIST_SITES_UP_TO and status.needs_hand_check:
-                    for site in sites:
-                        table.add_row(_text(site.name), status_text(status), _text(site.detail))
-                    continue
-                unit = family_words(checker_id).split()[-1]
-                table.add_row(
-                    Text(f"{len(sites)} {unit.removesuffix('s') if len(sites) == 1 else unit}"),
-                    self._status(status),
-                    _text(_waiting_words(status, [s.name for s in sites], self.details), "dim"),
-                )
+                else:
+                    shown += 1
+                    rows.append(
+                        (_text(site.name), self._status(site.status), self._site_lines(site))
+                    )
+            rows += self._waiting_rows(checker_id, waiting)
+            if rows and named:
+                table.add_row(_text(checker_id, "bold"), "", "")
+            for row in rows:
+                table.add_row(*row)
         if more:
             table.add_row(
                 Text(f"{more} more"),
@@ -345,19 +351,37 @@ class TerminalReport:
             table.caption = f"{hidden} clean site{'s' if hidden != 1 else ''} not shown"
         return table
 
-    @staticmethod
-    def _skipped_rows(table: Table, sites: list[SiteRow]) -> None:
-        """With --verbose, why sites were not searched: one row per reason, with its sites."""
-        reasons: dict[str, list[str]] = {}
-        for site in sites:
-            reasons.setdefault(site.searches[0].detail, []).append(site.name)
-        for reason, names in reasons.items():
-            shown = ", ".join(names[:LIST_SITES_UP_TO])
-            more = (
-                f" +{len(names) - LIST_SITES_UP_TO} more" if len(names) > LIST_SITES_UP_TO else ""
-            )
-            count = Text(f"{len(names)} site{'s' if len(names) != 1 else ''}")
-            table.add_row(count, status_text(Status.SKIPPED), _text(f"{reason}: {shown}{more}"))
+    def _waiting_rows(
+        self,
+        checker_id: str,
+        waiting: dict[Status, list[SiteRow]],
+    ) -> list[Cells]:
+        """The sites of one family with no answer and no finding. By default one row with the
+        count per status (which sites: --verbose, the HTML or the JSON); with --verbose one
+        row per status, or per site when there are few."""
+        unit = family_words(checker_id).split()[-1]
+
+        def count(n: int) -> Text:
+            return Text(f"{n} {unit.removesuffix('s') if n == 1 else unit}")
+
+        if not waiting:
+            return []
+        if not self.details:
+            total = sum(len(sites) for sites in waiting.values())
+            words = "; ".join(f"{len(v)} {BRIEF_STATUS_WORDS[k]}" for k, v in waiting.items())
+            if Status.MANUAL in waiting:
+                words += " (links in the plan)"
+            return [(count(total), Text("no answer", style="yellow"), _text(words, "dim"))]
+        rows: list[Cells] = []
+        for status, sites in waiting.items():
+            if status is Status.SKIPPED:
+                rows += _skipped_rows(sites)
+            elif len(sites) <= LIST_SITES_UP_TO and status.needs_hand_check:
+                rows += [(_text(s.name), status_text(status), _text(s.detail)) for s in sites]
+            else:
+                words = _waiting_words(status, [s.name for s in sites], self.details)
+                rows.append((count(len(sites)), self._status(status), _text(words, "dim")))
+        return rows
 
     def _status(self, status: Status) -> Text:
         return status_text(status, brief=not self.details)
@@ -369,7 +393,8 @@ class TerminalReport:
         for finding in shown:
             lines += list(self._finding_lines(finding))
         if len(findings) > len(shown):
-            lines.append(Text(f"+{len(findings) - len(shown)} more findings", style="dim"))
+            more = len(findings) - len(shown)
+            lines.append(Text(f"+{more} more finding{'s' if more != 1 else ''}", style="dim"))
         if not findings and site.detail:
             lines.append(_text(site.detail, "dim"))
         if site.link and (self.details or not findings):
@@ -390,7 +415,8 @@ class TerminalReport:
         return _text("Not run: " + "; ".join(reasons), "dim") if reasons else None
 
     def _finding_lines(self, finding: Finding) -> Iterator[Text]:
-        line = Text()
+        # One line per finding by default (cut with "…"); whole with --verbose.
+        line = Text() if self.details else Text(no_wrap=True, overflow="ellipsis")
         line.append_text(severity_text(finding.severity))
         line.append(" ")
         line.append(clean_text(finding.title))
@@ -403,6 +429,27 @@ class TerminalReport:
             yield Text(f"  {SENSITIVE_WORDS}", style="dim")
         elif finding.where:
             yield _text(f"  {finding.where}", "dim")
+
+
+def _ran(results: list[CheckResult]) -> list[CheckResult]:
+    """Results of sites that were looked at (a checker that was not ready is "Not run")."""
+    return [r for r in results if r.target != "*" or r.status is not Status.SKIPPED]
+
+
+def _skipped_rows(
+    sites: list[SiteRow],
+) -> list[Cells]:
+    """With --verbose, why sites were not searched: one row per reason, with its sites."""
+    reasons: dict[str, list[str]] = {}
+    for site in sites:
+        reasons.setdefault(site.searches[0].detail, []).append(site.name)
+    rows: list[Cells] = []
+    for reason, names in reasons.items():
+        shown = ", ".join(names[:LIST_SITES_UP_TO])
+        more = f" +{len(names) - LIST_SITES_UP_TO} more" if len(names) > LIST_SITES_UP_TO else ""
+        count = Text(f"{len(names)} site{'s' if len(names) != 1 else ''}")
+        rows.append((count, status_text(Status.SKIPPED), _text(f"{reason}: {shown}{more}")))
+    return rows
 
 
 def is_sensitive(finding: Finding) -> bool:
