@@ -99,7 +99,8 @@ def test_an_offline_scan_says_so_first_and_exits_3(private_dirs, no_network) -> 
     assert result.exit_code == 3
     data = json.loads(result.stdout)
     assert data["coverage"]["offline"] and data["risk"]["incomplete"]
-    assert "could not read 22 sources" in data["coverage"]["sentence"]
+    unreadable = data["coverage"]["counts"]["unreadable"]  # every site and the breach service
+    assert f"could not read {unreadable} sources" in data["coverage"]["sentence"]
     assert "no source could be reached: are you offline?" in " ".join(result.stderr.split())
     terminal = runner.invoke(
         app, ["scan", "--name", "Jane Doe", "--city", "Austin", "--state", "TX", "--no-save"]
