@@ -20,7 +20,10 @@ from lowprofile.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from lowprofile.config import Settings
+    from lowprofile.results import ScanReport
     from lowprofile.usernames.doctor import SiteHealth
     from lowprofile.usernames.sites import SiteList
     from lowprofile.usernames.update import UpdateResult
@@ -114,8 +117,21 @@ def check_command(
         Severity.LOW,
         Outputs(json="-" if as_json else None, save=False),
         quiet=quiet,
+        view=_check_view,
+        sources="site",
     )
     raise typer.Exit(code)
+
+
+def _check_view(report: ScanReport) -> RenderableType | None:
+    """The terminal report, or nothing when no site could be reached at all: then the closing
+    line ("no site could be reached: are you offline?") is the whole answer, not a table of
+    700 failed sites."""
+    from lowprofile.report.terminal import TerminalReport
+
+    if report.coverage is not None and report.coverage.offline:
+        return None
+    return TerminalReport(report)
 
 
 @app.command("doctor")
