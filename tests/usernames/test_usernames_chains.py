@@ -10,14 +10,13 @@ import httpx
 import pytest
 import respx
 
+from fixtures.usernames.standin import LICENSE
 from lowprofile.checkers.base import CheckContext
 from lowprofile.checkers.usernames import UsernameChecker
 from lowprofile.config import Settings
 from lowprofile.fetch.http import Http
 from lowprofile.subject import Subject
 from lowprofile.usernames.sites import parse_site_list
-
-LICENSE = ["stand-in"]
 
 
 def _entry(name: str, uri: str) -> dict[str, object]:
@@ -28,6 +27,7 @@ def _entry(name: str, uri: str) -> dict[str, object]:
         "e_string": "profile",
         "m_code": 404,
         "m_string": "No such user",
+        "known": ["known1"],
         "cat": "social",
     }
 
