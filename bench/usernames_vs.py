@@ -165,6 +165,7 @@ def hanging_run(paths: dict[str, Path], env: dict[str, str], cwd: Path, standin:
     """One more lowprofile run with a site that accepts connections and never answers."""
     server = socket.create_server(("127.0.0.1", 0))
     held: list[socket.socket] = []
+    accepted: list[float] = []
     stop = threading.Event()
 
     def accept() -> None:
@@ -172,8 +173,11 @@ def hanging_run(paths: dict[str, Path], env: dict[str, str], cwd: Path, standin:
         while not stop.is_set():
             try:
                 held.append(server.accept()[0])
+                accepted.append(time.monotonic())
             except TimeoutError:
                 continue
+            except OSError:  # closed under us at the end
+                return
 
     threading.Thread(target=accept, daemon=True).start()
     data = json.loads(paths["lowprofile"].read_text("utf-8"))
@@ -184,10 +188,12 @@ def hanging_run(paths: dict[str, Path], env: dict[str, str], cwd: Path, standin:
     hang_list = cwd / "with-hanging.json"
     hang_list.write_text(json.dumps(data), encoding="utf-8")
     standin.log.reset()
+    began = time.monotonic()
     try:
         wall, verdicts = lowprofile({"lowprofile": hang_list}, env, cwd)
     finally:
         stop.set()
+        time.sleep(0.2)
         for conn in held:
             conn.close()
         server.close()
@@ -195,7 +201,11 @@ def hanging_run(paths: dict[str, Path], env: dict[str, str], cwd: Path, standin:
     return (
         f"hanging site: {wall:.1f} s wall (must be under 65 s), it ended "
         f"{verdicts.get('hanging-site')!r} after {len(held)} connection(s); "
-        f"other sites unanswered: {len(others)}"
+        f"other sites unanswered: {len(others)}; its first connection came "
+        f"{accepted[0] - began:.1f} s after the start, the process ended "
+        f"{began + wall - accepted[0]:.1f} s after it; the other sites' last answer came "
+        f"{max(s + d for r in standin.log.requests.values() for s, d, _ in r) - began:.1f} s "
+        "after the start"
     )
 
 
@@ -204,6 +214,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs of each tool")
     parser.add_argument("--hang", action="store_true", help="also time a hanging site")
     parser.add_argument("--detail", action="store_true", help="verdicts per kind of site")
+    parser.add_argument("--only", action="append", help="run only this tool (repeatable)")
     args = parser.parse_args()
     concurrency = int(os.environ.get("LOWPROFILE_CONCURRENCY", "32"))
     interval = float(os.environ.get("LOWPROFILE_HOST_INTERVAL", "1.0"))
@@ -222,6 +233,8 @@ def main() -> None:
         paths = write_lists(standin.sites, folder)
         for _ in range(args.runs):
             for tool, (script, runner) in TOOLS.items():
+                if args.only and tool not in args.only:
+                    continue
                 if not shutil.which(script, path=str(BIN)):
                     notes.append(f"{tool}: not installed here, skipped")
                     continue

@@ -425,28 +425,32 @@ class Http:
     ) -> httpx.Response:
         """One host's turn: its gate, its interval, then a global slot by urgency; retries.
 
-        The deadline is one for the whole request: it starts when the first try really starts
-        (not while the request waits its turn) and covers every try and every pause between
-        them, so a site that never answers costs ``deadline`` seconds, not that per try."""
+        The deadline is one for the whole request: it starts when the host's turn comes for its
+        first try (not while it waits out the host's politeness interval, which is the site's
+        due) and covers the wait for one of our own slots, every try and every pause between
+        them, so a site that never answers costs ``deadline`` seconds, not that per try, and
+        not that plus its place in our queue: a check of 700 sites with one hanging among them
+        ends about ``deadline`` seconds after it started, wherever that site is listed."""
         assert self._global is not None  # noqa: S101 - checked by request()
         retries = self.settings.retries
         loop = asyncio.get_running_loop()
-        ends = float("inf")
+        ends = loop.time() + self.deadline
         async with gate.slots:
             for attempt in range(retries + 1):
                 await self.politeness.wait_turn(host)
+                if attempt == 0:
+                    ends = loop.time() + self.deadline
                 try:
                     await self._take_slot(host, gate, continues=continues or attempt > 0)
                     try:
-                        # Asked again now: a request may have queued for its slot while the
-                        # first ones found the network down, and must not then wait its turn.
-                        self._refuse_when_down(host, url)
                         if attempt == 0 and self._expected[host] > 0:
                             self._expected[host] -= 1
+                        # Asked again now: a request may have queued for its slot while the
+                        # first ones found the network down, and must not then be sent.
+                        self._refuse_when_down(host, url)
                         # The interval counts from when a request really starts: a slot may
                         # come long after the turn, and an answer may come at once.
                         self.politeness.started(host)
-                        ends = min(ends, loop.time() + self.deadline)
                         response = await self._send(
                             method, url, *parts, content, follow_redirects, ends=ends
                         )
