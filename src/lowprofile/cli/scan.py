@@ -20,6 +20,7 @@ from lowprofile.cli.common import (
     PhotosOpt,
     ProfileOpt,
     QuietOpt,
+    ShowSensitiveOpt,
     StateOpt,
     UsernameOpt,
     VerboseOpt,
@@ -49,6 +50,7 @@ def execute_scan(
     *,
     quiet: bool,
     details: bool = False,
+    show_sensitive: bool = False,
     options: ScanOptions | None = None,
     view: Callable[[ScanReport], Any] | None = None,
     sources: str = "source",
@@ -87,7 +89,11 @@ def execute_scan(
     else:
         outcome = run(None)
     if not quiet:
-        shown = view(outcome.report) if view else TerminalReport(outcome.report, details=details)
+        shown = (
+            view(outcome.report)
+            if view
+            else TerminalReport(outcome.report, details=details, show_sensitive=show_sensitive)
+        )
         if shown is not None:
             people.print(shown)
         for what, path in outcome.written:
@@ -181,6 +187,7 @@ def scan_command(
     ] = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    show_sensitive: ShowSensitiveOpt = False,
 ) -> None:
     """Scan people-search sites, breach services and photo folders for one person.
 
@@ -237,6 +244,7 @@ def scan_command(
         outputs,
         quiet=quiet,
         details=verbose,
+        show_sensitive=show_sensitive,
         options=ScanOptions(
             show_browser=show_browser,
             notify=_tell_waiting,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +14,7 @@ from lowprofile.cli.common import (
     EXIT_FOUND,
     EXIT_OK,
     QuietOpt,
+    ShowSensitiveOpt,
     command_group,
     fail,
     stderr_console,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from lowprofile.config import Settings
     from lowprofile.results import ScanReport
     from lowprofile.usernames.doctor import SiteHealth
-    from lowprofile.usernames.sites import Site, SiteList
+    from lowprofile.usernames.sites import SiteList
     from lowprofile.usernames.update import UpdateResult
 
 app = command_group(
@@ -87,15 +87,8 @@ def check_command(
     sites: SitesOpt = None,
     skip_category: SkipCategoryOpt = None,
     proxy: ProxyOpt = None,
-    show_sensitive: Annotated[
-        bool,
-        typer.Option(
-            "--show-sensitive",
-            help="Show the profile links of adult and dating sites too (hidden by default: "
-            "they carry the username into the terminal).",
-        ),
-    ] = False,
     quiet: QuietOpt = False,
+    show_sensitive: ShowSensitiveOpt = False,
 ) -> None:
     """Look for accounts named NAME on every site; each hit is confirmed with a made-up name.
 
@@ -126,23 +119,21 @@ def check_command(
         Severity.LOW,
         Outputs(json="-" if as_json else None, save=False),
         quiet=quiet,
-        view=functools.partial(_check_view, sites=() if show_sensitive else site_list.sites),
+        view=functools.partial(_check_view, show_sensitive=show_sensitive),
         sources="site",
     )
     raise typer.Exit(code)
 
 
-def _check_view(report: ScanReport, sites: Iterable[Site]) -> RenderableType | None:
-    """The terminal report without the profile links of the sensitive ones among ``sites``
-    (``usernames.shown``), or nothing when no site could be reached at all: then the closing
-    line ("no site could be reached: are you offline?") is the whole answer, not a table of
+def _check_view(report: ScanReport, *, show_sensitive: bool) -> RenderableType | None:
+    """The accounts view, or nothing when no site could be reached at all: then the closing
+    line ("no site could be reached: are you offline?") is the whole answer, not a list of
     700 failed sites."""
-    from lowprofile.report.terminal import TerminalReport
-    from lowprofile.usernames.shown import without_sensitive_links
+    from lowprofile.report.accounts import AccountsReport
 
     if report.coverage is not None and report.coverage.offline:
         return None
-    return TerminalReport(without_sensitive_links(report, sites))
+    return AccountsReport(report, show_sensitive=show_sensitive)
 
 
 @app.command("doctor")
