@@ -53,10 +53,12 @@ def execute_scan(
     show_sensitive: bool = False,
     options: ScanOptions | None = None,
     view: Callable[[ScanReport], Any] | None = None,
+    sources: str = "source",
 ) -> int:
     """Run the pipeline with progress on a terminal, tell the person what came of it, and return
     the exit code. Shared by ``scan`` and ``breaches check`` so both print and exit the same way;
-    ``view`` draws the report for the terminal (the full report by default).
+    ``view`` draws the report for the terminal (the full report by default; None from it draws
+    nothing); ``sources`` is what the closing line calls the things asked ("site").
     """
     import sys
 
@@ -92,7 +94,8 @@ def execute_scan(
             if view
             else TerminalReport(outcome.report, details=details, show_sensitive=show_sensitive)
         )
-        people.print(shown)
+        if shown is not None:
+            people.print(shown)
         for what, path in outcome.written:
             people.print(Text(f"{what} written to {path}"))
     for problem in outcome.problems:
@@ -100,9 +103,9 @@ def execute_scan(
     coverage = outcome.report.coverage
     if coverage is not None and coverage.checked == 0 and coverage.failed:
         why = (
-            "no source could be reached: are you offline?"
+            f"no {sources} could be reached: are you offline?"
             if coverage.offline
-            else ("no source gave an answer (blocked or unreadable): check them by hand")
+            else (f"no {sources} gave an answer (blocked or unreadable): check them by hand")
         )
         stderr_console().print(Text(f"lowprofile: {why}", style="bold red"))
     return outcome.exit_code
