@@ -150,6 +150,13 @@ JsonOpt = Annotated[
     str | None,
     typer.Option("--json", metavar="FILE", help="Write the JSON report to FILE, or - for stdout."),
 ]
+ShowSensitiveOpt = Annotated[
+    bool,
+    typer.Option(
+        "--show-sensitive",
+        help="Print the address of accounts found on adult or dating sites (hidden otherwise).",
+    ),
+]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress and no summary; only errors.")
 ]
