@@ -73,7 +73,7 @@ def test_acxiom_is_its_web_form_in_the_requests_and_in_the_draft() -> None:
         "Acxiom LLC: the registry gives email to Jordan.Abbott@acxiom.com, its broker file "
         "(acxiom) says web form at https://www.acxiom.com/optout/: using the broker file's"
     ) in out
-    assert "web form only: Acxiom LLC: https://www.acxiom.com/optout/" in out
+    assert "Acxiom LLC: https://www.acxiom.com/optout/" in out
     assert "0 message(s) to write" in out
 
     draft = runner.invoke(app, ["optout", "draft", "acxiom"])

@@ -168,8 +168,8 @@ def test_preview_sends_nothing_and_lists_web_forms(smtp_server: Mailbox) -> None
     assert result.exit_code == 0, result.output
     assert smtp_server.messages == []
     assert "4 message(s) to write" in result.stdout
-    assert "web form only: Formonly Inc.: https://formonly.example/delete" in result.stdout
-    assert "web form only: Badmail Corp: https://badmail.example/rights" in result.stdout
+    assert "  Formonly Inc.: https://formonly.example/delete" in result.stdout
+    assert "  Badmail Corp: https://badmail.example/rights" in result.stdout
     assert _status()["requests"] == []
 
 

@@ -17,6 +17,7 @@ from lowprofile.cli.common import (
     StateOpt,
     command_group,
     fail,
+    print_rows,
     stderr_console,
     stdout_console,
 )
@@ -80,21 +81,20 @@ def list_command(
 ) -> None:
     """List every broker with its parent company, search mode and opt-out (and whether
     `lowprofile optout run` can do it)."""
-    from rich.table import Table
 
     brokers = sorted(_load().brokers.values(), key=lambda b: b.id)
     if as_json:
         typer.echo(json.dumps([_broker_row(b) for b in brokers], indent=2))
         return
-    table = Table(title=f"{len(brokers)} brokers")
-    for column in ("id", "name", "parent", "search", "opt-out"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for b in brokers:
-        search = b.search.mode + ("" if b.verified else " (unverified)")
-        how = f"{b.optout.method}, by `optout run`" if b.optout.steps else b.optout.method
-        optout = _shown(f"{how}: {b.optout.url}")
-        table.add_row(_shown(b.id), _shown(b.name), _shown(b.parent or "-"), search, optout)
-    stdout_console().print(table)
+        search = b.search.mode + ("" if b.verified else "?")
+        how = f"{b.optout.method} (run)" if b.optout.steps else b.optout.method
+        cells = (b.id, b.name, search, how, b.optout.url)
+        rows.append(tuple(str(_shown(c)) for c in cells))
+    header = ("id", "name", "search", "opt-out", "where")
+    title = f"{len(brokers)} brokers (?: recipe not proved; (run): optout run does it)"
+    print_rows(title, header, rows, (20, 18, 7, 14))
 
 
 @app.command("validate")

@@ -64,6 +64,41 @@ def stdout_console() -> Console:
     return Console(highlight=False)
 
 
+def print_rows(
+    title: str, header: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...]
+) -> None:
+    """A list of one line per entry: each cell cut to its column (``…``), the last one to what
+    the terminal has left, never wrapped (a URL is not folded every few characters; ``--json``
+    has every value whole). Cells are shown as text, never read as markup."""
+    from rich.text import Text
+
+    console = stdout_console()
+    room = console.width
+    natural = [max(len(r[i]) for r in (header, *rows)) for i in range(len(widths))]
+    if sum(natural) + 2 * len(widths) + LAST_COLUMN_ROOM <= room:
+        widths = tuple(natural)  # a wide terminal shows every cell but the last one whole
+    else:
+        widths = tuple(min(n, w) for n, w in zip(natural, widths, strict=True))
+
+    def line(cells: tuple[str, ...], style: str = "") -> Text:
+        parts = [_cut(c, w).ljust(w) for c, w in zip(cells[:-1], widths, strict=False)]
+        text = "  ".join([*parts, cells[-1]])
+        return Text(_cut(text, room), style=style)
+
+    console.print(Text(_cut(title, room), style="bold"), soft_wrap=True)
+    console.print(line(header, "bold"), soft_wrap=True)
+    for row in rows:
+        console.print(line(row), soft_wrap=True)
+
+
+LAST_COLUMN_ROOM = 40
+"""What the last column (a URL or an address) keeps before the others are cut to their caps."""
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
 def say_error(message: str) -> None:
     """One line on stderr, ``lowprofile: message``: never read as markup, never wrapped at the
     terminal's width (a script reading stderr, or a test, gets the whole error on one line)."""

@@ -16,6 +16,7 @@ from lowprofile.cli.common import (
     ProfileOpt,
     command_group,
     fail,
+    print_rows,
     stderr_console,
     stdout_console,
 )
@@ -108,7 +109,6 @@ def list_command(
     as_json: JsonFlag = False,
 ) -> None:
     """The registered brokers in the catalogue, how each takes requests, and matching sites."""
-    from rich.table import Table
 
     from lowprofile.registry.catalogue import load_catalogue
     from lowprofile.registry.deletion import select
@@ -117,17 +117,24 @@ def list_command(
     entries = select(load_catalogue().entries, only or [])
     matched = match_all(entries, _sites())
     if as_json:
-        rows = [dict(e.to_dict(), broker_files=list(matched.get(e.id, ()))) for e in entries]
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        data = [dict(e.to_dict(), broker_files=list(matched.get(e.id, ()))) for e in entries]
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"Registered data brokers ({len(entries)})")
-    for column in ("id", "name", "method", "contact", "broker files"):
-        table.add_column(column)
-    for e in entries:
-        contact = e.email or e.optout_url
-        cells = (e.id, e.label, e.method, contact, ", ".join(matched.get(e.id, ())))
-        table.add_row(*(_shown(c) for c in cells))
-    stdout_console().print(table)
+    rows = [
+        tuple(
+            str(_shown(c))
+            for c in (
+                e.id,
+                e.label,
+                e.method,
+                ", ".join(matched.get(e.id, ())),
+                e.email or e.optout_url,
+            )
+        )
+        for e in entries
+    ]
+    header = ("id", "name", "method", "broker files", "contact")
+    print_rows(f"Registered data brokers ({len(entries)})", header, rows, (18, 20, 6, 10))
 
 
 @app.command("status")
@@ -254,9 +261,22 @@ def replies_command(
 
 MAX_NOTES = 6
 """Registry-against-broker-file and personal-address notes shown before "+N more"."""
+MAX_LISTED = 10
+"""Messages and web forms the preview lists before "+N more" (``--all`` lists every one)."""
 
 
-def _print_preview(console: Console, prepared: Prepared, california: bool, law: Law) -> None:
+def _listed(console: Console, lines: list[str], every: bool, what: str) -> None:
+    """Up to ``MAX_LISTED`` of ``lines`` (all with ``every``), then how many more there are."""
+    shown = lines if every else lines[:MAX_LISTED]
+    for line in shown:
+        console.print(_shown(line), overflow="ellipsis", no_wrap=True)
+    if len(lines) > len(shown):
+        console.print(f"  +{len(lines) - len(shown)} more {what}: --all lists every one.")
+
+
+def _print_preview(
+    console: Console, prepared: Prepared, california: bool, law: Law, every: bool = False
+) -> None:
     from lowprofile.optout.law import Law
     from lowprofile.plan import CALIFORNIA_DROP
 
@@ -289,11 +309,13 @@ def _print_preview(console: Console, prepared: Prepared, california: bool, law: 
         console.print(f"+{len(notes) - MAX_NOTES} more of these: --json lists every one.")
     if prepared.already_asked:
         console.print(f"{len(prepared.already_asked)} broker address(es) already asked: skipped.")
-    for entry in prepared.web_forms:
-        console.print(_shown(f"web form only: {entry.label}: {entry.optout_url}"))
+    if prepared.web_forms:
+        console.print(f"{len(prepared.web_forms)} web form(s) only, to fill in by hand:")
+        forms = [f"  {e.label}: {e.optout_url}" for e in prepared.web_forms]
+        _listed(console, forms, every, "web forms")
     console.print(f"{len(prepared.pending)} message(s) to write:")
-    for request in prepared.pending:
-        console.print(_shown(f"  {request.ref}  {'; '.join(request.names)} <{request.shown_to}>"))
+    messages = [f"  {r.ref}  {'; '.join(r.names)} <{r.shown_to}>" for r in prepared.pending]
+    _listed(console, messages, every, "messages")
     if prepared.pending:
         first = prepared.pending[0].message
         console.print("Every message reads like this one:")
@@ -339,6 +361,9 @@ def requests_command(
     ] = False,
     profile: ProfileOpt = None,
     as_json: JsonFlag = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="List every message and web form in the preview.")
+    ] = False,
 ) -> None:
     """Deletion requests to every registered data broker that takes them by email.
 
@@ -379,7 +404,7 @@ def requests_command(
         if as_json:
             typer.echo(json.dumps(_preview_json(prepared), indent=2, ensure_ascii=False))
         else:
-            _print_preview(console, prepared, home_law is Law.CCPA, chosen_law)
+            _print_preview(console, prepared, home_law is Law.CCPA, chosen_law, every)
         if drafts is not None:
             for path in write_drafts(prepared.pending, drafts):
                 console.print(_shown(f"draft: {path}"))
