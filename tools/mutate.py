@@ -85,7 +85,12 @@ RULES = (
     Rule(
         "fence",
         "src/lowprofile/fetch/fence.py",
-        ("tests/fetch/test_fence.py", "tests/fetch/test_fetch_http.py"),
+        (
+            "tests/fetch/test_fence.py",
+            "tests/fetch/test_fence_lookalikes.py",
+            "tests/fetch/test_fence_backend.py",
+            "tests/fetch/test_fetch_http.py",
+        ),
     ),
     Rule("matcher", "src/lowprofile/brokers/matcher.py", ("tests/brokers/test_matcher.py",)),
     Rule(
