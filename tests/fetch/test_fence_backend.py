@@ -17,7 +17,16 @@ from typing import Any
 import httpcore
 import pytest
 
-from lowprofile.fetch.fence import PublicOnlyBackend, TargetRefused, host_of, place
+from lowprofile.fetch.fence import (
+    Place,
+    PublicOnlyBackend,
+    Reach,
+    TargetRefused,
+    host_of,
+    place,
+)
+
+MACHINE_NAME = "a machine name on a local network, not a public site"
 
 
 class Inner(httpcore.AsyncNetworkBackend):
@@ -180,3 +189,20 @@ def test_nat64_of_a_public_address_is_public() -> None:
 )
 def test_host_of_reads_a_host_as_written(written: str, host: str) -> None:
     assert host_of(written) == host
+
+
+@pytest.mark.parametrize(
+    ("written", "where"),
+    [
+        ("", Place("", Reach.PRIVATE, "no host")),
+        ("http://[::1/", Place("", Reach.PRIVATE, "no host")),
+        ("Api.LocalHost.", Place("api.localhost", Reach.LOOPBACK, "a loopback address")),
+        ("Router.", Place("router", Reach.PRIVATE, MACHINE_NAME)),
+        ("http://intranet:8080/", Place("intranet", Reach.PRIVATE, MACHINE_NAME)),
+        ("WWW.Example.COM.", Place("www.example.com", Reach.PUBLIC)),
+    ],
+)
+def test_place_names_the_host_it_judged_and_why(written: str, where: Place) -> None:
+    """The host and the reason finish the sentence a person reads ("router is a machine name
+    on a local network…"), so both are part of the answer."""
+    assert place(written) == where
