@@ -60,6 +60,10 @@ class Rule:
         """The dotted module name mutmut gives the mutants of ``source``."""
         return self.source.removeprefix("src/").removesuffix(".py").replace("/", ".")
 
+    def patterns_match(self, names: list[str]) -> bool:
+        """Whether any of ``names`` is a mutant of this rule."""
+        return any(fnmatch.fnmatchcase(n, p) for n in names for p in self.patterns())
+
     def patterns(self) -> list[str]:
         """mutmut's names for the mutants of the chosen functions (``x_f`` for a function,
         ``xǁClassǁmethod`` for a method)."""
@@ -161,8 +165,13 @@ class MutmutFailed(Exception):
     """mutmut could not test the mutants (most often: a test fails on the unmutated code)."""
 
 
-def run_rule(rule: Rule, keep: bool, keyword: str | None = None) -> Outcome:
-    """Mutate ``rule`` in a fresh copy of the checkout and read back each mutant's status."""
+def run_rule(
+    rule: Rule, keep: bool, keyword: str | None = None, only: tuple[str, ...] = ()
+) -> Outcome:
+    """Mutate ``rule`` in a fresh copy of the checkout and read back each mutant's status
+    (with ``only``: of those mutants alone, e.g. the survivors of an earlier run)."""
+    patterns = [m for m in only if any(fnmatch.fnmatchcase(m, p) for p in rule.patterns())]
+    patterns = patterns or ([] if only else rule.patterns())
     tests = [t for t in rule.tests if (REPO / t).is_file()]
     if not tests:
         raise SystemExit(f"{rule.name}: none of its tests exist ({', '.join(rule.tests)})")
@@ -171,13 +180,13 @@ def run_rule(rule: Rule, keep: bool, keyword: str | None = None) -> Outcome:
     try:
         _copy_checkout(work)
         (work / "setup.cfg").write_text(_settings(rule, tests, keyword), encoding="utf-8")
-        ran = _mutmut(work, "run", *rule.patterns())
+        ran = _mutmut(work, "run", *patterns)
         (work / "mutmut-run.log").write_text(ran.stdout + ran.stderr, encoding="utf-8")
         listed = _mutmut(work, "results", "--all", "true")
         statuses: dict[str, str] = {}
         for line in listed.stdout.splitlines():
             name, sep, status = line.strip().rpartition(": ")
-            if sep and any(fnmatch.fnmatchcase(name, p) for p in rule.patterns()):
+            if sep and any(fnmatch.fnmatchcase(name, p) for p in patterns):
                 statuses[name] = status
         if not statuses or "not checked" in statuses.values():
             keep = True
@@ -218,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("rules", nargs="*", help=", ".join(r.name for r in RULES))
     parser.add_argument("--keep", action="store_true", help="keep each rule's mutated copy")
     parser.add_argument("-k", dest="keyword", help="pytest -k expression narrowing the tests")
+    parser.add_argument(
+        "--mutant", action="append", default=[], help="test only this mutant (repeatable)"
+    )
     args = parser.parse_args(argv)
     by_name = {r.name: r for r in RULES}
     unknown = [n for n in args.rules if n not in by_name]
@@ -229,8 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     outcomes = []
     for rule in [by_name[n] for n in args.rules] or list(RULES):
+        if args.mutant and not rule.patterns_match(args.mutant):
+            continue
         try:
-            outcome = run_rule(rule, args.keep, args.keyword)
+            outcome = run_rule(rule, args.keep, args.keyword, tuple(args.mutant))
         except MutmutFailed as exc:
             print(exc, file=sys.stderr)
             return 3
