@@ -96,7 +96,11 @@ RULES = (
             "tests/fetch/test_fetch_http.py",
         ),
     ),
-    Rule("matcher", "src/lowprofile/brokers/matcher.py", ("tests/brokers/test_matcher.py",)),
+    Rule(
+        "matcher",
+        "src/lowprofile/brokers/matcher.py",
+        ("tests/brokers/test_matcher.py", "tests/brokers/test_matcher_places.py"),
+    ),
     Rule(
         "strip",
         "src/lowprofile/metadata/strip.py",
