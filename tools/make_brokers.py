@@ -42,8 +42,13 @@ FIELD_MAP = {
     "phone": "phones",
     "phoneList": "phones",
     "relativesList": "relatives",
+    "alternativeNamesList": "aliases",
     "profileUrl": "url",
 }
+PAST_LISTS = {"addressCityStateList": "addressCityState", "addressFullList": "addressFull"}
+"""A list beside its single field holds the places the person lived before (CyberBackgroundChecks'
+``address-previous``, Veripages' "Has lived in", MyLife's ``hit-pastAddresses``): it becomes
+``past_locations``. Without the single field beside it, the list is where the person lives."""
 FILTER_MAP = {"upcase": "upper", "downcase": "lower", "capitalize": "title", "hyphenated": "hyphen"}
 VARIABLE_MAP = {
     "firstName": "first",
@@ -278,6 +283,9 @@ def fields_of(definition: Definition) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for key, spec in definition.fields.items():
         target = FIELD_MAP.get(key)
+        single = definition.fields.get(PAST_LISTS.get(key, ""))
+        if single and single.get("selector"):
+            target = "past_locations"
         if not target or not spec or not spec.get("selector") or target in fields:
             continue
         rule: dict[str, Any] = {"selectors": [card_relative(str(spec["selector"]))]}
@@ -442,14 +450,18 @@ def build_one(
     header = [f"# {out['name']} ({domain})."]
     recipe = automatic_recipe(definition) if definition else None
     based_on = ""
-    if domain in SEIZED or domain in SCRIPT_ONLY:
+    if domain in SEIZED or domain in SCRIPT_ONLY or not has_miss_marker(domain, definition):
         recipe = None
     if recipe is not None and definition is not None:
         out["search"], out["parse"] = recipe
         based_on = f"{set_name} ({domain}.json, version {definition.version})"
         header.append(f"# Automatic: follows {based_on}; not yet proved on a real page.")
     else:
-        link = SCRIPT_ONLY.get(domain) or manual_link(fact.get("search_url_template", ""))
+        link = (
+            SCRIPT_ONLY.get(domain)
+            or PATCHES.get(domain, {}).get("search.url")
+            or manual_link(fact.get("search_url_template", ""))
+        )
         if not link and definition:
             template = translate_template(definition.url) or ""
             link = template if "{" in template else ""
@@ -486,6 +498,15 @@ def build_one(
     return Built(out, header, based_on)
 
 
+def has_miss_marker(domain: str, definition: Definition | None) -> bool:
+    """Whether a search of this site can ever say "nobody here": the definition's no-result
+    selector, or a no-result answer read off the live site (``PATCHES``, with its source).
+    Without one, every miss would read ``changed``, so the search stays manual."""
+    if definition is None or definition.no_results:
+        return True
+    return any(key.startswith("parse.no_results") for key in PATCHES.get(domain, {}))
+
+
 def _why_manual(domain: str, definition: Definition | None, set_name: str, linked: bool) -> str:
     link = "a prefilled search link" if linked else "its search form or opt-out page"
     if domain in SEIZED:
@@ -496,6 +517,12 @@ def _why_manual(domain: str, definition: Definition | None, set_name: str, linke
         return f"no maintained definition of its search; {link}."
     if definition.removed:
         return f"{set_name} removed its definition on {definition.removed}; {link}."
+    if not has_miss_marker(domain, definition):
+        return (
+            f"no miss marker: {set_name} gives no no-result marker for its search and none has "
+            "been read off the live site, so a search that finds nobody could never say so "
+            f"(it would read as a changed page); {link}."
+        )
     return f"its search is a form post or a landing page, not a URL to fill in; {link}."
 
 

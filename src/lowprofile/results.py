@@ -20,7 +20,6 @@ from enum import StrEnum
 from typing import Any
 
 from lowprofile import __version__
-from lowprofile.optout.model import RequestState
 from lowprofile.safe_text import json_safe
 
 SCHEMA_VERSION = 1
@@ -116,6 +115,31 @@ class Grade(StrEnum):
     ELEVATED = "elevated"
     HIGH = "high"
     SEVERE = "severe"
+
+
+class RequestState(StrEnum):
+    """Where one request stands.
+
+    Steps and hand requests: ``submitted`` → ``email_pending`` → ``awaiting_removal`` come from
+    the run that sent it; ``confirmed_removed`` and ``reappeared`` only from a scan in which the
+    broker answered; ``failed`` from a form that changed, a mail that never came, or a listing
+    still there after the broker's re-check time; ``needs_you`` from a captcha in a run nobody
+    watched. Registry emails: ``drafted`` (an .eml written, not sent), ``submitted`` (the mail
+    server took it; the legal deadline runs), ``answered`` (the broker wrote back from its own
+    domain), ``confirmed_removed`` or ``refused`` (the person read the answer), ``failed`` (the
+    server would not take it).
+    """
+
+    DRAFTED = "drafted"
+    SUBMITTED = "submitted"
+    EMAIL_PENDING = "email_pending"
+    AWAITING_REMOVAL = "awaiting_removal"
+    ANSWERED = "answered"
+    CONFIRMED_REMOVED = "confirmed_removed"
+    REFUSED = "refused"
+    FAILED = "failed"
+    REAPPEARED = "reappeared"
+    NEEDS_YOU = "needs_you"
 
 
 @dataclass(frozen=True)

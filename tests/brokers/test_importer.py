@@ -173,3 +173,80 @@ def test_shared_sets_show_the_2026_changes(tool: ModuleType) -> None:
     assert "neighbors.report: absent from the newer set" in lines
     assert "  cards: .single-column-list-item -> div[role='listitem']" in lines
     assert any(line.startswith("  removed: (none) -> 2") for line in lines)
+
+
+DEFINITION_BASED = (
+    "clustrmaps", "cyberbackgroundchecks", "fastbackgroundcheck", "fastpeoplesearch",
+    "freepeopledirectory", "infotracer", "mylife", "neighbor-report", "officialusa",
+    "peoplefinders", "peoplesearchnow", "quickpeopletrace", "searchpeoplefree",
+    "smartbackgroundchecks", "usa-people-search", "usatrace", "veripages",
+)  # fmt: skip
+"""The 17 recipes that followed the 2026-02 set when issue 26 was filed (infotracer and
+smartbackgroundchecks have since become manual: the set gives them no miss marker)."""
+SET_NAME = "DuckDuckGo broker definitions 2026-02"
+
+
+@pytest.mark.shared_data
+def test_the_definition_based_recipes_rebuild_to_the_shipped_files(
+    tool: ModuleType, shared_data: Path, tmp_path: Path
+) -> None:
+    """Rebuilt from the 2026-02 set the way the files were made (over a copy of the shipped
+    folder, so hand-written opt-out steps are kept), each of the 17 equals the shipped file byte
+    for byte, and the evidence of each is the shipped evidence: nothing in them was edited by
+    hand past the importer, and nothing the importer now reads is missing from them."""
+    json_dir, facts = shared_data / "ddg-brokers-2026-02", shared_data / "brokers-facts.csv"
+    if not (json_dir.is_dir() and facts.is_file()):
+        pytest.skip(f"the 2026-02 set or the facts table is not here ({json_dir}, {facts})")
+    shipped = ROOT / "brokers"
+    out = tmp_path / "brokers"
+    out.mkdir()
+    for path in shipped.glob("*.toml"):
+        (out / path.name).write_bytes(path.read_bytes())
+    evidence = tmp_path / "evidence.toml"
+    shipped_evidence = ROOT / "src" / "lowprofile" / "brokers" / "evidence.toml"
+    evidence.write_bytes(shipped_evidence.read_bytes())
+    tool.build(facts, json_dir, SET_NAME, out, evidence)
+    differ = [
+        broker_id
+        for broker_id in DEFINITION_BASED
+        if (out / f"{broker_id}.toml").read_text("utf-8")
+        != (shipped / f"{broker_id}.toml").read_text("utf-8")
+    ]
+    assert differ == []
+    rebuilt = tomllib.loads(evidence.read_text("utf-8"))
+    expected = tomllib.loads(shipped_evidence.read_text("utf-8"))
+    for broker_id in DEFINITION_BASED:
+        assert rebuilt.get(broker_id) == expected.get(broker_id), broker_id
+
+
+def test_lists_beside_a_single_field_are_past_places_and_aliases_are_kept(
+    tool: ModuleType,
+) -> None:
+    data = definition("a.com")
+    profile = data["steps"][0]["actions"][1]["profile"]
+    profile["addressCityState"] = {"selector": ".now"}
+    profile["addressCityStateList"] = {"selector": ".before", "findElements": True}
+    profile["alternativeNamesList"] = {"selector": ".aka", "findElements": True}
+    fields = tool.fields_of(tool.read_definition(data, "a.com"))
+    assert fields["locations"] == {"selectors": [".now"]}
+    assert fields["past_locations"] == {"selectors": [".before"], "all": True}
+    assert fields["aliases"] == {"selectors": [".aka"], "all": True}
+    del profile["addressCityState"]
+    alone = tool.fields_of(tool.read_definition(data, "a.com"))
+    assert alone["locations"] == {"selectors": [".before"], "all": True}
+    assert "past_locations" not in alone
+
+
+def test_a_definition_without_a_miss_marker_becomes_manual_with_its_reason(
+    tool: ModuleType,
+) -> None:
+    silent = tool.read_definition(definition("a.com", no_results=""), "a.com")
+    assert not tool.has_miss_marker("a.com", silent)
+    built = tool.build_one("a.com", silent, {}, {}, {"a.com": silent}, SET_NAME)
+    assert built.data["search"]["mode"] == "manual"
+    assert built.based_on == ""
+    assert any("no miss marker" in line for line in built.header)
+    # A no-result answer read off the live site (a named source in PATCHES) is a marker too.
+    assert tool.has_miss_marker(
+        "mylife.com", tool.read_definition(definition("mylife.com", no_results=""), "mylife.com")
+    )

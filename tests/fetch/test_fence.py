@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from lowprofile.config import Settings, check_mailbox
+from lowprofile.config import Settings
 from lowprofile.errors import ConfigError
 from lowprofile.fetch.fence import Reach, check_public_target, is_loopback, place
+from lowprofile.mail.imap import check_login_route
 from lowprofile.usernames import sites
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "lowprofile"
@@ -122,13 +123,13 @@ def test_the_http_url_check_passes_public_hosts(host: str) -> None:
 
 @pytest.mark.parametrize("host", ["LOCALHOST.", "[::1]", "127.0.0.1.", "0x7f.1", "::ffff:7f00:1"])
 def test_clear_text_mailbox_is_allowed_to_this_machine_in_any_spelling(host: str) -> None:
-    check_mailbox(Settings(imap_host=host, imap_user="jane", imap_security="none"))
+    check_login_route(Settings(imap_host=host, imap_user="jane", imap_security="none"))
 
 
 @pytest.mark.parametrize("host", ["10.0.0.1", "fd00::1", "mail.example.com", "localhost.evil.test"])
 def test_clear_text_mailbox_is_refused_elsewhere(host: str) -> None:
     with pytest.raises(ConfigError, match="not this machine"):
-        check_mailbox(Settings(imap_host=host, imap_user="jane", imap_security="none"))
+        check_login_route(Settings(imap_host=host, imap_user="jane", imap_security="none"))
 
 
 @pytest.mark.parametrize("host", ["LOCALHOST.", "[::1]", "127.0.0.1.", "0x7f.1"])
@@ -136,18 +137,16 @@ def test_username_sites_on_loopback_need_the_opt_in(
     host: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"http://{host}:8080/u/{{account}}"
-    monkeypatch.setattr(sites, "loopback_allowed", lambda: False)
-    assert "internal address" in (sites.url_problem(url) or "")
-    monkeypatch.setattr(sites, "loopback_allowed", lambda: True)
-    assert sites.url_problem(url) is None
+    assert "internal address" in (sites.url_problem(url, loopback=False) or "")
+    assert sites.url_problem(url, loopback=True) is None
 
 
 @pytest.mark.parametrize("host", ["169.254.169.254", "[fd00::1]", "10.0.0.1.", "router"])
 def test_username_sites_on_private_hosts_are_refused_even_with_the_opt_in(
     host: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sites, "loopback_allowed", lambda: True)
-    assert "internal address" in (sites.url_problem(f"https://{host}/u/{{account}}") or "")
+    url = f"https://{host}/u/{{account}}"
+    assert "internal address" in (sites.url_problem(url, loopback=True) or "")
 
 
 DECIDING = re.compile(

@@ -98,6 +98,11 @@ def _handler(holder: list[OptOutSite]) -> type[BaseHTTPRequestHandler]:
                 site.confirmed += 1
                 site.listed.clear()  # this broker removes the listing once the mail is confirmed
                 self._send(200, _page("confirmed.html"))
+            elif url.path == "/optout/go":  # a link on the broker's host that sends elsewhere
+                self.send_response(302)
+                self.send_header("Location", parse_qs(url.query)["to"][0])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             elif url.path.startswith("/person/") and "optout=1" in url.query:
                 record = html.escape(url.path.rsplit("/", 1)[-1]).encode()
                 self._send(200, _page("form.html").replace(b"{record}", record))

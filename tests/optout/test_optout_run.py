@@ -19,6 +19,7 @@ from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.evidence import EvidenceKeeper, verify_folder
 from lowprofile.config import Settings
 from lowprofile.optout.drafts import listing_urls
+from lowprofile.optout.records import RequestLedger
 from lowprofile.optout_steps.runner import Outcome, RunState
 from lowprofile.optout_steps.session import choose, run_brokers
 from lowprofile.results import RequestState
@@ -42,12 +43,13 @@ class Rig:
         async def go() -> list[Outcome]:
             with Store() as store:
                 report = store.load(store.resolve("latest", None))
-                runs, skipped = choose({self.broker.id: self.broker}, report, [])
-                assert skipped == [] and [j.broker.id for j in runs] == [BROKER]
-                keeper = EvidenceKeeper(self.folder / "evidence")
+            runs, skipped = choose({self.broker.id: self.broker}, report, [])
+            assert skipped == [] and [j.broker.id for j in runs] == [BROKER]
+            keeper = EvidenceKeeper(self.folder / "evidence")
+            with RequestLedger(SUBJECT.person_id) as ledger:
                 async with BrowserEngine(SETTINGS, profiles=self.folder / "profiles") as engine:
                     return await run_brokers(
-                        runs, SUBJECT, person, engine, keeper, store, dry_run=dry_run
+                        runs, SUBJECT, person, engine, keeper, ledger, dry_run=dry_run
                     )
 
         [outcome] = asyncio.run(go())

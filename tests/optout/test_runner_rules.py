@@ -180,3 +180,16 @@ def test_what_a_retry_takes_up() -> None:
     resumed = jobs[-1]
     assert resumed.listing == "https://s/3" and spokeo.optout.steps[resumed.first - 1] is email
     assert resumed.since == now and resumed.approved
+
+
+def test_run_states_are_machine_values_and_the_command_owns_the_words() -> None:
+    """One vocabulary: a run's states that are request states carry the same values, and each
+    has words in ``optout run``'s renderer."""
+    from lowprofile.cli.optout import RUN_WORDS
+    from lowprofile.optout.model import RequestState
+    from lowprofile.optout_steps.runner import RunState
+
+    assert all(s.value.isidentifier() and s.value == s.value.lower() for s in RunState)
+    shared = {"submitted", "needs_you", "email_pending", "failed"}
+    assert shared <= {s.value for s in RequestState} and shared <= {s.value for s in RunState}
+    assert set(RUN_WORDS) == {s.value for s in RunState}

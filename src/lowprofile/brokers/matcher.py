@@ -8,9 +8,11 @@ phone or email that only the user has appears on it.
 
 Weights, in one place so the reasons and the numbers never drift apart:
 
-* name: exact first and last 0.45; a nickname, an initial or swapped order 0.35
-* place: city and state of a current or past address 0.35; state alone 0.10;
-  places that are all elsewhere -0.25
+* name: exact first and last 0.45; a nickname, an initial or swapped order 0.35 (the card's name
+  or one of its other names, AKA, against every name of the profile, former names included: the
+  reason says which)
+* place: city and state of a current or past address 0.35 (on a place the card gives as current
+  or as past: the reason says which); state alone 0.10; places that are all elsewhere -0.25
 * age within one year of the birth year +0.20; two or three years off -0.10; more -0.60
 * a phone or an email of the user +0.40 each
 * a conflicting middle name or initial -0.30
@@ -153,19 +155,37 @@ def parse_place(text: str) -> _Place:
     return _Place(normalize(cleaned), "")
 
 
-def _compare_places(places: list[str], addresses: tuple[Address, ...]) -> tuple[float, str]:
-    if not places or not addresses:
+def _same_city(place: _Place, address: Address) -> bool:
+    city, state = normalize(address.city), address.state.upper()
+    return (
+        bool(city) and place.city == city and (not place.state or not state or place.state == state)
+    )
+
+
+def _city_reason(place: _Place, address: Address, used_to_live: bool) -> str:
+    """``city and state match``; ``former …`` when it is an address the person left;
+    ``(… used to live)`` when the card lists the place as a past one."""
+    words = "city and state match" if place.state else "city matches"
+    if not address.current:
+        words = "former " + words
+    return words + (" (listed where they used to live)" if used_to_live else "")
+
+
+def _compare_places(
+    places: list[str], past: list[str], addresses: tuple[Address, ...]
+) -> tuple[float, str]:
+    """The city of any address of the profile, current or former, on any place of the card,
+    current or past: the reason says which. A current address on a current place wins."""
+    if not (places or past) or not addresses:
         return 0.0, ""
-    parsed = [parse_place(p) for p in places]
+    tagged = [(parse_place(p), False) for p in places] + [(parse_place(p), True) for p in past]
+    pairs = [(p, a, used) for a in addresses for p, used in tagged]
+    pairs.sort(key=lambda pair: (not pair[1].current, pair[2]))
+    for place, address, used_to_live in pairs:
+        if _same_city(place, address):
+            return W_CITY, _city_reason(place, address, used_to_live)
+    parsed = [place for place, _ in tagged]
     known = [(normalize(a.city), a.state.upper()) for a in addresses]
-    for place in parsed:
-        for city, state in known:
-            if (
-                city
-                and place.city == city
-                and (not place.state or not state or place.state == state)
-            ):
-                return W_CITY, "city and state match" if place.state else "city matches"
     states = {state for _, state in known if state}
     if any(place.state in states for place in parsed if place.state):
         return W_STATE, "state matches (city does not)"
@@ -184,7 +204,7 @@ def _exposed(listing: Listing) -> tuple[str, ...]:
         fields.append("age")
     if listing.addresses:
         fields.append("address")
-    if listing.locations:
+    if listing.locations or listing.past_locations:
         fields.append("locations")
     for attribute, label in (("phones", "phone"), ("emails", "email"), ("relatives", "relatives")):
         if getattr(listing, attribute):
@@ -192,23 +212,34 @@ def _exposed(listing: Listing) -> tuple[str, ...]:
     return tuple(fields)
 
 
+def _name_reason(found: _NameMatch, name: Name, on_alias: bool) -> str:
+    """``name matches``, saying when it was a former name or an alias of the profile's, and
+    when the card shows it among its other names (AKA) rather than as its name."""
+    words = f"{found.words} matches"
+    if name.kind in ("former", "alias"):
+        words += f" (your {'former name' if name.kind == 'former' else 'alias'})"
+    return words + (" among the other names the listing shows" if on_alias else "")
+
+
 def match_listing(listing: Listing, subject: Subject, today: date | None = None) -> MatchResult:
     """How sure we are that ``listing`` is ``subject``, with reasons a person can read."""
     best: _NameMatch | None = None
-    for name in subject.names:
-        found = _compare_name(listing.name, name)
-        if found and (best is None or found.weight > best.weight):
-            best = found
+    best_words = ""
+    for shown, on_alias in ((listing.name, False), *((a, True) for a in listing.aliases)):
+        for name in subject.names:
+            found = _compare_name(shown, name)
+            if found and (best is None or found.weight > best.weight):
+                best, best_words = found, _name_reason(found, name, on_alias)
     if best is None:
         return MatchResult(0.0, _exposed(listing), ("name does not match",))
     score = best.weight
-    reasons = [f"{best.words} matches"]
+    reasons = [best_words]
     if best.middle_conflict:
         score += W_MIDDLE_CONFLICT
         reasons.append("middle name differs")
 
     place_weight, place_reason = _compare_places(
-        listing.locations + listing.addresses, subject.addresses
+        listing.locations + listing.addresses, listing.past_locations, subject.addresses
     )
     score += place_weight
     if place_reason:

@@ -15,6 +15,15 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lowprofile.brokers.labels import (
+    MAX_AGE,
+    Labelled,
+    looks_like_place,
+    read_age,
+    read_labelled,
+    rejoin_places,
+    split_names,
+)
 from lowprofile.brokers.listing import Listing
 from lowprofile.brokers.schema import LIST_FIELDS, Broker, FieldRule
 from lowprofile.brokers.select import Visibility, element_count, parse_html, select, text_of
@@ -173,6 +182,43 @@ def _raw_link(card: Any, rule: FieldRule | None, base_url: str, seen: Visibility
     return None
 
 
+PLACE_FIELDS = ("locations", "past_locations", "addresses")
+"""Fields whose text is read by the typed extractors (``labels.py``), with the age."""
+
+
+def _typed(listing: Listing, field_name: str, values: list[str]) -> None:
+    """Give each labelled piece of an age or place field's text to its own field: the field's
+    own list for unlabelled places, ``past_locations`` for "used to live in", ``locations`` for
+    "lives in", and the age, relatives, phones and aliases the text names."""
+    read = Labelled()
+    for value in rejoin_places(values):
+        read_labelled(value, read)
+    if field_name == "age":
+        first = read_age(values[0]) if values else None
+        fallback = _AGE.search(values[0]) if values else None
+        if first is None and fallback and int(fallback.group(1)) < MAX_AGE:
+            first = int(fallback.group(1))
+        listing.age = first if first is not None else listing.age
+        # "Age 48 • Waterville, ME" read by the age field: the place is a place too (only when
+        # the age stood apart: in "42 - Austin, TX" the place is the locations field's to read).
+        if read.age is not None:
+            _extend(listing, "locations", [p for p in read.places if looks_like_place(p)])
+    else:
+        _extend(listing, field_name, read.places)
+    if listing.age is None:
+        listing.age = read.age
+    _extend(listing, "locations", read.current)
+    _extend(listing, "past_locations", read.past)
+    for name in ("relatives", "phones", "aliases"):
+        _extend(listing, name, getattr(read, name))
+
+
+def _extend(listing: Listing, field_name: str, values: list[str]) -> None:
+    current: list[str] = getattr(listing, field_name)
+    merged = list(dict.fromkeys([*current, *values]))[:MAX_VALUES]
+    setattr(listing, field_name, merged)
+
+
 def read_card(card: Any, broker: Broker, base_url: str, seen: Visibility | None = None) -> Listing:
     seen = seen or Visibility()
     rules = broker.parse.fields
@@ -181,12 +227,12 @@ def read_card(card: Any, broker: Broker, base_url: str, seen: Visibility | None 
         if field_name == "url":
             continue
         values = _values(card, rule, base_url, seen)
-        if field_name in LIST_FIELDS:
-            unique = list(dict.fromkeys(values))
-            setattr(listing, field_name, unique)
-        elif field_name == "age":
-            match = _AGE.search(values[0]) if values else None
-            listing.age = int(match.group(1)) if match and int(match.group(1)) < 130 else None
+        if field_name == "age" or field_name in PLACE_FIELDS:
+            _typed(listing, field_name, values)
+        elif field_name == "aliases":  # "Jane Smith, Jane Q Doe" is two names, never one
+            _extend(listing, field_name, [n for v in values for n in split_names(v)])
+        elif field_name in LIST_FIELDS:
+            _extend(listing, field_name, values)
         elif field_name == "name" and values:
             listing.name = values[0]
     listing.url = _link(card, rules.get("url"), base_url, seen)

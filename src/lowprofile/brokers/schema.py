@@ -23,7 +23,15 @@ from lowprofile.brokers.template import PLACEHOLDER, template_variables
 MAIL_WAIT = 120.0
 """Seconds an ``email_confirmation`` step looks in the mailbox by default: brokers' mail mostly
 comes within a minute or two; a later one is looked for again by ``optout run --due``."""
-LIST_FIELDS = ("locations", "addresses", "phones", "emails", "relatives")
+LIST_FIELDS = (
+    "locations",
+    "past_locations",
+    "addresses",
+    "phones",
+    "emails",
+    "relatives",
+    "aliases",
+)
 TEMPLATE_VARIABLES = ("first", "middle", "last", "city", "state", "state_full", "zip", "age")
 TEMPLATE_FILTERS = (
     "lower",

@@ -20,16 +20,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from lowprofile.browser.fence import BrowserFence
 from lowprofile.browser.locate import Availability, availability
 from lowprofile.browser.profiles import load_profile, save_profile
+from lowprofile.browser.proxy import FilteringProxy
 from lowprofile.config import Settings
 from lowprofile.errors import NetError, RequestFailed
 from lowprofile.fetch.fetcher import Fetched
@@ -50,7 +54,11 @@ CHROMIUM_FLAGS = (
     "--disable-quic",
     "--disable-gpu",
     "--metrics-recording-only",
+    # WebRTC would send UDP around the filtering proxy: only proxied connections.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
+STOP_GRACE = 10.0
+"""Seconds a browser gets to close before its process is killed."""
 PERSON_WAIT = 300.0
 """Seconds a visible browser waits for the person to solve a site's check."""
 
@@ -100,6 +108,9 @@ class BrowserEngine:
         self._playwright: Any = None
         self._browser: Any = None
         self._failed = ""
+        self._fences: dict[str, BrowserFence] = {}
+        self._proxies: list[FilteringProxy] = []
+        self._marker = f"--lowprofile-engine={uuid.uuid4().hex}"
 
     @property
     def available(self) -> Availability:
@@ -132,15 +143,18 @@ class BrowserEngine:
             from playwright.async_api import Error, async_playwright
 
             self._playwright = await async_playwright().start()
+            flags = [*CHROMIUM_FLAGS, self._marker]
+            # Every context has its own fence; this one refuses whatever Chromium opens
+            # outside a page (its own calls home: updates, account checks).
+            shared = await self._filtering_proxy(BrowserFence(closed=True))
             launch: dict[str, Any] = {
                 "headless": not self.visible,
-                "args": [*CHROMIUM_FLAGS, "--no-sandbox"] if _is_root() else list(CHROMIUM_FLAGS),
+                "args": [*flags, "--no-sandbox"] if _is_root() else flags,
                 "timeout": self.settings.connect_timeout * 3000,
+                "proxy": {"server": shared.url},
             }
             if self._found.executable is not None:
                 launch["executable_path"] = str(self._found.executable)
-            if self.settings.proxy:
-                launch["proxy"] = {"server": self.settings.proxy}
             try:
                 self._browser = await self._playwright.chromium.launch(**launch)
             except Error as exc:
@@ -152,17 +166,73 @@ class BrowserEngine:
             return self._browser
 
     async def close(self) -> None:
-        for site, context in list(self._contexts.items()):
-            await self._keep_profile(site, context)
-            await context.close()
+        """Keep each site's cookies and close the browser, each step within its deadline: a
+        page whose script never yields cannot hold the scan (its browser is killed instead)."""
+        from playwright.async_api import Error
+
+        try:
+            for site, context in list(self._contexts.items()):
+                await self._keep_profile(site, context)
+                await asyncio.wait_for(context.close(), STOP_GRACE)
+            if self._browser is not None:
+                await asyncio.wait_for(self._browser.close(), STOP_GRACE)
+        except (TimeoutError, Error):
+            log.debug("the browser did not close in time: killed", exc_info=True)
+        await self._stop()
+
+    async def _stop(self) -> None:
+        """Kill this engine's Chromium (found by the marker on its command line), stop
+        Playwright and the filtering proxies, and forget every page: the next page that
+        needs the browser starts a new one."""
+        if self._browser is not None:
+            _kill_marked(self._marker)
+        self._browser = None
         self._contexts.clear()
         self._idle.clear()
-        if self._browser is not None:
-            await self._browser.close()
-            self._browser = None
+        self._fences.clear()
         if self._playwright is not None:
-            await self._playwright.stop()
-            self._playwright = None
+            playwright, self._playwright = self._playwright, None
+            try:
+                await asyncio.wait_for(playwright.stop(), STOP_GRACE)
+            except Exception:  # a driver that will not stop is left to exit with us
+                log.debug("playwright did not stop", exc_info=True)
+        proxies, self._proxies = self._proxies, []
+        for proxy in proxies:
+            await proxy.close()
+
+    async def _filtering_proxy(self, fence: BrowserFence) -> FilteringProxy:
+        """A filtering proxy for ``fence``, forwarding to the configured proxy when one is set."""
+        proxy = FilteringProxy(
+            fence, upstream=self.settings.proxy, timeout=self.settings.connect_timeout
+        )
+        await proxy.start()
+        self._proxies.append(proxy)
+        return proxy
+
+    def admit(self, url: str) -> None:
+        """Let the pages of ``url``'s site context reach ``url``'s own origin (on this machine,
+        another port is another site: only the ones the engine or the opt-out steps opened)."""
+        fence = self._fences.get(urlsplit(url).hostname or "")
+        if fence is not None:
+            fence.admit(url)
+
+    def blocked_requests(self, url: str) -> int | None:
+        """How many connections the fence refused to the pages of ``url``'s site so far (None:
+        the browser opened no page of that site)."""
+        fence = self._fences.get(urlsplit(url).hostname or "")
+        return fence.blocked if fence is not None else None
+
+    async def _within(self, call: Awaitable[Any], seconds: float, host: str, what: str) -> Any:
+        """``call``, or after ``seconds`` the browser killed and a RequestFailed for the site:
+        a page whose script never yields answers no call that needs its renderer."""
+        try:
+            return await asyncio.wait_for(call, seconds)
+        except TimeoutError as exc:
+            await self._stop()
+            raise RequestFailed(
+                f"{host}: the page stopped answering ({what} took over {seconds:g} s); "
+                "its browser was stopped"
+            ) from exc
 
     async def _context(self, site: str) -> Any:
         """The site's one context (two recipes on one host share it, and its cookies)."""
@@ -170,17 +240,22 @@ class BrowserEngine:
         async with self._start_lock:
             context = self._contexts.get(site)
             if context is None:
+                fence = BrowserFence(self.settings.allow_loopback)
+                proxy = await self._filtering_proxy(fence)
                 context = await browser.new_context(
                     storage_state=load_profile(site, self._profiles),
                     locale=self.settings.accept_language.split(",")[0],
                     extra_http_headers={"Accept-Language": self.settings.accept_language},
+                    proxy={"server": proxy.url},
                 )
                 self._contexts[site] = context
+                self._fences[site] = fence
         return context
 
     async def _keep_profile(self, site: str, context: Any) -> None:
         try:
-            save_profile(site, await context.storage_state(), self._profiles)
+            state = await asyncio.wait_for(context.storage_state(), self.settings.read_timeout)
+            save_profile(site, state, self._profiles)
         except Exception:  # a profile not kept costs one challenge next time, nothing more
             log.debug("profile of %s not kept", site, exc_info=True)
 
@@ -196,6 +271,7 @@ class BrowserEngine:
         host = urlsplit(url).hostname or ""
         async with self._slots:
             context = await self._context(host)
+            self.admit(url)
             await self.politeness.wait_turn(host)
             page = await self._page(host, context)
             navigations: list[Any] = []
@@ -206,18 +282,25 @@ class BrowserEngine:
 
             page.on("response", navigated)
             try:
-                timeout = (self.settings.connect_timeout + self.settings.read_timeout) * 1000
+                budget = self.settings.connect_timeout + self.settings.read_timeout
                 try:
-                    await page.goto(url, timeout=timeout, wait_until="domcontentloaded")
+                    await self._within(
+                        page.goto(url, timeout=budget * 1000, wait_until="domcontentloaded"),
+                        budget + STOP_GRACE,
+                        host,
+                        "loading",
+                    )
                 except Error as exc:
                     raise _net_error(host, url, exc) from exc
                 await self._wait_for(page, host, wait_for)
-                html = await _content(page)
+                read = self.settings.read_timeout
+                html = await self._within(_content(page), read, host, "reading the page")
                 status = navigations[-1].status if navigations else 200
                 return Rendered(html, status, page.url)
             finally:
                 page.remove_listener("response", navigated)
-                self._idle.setdefault(host, []).append(page)
+                if self._contexts.get(host) is context:  # not a page of a killed browser
+                    self._idle.setdefault(host, []).append(page)
 
     async def fetch_page(
         self,
@@ -236,19 +319,31 @@ class BrowserEngine:
         return Fetched(page.html, page.status_code, page.url, via="browser")
 
     @asynccontextmanager
-    async def tab(self, url: str) -> AsyncIterator[Any]:
+    async def tab(self, url: str, also: Iterable[str] = ()) -> AsyncIterator[Any]:
         """A page of ``url``'s site context, for a caller that drives it step by step (the
-        opt-out runner); the site's pause between two starts is kept. Closed afterwards: an
-        opt-out's page is not reused for a search."""
+        opt-out runner); the site's pause between two starts is kept. Its pages may reach
+        ``url``'s origin and those of ``also`` (the other pages the steps open), nothing else
+        on this machine. Closed afterwards: an opt-out's page is not reused for a search."""
         host = urlsplit(url).hostname or ""
         async with self._slots:
             context = await self._context(host)
+            for admitted in (url, *also):
+                self.admit(admitted)
             await self.politeness.wait_turn(host)
             page = await context.new_page()
             try:
                 yield page
             finally:
-                await page.close()
+                if self._contexts.get(host) is context:
+                    await self._close_page(page, host)
+
+    async def _close_page(self, page: Any, host: str) -> None:
+        """Close a caller's tab; one that does not close in time has its browser killed (the
+        caller's work is done: that is logged, not raised over its outcome)."""
+        try:
+            await self._within(page.close(), STOP_GRACE, host, "closing the page")
+        except RequestFailed:
+            log.debug("a tab of %s did not close: its browser was stopped", host)
 
     async def _page(self, site: str, context: Any) -> Any:
         """A tab of the site's context: an idle one again (cheaper than a new one), or new."""
@@ -288,12 +383,18 @@ class BrowserEngine:
             try:
                 await context.route("**/*", lambda route: route.abort())
                 page = await context.new_page()
-                timeout = self.settings.read_timeout * 1000
-                await page.set_content(html, wait_until="load", timeout=timeout)
-                png: bytes = await page.screenshot(full_page=True)
+                read = self.settings.read_timeout
+                await page.set_content(html, wait_until="load", timeout=read * 1000)
+                png: bytes = await self._within(
+                    page.screenshot(full_page=True, timeout=read * 1000),
+                    read + STOP_GRACE,
+                    "evidence",
+                    "drawing the screenshot",
+                )
                 return png
             finally:
-                await context.close()
+                if self._browser is browser:
+                    await asyncio.wait_for(context.close(), STOP_GRACE)
 
 
 async def _settle(page: Any, seconds: float) -> None:
@@ -317,6 +418,23 @@ async def _content(page: Any) -> str:
             await _settle(page, 5)
     html = await page.content()
     return html
+
+
+def _kill_marked(marker: str) -> None:
+    """SIGKILL the processes whose command line holds ``marker`` (this engine's Chromium; its
+    renderers end with it). Only Linux's /proc is read: elsewhere Playwright's stop ends it."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    needle = marker.encode()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "cmdline").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGKILL)
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
 
 
 def _net_error(host: str, url: str, exc: Exception) -> NetError:

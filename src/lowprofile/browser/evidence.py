@@ -75,6 +75,9 @@ class EvidenceKeeper:
             entry["files"][png_path.name] = sha256_of(png_path)
         else:
             entry["screenshot_missing"] = shot
+        blocked = self.engine.blocked_requests(url) if self.engine is not None else None
+        if blocked is not None:  # what the browser fence refused the broker's pages
+            entry["blocked_requests"] = blocked
         manifest["pages"].append(entry)
         write_private(target / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
         return target

@@ -408,6 +408,17 @@ def run_command(
         raise typer.Exit(EXIT_FAILED)
 
 
+RUN_WORDS = {
+    "submitted": "submitted",
+    "dry_run": "dry run: stopped before the submit",
+    "declined": "not sent: you declined",
+    "needs_you": "needs you",
+    "email_pending": "email pending",
+    "failed": "failed",
+}
+"""How ``optout run`` says each way a run can end (``RunState``'s machine values)."""
+
+
 def _outcome_line(outcome: Outcome) -> str:
-    line = f"{outcome.broker}: {outcome.state} ({outcome.detail}) {outcome.listing}"
+    line = f"{outcome.broker}: {RUN_WORDS[outcome.state]} ({outcome.detail}) {outcome.listing}"
     return line + (f"\n  evidence: {outcome.evidence}" if outcome.evidence else "")

@@ -6,8 +6,8 @@ What they share lives here, so both get the same guarantees:
 
 * the settings ``imap_host``, ``imap_port``, ``imap_user``, ``imap_folder`` and
   ``imap_security`` (``ssl``, ``starttls``, or ``none`` for a server on this machine), checked by
-  ``config.check_mailbox``; the password is the secret ``imap``, never a setting;
-* TLS with ``net.ssl_context`` (certifi or ``SSL_CERT_FILE``, plus ``ca_bundle``);
+  ``check_login_route``; the password is the secret ``imap``, never a setting;
+* TLS with ``fetch.http.ssl_context`` (certifi or ``SSL_CERT_FILE``, plus ``ca_bundle``);
 * bounded in time and bytes, whatever the server does: one deadline for the whole session
   (``SESSION_SECONDS`` beyond the waiting the caller asks for; a socket timeout alone restarts
   with every byte, so a server dripping one byte at a time could hold a run for ever), at most
@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 
 from lowprofile.config import SECRET_ENV, Settings, check_mailbox, get_secret
 from lowprofile.errors import ConfigError, MailboxError
+from lowprofile.fetch.fence import is_loopback
 from lowprofile.fetch.http import ssl_context
 from lowprofile.safe_text import clean_text
 
@@ -98,12 +99,24 @@ def has_mailbox(settings: Settings) -> bool:
     return bool(settings.imap_host and settings.imap_user)
 
 
+def check_login_route(settings: Settings) -> None:
+    """The mailbox settings are usable, and a plain-text login (``imap_security = "none"``)
+    goes to nothing but this machine: the password would cross the network in the clear."""
+    check_mailbox(settings)
+    clear = settings.imap_security == "none"
+    if settings.imap_host and clear and not is_loopback(settings.imap_host):
+        raise ConfigError(
+            f"imap_security: 'none' sends the password in the clear; {settings.imap_host} is not "
+            "this machine (use ssl or starttls)"
+        )
+
+
 def mailbox_password(settings: Settings, password: str | None = None) -> str:
     """The password to open the mailbox with, after checking the settings can be used.
 
     ``password`` wins when given; else the secret ``imap`` (environment, then keyring). Called
     before any work is done, so a missing setting is a usage error, not a failure halfway."""
-    check_mailbox(settings)
+    check_login_route(settings)
     if not has_mailbox(settings):
         raise ConfigError("no mailbox: set imap_host and imap_user")
     secret = password if password is not None else get_secret("imap")
@@ -137,6 +150,7 @@ class Mailbox:
         self._imap: _BoundedIMAP | None = None
 
     def __enter__(self) -> Mailbox:
+        check_login_route(self.settings)  # before any byte leaves: no clear text abroad
         deadline = time.monotonic() + self._seconds
         self._imap = self._call("connect", lambda: self._connect(deadline))
         try:

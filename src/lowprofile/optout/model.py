@@ -4,7 +4,9 @@ A request reaches a broker by one of three channels: opt-out steps played in the
 (``steps``), a form the person sent and recorded by hand (``hand``), or a deletion email to a
 registered data broker (``registry``). All three are the same thing to the person ("did I ask
 them, and did they remove me?"), so they share one model and one vocabulary of states, with
-machine values; the renderers own the words.
+machine values; the renderers own the words. That enum, ``RequestState``, is defined beside the
+report's other vocabularies in ``results.py`` (a report carries each request's state) and is
+the request domain's through this module: there is one definition.
 
 Every record belongs to a person (``person``: ``Subject.person_id``), so two people on one
 machine never see each other's requests.
@@ -16,30 +18,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from lowprofile.results import RequestState
 
-class RequestState(StrEnum):
-    """Where one request stands.
-
-    Steps and hand requests: ``submitted`` → ``email_pending`` → ``awaiting_removal`` come from
-    the run that sent it; ``confirmed_removed`` and ``reappeared`` only from a scan in which the
-    broker answered; ``failed`` from a form that changed, a mail that never came, or a listing
-    still there after the broker's re-check time; ``needs_you`` from a captcha in a run nobody
-    watched. Registry emails: ``drafted`` (an .eml written, not sent), ``submitted`` (the mail
-    server took it; the legal deadline runs), ``answered`` (the broker wrote back from its own
-    domain), ``confirmed_removed`` or ``refused`` (the person read the answer), ``failed`` (the
-    server would not take it).
-    """
-
-    DRAFTED = "drafted"
-    SUBMITTED = "submitted"
-    EMAIL_PENDING = "email_pending"
-    AWAITING_REMOVAL = "awaiting_removal"
-    ANSWERED = "answered"
-    CONFIRMED_REMOVED = "confirmed_removed"
-    REFUSED = "refused"
-    FAILED = "failed"
-    REAPPEARED = "reappeared"
-    NEEDS_YOU = "needs_you"
+__all__ = ["Channel", "HandCheck", "Request", "RequestEvent", "RequestState"]
 
 
 class Channel(StrEnum):

@@ -10,6 +10,7 @@ screenshot of the page as it stood: a form that changed is ``failed``, not a gue
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -30,18 +31,23 @@ from lowprofile.optout_steps.values import Asked, asked, subject_query
 from lowprofile.subject import Subject
 
 VIA = "browser opt-out"
+NAVIGATING = ("navigate", "click", "select_listing", "email_confirmation")
+"""Steps after which the page may be on another URL: where it landed is checked."""
 IDENTIFYING = ("full_name", "email", "listing_url")
 """Values that, found in a form field the steps did not fill, stop the submit."""
 
 
 class RunState(StrEnum):
-    """How one listing's opt-out run ended."""
+    """How one listing's opt-out run ended, in machine values (the command that shows a run
+    owns the words). Four of them are the request's own states (``RequestState``), which
+    ``session.outcome_events`` writes into the ledger; a dry run and a declined run are not
+    requests and leave the ledger alone."""
 
     SUBMITTED = "submitted"
-    DRY_RUN = "dry run: stopped before the submit"
-    DECLINED = "not sent: you declined"
-    NEEDS_YOU = "needs you"
-    EMAIL_PENDING = "email pending"
+    DRY_RUN = "dry_run"
+    DECLINED = "declined"
+    NEEDS_YOU = "needs_you"
+    EMAIL_PENDING = "email_pending"
     FAILED = "failed"
 
 
@@ -133,6 +139,8 @@ class StepRunner:
         self.sent_at: datetime | None = None
         """When the form went, in this run or the one resumed: mail older than it is not its."""
         self.confirmed = False
+        self.hops: list[str] = []
+        """Main-frame navigations since the last look, redirect hops included."""
 
     def outcome(self, state: RunState, detail: str) -> Outcome:
         sent = self.typed if state is not RunState.DRY_RUN else []
@@ -159,12 +167,14 @@ class StepRunner:
         if not approved:
             return self.outcome(RunState.DECLINED, "you did not approve what the form asks for")
         submitted = first > 1
+        page.on("request", self._hop(page))
         for number, step in enumerate(steps[first - 1 :], first):
             try:
                 if step.action == "click" and step.submit and self.dry_run:
                     await self._show_form(page, step)
                     return self.outcome(RunState.DRY_RUN, f"stopped before step {number}")
                 stopped = await self._play(page, step)
+                self._check_landing(page, step)
                 submitted = submitted or (step.action == "click" and step.submit)
             except StepFailed as failed:
                 await self._keep(page, f"step {number}")
@@ -172,12 +182,38 @@ class StepRunner:
             except Error as exc:
                 await self._keep(page, f"step {number}")
                 why = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason"
-                return self.outcome(RunState.FAILED, f"step {number} ({step.action}): {why}")
+                state = RunState.FAILED
+                try:  # a hop off the broker's site (the fence refused it) says why it failed
+                    self._check_landing(page, step)
+                except StepFailed as off:
+                    state, why = off.state, off.detail
+                return self.outcome(state, f"step {number} ({step.action}): {why}")
             if stopped is not None:
                 return self.outcome(stopped, f"step {number}: waiting for the confirmation email")
         if not submitted:
             return self.outcome(RunState.FAILED, "the steps ended without a submit")
         return self.outcome(RunState.SUBMITTED, "the broker's page confirmed the request")
+
+    def _hop(self, page: Any) -> Callable[[Any], None]:
+        def seen(request: Any) -> None:
+            if request.is_navigation_request() and request.frame == page.main_frame:
+                self.hops.append(request.url)
+
+        return seen
+
+    def _check_landing(self, page: Any, step: OptOutStep) -> None:
+        """Where the step took the page, and every redirect hop on the way, must be the
+        broker's (on this machine, its own host:port): a form or a confirmation link that
+        sends the browser elsewhere is refused, whatever the link looked like."""
+        if step.action not in NAVIGATING:
+            return
+        hops, self.hops = [*self.hops, page.url], []
+        for url in dict.fromkeys(hops):
+            refused = allowed_link(url, self.broker, step, allow_loopback=self.allow_loopback)
+            if refused:
+                state = RunState.EMAIL_PENDING if step.action == "email_confirmation" else None
+                why = f"the page went off the broker's site: {refused}"
+                raise StepFailed(state or RunState.FAILED, why)
 
     async def _play(self, page: Any, step: OptOutStep) -> RunState | None:
         timeout = step.timeout * 1000
@@ -301,11 +337,16 @@ class StepRunner:
         """Show the person every field of the form the submit sends, and which the steps fill:
         a field the file does not name is sent as the page left it, never with our data."""
         button = page.locator(playwright_selector(step.selector)).first
-        raw = await button.evaluate(
+        listing = button.evaluate(
             """b => Array.from((b.form || b.closest('form') || document).elements || [])
                  .filter(e => e.name && e.type !== 'submit' && e.type !== 'button')
-                 .map(e => [e.name, e.type, String(e.value || '')])"""
+                 .map(e => [e.name, e.type, String(e.value || '')])""",
+            timeout=step.timeout * 1000,
         )
+        try:  # the element is found within its timeout; a script that never yields is not
+            raw = await asyncio.wait_for(listing, step.timeout)
+        except TimeoutError as exc:
+            raise StepFailed(RunState.FAILED, "the page stopped answering") from exc
         typed = {a.value: a.label for a in self.typed}
         others = {v: n for n, v in self.values.items() if n in IDENTIFYING and v and v not in typed}
         fields = []
@@ -319,10 +360,11 @@ class StepRunner:
         """A screenshot and the HTML of the live page, as evidence of what the broker showed."""
         from playwright.async_api import Error
 
+        read = self.settings.read_timeout
         try:
-            png: bytes = await page.screenshot(full_page=True)
-            html: str = await page.content()
-        except Error:
+            png: bytes = await page.screenshot(full_page=True, timeout=read * 1000)
+            html: str = await asyncio.wait_for(page.content(), read)
+        except (Error, TimeoutError):  # a page that stopped answering keeps no evidence
             return
         self.evidence = await self.keeper.keep(
             self.broker.id, page.url, html, f"{VIA}, {moment}", png

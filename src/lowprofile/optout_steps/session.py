@@ -20,6 +20,7 @@ from lowprofile.optout.drafts import listing_urls
 from lowprofile.optout.ledger import DUE, SENT, last_sent, state_at
 from lowprofile.optout.model import Channel, Request, RequestEvent, RequestState
 from lowprofile.optout.records import RequestLedger
+from lowprofile.optout_steps.links import broker_pages
 from lowprofile.optout_steps.runner import Outcome, Person, RunState, StepRunner
 from lowprofile.optout_steps.values import asked, missing, step_values
 from lowprofile.results import ScanReport
@@ -165,7 +166,7 @@ async def run_brokers(
                 dry_run=dry_run,
                 settings=engine.settings,
             )
-            async with engine.tab(_first_page(broker)) as page:
+            async with engine.tab(_first_page(broker), also=broker_pages(broker)) as page:
                 outcome = await runner.run(page, first=job.first, sent_at=job.since)
         if not dry_run:  # a rehearsal changes nothing, the ledger included
             record(ledger, broker, outcome)
