@@ -112,7 +112,11 @@ RULES = (
         ("tests/metadata/test_strip.py",),
         functions=("xǁChunkWalkǁcheck_allowlisted", "xǁChunkWalkǁcheck_intact"),
     ),
-    Rule("ledger", "src/lowprofile/optout/ledger.py", ("tests/test_ledger.py",)),
+    Rule(
+        "ledger",
+        "src/lowprofile/optout/ledger.py",
+        ("tests/test_ledger.py", "tests/test_ledger_rules.py"),
+    ),
 )
 
 
