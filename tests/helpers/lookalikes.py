@@ -8,7 +8,13 @@ added here is tried against all of them.
 
 The broker owns ``DOMAINS``. ``LOOKALIKE_HOSTS`` must be refused and ``REAL_HOSTS`` accepted by a
 host rule; ``LOOKALIKE_LINKS`` must be refused and ``REAL_LINKS`` accepted by a link rule (the
-forms only a URL can carry: userinfo, backslashes, entities, schemes).
+forms only a URL can carry: userinfo, backslashes, entities, schemes). The registry reply
+sender rule (``domains.on_domains``) walks the host rows too (``tests/test_domains.py``).
+
+The network fence asks where a host is, not whose: ``PUBLIC_LOOKALIKES`` are names dressed as
+this machine or a private address, ``THIS_MACHINE`` and ``PRIVATE_SPELLINGS`` the real ones in
+case, trailing-dot, bracket, zone and old-address spellings
+(``tests/fetch/test_fence_lookalikes.py``).
 """
 
 from __future__ import annotations
