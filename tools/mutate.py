@@ -103,13 +103,13 @@ RULES = (
     Rule(
         "strip",
         "src/lowprofile/metadata/strip.py",
-        ("tests/metadata/test_strip.py",),
+        ("tests/metadata/test_strip.py", "tests/metadata/test_verify.py"),
         functions=("x_verify_clean",),
     ),
     Rule(
         "strip-walk",
         "src/lowprofile/metadata/cleaning.py",
-        ("tests/metadata/test_strip.py",),
+        ("tests/metadata/test_strip.py", "tests/metadata/test_verify.py"),
         functions=("xǁChunkWalkǁcheck_allowlisted", "xǁChunkWalkǁcheck_intact"),
     ),
     Rule(
