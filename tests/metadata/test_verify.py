@@ -101,3 +101,13 @@ def test_pixels_are_compared_only_when_asked_and_with_an_original(tmp_path: Path
     assert _refused(cleaned, None, verify_pixels=True, original=broken).startswith(
         "the cleaned file does not decode: "
     )
+
+
+def test_a_png_exif_chunk_is_allowed_only_as_strips_own_orientation(tmp_path: Path) -> None:
+    """The eXIf chunk strip writes holds Orientation alone; one holding anything else (here the
+    camera's make and model, which the reader does not call identifying) is refused."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "ExampleCam", "Model 1"
+    png = tmp_path / "a.png"
+    picture().save(png, format="PNG", exif=exif)
+    assert _refused(png, None) == "the cleaned file still has a eXIf chunk"
