@@ -76,6 +76,7 @@ RULES = (
         "src/lowprofile/optout_steps/links.py",
         (
             "tests/optout/test_lookalike_links.py",
+            "tests/optout/test_links_rules.py",
             "tests/optout/test_runner_rules.py",
             "tests/optout/test_mailbox.py",
         ),
