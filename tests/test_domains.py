@@ -76,6 +76,7 @@ def test_an_empty_domain_in_the_list_admits_nothing() -> None:
         ('"privacy@spokeo.com" <x@evil.example>', "evil.example"),  # the display name is not it
         ("spokeo.com", ""),  # no @: no address, no domain
         ("<@spokeo.com>", ""),
+        ("@spokeo.com", ""),  # an @ with nobody before it is no address
         ("", ""),
     ],
 )
