@@ -78,7 +78,6 @@ RULES = (
             "tests/optout/test_lookalike_links.py",
             "tests/optout/test_links_rules.py",
             "tests/optout/test_runner_rules.py",
-            "tests/optout/test_mailbox.py",
         ),
     ),
     Rule(
@@ -99,7 +98,11 @@ RULES = (
     Rule(
         "matcher",
         "src/lowprofile/brokers/matcher.py",
-        ("tests/brokers/test_matcher.py", "tests/brokers/test_matcher_places.py"),
+        (
+            "tests/brokers/test_matcher.py",
+            "tests/brokers/test_matcher_places.py",
+            "tests/brokers/test_card_reader.py",
+        ),
     ),
     Rule(
         "strip",

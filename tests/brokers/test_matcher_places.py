@@ -78,3 +78,17 @@ def test_a_city_without_a_state_in_the_profile_matches_a_listed_state() -> None:
 def test_a_phone_is_the_users_by_its_ten_digits(phone: str, listed: bool) -> None:
     result = match_listing(Listing(name="Jane Doe", phones=[phone]), JANE, TODAY)
     assert ("your phone number is listed" in result.reasons) is listed
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("alias", "name matches (your alias)"),
+        ("former", "name matches (your former name)"),
+        ("primary", "name matches"),
+    ],
+)
+def test_the_name_reason_says_which_of_your_names_it_was(kind: str, reason: str) -> None:
+    person = Subject(names=(Name("Jane", "Roe", kind=kind),), addresses=(Address("Austin", "TX"),))
+    result = match_listing(Listing(name="Jane Roe", locations=["Austin, TX"]), person, TODAY)
+    assert result.reasons[0] == reason
