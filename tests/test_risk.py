@@ -129,12 +129,13 @@ def test_reasons_are_plain_words() -> None:
 
 def test_caveat_when_sources_could_not_be_checked() -> None:
     results = [
-        CheckResult("brokers", "a", Status.BLOCKED, url="https://a.example/"),
-        CheckResult("brokers", "b", Status.NOT_FOUND),
+        CheckResult("brokers", "a: J*** D**, A*****", Status.BLOCKED, source="a"),
+        CheckResult("brokers", "a: J*** D**, D*****", Status.ERROR, source="a"),  # same site
+        CheckResult("brokers", "b", Status.NOT_FOUND, source="b"),
     ]
     risk = assess([], results)
-    assert risk.score == 0 and risk.unchecked == 1
-    assert risk.caveat and "1 source could not be checked" in risk.caveat
+    assert risk.score == 0 and risk.unchecked == 1  # one site, however many searches
+    assert risk.caveat and "1 site could not be checked" in risk.caveat
     assert assess([]).caveat is None
 
 

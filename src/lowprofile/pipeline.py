@@ -295,9 +295,11 @@ def add_registry_tasks(report: ScanReport, history: History) -> None:
     """Deletion requests to the registered data brokers, in the plan by their worth per minute
     (before the emergency steps, which stay last). A catalogue or ledger that cannot be read
     costs these tasks, never the scan."""
-    from lowprofile.plan import lives_in_california
+    from lowprofile.plan import PEOPLE_SEARCH, lives_in_california
     from lowprofile.registry.tasks import registry_actions
 
+    if not any(c in PEOPLE_SEARCH for c in report.checkers):
+        return  # a scan of usernames or photos only: its plan is about what it checked
     try:
         extra = registry_actions(lives_in_california(report.subject), history.ledger())
     except (LowprofileError, OSError, ValueError) as exc:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from lowprofile.coverage import measure
+from lowprofile.coverage import measure, tally
 from lowprofile.optout.law import Law, law_from_summary
 from lowprofile.remedies import MAX_COMMAND_PATHS, STRIP_ORIGINALS, strip_command
 from lowprofile.results import (
@@ -376,12 +376,16 @@ def _other_drafts(findings: list[Finding]) -> list[_Draft]:
 
 def _hand_checks(results: list[CheckResult]) -> list[Action]:
     """Sites with no automated search (always by hand), and sites that could not be read this
-    time (blocked, page changed, error: try again later or look by hand)."""
-    pending = [r for r in results if r.status.needs_hand_check and r.url]
-    manual = [r for r in pending if r.status is Status.MANUAL]
-    failed = [r for r in pending if r.status is not Status.MANUAL]
+    time (blocked, page changed, error: try again later or look by hand). Counted per site by
+    the coverage tally, the same numbers the report's header shows; the links are the
+    people-search sites' prefilled searches (a username site's link spells out the username,
+    and may be an adult or dating site: those stay in the report's list)."""
+    counted = tally(results)
+    manual, failed = counted.names("manual"), counted.names("unreadable")
+    searchable = [r for r in results if r.url and r.checker not in HIDDEN_LINK_CHECKERS]
     actions = []
     if manual:
+        people = counted.names("manual", PEOPLE_SEARCH)
         actions.append(
             Action(
                 id="hand-checks",
@@ -389,19 +393,24 @@ def _hand_checks(results: list[CheckResult]) -> list[Action]:
                 kind="manual",
                 steps=[
                     "Open each link, look for your name in your city, and opt out where you are "
-                    "listed: the score above could not count these."
+                    "listed: the score above could not count these.",
+                    *_sitting_step(len(people)),
                 ],
-                links=_hand_links(manual),
-                minutes=2 * len(manual),
+                links=_hand_links([r for r in searchable if r.status is Status.MANUAL]),
+                minutes=hand_minutes(len(people)),
                 risk_points=HAND_CHECK_POINTS * len(manual),
             )
         )
     if failed:
+        people = counted.names("unreadable", PEOPLE_SEARCH)
+        unread = [
+            r for r in searchable if r.status.needs_hand_check and r.status is not Status.MANUAL
+        ]
         actions.append(
             Action(
                 id="retry-checks",
-                title=f"{plural(len(failed), 'site', 'sites')} could not be read this time: "
-                "check again",
+                title=f"{len(failed)} {counted.unit('unreadable', len(failed))} could not be "
+                "read this time: check again",
                 kind="manual",
                 steps=[
                     "Run `lowprofile scan` again later: blocks and errors are often temporary.",
@@ -409,19 +418,50 @@ def _hand_checks(results: list[CheckResult]) -> list[Action]:
                     "are listed. The score above could not count these.",
                     "'changed' means the site no longer looks as lowprofile expects: "
                     "`lowprofile brokers doctor` says more.",
+                    *_sitting_step(len(people)),
                 ],
-                links=_hand_links(failed),
-                minutes=2 * len(failed),
+                links=_hand_links(unread),
+                minutes=min(SITTING_MINUTES, RESCAN_MINUTES + hand_minutes(len(people))),
                 risk_points=HAND_CHECK_POINTS * len(failed),
             )
         )
     return actions
 
 
+HIDDEN_LINK_CHECKERS = frozenset({"usernames"})
+"""Checkers whose hand-check links are not put in the plan (they name the person's username)."""
+PEOPLE_SEARCH = ("brokers",)
+HAND_SEARCH_MINUTES = 2
+"""Searching one people-search site by hand for every name and city: open, look, close (per
+site, not per search: the links of one site are looked at together)."""
+SITTING_MINUTES = 60
+"""What a person can do in one sitting: an estimate never says more; the rest waits."""
+RESCAN_MINUTES = 5
+
+
 def _hand_links(results: list[CheckResult]) -> list[dict[str, str]]:
+    """One link per site (its first prefilled search): the count is of sites, and the report's
+    list of every check holds each site's other searches."""
+    first: dict[str, CheckResult] = {}
+    for r in results:
+        first.setdefault(r.source or r.target, r)
     return _unique_links(
-        {"label": f"{r.source or r.checker}: {r.status.value}", "url": r.url or ""} for r in results
+        {"label": f"{r.source or r.checker}: {r.status.value}", "url": r.url or ""}
+        for r in first.values()
     )
+
+
+def hand_minutes(sites: int) -> int:
+    """Minutes to search these people-search sites by hand, capped at one sitting."""
+    return max(1, min(SITTING_MINUTES, HAND_SEARCH_MINUTES * sites)) if sites else 0
+
+
+def _sitting_step(sites: int) -> list[str]:
+    """When the sites take longer than one sitting: do the first ones now, the rest later."""
+    if HAND_SEARCH_MINUTES * sites <= SITTING_MINUTES:
+        return []
+    now = SITTING_MINUTES // HAND_SEARCH_MINUTES
+    return [f"That is more than one sitting: do the first {now} now and the rest another day."]
 
 
 def california_action(certain: bool) -> Action:
@@ -511,11 +551,15 @@ def _drafts(findings: list[Finding]) -> list[_Draft]:
     )
 
 
-def build_plan(results: list[CheckResult], california: bool | None = None) -> list[Action]:
+def build_plan(
+    results: list[CheckResult], california: bool | None = None, *, people_search: bool = True
+) -> list[Action]:
     """Actions ordered by risk removed per minute; the emergency steps always come last.
 
     ``california``: True for a California resident, False when the user lives elsewhere, None
     when unknown (the DROP task is then offered with "if you live in California").
+    ``people_search``: False for a scan that did not look at people-search sites (``usernames
+    check``, ``scan --only photos``): its plan is about what it checked, without broker advice.
     """
     findings = [f for r in results for f in r.findings]
     everything = total_points(findings)
@@ -526,7 +570,8 @@ def build_plan(results: list[CheckResult], california: bool | None = None) -> li
         draft.action.risk_points = round(max(0.0, everything - total_points(rest)), 2)
         actions.append(draft.action)
     actions += _hand_checks(results)
-    actions += _general_actions(california)
+    if people_search:
+        actions += _general_actions(california)
     ranked = sorted(actions, key=lambda a: (-a.per_minute, a.minutes, a.id))
     return [*ranked, doxed_action()]
 
@@ -541,7 +586,10 @@ def lives_in_california(subject_summary: dict[str, Any]) -> bool | None:
 
 def assess_report(report: ScanReport) -> ScanReport:
     """Fill the report's coverage, ``risk`` and ``plan``: once, where a report is made or loaded."""
-    report.coverage = measure(report.results, report.scope)
+    report.coverage = measure(report.results, report.scope, report.subject, report.checkers)
     report.risk = assess(report.findings, report.results, report.coverage)
-    report.plan = build_plan(report.results, lives_in_california(report.subject))
+    searched = any(c in PEOPLE_SEARCH for c in report.checkers)
+    report.plan = build_plan(
+        report.results, lives_in_california(report.subject), people_search=searched
+    )
     return report

@@ -54,6 +54,18 @@ def mask_username(username: str) -> str:
     return username[:1] + "***" if username else username
 
 
+def username_forms(username: str) -> set[str]:
+    """Every way a username shows up in a URL: as typed, escaped, and without the punctuation
+    a site strips from it (WhatsMyName's ``strip_bad_char``: ``jane.doe`` is looked up as
+    ``janedoe`` where a dot cannot go), each escaped too. Forms shorter than 2 are dropped."""
+    username = username.strip()
+    stripped = "".join(c for c in username if c not in "._- ")
+    forms = set()
+    for form in (username, stripped):
+        forms |= {form, quote(form, safe=""), quote_plus(form)}
+    return {f for f in forms if len(f) >= 2}
+
+
 def _mask_value(value: str) -> str:
     if "@" in value:
         return mask_email(value)
@@ -70,8 +82,13 @@ class Redactor:
     matched on its own, case-insensitively, as well as URL-encoded forms of whole values.
     """
 
-    def __init__(self, words: Iterable[str] = (), values: Iterable[str] = ()) -> None:
+    def __init__(
+        self, words: Iterable[str] = (), values: Iterable[str] = (), usernames: Iterable[str] = ()
+    ) -> None:
         self._replacements: dict[str, str] = {}
+        for username in usernames:
+            for form in username_forms(username):
+                self._replacements[form.lower()] = mask_username(username)
         for value in values:
             value = value.strip()
             if len(value) < 2:

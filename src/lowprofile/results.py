@@ -14,6 +14,7 @@ and teach ``from_dict`` to read the older form.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -377,6 +378,39 @@ class CoverageLine:
         )
 
 
+def unit_for(families: Iterable[str]) -> str:
+    """The unit of a count over these families ("people-search sites", "breach services"):
+    "sites" when all are sites, else "sources". A count never says URLs or searches."""
+    return "sites" if all(words.endswith("sites") for words in families) else "sources"
+
+
+@dataclass
+class KindScope:
+    """Whether one kind of source (people-search, breaches, usernames, photos) covered the
+    person: a score means something only when every kind the profile allows did."""
+
+    kind: str
+    """``people-search``, ``breaches``, ``usernames``, ``photos`` (or a plug-in's checker id)."""
+    state: str
+    """``checked``; or why not: ``left_out`` (--only/--skip), ``narrowed`` (--site),
+    ``not_ready`` (no API key), ``failed`` (nothing answered), ``partly`` (under the
+    threshold answered), ``no_name`` (nothing to search people-search sites with),
+    ``by_hand`` (its only sites for this person have no automatic search)."""
+    result: str
+    """The kind's own outcome in words: "Photos: 2 of 14 photos reveal a location"."""
+
+    @property
+    def covered(self) -> bool:
+        return self.state == "checked"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KindScope:
+        return cls(str(data["kind"]), str(data["state"]), str(data.get("result", "")))
+
+
 @dataclass
 class Coverage:
     """What a scan could and could not check: said before any score, because a score is only
@@ -387,6 +421,33 @@ class Coverage:
     """Nothing answered and every failure was a network error: most likely no connection."""
     only: list[str] = field(default_factory=list)
     """The people-search sites the scan was limited to (``scan --site``); empty: all of them."""
+    kinds: list[KindScope] = field(default_factory=list)
+    """Every kind of source the profile allows, and whether this scan covered it."""
+
+    @property
+    def complete(self) -> bool:
+        """Every kind the profile allows was checked (what an overall grade needs)."""
+        return all(k.covered for k in self.kinds)
+
+    @property
+    def manual(self) -> int:
+        """Sites with no automatic search, for the person to check by hand."""
+        return sum(line.manual for line in self.lines)
+
+    @property
+    def unit(self) -> str:
+        """What the totals count: "sites" when every family is one of sites, else "sources"
+        (sites, services and folders together). Never URLs or searches."""
+        return unit_for(line.what for line in self.lines)
+
+    def counts(self) -> dict[str, int]:
+        """The one count model every view shows: sites (or services, or folders), never URLs."""
+        return {
+            "searched": self.tried,
+            "answered": self.checked,
+            "unreadable": self.failed,
+            "by_hand": self.manual,
+        }
 
     @property
     def checked(self) -> int:
@@ -407,10 +468,14 @@ class Coverage:
         if self.only:
             text = f"searched only {', '.join(self.only)} (--site); {text}"
         if self.failed:
-            text += f"; could not check {self.failed}" + (" (offline?)" if self.offline else "")
-        manual = sum(line.manual for line in self.lines)
-        if manual:
-            text += f"; {manual} to check by hand"
+            unit = unit_for(line.what for line in self.lines if line.failed)
+            unit = unit if self.failed != 1 else unit.removesuffix("s")
+            text += f"; could not read {self.failed} {unit}" + (
+                " (offline?)" if self.offline else ""
+            )
+        if self.manual:
+            sites = "site" if self.manual == 1 else "sites"
+            text += f"; {self.manual} {sites} to check by hand"
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -421,6 +486,9 @@ class Coverage:
         }
         if self.only:
             data["only"] = self.only
+        data["counts"] = self.counts()
+        data["kinds"] = [k.to_dict() for k in self.kinds]
+        data["complete"] = self.complete
         return data
 
     @classmethod
@@ -429,6 +497,7 @@ class Coverage:
             lines=[CoverageLine.from_dict(line) for line in data.get("lines") or ()],
             offline=bool(data.get("offline", False)),
             only=list(data.get("only") or ()),
+            kinds=[KindScope.from_dict(k) for k in data.get("kinds") or ()],
         )
 
 

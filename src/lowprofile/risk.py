@@ -17,7 +17,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lowprofile.coverage import is_incomplete
+from lowprofile.coverage import is_incomplete, measure, scope_statement
 from lowprofile.remedies import NEAR_HOME_M
 from lowprofile.results import (
     CheckResult,
@@ -294,7 +294,8 @@ def assess(
     """Score 0–100, a grade, and the top reasons, most important first.
 
     ``results``, when given, lets the score say honestly how much it could not see; ``coverage``
-    marks a score built on too few answers as incomplete.
+    marks a score built on too few answers, or on a scan that left out a kind of source the
+    profile allows, as incomplete (its caveat then says what was not checked).
     """
     caps = capabilities(findings)
     met = _combinations(caps)
@@ -305,11 +306,13 @@ def assess(
     combos = [combo.words for combo, _ in met_sorted]
     counts = [words for _, words in sorted(_count_reasons(findings), key=lambda item: -item[0])]
     reasons = list(dict.fromkeys(combos[:2] + counts))[:MAX_REASONS]
-    unchecked = sum(1 for r in results or () if r.status.needs_hand_check)
-    caveat = None
-    if unchecked:
+    # Counted per site, as every view counts (coverage.tally): never per search or URL.
+    counted = coverage if coverage is not None else measure(results or [])
+    unchecked = counted.failed + counted.manual
+    caveat = scope_statement(coverage) if coverage is not None else None
+    if unchecked and caveat is None:
         caveat = (
-            f"{plural(unchecked, 'source')} could not be checked automatically: the score counts "
+            f"{plural(unchecked, 'site')} could not be checked automatically: the score counts "
             "only what was seen, so check those by hand (they are in the plan)"
         )
     return Risk(

@@ -281,10 +281,11 @@ class Subject:
         values = [n.full for n in self.names]
         values += [a.city for a in self.addresses if a.city]
         values += [a.street for a in self.addresses if a.street]
-        values += list(self.emails) + list(self.phones) + list(self.usernames)
+        values += list(self.emails) + list(self.phones)
         values += [a.postcode for a in self.addresses if a.postcode]
         digits = ["".join(c for c in p if c.isdigit()) for p in self.phones]
-        return Redactor(words=words, values=values + [d for d in digits if d])
+        values += [d for d in digits if d]
+        return Redactor(words=words, values=values, usernames=self.usernames)
 
     def masked(self) -> dict[str, Any]:
         """A summary safe to print or share: shape without the data."""

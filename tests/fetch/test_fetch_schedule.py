@@ -293,3 +293,36 @@ def test_one_deadline_covers_every_try_of_a_hanging_site() -> None:
     run_virtual(main)
     assert ended == [pytest.approx(60.0)]
     assert sum(len(spans) for spans in per_host(log).values()) == 15
+
+
+def test_a_hanging_site_queued_for_a_slot_ends_one_deadline_after_its_turn() -> None:
+    """Issue 24: the hanging site is listed last, and every slot is busy with the others for
+    its first 10 s. Its deadline used to start only with its first try (at 10 s), so the check
+    ended at 70 s; the wait for one of our own slots is our lateness, not the site's, so it
+    counts, and the check ends at 60 s."""
+    ended: list[float] = []
+
+    async def main(loop: VirtualLoop) -> None:
+        settings = Settings(concurrency=1, host_interval=0.0, retries=3, backoff=1.0)
+        quick = answering(loop, [], 1.0)
+
+        async def route(request: httpx.Request) -> httpx.Response:
+            if request.url.host == "hang.example":
+                await asyncio.sleep(20.0)
+                raise httpx.ReadTimeout("read timed out", request=request)
+            return await quick.handle_async_request(request)
+
+        transport = httpx.MockTransport(route)
+        async with Http(settings, transport=transport, clock=loop.time, deadline=60.0) as http:
+
+            async def hanging() -> None:
+                await asyncio.sleep(0)  # asks after the others
+                with pytest.raises(RequestFailed, match="overall deadline"):
+                    await http.get("https://hang.example/u/jane")
+                ended.append(loop.time())
+
+            others = [chain(http, f"h{i}.example", 1) for i in range(10)]
+            await asyncio.gather(*others, hanging())
+
+    run_virtual(main)
+    assert ended == [pytest.approx(60.0)]

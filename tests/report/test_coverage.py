@@ -43,8 +43,8 @@ def test_sites_count_once_however_many_searches() -> None:
         ]
     )
     assert coverage.sentence() == (
-        "checked 1 of 2 people-search sites, 1 of 2 breach services; could not check 2; "
-        "1 to check by hand"
+        "checked 1 of 2 people-search sites, 1 of 2 breach services; could not read 2 sources; "
+        "1 site to check by hand"
     )
     assert not coverage.offline
 
@@ -99,13 +99,16 @@ def test_an_offline_scan_says_so_first_and_exits_3(private_dirs, no_network) -> 
     assert result.exit_code == 3
     data = json.loads(result.stdout)
     assert data["coverage"]["offline"] and data["risk"]["incomplete"]
-    assert "could not check" in data["coverage"]["sentence"]
+    unreadable = data["coverage"]["counts"]["unreadable"]  # every site and the breach service
+    assert f"could not read {unreadable} sources" in data["coverage"]["sentence"]
     assert "no source could be reached: are you offline?" in " ".join(result.stderr.split())
     terminal = runner.invoke(
         app, ["scan", "--name", "Jane Doe", "--city", "Austin", "--state", "TX", "--no-save"]
     )
-    first_line = terminal.stdout.strip().splitlines()[0]
-    assert first_line.startswith("Checked 0 of") and "(offline?)" in first_line
+    lines = terminal.stdout.strip().splitlines()
+    assert lines[0].startswith("This scan did not cover you: People-search:")  # said first
+    coverage_line = next(line for line in lines if line.startswith("Checked 0 of"))
+    assert "(offline?)" in coverage_line
     assert "INCOMPLETE" in terminal.stdout and "LOW RISK" not in terminal.stdout
     assert len(terminal.output.splitlines()) < 60  # a screenful, not a wall of failures
 
@@ -129,3 +132,36 @@ def test_a_scan_narrowed_to_some_sites_says_so_and_is_never_low() -> None:
     assert again.scope == ["spokeo"] and again.risk is not None and again.risk.incomplete
     whole = report_of(*answered)
     assert whole.risk is not None and not whole.risk.incomplete  # the same answer, every site
+
+
+def _kinds(results: list[CheckResult], subject: dict, checkers: list[str]) -> dict[str, str]:
+    coverage = measure(results, subject=subject, checkers=checkers)
+    return {k.kind: k.state for k in coverage.kinds}
+
+
+def test_each_kind_the_profile_allows_is_checked_or_says_why_not() -> None:
+    subject = {"names": ["J*** D**"], "emails": ["j***@x"], "usernames": [], "photo_dirs": 0}
+    answered = [result("brokers", "spokeo", Status.NOT_FOUND)]
+    # A profile without usernames or photos does not ask for them: not a skip by choice.
+    assert _kinds(answered, subject, ["brokers"]) == {
+        "people-search": "checked",
+        "breaches": "left_out",  # it has an email, and no breach service ran
+    }
+    half = [*answered, *(result("brokers", f"s{i}", Status.BLOCKED) for i in range(3))]
+    assert _kinds(half, subject | {"emails": []}, ["brokers"]) == {"people-search": "partly"}
+    # Sites skipped one by one for this person (US-only, no US address): nothing left out.
+    abroad = [CheckResult("brokers", "a", Status.SKIPPED, detail="US-only", source="a")]
+    assert _kinds(abroad, subject | {"emails": []}, ["brokers"]) == {}
+    by_hand = [*abroad, result("brokers", "ukphonebook", Status.MANUAL)]
+    assert _kinds(by_hand, subject | {"emails": []}, ["brokers"]) == {"people-search": "by_hand"}
+    nobody = {"names": [], "photo_dirs": 1}
+    photos = [
+        CheckResult("photos", "/p", Status.NOT_FOUND, detail="0 of 3 photos reveal a location")
+    ]
+    coverage = measure(photos, subject=nobody, checkers=["brokers", "photos"])
+    assert [(k.kind, k.state) for k in coverage.kinds] == [
+        ("people-search", "no_name"),
+        ("photos", "checked"),
+    ]
+    assert coverage.kinds[1].result == "Photos: 0 of 3 photos reveal a location"
+    assert not coverage.complete

@@ -9,7 +9,7 @@ import pytest
 
 from helpers.hostile import PAYLOADS, hostile_report
 from helpers.sample import sample_report
-from lowprofile.report.terminal import TerminalReport
+from lowprofile.report.terminal import BRIEF_TASKS, TerminalReport
 from lowprofile.reportfile import report_from_data
 from lowprofile.results import ScanReport
 
@@ -29,16 +29,19 @@ def test_score_families_and_checklist() -> None:
     risk = report.to_dict()["risk"]
     assert f"{risk['score']}/100  {risk['grade'].upper()} RISK" in text
     assert risk["reasons"][0] in text
-    assert "2 sources could not be checked automatically" in text
+    assert "2 sites could not be checked automatically" in text
     for family in ("brokers", "xposedornot", "hibp", "photos", "social"):
         assert family in text
     tasks = report.to_dict()["plan"]
-    assert text.count("[ ]") == len(tasks)
+    assert text.count("[ ]") == BRIEF_TASKS + 1  # the first tasks, and the emergency named
+    assert f"+{len(tasks) - 1 - BRIEF_TASKS} more tasks" in text
     assert "1. [ ] " + tasks[0]["title"] in text
-    assert "re-check after 45 days" in text and "needs email verification" in text
-    assert "$ lowprofile photos strip" in text
-    assert "https://privacy.ca.gov/drop/" in text
     assert text.index("what to do first") > text.index("brokers")
+    full = render(report, details=True)
+    assert full.count("[ ]") == len(tasks)
+    assert "re-check after 45 days" in full and "needs email verification" in full
+    assert "$ lowprofile photos strip" in full
+    assert "https://privacy.ca.gov/drop/" in full
 
 
 def test_plan_lines_fold_under_their_task() -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from lowprofile.config import Settings
+from lowprofile.coverage import KIND_ALIASES
 from lowprofile.errors import CheckerError, NetError, RateLimited
 from lowprofile.results import CheckResult, Status
 from lowprofile.subject import Subject
@@ -180,8 +181,11 @@ def load_checker(spec: CheckerSpec) -> Checker:
 def select_checkers(
     only: list[str] | None = None, skip: list[str] | None = None
 ) -> tuple[list[CheckerSpec], list[str]]:
-    """The specs to run for ``--only``/``--skip``, and the names asked for that do not exist."""
+    """The specs to run for ``--only``/``--skip``, and the names asked for that do not exist.
+    A kind of source (``breaches``, ``people-search``) stands for its checkers."""
     specs = registered_checkers()
+    only = [c for name in only or [] for c in KIND_ALIASES.get(name, (name,))] or None
+    skip = [c for name in skip or [] for c in KIND_ALIASES.get(name, (name,))] or None
     wanted = list(specs) if not only else only
     unknown = [name for name in (only or []) + (skip or []) if name not in specs]
     chosen = [specs[name] for name in wanted if name in specs and name not in (skip or [])]

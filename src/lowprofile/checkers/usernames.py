@@ -23,6 +23,7 @@ from lowprofile.results import CheckResult, Finding, Status
 from lowprofile.subject import Subject
 from lowprofile.usernames.findings import CHECKER_ID, account_finding
 from lowprofile.usernames.probe import Controls, Outcome, check_name
+from lowprofile.usernames.rules import build_request
 from lowprofile.usernames.sites import Site, SiteList, load_sites
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,16 @@ def insecure_result(site: Site, username: str) -> CheckResult:
     )
 
 
+def first_requests(sites: Iterable[Site], usernames: Iterable[str]) -> list[str]:
+    """The URL of every first request the check will send, for ``Http.expect``: a host with
+    several sites (or several names) has a chain of polite requests ahead of it, and the
+    scheduler starts the longest chains first. Controls are not announced: whether one follows
+    depends on the answer, and it goes ahead of first requests anyway (``continues``)."""
+    return [
+        build_request(site, username).url for username in usernames for site in sites if site.secure
+    ]
+
+
 class UsernameChecker:
     """Accounts under the person's usernames, on WhatsMyName's sites, each hit controlled.
 
@@ -148,9 +159,11 @@ class UsernameChecker:
             )
         forms = name_forms(subject)
         controls = Controls()
+        names = tuple(dict.fromkeys(subject.usernames))
+        ctx.http.expect(first_requests(sites.sites, names))
         tasks = [
             asyncio.create_task(self._one(site, username, ctx, controls, forms))
-            for username in dict.fromkeys(subject.usernames)
+            for username in names
             for site in sites.sites
         ]
         try:

@@ -54,11 +54,17 @@ def stdout_console() -> Console:
     return Console(highlight=False)
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print one line to stderr and exit with ``code``."""
+def say_error(message: str) -> None:
+    """One line on stderr, never wrapped: a script (or a log) reading stderr gets the whole
+    message on one line, whatever the width."""
     from rich.markup import escape
 
-    stderr_console().print(f"[bold red]lowprofile:[/] {escape(message)}")
+    stderr_console().print(f"[bold red]lowprofile:[/] {escape(message)}", soft_wrap=True)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print one line to stderr and exit with ``code``."""
+    say_error(message)
     raise typer.Exit(code)
 
 
@@ -132,6 +138,13 @@ PersonOpt = Annotated[
 JsonOpt = Annotated[
     str | None,
     typer.Option("--json", metavar="FILE", help="Write the JSON report to FILE, or - for stdout."),
+]
+ShowSensitiveOpt = Annotated[
+    bool,
+    typer.Option(
+        "--show-sensitive",
+        help="Print the address of accounts found on adult or dating sites (hidden otherwise).",
+    ),
 ]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress and no summary; only errors.")

@@ -42,11 +42,9 @@ class _ErrorsAsExitCodes(TyperGroup):
         try:
             return super().invoke(ctx)
         except LowprofileError as exc:
-            from rich.markup import escape
+            from lowprofile.cli.common import say_error
 
-            from lowprofile.cli.common import stderr_console
-
-            stderr_console().print(f"[bold red]lowprofile:[/] {escape(exc.for_terminal)}")
+            say_error(exc.for_terminal)
             raise typer.Exit(exit_code_for(exc)) from None
 
 

@@ -20,6 +20,7 @@ from lowprofile.cli.common import (
     PhotosOpt,
     ProfileOpt,
     QuietOpt,
+    ShowSensitiveOpt,
     StateOpt,
     UsernameOpt,
     VerboseOpt,
@@ -49,12 +50,15 @@ def execute_scan(
     *,
     quiet: bool,
     details: bool = False,
+    show_sensitive: bool = False,
     options: ScanOptions | None = None,
     view: Callable[[ScanReport], Any] | None = None,
+    sources: str = "source",
 ) -> int:
     """Run the pipeline with progress on a terminal, tell the person what came of it, and return
     the exit code. Shared by ``scan`` and ``breaches check`` so both print and exit the same way;
-    ``view`` draws the report for the terminal (the full report by default).
+    ``view`` draws the report for the terminal (the full report by default; None from it draws
+    nothing); ``sources`` is what the closing line calls the things asked ("site").
     """
     import sys
 
@@ -85,8 +89,13 @@ def execute_scan(
     else:
         outcome = run(None)
     if not quiet:
-        shown = view(outcome.report) if view else TerminalReport(outcome.report, details=details)
-        people.print(shown)
+        shown = (
+            view(outcome.report)
+            if view
+            else TerminalReport(outcome.report, details=details, show_sensitive=show_sensitive)
+        )
+        if shown is not None:
+            people.print(shown)
         for what, path in outcome.written:
             people.print(Text(f"{what} written to {path}"))
     for problem in outcome.problems:
@@ -94,9 +103,9 @@ def execute_scan(
     coverage = outcome.report.coverage
     if coverage is not None and coverage.checked == 0 and coverage.failed:
         why = (
-            "no source could be reached: are you offline?"
+            f"no {sources} could be reached: are you offline?"
             if coverage.offline
-            else ("no source gave an answer (blocked or unreadable): check them by hand")
+            else (f"no {sources} gave an answer (blocked or unreadable): check them by hand")
         )
         stderr_console().print(Text(f"lowprofile: {why}", style="bold red"))
     return outcome.exit_code
@@ -178,6 +187,7 @@ def scan_command(
     ] = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    show_sensitive: ShowSensitiveOpt = False,
 ) -> None:
     """Scan people-search sites, breach services and photo folders for one person.
 
@@ -234,6 +244,7 @@ def scan_command(
         outputs,
         quiet=quiet,
         details=verbose,
+        show_sensitive=show_sensitive,
         options=ScanOptions(
             show_browser=show_browser,
             notify=_tell_waiting,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,14 +14,17 @@ from lowprofile.cli.common import (
     EXIT_FOUND,
     EXIT_OK,
     QuietOpt,
+    ShowSensitiveOpt,
     command_group,
     fail,
     stderr_console,
-    stdout_console,
 )
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from lowprofile.config import Settings
+    from lowprofile.results import ScanReport
     from lowprofile.usernames.doctor import SiteHealth
     from lowprofile.usernames.sites import SiteList
     from lowprofile.usernames.update import UpdateResult
@@ -84,6 +88,7 @@ def check_command(
     skip_category: SkipCategoryOpt = None,
     proxy: ProxyOpt = None,
     quiet: QuietOpt = False,
+    show_sensitive: ShowSensitiveOpt = False,
 ) -> None:
     """Look for accounts named NAME on every site; each hit is confirmed with a made-up name.
 
@@ -104,7 +109,7 @@ def check_command(
         fail("give at least one username")
     settings = load_settings().with_overrides(proxy=proxy)
     site_list = _sites(sites, skip_category, settings)
-    install_redactor(Redactor(values=names))
+    install_redactor(Redactor(usernames=names))
     checker = UsernameChecker(site_list=site_list)
     spec = CheckerSpec(checker.id, "usernames check", "builtin", lambda: checker)
     code = execute_scan(
@@ -114,8 +119,21 @@ def check_command(
         Severity.LOW,
         Outputs(json="-" if as_json else None, save=False),
         quiet=quiet,
+        view=functools.partial(_check_view, show_sensitive=show_sensitive),
+        sources="site",
     )
     raise typer.Exit(code)
+
+
+def _check_view(report: ScanReport, *, show_sensitive: bool) -> RenderableType | None:
+    """The accounts view, or nothing when no site could be reached at all: then the closing
+    line ("no site could be reached: are you offline?") is the whole answer, not a list of
+    700 failed sites."""
+    from lowprofile.report.accounts import AccountsReport
+
+    if report.coverage is not None and report.coverage.offline:
+        return None
+    return AccountsReport(report, show_sensitive=show_sensitive)
 
 
 @app.command("doctor")
@@ -126,20 +144,22 @@ def doctor_command(
     sites: SitesOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
     proxy: ProxyOpt = None,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="List every site and what each probe said."),
+    ] = False,
 ) -> None:
     """Test each site both ways: its known accounts must be found, a made-up name not found.
 
-    Lists the sites whose rules no longer hold. Exit 1 when a site is broken, 3 when none
-    could be tested at all.
+    Prints one line per site whose rules no longer hold, then the count. Exit 1 when a site is
+    broken, 3 when none could be tested at all.
     """
     import asyncio
 
-    from rich.table import Table
-    from rich.text import Text
-
     from lowprofile.config import load_settings
     from lowprofile.fetch.http import Http
-    from lowprofile.usernames.doctor import BROKEN, OK, examine_all
+    from lowprofile.safe_text import clean_text
+    from lowprofile.usernames.doctor import BROKEN, OK, examine_all, health_lines
 
     settings = load_settings().with_overrides(proxy=proxy)
     site_list = _sites(sites, None, settings)
@@ -148,29 +168,20 @@ def doctor_command(
         if missing:
             fail(f"no such site: {', '.join(missing)} (see the site list)")
 
-    async def run() -> list[SiteHealth]:
+    async def run() -> tuple[list[SiteHealth], bool]:
         async with Http(settings) as http:
-            return await examine_all(site_list.sites, http)
+            return await examine_all(site_list.sites, http), http.network_down
 
-    health = asyncio.run(run())
-    broken = [h for h in health if h.state == BROKEN]
+    health, network_down = asyncio.run(run())
     if as_json:
         typer.echo(json.dumps([h.to_dict() for h in health], indent=2, ensure_ascii=False))
     else:
-        table = Table(title="Sites whose rules no longer hold, or could not be tested")
-        for column in ("site", "state", "why"):
-            table.add_column(column)
-        for h in health:
-            if h.state != OK:
-                table.add_row(Text(h.site), h.state, Text("; ".join(h.problems)))
-        console = stdout_console()
-        console.print(table)
-        counts = {s: sum(1 for h in health if h.state == s) for s in ("ok", "broken", "unknown")}
-        console.print(
-            f"{counts['ok']} ok, {counts['broken']} broken, {counts['unknown']} could not be "
-            f"tested, of {len(health)} sites"
-        )
-    if broken:
+        for line in health_lines(health, verbose=verbose):
+            typer.echo(clean_text(line))
+    tested = any(h.state in (OK, BROKEN) for h in health)
+    if network_down and not tested:
+        stderr_console().print("lowprofile: no site could be reached: are you offline?")
+    if any(h.state == BROKEN for h in health):
         raise typer.Exit(EXIT_FOUND)
     if health and not any(h.state == OK for h in health):
         raise typer.Exit(EXIT_FAILED)

@@ -100,8 +100,9 @@ a checker needs to read one page and ask for the next, far below one answer."""
 NETWORK_DOWN_AFTER = 3
 """Distinct public hosts that could not be reached at all (no name, refused, no route), with no
 answer from any host yet, after which the network counts as down: the remaining public sites
-fail at once instead of each waiting out its own tries. Loopback, private addresses and service
-URLs the user set (a self-hosted XposedOrNot) are still tried."""
+fail at once instead of each waiting out its own tries, whichever checker asks and however long
+they queued. Loopback, private addresses, service URLs the user set (a self-hosted XposedOrNot)
+and sites behind a proxy are still tried. A connection that timed out counts as not reached."""
 _NO_NETWORK_WORDS = (
     "name or service not known",
     "nodename nor servname",
@@ -258,6 +259,7 @@ class Http:
         self._expected: Counter[str] = Counter()
         self._answered = False
         self._unreachable: set[str] = set()
+        self._proxied = bool(settings.proxy) or (transport is None and _environment_proxies())
 
     async def __aenter__(self) -> Http:
         s = self.settings
@@ -399,12 +401,7 @@ class Http:
             host = httpx.URL(url).host
         except httpx.InvalidURL as exc:
             raise RequestFailed(f"invalid URL: {exc}", url=url) from exc
-        if self.network_down and self._counts_as_public(host):
-            raise RequestFailed(
-                f"{host}: not tried: the network looks down ({len(self._unreachable)} sites "
-                "could not be reached and none answered)",
-                url=url,
-            )
+        self._refuse_when_down(host, url)
         gate = self._gate(host)
         gate.asking += 1
         try:
@@ -428,25 +425,32 @@ class Http:
     ) -> httpx.Response:
         """One host's turn: its gate, its interval, then a global slot by urgency; retries.
 
-        The deadline is one for the whole request: it starts when the first try really starts
-        (not while the request waits its turn) and covers every try and every pause between
-        them, so a site that never answers costs ``deadline`` seconds, not that per try."""
+        The deadline is one for the whole request: it starts when the host's turn comes for its
+        first try (not while it waits out the host's politeness interval, which is the site's
+        due) and covers the wait for one of our own slots, every try and every pause between
+        them, so a site that never answers costs ``deadline`` seconds, not that per try, and
+        not that plus its place in our queue: a check of 700 sites with one hanging among them
+        ends about ``deadline`` seconds after it started, wherever that site is listed."""
         assert self._global is not None  # noqa: S101 - checked by request()
         retries = self.settings.retries
         loop = asyncio.get_running_loop()
-        ends = float("inf")
+        ends = loop.time() + self.deadline
         async with gate.slots:
             for attempt in range(retries + 1):
                 await self.politeness.wait_turn(host)
+                if attempt == 0:
+                    ends = loop.time() + self.deadline
                 try:
                     await self._take_slot(host, gate, continues=continues or attempt > 0)
                     try:
                         if attempt == 0 and self._expected[host] > 0:
                             self._expected[host] -= 1
+                        # Asked again now: a request may have queued for its slot while the
+                        # first ones found the network down, and must not then be sent.
+                        self._refuse_when_down(host, url)
                         # The interval counts from when a request really starts: a slot may
                         # come long after the turn, and an answer may come at once.
                         self.politeness.started(host)
-                        ends = min(ends, loop.time() + self.deadline)
                         response = await self._send(
                             method, url, *parts, content, follow_redirects, ends=ends
                         )
@@ -455,6 +459,10 @@ class Http:
                 except httpx.TransportError as exc:
                     reason = _describe_transport_error(exc)
                     log.debug("%s %s failed (try %d): %s", method, url, attempt + 1, reason)
+                    if isinstance(exc, httpx.ConnectTimeout):
+                        # No answer at all: counts towards "the network is down", but a slow
+                        # host on a working network deserves its next try.
+                        self._unreachable.add(host)
                     if _no_network(exc):
                         # DNS or a refused connection: trying again in a second will not help.
                         self._unreachable.add(host)
@@ -485,8 +493,21 @@ class Http:
         """No host has answered and several could not be reached at all."""
         return not self._answered and len(self._unreachable) >= NETWORK_DOWN_AFTER
 
+    def _refuse_when_down(self, host: str, url: str) -> None:
+        """The one "network is down" rule every checker meets, since every plain request comes
+        through here: once it holds, a public host is failed at once instead of being tried."""
+        if self.network_down and self._counts_as_public(host):
+            raise RequestFailed(
+                f"{host}: not tried: the network looks down ({len(self._unreachable)} sites "
+                "could not be reached and none answered)",
+                url=url,
+            )
+
     def _counts_as_public(self, host: str) -> bool:
-        if host.lower() in configured_hosts(self.settings):
+        """Whether the rule may skip ``host``: a public site reached directly. A host on this
+        machine or a private network, a service URL the user set, and any site behind a proxy
+        (which resolves names our own resolver may not) are still tried."""
+        if self._proxied or host.lower() in configured_hosts(self.settings):
             return False
         return place(host).public
 

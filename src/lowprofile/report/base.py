@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lowprofile.coverage import scope_statement
 from lowprofile.results import (
     Action,
     CheckResult,
@@ -40,9 +41,10 @@ def coverage_of(report: ScanReport) -> Coverage:
 
 
 def headline(risk: Risk) -> str:
-    """The score in words, the way every renderer shows it first."""
+    """The score in words, the way every renderer shows it first; an incomplete scan has no
+    overall grade, only its per-kind results (``kind_lines``)."""
     if risk.incomplete:
-        return f"INCOMPLETE: {risk.score}/100 from the few sources that answered"
+        return "INCOMPLETE: no overall grade"
     return f"{risk.score}/100  {risk.grade.value.upper()} RISK"
 
 
@@ -56,9 +58,34 @@ NARROWED_WORDS = (
 )
 
 
+def scope_words(report: ScanReport) -> str | None:
+    """What the scan did not cover (said first), or None when it covered every kind the
+    profile allows."""
+    return scope_statement(coverage_of(report))
+
+
 def incomplete_words(report: ScanReport) -> str:
-    """Why the score cannot be read as "low": too few answers, or a scan narrowed on purpose."""
-    return NARROWED_WORDS if coverage_of(report).only else INCOMPLETE_WORDS
+    """Why there is no grade: a scan narrowed on purpose, a kind of source not covered, or too
+    few answers."""
+    if coverage_of(report).only:
+        return NARROWED_WORDS
+    return scope_words(report) or INCOMPLETE_WORDS
+
+
+def kind_lines(report: ScanReport) -> list[str]:
+    """Each kind's own result ("Photos: 2 of 14 photos reveal a location"): what an incomplete
+    scan shows instead of a grade."""
+    return [kind.result for kind in coverage_of(report).kinds]
+
+
+def counts_line(coverage: Coverage) -> str:
+    """The one count model in a line: every view prints these same numbers, in sites."""
+    counts = coverage.counts()
+    unit = coverage.unit
+    return (
+        f"{counts['searched']} {unit} searched, {counts['answered']} answered, "
+        f"{counts['unreadable']} could not be read; {counts['by_hand']} sites to check by hand"
+    )
 
 
 def assessment(report: ScanReport) -> tuple[Risk, list[Action]]:

@@ -24,18 +24,23 @@ from markupsafe import Markup, escape
 from lowprofile.report import charts
 from lowprofile.report.base import (
     LEDGER_WORDS,
+    STATUS_ORDER,
     Row,
+    SiteRow,
     assessment,
     clean_text,
+    counts_line,
     coverage_of,
     evidence_lines,
     findings_in_order,
     incomplete_words,
+    kind_lines,
     results_by_family,
+    scope_words,
     sites_of,
 )
 from lowprofile.report.terminal import STATUS_WORDS
-from lowprofile.results import Kind, ScanReport, Severity, Status
+from lowprofile.results import CheckResult, Kind, ScanReport, Severity, Status
 
 TEMPLATE = "templates/report.html.j2"
 
@@ -102,15 +107,56 @@ def number(value: Any) -> str:
 
 
 def _summary(report: ScanReport) -> dict[str, Any]:
+    """The findings by severity; the counts of sites are the coverage's (``counts_line``)."""
     severity = report.counts_by_severity()
-    status = report.counts_by_status()
     return {
         "findings": sum(severity.values()),
         "by_severity": [(s.value, severity[s.value]) for s in Severity if severity[s.value]],
-        "checks": len(report.results),
-        "clean": status[Status.NOT_FOUND.value],
-        "hand": sum(status[s.value] for s in Status if s.needs_hand_check),
-        "skipped": status[Status.SKIPPED.value],
+    }
+
+
+GROUP_WORDS = {
+    Status.NOT_FOUND: "sites did not list you",
+    Status.BLOCKED: "sites blocked the search",
+    Status.CHANGED: "sites whose page changed",
+    Status.ERROR: "sites could not be read",
+    Status.MANUAL: "sites to check by hand",
+    Status.SKIPPED: "sites skipped (a detail your profile lacks)",
+}
+"""How a collapsed group of sites sharing a status is named."""
+GROUP_FROM = 40
+"""A status shared by more sites than this is one collapsed list of names, not a table."""
+
+
+def _family_rows(results: list[CheckResult]) -> dict[str, Any]:
+    """A family's sites as table rows; a status shared by many sites with nothing found (the
+    700 username sites that could not be read) is a collapsed list of names: no wall of links,
+    and no link that spells out the username on an adult or dating site."""
+    sites = sites_of(results)
+    by_status: dict[Status, list[SiteRow]] = {}
+    for site in sites:
+        if not site.findings:
+            by_status.setdefault(site.status, []).append(site)
+    collapsed = {s for s, members in by_status.items() if len(members) > GROUP_FROM}
+    return {
+        "sites": [
+            {
+                "site": site,
+                "words": STATUS_WORDS[site.status],
+                "searches": [(r, STATUS_WORDS[r.status]) for r in site.searches],
+            }
+            for site in sites
+            if site.findings or site.status not in collapsed
+        ],
+        "groups": [
+            {
+                "count": len(by_status[status]),
+                "words": GROUP_WORDS.get(status, status.value),
+                "names": [site.name for site in by_status[status]],
+            }
+            for status in STATUS_ORDER
+            if status in collapsed
+        ],
     }
 
 
@@ -208,20 +254,7 @@ def render_html(
     risk, plan = assessment(report)
     rows = findings_in_order(report)
     points = [(when, score) for when, score in trend or () if _before(when, report.started)]
-    families = [
-        (
-            name,
-            [
-                {
-                    "site": site,
-                    "words": STATUS_WORDS[site.status],
-                    "searches": [(r, STATUS_WORDS[r.status]) for r in site.searches],
-                }
-                for site in sites_of(results)
-            ],
-        )
-        for name, results in results_by_family(report)
-    ]
+    families = [(name, _family_rows(results)) for name, results in results_by_family(report)]
     return _template().render(
         subject_names=", ".join(str(n) for n in report.subject.get("names") or []) or "you",
         started=report.started.strftime("%Y-%m-%d %H:%M %Z").strip(),
@@ -231,6 +264,9 @@ def render_html(
         gauge=charts.gauge(risk.score),
         coverage=coverage_of(report),
         coverage_sentence=coverage_of(report).sentence().capitalize(),
+        counts_line=counts_line(coverage_of(report)).capitalize(),
+        scope=scope_words(report),
+        kinds=kind_lines(report),
         incomplete_words=incomplete_words(report),
         plan=[a for a in plan if a.kind != "emergency"],
         emergency=[a for a in plan if a.kind == "emergency"],

@@ -60,3 +60,25 @@ async def examine_all(sites: tuple[Site, ...], http: Http) -> list[SiteHealth]:
     """Every site at once (each host at its polite pace), in the list's order."""
     control_name = made_up_name()
     return list(await asyncio.gather(*(examine(site, http, control_name) for site in sites)))
+
+
+def health_lines(health: list[SiteHealth], *, verbose: bool = False) -> list[str]:
+    """What ``usernames doctor`` prints: one line per site whose rules no longer hold, then the
+    count. Offline or behind a wall, 700 sites "could not be tested": a line each (with every
+    probe's reason) buried the few broken ones, so those are only counted unless ``verbose``,
+    which lists every site, ok ones too."""
+    shown = health if verbose else [h for h in health if h.state == BROKEN]
+    lines = [_line(h) for h in shown]
+    counts = {state: sum(1 for h in health if h.state == state) for state in (OK, BROKEN, UNKNOWN)}
+    total = (
+        f"{counts[OK]} ok, {counts[BROKEN]} broken, {counts[UNKNOWN]} could not be tested, "
+        f"of {len(health)} sites"
+    )
+    if counts[UNKNOWN] and not verbose:
+        total += " (--verbose lists every site and why)"
+    return [*lines, total]
+
+
+def _line(health: SiteHealth) -> str:
+    why = "; ".join(health.problems)
+    return f"{health.state:<7} {health.site}" + (f": {why}" if why else "")
