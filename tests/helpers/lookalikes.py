@@ -8,7 +8,13 @@ added here is tried against all of them.
 
 The broker owns ``DOMAINS``. ``LOOKALIKE_HOSTS`` must be refused and ``REAL_HOSTS`` accepted by a
 host rule; ``LOOKALIKE_LINKS`` must be refused and ``REAL_LINKS`` accepted by a link rule (the
-forms only a URL can carry: userinfo, backslashes, entities, schemes).
+forms only a URL can carry: userinfo, backslashes, entities, schemes). The registry reply
+sender rule (``domains.on_domains``) walks the host rows too (``tests/test_domains.py``).
+
+The network fence asks where a host is, not whose: ``PUBLIC_LOOKALIKES`` are names dressed as
+this machine or a private address, ``THIS_MACHINE`` and ``PRIVATE_SPELLINGS`` the real ones in
+case, trailing-dot, bracket, zone and old-address spellings
+(``tests/fetch/test_fence_lookalikes.py``).
 """
 
 from __future__ import annotations
@@ -86,3 +92,39 @@ REAL_LINKS: tuple[str, ...] = (
     "https://spokeo.com:443/confirm",
 )
 """The broker's own confirmation links, which must still open."""
+
+PUBLIC_LOOKALIKES: tuple[tuple[str, str], ...] = (
+    ("evil.notlocalhost", "ends in localhost, without the dot"),
+    ("localhost.evil.test", "starts with localhost"),
+    ("localhost-evil.test", "starts with localhost"),
+    ("127.0.0.1.evil.test", "an address as the first labels of a name"),
+    ("10.0.0.1.evil.test", "an address as the first labels of a name"),
+    ("169.254.169.254.evil.test", "an address as the first labels of a name"),
+    ("Evil.NotLocalHost.", "ends in localhost without the dot, mixed case, trailing dot"),
+)
+"""For the fence: public names that look like this machine or a private address. Each is
+public by its spelling (what it resolves to is checked on connecting), never loopback, so the
+loopback opt-in does not open it."""
+
+THIS_MACHINE: tuple[str, ...] = (
+    "LOCALHOST.",
+    "Api.LocalHost.",
+    "[::1]",
+    "127.0.0.1.",
+    "127.1",
+    "0x7f.1",
+    "[::FFFF:127.0.0.1]",
+)
+"""For the fence: this machine in case, trailing-dot, bracket and old-address spellings."""
+
+PRIVATE_SPELLINGS: tuple[str, ...] = (
+    "10.0.0.1.",
+    "[FD00::1]",
+    "[fe80::1%25eth0]",
+    "169.254.169.254.",
+    "0xA9FEA9FE",
+    "[::ffff:a9fe:a9fe]",
+    "ROUTER.",
+)
+"""For the fence: private and link-local hosts (the cloud metadata service among them) in case,
+trailing-dot, bracket, zone and old-address spellings."""

@@ -20,6 +20,7 @@ import pytest
 
 from fixtures.hostile import hostile_photos as crafted
 from helpers.photos import jpeg
+from helpers.unprivileged import chown_tree, folder_for, nobody, run_as
 from lowprofile.checkers.photos import library_findings
 from lowprofile.errors import MetadataError
 from lowprofile.metadata.library import scan_library
@@ -207,17 +208,36 @@ def test_unlistable_subfolder_is_a_problem_not_zero_photos(
     assert "locked" in problem and "Permission denied" in problem
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any folder")
+def _scan_with_a_locked_subfolder(pics: Path) -> dict[str, object]:
+    scan = scan_library([pics])
+    return {"files": [str(f) for f in scan.files], "problems": scan.problems}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="folder modes are POSIX")
 def test_unreadable_subfolder_for_real(tmp_path: Path) -> None:
-    locked = tmp_path / "pics" / "locked"
-    locked.mkdir(parents=True)
-    jpeg(locked / "a.jpg")
-    locked.chmod(0)
-    try:
-        scan = scan_library([tmp_path / "pics"])
-    finally:
-        locked.chmod(0o700)
-    assert scan.files == [] and len(scan.problems) == 1
+    """A real mode-0 folder, not a patched ``scandir``. Root reads any folder, so as root (in CI)
+    the scan runs in a child that has become ``nobody``."""
+    if os.geteuid() != 0:
+        pics = tmp_path / "pics"
+        (pics / "locked").mkdir(parents=True)
+        jpeg(pics / "locked" / "a.jpg")
+        (pics / "locked").chmod(0)
+        try:
+            seen = _scan_with_a_locked_subfolder(pics)
+        finally:
+            (pics / "locked").chmod(0o700)
+    else:
+        account = nobody()
+        with folder_for(account) as base:
+            pics = base / "pics"
+            (pics / "locked").mkdir(parents=True)
+            jpeg(pics / "locked" / "a.jpg")
+            chown_tree(pics, account)
+            (pics / "locked").chmod(0)
+            seen = run_as(account, lambda: _scan_with_a_locked_subfolder(pics))
+    assert seen["files"] == []
+    (problem,) = seen["problems"]  # type: ignore[misc]
+    assert "locked" in problem and "Permission denied" in problem
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")

@@ -49,8 +49,9 @@ def listing_seen(report: ScanReport, broker: str, listing: str) -> bool | None:
 
 
 def _same(listing: str, listed: list[str]) -> bool:
-    wanted = listing.rstrip("/").split("#")[0]
-    return any(url.rstrip("/").split("#")[0] == wanted for url in listed)
+    """One page, whatever its fragment and trailing slash (``…/p123/#top`` is ``…/p123``)."""
+    wanted = listing.split("#")[0].rstrip("/")
+    return any(url.split("#")[0].rstrip("/") == wanted for url in listed)
 
 
 def state_at(request: Request, now: datetime) -> RequestEvent:
