@@ -111,3 +111,20 @@ def test_a_png_exif_chunk_is_allowed_only_as_strips_own_orientation(tmp_path: Pa
     png = tmp_path / "a.png"
     picture().save(png, format="PNG", exif=exif)
     assert _refused(png, None) == "the cleaned file still has a eXIf chunk"
+
+
+def test_a_segment_slipped_between_the_copys_scans_is_refused(tmp_path: Path) -> None:
+    """The copy is ours, so its scans are compared as they stand: a comment (here holding a
+    place) between two scans of a progressive JPEG is a difference, not something the check may
+    clean away first. (Issue 29's mutation run: walking the copy as an original let it pass.)"""
+    original = _plain_jpeg(tmp_path / "p.jpg", progressive=True)
+    data = original.read_bytes()
+    first = data.index(b"\xff\xda")
+    second = data.index(b"\xff\xda", first + 2)  # the second scan's header
+    note = b"near 37.7749,-122.4194"
+    comment = b"\xff\xfe" + (len(note) + 2).to_bytes(2, "big") + note
+    slipped = tmp_path / "slipped.jpg"
+    slipped.write_bytes(data[:second] + comment + data[second:])
+    source = _source(original)
+    verify_clean(original, source, StripOptions())  # the untouched file passes
+    assert _refused(slipped, source) == "the cleaned file's image data differs from the original's"
