@@ -102,6 +102,7 @@ RULES = (
             "tests/brokers/test_matcher.py",
             "tests/brokers/test_matcher_places.py",
             "tests/brokers/test_card_reader.py",
+            "tests/brokers/test_match_listing_literals.py",
         ),
     ),
     Rule(

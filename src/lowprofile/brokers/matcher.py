@@ -59,7 +59,8 @@ def verdict(best_confidence: float) -> Status:
 
 
 def normalize(text: str) -> str:
-    """Lowercase, accents off, punctuation to spaces: ``O'Brien-Núñez`` → ``o brien nunez``."""
+    """Lowercase, accents off, apostrophes out, other punctuation to spaces: ``O'Brien-Núñez`` →
+    ``obrien nunez``."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = plain.replace("'", "").replace("’", "")
