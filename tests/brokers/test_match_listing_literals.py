@@ -72,6 +72,28 @@ JANE = Subject.from_profile(
         # the card's own name and an alias tie: the card's name is the reason
         (Listing(name="Jane Doe", aliases=["Jane Doe"]), 0.45, ("name matches",)),
         (Listing(name="John Roe", age=46), 0.0, ("name does not match",)),
+        # 0.45 + 0.35 city + 0.20 age + 0.40 phone = 1.40, capped at 1.0
+        (
+            Listing(name="Jane Doe", age=46, locations=["Austin, TX"], phones=["5125550142"]),
+            1.0,
+            (
+                "name matches",
+                "city and state match",
+                "age 46 fits birth year 1980",
+                "your phone number is listed",
+            ),
+        ),
+        # 0.45 + 0.35 city - 0.60 age + 0.40 phone = 0.60: a wrong age weighs, it does not erase
+        (
+            Listing(name="Jane Doe", age=30, locations=["Austin, TX"], phones=["5125550142"]),
+            0.6,
+            (
+                "name matches",
+                "city and state match",
+                "age 30 does not fit birth year 1980",
+                "your phone number is listed",
+            ),
+        ),
     ],
 )
 def test_a_card_scores_and_says_why(
@@ -104,3 +126,24 @@ def test_every_exposed_field_is_named_even_when_the_name_does_not_match() -> Non
 )
 def test_names_are_compared_without_apostrophes_accents_or_case(text: str, plain: str) -> None:
     assert normalize(text) == plain
+
+
+MARIA = Subject.from_profile(
+    {"names": [{"first": "Maria", "middle": "Elena", "last": "De La Cruz"}]}
+)
+
+
+@pytest.mark.parametrize(
+    ("shown", "confidence", "reasons"),
+    [
+        # a compound last name is read whole: no middle name shown is no middle name differing
+        ("Maria De La Cruz", 0.45, ("name matches",)),
+        ("Maria Elena De La Cruz", 0.45, ("name matches",)),
+        ("Maria R De La Cruz", 0.15, ("name matches", "middle name differs")),
+        ("Maria Cruz", 0.45, ("name matches",)),
+        ("Maria", 0.0, ("name does not match",)),
+    ],
+)
+def test_a_compound_last_name(shown: str, confidence: float, reasons: tuple[str, ...]) -> None:
+    result = match_listing(Listing(name=shown), MARIA, TODAY)
+    assert (result.confidence, result.reasons) == (confidence, reasons)

@@ -107,9 +107,12 @@ def _compare_name(listing_name: str, name: Name) -> _NameMatch | None:
     first = normalize(name.first)
     middle = normalize(name.middle)
     last_words = normalize(name.last).split()
-    orders = [(words[0], words[1:-1], [words[-1]])]
+    orders = []
     if len(last_words) > 1 and len(words) > len(last_words):
+        # A compound last name read whole first: "Maria De La Cruz" is Maria of the De La
+        # Cruzes, not Maria with the middle name "De La" (which differed from hers)
         orders.append((words[0], words[1 : -len(last_words)], words[-len(last_words) :]))
+    orders.append((words[0], words[1:-1], [words[-1]]))
     orders.append((words[-1], words[1:-1], [words[0]]))  # "Doe Jane"
     for index, (given, middles, lasts) in enumerate(orders):
         if not _last_matches(lasts, name.last):
