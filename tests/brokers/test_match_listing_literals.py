@@ -147,3 +147,29 @@ MARIA = Subject.from_profile(
 def test_a_compound_last_name(shown: str, confidence: float, reasons: tuple[str, ...]) -> None:
     result = match_listing(Listing(name=shown), MARIA, TODAY)
     assert (result.confidence, result.reasons) == (confidence, reasons)
+
+
+ANA = Subject.from_profile({"names": [{"first": "Ana", "middle": "Sofia", "last": "Garcia Lopez"}]})
+
+
+@pytest.mark.parametrize(
+    ("subject", "shown", "confidence", "reasons"),
+    [
+        (JANE, "Doe Q Jane", 0.35, ("name (first and last swapped) matches",)),
+        # 0.35 loose - 0.30 middle = 0.05
+        (
+            JANE,
+            "Doe R Jane",
+            0.05,
+            ("name (first and last swapped) matches", "middle name differs"),
+        ),  # noqa: E501
+        (JANE, "X Doe", 0.0, ("name does not match",)),  # one letter, not her initial
+        (ANA, "Ana Garcia Lopez", 0.45, ("name matches",)),  # two-word last name, no middle
+        (ANA, "Ana S Garcia Lopez", 0.45, ("name matches",)),
+    ],
+)
+def test_name_orders(
+    subject: Subject, shown: str, confidence: float, reasons: tuple[str, ...]
+) -> None:
+    result = match_listing(Listing(name=shown), subject, TODAY)
+    assert (result.confidence, result.reasons) == (confidence, reasons)
