@@ -16,6 +16,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,6 +27,16 @@ T = TypeVar("T")
 Migration = str | Callable[[sqlite3.Connection], None]
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another's write (cron and a person at once) before giving up."""
+
+
+def aware(when: datetime) -> datetime:
+    """Times are written in UTC with their offset; one written without is read as UTC."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def midnight(day: date) -> datetime:
+    """A day recorded without a time (``optout done --date``, a registry mark), as its UTC start."""
+    return datetime.combine(day, datetime.min.time(), UTC)
 
 
 class Database:

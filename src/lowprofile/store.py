@@ -13,12 +13,12 @@ import sqlite3
 import zlib
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from lowprofile.config import data_dir
-from lowprofile.db import Database
+from lowprofile.db import Database, aware
 from lowprofile.errors import NoSuchScan, ReportError, StoreError
 from lowprofile.privacy import mask_email, mask_name, mask_username
 from lowprofile.results import ScanReport, json_text
@@ -344,8 +344,7 @@ class Store:
         points = []
         for row in rows:
             try:
-                started = datetime.fromisoformat(row["started"])
-                started = started if started.tzinfo else started.replace(tzinfo=UTC)
+                started = aware(datetime.fromisoformat(row["started"]))
                 theirs = json.loads(row["subject"] or "{}")
             except (TypeError, ValueError):
                 continue
@@ -376,11 +375,6 @@ class Store:
             raise StoreError(f"{origin}: damaged ({exc})") from exc
         except ReportError as exc:
             raise StoreError(str(exc)) from exc
-
-
-def _aware(when: datetime) -> datetime:
-    """Times are written in UTC with their offset; one written without is read as UTC."""
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _json_object(text: object) -> dict[str, object]:

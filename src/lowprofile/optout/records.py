@@ -15,12 +15,12 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from lowprofile.config import data_dir
-from lowprofile.db import Database
+from lowprofile.db import Database, aware, midnight
 from lowprofile.errors import StoreError
 from lowprofile.optout.model import Channel, HandCheck, Request, RequestEvent, RequestState
 from lowprofile.subject import default_person
@@ -82,7 +82,7 @@ REGISTRY_STATES = {
 def by_hand(person: str, broker: str, submitted: date, recheck_days: int) -> Request:
     """A request the person sent themselves and recorded (``optout done``): it awaits the
     removal from the day it was sent."""
-    event = RequestEvent(RequestState.AWAITING_REMOVAL, _midnight(submitted), "recorded by hand")
+    event = RequestEvent(RequestState.AWAITING_REMOVAL, midnight(submitted), "recorded by hand")
     return Request(0, person, Channel.HAND, broker, submitted, recheck_days, events=(event,))
 
 
@@ -100,15 +100,6 @@ def legacy_registry_path() -> Path:
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
-
-
-def _aware(when: datetime) -> datetime:
-    """Times are written in UTC with their offset; one written without is read as UTC."""
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), UTC)
 
 
 def may_claim(person: str) -> bool:
@@ -410,7 +401,7 @@ def _insert_events(db: sqlite3.Connection, events: list[tuple[int, RequestEvent]
 
 
 def _event_of(r: sqlite3.Row) -> RequestEvent:
-    at = _aware(datetime.fromisoformat(r["at"]))
+    at = aware(datetime.fromisoformat(r["at"]))
     return RequestEvent(RequestState(r["state"]), at, r["detail"], r["evidence"], r["scan_id"])
 
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from types import TracebackType
 
+from lowprofile.db import midnight
 from lowprofile.errors import StoreError
 from lowprofile.optout.model import Channel, Request, RequestEvent, RequestState
 from lowprofile.optout.records import RequestLedger
@@ -120,10 +121,6 @@ def row_of(request: Request) -> RequestRow:
     )
 
 
-def _at(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), UTC)
-
-
 class Ledger:
     """One person's registry requests. Use as a context manager; each change is its own
     transaction in the one request ledger."""
@@ -186,7 +183,7 @@ class Ledger:
         """A new request to this recipient, or the next state of the one made before (a draft
         later sent, a failure retried)."""
         due = due_date(law, on) if state is SENT else None
-        event = RequestEvent(state, _at(on), note or ("sent" if state is SENT else ""))
+        event = RequestEvent(state, midnight(on), note or ("sent" if state is SENT else ""))
         recipients = tuple(a.strip() for a in recipient.split(",") if a.strip())
         earlier = next((r for r in self._requests() if r.recipients == recipients), None)
         try:
@@ -231,7 +228,7 @@ class Ledger:
         try:
             if state is SENT and row.sent is None:
                 self.records.update(row.id, due=due_date(row.law, on), submitted=on)
-            self.records.add_events([(row.id, RequestEvent(state, _at(on), note or row.note))])
+            self.records.add_events([(row.id, RequestEvent(state, midnight(on), note or row.note))])
         except StoreError as exc:
             raise RegistryError(f"request ledger {exc}") from exc
         return self._require(ref)
