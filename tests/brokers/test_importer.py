@@ -1,10 +1,8 @@
-"""tools/make_brokers.py: DuckDuckGo definitions in, broker files and a change report out."""
+"""lowprofile.brokers.importer: DuckDuckGo definitions in, broker files and a change report out."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import tomllib
 from pathlib import Path
 from types import ModuleType
@@ -12,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from lowprofile.brokers import importer
 from lowprofile.brokers.schema import check_broker_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,13 +19,7 @@ SHARED = ROOT.parent / "shared" / "data"
 
 @pytest.fixture(scope="module")
 def tool() -> ModuleType:
-    path = ROOT / "tools" / "make_brokers.py"
-    spec = importlib.util.spec_from_file_location("make_brokers", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_brokers"] = module
-    spec.loader.exec_module(module)
-    return module
+    return importer
 
 
 def definition(domain: str, **changes: Any) -> dict[str, Any]:
