@@ -23,6 +23,10 @@ from lowprofile.brokers.template import PLACEHOLDER, template_variables
 MAIL_WAIT = 120.0
 """Seconds an ``email_confirmation`` step looks in the mailbox by default: brokers' mail mostly
 comes within a minute or two; a later one is looked for again by ``optout run --due``."""
+CONDITION_WAIT = 5.0
+"""Seconds a condition looks for what it names before its steps are passed over: a page
+already loaded shows it at once, or not at all."""
+DEFAULT_WAITS = {"email_confirmation": MAIL_WAIT, "condition": CONDITION_WAIT}
 LIST_FIELDS = (
     "locations",
     "past_locations",
@@ -99,12 +103,14 @@ STEP_VARIABLES = (*TEMPLATE_VARIABLES, "listing_url")
 """What an opt-out step's URL may name: the search's variables and the listing found."""
 STEP_KEYS = {
     "navigate": ("url",),
-    "fill": ("selector", "value"),
+    "fill": ("selector", "value", "min", "max"),
     "select_listing": ("selector", "match"),
-    "click": ("selector", "submit"),
-    "expect": ("selector", "text"),
+    "choose_listing": ("selector", "click", "fields"),
+    "click": ("selector", "submit", "all", "optional"),
+    "expect": ("selector", "text", "url", "optional"),
     "captcha": ("selector",),
     "email_confirmation": ("domains",),
+    "condition": ("selector", "text", "value", "at_least", "below", "then"),
 }
 """The keys each action reads (besides ``action``, ``timeout`` and ``note``): a key another
 action reads is refused, so no step carries text it would not use (a fill's ``text`` could
@@ -129,6 +135,23 @@ class OptOutStep:
     timeout: float = 15.0
     domains: tuple[str, ...] = ()
     note: str = ""
+    all: bool = False
+    """click: every element the selector finds (at least one), in page order."""
+    optional: bool = False
+    """click, expect: the flow goes on when the element or text never comes (a site that shows
+    a check page only sometimes)."""
+    minimum: int = 0
+    maximum: int = 0
+    """fill with ``generated_number``: the made-up number's range, both ends included."""
+    click: str = ""
+    """choose_listing: the button inside the chosen row that is clicked."""
+    fields: dict[str, FieldRule] = field(default_factory=dict)
+    """choose_listing: how to read each row, as ``[parse.fields]`` reads a card."""
+    at_least: float | None = None
+    below: float | None = None
+    """condition on a ``value``: taken when the value is at least / below this number."""
+    then: int = 0
+    """condition: how many of the following steps run only when it holds."""
 
 
 @dataclass(frozen=True)
@@ -291,11 +314,18 @@ def _step(raw: dict[str, Any]) -> OptOutStep:
         text=raw.get("text", ""),
         match=raw.get("match", "url"),
         submit=bool(raw.get("submit", False)),
-        timeout=float(
-            raw.get("timeout", MAIL_WAIT if raw["action"] == "email_confirmation" else 15.0)
-        ),
+        timeout=float(raw.get("timeout", DEFAULT_WAITS.get(raw["action"], 15.0))),
         domains=tuple(raw.get("domains", ())),
         note=raw.get("note", ""),
+        all=bool(raw.get("all", False)),
+        optional=bool(raw.get("optional", False)),
+        minimum=int(raw.get("min", 0)),
+        maximum=int(raw.get("max", 0)),
+        click=raw.get("click", ""),
+        fields={name: _field_rule(rule) for name, rule in raw.get("fields", {}).items()},
+        at_least=raw.get("at_least"),
+        below=raw.get("below"),
+        then=int(raw.get("then", 0)),
     )
 
 
@@ -401,11 +431,11 @@ def _step_problems(optout: dict[str, Any], allow_loopback: bool) -> list[tuple[s
                     target = "must be an https:// URL or start with {listing_url}"
                 if target:
                     out.append((f"{where}.url", target))
-        selector = step.get("selector")
-        if isinstance(selector, str):
+        for key, selector in _step_selectors(step):
             problem = _selector_problem(selector)
             if problem:
-                out.append((f"{where}.selector", problem))
+                out.append((f"{where}.{key}", problem))
+        out += [(f"{where}.{key}", m) for key, m in _condition_problems(step, len(steps) - number)]
         action = step.get("action")
         if isinstance(action, str) and action in STEP_KEYS:
             for key in sorted(set(step) - {"action", "timeout", "note", *STEP_KEYS[action]}):
@@ -414,6 +444,33 @@ def _step_problems(optout: dict[str, Any], allow_loopback: bool) -> list[tuple[s
     submits = any(isinstance(s, dict) and s.get("submit") is True for s in steps)
     if fills and not submits:
         out.append(("optout.steps", "steps that fill a form need one click with submit = true"))
+    return out
+
+
+def _step_selectors(step: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every selector a step names, with its key: its own, a choice's button, its row fields."""
+    out = [(k, step[k]) for k in ("selector", "click") if isinstance(step.get(k), str)]
+    fields = step.get("fields")
+    for name, rule in (fields if isinstance(fields, dict) else {}).items():
+        chosen = rule.get("selectors") if isinstance(rule, dict) else rule
+        listed = [chosen] if isinstance(chosen, str) else chosen if isinstance(chosen, list) else []
+        out += [(f"fields.{name}", s) for s in listed if isinstance(s, str)]
+    return out
+
+
+def _condition_problems(step: dict[str, Any], after: int) -> list[tuple[str, str]]:
+    """A condition says what it looks for and governs steps that exist; a number bound goes
+    with a value (the schema says the types)."""
+    if step.get("action") != "condition":
+        return []
+    out = []
+    if not any(step.get(k) for k in ("selector", "text", "value")):
+        out.append(("action", "a condition needs a selector, a text or a value"))
+    if step.get("value") and step.get("at_least") is None and step.get("below") is None:
+        out.append(("value", "a condition on a value needs at_least or below"))
+    then = step.get("then")
+    if isinstance(then, int) and then >= after:
+        out.append(("then", f"only {after - 1} steps follow it"))
     return out
 
 

@@ -25,16 +25,34 @@ from lowprofile.browser.evidence import EvidenceKeeper
 from lowprofile.config import Settings
 from lowprofile.errors import LowprofileError
 from lowprofile.fetch.fence import check_public_target
+from lowprofile.optout_steps.choose import choose_row
 from lowprofile.optout_steps.links import allowed_link
+from lowprofile.optout_steps.madeup import is_made_up, rule_of, value_key
 from lowprofile.optout_steps.mailbox import Answer, find_confirmation, has_mailbox
 from lowprofile.optout_steps.values import Asked, asked, subject_query
 from lowprofile.subject import Subject
 
 VIA = "browser opt-out"
-NAVIGATING = ("navigate", "click", "select_listing", "email_confirmation")
+NAVIGATING = ("navigate", "click", "select_listing", "choose_listing", "email_confirmation")
 """Steps after which the page may be on another URL: where it landed is checked."""
 IDENTIFYING = ("full_name", "email", "listing_url")
 """Values that, found in a form field the steps did not fill, stop the submit."""
+
+CHOOSE_OPTION = """(select, wanted) => {
+    const words = t => String(t || '').trim().toLowerCase();
+    const options = Array.from(select.options);
+    const want = wanted.filter(w => w).map(words);
+    let found = options.find(o => want.includes(words(o.value)) || want.includes(words(o.text)));
+    const place = /^[0-9]+$/.test(want[0] || '') ? Number(want[0]) : -1;
+    if (!found && place > 0 && place < options.length) found = options[place];
+    if (!found) return false;
+    select.value = found.value;
+    select.dispatchEvent(new Event('input', {bubbles: true}));
+    select.dispatchEvent(new Event('change', {bubbles: true}));
+    return true;
+}"""
+"""Choose a drop-down's option by its value or words, else a number as its place after the
+first (a "Month" or "State" heading comes first)."""
 
 
 class RunState(StrEnum):
@@ -125,6 +143,7 @@ class StepRunner:
         settings: Settings | None = None,
     ) -> None:
         self.broker = broker
+        self.subject = subject
         self.query = subject_query(subject)
         self.listing = listing
         self.values = values
@@ -139,6 +158,8 @@ class StepRunner:
         self.sent_at: datetime | None = None
         """When the form went, in this run or the one resumed: mail older than it is not its."""
         self.confirmed = False
+        self.chosen: list[str] = []
+        """Why each row a choose_listing step clicked was the person's."""
         self.hops: list[str] = []
         """Main-frame navigations since the last look, redirect hops included."""
 
@@ -168,11 +189,18 @@ class StepRunner:
             return self.outcome(RunState.DECLINED, "you did not approve what the form asks for")
         submitted = first > 1
         page.on("request", self._hop(page))
+        number, skip_to = first, 0
         for number, step in enumerate(steps[first - 1 :], first):
+            if number <= skip_to:  # governed by a condition that did not hold
+                continue
             try:
                 if step.action == "click" and step.submit and self.dry_run:
                     await self._show_form(page, step)
                     return self.outcome(RunState.DRY_RUN, f"stopped before step {number}")
+                if step.action == "condition":
+                    if not await self._holds(page, step):
+                        skip_to = number + step.then
+                    continue
                 stopped = await self._play(page, step)
                 self._check_landing(page, step)
                 submitted = submitted or (step.action == "click" and step.submit)
@@ -220,13 +248,13 @@ class StepRunner:
         if step.action == "navigate":
             await page.goto(self._url(step.url), timeout=timeout, wait_until="domcontentloaded")
         elif step.action == "fill":
-            value = self.values.get(step.value, "")
-            await page.locator(playwright_selector(step.selector)).first.fill(
-                value, timeout=timeout
-            )
-            self.typed.append(Asked(step.value, value, step.selector))
+            await self._fill(page, step)
         elif step.action == "select_listing":
             await self._select_listing(page, step)
+        elif step.action == "choose_listing":
+            await self._choose_listing(page, step)
+        elif step.action == "click" and (step.all or step.optional):
+            await self._click_each(page, step)
         elif step.action == "click":
             if step.submit:
                 await self._show_form(page, step)
@@ -245,6 +273,76 @@ class StepRunner:
         elif step.action == "email_confirmation":
             return await self._email(page, step)
         return None
+
+    async def _fill(self, page: Any, step: OptOutStep) -> None:
+        """Type the value, or in a drop-down choose the option that says it (its value or its
+        words; a number may also be the option's place, as a month is)."""
+        value = self.values.get(value_key(step), "")
+        target = page.locator(playwright_selector(step.selector)).first
+        await target.wait_for(state="attached", timeout=step.timeout * 1000)
+        if await target.evaluate("e => e.tagName") == "SELECT":
+            wanted = [value]
+            if step.value == "state":  # "TX" or "Texas", whichever the list says
+                wanted.append(self.values.get("state_full", ""))
+            chosen = await target.evaluate(CHOOSE_OPTION, wanted)
+            if not chosen:
+                raise StepFailed(RunState.FAILED, f"form changed: no option {value!r} to choose")
+        else:
+            await target.fill(value, timeout=step.timeout * 1000)
+        rule = rule_of(step) if is_made_up(step.value) else ""
+        self.typed.append(Asked(step.value, value, step.selector, rule=rule))
+
+    async def _click_each(self, page: Any, step: OptOutStep) -> None:
+        """``all``: every match, in page order (at least one); ``optional``: the first match if
+        it comes within the timeout, else nothing."""
+        from playwright.async_api import Error
+
+        targets = page.locator(playwright_selector(step.selector))
+        try:
+            await targets.first.wait_for(state="attached", timeout=step.timeout * 1000)
+        except Error:
+            if step.optional:
+                return
+            raise
+        for index in range(await targets.count() if step.all else 1):
+            await targets.nth(index).click(timeout=step.timeout * 1000)
+
+    async def _holds(self, page: Any, step: OptOutStep) -> bool:
+        """A condition: the selector or text is on the page within its timeout, and a value it
+        names is within its bounds (a value the profile lacks stops the run: no guess)."""
+        if step.value:
+            raw = self.values.get(step.value, "")
+            if not raw:
+                raise StepFailed(RunState.FAILED, f"the profile has no {step.value}")
+            try:
+                number = float(raw)
+            except ValueError as exc:
+                raise StepFailed(RunState.FAILED, f"{step.value} {raw!r} is no number") from exc
+            if step.at_least is not None and number < step.at_least:
+                return False
+            if step.below is not None and number >= step.below:
+                return False
+        if not (step.selector or step.text):
+            return True
+        try:
+            await self._expect(page, step)
+        except StepFailed:
+            return False
+        return True
+
+    async def _choose_listing(self, page: Any, step: OptOutStep) -> None:
+        """Click ``step.click`` in the row the matcher says is the person (``choose.py``)."""
+        rows = page.locator(playwright_selector(step.selector))
+        await rows.first.wait_for(state="attached", timeout=step.timeout * 1000)
+        html = await asyncio.wait_for(page.content(), step.timeout)
+        choice = choose_row(self.broker, step, self.subject, html, page.url)
+        if choice.row is None:
+            raise StepFailed(RunState.NEEDS_YOU, f"which listing is yours? {choice.why}")
+        if await rows.count() != choice.rows:
+            raise StepFailed(RunState.FAILED, "the result rows changed while they were read")
+        button = rows.nth(choice.row).locator(playwright_selector(step.click)).first
+        await button.click(timeout=step.timeout * 1000)
+        self.chosen.append(choice.why)
 
     def _url(self, template: str) -> str:
         try:
@@ -274,8 +372,18 @@ class StepRunner:
         raise StepFailed(RunState.FAILED, f"the page offers no link to {self.listing}")
 
     async def _expect(self, page: Any, step: OptOutStep) -> None:
+        """The selector and/or text appears, or the address holds ``url``, within the timeout;
+        an ``optional`` expectation only waits."""
         from playwright.async_api import Error
 
+        if step.url and step.action == "expect":
+            try:
+                await page.wait_for_url(f"**{step.url}**", timeout=step.timeout * 1000)
+            except Error as exc:
+                if not step.optional:
+                    raise StepFailed(RunState.FAILED, f"never reached {step.url!r}") from exc
+            if not (step.selector or step.text):
+                return
         target = (
             page.locator(playwright_selector(step.selector))
             if step.selector
@@ -286,6 +394,8 @@ class StepRunner:
         try:
             await target.first.wait_for(state="attached", timeout=step.timeout * 1000)
         except Error as exc:
+            if step.optional:
+                return
             what = step.text or step.selector
             raise StepFailed(RunState.FAILED, f"form changed: {what!r} never appeared") from exc
 

@@ -150,7 +150,7 @@ async def run_brokers(
     outcomes = []
     for job in jobs:
         broker, listing = job.broker, job.listing
-        values = step_values(subject, listing)
+        values = step_values(subject, listing, broker.optout.steps)
         lacking = missing(broker, values, first=job.first)
         if lacking:
             detail = f"your profile has no {', '.join(lacking)}"

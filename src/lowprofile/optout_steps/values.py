@@ -2,6 +2,7 @@
 
 A step's ``fill`` names a value (``full_name``, ``email``, ``listing_url``…), never free text, so
 what a broker receives is fixed by its file and can be shown to the person before anything goes.
+A made-up value (``generated_zip_code``…) is shown with the rule that made it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from urllib.parse import urlsplit
 
 from lowprofile.brokers.schema import Broker, OptOutStep
 from lowprofile.brokers.template import Query, template_variables
+from lowprofile.optout_steps.madeup import is_made_up, made_up_values, rule_of, value_key
 from lowprofile.subject import Subject
 
 LABELS = {
     "full_name": "full name",
     "first": "first name",
+    "middle": "middle name",
     "last": "last name",
     "email": "email address",
     "listing_url": "listing URL",
@@ -25,6 +28,12 @@ LABELS = {
     "state_full": "state",
     "zip": "postcode",
     "age": "age",
+    "birth_year": "birth year",
+    "city_state": "city, state",
+    "generated_zip_code": "ZIP code",
+    "generated_phone_number": "phone number",
+    "generated_street_address": "street address",
+    "generated_number": "number",
 }
 
 
@@ -37,10 +46,13 @@ class Asked:
     selector: str
     """The form field it is typed into, or the host whose address carries it."""
     how: str = "typed into"
+    rule: str = ""
+    """How a made-up value was made (empty: the person's own value)."""
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.name, self.name)
+        label = LABELS.get(self.name, self.name)
+        return f"{label} [{self.rule}]" if self.rule else label
 
 
 def subject_query(subject: Subject) -> Query:
@@ -51,13 +63,20 @@ def subject_query(subject: Subject) -> Query:
     return Query(subject.primary, places[0] if places else None, age)
 
 
-def step_values(subject: Subject, listing_url: str) -> dict[str, str]:
-    """Every value a step may name, for this subject and listing (empty where unknown)."""
-    values = subject_query(subject).values()
+def step_values(
+    subject: Subject, listing_url: str, steps: tuple[OptOutStep, ...] = ()
+) -> dict[str, str]:
+    """Every value a step may name, for this subject and listing (empty where unknown), and
+    the made-up values ``steps`` fill, made once for this run."""
+    query = subject_query(subject)
+    values = query.values()
     values["full_name"] = subject.primary.full
     values["email"] = subject.emails[0] if subject.emails else ""
     values["listing_url"] = listing_url
-    return values
+    values["birth_year"] = str(subject.birth_year or "")
+    place = query.address
+    values["city_state"] = f"{place.city}, {place.state}" if place and place.city else ""
+    return {**values, **made_up_values(steps)}
 
 
 def asked(steps: tuple[OptOutStep, ...], values: dict[str, str]) -> list[Asked]:
@@ -67,7 +86,12 @@ def asked(steps: tuple[OptOutStep, ...], values: dict[str, str]) -> list[Asked]:
     sent = []
     for step in steps:
         if step.action == "fill":
-            sent.append(Asked(step.value, values.get(step.value, ""), step.selector))
+            rule = rule_of(step) if is_made_up(step.value) else ""
+            value = values.get(value_key(step), "")
+            sent.append(Asked(step.value, value, step.selector, rule=rule))
+        elif step.action == "condition" and step.value:  # e.g. "over 45?": a click tells
+            how = "decides which button is clicked on"
+            sent.append(Asked(step.value, values.get(step.value, ""), step.selector, how))
         elif step.action == "navigate":
             host = urlsplit(step.url).hostname or step.url
             sent += [
