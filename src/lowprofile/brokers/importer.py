@@ -565,7 +565,10 @@ def build(
             for line in textwrap.wrap(comment, 99, subsequent_indent="# ")
         ]
         text = "\n".join(header) + "\n" + tomli_w.dumps(built.data)
-        steps = hand_written_steps(target.read_text("utf-8")) if target.exists() else ""
+        from lowprofile.brokers.import_optout import optout_block  # it reads this module
+
+        existing = target.read_text("utf-8") if target.exists() else ""
+        steps = optout_block(existing, json_dir / f"{domain}.json", built.data["optout"])
         target.write_text(text + steps, encoding="utf-8")
         entry = evidence.setdefault(built.data["id"], {})
         if built.based_on:
