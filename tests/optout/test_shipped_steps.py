@@ -2,10 +2,12 @@
 form: the same pages, the same fields for the same values, the same buttons, the same texts, in
 the same order.
 
-Each DuckDuckGo action is read into the step (or steps) ours must have at that place. Where an
-action asks for something our vocabulary cannot say (a generated value, a click picked by
-matching the person's profile, a conditional branch), the reading names it as a gap: a broker
-whose flow has a gap ships without steps, and its plan keeps the link and the email draft.
+Each DuckDuckGo action is read into the step (or steps) ours must have at that place, here and
+independently of ``lowprofile.brokers.import_optout`` (which wrote most of the files): a
+condition and the steps it governs, a row chosen by the matcher, a made-up value, a click on
+every match. Where an action asks for something our vocabulary cannot say, the reading names it
+as a gap: a broker whose flow has a gap ships without steps, and its plan keeps the link and the
+email draft.
 """
 
 from __future__ import annotations
@@ -26,11 +28,19 @@ from lowprofile.brokers.select import is_xpath
 DDG_VALUES = {
     "fullName": "full_name",
     "firstName": "first",
+    "middleName": "middle",
     "lastName": "last",
     "email": "email",
     "profileUrl": "listing_url",
     "city": "city",
     "state": "state",
+    "cityState": "city_state",
+    "age": "age",
+    "birthYear": "birth_year",
+    "$generated_zip_code$": "generated_zip_code",
+    "$generated_phone_number$": "generated_phone_number",
+    "$generated_street_address$": "generated_street_address",
+    "$generated_random_number$": "generated_number",
 }
 """DuckDuckGo's profile fields that are one of our subject values; any other is a gap."""
 
@@ -67,32 +77,27 @@ def read_flow(actions: list[dict[str, Any]]) -> Reading:
     reading = Reading()
     for action in actions:
         kind = action["actionType"]
-        for key in ("failSilently", "choices", "actions"):
-            if key in action:
-                reading.gaps.append(f"{kind} with {key} (a step that may or may not happen)")
         if kind == "navigate":
             reading.steps.append(one("navigate", url=action["url"]))
-        elif kind == "expectation":
-            for e in action["expectations"]:
-                if e.get("failSilently"):
-                    reading.gaps.append(f"an expectation allowed to fail ({e['selector']})")
-                if e["type"] == "text":
-                    reading.steps.append(one("expect", text=e["expect"]))
-                else:  # an element; a token that appears once a captcha is solved is ours too
-                    reading.steps.append(one("expect", "captcha", selector=e["selector"]))
+        elif kind == "expectation" or kind == "condition":
+            _read_expectations(action, reading)
         elif kind == "fillForm":
             for e in action["elements"]:
                 value = DDG_VALUES.get(e["type"])
                 if value is None:
                     reading.gaps.append(f"fills {e['type']}, which is no subject value of ours")
                 reading.steps.append(one("fill", selector=e["selector"], value=value or "?"))
+        elif kind == "click" and "choices" in action:
+            for choice in [*action["choices"], action.get("default", {})]:
+                reading.steps.append(one("condition", value="age"))
+                reading.steps += [one("click", selector=e["selector"]) for e in choice["elements"]]
         elif kind == "click":
             for e in action.get("elements", []):
                 if "parent" in e:
-                    reading.gaps.append(f"clicks {e['selector']} in the result matching the person")
-                if e.get("multiple"):
-                    reading.gaps.append(f"clicks every {e['selector']}")
-                reading.steps.append(one("click", selector=e["selector"]))
+                    row = e["parent"]["profileMatch"]["selector"]
+                    reading.steps.append(one("choose_listing", selector=row))
+                else:
+                    reading.steps.append(one("click", selector=e["selector"]))
         elif kind == "getCaptchaInfo":
             reading.steps.append(one("captcha"))
         elif kind == "emailConfirmation":
@@ -100,6 +105,20 @@ def read_flow(actions: list[dict[str, Any]]) -> Reading:
         elif kind != "solveCaptcha":  # solveCaptcha: the second half of getCaptchaInfo's step
             reading.gaps.append(f"{kind}, which our steps have no action for")
     return reading
+
+
+def _read_expectations(action: dict[str, Any], reading: Reading) -> None:
+    """Expectations, or (with actions) a condition on the first followed by what it governs."""
+    for e in action["expectations"][:1] if "actions" in action else action["expectations"]:
+        kind = "condition" if "actions" in action else "expect"
+        if e["type"] == "text":
+            reading.steps.append(one(kind, text=e["expect"]))
+        elif kind == "condition":
+            reading.steps.append(one(kind, selector=e["selector"]))
+        else:  # an element; a token that appears once a captcha is solved is ours too
+            reading.steps.append(one("expect", "captcha", selector=e["selector"]))
+    reading.gaps += read_flow(action.get("actions", [])).gaps
+    reading.steps += read_flow(action.get("actions", [])).steps
 
 
 def comparable(selector: str) -> str:
@@ -262,27 +281,9 @@ def fill_of(kind: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("action", "gap"),
     [
-        (fill_of("$generated_zip_code$"), "fills $generated_zip_code$"),
-        (fill_of("birthYear"), "fills birthYear"),
-        (
-            {
-                "actionType": "click",
-                "elements": [{"selector": "button", "parent": {"profileMatch": {}}}],
-            },
-            "in the result matching the person",
-        ),
-        (
-            {"actionType": "click", "elements": [{"selector": ".btn-danger", "multiple": True}]},
-            "clicks every .btn-danger",
-        ),
-        ({"actionType": "condition", "expectations": [], "actions": []}, "may or may not"),
-        (
-            {
-                "actionType": "expectation",
-                "expectations": [{"type": "element", "selector": "#a", "failSilently": True}],
-            },
-            "allowed to fail (#a)",
-        ),
+        (fill_of("$generated_ssn$"), "fills $generated_ssn$"),
+        (fill_of("idDocument"), "fills idDocument"),
+        ({"actionType": "uploadFile", "selector": "#id"}, "uploadFile, which our steps"),
     ],
 )
 def test_what_our_steps_cannot_say_is_a_named_gap(action: dict[str, Any], gap: str) -> None:
@@ -290,26 +291,51 @@ def test_what_our_steps_cannot_say_is_a_named_gap(action: dict[str, Any], gap: s
     assert any(gap in line for line in reading.gaps), reading.gaps
 
 
-STEPLESS = {
-    "mylife": "fills $generated_zip_code$",
-    "peoplefinders": "fills $generated_phone_number$",
-    "infotracer": "in the result matching the person",
-    "neighbor-report": "clicks every .btn-danger",
-    "privatereports": "may or may not happen",
+CONDITION = {
+    "actionType": "condition",
+    "expectations": [{"type": "element", "selector": "#captcha svg", "failSilently": True}],
+    "actions": [
+        {"actionType": "getCaptchaInfo", "selector": "#captcha"},
+        {"actionType": "click", "elements": [{"type": "button", "selector": "#go"}]},
+    ],
 }
-"""Brokers whose 2026-02 flow is longer than the shared form and has a gap (one named each;
-the closing note lists them all): they ship without steps."""
+
+
+def test_a_condition_is_read_with_the_steps_it_governs() -> None:
+    reading = read_flow([CONDITION])
+    assert reading.gaps == []
+    ours = (
+        step("condition", selector="#captcha svg", then=2),
+        step("captcha"),
+        step("click", selector="#go"),
+    )
+    assert differences(ours, reading.steps) == []
+    assert differences(ours[:1] + ours[2:], reading.steps) != []
+
+
+SEIZED = {"centeda": "taken over by court order in June 2026"}
+"""Active in the 2026-02 set, but the domain is no longer the broker's: no steps (below)."""
 
 
 @pytest.mark.shared_data
-@pytest.mark.parametrize(("broker_id", "gap"), sorted(STEPLESS.items()))
-def test_a_flow_with_a_gap_ships_without_steps(
-    ddg_set: Path, shipped: dict[str, Broker], broker_id: str, gap: str
+def test_every_active_flow_of_its_own_ships_as_steps(
+    ddg_set: Path, shipped: dict[str, Broker]
 ) -> None:
-    broker = shipped[broker_id]
-    reading = read_flow(optout_actions(ddg_set, broker))
-    assert any(gap in line for line in reading.gaps), reading.gaps
-    assert broker.optout.steps == ()
+    """Each active 2026-02 definition with an opt-out flow of its own (not its parent's) is
+    played by our steps, unless its domain was seized; the count is `optout.automatic`'s."""
+    by_domain = {b.domain: b for b in shipped.values()}
+    automatic = set()
+    for path in sorted(ddg_set.glob("*.json")):
+        definition = json.loads(path.read_text("utf-8"))
+        broker = by_domain.get(str(definition.get("url")))
+        if definition.get("removedAt") or broker is None:
+            continue
+        if optout_actions(ddg_set, broker) and broker.id not in SEIZED:
+            assert broker.optout.steps, broker.id
+            automatic.add(broker.id)
+    assert automatic == {b.id for b in shipped.values() if b.optout.steps}
+    assert len(automatic) == 8, sorted(automatic)
+    assert all(shipped[b].optout.steps == () for b in SEIZED)
 
 
 @pytest.mark.shared_data
