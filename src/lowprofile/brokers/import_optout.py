@@ -241,8 +241,6 @@ def _mark_submits(steps: list[dict[str, Any]]) -> None:
     last_click: dict[str, Any] | None = None
     for step in [*steps, {"action": "end"}]:
         action = step["action"]
-        if action in DATA:
-            entered = True
         if action == "click":
             last_click = step
         elif action != "captcha":
@@ -250,6 +248,7 @@ def _mark_submits(steps: list[dict[str, Any]]) -> None:
                 last_click["submit"] = True
                 entered = False
             last_click = None
+        entered = entered or action in DATA
 
 
 def translate(definition: dict[str, Any]) -> Flow:

@@ -37,6 +37,10 @@ LABELS = {
 }
 
 
+OPTIONAL = ("middle",)
+"""Values a form may get empty: a person without a middle name still opts out."""
+
+
 @dataclass(frozen=True)
 class Asked:
     """One value a broker's steps send: which, what it is, and where it goes."""
@@ -104,4 +108,5 @@ def asked(steps: tuple[OptOutStep, ...], values: dict[str, str]) -> list[Asked]:
 def missing(broker: Broker, values: dict[str, str], *, first: int = 1) -> list[str]:
     """Labels of values the steps from step ``first`` need that the profile lacks (the run
     cannot start)."""
-    return [a.label for a in asked(broker.optout.steps[first - 1 :], values) if not a.value]
+    sent = asked(broker.optout.steps[first - 1 :], values)
+    return [a.label for a in sent if not a.value and a.name not in OPTIONAL]
