@@ -179,3 +179,11 @@ def test_no_block_for_a_seized_domain_or_a_withdrawn_definition(tmp_path: Path) 
     assert optout_block("", path, {"notes": "taken over by court order"}) == ""
     path.write_text(json.dumps(FORM | {"removedAt": 1770000000000}), "utf-8")
     assert optout_block("", path, {}) == ""
+
+
+def test_a_click_before_the_form_is_no_submit() -> None:
+    """The click that opens a form comes before the data: the data ends its run, yet it sent
+    nothing (PeopleFinders' opt-out button, Neighbor.report's place toggle)."""
+    opens = {"actionType": "click", "elements": [{"type": "button", "selector": "#open"}]}
+    read = translate(flow(NAVIGATE, opens, fill("", {"type": "email", "selector": "#e"}), CLICK_GO))
+    assert [s.get("submit", False) for s in read.steps] == [False, False, False, True]
