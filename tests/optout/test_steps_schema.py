@@ -101,3 +101,65 @@ def test_filling_a_form_needs_a_submit_to_stop_before(data: dict) -> None:  # ty
 def test_an_expect_needs_a_selector_or_a_text(data: dict) -> None:  # type: ignore[type-arg]
     data["optout"]["steps"][1].pop("selector")
     assert any(p.startswith("local.toml:optout.steps.1") for p in problems(data))
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        (
+            {"action": "condition", "then": 1},
+            "1.action: a condition needs a selector, a text or a value",
+        ),
+        ({"action": "condition", "value": "age", "then": 1}, "1.value: a condition on a value"),
+        ({"action": "condition", "selector": "#a", "then": 99}, "1.then: only"),
+        ({"action": "condition", "selector": "#a"}, "1.then: missing"),
+        ({"action": "condition", "selector": "#a", "then": 1, "value": "ssn"}, "1.value: must"),
+        ({"action": "choose_listing", "selector": "li", "click": "a"}, "1.fields: missing"),
+        (
+            {"action": "choose_listing", "selector": "li", "click": "a", "fields": {"x": ["a"]}},
+            "1.fields",
+        ),
+        (
+            {"action": "choose_listing", "selector": "li", "click": "[[", "fields": {"name": "h3"}},
+            "1.click: ",
+        ),
+        (
+            {"action": "choose_listing", "selector": "li", "click": "a", "fields": {"age": "[["}},
+            "1.fields.age: ",
+        ),
+        ({"action": "fill", "selector": "#z", "value": "zip", "all": True}, "1.all: not used"),
+        ({"action": "expect", "text": "x", "then": 1}, "1.then: not used"),
+    ],
+)
+def test_the_grown_vocabulary_names_its_mistakes(data: dict, step: dict, expected: str) -> None:  # type: ignore[type-arg]
+    data["optout"]["steps"].insert(1, step)
+    found = problems(data)
+    assert any(p.startswith(f"local.toml:optout.steps.{expected}") for p in found), found
+
+
+def test_the_grown_vocabulary_loads(data: dict) -> None:  # type: ignore[type-arg]
+    data["optout"]["steps"][1:1] = [
+        {"action": "condition", "value": "age", "at_least": 45, "then": 1},
+        {"action": "click", "selector": "#yes", "all": True, "optional": True},
+        {
+            "action": "choose_listing",
+            "selector": "li",
+            "click": "button",
+            "fields": {"name": ".//h3", "age": {"selectors": [".//b"], "after": "Age "}},
+        },
+        {"action": "fill", "selector": "#d", "value": "generated_number", "min": 1, "max": 28},
+        {"action": "expect", "url": "/done", "optional": True},
+    ]
+    broker, found = broker_from_dict(data, "local.toml")
+    assert found == [] and broker is not None
+    condition, click, choose, fill, expect = broker.optout.steps[1:6]
+    assert (condition.at_least, condition.below, condition.then, condition.timeout) == (
+        45,
+        None,
+        1,
+        5.0,
+    )
+    assert click.all and click.optional
+    assert choose.fields["name"].selectors == (".//h3",) and choose.fields["age"].after == "Age "
+    assert (fill.minimum, fill.maximum) == (1, 28)
+    assert expect.url == "/done" and expect.optional

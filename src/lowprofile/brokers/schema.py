@@ -421,7 +421,7 @@ def _step_problems(optout: dict[str, Any], allow_loopback: bool) -> list[tuple[s
             continue
         where = f"optout.steps.{number}"
         url = step.get("url")
-        if isinstance(url, str):
+        if isinstance(url, str) and step.get("action") == "navigate":  # an expect's is text
             out += [(f"{where}.url", m) for m in _template_problems(url, STEP_VARIABLES)]
             if not url.startswith("{listing_url"):  # the listing's own URL was already fetched
                 filled = PLACEHOLDER.sub("x", url)
