@@ -1,0 +1,93 @@
+"""The choices a run makes without a page: which result row is the person (the matcher's, not
+the first), and which way a condition on a profile value goes."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from helpers.brokers import shipped_brokers
+from lowprofile.brokers.schema import FieldRule, OptOutStep
+from lowprofile.browser.evidence import EvidenceKeeper
+from lowprofile.optout_steps.choose import choose_row
+from lowprofile.optout_steps.runner import RunState, StepFailed, StepRunner
+from lowprofile.subject import Address, Name, Subject
+
+JANE = Subject(
+    names=(Name.parse("Jane Doe"),),
+    birth_year=date.today().year - 47,
+    addresses=(Address(city="Austin", state="TX"),),
+)
+STEP = OptOutStep(
+    "choose_listing",
+    selector="li",
+    click="button",
+    fields={
+        "name": FieldRule((".//h3",)),
+        "age": FieldRule((".//b",)),
+        "locations": FieldRule((".//p",), all=True),
+    },
+)
+BROKER = shipped_brokers()["infotracer"]
+
+
+def row(name: str, age: int, place: str) -> str:
+    return f"<li><h3>{name}</h3><b>{age}</b><p>{place}</p><button>Remove</button></li>"
+
+
+def page(*rows: str) -> str:
+    return f"<html><body><ul>{''.join(rows)}</ul></body></html>"
+
+
+def test_the_person_is_chosen_when_a_namesake_comes_first() -> None:
+    html = page(row("Jane Doe", 80, "Portland, OR"), row("Jane Doe", 47, "Austin, TX"))
+    choice = choose_row(BROKER, STEP, JANE, html, "https://x.example/")
+    assert (choice.row, choice.rows) == (1, 2)
+    assert choice.why.startswith("row 2: Jane Doe (")
+
+
+@pytest.mark.parametrize(
+    ("rows", "why"),
+    [
+        ((row("Jane Doe", 80, "Portland, OR"),), "no row matches you well enough; the best: Jane"),
+        ((), "the page shows no result rows"),
+        (
+            (row("Jane Doe", 47, "Austin, TX"), row("Jane Doe", 47, "Austin, TX")),
+            "2 rows match you equally",
+        ),
+    ],
+)
+def test_no_row_or_two_alike_is_the_persons_to_choose(rows: tuple[str, ...], why: str) -> None:
+    choice = choose_row(BROKER, STEP, JANE, page(*rows), "https://x.example/")
+    assert choice.row is None and choice.why.startswith(why), choice.why
+
+
+def runner(subject: Subject) -> StepRunner:
+    from lowprofile.optout_steps.values import step_values
+
+    values = step_values(subject, "https://x.example/p/1")
+    return StepRunner(
+        BROKER, subject, "https://x.example/p/1", values, None,  # type: ignore[arg-type]
+        EvidenceKeeper(Path("unused")), dry_run=False,
+    )  # fmt: skip
+
+
+OVER = OptOutStep("condition", value="age", at_least=45, then=1)
+UNDER = OptOutStep("condition", value="age", below=45, then=1)
+
+
+@pytest.mark.parametrize(("age", "over"), [(47, True), (45, True), (44, False)])
+def test_a_condition_on_the_age_goes_one_way(age: int, over: bool) -> None:
+    subject = replace(JANE, birth_year=date.today().year - age)
+    holds = [asyncio.run(runner(subject)._holds(None, step)) for step in (OVER, UNDER)]
+    assert holds == [over, not over]  # no page is touched for a value
+
+
+def test_a_condition_on_an_age_the_profile_lacks_stops_the_run() -> None:
+    with pytest.raises(StepFailed) as failed:
+        asyncio.run(runner(replace(JANE, birth_year=None))._holds(None, OVER))
+    assert failed.value.state is RunState.FAILED and failed.value.detail == "the profile has no age"
