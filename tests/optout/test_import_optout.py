@@ -52,7 +52,7 @@ def test_a_form_with_made_up_values_and_its_submit() -> None:
         {"action": "click", "selector": "#terms"},  # the checkbox before the button: no submit
         {"action": "captcha", "note": "reCAPTCHA: the person solves it in the visible window"},
         {"action": "click", "selector": "#go", "submit": True},
-        {"action": "email_confirmation", "timeout": 3600.0},
+        {"action": "email_confirmation", "delay": 3600.0},
     ]
 
 

@@ -29,7 +29,6 @@ from lowprofile.brokers.importer import (
     read_definition,
     translate_template,
 )
-from lowprofile.brokers.schema import MAIL_WAIT
 from lowprofile.brokers.select import is_xpath
 
 VALUES = {
@@ -59,8 +58,11 @@ NEVER = {
 }
 """What no step of ours does for the person, whatever a definition says."""
 MARK = "# Opt-out steps: translated by lowprofile.brokers.import_optout from"
+USUAL_POLL = 30.0
 MAIL_ROUNDS = 10
-"""A definition polls for the mail ``pollingTime`` seconds, about this many times."""
+"""A definition polls for the mail every ``pollingTime`` seconds (``USUAL_POLL`` mostly), about
+this many times. A longer interval says the broker's link works only later (InfoTracer's, "not
+valid for ~1 hour after submission"): the step's ``delay`` is that whole span, at most an hour."""
 DATA = ("fill", "choose_listing")
 """Steps that enter data: the next click that ends a run of clicks sends it."""
 
@@ -225,9 +227,9 @@ def _read(actions: list[dict[str, Any]], flow: Flow) -> None:
             flow.steps.append({"action": "captcha", "note": note})
         elif kind == "emailConfirmation":
             step: dict[str, Any] = {"action": "email_confirmation"}
-            wait = min(3600.0, float(action.get("pollingTime", 0)) * MAIL_ROUNDS)
-            if wait > MAIL_WAIT:
-                step["timeout"] = wait
+            polling = float(action.get("pollingTime", USUAL_POLL))
+            if polling > USUAL_POLL:
+                step["delay"] = min(3600.0, polling * MAIL_ROUNDS)
             flow.steps.append(step)
         elif kind != "solveCaptcha":  # the second half of getCaptchaInfo's step
             flow.gaps.append(NEVER.get(kind) or f"{kind}, which no step of ours can say")

@@ -109,7 +109,7 @@ STEP_KEYS = {
     "click": ("selector", "submit", "all", "optional"),
     "expect": ("selector", "text", "url", "optional"),
     "captcha": ("selector",),
-    "email_confirmation": ("domains",),
+    "email_confirmation": ("domains", "delay"),
     "condition": ("selector", "text", "value", "at_least", "below", "then"),
 }
 """The keys each action reads (besides ``action``, ``timeout`` and ``note``): a key another
@@ -152,6 +152,8 @@ class OptOutStep:
     """condition on a ``value``: taken when the value is at least / below this number."""
     then: int = 0
     """condition: how many of the following steps run only when it holds."""
+    delay: float = 0.0
+    """email_confirmation: seconds after the submit before the broker's link works."""
 
 
 @dataclass(frozen=True)
@@ -326,6 +328,7 @@ def _step(raw: dict[str, Any]) -> OptOutStep:
         at_least=raw.get("at_least"),
         below=raw.get("below"),
         then=int(raw.get("then", 0)),
+        delay=float(raw.get("delay", 0)),
     )
 
 

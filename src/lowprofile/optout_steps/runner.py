@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
@@ -415,7 +415,14 @@ class StepRunner:
 
     async def _email(self, page: Any, step: OptOutStep) -> RunState | None:
         """The broker's confirmation link: from the person's mailbox when one is set up (only
-        mail from the broker's domains, only links on them), else pasted by the person."""
+        mail from the broker's domains, only links on them), else pasted by the person. A link
+        that works only some time after the submit (``delay``) is left for ``--due``."""
+        if step.delay and self.sent_at is not None:
+            ready = self.sent_at + timedelta(seconds=step.delay)
+            if datetime.now(UTC) < ready:
+                when = f"{ready:%H:%M} UTC"
+                why = f"the broker's link works only from {when}: `optout run --due` opens it"
+                raise StepFailed(RunState.EMAIL_PENDING, why)
         if has_mailbox(self.settings):
             link = await self._link_from_mailbox(step)
         else:
