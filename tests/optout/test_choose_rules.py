@@ -91,3 +91,45 @@ def test_a_condition_on_an_age_the_profile_lacks_stops_the_run() -> None:
     with pytest.raises(StepFailed) as failed:
         asyncio.run(runner(replace(JANE, birth_year=None))._holds(None, OVER))
     assert failed.value.state is RunState.FAILED and failed.value.detail == "the profile has no age"
+
+
+class NeverThere:
+    """A page on which nothing awaited ever comes (each wait fails as Playwright's does)."""
+
+    url = "https://x.example/form"
+
+    async def wait_for_url(self, pattern: str, timeout: float) -> None:
+        from playwright.async_api import Error
+
+        raise Error(f"Timeout {timeout}ms exceeded waiting for {pattern}")
+
+    def locator(self, selector: str) -> NeverThere:
+        return self
+
+    def get_by_text(self, text: str) -> NeverThere:
+        return self
+
+    @property
+    def first(self) -> NeverThere:
+        return self
+
+    async def wait_for(self, state: str, timeout: float) -> None:
+        await self.wait_for_url(state, timeout)
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        OptOutStep("expect", url="/done", timeout=1),
+        OptOutStep("expect", selector="#done", timeout=1),
+        OptOutStep("expect", text="Done", timeout=1),
+    ],
+)
+def test_a_wait_that_never_ends_fails_unless_it_is_optional(step: OptOutStep) -> None:
+    pytest.importorskip("playwright")
+    with pytest.raises(StepFailed) as failed:
+        asyncio.run(runner(JANE)._expect(NeverThere(), step))
+    assert failed.value.state is RunState.FAILED
+    assert failed.value.detail in ("never reached '/done'", "form changed: '#done' never appeared",
+                                   "form changed: 'Done' never appeared")  # fmt: skip
+    asyncio.run(runner(JANE)._expect(NeverThere(), replace(step, optional=True)))  # goes on
