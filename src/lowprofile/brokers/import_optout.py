@@ -56,7 +56,8 @@ NEVER = {
     "phoneCall": "a phone call",
     "payment": "a payment",
 }
-"""What no step of ours does for the person, whatever a definition says."""
+"""What no step of ours does for the person, by the names a definition would give it (none of
+the 2026-02 flows has one): each is a named gap, never a step."""
 MARK = "# Opt-out steps: translated by lowprofile.brokers.import_optout from"
 USUAL_POLL = 30.0
 MAIL_ROUNDS = 10
@@ -151,7 +152,7 @@ def _click(action: dict[str, Any], flow: Flow) -> None:
 def _choices(action: dict[str, Any], flow: Flow) -> None:
     """A click chosen by a value (PrivateReports asks "older than 45?"): one condition per
     choice, and the default when none holds."""
-    bounds: list[tuple[str, float]] = []
+    bounds: list[tuple[str, str, float]] = []
     for choice in action["choices"]:
         rule = choice.get("condition", {})
         variable = str(rule.get("left", "")).strip("${}")
@@ -160,18 +161,21 @@ def _choices(action: dict[str, Any], flow: Flow) -> None:
             flow.gaps.append(f"a click chosen by {rule}, which no condition of ours can say")
             return
         key = "at_least" if rule["operation"] == ">=" else "below"
-        number = float(rule["right"])
-        bounds.append((value, number))
-        flow.steps.append({"action": "condition", "value": value, key: number, "then": 1})
-        flow.steps += [{"action": "click", "selector": e["selector"]} for e in choice["elements"]]
+        bounds.append((value, key, float(rule["right"])))
+        _when(flow, value, key, float(rule["right"]), choice["elements"])
     default = action.get("default", {}).get("elements", [])
-    if len(bounds) == 1 and len(default) == 1:  # "else": the other side of the one bound
-        value, number = bounds[0]
-        key = "below" if "at_least" in flow.steps[-2] else "at_least"
-        flow.steps.append({"action": "condition", "value": value, key: number, "then": 1})
-        flow.steps.append({"action": "click", "selector": default[0]["selector"]})
+    if len(bounds) == 1 and default:  # "else": the other side of the one bound
+        value, key, number = bounds[0]
+        _when(flow, value, "below" if key == "at_least" else "at_least", number, default)
     elif default:
         flow.gaps.append("a default click after several choices")
+
+
+def _when(flow: Flow, value: str, key: str, number: float, elements: list[Any]) -> None:
+    """Clicks that run only when ``value`` is ``key`` (at_least / below) ``number``."""
+    clicks = [{"action": "click", "selector": _page_wide(e["selector"])} for e in elements]
+    flow.steps.append({"action": "condition", "value": value, key: number, "then": len(clicks)})
+    flow.steps += clicks
 
 
 def _expectations(action: dict[str, Any], flow: Flow) -> None:
