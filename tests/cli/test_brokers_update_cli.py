@@ -191,3 +191,19 @@ def test_a_fetch_that_fails_exits_3(site: type[Site]) -> None:
     result = runner.invoke(app, ["brokers", "update", site.base + "/no-such-listing"])
     assert result.exit_code == 3
     assert "HTTP 404" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_local_zip(site: type[Site], tmp_path: Path) -> None:
+    archive = tmp_path / "set.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for name, data in site.files.items():
+            out.writestr(name, data)
+    result = runner.invoke(app, ["brokers", "update", str(archive)])
+    assert result.exit_code == 0, result.output
+    manifest = read_manifest()
+    assert manifest is not None and manifest.source == str(archive.resolve())
+    assert set(manifest.recipes) == {"localpeople-example", "clustrmaps"}
+    text = tmp_path / "notes.txt"
+    text.write_text("not a zip")
+    bad = runner.invoke(app, ["brokers", "update", str(text)])
+    assert bad.exit_code == 2 and "not a zip" in bad.stderr

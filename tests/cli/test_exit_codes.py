@@ -35,6 +35,7 @@ BAD_INPUT: dict[str, tuple[list[str], str]] = {
     "brokers list": (["--bogus"], "No such option: --bogus"),
     "brokers parse": (["nosuch", NOPE, "--name", "Jane Doe"], "unknown broker 'nosuch'"),
     "brokers validate": ([NOPE + ".toml"], "no such file or folder"),
+    "brokers update": ([NOPE], "no such file or folder"),
     "browser reset": (["../x"], "not a site's host"),
     "checkers": (["--json", "extra"], "Got unexpected extra argument"),
     "config paths": (["--bogus"], "No such option: --bogus"),

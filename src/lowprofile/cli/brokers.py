@@ -328,13 +328,19 @@ def update_command(
 def _definition_set(source: str | None, ref: str | None, settings: Any) -> Any:
     """The set to install: read from a folder, or fetched from a URL (the default one when no
     source is given) through the scan's HTTP client, with its proxy and fence."""
-    from lowprofile.brokers.sets import DEFAULT_URL, fetch_set, read_folder
+    from lowprofile.brokers.sets import DEFAULT_URL, fetch_set, read_folder, read_zip
 
     if source and not source.startswith(("http://", "https://")):
         from lowprofile.cli.inputs import require_paths
 
-        require_paths([Path(source)])
-        return read_folder(Path(source), ref)
+        path = Path(source).expanduser()
+        require_paths([path])
+        if path.is_file():
+            try:
+                return read_zip(path.read_bytes(), str(path.resolve()), ref)
+            except OSError as exc:
+                fail(f"{path}: cannot read: {exc}")
+        return read_folder(path, ref)
     import asyncio
 
     from lowprofile.fetch.http import Http
