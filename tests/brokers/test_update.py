@@ -271,3 +271,15 @@ def test_json_dump_of_a_plan_is_plain_data(tmp_path: Path) -> None:
     out = json.loads(json.dumps(plan.to_dict()))
     assert {c["action"] for c in out["changes"]} >= {"install", "kept", "refused"}
     update.discard(plan)
+
+
+def test_a_set_that_agrees_with_the_shipped_file_takes_the_installed_recipe_back(
+    tmp_path: Path,
+) -> None:
+    update.install(prepared(definition_set(tmp_path, "newer")))
+    plan = prepared(definition_set(tmp_path, "back"))
+    assert by_id(plan)["clustrmaps"] == update.Change(
+        "clustrmaps", "unchanged", "clustrmaps.com.json", "0.5.0", ("back to the shipped recipe",)
+    )
+    update.install(plan)
+    assert load_brokers().origins["clustrmaps"].kind == "shipped"

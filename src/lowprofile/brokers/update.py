@@ -238,10 +238,11 @@ def prepare(
             plan.changes.append(Change(broker_id, "skipped", name, definition.version, (reason,)))
             continue
         new = merged(ship.data, built.data) if ship else built.data
+        installed_now = broker_id in current.files
         before: dict[str, Any] = ship.data if ship else {}
-        if broker_id in current.files:
+        if installed_now:
             before = tomllib.loads(current.files[broker_id].read_text("utf-8"))
-        change = _judge(broker_id, name, definition.version, ship, new, before)
+        change = _judge(broker_id, name, definition.version, ship, new, before, installed_now)
         if change.action == "install":
             change = _stage(change, staging, new, built.header, manifest, ship, allow_loopback)
         plan.changes.append(change)
@@ -255,8 +256,10 @@ def _judge(
     ship: _Shipped | None,
     new: dict[str, Any],
     before: dict[str, Any],
+    installed_now: bool,
 ) -> Change:
-    """install, kept or unchanged, before any file is written."""
+    """install, kept or unchanged, before any file is written. ``before``: the recipe in use
+    now (``installed_now``: an installed one), which the printed changes start from."""
     against_shipped = recipe_diff(ship.data, new) if ship else ["new broker"]
     if ship and ship.data.get("verified") is True:
         if not against_shipped:
@@ -271,7 +274,9 @@ def _judge(
         )
         return Change(broker_id, "kept", name, version, (why,))
     if not against_shipped:
-        return Change(broker_id, "unchanged", name, version)
+        # Said only when the recipe in use now is an installed one that this set takes back.
+        back = ("back to the shipped recipe",) if installed_now else ()
+        return Change(broker_id, "unchanged", name, version, back)
     lines = recipe_diff(before, new) if before else ["new broker: facts from its definition"]
     return Change(broker_id, "install", name, version, tuple(lines))
 

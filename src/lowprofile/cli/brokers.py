@@ -364,7 +364,7 @@ def _show_plan(plan: UpdatePlan, where: Path | None, *, as_json: bool) -> None:
     else:
         console = stdout_console()
         for change in plan.changes:
-            if change.action in ("unchanged", "skipped"):
+            if change.action in ("unchanged", "skipped") and not change.lines:
                 continue
             version = f" (definition {change.version})" if change.version else ""
             head = Text.assemble(
