@@ -283,3 +283,21 @@ def test_a_set_that_agrees_with_the_shipped_file_takes_the_installed_recipe_back
     )
     update.install(plan)
     assert load_brokers().origins["clustrmaps"].kind == "shipped"
+
+
+def test_the_shared_sets_older_then_2026_02(shared_data: Path) -> None:
+    """On DuckDuckGo's real sets: the older one (2023-09..2025-02) changes some recipes; the
+    2026-02 one, which the shipped files follow, takes every one of them back and changes no
+    shipped recipe, apart from the proved ones it would change (kept, with the conflict)."""
+    update.install(prepared(shared_data / "ddg-brokers"))
+    older = read_manifest()
+    assert older is not None and older.recipes
+    plan = prepared(shared_data / "ddg-brokers-2026-02")
+    moved = {c.broker: c for c in plan.changes if c.action not in ("unchanged", "skipped")}
+    assert {c.action for c in moved.values()} == {"kept"}
+    shipped = {b: shipped_data(b) for b in moved}
+    assert all(data["verified"] is True for data in shipped.values()), sorted(moved)
+    back = {c.broker for c in plan.changes if c.lines == ("back to the shipped recipe",)}
+    assert back == set(older.recipes)
+    update.install(plan)
+    assert not overlay(shipped_brokers_dir()).files

@@ -97,7 +97,7 @@ def scan_result(tmp_path: Path) -> dict:  # type: ignore[type-arg]
 def test_an_older_set_then_a_newer_one(site: type[Site], tmp_path: Path) -> None:
     older = runner.invoke(app, ["brokers", "update", str(set_folder(tmp_path, "older"))])
     assert older.exit_code == 0, older.output
-    assert "install  localpeople-example (definition 0.1.0)" in older.stdout
+    assert "install   localpeople-example (definition 0.1.0)" in older.stdout
     assert "new broker: facts from its definition" in older.stdout
     assert "1 install" in older.stderr and f"installed in {installed_dir()}" in older.stderr
     before = scan_result(tmp_path)
@@ -110,7 +110,7 @@ def test_an_older_set_then_a_newer_one(site: type[Site], tmp_path: Path) -> None
     newer = runner.invoke(app, ["brokers", "update", str(set_folder(tmp_path, "newer"))])
     assert newer.exit_code == 0, newer.output
     lines = newer.stdout.splitlines()
-    assert "install  localpeople-example (definition 0.2.0)" in lines
+    assert "install   localpeople-example (definition 0.2.0)" in lines
     assert '  parse.cards: [".old-card"] -> [".person-card"]' in lines
     # The broken definitions, each on a line of its own as file:key: message.
     assert any(
@@ -118,7 +118,7 @@ def test_an_older_set_then_a_newer_one(site: type[Site], tmp_path: Path) -> None
     )
     assert any(line.startswith("privatepeople.example.json:search.url: ") for line in lines)
     # The proved recipe is kept and the conflict shown.
-    assert "kept     spokeo (definition 9.0.0)" in lines
+    assert "kept      spokeo (definition 9.0.0)" in lines
     assert "  kept: proved on a real page (verified = true); the set would change" in lines
     assert "2 install, 2 refused, 1 kept" in newer.stderr
 

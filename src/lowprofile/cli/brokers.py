@@ -368,7 +368,7 @@ def _show_plan(plan: UpdatePlan, where: Path | None, *, as_json: bool) -> None:
                 continue
             version = f" (definition {change.version})" if change.version else ""
             head = Text.assemble(
-                (f"{change.action:<8} ", ACTION_STYLE.get(change.action, "")),
+                (f"{change.action:<9} ", ACTION_STYLE.get(change.action, "")),
                 _shown(f"{change.broker}{version}"),
             )
             console.print(head, soft_wrap=True)
@@ -397,7 +397,14 @@ def _show_comparison(rows: list[dict[str, Any]], *, as_json: bool) -> None:
         typer.echo(json.dumps(rows, indent=2))
         return
     if not rows:
-        stderr_console().print("No broker set is installed: every recipe is the shipped one.")
+        from lowprofile.brokers.installed import read_manifest
+
+        manifest = read_manifest()
+        stderr_console().print(
+            _shown(f"The installed set {manifest.label} changes no shipped recipe.")
+            if manifest
+            else "No broker set is installed: every recipe is the shipped one."
+        )
         return
     table_rows = [
         tuple(
