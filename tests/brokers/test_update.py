@@ -301,3 +301,44 @@ def test_the_shared_sets_older_then_2026_02(shared_data: Path) -> None:
     assert back == set(older.recipes)
     update.install(plan)
     assert not overlay(shipped_brokers_dir()).files
+
+
+def test_a_definition_the_importer_chokes_on_is_refused_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = update.importer.build_one
+
+    def choking(domain: str, *args: object) -> object:
+        if domain == "clustrmaps.com":
+            raise TypeError("steps is not a list")
+        return real(domain, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(update.importer, "build_one", choking)
+    plan, where = update.run(
+        read_folder(definition_set(tmp_path, "newer")),
+        shipped_brokers_dir(),
+        allow_loopback=True,
+        dry_run=False,
+    )
+    assert by_id(plan)["clustrmaps"].lines == (
+        "clustrmaps.com.json:-: the importer cannot read it: TypeError: steps is not a list",
+    )
+    assert where is not None and (where / "localpeople-example.toml").is_file()
+    assert list(where.parent.glob(".brokers-*")) == []
+
+
+def test_a_failure_half_way_leaves_no_staged_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> object:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(update, "install", broken)
+    with pytest.raises(OSError, match="disk full"):
+        update.run(
+            read_folder(definition_set(tmp_path, "newer")),
+            shipped_brokers_dir(),
+            allow_loopback=True,
+            dry_run=False,
+        )
+    assert list(installed_dir().parent.glob(".brokers-*")) == []

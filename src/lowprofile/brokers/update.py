@@ -230,9 +230,15 @@ def prepare(
     for domain in sorted(set(definitions) - set(importer.MERGED)):
         definition, name, ship = definitions[domain], names[domain], ships.get(domain)
         broker_id = str(ship.data["id"]) if ship else importer.broker_id(domain)
-        built = importer.build_one(
-            domain, definition, facts.get(domain, {}), facts, definitions, set_name
-        )
+        try:
+            built = importer.build_one(
+                domain, definition, facts.get(domain, {}), facts, definitions, set_name
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # A shape the importer did not expect: this definition only, never the set.
+            line = f"{name}:-: the importer cannot read it: {exc.__class__.__name__}: {exc}"
+            plan.changes.append(Change(broker_id, "refused", name, definition.version, (line,)))
+            continue
         if built is None:
             reason = "no https opt-out page in the definition or a shipped file"
             plan.changes.append(Change(broker_id, "skipped", name, definition.version, (reason,)))
@@ -322,6 +328,23 @@ def install(plan: UpdatePlan) -> Path:
     os.replace(plan.staging, target)
     shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def run(
+    defs: DefinitionSet, shipped: Path, *, allow_loopback: bool, dry_run: bool
+) -> tuple[UpdatePlan, Path | None]:
+    """Stage the set and install it (not for a dry run); the staged folder never outlives the
+    call unless it became the installed set. Returns the plan and where it was installed."""
+    staging = staging_dir()
+    try:
+        plan = prepare(defs, staging, shipped, allow_loopback=allow_loopback)
+        if not dry_run:
+            return plan, install(plan)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    discard(plan)
+    return plan, None
 
 
 def discard(plan: UpdatePlan) -> None:

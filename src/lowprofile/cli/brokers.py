@@ -307,21 +307,16 @@ def update_command(
             else "No broker set was installed: the shipped recipes answer."
         )
         return
-    settings = load_settings().with_overrides(proxy=proxy)
-    definitions = _definition_set(source, ref, settings)
     from lowprofile.resources import shipped_brokers_dir
 
-    plan = update.prepare(
+    settings = load_settings().with_overrides(proxy=proxy)
+    definitions = _definition_set(source, ref, settings)
+    plan, where = update.run(
         definitions,
-        update.staging_dir(),
         shipped_brokers_dir(),
         allow_loopback=settings.allow_loopback,
+        dry_run=dry_run,
     )
-    try:
-        where = None if dry_run else update.install(plan)
-    finally:
-        if dry_run:
-            update.discard(plan)
     _show_plan(plan, where, as_json=as_json)
 
 
