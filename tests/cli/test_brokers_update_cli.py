@@ -170,6 +170,11 @@ def test_doctor_compares_the_installed_set_and_reset_removes_it(
     assert rows["clustrmaps"]["state"] == "newer than shipped"
     assert rows["clustrmaps"]["installed"] == "9.0.0" and rows["clustrmaps"]["shipped"] == "0.5.0"
     assert rows["localpeople-example"]["state"] == "not shipped"
+    canary = runner.invoke(app, ["brokers", "doctor", "intelius"], env={"COLUMNS": "200"})
+    assert canary.exit_code == 0, canary.output  # a manual site: no search sent
+    assert "Installed set newer (" in canary.stdout
+    line = next(row for row in canary.stdout.splitlines() if row.startswith("clustrmaps "))
+    assert line.split() == ["clustrmaps", "9.0.0", "0.5.0", "newer", "than", "shipped"]
     reset = runner.invoke(app, ["brokers", "update", "--reset"])
     assert reset.exit_code == 0 and "Installed broker set removed" in reset.stderr
     assert not installed_dir().exists()
