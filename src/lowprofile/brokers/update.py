@@ -244,15 +244,23 @@ def prepare(
             plan.changes.append(Change(broker_id, "skipped", name, definition.version, (reason,)))
             continue
         new = merged(ship.data, built.data) if ship else built.data
-        installed_now = broker_id in current.files
-        before: dict[str, Any] = ship.data if ship else {}
-        if installed_now:
-            before = tomllib.loads(current.files[broker_id].read_text("utf-8"))
+        before, installed_now = _in_use(current.files.get(broker_id), ship)
         change = _judge(broker_id, name, definition.version, ship, new, before, installed_now)
         if change.action == "install":
             change = _stage(change, staging, new, built.header, manifest, ship, allow_loopback)
         plan.changes.append(change)
     return plan
+
+
+def _in_use(installed: Path | None, ship: _Shipped | None) -> tuple[dict[str, Any], bool]:
+    """The recipe in use now, and whether it is an installed one (an installed file that no
+    longer reads as TOML is not: the loader would report it and read the shipped one)."""
+    if installed is not None:
+        try:
+            return tomllib.loads(installed.read_text("utf-8")), True
+        except (OSError, ValueError):
+            pass
+    return (ship.data if ship else {}), False
 
 
 def _judge(
