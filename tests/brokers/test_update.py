@@ -342,3 +342,11 @@ def test_a_failure_half_way_leaves_no_staged_folder(
             dry_run=False,
         )
     assert list(installed_dir().parent.glob(".brokers-*")) == []
+
+
+def test_a_damaged_zip_entry_is_one_error() -> None:
+    data = bytearray(zipped({"a.com.json": b'{"url": "a.com"}'}))
+    at = data.index(b'{"url"')
+    data[at : at + 6] = b"XXXXXX"  # the stored bytes no longer match their CRC
+    with pytest.raises(SetError, match="a.com.json: cannot unpack: Bad CRC-32"):
+        read_zip(bytes(data), "set.zip")

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -94,7 +95,10 @@ def read_zip(data: bytes, source: str, ref: str | None = None) -> DefinitionSet:
         base = PurePosixPath(name).name
         if base in files:
             raise SetError(f"{source}: two definitions named {base}")
-        files[base] = archive.read(entries[name])[: entries[name].file_size]
+        try:  # the entry's declared size bounds what is unpacked
+            files[base] = archive.read(entries[name])
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise SetError(f"{source}: {name}: cannot unpack: {exc}") from exc
     return DefinitionSet(files, source, ref)
 
 
