@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from lowprofile.brokers.installed import Origin
+    from lowprofile.brokers.sets import DefinitionSet
     from lowprofile.brokers.update import UpdatePlan
+    from lowprofile.config import Settings
 
 app = command_group("The people-search sites lowprofile knows, and tools to keep them working.")
 
@@ -320,7 +322,7 @@ def update_command(
     _show_plan(plan, where, as_json=as_json)
 
 
-def _definition_set(source: str | None, ref: str | None, settings: Any) -> Any:
+def _definition_set(source: str | None, ref: str | None, settings: Settings) -> DefinitionSet:
     """The set to install: read from a folder, or fetched from a URL (the default one when no
     source is given) through the scan's HTTP client, with its proxy and fence."""
     from lowprofile.brokers.sets import DEFAULT_URL, fetch_set, read_folder, read_zip
@@ -340,7 +342,7 @@ def _definition_set(source: str | None, ref: str | None, settings: Any) -> Any:
 
     from lowprofile.fetch.http import Http
 
-    async def run() -> Any:
+    async def run() -> DefinitionSet:
         async with Http(settings) as http:
             return await fetch_set(http, source or DEFAULT_URL, ref)
 
