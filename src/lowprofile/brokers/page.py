@@ -123,11 +123,14 @@ def detect_bot_wall(raw_html: str, page_text: str, extra: tuple[str, ...] = ()) 
 
 
 def _trim(text: str, rule: FieldRule) -> str:
+    """The text between ``after`` and ``before``. A marker the text does not hold leaves it
+    whole, as the definitions mean it (DuckDuckGo's reader keeps the value when the split finds
+    nothing: FastBackgroundCheck reads its "Lived In" links after a colon the links do not
+    hold); a marker with nothing after it leaves nothing ("No other aliases.")."""
     if rule.after:
         index = text.find(rule.after)
-        if index < 0:
-            return ""
-        text = text[index + len(rule.after) :]
+        if index >= 0:
+            text = text[index + len(rule.after) :]
     if rule.before:
         index = text.find(rule.before)
         if index >= 0:
