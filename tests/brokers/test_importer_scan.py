@@ -441,3 +441,12 @@ def test_the_shipped_files_carry_the_gaps_the_importer_names(
             assert f"Gap: {gap}." in comment, (domain, gap)
             checked += 1
     assert checked >= 10
+
+
+def test_the_browser_also_stops_waiting_at_a_branch_or_a_wall(brokers: dict[str, Broker]) -> None:
+    """A browser fetch waits for what the page may be: a single profile (the branch's cards)
+    or a captcha are answers too, not a timeout."""
+    from lowprofile.brokers.search import waited_for
+
+    assert ".container-div" in waited_for(brokers["freepeopledirectory"])
+    assert "#bot-check" in waited_for(brokers["fastpeoplesearch"])
