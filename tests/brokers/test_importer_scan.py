@@ -450,3 +450,22 @@ def test_the_browser_also_stops_waiting_at_a_branch_or_a_wall(brokers: dict[str,
 
     assert ".container-div" in waited_for(brokers["freepeopledirectory"])
     assert "#bot-check" in waited_for(brokers["fastpeoplesearch"])
+
+
+def test_a_proved_file_is_kept_and_what_it_does_not_read_is_said(tmp_path: Path) -> None:
+    json_dir = tmp_path / "json"
+    json_dir.mkdir()
+    data = definition(profile={"alternativeNamesList": {"selector": ".aka"}})
+    (json_dir / "a.com.json").write_text(json.dumps(data), encoding="utf-8")
+    facts = tmp_path / "facts.csv"
+    facts.write_text("name,domain\n", encoding="utf-8")
+    out = tmp_path / "brokers"
+    out.mkdir()
+    proved = 'id = "a"\nverified = true\n[parse.fields]\nname = ".n"\n'
+    (out / "a.toml").write_text(proved, encoding="utf-8")
+    report = importer.build(facts, json_dir, SET_NAME, out, tmp_path / "evidence.toml")
+    assert report == [
+        "a: kept (proved on a real page, edited by hand)",
+        "  unread: the definition also reads aliases",
+    ]
+    assert (out / "a.toml").read_text("utf-8") == proved

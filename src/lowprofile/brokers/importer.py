@@ -794,6 +794,15 @@ def hand_written_steps(text: str) -> str:
     return "\n" + (block[: end.start()] if end else block).rstrip("\n") + "\n"
 
 
+def unread_by_hand(shipped: dict[str, Any], built: dict[str, Any]) -> list[str]:
+    """What the definition reads that a file proved by hand does not (its past places, its
+    other names): said in the build report for whoever next proves the file on a real page,
+    never written into it."""
+    fields = built.get("parse", {}).get("fields", {})
+    have = shipped.get("parse", {}).get("fields", {})
+    return [f"the definition also reads {name}" for name in fields if name not in have]
+
+
 def _wrapped(comment: str) -> list[str]:
     """A comment cut to the width of a file; a gap names selectors, which are never cut."""
     gap = comment.startswith("# Gap:")
@@ -816,8 +825,10 @@ def build(
         if built is None:
             continue
         target = out_dir / f"{built.data['id']}.toml"
-        if target.exists() and tomllib.loads(target.read_text("utf-8")).get("verified") is True:
+        shipped = tomllib.loads(target.read_text("utf-8")) if target.exists() else {}
+        if shipped.get("verified") is True:
             report.append(f"{built.data['id']}: kept (proved on a real page, edited by hand)")
+            report += [f"  unread: {what}" for what in unread_by_hand(shipped, built.data)]
             continue
         header = [line for comment in built.header for line in _wrapped(comment)]
         text = "\n".join(header) + "\n" + tomli_w.dumps(built.data)
