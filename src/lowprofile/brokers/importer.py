@@ -750,7 +750,7 @@ def has_miss_marker(domain: str, definition: Definition | None) -> bool:
 
 def live_gaps(domain: str, definition: Definition | None) -> list[str]:
     """The gaps of a definition the site still runs (a removed or seized one is not used)."""
-    if definition is None or definition.removed or domain in SEIZED or domain in SCRIPT_ONLY:
+    if definition is None or definition.removed or domain in SEIZED:
         return []
     return gaps(definition)
 
