@@ -319,6 +319,16 @@ def test_flow_gap_names_clicks_and_waits_and_nothing_else() -> None:
     waited = read(definition(before=[WAIT]), "a.com")
     assert importer.automatic_recipe(waited) is not None
     assert importer.gaps(waited) == ["needs steps (clicks/waits/form post): waits for #logo"]
+    condition = {
+        "actionType": "condition",
+        "expectations": [{"type": "element", "selector": "#more"}],
+        "actions": [CLICK],
+    }
+    acted = read(definition(before=[condition]), "a.com")
+    assert importer.flow_gap(acted) == (
+        "needs steps (clicks/waits/form post): acts when it finds #more"
+    )
+    assert importer.automatic_recipe(acted) is None
 
 
 def test_captcha_marks_become_wall_selectors() -> None:

@@ -474,19 +474,21 @@ def _untranslated_actions(definition: Definition) -> list[str]:
         kind = action.get("actionType")
         if kind in ("navigate", "extract") or (kind == "condition" and _is_branch(action)):
             continue
-        if kind == "condition" and _solves_captcha(action):
+        if kind in ("condition", "expectation") and _solves_captcha(action):
             continue  # a captcha mark: the page reads blocked, the person solves it
         if kind == "expectation":
             out += [f"waits for {s}" for s in _expected(action)]
             if action.get("actions"):
                 out.append("acts on what it finds")
+        elif kind == "condition":
+            out.append(f"acts when it finds {', '.join(_expected(action)) or 'a condition'}")
         elif kind == "click":
             selectors = [str(e.get("selector")) for e in action.get("elements", [])]
             out.append("clicks " + ", ".join(selectors))
         elif kind == "fillForm":
             out.append(f"fills the form {action.get('selector', '')}".strip())
         else:
-            out.append(f"{kind}")
+            out.append(f"{kind} (an action the recipe format has no word for)")
     return out
 
 
