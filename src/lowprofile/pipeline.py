@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lowprofile.checkers.base import CheckerSpec, ScanOptions
+from lowprofile.checkup.records import plan_for as checkup_plan
 from lowprofile.config import Settings
 from lowprofile.errors import EXIT_FAILED, EXIT_OK, LowprofileError
 from lowprofile.plan import assess_report
@@ -349,6 +350,7 @@ def run_pipeline(
         )
         assess_report(report)
         add_registry_tasks(report, history)
+        report.plan = checkup_plan(report.plan, subject.person_id)
         home = subject.home
         point = (
             (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
