@@ -126,6 +126,9 @@ class Settings:
     ``optout run`` started: only the values that broker's steps name are sent, as you approved
     them then. Off by default, because sending personal data with nobody watching is something
     the person must choose: the monthly run then only tells them what is due."""
+    mention_news: str = field(default="google, bing", metadata=_env("LOWPROFILE_MENTION_NEWS"))
+    """The news search feeds the ``mentions`` checker reads for the exact name, comma-separated
+    (``google``, ``bing``); empty: only the person's own feeds (``mentions add``)."""
     xposedornot_url: str = field(
         default="https://api.xposedornot.com", metadata=_env("LOWPROFILE_XPOSEDORNOT_URL")
     )
@@ -181,6 +184,11 @@ class Settings:
     def skipped_username_categories(self) -> tuple[str, ...]:
         """``username_skip_categories`` as a list of category names."""
         return tuple(c.strip() for c in self.username_skip_categories.split(",") if c.strip())
+
+    @property
+    def mention_news_sources(self) -> tuple[str, ...]:
+        """``mention_news`` as a list of source ids."""
+        return tuple(c.strip().lower() for c in self.mention_news.split(",") if c.strip())
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the non-None values of ``changes`` applied (command-line flags), checked

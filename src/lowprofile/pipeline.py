@@ -22,6 +22,7 @@ from lowprofile.checkers.base import CheckerSpec, ScanOptions
 from lowprofile.checkup.records import plan_for as checkup_plan
 from lowprofile.config import Settings
 from lowprofile.errors import EXIT_FAILED, EXIT_OK, LowprofileError
+from lowprofile.mentions.feeds import feeds_for_scan
 from lowprofile.plan import assess_report
 from lowprofile.results import ScanReport, Severity
 from lowprofile.scan import ScanObserver, exit_code, run_scan
@@ -340,6 +341,7 @@ def run_pipeline(
         # a scan kept nowhere keeps no pages or screenshots of the person either
         evidence_dir=options.evidence_dir
         or (evidence_root() / f"scan-{stamp}" if outputs.save else None),
+        mention_feeds=options.mention_feeds or feeds_for_scan(subject.person_id),
     )
     with History(subject.person_id) as history:
         known = read_hand_checks(history)

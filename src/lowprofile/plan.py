@@ -5,8 +5,8 @@ breached account is one password-and-MFA task; located photos become one strip c
 module does not know become a task from their own remedy. Each task's worth is the risk points it
 removes (the drop in the score's points if its findings were gone, combinations included), divided
 by its typical minutes. Then the steps that need no finding: California's one-stop deletion
-platform, the settings checkup of each platform (``checkup``), an alert on one's own name, and, always
-last, what to do if doxing has begun.
+platform, the settings checkup of each platform (``checkup``), an alert on one's own name, and,
+always last, what to do if doxing has begun.
 """
 
 from __future__ import annotations
@@ -397,8 +397,9 @@ def _hand_checks(results: list[CheckResult]) -> list[Action]:
     return actions
 
 
-HIDDEN_LINK_CHECKERS = frozenset({"usernames"})
-"""Checkers whose hand-check links are not put in the plan (they name the person's username)."""
+HIDDEN_LINK_CHECKERS = frozenset({"usernames", "mentions"})
+"""Checkers whose hand-check links are not put in the plan (they name the person's username,
+or search for their exact name)."""
 PEOPLE_SEARCH = ("brokers",)
 HAND_SEARCH_MINUTES = 2
 """Searching one people-search site by hand for every name and city: open, look, close (per

@@ -95,5 +95,7 @@ def with_checkup(plan: list[Action], done: Mapping[str, date], today: date) -> l
     rest = [a for a in plan if a.id != ACTION_ID and a.kind != "emergency"]
     last = [a for a in plan if a.kind == "emergency"]
     task = checkup_action(done, today)
-    ranked = sorted([*rest, *([task] if task else [])], key=lambda a: (-a.per_minute, a.minutes, a.id))
+    ranked = sorted(
+        [*rest, *([task] if task else [])], key=lambda a: (-a.per_minute, a.minutes, a.id)
+    )
     return [*ranked, *last]
