@@ -47,8 +47,7 @@ def account_remedy(site: Site, username: str) -> Remedy:
     page = entry.links[0]
     return Remedy(
         action="account",
-        summary=f"{summary}; `lowprofile settings` lists the {entry.name} checkup "
-        f"({page.cited})",
+        summary=f"{summary}; `lowprofile settings` lists the {entry.name} checkup ({page.cited})",
         url=page.url,
         method="account",
         minutes=REMEDY_MINUTES,
