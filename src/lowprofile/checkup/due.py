@@ -82,7 +82,7 @@ def checkup_action(done: Mapping[str, date], today: date) -> Action | None:
         minutes=MINUTES_PER_PLATFORM * len(due),
         covers=[row.platform.id for row in due],
         command="lowprofile settings",
-        risk_points=POINTS_PER_PLATFORM * len(due),
+        risk_points=round(POINTS_PER_PLATFORM * len(due), 2),
     )
 
 
