@@ -142,3 +142,24 @@ def test_the_feed_list_is_private(site: FeedSite, private_dirs: dict[str, Path])
     assert runner.invoke(app, ["mentions", "remove", "1"]).exit_code == 0
     assert "No feeds kept" in runner.invoke(app, ["mentions", "list"]).stdout
     assert runner.invoke(app, ["mentions", "remove", "1"]).exit_code == 2
+
+
+def test_a_new_mention_is_in_the_monthly_notification(
+    site: FeedSite, private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lowprofile.checkers import base
+    from lowprofile.schedule import notify as notify_module
+    from lowprofile.schedule.runner import run_scheduled
+
+    add(site.url("/alert.atom"))
+    sent: list[tuple[str, str]] = []
+    monkeypatch.setattr(notify_module, "notify", lambda t, m, s: sent.append((t, m)) or [])
+    monkeypatch.setattr(base, "BUILTIN_CHECKERS", {"mentions": base.BUILTIN_CHECKERS["mentions"]})
+    profile = private_dirs["config"] / "profile.toml"
+    run_scheduled(profile)
+    assert sent == []
+    site.atom_extra.append(NEW)
+    run_scheduled(profile)
+    ((title, message),) = sent
+    assert title == "lowprofile: 1 new exposure(s)"
+    assert message.startswith("You are mentioned: Jane Doe joins the Austin library board.")
