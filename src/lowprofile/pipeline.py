@@ -353,6 +353,8 @@ def run_pipeline(
         assess_report(report)
         add_registry_tasks(report, history)
         report.plan = checkup_plan(report.plan, subject.person_id)
+        if options.mention_feeds:  # their alerts are read already: no task to set one up
+            report.plan = [a for a in report.plan if a.id != "google-alerts"]
         home = subject.home
         point = (
             (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None

@@ -163,3 +163,13 @@ def test_a_new_mention_is_in_the_monthly_notification(
     ((title, message),) = sent
     assert title == "lowprofile: 1 new exposure(s)"
     assert message.startswith("You are mentioned: Jane Doe joins the Austin library board.")
+
+
+def test_the_plan_asks_for_an_alert_only_until_one_is_read(site: FeedSite) -> None:
+    def plan() -> set[str]:
+        result = runner.invoke(app, ["scan", "--site", "411", "--json", "-", "--no-save"])
+        return {a["id"] for a in json.loads(result.stdout)["plan"]}
+
+    assert "google-alerts" in plan()
+    add(site.url("/alert.atom"))
+    assert "google-alerts" not in plan()
