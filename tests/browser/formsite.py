@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,6 +53,8 @@ class FormSite:
     def __init__(self, base: str) -> None:
         self.base = base
         self.hits: Counter[str] = Counter()
+        self.arrivals: list[tuple[float, str]] = []
+        """(``time.monotonic()``, path) of every request, in order of arrival."""
         self.posted: list[dict[str, str]] = []
         self.captcha = False
         self.landing = ""
@@ -88,6 +91,7 @@ def _handler(site: list[FormSite]) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             me = site[0]
             me.hits[parts.path] += 1
+            me.arrivals.append((time.monotonic(), parts.path))
             if parts.path == "/landing":
                 self._send(200, me.landing.encode())
             elif parts.path == "/removeMyData":
@@ -101,6 +105,7 @@ def _handler(site: list[FormSite]) -> type[BaseHTTPRequestHandler]:
             me = site[0]
             path = urlsplit(self.path).path
             me.hits[path] += 1
+            me.arrivals.append((time.monotonic(), path))
             length = int(self.headers.get("Content-Length") or 0)
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
             if path == "/search":

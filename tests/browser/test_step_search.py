@@ -84,9 +84,7 @@ def formsite(
 
 
 def scan(subject: list[str], *flags: str) -> dict[str, dict[str, Any]]:
-    result = runner.invoke(
-        app, ["scan", *subject, "--only", "brokers", "--json", "-", "--no-save", *flags]
-    )
+    result = runner.invoke(app, ["scan", *subject, "--only", "brokers", "--json", "-", *flags])
     assert result.exit_code in (0, 1), result.output
     report = json.loads(result.stdout)
     return {r["source"]: r for r in report["results"] if r.get("source")}
@@ -94,7 +92,10 @@ def scan(subject: list[str], *flags: str) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.browser
 def test_form_flow_finds_the_person_and_answers_the_question(
-    chromium: None, formsite: FormSite, no_network: respx.MockRouter
+    chromium: None,
+    formsite: FormSite,
+    no_network: respx.MockRouter,
+    private_dirs: dict[str, Path],
 ) -> None:
     results = scan(JANE, "--browser", "always")
     replica = results["replica"]
@@ -107,6 +108,11 @@ def test_form_flow_finds_the_person_and_answers_the_question(
     assert first == {"first": "Jane", "last": "Doe", "state": "TX"}
     assert answer["a"] == "no"  # 41 is not over 45: the "Yes" step was left out for this person
     assert results["tracer"]["status"] == "found", results["tracer"]
+    # the page the flow ended on is kept as a browser fetch's is
+    folder = private_dirs["data"] / "evidence" / "1" / "replica"
+    page = json.loads((folder / "manifest.json").read_text())["pages"][0]
+    assert page["via"] == "browser"
+    assert "Fresno, CA" in (folder / "page-1.html").read_text()
 
 
 @pytest.mark.browser
@@ -127,6 +133,24 @@ def test_captcha_in_an_unattended_scan_is_blocked(
     replica = scan(JANE, "--browser", "always")["replica"]
     assert replica["status"] == "blocked", replica
     assert "captcha" in replica["detail"] and "--show-browser" in replica["detail"]
+
+
+@pytest.mark.browser
+def test_each_page_the_flow_asks_for_waits_its_turn_on_the_host(
+    chromium: None,
+    formsite: FormSite,
+    no_network: respx.MockRouter,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first page, the posted form and the answer are three requests to one host: each one
+    waits the host's pause after the one before, as three page fetches would."""
+    monkeypatch.setenv("LOWPROFILE_HOST_INTERVAL", "1.5")
+    assert scan(JANE, "--browser", "always", "--site", "replica")["replica"]["status"] == "found"
+    pages = [(at, path) for at, path in formsite.arrivals if path != "/favicon.ico"]
+    times = {path: at for at, path in pages}
+    assert [path for _, path in pages] == ["/landing", "/search", "/answer"]
+    assert times["/search"] - times["/landing"] >= 1.4
+    assert times["/answer"] - times["/search"] >= 1.4
 
 
 def test_without_the_browser_a_step_search_is_a_link_with_why(formsite: FormSite) -> None:
