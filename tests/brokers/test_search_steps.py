@@ -6,15 +6,19 @@ rules that decide, before any page is opened, what a step search may say and sen
 
 from __future__ import annotations
 
+import asyncio
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from lowprofile.brokers.doctor import _one
 from lowprofile.brokers.loader import validate_files
 from lowprofile.brokers.schema import Broker, broker_from_dict
 from lowprofile.brokers.search import fill, holds
 from lowprofile.brokers.template import MissingValue, Query
+from lowprofile.config import Settings
+from lowprofile.fetch.http import Http
 from lowprofile.subject import Address, Name
 
 STEPS = """\
@@ -177,3 +181,16 @@ def test_a_required_value_the_person_lacks_skips_the_site() -> None:
 )
 def test_holds(condition: str, age: int | None, expected: bool) -> None:
     assert holds(condition, query(age)) is expected
+
+
+def test_the_doctor_leaves_a_step_search_to_the_scan() -> None:
+    """``brokers doctor`` fetches over plain HTTP: a search that is a form is not sent there (a
+    GET of its first page would say nothing about the recipe)."""
+
+    async def check() -> dict[str, object]:
+        async with Http(Settings()) as http:
+            return await _one(http, broker())
+
+    row = asyncio.run(check())
+    assert row["health"] == "manual"
+    assert "played as steps in the browser" in str(row["detail"])
