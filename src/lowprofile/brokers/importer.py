@@ -33,6 +33,13 @@ from typing import Any
 
 import tomli_w
 
+from lowprofile.brokers.import_flow import (
+    CAPTCHA_ACTIONS,
+    Flow,
+    needs_steps,
+    scan_actions,
+    search_flow,
+)
 from lowprofile.brokers.select import compile_selector
 
 FIELD_MAP = {
@@ -176,11 +183,12 @@ class Definition:
     mirrors: tuple[str, ...]
     removed: str
     opt_out: str
+    actions: tuple[dict[str, Any], ...] = ()
+    """The scan flow as written (``import_flow`` says it as search steps where it needs them;
+    ``gaps`` names what the recipe cannot say)."""
     age_ranges: tuple[str, ...] = ()
     """The navigate action's ``ageRange`` brackets, for ``${age|ageRange}``."""
     branches: tuple[Extract, ...] = ()
-    flow: tuple[dict[str, Any], ...] = ()
-    """The scan actions as written, for what the recipe cannot say (``gaps``)."""
 
     def summary(self) -> dict[str, str]:
         out = {
@@ -226,12 +234,10 @@ def read_definition(data: dict[str, Any], fallback: str) -> Definition:
     main: Extract | None = None
     age_ranges: tuple[str, ...] = ()
     branches: list[Extract] = []
-    flow: list[dict[str, Any]] = []
     for step in data.get("steps", []):
         if step.get("stepType") != "scan":
             continue
         for action in step.get("actions", []):
-            flow.append(action)
             kind = action.get("actionType")
             if kind == "navigate" and not url:
                 url = str(action.get("url", ""))
@@ -254,9 +260,9 @@ def read_definition(data: dict[str, Any], fallback: str) -> Definition:
         mirrors=tuple(str(m["url"]) for m in data.get("mirrorSites", []) if not m.get("removedAt")),
         removed=_date(data.get("removedAt")),
         opt_out=opt_out,
+        actions=tuple(scan_actions(data)),
         age_ranges=age_ranges,
         branches=tuple(branches),
-        flow=tuple(flow),
     )
 
 
@@ -434,7 +440,6 @@ def field_gaps(fields: dict[str, dict[str, Any]], where: str = "") -> list[str]:
     return out
 
 
-CAPTCHA_ACTIONS = {"getCaptchaInfo", "solveCaptcha"}
 _NEGATED = re.compile(r"^(.*)\[not\((.*)\)\]$")
 
 
@@ -450,7 +455,7 @@ def captcha_marks(definition: Definition) -> tuple[str, ...]:
     lowprofile never solves a captcha: a page showing one reads ``blocked``, and the person
     passes it in a visible browser."""
     marks: list[str] = []
-    for action in definition.flow:
+    for action in definition.actions:
         kind = action.get("actionType")
         if kind in CAPTCHA_ACTIONS and action.get("selector"):
             marks.append(str(action["selector"]))
@@ -467,49 +472,30 @@ def captcha_marks(definition: Definition) -> tuple[str, ...]:
 STEPS_GAP = "needs steps (clicks/waits/form post)"
 
 
-def _untranslated_actions(definition: Definition) -> list[str]:
-    """Each scan action a GET and the page reader do not play, in words."""
-    out = []
-    for action in definition.flow:
-        kind = action.get("actionType")
-        if kind in ("navigate", "extract") or (kind == "condition" and _is_branch(action)):
-            continue
-        if kind in ("condition", "expectation") and _solves_captcha(action):
-            continue  # a captcha mark: the page reads blocked, the person solves it
-        if kind == "expectation":
-            out += [f"waits for {s}" for s in _expected(action)]
-            if action.get("actions"):
-                out.append("acts on what it finds")
-        elif kind == "condition":
-            out.append(f"acts when it finds {', '.join(_expected(action)) or 'a condition'}")
-        elif kind == "click":
-            selectors = [str(e.get("selector")) for e in action.get("elements", [])]
-            out.append("clicks " + ", ".join(selectors))
-        elif kind == "fillForm":
-            out.append(f"fills the form {action.get('selector', '')}".strip())
-        else:
-            out.append(f"{kind} (an action the recipe format has no word for)")
-    return out
-
-
 def flow_gap(definition: Definition) -> str | None:
-    """The scan flow's actions besides navigate, extract, branches and captcha marks, as one
-    named gap (the recipe is a plain fetch of the search URL), or None when there are none."""
-    actions = _untranslated_actions(definition)
-    return f"{STEPS_GAP}: {'; '.join(actions)}" if actions else None
+    """What of the scan flow the recipe cannot say, as one named gap, or None. A flow with a
+    form or a click is played as search steps (``flow_of``); only what those steps cannot say
+    (``Flow.gaps``) is a gap. Without steps, waits are what the page fetch does and a captcha is
+    a wall the page reading recognises (``captcha_marks``); any other action is a gap."""
+    flow = flow_of(definition)
+    if flow is None:
+        missing = [f"a {kind} action a page fetch does not play" for kind in _unplayed(definition)]
+    else:
+        missing = flow.gaps + ([] if flow.url else ["no page to open first"])
+    return f"{STEPS_GAP}: {'; '.join(missing)}" if missing else None
 
 
-def needs_actions(definition: Definition) -> bool:
-    """Whether results only show after the definition acts on the page (a click or a form),
-    so a plain fetch of the URL never sees them."""
-    for action in definition.flow:
-        kind = action.get("actionType")
-        if kind in ("click", "fillForm"):
-            return True
-        if kind in ("condition", "expectation") and action.get("actions"):
-            if not (_is_branch(action) or _solves_captcha(action)):
-                return True
-    return False
+def _unplayed(definition: Definition) -> list[str]:
+    """The kinds of scan action a page fetch with the reader does not do (no steps played)."""
+    out = []
+    for action in definition.actions:
+        kind = str(action.get("actionType", ""))
+        if kind in ("navigate", "extract") or _solves_captcha(action) or _is_branch(action):
+            continue
+        if kind == "expectation" and not action.get("actions"):
+            continue  # a wait: the fetched page is read as it comes, a wall reads blocked
+        out.append(kind or "nameless")
+    return out
 
 
 def gaps(definition: Definition) -> list[str]:
@@ -534,11 +520,18 @@ def _branch(branch: Extract) -> dict[str, Any] | None:
 
 def automatic_recipe(definition: Definition) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """``(search, parse)`` for a live definition with a templated GET search, else None."""
-    if definition.removed or not definition.cards or needs_actions(definition):
+    if definition.removed or not definition.cards:
         return None
+    flow = flow_of(definition)
     template = translate_template(definition.url, definition.age_ranges)
-    if not template or "{" not in template:
-        return None  # a form to post or a landing page: no URL to fill in
+    if flow is not None:
+        if flow.gaps or not flow.url:
+            return None  # a flow it cannot play as written (named in the file's comment)
+        search: dict[str, Any] = {"mode": "steps", "url": flow.url, "steps": flow.steps}
+    elif not template or "{" not in template:
+        return None  # a landing page with no flow after it: no URL to fill in
+    else:
+        search = {"mode": "auto", "url": template}
     fields = fields_of(definition)
     if "name" not in fields:
         return None
@@ -546,12 +539,22 @@ def automatic_recipe(definition: Definition) -> tuple[dict[str, Any], dict[str, 
     if definition.no_results:
         parse["no_results_selectors"] = [definition.no_results]
     marks = captcha_marks(definition)
-    if marks:
+    if marks and flow is None:  # a flow of steps meets its captchas as captcha steps
         parse["blocked_selectors"] = list(marks)
     branches = [b for b in map(_branch, definition.branches) if b is not None]
     if branches:
         parse["branches"] = branches
-    return {"mode": "auto", "url": template}, parse
+    return search, parse
+
+
+def flow_of(definition: Definition) -> Flow | None:
+    """The definition's scan flow as search steps, or None when a page fetch does the search
+    (navigate, waits, extract)."""
+    if not needs_steps(list(definition.actions)):
+        return None
+    return search_flow(
+        list(definition.actions), lambda url: translate_template(url, definition.age_ranges)
+    )
 
 
 _FACT_VARIABLES = {
@@ -697,6 +700,10 @@ def build_one(
         out["search"], out["parse"] = recipe
         based_on = f"{set_name} ({domain}.json, version {definition.version})"
         header.append(f"# Automatic: follows {based_on}; not yet proved on a real page.")
+        flow = flow_of(definition)
+        if flow is not None:
+            header.append("# Its search is a form: played as steps in the browser.")
+            header += [f"# {note}" for note in flow.notes]
     else:
         link = (
             SCRIPT_ONLY.get(domain)
@@ -773,11 +780,9 @@ def _why_manual(domain: str, definition: Definition | None, set_name: str, linke
             "been read off the live site, so a search that finds nobody could never say so "
             f"(it would read as a changed page); {link}."
         )
-    if needs_actions(definition):
-        return (
-            "its results only show after the definition acts on the page (a click or a form, "
-            f"named in the gap below), which a plain fetch of the URL cannot do; {link}."
-        )
+    flow = flow_of(definition)
+    if flow is not None and (flow.gaps or not flow.url):
+        return f"its search flow cannot be played as written ({'; '.join(flow.gaps)}); {link}."
     return f"its search is a form post or a landing page, not a URL to fill in; {link}."
 
 
