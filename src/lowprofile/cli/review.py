@@ -102,7 +102,7 @@ def _sit(subject: Subject, resume: bool, only: list[str], kind: str | None) -> N
         left = [i for i in items if i.key not in progress.answers]
         _announce(terminal, items, left, progress.seconds_per_site)
         try:
-            asyncio.run(sit(left, subject, settings, ledger, progress, terminal))
+            asyncio.run(sit(items, subject, settings, ledger, progress, terminal))
         except RequestFailed as exc:  # the browser could not start: nothing to sit with
             fail(str(exc), EXIT_FAILED)
     for line in summary(items, progress):
