@@ -30,7 +30,9 @@ RESULTS = b"""<!doctype html><html><head><title>People results</title></head><bo
     + '</h2><span class="age">Age 41</span><span class="place">Austin, TX</span>'
     + '<a class="profile" href="/person/jane-doe-austin">View</a></div>';
 }, 300);</script></body></html>"""
-OPEN = RESULTS.replace(b"setTimeout(function () {", b"(function () {").replace(b"}, 300);", b"})();")
+OPEN = RESULTS.replace(b"setTimeout(function () {", b"(function () {").replace(
+    b"}, 300);", b"})();"
+)
 MANUAL = b"""<!doctype html><html><head><title>Find people</title></head><body>
 <h1>Records for Jane Doe</h1><ul><li><a href="/p/1">Jane Doe, 41, Austin TX</a></li></ul>
 </body></html>"""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SUBJECT, Keys, save_scan
+from reviewkit import SUBJECT, Keys, save_scan
 from reviewsite import ReviewSite
 from typer.testing import CliRunner
 
@@ -23,9 +23,9 @@ from lowprofile.brokers.loader import load_brokers
 from lowprofile.cli.main import app
 from lowprofile.config import load_settings
 from lowprofile.optout.records import RequestLedger
+from lowprofile.results import CheckResult, Status
 from lowprofile.review.progress import Progress
 from lowprofile.review.queue import Item, build_queue
-from lowprofile.results import CheckResult, Status
 from lowprofile.review.session import Stop, sit
 from lowprofile.store import Store
 
@@ -101,7 +101,10 @@ def test_interrupted_after_two_resume_starts_at_the_third(
     headed: str, review_site: ReviewSite, private_dirs: dict[str, Path]
 ) -> None:
     other = CheckResult(
-        "brokers", "othersite", Status.MANUAL, url=f"{review_site.base}/manual/other",
+        "brokers",
+        "othersite",
+        Status.MANUAL,
+        url=f"{review_site.base}/manual/other",
         source="othersite",
     )
     save_scan(review_site, other)
