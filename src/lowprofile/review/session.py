@@ -34,6 +34,7 @@ from lowprofile.results import Status
 from lowprofile.review.person import Interrupted, ReviewPerson, Terminal, Watch
 from lowprofile.review.progress import Progress, progress_line
 from lowprofile.review.queue import Item, Kind
+from lowprofile.review.tabs import Tabs
 from lowprofile.subject import Subject
 
 POLL = 0.2
@@ -94,32 +95,45 @@ class Review:
         self.watch = watch
         self.wait = wait
         self._person_seconds = 0.0
+        self.tabs = Tabs(engine)
 
     async def run(self, items: Sequence[Item]) -> list[Stop]:
         """Every stop not yet answered in this sitting, in order; stops at the end of input
         (the person left: ``--resume`` goes on from the next one)."""
         stops: list[Stop] = []
-        total = len(items)
-        for item in items:
-            if item.key in self.progress.answers:
-                continue
-            done = len([i for i in items if i.key in self.progress.answers])
-            elapsed = sum(a.seconds for a in self.progress.answers.values())
-            line = progress_line(done, total, elapsed, self.progress.seconds_per_site)
-            self.terminal.say(f"[{line}] {item.broker.name}: {item.kind.value}, {item.why}")
-            try:
-                stop = await self._stop(item)
-            except Interrupted:
-                self.terminal.say(
-                    f"stopped before {item.broker.name}: `lowprofile review --resume` goes on here"
-                )
-                break
-            self.progress.record(item.key, stop.answer, stop.seconds, opened=stop.opened)
-            self.terminal.say(f"  {item.broker.name}: {stop.detail}")
-            stops.append(stop)
+        waiting = [item for item in items if item.key not in self.progress.answers]
+        try:
+            for number, item in enumerate(waiting):
+                upcoming = waiting[number + 1] if number + 1 < len(waiting) else None
+                if not await self._one(item, upcoming, items, stops):
+                    break
+        finally:
+            await self.tabs.discard()
         return stops
 
-    async def _stop(self, item: Item) -> Stop:
+    async def _one(
+        self, item: Item, upcoming: Item | None, items: Sequence[Item], stops: list[Stop]
+    ) -> bool:
+        """Say where the sitting stands, play one stop and keep its answer; False once the
+        person has left."""
+        total = len(items)
+        done = len([i for i in items if i.key in self.progress.answers])
+        elapsed = sum(a.seconds for a in self.progress.answers.values())
+        line = progress_line(done, total, elapsed, self.progress.seconds_per_site)
+        self.terminal.say(f"[{line}] {item.broker.name}: {item.kind.value}, {item.why}")
+        try:
+            stop = await self._stop(item, upcoming)
+        except Interrupted:
+            self.terminal.say(
+                f"stopped before {item.broker.name}: `lowprofile review --resume` goes on here"
+            )
+            return False
+        self.progress.record(item.key, stop.answer, stop.seconds, opened=stop.opened)
+        self.terminal.say(f"  {item.broker.name}: {stop.detail}")
+        stops.append(stop)
+        return True
+
+    async def _stop(self, item: Item, upcoming: Item | None = None) -> Stop:
         self._person_seconds = 0.0
         started = time.monotonic()
         if item.kind is Kind.OPTOUT and item.has_steps:
@@ -133,10 +147,10 @@ class Review:
                 self._person_seconds,
                 evidence,
             )
-        problem = check_public_target(item.url, allow_loopback=self.engine.settings.allow_loopback)
+        problem = self._unopenable(item)
         if problem:
             return Stop(item, "dead", f"not opened: {problem}", time.monotonic() - started)
-        async with self.engine.tab(item.url) as page:
+        async with self.tabs.open(item.url) as page:
             status, load, failed = await self._open(page, item.url)
             if failed:
                 detail = f"did not answer ({failed}): it may be down; going on"
@@ -151,12 +165,23 @@ class Review:
                 else:
                     answer, detail = await self._look(item, page)
                     opened = False
+                if upcoming is not None and not self._unopenable(upcoming):
+                    self.tabs.prepare(upcoming.url)
                 evidence = "" if answer == "skipped" else await self._keep(item, page)
             finally:
                 if helper is not None:
                     helper.cancel()
         seconds = time.monotonic() - started
         return Stop(item, answer, detail, seconds, load, self._person_seconds, evidence, opened)
+
+    def _unopenable(self, item: Item) -> str:
+        """Why the sitting will not open ``item`` in a tab of its own ('' when it will): its
+        opt-out steps open their own, and a private address is never opened."""
+        if item.kind is Kind.OPTOUT and item.has_steps:
+            return "its steps open their own tab"
+        return (
+            check_public_target(item.url, allow_loopback=self.engine.settings.allow_loopback) or ""
+        )
 
     def _watching(self, item: Item, page: Any) -> asyncio.Task[None] | None:
         """The test's stand-in for the person's hands on the window, if any."""
