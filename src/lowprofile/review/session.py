@@ -13,12 +13,14 @@ The person passes the checks; nothing here solves, hides or fakes anything (SECU
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from lowprofile.brokers.page import PageReading, read_page
 from lowprofile.browser.engine import PERSON_WAIT, BrowserEngine
@@ -36,6 +38,8 @@ from lowprofile.review.progress import Progress, progress_line
 from lowprofile.review.queue import Item, Kind
 from lowprofile.review.tabs import Tabs
 from lowprofile.subject import Subject
+
+log = logging.getLogger(__name__)
 
 POLL = 0.2
 """Seconds between two looks at a page the person is working on: short enough that noticing
@@ -153,7 +157,7 @@ class Review:
         async with self.tabs.open(item.url) as page:
             status, load, failed = await self._open(page, item.url)
             if failed:
-                detail = f"did not answer ({failed}): it may be down; going on"
+                detail = f"did not answer ({failed}): it may be down, try it another day"
                 return Stop(item, "dead", detail, time.monotonic() - started, load)
             helper = self._watching(item, page)
             try:
@@ -198,13 +202,13 @@ class Review:
         started = time.monotonic()
         try:
             response = await page.goto(url, timeout=budget, wait_until="domcontentloaded")
-        except Error as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no reason"
-            return 0, time.monotonic() - started, first
+        except Error:
+            log.debug("%s did not load", url, exc_info=True)
+            return 0, time.monotonic() - started, f"nothing at {urlsplit(url).netloc}"
         status = response.status if response is not None else 200
         seconds = time.monotonic() - started
         if status == 502 and not (await page.content()).count("<p"):  # noqa: PLR2004
-            return status, seconds, "the connection failed"
+            return status, seconds, f"nothing at {urlsplit(url).netloc}"
         return status, seconds, ""
 
     async def _read(self, item: Item, page: Any, status: int) -> tuple[str, str, bool]:
