@@ -19,7 +19,7 @@ from lowprofile.browser.folders import remove_orphans, scan_folder
 from lowprofile.cli.main import app
 from lowprofile.optout.model import Channel, Request, RequestEvent, RequestState
 from lowprofile.results import CheckResult, ScanReport, Status
-from lowprofile.review.progress import Progress, progress_line, progress_path
+from lowprofile.review.progress import Progress, opened_line, progress_line, progress_path
 from lowprofile.review.queue import Kind, build_queue, estimate_minutes, waiting_for_person
 from lowprofile.store import Store
 
@@ -148,6 +148,24 @@ def test_progress_is_a_private_file_read_back(private_dirs: dict[str, Path]) -> 
     assert again.seconds_per_site == 10.0 and again.opened == 1
     path.write_text("{not json")
     assert Progress.load("person-1").answers == {}  # a damaged file starts a new sitting
+
+
+def test_the_next_review_says_what_the_last_one_opened_up(private_dirs: dict[str, Path]) -> None:
+    earlier = Progress("person-1")
+    earlier.record("search:blocked:u", "found", 9.0, opened=True)
+    earlier.record("search:changedsite:u", "found", 9.0, opened=True)
+    earlier.record("search:handsite:u", "listed", 9.0)
+    before = report(searched("blocked", Status.BLOCKED))
+    latest = report(searched("blocked", Status.NOT_FOUND), searched("changedsite", Status.BLOCKED))
+    earlier.answers = {
+        key: replace(a, at=before.started.isoformat()) for key, a in earlier.answers.items()
+    }
+    assert opened_line(earlier, before) == ""  # the sitting came after that scan
+    assert opened_line(earlier, latest) == (
+        "Your last review opened up 2 site(s) for automatic scans; your latest scan read 1 of "
+        "them by itself."
+    )
+    assert opened_line(Progress("person-2"), latest) == ""
 
 
 def test_the_monthly_line_counts_and_times_the_stops(

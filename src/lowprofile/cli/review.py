@@ -80,7 +80,7 @@ def _sit(subject: Subject, resume: bool, only: list[str], kind: str | None) -> N
     from lowprofile.config import load_settings
     from lowprofile.errors import EXIT_FAILED, RequestFailed
     from lowprofile.optout.records import RequestLedger
-    from lowprofile.review.progress import Progress
+    from lowprofile.review.progress import Progress, opened_line
     from lowprofile.review.queue import Kind, build_queue
     from lowprofile.review.session import sit, summary
     from lowprofile.store import Store
@@ -98,7 +98,11 @@ def _sit(subject: Subject, resume: bool, only: list[str], kind: str | None) -> N
         if not items:
             terminal.say("Nothing waits for you: every site of your latest scan was read.")
             return
-        progress = Progress.load(person) if resume else Progress(person)
+        earlier = Progress.load(person)
+        progress = earlier if resume else Progress(person)
+        opened = opened_line(earlier, report)
+        if opened and not resume:
+            terminal.say(opened)
         left = [i for i in items if i.key not in progress.answers]
         _announce(terminal, items, left, progress.seconds_per_site)
         try:

@@ -18,6 +18,7 @@ from typing import Any
 from lowprofile.browser.profiles import site_key
 from lowprofile.config import data_dir
 from lowprofile.files import ensure_private_dir, write_private
+from lowprofile.results import ScanReport, Status
 
 
 def progress_path(person: str) -> Path:
@@ -75,7 +76,32 @@ class Progress:
 
     @property
     def opened(self) -> int:
-        return sum(1 for a in self.answers.values() if a.opened)
+        return len(self.opened_sites)
+
+    @property
+    def opened_sites(self) -> set[str]:
+        """The broker ids whose wall the person passed and whose page was then read."""
+        return {key.split(":")[1] for key, a in self.answers.items() if a.opened and ":" in key}
+
+
+def opened_line(earlier: Progress, report: ScanReport) -> str:
+    """What the last sitting opened up, as the latest scan saw it: how many of those sites it
+    read by itself ('' when the last sitting opened none, or came after that scan)."""
+    sites = earlier.opened_sites
+    if not sites:
+        return ""
+    last = max(datetime.fromisoformat(a.at) for a in earlier.answers.values())
+    if report.started <= last:  # the scan came before the sitting: it cannot tell yet
+        return ""
+    read = {
+        r.source
+        for r in report.results
+        if r.source in sites and r.status in (Status.FOUND, Status.POSSIBLE, Status.NOT_FOUND)
+    }
+    return (
+        f"Your last review opened up {len(sites)} site(s) for automatic scans; your latest scan "
+        f"read {len(read)} of them by itself."
+    )
 
 
 def progress_line(done: int, total: int, elapsed: float, per_site: float | None) -> str:
