@@ -109,6 +109,8 @@ def _sit(subject: Subject, resume: bool, only: list[str], kind: str | None) -> N
             asyncio.run(sit(items, subject, settings, ledger, progress, terminal))
         except RequestFailed as exc:  # the browser could not start: nothing to sit with
             fail(str(exc), EXIT_FAILED)
+        except KeyboardInterrupt:  # every stop answered is kept, and so are the cookies
+            terminal.say("stopped: `lowprofile review --resume` goes on from here")
     for line in summary(items, progress):
         terminal.say(line)
 

@@ -108,17 +108,23 @@ def _optouts(
     requests: Sequence[Request],
     now: datetime | None,
 ) -> list[Item]:
+    """One stop per listing the scan found or the ledger says needs you (a broker whose form
+    has no steps: one stop for the site, the form being the same for every listing)."""
     moment = now or datetime.now(UTC)
     current = {(r.broker, r.listing): state_at(r, moment).state for r in requests}
-    items = []
-    for broker in brokers.values():
-        for listing in listing_urls(report, broker.id):
-            state = current.get((broker.id, listing))
-            why = _waits_for_person(broker, state)
-            if why:
-                url = listing if broker.optout.steps else broker.optout.url
-                items.append(Item(Kind.OPTOUT, broker, url, why, minutes=OPTOUT_MINUTES))
-    return items
+    found = [(b, listing) for b in brokers for listing in listing_urls(report, b)]
+    needing = [pair for pair, state in current.items() if state is RequestState.NEEDS_YOU]
+    stops: dict[tuple[str, str], Item] = {}
+    for broker_id, listing in dict.fromkeys([*found, *needing]):
+        broker = brokers.get(broker_id)
+        why = _waits_for_person(broker, current.get((broker_id, listing))) if broker else ""
+        if broker is None or not why:
+            continue
+        url = listing if broker.optout.steps else broker.optout.url
+        stops.setdefault(
+            (broker_id, url), Item(Kind.OPTOUT, broker, url, why, minutes=OPTOUT_MINUTES)
+        )
+    return list(stops.values())
 
 
 def _waits_for_person(broker: Broker, state: RequestState | None) -> str:
