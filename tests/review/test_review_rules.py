@@ -209,7 +209,9 @@ def test_the_scheduled_notification_ends_with_the_review_line(
     assert sent == [("lowprofile: your monthly scan", f"No new exposures. {line}")]
 
 
-def test_no_display_is_refused_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_display_is_refused_plainly(
+    review_site: ReviewSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("sys.platform", "linux")
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

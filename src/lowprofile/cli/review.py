@@ -3,7 +3,6 @@ and the opt-outs that wait for you (``review/``)."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +11,7 @@ import typer
 from lowprofile.cli.common import ProfileOpt
 
 if TYPE_CHECKING:
+    from lowprofile.brokers.schema import Broker
     from lowprofile.review.queue import Item
     from lowprofile.subject import Subject
 
@@ -32,6 +32,8 @@ class ConsoleTerminal:
         self.console.print(Text(line), soft_wrap=True)
 
     async def ask(self, prompt: str) -> str | None:
+        import asyncio
+
         self.console.print(prompt, end="", markup=False, highlight=False)
         line = await asyncio.to_thread(sys.stdin.readline)
         return line.rstrip("\n") if line else None
@@ -56,27 +58,33 @@ def review_command(
     Recipe sites are read by themselves once you pass their check; on the others press l
     (listed), n (not listed), s (skip) or o URL (a listing's address). Exit codes: 0 done or
     stopped to resume later; 2 usage or input error; 3 no display or no browser."""
+    from lowprofile.brokers.loader import load_brokers
     from lowprofile.browser.engine import no_screen
     from lowprofile.cli.common import exit_code_for, fail
+    from lowprofile.cli.inputs import require_brokers
     from lowprofile.config import default_profile_path
     from lowprofile.errors import EXIT_FAILED, LowprofileError
     from lowprofile.subject import load_profile
 
     if kind not in (None, "search", "optout"):
         fail(f"--kind {kind!r}: give search or optout")
-    if no_screen():
-        fail(NO_DISPLAY, EXIT_FAILED)
-    try:
+    try:  # what was typed is checked first (exit 2), then whether a window can open (exit 3)
         subject = load_profile((profile or default_profile_path()).expanduser())
-        _sit(subject, resume, only or [], kind)
+        known = load_brokers().brokers
+        require_brokers(only or [], known, "--only")
+        if no_screen():
+            fail(NO_DISPLAY, EXIT_FAILED)
+        _sit(subject, known, resume, only or [], kind)
     except LowprofileError as exc:
         fail(exc.for_terminal, exit_code_for(exc))
 
 
-def _sit(subject: Subject, resume: bool, only: list[str], kind: str | None) -> None:
-    from lowprofile.brokers.loader import load_brokers
+def _sit(
+    subject: Subject, known: dict[str, Broker], resume: bool, only: list[str], kind: str | None
+) -> None:
+    import asyncio
+
     from lowprofile.cli.common import fail
-    from lowprofile.cli.inputs import require_brokers
     from lowprofile.config import load_settings
     from lowprofile.errors import EXIT_FAILED, RequestFailed
     from lowprofile.optout.records import RequestLedger
@@ -86,8 +94,6 @@ def _sit(subject: Subject, resume: bool, only: list[str], kind: str | None) -> N
     from lowprofile.store import Store
 
     settings = load_settings()
-    known = load_brokers().brokers
-    require_brokers(only, known, "--only")
     person = subject.person_id
     with Store() as store:
         report = store.load(store.resolve("latest", person))
