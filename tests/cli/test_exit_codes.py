@@ -66,6 +66,7 @@ BAD_INPUT: dict[str, tuple[list[str], str]] = {
     "registry status": (["--profile", NOPE], "no such profile"),
     "registry update": ([NOPE + ".csv"], "No such file"),
     "report": (["99"], "the history is empty"),
+    "review": (["--only", "nosuch"], "unknown broker(s): nosuch"),
     "scan": (["--photos", NOPE], "--photos: no such file or folder"),
     "schedule install": (["--time", "25:99"], "--time"),
     "schedule remove": (["--bogus"], "No such option: --bogus"),

@@ -31,6 +31,7 @@ from lowprofile.cli.checkers import checkers_command
 from lowprofile.cli.common import PLAIN_HELP, exit_code_for, setup_logging
 from lowprofile.cli.init import init_command
 from lowprofile.cli.report import report_command
+from lowprofile.cli.review import review_command
 from lowprofile.cli.scan import scan_command
 from lowprofile.errors import EXIT_USAGE, LowprofileError
 
@@ -113,6 +114,7 @@ app.command("scan")(scan_command)
 app.command("init")(init_command)
 app.command("checkers")(checkers_command)
 app.command("report")(report_command)
+app.command("review")(review_command)
 app.add_typer(brokers_cli.app, name="brokers")
 app.add_typer(breaches_cli.app, name="breaches")
 app.add_typer(photos_cli.app, name="photos")
