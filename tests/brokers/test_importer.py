@@ -158,7 +158,8 @@ def test_build_writes_valid_files_and_keeps_proved_ones(tool: ModuleType, tmp_pa
         "url": "https://listed.com/p/{first|lower}-{last|lower}/{state|upper}",
     }
     assert tomllib.loads(evidence.read_text("utf-8")) == {
-        "live": {"based_on": "Set 2026-02 (live.com.json, version 0.1.0)"}
+        "live": {"based_on": "Set 2026-02 (live.com.json, version 0.1.0)"},
+        "gone": {"withdrawn": "Set 2026-02 (gone.com.json, version 0.1.0, removed 2026-06-10)"},
     }
 
 

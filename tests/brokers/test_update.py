@@ -286,19 +286,19 @@ def test_a_set_that_agrees_with_the_shipped_file_takes_the_installed_recipe_back
 
 
 def test_the_shared_sets_older_then_2026_02(shared_data: Path) -> None:
-    """On DuckDuckGo's real sets: the older one (2023-09..2025-02) changes some recipes; the
-    2026-02 one, which the shipped files follow, takes every one of them back and changes no
-    shipped recipe, apart from the proved ones it would change (kept, with the conflict)."""
-    update.install(prepared(shared_data / "ddg-brokers"))
-    older = read_manifest()
-    assert older is not None and older.recipes
+    """On DuckDuckGo's real sets: the older one (2023-09..2025-02) installs nothing, since
+    every recipe it would change belongs to a broker the 2026-02 set withdrew or follows a newer
+    definition; the 2026-02 one, which the shipped files follow, changes no shipped recipe apart
+    from the proved ones it would change (kept, with the conflict)."""
+    older = prepared(shared_data / "ddg-brokers")
+    assert [c.broker for c in older.changes if c.action == "install"] == []
+    assert {"peoplewhiz", "peoplewhizr"} <= {c.broker for c in older.changes if c.action == "kept"}
+    update.install(older)
     plan = prepared(shared_data / "ddg-brokers-2026-02")
     moved = {c.broker: c for c in plan.changes if c.action not in ("unchanged", "skipped")}
     assert {c.action for c in moved.values()} == {"kept"}
     shipped = {b: shipped_data(b) for b in moved}
     assert all(data["verified"] is True for data in shipped.values()), sorted(moved)
-    back = {c.broker for c in plan.changes if c.lines == ("back to the shipped recipe",)}
-    assert back == set(older.recipes)
     update.install(plan)
     assert not overlay(shipped_brokers_dir()).files
 
@@ -350,3 +350,19 @@ def test_a_damaged_zip_entry_is_one_error() -> None:
     data[at : at + 6] = b"XXXXXX"  # the stored bytes no longer match their CRC
     with pytest.raises(SetError, match="a.com.json: cannot unpack: Bad CRC-32"):
         read_zip(bytes(data), "set.zip")
+
+
+def test_an_older_set_never_brings_back_a_broker_its_maintainer_withdrew(
+    shared_data: Path,
+) -> None:
+    """PeopleWhiz's 2026-02 definition withdrew it (removed 2025-11-21, version 0.8.0); the
+    older set still has it live (0.1.6). Installing the older set must not make it automatic
+    again: the recipe would search a site no maintained definition stands behind."""
+    plan = prepared(shared_data / "ddg-brokers")
+    change = by_id(plan)["peoplewhiz"]
+    assert change.action == "kept"
+    assert change.lines == (
+        "kept: the shipped recipe follows definition 0.8.0, newer than this set's 0.1.6",
+    )
+    update.install(plan)
+    assert "peoplewhiz" not in overlay(shipped_brokers_dir()).files

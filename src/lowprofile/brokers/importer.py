@@ -644,6 +644,9 @@ class Built:
     based_on: str = ""
     gaps: tuple[str, ...] = ()
     """What the definition says that the file does not (``gaps``), also in ``header``."""
+    withdrawn: str = ""
+    """The definition that withdrew the broker (``removedAt``): an older set must not bring its
+    recipe back (``brokers update`` compares versions against it)."""
 
 
 def build_one(
@@ -745,7 +748,13 @@ def build_one(
                 table = table.setdefault(part, {})
             table[key] = value
         out["canary"] = {"name": "John Smith", "city": "Chicago", "state": "IL"}
-    return Built(out, header, based_on, tuple(named))
+    withdrawn = ""
+    if definition is not None and definition.removed:
+        withdrawn = (
+            f"{set_name} ({domain}.json, version {definition.version}, "
+            f"removed {definition.removed})"
+        )
+    return Built(out, header, based_on, tuple(named), withdrawn)
 
 
 def has_miss_marker(domain: str, definition: Definition | None) -> bool:
@@ -842,12 +851,13 @@ def build(
         steps = hand_written_steps(target.read_text("utf-8")) if target.exists() else ""
         target.write_text(text + steps, encoding="utf-8")
         entry = evidence.setdefault(built.data["id"], {})
-        if built.based_on:
-            entry["based_on"] = built.based_on
-        else:
-            entry.pop("based_on", None)
-            if not entry:
-                evidence.pop(built.data["id"])
+        for key in ("based_on", "withdrawn"):
+            if getattr(built, key):
+                entry[key] = getattr(built, key)
+            else:
+                entry.pop(key, None)
+        if not entry:
+            evidence.pop(built.data["id"])
         report.append(f"{built.data['id']}: {built.data['search']['mode']}")
         report += [f"  gap: {gap}" for gap in built.gaps]
     for old in MERGED:
@@ -866,7 +876,10 @@ EVIDENCE_HEADER = """\
 #   verified = date of the newest real page the recipe was proved on (a capture kept under
 #              tests/fixtures/brokers/real/<id>/ with its ORIGIN.toml)
 #   based_on = the maintained definition the recipe follows
-# lowprofile.brokers.importer writes based_on; verified is written by hand with the capture.
+#   withdrawn = the maintained definition that withdrew the broker (an older set must not
+#               bring its recipe back)
+# lowprofile.brokers.importer writes based_on and withdrawn; verified is written by hand
+# with the capture.
 """
 
 

@@ -136,8 +136,10 @@ class Origin:
 
 
 def shipped_origin(broker_id: str) -> Origin:
-    """A shipped recipe, with the definition version its evidence names (``based_on``)."""
-    match = _VERSION.search(evidence_for(broker_id).based_on)
+    """A shipped recipe, with the definition version its evidence names (``based_on``, or for a
+    broker its maintainer withdrew, ``withdrawn``: an older set must not bring it back)."""
+    backing = evidence_for(broker_id)
+    match = _VERSION.search(backing.based_on or backing.withdrawn)
     return Origin("shipped", version=match.group(1) if match else "")
 
 
