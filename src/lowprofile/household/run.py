@@ -120,14 +120,15 @@ async def scan_everyone(
 
 
 def _own_commands(report: ScanReport, profile: Path | None) -> None:
-    """A member's plan as the household report shows it: each lowprofile command acts on the
-    member's records (``--profile`` of theirs), not on the user's."""
+    """A member's plan as the household report shows it: each opt-out command acts on the
+    member's records (``--profile`` of theirs), not on the user's. (Every ``optout`` command
+    takes ``--profile``; a photo strip names its files and needs none.)"""
     if profile is None:
         return
     who = f" --profile {shlex.quote(str(profile))}"
     report.plan = [
         replace(a, command=a.command + who)
-        if a.command and a.command.startswith("lowprofile ")
+        if a.command and a.command.startswith("lowprofile optout ")
         else a
         for a in report.plan
     ]
