@@ -111,7 +111,9 @@ def add_member(name: str, profile: Path, *, you: Subject | None = None) -> tuple
         except ProfileError:
             continue  # a member whose profile is gone is not this one
         if same:
-            raise ProfileError(f"{profile} is {other.name!r}'s profile, already in the household")
+            raise ProfileError(
+                f"{profile} is the profile of {other.name}, already in the household"
+            )
     _write([*members, member], path)
     return member, not members
 
