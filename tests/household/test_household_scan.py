@@ -132,4 +132,6 @@ def test_one_clock_spaces_everyones_searches_of_a_host(
     assert {name for _, _, name in searched} == {"Jane-Doe", "John-Doe"}
     assert len(searched) == 4  # two people on two sites of one host
     gaps = [b[0] - a[0] for a, b in zip(searched, searched[1:], strict=False)]
-    assert min(gaps) >= interval - 0.05, f"searches of one host {gaps} apart"
+    # the clock stamps a turn as the request leaves; its arrival may lag on a loaded machine.
+    # One clock per person would send them together (gaps of a few milliseconds).
+    assert min(gaps) >= interval * 0.6, f"searches of one host {gaps} apart"
