@@ -120,7 +120,7 @@ def test_each_persons_scans_and_ledger_stay_theirs(
     assert not (private_dirs["data"] / "evidence" / str(second["you"]["scan_id"])).exists()
 
 
-@pytest.mark.parametrize("interval", [1.0])
+@pytest.mark.parametrize("interval", [1.5])
 def test_one_clock_spaces_everyones_searches_of_a_host(
     site: HouseholdSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interval: float
 ) -> None:
@@ -134,4 +134,4 @@ def test_one_clock_spaces_everyones_searches_of_a_host(
     gaps = [b[0] - a[0] for a, b in zip(searched, searched[1:], strict=False)]
     # the clock stamps a turn as the request leaves; its arrival may lag on a loaded machine.
     # One clock per person would send them together (gaps of a few milliseconds).
-    assert min(gaps) >= interval * 0.6, f"searches of one host {gaps} apart"
+    assert min(gaps) >= interval * 0.5, f"searches of one host {gaps} apart"
