@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lowprofile.files import write_private
-from lowprofile.household.report import HouseholdReport
+from lowprofile.household.report import HouseholdReport, Scanned
 from lowprofile.results import json_text
 
 if TYPE_CHECKING:
@@ -69,8 +69,7 @@ def terminal(household: HouseholdReport, *, details: bool = False) -> Renderable
         lines.append(text("No member's listing names you or shows your address."))
     parts.append(Panel(Group(*lines), title="links to you", expand=True))
     for person in household.everyone:
-        title = "You" if person is household.you else f"{person.name} (household member)"
-        parts.append(Rule(text(title, "bold")))
+        parts.append(Rule(text(_heading(person, household), "bold")))
         parts.append(TerminalReport(person.report, details=details))
     return Group(*parts)
 
@@ -83,13 +82,16 @@ def _template() -> Template:
     return page_environment().from_string(text)
 
 
-def _person(name: str, household: HouseholdReport) -> dict[str, Any]:
+def _heading(person: Scanned, household: HouseholdReport) -> str:
+    return "You" if person is household.you else f"{person.name} (household member)"
+
+
+def _person(person: Scanned, household: HouseholdReport) -> dict[str, Any]:
     from lowprofile.report.base import assessment, findings_in_order, headline
 
-    person = next(p for p in household.everyone if p.name == name)
     risk, plan = assessment(person.report)
     return {
-        "name": "You" if person is household.you else f"{person.name} (household member)",
+        "name": _heading(person, household),
         "headline": headline(risk),
         "findings": [row.finding for row in findings_in_order(person.report)],
         "plan": [a for a in plan if a.kind != "emergency"][:10],
@@ -101,5 +103,5 @@ def render_html(household: HouseholdReport) -> str:
     """The one household page: the links to the user, then each person's findings and plan."""
     return _template().render(
         links=household.links,
-        people=[_person(p.name, household) for p in household.everyone],
+        people=[_person(p, household) for p in household.everyone],
     )

@@ -149,15 +149,16 @@ def run_household(
     specs: list[CheckerSpec],
     settings: Settings,
     *,
-    json: str | None = None,
-    html: Path | None = None,
+    json_out: str | None = None,
+    html_out: Path | None = None,
     save: bool = True,
     threshold: Severity | None = None,
     observer: ScanObserver | None = None,
     options: ScanOptions | None = None,
 ) -> HouseholdOutcome:
     """Scan the user (``people[0]``) and each member, save each scan as its person's, and
-    write the one household report (``json``, ``html``) with the links to the user."""
+    write the one household report (``json_out``: a path or ``-``; ``html_out``) with the
+    links to the user."""
     outputs = Outputs(save=save)
     own = [scan_options(options, settings, outputs, tag=f"-{i}") for i in range(len(people))]
     known = []
@@ -195,22 +196,25 @@ def run_household(
     for outcome, person in zip(outcomes, people, strict=True):
         result.written += [(f"{what} ({person.name})", path) for what, path in outcome.written]
         result.problems += [f"{person.name}: {problem}" for problem in outcome.problems]
-    _write_outputs(result, json, html)
+    _write_outputs(result, json_out, html_out)
     if result.problems:
         result.exit_code = EXIT_FAILED
     return result
 
 
-def _write_outputs(result: HouseholdOutcome, json: str | None, html: Path | None) -> None:
+def _write_outputs(result: HouseholdOutcome, json_out: str | None, html_out: Path | None) -> None:
     """The household JSON and HTML; a failure of one is a problem line and spares the other."""
     from lowprofile.files import write_private
     from lowprofile.household.render import render_html, write_json
 
     steps: list[tuple[str, str, Callable[[], object]]] = []
-    if json:
-        steps.append(("household JSON report", json, lambda: write_json(result.household, json)))
-    if html:
-        path = html.expanduser()
+    if json_out:
+        target = json_out
+        steps.append(
+            ("household JSON report", target, lambda: write_json(result.household, target))
+        )
+    if html_out:
+        path = html_out.expanduser()
         steps.append(
             (
                 "household HTML report",
