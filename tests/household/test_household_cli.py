@@ -59,6 +59,7 @@ def test_bad_members_are_one_line_and_exit_2(tmp_path: Path, private_dirs: dict[
         "already in the household": ["household", "add", "john", "-p", str(member)],
         "the profile of John,": ["household", "add", "Johnny", "-p", str(member)],
         "your own profile": ["household", "add", "Me", "-p", str(you)],
+        "how the household report names you": ["household", "add", "You", "-p", str(member)],
         "not valid TOML": ["household", "add", "Ann", "-p", str(broken)],
         "no household member 'Ann' (members: John)": ["household", "remove", "Ann"],
     }

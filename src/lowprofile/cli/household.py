@@ -114,9 +114,8 @@ def scan_household(
 
     from lowprofile.cli.common import stderr_console, stdout_console
     from lowprofile.errors import ProfileError
-    from lowprofile.household.members import load_household
+    from lowprofile.household.members import YOU, load_household
     from lowprofile.household.render import terminal
-    from lowprofile.household.report import YOU
     from lowprofile.household.run import EveryoneRedactor, Person, run_household
     from lowprofile.privacy import install_redactor
 

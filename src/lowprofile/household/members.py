@@ -19,6 +19,8 @@ from lowprofile.files import write_private
 from lowprofile.subject import Subject, load_profile
 
 HOUSEHOLD_VERSION = 1
+YOU = "you"
+"""How the household report names the user beside the members: no member may take it."""
 
 CONSENT = (
     "Scan only people who agreed to be scanned: a household scan searches for them by name "
@@ -97,6 +99,10 @@ def add_member(name: str, profile: Path, *, you: Subject | None = None) -> tuple
     label = " ".join(name.split())
     if not label:
         raise ProfileError("a household member needs a name")
+    if label.casefold() == YOU:
+        raise ProfileError(
+            f"{label!r} is how the household report names you: give the member's name"
+        )
     path = household_path()
     members = load_household(path)
     if _find(members, label) is not None:

@@ -15,8 +15,6 @@ from lowprofile.household.links import Link
 from lowprofile.results import ScanReport
 
 HOUSEHOLD_VERSION = 1
-YOU = "you"
-"""How the user is named beside the members."""
 
 
 @dataclass

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from lowprofile.errors import EXIT_FAILED, EXIT_FOUND, EXIT_OK, LowprofileError
 from lowprofile.household.links import links_to_you
-from lowprofile.household.report import YOU, HouseholdReport, Scanned
+from lowprofile.household.report import HouseholdReport, Scanned
 from lowprofile.pipeline import History, Outputs, conclude, read_hand_checks, scan_options
 from lowprofile.privacy import Redactor
 from lowprofile.scan import ScanObserver, open_session, scan_in
@@ -180,7 +180,7 @@ def run_household(
                 evidence_dir=options_used.evidence_dir,
             )
         outcomes.append(outcome)
-        if person.name != YOU:
+        if person is not people[0]:
             _own_commands(report, person.profile)
         scanned.append(
             Scanned(person.name, person.subject.person_id, report, outcome.scan_id, person.profile)
