@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lowprofile.checkers.base import CheckerSpec, ScanOptions
+from lowprofile.checkup.records import plan_for as checkup_plan
 from lowprofile.config import Settings
 from lowprofile.errors import EXIT_FAILED, EXIT_OK, LowprofileError
+from lowprofile.mentions.feeds import feeds_for_scan
 from lowprofile.plan import assess_report
 from lowprofile.results import ScanReport, Severity
 from lowprofile.scan import ScanObserver, exit_code, run_scan
@@ -311,13 +313,19 @@ def add_registry_tasks(report: ScanReport, history: History) -> None:
 
 
 def scan_options(
-    options: ScanOptions | None, settings: Settings, outputs: Outputs, *, tag: str = ""
+    options: ScanOptions | None,
+    settings: Settings,
+    outputs: Outputs,
+    person: str,
+    *,
+    tag: str = "",
 ) -> ScanOptions:
     """The options one person's scan runs with: the browser mode is the setting
     ``browser_mode`` unless ``options`` names one, and evidence goes to a provisional folder
     (``scan-<time><tag>``: ``tag`` keeps the folders of people scanned at once apart) that
     takes the scan's history id once it is saved; a scan kept nowhere keeps no pages or
-    screenshots of the person either."""
+    screenshots of the person either. The mention feeds read are ``person``'s own, unless
+    ``options`` names some."""
     from lowprofile.browser.evidence import evidence_root
 
     options = options or ScanOptions()
@@ -327,6 +335,7 @@ def scan_options(
         browser=options.browser or settings.browser_mode,
         evidence_dir=options.evidence_dir
         or (evidence_root() / f"scan-{stamp}{tag}" if outputs.save else None),
+        mention_feeds=options.mention_feeds or feeds_for_scan(person),
     )
 
 
@@ -336,15 +345,18 @@ def conclude(
     settings: Settings,
     outputs: Outputs,
     history: History,
+    options: ScanOptions,
     *,
     threshold: Severity | None = None,
-    evidence_dir: Path | None = None,
 ) -> ScanOutcome:
-    """Assess one person's scanned report once, add the registry tasks to its plan, deliver
-    its outputs into the person's own history, ledger and evidence folder, and decide its
-    exit code."""
+    """Assess one person's scanned report once, add the registry tasks and the settings
+    checkup to its plan, deliver its outputs into the person's own history, ledger and
+    evidence folder (``options.evidence_dir``), and decide its exit code."""
     assess_report(report)
     add_registry_tasks(report, history)
+    report.plan = checkup_plan(report.plan, subject.person_id)
+    if options.mention_feeds:  # their alerts are read already: no task to set one up
+        report.plan = [a for a in report.plan if a.id != "google-alerts"]
     home = subject.home
     point = (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
     outcome = deliver(
@@ -352,7 +364,7 @@ def conclude(
         outputs,
         person=subject.person_id,
         home=point,
-        pending=evidence_dir,
+        pending=options.evidence_dir,
         history=history,
     )
     outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
@@ -379,7 +391,7 @@ def run_pipeline(
     history id once it is saved (``evidence export ID``); a scan not saved keeps none. A
     scheduled run names the browser mode in ``options``: headless, never waiting for a
     person."""
-    options = scan_options(options, settings, outputs)
+    options = scan_options(options, settings, outputs, subject.person_id)
     with History(subject.person_id) as history:
         known = read_hand_checks(history)
         report = asyncio.run(
@@ -393,6 +405,6 @@ def run_pipeline(
             settings,
             outputs,
             history,
+            options,
             threshold=threshold,
-            evidence_dir=options.evidence_dir,
         )

@@ -101,6 +101,7 @@ class Kind(StrEnum):
     PHOTO_LOCATION = "photo_location"
     PHOTO_IDENTITY = "photo_identity"
     ACCOUNT = "account"
+    MENTION = "mention"
 
 
 def is_photo_kind(kind: str) -> bool:

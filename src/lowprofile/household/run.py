@@ -160,7 +160,10 @@ def run_household(
     write the one household report (``json_out``: a path or ``-``; ``html_out``) with the
     links to the user."""
     outputs = Outputs(save=save)
-    own = [scan_options(options, settings, outputs, tag=f"-{i}") for i in range(len(people))]
+    own = [
+        scan_options(options, settings, outputs, person.subject.person_id, tag=f"-{i}")
+        for i, person in enumerate(people)
+    ]
     known = []
     for person in people:
         with History(person.subject.person_id) as history:
@@ -176,8 +179,8 @@ def run_household(
                 settings,
                 outputs,
                 history,
+                options_used,
                 threshold=threshold,
-                evidence_dir=options_used.evidence_dir,
             )
         outcomes.append(outcome)
         if person is not people[0]:
