@@ -55,8 +55,12 @@ def write_set(folder: Path, *items: dict[str, Any]) -> Path:
 
 def test_templates_hyphenate_places_in_paths_only(tool: ModuleType) -> None:
     url = "https://a.com/${firstName}-${lastName}/${state|stateFull}/${city}?age=${age|ageRange}"
+    # Without brackets in the definition, DuckDuckGo sends the age itself.
     assert tool.translate_template(url) == (
-        "https://a.com/{first}-{last}/{state_full|hyphen}/{city|hyphen}?age="
+        "https://a.com/{first}-{last}/{state_full|hyphen}/{city|hyphen}?age={age|optional}"
+    )
+    assert tool.translate_template(url, ("18-30", "81+")).endswith(
+        "?age={age|range:18-30,81+|optional}"
     )
     query = "https://a.com/s?city=${city|capitalize}&st=${state|upcase}&age=${age}"
     assert tool.translate_template(query) == (
