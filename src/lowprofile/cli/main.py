@@ -20,6 +20,7 @@ from lowprofile.cli import browser as browser_cli
 from lowprofile.cli import config as config_cli
 from lowprofile.cli import evidence as evidence_cli
 from lowprofile.cli import history as history_cli
+from lowprofile.cli import household as household_cli
 from lowprofile.cli import mentions as mentions_cli
 from lowprofile.cli import optout as optout_cli
 from lowprofile.cli import photos as photos_cli
@@ -126,6 +127,7 @@ app.add_typer(config_cli.app, name="config")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(evidence_cli.app, name="evidence")
 app.add_typer(browser_cli.app, name="browser")
+app.add_typer(household_cli.app, name="household")
 app.add_typer(settings_cli.app, name="settings")
 app.add_typer(mentions_cli.app, name="mentions")
 
