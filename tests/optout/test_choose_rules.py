@@ -133,3 +133,11 @@ def test_a_wait_that_never_ends_fails_unless_it_is_optional(step: OptOutStep) ->
     assert failed.value.detail in ("never reached '/done'", "form changed: '#done' never appeared",
                                    "form changed: 'Done' never appeared")  # fmt: skip
     asyncio.run(runner(JANE)._expect(NeverThere(), replace(step, optional=True)))  # goes on
+
+
+@pytest.mark.parametrize(("age", "runs"), [(47, True), (40, False)])
+def test_a_steps_own_when_value_is_honoured_in_an_opt_out(age: int, runs: bool) -> None:
+    """The search steps' per-step condition means the same in an opt-out's steps."""
+    step = OptOutStep("click", selector="#yes", when_value="{age} >= 45")
+    subject = replace(JANE, birth_year=date.today().year - age)
+    assert asyncio.run(runner(subject)._applies(None, step)) is runs

@@ -11,14 +11,15 @@ name) is checked here. ``brokers/README.md`` documents the format.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from lowprofile.brokers.template import PLACEHOLDER, template_variables
+from lowprofile.brokers.template import PLACEHOLDER, age_brackets, template_variables
 
 MAIL_WAIT = 120.0
 """Seconds an ``email_confirmation`` step looks in the mailbox by default: brokers' mail mostly
@@ -48,6 +49,9 @@ TEMPLATE_FILTERS = (
     "raw",
     "optional",
 )
+ARGUMENT_FILTERS = ("default", "range")
+"""Filters written ``name:argument``: ``default:X`` (the value when empty) and ``range:18-30,
+31-40,81+`` (the site's own age bracket holding the value, DuckDuckGo's ``ageRange``)."""
 """Set to 1 to let a user's broker file search ``http://127.0.0.1:PORT/`` (a local copy of a
 page, for trying a recipe); never otherwise, so a downloaded file cannot point the scan inward."""
 
@@ -67,13 +71,26 @@ class FieldRule:
     """Split one element's text into several values."""
     attribute: str = ""
     """Read this attribute instead of the text (``href`` for profile links)."""
+    also: tuple[FieldRule, ...] = ()
+    """Further ways to read the same field, each with its own selectors and trimming (a
+    definition that reads past addresses both as full addresses and as cities, or a field whose
+    markup moved): read in order after this one. A single-valued field (name, age, url) keeps
+    the first rule that gives a value; a list field keeps the values of every rule."""
+
+    @property
+    def rules(self) -> tuple[FieldRule, ...]:
+        """This rule and the ones in ``also``, in the order they are read."""
+        return (self, *self.also)
 
 
 @dataclass(frozen=True)
 class SearchSpec:
     mode: str
-    """``auto`` (fetch and parse) or ``manual`` (give the user a prefilled link)."""
+    """``auto`` (fetch and parse), ``steps`` (play ``steps`` in the browser, then parse the page
+    they end on) or ``manual`` (give the user a prefilled link)."""
     url: str
+    """The search page; with ``steps``, the flow's first page and the link a person is given
+    when the browser cannot play it."""
     method: str = "GET"
     headers: dict[str, str] = field(default_factory=dict)
     form: dict[str, str] = field(default_factory=dict)
@@ -83,10 +100,25 @@ class SearchSpec:
     wait_for: str = ""
     """With ``fetch = "browser"``: what to wait for before reading (default: cards or the
     no-results marker, whichever appears first)."""
+    steps: tuple[OptOutStep, ...] = ()
+    """With ``mode = "steps"``: a search that is a form to fill or a flow of pages, in the
+    opt-out steps' vocabulary (one vocabulary for every flow a browser plays)."""
 
     @property
     def variables(self) -> set[str]:
-        return set(template_variables(self.url + " ".join(self.form.values())))
+        filled = " ".join(f"{{{s.value}}}" for s in self.steps if s.action == "fill")
+        urls = " ".join(s.url for s in self.steps)
+        return set(template_variables(f"{self.url} {' '.join(self.form.values())} {urls} {filled}"))
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Another shape of answer the same search may give (a single profile page instead of a
+    list), read only on a page where ``when`` finds an element, before the main cards."""
+
+    when: tuple[str, ...]
+    cards: tuple[str, ...]
+    fields: dict[str, FieldRule] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,6 +129,10 @@ class ParseSpec:
     no_results_selectors: tuple[str, ...] = ()
     no_results_status: tuple[int, ...] = ()
     blocked_text: tuple[str, ...] = ()
+    blocked_selectors: tuple[str, ...] = ()
+    """Elements only a wall page has (a captcha the definition solves, a challenge it waits
+    out): a page showing one reads ``blocked``, never ``changed`` or ``not_found``."""
+    branches: tuple[Branch, ...] = ()
 
 
 STEP_VARIABLES = (*TEMPLATE_VARIABLES, "listing_url")
@@ -112,6 +148,19 @@ STEP_KEYS = {
     "email_confirmation": ("domains", "delay"),
     "condition": ("selector", "text", "value", "at_least", "below", "then"),
 }
+CONDITION_KEYS = ("when", "when_value")
+"""Keys any action may carry: the step runs only when they hold (a question a site asks only
+sometimes, a captcha it shows only sometimes)."""
+CLICK_ALL = "all"
+"""A click's own key: click every element the selector finds (DuckDuckGo's ``multiple``)."""
+SEARCH_ACTIONS = ("navigate", "fill", "click", "expect", "captcha")
+"""What a search's steps may do: no listing is chosen and no mail is read before a search."""
+SEARCH_OPTIONAL_VALUES = ("middle",)
+"""Values a search form may be sent empty (few people give a middle name, every form takes
+none); any other value the query lacks skips the site with the usual hint."""
+WHEN_VALUE = re.compile(r"^\{(\w+)\}\s*(>=|<=|==|!=|>|<)\s*(-?\d+)$")
+"""``when_value``: a subject value compared with a number, ``{age} >= 45`` (the definitions'
+``condition``); a value the person has not given never holds."""
 """The keys each action reads (besides ``action``, ``timeout`` and ``note``): a key another
 action reads is refused, so no step carries text it would not use (a fill's ``text`` could
 otherwise hold personal data the step does not name)."""
@@ -136,7 +185,8 @@ class OptOutStep:
     domains: tuple[str, ...] = ()
     note: str = ""
     all: bool = False
-    """click: every element the selector finds (at least one), in page order."""
+    """click: every element the selector finds, each once, in page order (a search's: none
+    found is no failure; an opt-out's: at least one, unless ``optional``)."""
     optional: bool = False
     """click, expect: the flow goes on when the element or text never comes (a site that shows
     a check page only sometimes)."""
@@ -154,6 +204,10 @@ class OptOutStep:
     """condition: how many of the following steps run only when it holds."""
     delay: float = 0.0
     """email_confirmation: seconds after the submit before the broker's link works."""
+    when: str = ""
+    """A selector: the step runs only when the page shows it (otherwise it is passed over)."""
+    when_value: str = ""
+    """``{age} >= 45``: the step runs only when the subject's value compares so."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +259,8 @@ class Broker:
 
     @property
     def automatic(self) -> bool:
-        return self.search.mode == "auto"
+        """Searched by lowprofile: a page fetched, or a flow of steps played in the browser."""
+        return self.search.mode in ("auto", "steps")
 
     @property
     def group(self) -> str:
@@ -277,9 +332,11 @@ def _template_problems(text: str, variables: tuple[str, ...] = TEMPLATE_VARIABLE
             known = ", ".join(variables)
             problems.append(f"unknown variable {{{variable}}} (known: {known})")
         for f in filters:
-            name = f.split(":", 1)[0]
-            if name not in (*TEMPLATE_FILTERS, "default"):
+            name, _, argument = f.partition(":")
+            if name not in (*TEMPLATE_FILTERS, *ARGUMENT_FILTERS):
                 problems.append(f"unknown filter {name!r} in {{{placeholder}}}")
+            elif name == "range" and not age_brackets(argument):
+                problems.append(f"range needs brackets like 18-30,31-40,81+ in {{{placeholder}}}")
     return problems
 
 
@@ -295,6 +352,11 @@ def _selector_problem(selector: str) -> str | None:
 
 
 def _field_rule(raw: Any) -> FieldRule:
+    """A field as written: a selector, a list of selectors, a table, or several tables (the
+    first is the rule, the others its ``also``)."""
+    if isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw):
+        first, *more = (_field_rule(item) for item in raw)
+        return replace(first, also=tuple(more))
     if not isinstance(raw, dict):
         raw = {"selectors": raw}
     return FieldRule(
@@ -305,6 +367,18 @@ def _field_rule(raw: Any) -> FieldRule:
         separator=raw.get("separator", ""),
         attribute=raw.get("attribute", ""),
     )
+
+
+def _fields(raw: Any) -> dict[str, FieldRule]:
+    return {name: _field_rule(rule) for name, rule in (raw or {}).items()}
+
+
+def _rule_selectors(rule: Any) -> list[Any]:
+    """The selectors a field as written names, over all its tables."""
+    if isinstance(rule, list) and rule and all(isinstance(item, dict) for item in rule):
+        return [s for item in rule for s in _rule_selectors(item)]
+    raw = rule.get("selectors") if isinstance(rule, dict) else rule
+    return list(_strings(raw)) if isinstance(raw, str | list) else []
 
 
 def _step(raw: dict[str, Any]) -> OptOutStep:
@@ -319,7 +393,7 @@ def _step(raw: dict[str, Any]) -> OptOutStep:
         timeout=float(raw.get("timeout", DEFAULT_WAITS.get(raw["action"], 15.0))),
         domains=tuple(raw.get("domains", ())),
         note=raw.get("note", ""),
-        all=bool(raw.get("all", False)),
+        all=bool(raw.get(CLICK_ALL, False)),
         optional=bool(raw.get("optional", False)),
         minimum=int(raw.get("min", 0)),
         maximum=int(raw.get("max", 0)),
@@ -329,6 +403,8 @@ def _step(raw: dict[str, Any]) -> OptOutStep:
         below=raw.get("below"),
         then=int(raw.get("then", 0)),
         delay=float(raw.get("delay", 0)),
+        when=raw.get("when", ""),
+        when_value=raw.get("when_value", ""),
     )
 
 
@@ -378,22 +454,33 @@ def meaning_problems(
             out += [(where, message) for message in _template_problems(value)]
     out += _target_problems(search, _table(data, "optout"), loopback)
     out += _fetch_problems(search)
+    out += _search_step_problems(search, loopback)
     out += _step_problems(_table(data, "optout"), loopback)
     parse = _table(data, "parse")
-    selector_lists: list[tuple[str, Any]] = [
-        ("parse.cards", parse.get("cards")),
-        ("parse.no_results_selectors", parse.get("no_results_selectors")),
-    ]
-    fields = _table(parse, "fields")
-    for name, rule in fields.items():
-        raw = rule.get("selectors") if isinstance(rule, dict) else rule
-        selector_lists.append((f"parse.fields.{name}.selectors", raw))
-    for key, raw in selector_lists:
-        if isinstance(raw, str | list):
-            for selector in _strings(raw):
-                problem = _selector_problem(selector) if isinstance(selector, str) else None
-                if problem:
-                    out.append((key, problem))
+    return out + _parse_selector_problems(parse)
+
+
+def _parse_selector_problems(parse: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every selector of ``[parse]`` and of its branches compiles and is cheap enough."""
+    shapes: list[tuple[str, dict[str, Any]]] = [("parse", parse)]
+    branches = parse.get("branches")
+    for number, branch in enumerate(branches if isinstance(branches, list) else ()):
+        if isinstance(branch, dict):
+            shapes.append((f"parse.branches.{number}", branch))
+    selector_lists: list[tuple[str, list[Any]]] = []
+    for where, shape in shapes:
+        for key in ("cards", "no_results_selectors", "blocked_selectors", "when"):
+            raw = shape.get(key)
+            if isinstance(raw, str | list):
+                selector_lists.append((f"{where}.{key}", list(_strings(raw))))
+        for name, rule in _table(shape, "fields").items():
+            selector_lists.append((f"{where}.fields.{name}.selectors", _rule_selectors(rule)))
+    out: list[tuple[str, str]] = []
+    for key, selectors in selector_lists:
+        for selector in selectors:
+            problem = _selector_problem(selector) if isinstance(selector, str) else None
+            if problem:
+                out.append((key, problem))
     return out
 
 
@@ -410,8 +497,6 @@ def _plain_http_problem(url: Any) -> str | None:
 def _step_problems(optout: dict[str, Any], allow_loopback: bool) -> list[tuple[str, str]]:
     """Each opt-out step's URL names known variables and may be visited; selectors compile; a
     run that sends personal data has a submit to stop before (``--dry-run``)."""
-    from lowprofile.fetch.fence import check_public_target
-
     out: list[tuple[str, str]] = []
     problem = _plain_http_problem(optout.get("url"))
     if problem:
@@ -419,13 +504,30 @@ def _step_problems(optout: dict[str, Any], allow_loopback: bool) -> list[tuple[s
     steps = optout.get("steps")
     if not isinstance(steps, list):
         return out
+    out += _each_step_problems(steps, "optout.steps", STEP_VARIABLES, allow_loopback)
+    fills = any(isinstance(s, dict) and s.get("action") == "fill" for s in steps)
+    submits = any(isinstance(s, dict) and s.get("submit") is True for s in steps)
+    if fills and not submits:
+        out.append(("optout.steps", "steps that fill a form need one click with submit = true"))
+    return out
+
+
+def _each_step_problems(
+    steps: list[Any], prefix: str, variables: tuple[str, ...], allow_loopback: bool
+) -> list[tuple[str, str]]:
+    """What every step of a flow must satisfy, opt-out or search: its URL names known
+    variables and may be visited, its selectors compile, it carries only the keys its action
+    reads, and its condition can be evaluated."""
+    from lowprofile.fetch.fence import check_public_target
+
+    out: list[tuple[str, str]] = []
     for number, step in enumerate(steps):
         if not isinstance(step, dict):
             continue
-        where = f"optout.steps.{number}"
+        where = f"{prefix}.{number}"
         url = step.get("url")
         if isinstance(url, str) and step.get("action") == "navigate":  # an expect's is text
-            out += [(f"{where}.url", m) for m in _template_problems(url, STEP_VARIABLES)]
+            out += [(f"{where}.url", m) for m in _template_problems(url, variables)]
             if not url.startswith("{listing_url"):  # the listing's own URL was already fetched
                 filled = PLACEHOLDER.sub("x", url)
                 target = check_public_target(filled, allow_loopback=allow_loopback)
@@ -439,20 +541,52 @@ def _step_problems(optout: dict[str, Any], allow_loopback: bool) -> list[tuple[s
             if problem:
                 out.append((f"{where}.{key}", problem))
         out += [(f"{where}.{key}", m) for key, m in _condition_problems(step, len(steps) - number)]
+        compared = step.get("when_value")
+        if isinstance(compared, str):
+            matched = WHEN_VALUE.match(compared.strip())
+            if matched is None or matched.group(1) not in variables:
+                out.append(
+                    (f"{where}.when_value", "must compare a value with a number: {age} >= 45")
+                )
         action = step.get("action")
         if isinstance(action, str) and action in STEP_KEYS:
-            for key in sorted(set(step) - {"action", "timeout", "note", *STEP_KEYS[action]}):
+            own = {*STEP_KEYS[action], *((CLICK_ALL,) if action == "click" else ())}
+            for key in sorted(set(step) - {"action", "timeout", "note", *CONDITION_KEYS, *own}):
                 out.append((f"{where}.{key}", f"not used by a {action} step"))
-    fills = any(isinstance(s, dict) and s.get("action") == "fill" for s in steps)
-    submits = any(isinstance(s, dict) and s.get("submit") is True for s in steps)
-    if fills and not submits:
-        out.append(("optout.steps", "steps that fill a form need one click with submit = true"))
+    return out
+
+
+def _search_step_problems(search: dict[str, Any], allow_loopback: bool) -> list[tuple[str, str]]:
+    """A search played as steps: it has steps (and only then), each a search's action with the
+    search's variables; it fills only search values, and sends nothing a URL search would not."""
+    steps = search.get("steps")
+    mode = search.get("mode", "auto")
+    if mode == "steps" and not isinstance(steps, list):
+        return [("search.steps", 'mode = "steps" needs [[search.steps]]')]
+    if not isinstance(steps, list):
+        return []
+    if mode != "steps":
+        return [("search.steps", 'only played with mode = "steps"')]
+    out = _each_step_problems(steps, "search.steps", TEMPLATE_VARIABLES, allow_loopback)
+    for number, step in enumerate(steps):
+        if not isinstance(step, dict):
+            continue
+        where = f"search.steps.{number}"
+        if step.get("action") not in (*SEARCH_ACTIONS, None):
+            out.append((f"{where}.action", f"a search step is one of {', '.join(SEARCH_ACTIONS)}"))
+        value = step.get("value")
+        if isinstance(value, str) and value not in TEMPLATE_VARIABLES:
+            known = ", ".join(TEMPLATE_VARIABLES)
+            out.append((f"{where}.value", f"a search fills a search value ({known})"))
+    for key in ("fetch", "wait_for", "method", "form"):
+        if key in search:
+            out.append((f"search.{key}", "not used by a search played as steps"))
     return out
 
 
 def _step_selectors(step: dict[str, Any]) -> list[tuple[str, str]]:
     """Every selector a step names, with its key: its own, a choice's button, its row fields."""
-    out = [(k, step[k]) for k in ("selector", "click") if isinstance(step.get(k), str)]
+    out = [(k, step[k]) for k in ("selector", "click", "when") if isinstance(step.get(k), str)]
     fields = step.get("fields")
     for name, rule in (fields if isinstance(fields, dict) else {}).items():
         chosen = rule.get("selectors") if isinstance(rule, dict) else rule
@@ -516,6 +650,7 @@ def broker_from_dict(
                 form=dict(search.get("form", {})),
                 fetch=search.get("fetch", "http"),
                 wait_for=search.get("wait_for", ""),
+                steps=tuple(_step(raw) for raw in search.get("steps", ())),
             ),
             optout=OptOutSpec(
                 url=optout["url"],
@@ -534,11 +669,20 @@ def broker_from_dict(
             verified=data.get("verified", False),
             parse=ParseSpec(
                 cards=_strings(parse.get("cards")),
-                fields={k: _field_rule(v) for k, v in parse.get("fields", {}).items()},
+                fields=_fields(parse.get("fields")),
                 no_results_text=_strings(parse.get("no_results_text")),
                 no_results_selectors=_strings(parse.get("no_results_selectors")),
                 no_results_status=tuple(parse.get("no_results_status", ())),
                 blocked_text=_strings(parse.get("blocked_text")),
+                blocked_selectors=_strings(parse.get("blocked_selectors")),
+                branches=tuple(
+                    Branch(
+                        when=_strings(raw.get("when")),
+                        cards=_strings(raw.get("cards")),
+                        fields=_fields(raw.get("fields")),
+                    )
+                    for raw in parse.get("branches", ())
+                ),
             ),
             canary=Canary(**canary) if canary else None,
             source=source,

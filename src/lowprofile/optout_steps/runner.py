@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
-from lowprofile.brokers.schema import Broker, OptOutStep
+from lowprofile.brokers.schema import CONDITION_WAIT, Broker, OptOutStep
+from lowprofile.brokers.search import holds
 from lowprofile.brokers.template import MissingValue, render
 from lowprofile.browser.engine import PERSON_WAIT, playwright_selector
 from lowprofile.browser.evidence import EvidenceKeeper
@@ -201,6 +202,8 @@ class StepRunner:
                     if not await self._holds(page, step):
                         skip_to = number + step.then
                     continue
+                if not await self._applies(page, step):
+                    continue
                 stopped = await self._play(page, step)
                 self._check_landing(page, step)
                 submitted = submitted or (step.action == "click" and step.submit)
@@ -328,6 +331,16 @@ class StepRunner:
             await self._expect(page, step)
         except StepFailed:
             return False
+        return True
+
+    async def _applies(self, page: Any, step: OptOutStep) -> bool:
+        """A step's own ``when`` (a selector shown) and ``when_value`` (``{age} >= 45``), the
+        form search steps use: a step whose condition fails is passed over."""
+        if step.when_value and not holds(step.when_value, self.query):
+            return False
+        if step.when:
+            probe = OptOutStep("condition", selector=step.when, timeout=CONDITION_WAIT)
+            return await self._holds(page, probe)
         return True
 
     async def _choose_listing(self, page: Any, step: OptOutStep) -> None:
