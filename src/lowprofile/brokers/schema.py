@@ -185,8 +185,8 @@ class OptOutStep:
     domains: tuple[str, ...] = ()
     note: str = ""
     all: bool = False
-    """click: every element the selector finds, each once, in page order (a search's: none
-    found is no failure; an opt-out's: at least one, unless ``optional``)."""
+    """click: every element the selector finds, each once, in page order; none found is no
+    failure (a search's steps and an opt-out's alike)."""
     optional: bool = False
     """click, expect: the flow goes on when the element or text never comes (a site that shows
     a check page only sometimes)."""

@@ -296,15 +296,15 @@ class StepRunner:
         self.typed.append(Asked(step.value, value, step.selector, rule=rule))
 
     async def _click_each(self, page: Any, step: OptOutStep) -> None:
-        """``all``: every match, in page order (at least one); ``optional``: the first match if
-        it comes within the timeout, else nothing."""
+        """``all``: every match, in page order (none within the timeout is no failure, as in a
+        search's steps); ``optional``: the first match if it comes within the timeout."""
         from playwright.async_api import Error
 
         targets = page.locator(playwright_selector(step.selector))
         try:
             await targets.first.wait_for(state="attached", timeout=step.timeout * 1000)
         except Error:
-            if step.optional:
+            if step.optional or step.all:
                 return
             raise
         for index in range(await targets.count() if step.all else 1):
