@@ -15,7 +15,7 @@ import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lowprofile.brokers.page import detect_bot_wall
+from lowprofile.brokers.walls import detect_bot_wall
 from lowprofile.errors import NetError, RateLimited
 from lowprofile.results import Status
 from lowprofile.usernames.rules import Verdict, build_request, judge
