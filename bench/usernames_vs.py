@@ -185,6 +185,7 @@ def hanging_run(paths: dict[str, Path], env: dict[str, str], cwd: Path, standin:
     stuck["uri_check"] = f"http://127.0.0.1:{server.getsockname()[1]}/u/{{account}}"
     stuck.pop("uri_pretty", None)
     data["sites"].append(stuck)
+    cwd.mkdir(exist_ok=True)
     hang_list = cwd / "with-hanging.json"
     hang_list.write_text(json.dumps(data), encoding="utf-8")
     standin.log.reset()
@@ -230,6 +231,9 @@ def main() -> None:
             LOWPROFILE_NO_KEYRING="1",
             HOME=str(folder),
         )
+        # Each tool runs as installed: its modules compiled once, not at every start (an
+        # editable install under PYTHONDONTWRITEBYTECODE would compile lowprofile each run).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         paths = write_lists(standin.sites, folder)
         for _ in range(args.runs):
             for tool, (script, runner) in TOOLS.items():
