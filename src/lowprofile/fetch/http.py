@@ -260,6 +260,8 @@ class Http:
         self._answered = False
         self._unreachable: set[str] = set()
         self._proxied = bool(settings.proxy) or (transport is None and _environment_proxies())
+        self._trusted = configured_hosts(settings)
+        """Worked out once: every request and redirect is checked against it."""
 
     async def __aenter__(self) -> Http:
         s = self.settings
@@ -285,7 +287,7 @@ class Http:
                 kwargs["transport"] = _guarded_transport(
                     context,
                     allow_loopback=s.allow_loopback,
-                    trusted=configured_hosts(s),
+                    trusted=self._trusted,
                     connections=s.concurrency,
                 )
         try:
@@ -513,7 +515,7 @@ class Http:
         """Whether the rule may skip ``host``: a public site reached directly. A host on this
         machine or a private network, a service URL the user set, and any site behind a proxy
         (which resolves names our own resolver may not) are still tried."""
-        if self._proxied or host.lower() in configured_hosts(self.settings):
+        if self._proxied or host.lower() in self._trusted:
             return False
         return place(host).public
 
@@ -567,7 +569,7 @@ class Http:
         """Send ``request``, follow checked redirects, read the capped body."""
         assert self._client is not None  # noqa: S101 - checked by request()
         allow_loopback = self.settings.allow_loopback
-        trusted = configured_hosts(self.settings)
+        trusted = self._trusted
         problem = check_public_target(str(request.url), allow_loopback=allow_loopback)
         if problem and request.url.host.lower() not in trusted:
             raise TargetRefused(problem, url=url)
