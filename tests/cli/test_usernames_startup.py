@@ -1,9 +1,9 @@
 """Issue 24: ``usernames check`` loads only what a username check uses.
 
 Run as a person runs it (a new process, the browser mode at its default), twice over the same
-list: the second run must not load the broker recipe machinery (lxml), Playwright, the
-registry, the opt-out rules, or jsonschema (its list was checked the
-first time and nothing changed since).
+list: the second run must not load the broker recipe machinery (lxml), Playwright, httpx's own
+command-line client (click, pygments), the registry, the opt-out rules, or jsonschema (its list
+was checked the first time and nothing changed since).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ NOT_LOADED = (
     "playwright",
     "jsonschema",
     "jinja2",
+    "pygments",
+    "click",
     "lowprofile.brokers.page",
     "lowprofile.registry",
     "lowprofile.optout.ledger",
