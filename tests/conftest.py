@@ -59,6 +59,8 @@ def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, P
     monkeypatch.setenv("LOWPROFILE_XPOSEDORNOT_INTERVAL", "0")
     # respx cannot reach into Chromium: a test opts into the browser (against 127.0.0.1) itself.
     monkeypatch.setenv("LOWPROFILE_BROWSER_MODE", "never")
+    # The mentions checker's news searches would ask Google and Bing: a test opts into them.
+    monkeypatch.setenv("LOWPROFILE_MENTION_NEWS", "none")
     for name in _ENV_CLEARED:
         monkeypatch.delenv(name, raising=False)
     return {"config": config, "data": data}

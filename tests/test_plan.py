@@ -127,8 +127,9 @@ def test_strip_command_quotes_and_falls_back_to_folders() -> None:
 def test_fixed_steps() -> None:
     plan = plan_of()
     social = by_id(plan, "social-settings")
-    names = [link["label"] for link in social["links"]]
-    assert names == ["X (Twitter)", "Instagram", "Facebook", "Snapchat", "TikTok"]
+    names = list(dict.fromkeys(link["label"].split(":")[0] for link in social["links"]))
+    assert names[:5] == ["X (Twitter)", "Instagram", "Facebook", "Snapchat", "TikTok"]
+    assert all("source: " in link["label"] for link in social["links"])  # issue 28
     assert all(link["url"].startswith("https://") for link in social["links"])
     assert any("location" in s.lower() for s in social["steps"])
     alerts = by_id(plan, "google-alerts")

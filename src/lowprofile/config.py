@@ -126,6 +126,9 @@ class Settings:
     ``optout run`` started: only the values that broker's steps name are sent, as you approved
     them then. Off by default, because sending personal data with nobody watching is something
     the person must choose: the monthly run then only tells them what is due."""
+    mention_news: str = field(default="google, bing", metadata=_env("LOWPROFILE_MENTION_NEWS"))
+    """The news search feeds the ``mentions`` checker reads for the exact name, comma-separated
+    (``google``, ``bing``); ``none``: only the person's own feeds (``mentions add``)."""
     xposedornot_url: str = field(
         default="https://api.xposedornot.com", metadata=_env("LOWPROFILE_XPOSEDORNOT_URL")
     )
@@ -181,6 +184,12 @@ class Settings:
     def skipped_username_categories(self) -> tuple[str, ...]:
         """``username_skip_categories`` as a list of category names."""
         return tuple(c.strip() for c in self.username_skip_categories.split(",") if c.strip())
+
+    @property
+    def mention_news_sources(self) -> tuple[str, ...]:
+        """``mention_news`` as a list of source ids."""
+        chosen = (c.strip().lower() for c in self.mention_news.split(","))
+        return tuple(c for c in chosen if c and c != "none")
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the non-None values of ``changes`` applied (command-line flags), checked
@@ -270,12 +279,18 @@ def _check(settings: Settings) -> None:
     if settings.ca_bundle and not Path(settings.ca_bundle).expanduser().exists():
         raise ConfigError(f"ca_bundle: {settings.ca_bundle}: no such file or folder")
     check_mailbox(settings)
+    unknown = [c for c in settings.mention_news_sources if c not in MENTION_NEWS]
+    if unknown:
+        known = ", ".join((*MENTION_NEWS, "none"))
+        raise ConfigError(f"mention_news: {', '.join(unknown)} is not one of {known}")
     if settings.smtp_security not in SMTP_SECURITY:
         raise ConfigError(
             f"smtp_security: {settings.smtp_security!r} is not one of {', '.join(SMTP_SECURITY)}"
         )
 
 
+MENTION_NEWS = ("google", "bing")
+"""The news searches ``mention_news`` may name (``mentions.news`` builds their feed URLs)."""
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 """The proxies httpx can use (``socks5`` through socksio, a dependency)."""
 PROXY_ENV = ("http_proxy", "https_proxy", "all_proxy")

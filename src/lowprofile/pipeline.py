@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lowprofile.checkers.base import CheckerSpec, ScanOptions
+from lowprofile.checkup.records import plan_for as checkup_plan
 from lowprofile.config import Settings
 from lowprofile.errors import EXIT_FAILED, EXIT_OK, LowprofileError
+from lowprofile.mentions.feeds import feeds_for_scan
 from lowprofile.plan import assess_report
 from lowprofile.results import ScanReport, Severity
 from lowprofile.scan import ScanObserver, exit_code, run_scan
@@ -340,6 +342,7 @@ def run_pipeline(
         # a scan kept nowhere keeps no pages or screenshots of the person either
         evidence_dir=options.evidence_dir
         or (evidence_root() / f"scan-{stamp}" if outputs.save else None),
+        mention_feeds=options.mention_feeds or feeds_for_scan(subject.person_id),
     )
     with History(subject.person_id) as history:
         known = read_hand_checks(history)
@@ -350,6 +353,9 @@ def run_pipeline(
         )
         assess_report(report)
         add_registry_tasks(report, history)
+        report.plan = checkup_plan(report.plan, subject.person_id)
+        if options.mention_feeds:  # their alerts are read already: no task to set one up
+            report.plan = [a for a in report.plan if a.id != "google-alerts"]
         home = subject.home
         point = (
             (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None

@@ -5,8 +5,8 @@ breached account is one password-and-MFA task; located photos become one strip c
 module does not know become a task from their own remedy. Each task's worth is the risk points it
 removes (the drop in the score's points if its findings were gone, combinations included), divided
 by its typical minutes. Then the steps that need no finding: California's one-stop deletion
-platform, the privacy settings of the big social networks, an alert on one's own name, and, always
-last, what to do if doxing has begun.
+platform, the settings checkup of each platform (``checkup``), an alert on one's own name, and,
+always last, what to do if doxing has begun.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from lowprofile.checkup.due import checkup_action
 from lowprofile.coverage import measure, tally
 from lowprofile.optout.law import Law, law_from_summary
 from lowprofile.remedies import MAX_COMMAND_PATHS, STRIP_ORIGINALS, strip_command
@@ -30,38 +32,6 @@ from lowprofile.results import (
 )
 from lowprofile.risk import assess, plural, total_points
 
-SOCIAL_SETTINGS: tuple[tuple[str, str, str], ...] = (
-    (
-        "X (Twitter)",
-        "https://x.com/settings/privacy_and_safety",
-        "Protect your posts, turn off photo tagging; under Location information turn off "
-        "precise location and delete the places already stored.",
-    ),
-    (
-        "Instagram",
-        "https://www.instagram.com/accounts/privacy_and_security/",
-        "Make the account private, limit who can tag and mention you, and remove the location "
-        "from posts that show your home or routine.",
-    ),
-    (
-        "Facebook",
-        "https://www.facebook.com/settings/?tab=privacy",
-        "Limit who sees past posts and your friend list, hide your phone and email from search, "
-        "and turn off Location History.",
-    ),
-    (
-        "Snapchat",
-        "https://help.snapchat.com/hc/en-us",
-        "In the app: Profile → Settings → See My Location → turn on Ghost Mode, so nobody sees "
-        "where you are on Snap Map (the setting exists only in the app).",
-    ),
-    (
-        "TikTok",
-        "https://www.tiktok.com/setting",
-        "Make the account private, turn off 'Suggest your account to others', and do not add "
-        "locations to videos.",
-    ),
-)
 DOXED_STEPS = (
     "Report the posts to each platform and, if you feel threatened, to the police.",
     "Document everything before it is removed: screenshots showing the date and the address "
@@ -84,7 +54,6 @@ PARTIAL_BELOW = 0.8
 
 # Fixed estimates of the risk the general tasks remove, in score points (docs/risk.md).
 DROP_POINTS = 10.0
-SOCIAL_POINTS = 4.0
 ALERT_POINTS = 1.0
 HAND_CHECK_POINTS = 0.5
 
@@ -428,8 +397,9 @@ def _hand_checks(results: list[CheckResult]) -> list[Action]:
     return actions
 
 
-HIDDEN_LINK_CHECKERS = frozenset({"usernames"})
-"""Checkers whose hand-check links are not put in the plan (they name the person's username)."""
+HIDDEN_LINK_CHECKERS = frozenset({"usernames", "mentions"})
+"""Checkers whose hand-check links are not put in the plan (they name the person's username,
+or search for their exact name)."""
 PEOPLE_SEARCH = ("brokers",)
 HAND_SEARCH_MINUTES = 2
 """Searching one people-search site by hand for every name and city: open, look, close (per
@@ -492,23 +462,22 @@ def _general_actions(california: bool | None) -> list[Action]:
     actions = []
     if california is not False:
         actions.append(california_action(certain=california is True))
-    actions.append(
-        Action(
-            id="social-settings",
-            title="Lock down the privacy and location settings of your social accounts",
-            kind="settings",
-            steps=[f"{name}: {advice}" for name, _, advice in SOCIAL_SETTINGS],
-            links=[{"label": name, "url": url} for name, url, _ in SOCIAL_SETTINGS],
-            minutes=20,
-            risk_points=SOCIAL_POINTS,
-        )
-    )
+    # Every platform, as if never checked: the pipeline narrows it to what the person's records
+    # say is due (``checkup.due.with_checkup``); a report read from a file has no person.
+    checkup = checkup_action({}, date.today())
+    if checkup is not None:
+        actions.append(checkup)
     actions.append(
         Action(
             id="google-alerts",
-            title="Set a Google Alert for your name (and your street, in quotes)",
+            title="Set a Google Alert for your name, delivered as a feed lowprofile reads",
             kind="settings",
-            steps=["Create an alert so you hear when a new page mentions you."],
+            steps=[
+                "Create an alert so you hear when a new page mentions you: "
+                "`lowprofile mentions setup` prints the exact steps.",
+                "Paste its feed address into `lowprofile mentions add URL`: every scan then "
+                "reads it, and new mentions show in the diff and the monthly notification.",
+            ],
             links=[{"label": "Google Alerts", "url": GOOGLE_ALERTS}],
             minutes=3,
             risk_points=ALERT_POINTS,

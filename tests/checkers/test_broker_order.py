@@ -23,8 +23,10 @@ def moved(broker: Broker, url: str) -> Broker:
 
 
 def automatic() -> list[Broker]:
+    """The brokers searched by fetching a page (a search played as steps is the browser's,
+    which plans no plain requests)."""
     found = load_brokers().brokers.values()
-    return [b for b in found if b.automatic and not b.searched_as]
+    return [b for b in found if b.search.mode == "auto" and not b.searched_as]
 
 
 def test_brokers_on_the_busiest_host_come_first_in_file_order_otherwise() -> None:

@@ -227,7 +227,8 @@ def test_hit_confirmed_by_control_is_an_account(no_network: respx.MockRouter) ->
     assert finding.kind == "account"
     assert finding.where == "https://example.social/u/janedoe"
     assert finding.evidence["category"] == "coding" and finding.evidence["username"] == "j***"
-    assert finding.remedy is not None and finding.remedy.url == "https://github.com/settings/admin"
+    # GitHub has no settings checkup entry: the remedy points at the profile (issue 28)
+    assert finding.remedy is not None and finding.remedy.url == "https://example.social/u/janedoe"
     assert "made-up name was not found" in result.detail
     assert route.call_count == 2  # the name and one control
 

@@ -23,7 +23,7 @@ def test_list_json() -> None:
     assert len(rows) >= 40
     for row in rows:
         assert set(row) >= {"id", "name", "domain", "parent", "search", "verified", "optout"}
-        assert row["search"] in ("auto", "manual")
+        assert row["search"] in ("auto", "steps", "manual")
         assert row["optout"]["url"].startswith("https://") and row["optout"]["method"]
 
 

@@ -25,6 +25,9 @@ async def _one(http: Http, broker: Broker) -> dict[str, Any]:
     if not broker.automatic or broker.canary is None:
         row["detail"] = "no automatic search to check"
         return row
+    if broker.search.mode == "steps":
+        row["detail"] = "its search is played as steps in the browser: `scan --site` checks it"
+        return row
     canary = broker.canary
     query = Query(Name.parse(canary.name), Address(city=canary.city, state=canary.state), 40)
     try:

@@ -33,6 +33,8 @@ from typing import Any
 
 import tomli_w
 
+from lowprofile.brokers.import_flow import Flow, needs_steps, scan_actions, search_flow
+
 FIELD_MAP = {
     "name": "name",
     "age": "age",
@@ -146,6 +148,8 @@ class Definition:
     mirrors: tuple[str, ...]
     removed: str
     opt_out: str
+    actions: tuple[dict[str, Any], ...] = ()
+    """The scan flow as written (``import_flow`` says it as search steps where it needs them)."""
 
     def summary(self) -> dict[str, str]:
         out = {
@@ -192,6 +196,7 @@ def read_definition(data: dict[str, Any], fallback: str) -> Definition:
         mirrors=tuple(str(m["url"]) for m in data.get("mirrorSites", []) if not m.get("removedAt")),
         removed=_date(data.get("removedAt")),
         opt_out=opt_out,
+        actions=tuple(scan_actions(data)),
     )
 
 
@@ -304,16 +309,31 @@ def automatic_recipe(definition: Definition) -> tuple[dict[str, Any], dict[str, 
     """``(search, parse)`` for a live definition with a templated GET search, else None."""
     if definition.removed or not definition.cards:
         return None
+    flow = flow_of(definition)
     template = translate_template(definition.url)
-    if not template or "{" not in template:
-        return None  # a form to post or a landing page: no URL to fill in
+    if flow is not None:
+        if flow.gaps or not flow.url:
+            return None  # a flow it cannot play as written (named in the file's comment)
+        search: dict[str, Any] = {"mode": "steps", "url": flow.url, "steps": flow.steps}
+    elif not template or "{" not in template:
+        return None  # a landing page with no flow after it: no URL to fill in
+    else:
+        search = {"mode": "auto", "url": template}
     fields = fields_of(definition)
     if "name" not in fields:
         return None
     parse: dict[str, Any] = {"cards": [definition.cards], "fields": fields}
     if definition.no_results:
         parse["no_results_selectors"] = [definition.no_results]
-    return {"mode": "auto", "url": template}, parse
+    return search, parse
+
+
+def flow_of(definition: Definition) -> Flow | None:
+    """The definition's scan flow as search steps, or None when a page fetch does the search
+    (navigate, waits, extract)."""
+    if not needs_steps(list(definition.actions)):
+        return None
+    return search_flow(list(definition.actions), translate_template)
 
 
 _FACT_VARIABLES = {
@@ -457,6 +477,10 @@ def build_one(
         out["search"], out["parse"] = recipe
         based_on = f"{set_name} ({domain}.json, version {definition.version})"
         header.append(f"# Automatic: follows {based_on}; not yet proved on a real page.")
+        flow = flow_of(definition)
+        if flow is not None:
+            header.append("# Its search is a form: played as steps in the browser.")
+            header += [f"# {note}" for note in flow.notes]
     else:
         link = (
             SCRIPT_ONLY.get(domain)
@@ -524,6 +548,9 @@ def _why_manual(domain: str, definition: Definition | None, set_name: str, linke
             "been read off the live site, so a search that finds nobody could never say so "
             f"(it would read as a changed page); {link}."
         )
+    flow = flow_of(definition)
+    if flow is not None and (flow.gaps or not flow.url):
+        return f"its search flow cannot be played as written ({'; '.join(flow.gaps)}); {link}."
     return f"its search is a form post or a landing page, not a URL to fill in; {link}."
 
 

@@ -11,6 +11,7 @@ name) is checked here. ``brokers/README.md`` documents the format.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -68,8 +69,11 @@ class FieldRule:
 @dataclass(frozen=True)
 class SearchSpec:
     mode: str
-    """``auto`` (fetch and parse) or ``manual`` (give the user a prefilled link)."""
+    """``auto`` (fetch and parse), ``steps`` (play ``steps`` in the browser, then parse the page
+    they end on) or ``manual`` (give the user a prefilled link)."""
     url: str
+    """The search page; with ``steps``, the flow's first page and the link a person is given
+    when the browser cannot play it."""
     method: str = "GET"
     headers: dict[str, str] = field(default_factory=dict)
     form: dict[str, str] = field(default_factory=dict)
@@ -79,10 +83,15 @@ class SearchSpec:
     wait_for: str = ""
     """With ``fetch = "browser"``: what to wait for before reading (default: cards or the
     no-results marker, whichever appears first)."""
+    steps: tuple[OptOutStep, ...] = ()
+    """With ``mode = "steps"``: a search that is a form to fill or a flow of pages, in the
+    opt-out steps' vocabulary (one vocabulary for every flow a browser plays)."""
 
     @property
     def variables(self) -> set[str]:
-        return set(template_variables(self.url + " ".join(self.form.values())))
+        filled = " ".join(f"{{{s.value}}}" for s in self.steps if s.action == "fill")
+        urls = " ".join(s.url for s in self.steps)
+        return set(template_variables(f"{self.url} {' '.join(self.form.values())} {urls} {filled}"))
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,19 @@ STEP_KEYS = {
     "captcha": ("selector",),
     "email_confirmation": ("domains",),
 }
+CONDITION_KEYS = ("when", "when_value")
+"""Keys any action may carry: the step runs only when they hold (a question a site asks only
+sometimes, a captcha it shows only sometimes)."""
+CLICK_ALL = "all"
+"""A click's own key: click every element the selector finds (DuckDuckGo's ``multiple``)."""
+SEARCH_ACTIONS = ("navigate", "fill", "click", "expect", "captcha")
+"""What a search's steps may do: no listing is chosen and no mail is read before a search."""
+SEARCH_OPTIONAL_VALUES = ("middle",)
+"""Values a search form may be sent empty (few people give a middle name, every form takes
+none); any other value the query lacks skips the site with the usual hint."""
+WHEN_VALUE = re.compile(r"^\{(\w+)\}\s*(>=|<=|==|!=|>|<)\s*(-?\d+)$")
+"""``when_value``: a subject value compared with a number, ``{age} >= 45`` (the definitions'
+``condition``); a value the person has not given never holds."""
 """The keys each action reads (besides ``action``, ``timeout`` and ``note``): a key another
 action reads is refused, so no step carries text it would not use (a fill's ``text`` could
 otherwise hold personal data the step does not name)."""
@@ -129,6 +151,12 @@ class OptOutStep:
     timeout: float = 15.0
     domains: tuple[str, ...] = ()
     note: str = ""
+    when: str = ""
+    """A selector: the step runs only when the page shows it (otherwise it is passed over)."""
+    when_value: str = ""
+    """``{age} >= 45``: the step runs only when the subject's value compares so."""
+    all: bool = False
+    """click: every element the selector finds, each once (none found is no failure)."""
 
 
 @dataclass(frozen=True)
@@ -180,7 +208,8 @@ class Broker:
 
     @property
     def automatic(self) -> bool:
-        return self.search.mode == "auto"
+        """Searched by lowprofile: a page fetched, or a flow of steps played in the browser."""
+        return self.search.mode in ("auto", "steps")
 
     @property
     def group(self) -> str:
@@ -296,6 +325,9 @@ def _step(raw: dict[str, Any]) -> OptOutStep:
         ),
         domains=tuple(raw.get("domains", ())),
         note=raw.get("note", ""),
+        when=raw.get("when", ""),
+        when_value=raw.get("when_value", ""),
+        all=bool(raw.get(CLICK_ALL, False)),
     )
 
 
@@ -345,6 +377,7 @@ def meaning_problems(
             out += [(where, message) for message in _template_problems(value)]
     out += _target_problems(search, _table(data, "optout"), loopback)
     out += _fetch_problems(search)
+    out += _search_step_problems(search, loopback)
     out += _step_problems(_table(data, "optout"), loopback)
     parse = _table(data, "parse")
     selector_lists: list[tuple[str, Any]] = [
@@ -377,8 +410,6 @@ def _plain_http_problem(url: Any) -> str | None:
 def _step_problems(optout: dict[str, Any], allow_loopback: bool) -> list[tuple[str, str]]:
     """Each opt-out step's URL names known variables and may be visited; selectors compile; a
     run that sends personal data has a submit to stop before (``--dry-run``)."""
-    from lowprofile.fetch.fence import check_public_target
-
     out: list[tuple[str, str]] = []
     problem = _plain_http_problem(optout.get("url"))
     if problem:
@@ -386,13 +417,30 @@ def _step_problems(optout: dict[str, Any], allow_loopback: bool) -> list[tuple[s
     steps = optout.get("steps")
     if not isinstance(steps, list):
         return out
+    out += _each_step_problems(steps, "optout.steps", STEP_VARIABLES, allow_loopback)
+    fills = any(isinstance(s, dict) and s.get("action") == "fill" for s in steps)
+    submits = any(isinstance(s, dict) and s.get("submit") is True for s in steps)
+    if fills and not submits:
+        out.append(("optout.steps", "steps that fill a form need one click with submit = true"))
+    return out
+
+
+def _each_step_problems(
+    steps: list[Any], prefix: str, variables: tuple[str, ...], allow_loopback: bool
+) -> list[tuple[str, str]]:
+    """What every step of a flow must satisfy, opt-out or search: its URL names known
+    variables and may be visited, its selectors compile, it carries only the keys its action
+    reads, and its condition can be evaluated."""
+    from lowprofile.fetch.fence import check_public_target
+
+    out: list[tuple[str, str]] = []
     for number, step in enumerate(steps):
         if not isinstance(step, dict):
             continue
-        where = f"optout.steps.{number}"
+        where = f"{prefix}.{number}"
         url = step.get("url")
         if isinstance(url, str):
-            out += [(f"{where}.url", m) for m in _template_problems(url, STEP_VARIABLES)]
+            out += [(f"{where}.url", m) for m in _template_problems(url, variables)]
             if not url.startswith("{listing_url"):  # the listing's own URL was already fetched
                 filled = PLACEHOLDER.sub("x", url)
                 target = check_public_target(filled, allow_loopback=allow_loopback)
@@ -401,19 +449,51 @@ def _step_problems(optout: dict[str, Any], allow_loopback: bool) -> list[tuple[s
                     target = "must be an https:// URL or start with {listing_url}"
                 if target:
                     out.append((f"{where}.url", target))
-        selector = step.get("selector")
-        if isinstance(selector, str):
-            problem = _selector_problem(selector)
+        for key in ("selector", "when"):
+            selector = step.get(key)
+            problem = _selector_problem(selector) if isinstance(selector, str) else None
             if problem:
-                out.append((f"{where}.selector", problem))
+                out.append((f"{where}.{key}", problem))
+        compared = step.get("when_value")
+        if isinstance(compared, str):
+            matched = WHEN_VALUE.match(compared.strip())
+            if matched is None or matched.group(1) not in variables:
+                out.append(
+                    (f"{where}.when_value", "must compare a value with a number: {age} >= 45")
+                )
         action = step.get("action")
         if isinstance(action, str) and action in STEP_KEYS:
-            for key in sorted(set(step) - {"action", "timeout", "note", *STEP_KEYS[action]}):
+            own = {*STEP_KEYS[action], *((CLICK_ALL,) if action == "click" else ())}
+            for key in sorted(set(step) - {"action", "timeout", "note", *CONDITION_KEYS, *own}):
                 out.append((f"{where}.{key}", f"not used by a {action} step"))
-    fills = any(isinstance(s, dict) and s.get("action") == "fill" for s in steps)
-    submits = any(isinstance(s, dict) and s.get("submit") is True for s in steps)
-    if fills and not submits:
-        out.append(("optout.steps", "steps that fill a form need one click with submit = true"))
+    return out
+
+
+def _search_step_problems(search: dict[str, Any], allow_loopback: bool) -> list[tuple[str, str]]:
+    """A search played as steps: it has steps (and only then), each a search's action with the
+    search's variables; it fills only search values, and sends nothing a URL search would not."""
+    steps = search.get("steps")
+    mode = search.get("mode", "auto")
+    if mode == "steps" and not isinstance(steps, list):
+        return [("search.steps", 'mode = "steps" needs [[search.steps]]')]
+    if not isinstance(steps, list):
+        return []
+    if mode != "steps":
+        return [("search.steps", 'only played with mode = "steps"')]
+    out = _each_step_problems(steps, "search.steps", TEMPLATE_VARIABLES, allow_loopback)
+    for number, step in enumerate(steps):
+        if not isinstance(step, dict):
+            continue
+        where = f"search.steps.{number}"
+        if step.get("action") not in (*SEARCH_ACTIONS, None):
+            out.append((f"{where}.action", f"a search step is one of {', '.join(SEARCH_ACTIONS)}"))
+        value = step.get("value")
+        if isinstance(value, str) and value not in TEMPLATE_VARIABLES:
+            known = ", ".join(TEMPLATE_VARIABLES)
+            out.append((f"{where}.value", f"a search fills a search value ({known})"))
+    for key in ("fetch", "wait_for", "method", "form"):
+        if key in search:
+            out.append((f"search.{key}", "not used by a search played as steps"))
     return out
 
 
@@ -456,6 +536,7 @@ def broker_from_dict(
                 form=dict(search.get("form", {})),
                 fetch=search.get("fetch", "http"),
                 wait_for=search.get("wait_for", ""),
+                steps=tuple(_step(raw) for raw in search.get("steps", ())),
             ),
             optout=OptOutSpec(
                 url=optout["url"],

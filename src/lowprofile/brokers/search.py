@@ -10,17 +10,30 @@ more for a plain fetch that met a bot wall (``auto``). The same rules then read 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from lowprofile.brokers.page import PageReading, read_page
-from lowprofile.brokers.schema import Broker
+from lowprofile.brokers.schema import SEARCH_OPTIONAL_VALUES, WHEN_VALUE, Broker, OptOutStep
 from lowprofile.brokers.template import Query, render
 from lowprofile.browser.engine import BrowserEngine
+from lowprofile.errors import RequestFailed
 from lowprofile.fetch.fetcher import Fetched, Fetcher
 from lowprofile.fetch.http import Http
 from lowprofile.results import Status
 
 BROWSER_MODES = ("auto", "always", "never")
+STEPS_NEED_BROWSER = "its search is a form played in a browser"
+"""Why a search played as steps is a link to open by hand when the browser cannot be used."""
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 SHOW_BROWSER_HINT = "run `lowprofile scan --show-browser` once to pass its check yourself"
 
 
@@ -30,6 +43,12 @@ class Search:
 
     url: str
     form: dict[str, str]
+    steps: tuple[OptOutStep, ...] = ()
+    """A search played as steps: the steps this query takes (URLs filled in, a step whose
+    ``when_value`` does not hold for it left out), played from ``url``."""
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """What the steps' ``fill`` may type, by name: only the values they name (a state in both
+    spellings, for a drop-down that offers one of them)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +84,10 @@ class Fetchers:
     mode: str = "auto"
 
     def wants_browser(self, broker: Broker) -> bool:
-        """The browser first, for this recipe? Only for GET searches (the browser navigates)."""
+        """The browser first, for this recipe? Only for GET searches (the browser navigates)
+        and searches played as steps (only the browser can)."""
+        if broker.search.mode == "steps":
+            return True
         if self.browser is None or self.mode == "never" or broker.search.method != "GET":
             return False
         return self.mode == "always" or broker.search.fetch == "browser"
@@ -94,11 +116,45 @@ class PageCache:
 
 
 def fill(broker: Broker, query: Query) -> Search:
-    """The search URL and form for this query; MissingValue when the query lacks a variable."""
+    """The search URL and form (or steps) for this query; MissingValue when the query lacks a
+    variable."""
     return Search(
         url=render(broker.search.url, query),
         form={key: render(value, query) for key, value in broker.search.form.items()},
+        steps=tuple(
+            replace(step, url=render(step.url, query)) if step.url else step
+            for step in broker.search.steps
+            if holds(step.when_value, query)
+        ),
+        values=step_values(broker.search.steps, query),
     )
+
+
+def holds(condition: str, query: Query) -> bool:
+    """Whether a step's ``when_value`` (``{age} >= 45``) holds for this query; no condition
+    always holds, a value the person has not given never does."""
+    if not condition:
+        return True
+    matched = WHEN_VALUE.match(condition.strip())
+    if matched is None:
+        return False
+    name, compare, number = matched.groups()
+    value = query.values().get(name, "")
+    return value.lstrip("-").isdigit() and _COMPARE[compare](int(value), int(number))
+
+
+def step_values(steps: tuple[OptOutStep, ...], query: Query) -> dict[str, tuple[str, ...]]:
+    """The values the steps' ``fill``s name, through the template's rules: a required one the
+    query lacks raises MissingValue (the site is skipped with a hint), a middle name may be
+    empty."""
+    values: dict[str, tuple[str, ...]] = {}
+    for name in dict.fromkeys(s.value for s in steps if s.action == "fill"):
+        optional = "|optional" if name in SEARCH_OPTIONAL_VALUES else ""
+        spellings = [render(f"{{{name}|raw{optional}}}", query)]
+        if name == "state":
+            spellings.append(render("{state_full|raw|optional}", query))
+        values[name] = tuple(dict.fromkeys(spellings))
+    return values
 
 
 def waited_for(broker: Broker) -> list[str]:
@@ -137,12 +193,35 @@ async def _read(
     return SearchPage(page, reading)
 
 
+async def play_and_read(browser: BrowserEngine, broker: Broker, search: Search) -> SearchPage:
+    """Play a search's steps in the browser and read the page they end on with the recipe's
+    rules. A flow stopped by a captcha no person can solve now is ``blocked`` (never "nobody
+    here"); one whose form is not what the file says is ``changed`` (a bot wall still wins)."""
+    played = await browser.play(search.url, search.steps, search.values, waited_for(broker))
+    rendered = played.page
+    fetched = Fetched(rendered.html, rendered.status_code, rendered.url, via="browser")
+    reading = read_page(broker, fetched.text, fetched.status_code, fetched.url)
+    stop = played.stop
+    if stop is not None and stop.person:
+        reading = PageReading(Status.BLOCKED, f"{broker.name} needs you: {stop.person}")
+    elif stop is not None and reading.status is not Status.BLOCKED:
+        reading = PageReading(
+            Status.CHANGED,
+            f"{broker.name}'s search form is not what its file says ({stop.failed}): check by hand",
+        )
+    return SearchPage(fetched, reading)
+
+
 async def fetch_and_read(
     http: Http | Fetchers, broker: Broker, search: Search, cache: PageCache | None = None
 ) -> SearchPage:
     """Request the search as the recipe and the browser mode say and read the answer; NetError
     when it fails. A plain ``Http`` fetches over HTTP only (``brokers doctor``)."""
     fetcher = http if isinstance(http, Fetchers) else Fetchers(http, mode="never")
+    if broker.search.mode == "steps":
+        if fetcher.browser is None or fetcher.mode == "never":
+            raise RequestFailed(f"{broker.name}: {STEPS_NEED_BROWSER}", url=search.url)
+        return await play_and_read(fetcher.browser, broker, search)
     first = fetcher.browser if fetcher.wants_browser(broker) else None
     page = await _read(fetcher.http, broker, search, cache, first)
     blocked = page.reading.status is Status.BLOCKED

@@ -23,7 +23,7 @@ import os
 import signal
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lowprofile.browser.fence import BrowserFence
+from lowprofile.browser.flow import PERSON_WAIT as PERSON_WAIT  # the opt-out runner's too
+from lowprofile.browser.flow import Step, Stop, play_steps
+from lowprofile.browser.flow import playwright_selector as playwright_selector
 from lowprofile.browser.locate import Availability, availability
 from lowprofile.browser.profiles import load_profile, save_profile
 from lowprofile.browser.proxy import FilteringProxy
@@ -59,8 +62,6 @@ CHROMIUM_FLAGS = (
 )
 STOP_GRACE = 10.0
 """Seconds a browser gets to close before its process is killed."""
-PERSON_WAIT = 300.0
-"""Seconds a visible browser waits for the person to solve a site's check."""
 
 Notify = Callable[[str], None]
 
@@ -74,11 +75,13 @@ class Rendered:
     url: str
 
 
-def playwright_selector(selector: str) -> str:
-    """A recipe selector (CSS, or XPath starting with / ./ or a bracket) as Playwright reads it."""
-    if selector.startswith(("/", "./", "(")):
-        return "xpath=" + selector
-    return selector
+@dataclass(frozen=True)
+class Played:
+    """Where a search played as steps ended: the page, and why it stopped early (None: every
+    step ran), for the caller to read as ``blocked`` (a person needed) or ``changed``."""
+
+    page: Rendered
+    stop: Stop | None = None
 
 
 class BrowserEngine:
@@ -321,6 +324,58 @@ class BrowserEngine:
         page = await self.fetch(url, list(wait_for))
         return Fetched(page.html, page.status_code, page.url, via="browser")
 
+    async def play(
+        self,
+        url: str,
+        steps: Sequence[Step],
+        values: Mapping[str, Sequence[str]],
+        wait_for: Sequence[str] = (),
+    ) -> Played:
+        """A search that is a flow of steps (a form to fill and post, questions, a captcha),
+        played from the page at ``url`` in its site context with a browser fetch's rules: one
+        page slot, the site's cookies, its fence (its pages reach ``url``'s origin and the
+        steps' pages only), the host's pause before every page asked of it, a deadline on every
+        call. Then it waits for the first of ``wait_for`` and returns the page as it stands;
+        NetError when the first page cannot load at all. A fresh tab each time: a half-filled
+        form is not a search's start."""
+        from playwright.async_api import Error
+
+        host = urlsplit(url).hostname or ""
+        async with self._slots:
+            context = await self._context(host)
+            for admitted in (url, *(s.url for s in steps if s.action == "navigate")):
+                self.admit(admitted)
+            page = await context.new_page()
+            navigations: list[Any] = []
+
+            def navigated(response: Any) -> None:
+                if response.request.is_navigation_request() and response.frame == page.main_frame:
+                    navigations.append(response)
+
+            page.on("response", navigated)
+            try:
+                await self.politeness.wait_turn(host)
+                budget = self.settings.connect_timeout + self.settings.read_timeout
+                try:
+                    await self._within(
+                        page.goto(url, timeout=budget * 1000, wait_until="domcontentloaded"),
+                        budget + STOP_GRACE,
+                        host,
+                        "loading",
+                    )
+                except Error as exc:
+                    raise _net_error(host, url, exc) from exc
+                stop = await play_steps(page, steps, values, _Guard(self, host))
+                if stop is None:
+                    await self._wait_for(page, host, list(wait_for))
+                read = self.settings.read_timeout
+                html = await self._within(_content(page), read, host, "reading the page")
+                status = navigations[-1].status if navigations else 200
+                return Played(Rendered(html, status, page.url), stop)
+            finally:
+                if self._contexts.get(host) is context:
+                    await self._close_page(page, host)
+
     @asynccontextmanager
     async def tab(self, url: str, also: Iterable[str] = ()) -> AsyncIterator[Any]:
         """A page of ``url``'s site context, for a caller that drives it step by step (the
@@ -398,6 +453,25 @@ class BrowserEngine:
             finally:
                 if self._browser is browser:
                     await asyncio.wait_for(context.close(), STOP_GRACE)
+
+
+class _Guard:
+    """The engine's rules lent to one flow (``browser.flow.Guard``): a stuck call stops the
+    browser, every page asked of the host waits its turn on the scan's one clock."""
+
+    def __init__(self, engine: BrowserEngine, host: str) -> None:
+        self.engine = engine
+        self.host = host
+        self.visible = engine.visible
+
+    async def within(self, call: Awaitable[Any], seconds: float, what: str) -> Any:
+        return await self.engine._within(call, seconds, self.host, what or "a step")
+
+    async def turn(self) -> None:
+        await self.engine.politeness.wait_turn(self.host)
+
+    def notify(self, message: str) -> None:
+        self.engine._notify(f"{self.host}: {message}")
 
 
 async def _settle(page: Any, seconds: float) -> None:

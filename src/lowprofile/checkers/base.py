@@ -44,6 +44,7 @@ BUILTIN_CHECKERS: dict[str, str] = {
     "hibp": "lowprofile.checkers.breaches:HibpChecker",
     "photos": "lowprofile.checkers.photos:PhotoChecker",
     "usernames": "lowprofile.checkers.usernames:UsernameChecker",
+    "mentions": "lowprofile.checkers.mentions:MentionsChecker",
 }
 
 
@@ -76,6 +77,9 @@ class ScanOptions:
     """Where to keep fetched pages for debugging; None keeps nothing."""
     evidence_dir: Path | None = None
     """Where found listings keep their evidence; the pipeline names one per scan."""
+    mention_feeds: tuple[str, ...] = ()
+    """The person's own feed addresses (``mentions add``), read by the pipeline for the
+    ``mentions`` checker, which reads no file."""
 
 
 @dataclass

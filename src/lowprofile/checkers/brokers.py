@@ -26,7 +26,13 @@ from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdi
 from lowprofile.brokers.page import DRIFT_REASON
 from lowprofile.brokers.reach import abroad_results, not_searched_abroad, searched_subject
 from lowprofile.brokers.schema import Broker
-from lowprofile.brokers.search import Fetchers, PageCache, fetch_and_read, fill
+from lowprofile.brokers.search import (
+    STEPS_NEED_BROWSER,
+    Fetchers,
+    PageCache,
+    fetch_and_read,
+    fill,
+)
 from lowprofile.brokers.template import MissingValue, Query, queries_for, queries_left_out
 from lowprofile.browser.locate import availability
 from lowprofile.checkers.base import CheckContext, Readiness, result_for_net_error
@@ -303,11 +309,23 @@ class BrokerChecker:
         if ctx.browser is not None or ctx.browser_mode == "never":
             return ""
         wanted = ctx.browser_mode == "always" or any(
-            b.automatic and b.search.fetch == "browser"
+            b.automatic and (b.search.fetch == "browser" or b.search.mode == "steps")
             for b in self.brokers_for(ctx.settings).brokers.values()
         )
         found = availability()
         return (found.reason or "the browser engine is off") if wanted else ""
+
+    @staticmethod
+    def _by_hand(broker: Broker, ctx: CheckContext) -> str:
+        """Why this site is a link for the person to open ("" when lowprofile searches it): no
+        automatic search, or a search played as steps with no browser to play it in."""
+        if not broker.automatic:
+            return f"{broker.name} cannot be searched automatically: open the link and look"
+        if broker.search.mode == "steps" and (ctx.browser is None or ctx.browser_mode == "never"):
+            why = "--browser never" if ctx.browser_mode == "never" else None
+            why = why or availability().reason or "the browser engine is off"
+            return f"{broker.name}: {STEPS_NEED_BROWSER}, and {why}: open the link and look"
+        return ""
 
     async def _search_broker(
         self, broker: Broker, queries: Sequence[Query], subject: Subject, ctx: CheckContext
@@ -392,10 +410,13 @@ class BrokerChecker:
                 verified=broker.verified,
             )
         url = search.url
-        if url in seen_urls:
+        # A search played as steps starts on one page for every name: its values tell it apart.
+        asked = f"{url} {sorted(search.values.items())}" if search.steps else url
+        if asked in seen_urls:
             return None
-        seen_urls.add(url)
-        if not broker.automatic:
+        seen_urls.add(asked)
+        by_hand = self._by_hand(broker, ctx)
+        if by_hand:
             checked = ctx.hand_checks.get(broker.id)
             if checked is not None:
                 answer = hand_check_result(broker, checked, target, url)
@@ -405,7 +426,7 @@ class BrokerChecker:
                 CHECKER_ID,
                 target,
                 Status.MANUAL,
-                detail=f"{broker.name} cannot be searched automatically: open the link and look",
+                detail=by_hand,
                 url=url,
                 source=broker.id,
                 verified=broker.verified,

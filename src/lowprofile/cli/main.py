@@ -21,10 +21,12 @@ from lowprofile.cli import browser as browser_cli
 from lowprofile.cli import config as config_cli
 from lowprofile.cli import evidence as evidence_cli
 from lowprofile.cli import history as history_cli
+from lowprofile.cli import mentions as mentions_cli
 from lowprofile.cli import optout as optout_cli
 from lowprofile.cli import photos as photos_cli
 from lowprofile.cli import registry as registry_cli
 from lowprofile.cli import schedule as schedule_cli
+from lowprofile.cli import settings as settings_cli
 from lowprofile.cli import usernames as usernames_cli
 from lowprofile.cli.checkers import checkers_command
 from lowprofile.cli.common import PLAIN_HELP, exit_code_for, setup_logging
@@ -129,6 +131,8 @@ app.add_typer(config_cli.app, name="config")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(evidence_cli.app, name="evidence")
 app.add_typer(browser_cli.app, name="browser")
+app.add_typer(settings_cli.app, name="settings")
+app.add_typer(mentions_cli.app, name="mentions")
 
 
 def run() -> None:

@@ -2,17 +2,18 @@
 
 Accounts on adult and dating sites are flagged ``sensitive``: being linked to one can hurt a
 person far more than a forum profile, so they get a higher severity and the risk score weighs
-them more. The remedy points at the site's own settings or deletion page where our small table
-(``account_links.toml``, data) knows it, and at the profile otherwise.
+them more. An account on a platform of the settings checkup (X, Instagram, Facebook, Snapchat,
+TikTok, LinkedIn) links to that platform's entry: its settings in a line each and its pages,
+each page with its source and date (``checkup/platforms.toml``). Other accounts point at the
+profile itself: the table of sixteen settings pages this used to keep was written from memory,
+never checked, and is gone.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import tomllib
-from importlib import resources
 
+from lowprofile.checkup.entries import platform_for_account
 from lowprofile.privacy import mask_username
 from lowprofile.results import Finding, Remedy, Severity
 from lowprofile.usernames.sites import Site
@@ -28,28 +29,27 @@ def username_id(username: str) -> str:
     return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:12]
 
 
-@functools.cache
-def account_links() -> dict[str, dict[str, str]]:
-    """Our table of settings/deletion pages, by WhatsMyName site name."""
-    raw = resources.files("lowprofile.usernames").joinpath("account_links.toml").read_text("utf-8")
-    table: dict[str, dict[str, str]] = tomllib.loads(raw).get("site", {})
-    return table
-
-
 def account_remedy(site: Site, username: str) -> Remedy:
-    """Make it private, delete it, or change the username; the site's own page where known."""
-    known = account_links().get(site.name)
+    """Make it private, delete it, or change the username: the checkup's entry where the
+    platform has one (its first page, cited), else the profile itself."""
+    entry = platform_for_account(site.name)
     summary = f"Make your {site.name} account private, delete it, or change its username"
-    if known:
-        summary += f" ({known['hint']})"
-    else:
-        summary += ": sign in and look in its privacy or account settings"
+    if entry is None:
+        return Remedy(
+            action="account",
+            summary=summary + ": sign in and look in its privacy or account settings",
+            url=site.profile_url(username),
+            method="account",
+            # No group: each site has its own settings page, so each account is its own task.
+            minutes=REMEDY_MINUTES,
+            recheck_days=30,
+        )
+    page = entry.links[0]
     return Remedy(
         action="account",
-        summary=summary,
-        url=known["url"] if known else site.profile_url(username),
+        summary=f"{summary}; `lowprofile settings` lists the {entry.name} checkup ({page.cited})",
+        url=page.url,
         method="account",
-        # No group: each site has its own settings page, so each account is its own task.
         minutes=REMEDY_MINUTES,
         recheck_days=30,
     )
