@@ -3,7 +3,8 @@
 Findings are compared by their stable key (checker + listing URL, breach name + email, photo
 path). A finding missing from the newer scan is only "resolved" when that newer scan really asked
 the same source and got an answer; if the source was blocked or failed this time, the finding is
-"unverified": we cannot say it is gone.
+"unverified": we cannot say it is gone. A mention (a news item or alert) that left its feed is
+"earlier": feeds carry only their latest items, so leaving one says nothing about the article.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lowprofile.results import CheckResult, Finding, ScanReport
+from lowprofile.results import CheckResult, Finding, Kind, ScanReport
 
 
 def source_of(result: CheckResult) -> tuple[str, str]:
@@ -25,6 +26,7 @@ class ScanDiff:
     resolved: list[Finding] = field(default_factory=list)
     unchanged: list[Finding] = field(default_factory=list)
     unverified: list[Finding] = field(default_factory=list)
+    earlier: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -32,6 +34,7 @@ class ScanDiff:
             "resolved": [f.to_dict() for f in self.resolved],
             "unchanged": [f.to_dict() for f in self.unchanged],
             "unverified": [f.to_dict() for f in self.unverified],
+            "earlier": [f.to_dict() for f in self.earlier],
         }
 
 
@@ -44,6 +47,9 @@ def diff_reports(old: ScanReport, new: ScanReport) -> ScanDiff:
         (result.unchanged if key in old_findings else result.new).append(finding)
     for key, (source, finding) in old_findings.items():
         if key in new_findings:
+            continue
+        if finding.kind == Kind.MENTION:
+            result.earlier.append(finding)
             continue
         (result.resolved if source in answered else result.unverified).append(finding)
     return result

@@ -313,6 +313,67 @@ def add_registry_tasks(report: ScanReport, history: History) -> None:
     report.plan = [*sorted(rest, key=lambda a: (-a.per_minute, a.minutes, a.id)), *last]
 
 
+def scan_options(
+    options: ScanOptions | None,
+    settings: Settings,
+    outputs: Outputs,
+    person: str,
+    *,
+    tag: str = "",
+) -> ScanOptions:
+    """The options one person's scan runs with: the browser mode is the setting
+    ``browser_mode`` unless ``options`` names one, and evidence goes to a provisional folder
+    (``scan-<time><tag>``: ``tag`` keeps the folders of people scanned at once apart) that
+    takes the scan's history id once it is saved; a scan kept nowhere keeps no pages or
+    screenshots of the person either. The mention feeds read are ``person``'s own, unless
+    ``options`` names some."""
+    from lowprofile.browser.evidence import evidence_root
+
+    options = options or ScanOptions()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return replace(
+        options,
+        browser=options.browser or settings.browser_mode,
+        evidence_dir=options.evidence_dir
+        or (evidence_root() / f"scan-{stamp}{tag}" if outputs.save else None),
+        mention_feeds=options.mention_feeds or feeds_for_scan(person),
+    )
+
+
+def conclude(
+    report: ScanReport,
+    subject: Subject,
+    settings: Settings,
+    outputs: Outputs,
+    history: History,
+    options: ScanOptions,
+    *,
+    threshold: Severity | None = None,
+) -> ScanOutcome:
+    """Assess one person's scanned report once, add the registry tasks and the settings
+    checkup to its plan, deliver its outputs into the person's own history, ledger and
+    evidence folder (``options.evidence_dir``), and decide its exit code."""
+    assess_report(report)
+    add_registry_tasks(report, history)
+    report.plan = checkup_plan(report.plan, subject.person_id)
+    if options.mention_feeds:  # their alerts are read already: no task to set one up
+        report.plan = [a for a in report.plan if a.id != "google-alerts"]
+    home = subject.home
+    point = (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
+    outcome = deliver(
+        report,
+        outputs,
+        person=subject.person_id,
+        home=point,
+        pending=options.evidence_dir,
+        history=history,
+    )
+    outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
+    if outcome.problems and outcome.exit_code == EXIT_OK:
+        outcome.exit_code = EXIT_FAILED
+    return outcome
+
+
 def run_pipeline(
     subject: Subject,
     specs: list[CheckerSpec],
@@ -328,22 +389,10 @@ def run_pipeline(
     The history is opened once for the whole run (``History``): the hand checks the checkers
     need are read before they start and handed to them in their context. Evidence of what the
     scan finds is kept under a provisional name while the scan runs and takes the scan's
-    history id once it is saved (``evidence export ID``); a scan not saved keeps none. The
-    browser mode is the setting
-    ``browser_mode`` unless ``options`` names one: a scheduled run uses the browser headless
-    and never waits for a person."""
-    from lowprofile.browser.evidence import evidence_root
-
-    options = options or ScanOptions()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    options = replace(
-        options,
-        browser=options.browser or settings.browser_mode,
-        # a scan kept nowhere keeps no pages or screenshots of the person either
-        evidence_dir=options.evidence_dir
-        or (evidence_root() / f"scan-{stamp}" if outputs.save else None),
-        mention_feeds=options.mention_feeds or feeds_for_scan(subject.person_id),
-    )
+    history id once it is saved (``evidence export ID``); a scan not saved keeps none. A
+    scheduled run names the browser mode in ``options``: headless, never waiting for a
+    person."""
+    options = scan_options(options, settings, outputs, subject.person_id)
     with History(subject.person_id) as history:
         known = read_hand_checks(history)
         report = asyncio.run(
@@ -351,24 +400,12 @@ def run_pipeline(
                 subject, specs, settings, observer=observer, options=options, hand_checks=known
             )
         )
-        assess_report(report)
-        add_registry_tasks(report, history)
-        report.plan = checkup_plan(report.plan, subject.person_id)
-        if options.mention_feeds:  # their alerts are read already: no task to set one up
-            report.plan = [a for a in report.plan if a.id != "google-alerts"]
-        home = subject.home
-        point = (
-            (home.lat, home.lon) if home and home.lat is not None and home.lon is not None else None
-        )
-        outcome = deliver(
+        return conclude(
             report,
+            subject,
+            settings,
             outputs,
-            person=subject.person_id,
-            home=point,
-            pending=options.evidence_dir,
-            history=history,
+            history,
+            options,
+            threshold=threshold,
         )
-    outcome.exit_code = exit_code(report, threshold or Severity(settings.fail_on))
-    if outcome.problems and outcome.exit_code == EXIT_OK:
-        outcome.exit_code = EXIT_FAILED
-    return outcome

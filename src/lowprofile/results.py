@@ -101,6 +101,7 @@ class Kind(StrEnum):
     PHOTO_LOCATION = "photo_location"
     PHOTO_IDENTITY = "photo_identity"
     ACCOUNT = "account"
+    MENTION = "mention"
 
 
 def is_photo_kind(kind: str) -> bool:
@@ -311,6 +312,9 @@ class CheckResult:
     """The site or service inside a family, e.g. the broker id ``spokeo``."""
     verified: bool = True
     """False when the recipe that produced this answer was never confirmed against the real site."""
+    recipe: str | None = None
+    """Which version of the recipe answered (a broker search): ``shipped, definition 0.6.0``,
+    ``installed main@64c442ee31b8 (2026-12-07), definition 0.7.0`` or ``your own file``."""
 
     def __post_init__(self) -> None:
         if self.findings and not self.status.has_findings:
@@ -332,6 +336,7 @@ class CheckResult:
             "detail": self.detail,
             "url": self.url,
             "verified": self.verified,
+            "recipe": self.recipe,
         }
 
     @classmethod
@@ -345,6 +350,7 @@ class CheckResult:
             url=data.get("url"),
             source=data.get("source"),
             verified=bool(data.get("verified", True)),
+            recipe=data.get("recipe"),
         )
 
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -207,6 +207,67 @@ async def open_browser(
         await engine.close()
 
 
+@dataclass(frozen=True)
+class Session:
+    """What every scan of one run shares: the HTTP client (its one per-host clock and its one
+    queue of slots) and the browser on that clock. A household run scans several people over
+    one session, so a site sees the whole household's requests spaced as one person's."""
+
+    http: Http
+    browser: BrowserEngine | None
+
+
+@contextlib.asynccontextmanager
+async def open_session(
+    settings: Settings,
+    options: ScanOptions,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> AsyncIterator[Session]:
+    """The run's one HTTP client and one browser on its clock (``options`` chooses the
+    browser's mode and window, the same for everyone scanned in the run)."""
+    async with (
+        Http(settings, transport=transport) as http,
+        open_browser(settings, options, http.politeness) as br,
+    ):
+        yield Session(http, br)
+
+
+async def scan_in(
+    session: Session,
+    subject: Subject,
+    specs: list[CheckerSpec],
+    settings: Settings,
+    *,
+    observer: ScanObserver | None = None,
+    options: ScanOptions | None = None,
+    hand_checks: Mapping[str, HandCheck] | None = None,
+) -> ScanReport:
+    """Run every checker in ``specs`` for one person concurrently over ``session``.
+    ``hand_checks``: what the person recorded by hand, read from the history by the caller (a
+    checker opens no database); ``options.evidence_dir`` is this person's evidence folder."""
+    observer = observer or NullObserver()
+    started = datetime.now(UTC)
+    options = options or ScanOptions()
+    shared = CheckContext(
+        http=session.http,
+        settings=settings,
+        options=options,
+        browser=session.browser,
+        evidence=_evidence(options, session.browser),
+        hand_checks=hand_checks or {},
+    )
+    batches = await asyncio.gather(*(_run_one(spec, subject, shared, observer) for spec in specs))
+    return ScanReport(
+        subject=subject.masked(),
+        started=started,
+        finished=datetime.now(UTC),
+        checkers=[spec.id for spec in specs],
+        results=merge_duplicates([r for batch in batches for r in batch]),
+        scope=list(options.sites),
+    )
+
+
 async def run_scan(
     subject: Subject,
     specs: list[CheckerSpec],
@@ -220,30 +281,14 @@ async def run_scan(
     """Run every checker in ``specs`` concurrently over one shared HTTP client and one browser.
     ``hand_checks``: what the person recorded by hand, read from the history by the caller (a
     checker opens no database)."""
-    observer = observer or NullObserver()
-    started = datetime.now(UTC)
     options = options or ScanOptions()
-    async with (
-        Http(settings, transport=transport) as http,
-        open_browser(settings, options, http.politeness) as br,
-    ):
-        shared = CheckContext(
-            http=http,
-            settings=settings,
+    async with open_session(settings, options, transport=transport) as session:
+        return await scan_in(
+            session,
+            subject,
+            specs,
+            settings,
+            observer=observer,
             options=options,
-            browser=br,
-            evidence=_evidence(options, br),
-            hand_checks=hand_checks or {},
+            hand_checks=hand_checks,
         )
-        batches = await asyncio.gather(
-            *(_run_one(spec, subject, shared, observer) for spec in specs)
-        )
-    report = ScanReport(
-        subject=subject.masked(),
-        started=started,
-        finished=datetime.now(UTC),
-        checkers=[spec.id for spec in specs],
-        results=merge_duplicates([r for batch in batches for r in batch]),
-        scope=list(options.sites),
-    )
-    return report

@@ -229,6 +229,9 @@ class Subject:
     emails: tuple[str, ...] = ()
     usernames: tuple[str, ...] = ()
     photo_dirs: tuple[Path, ...] = ()
+    employers: tuple[str, ...] = ()
+    """Where the person works, as a news item would name it: it tells a mention of them from a
+    namesake's. Never searched on its own."""
 
     def __post_init__(self) -> None:
         if not (self.names or self.emails or self.usernames or self.photo_dirs):
@@ -285,6 +288,7 @@ class Subject:
         values += [a.street for a in self.addresses if a.street]
         values += list(self.emails) + list(self.phones)
         values += [a.postcode for a in self.addresses if a.postcode]
+        values += list(self.employers)
         digits = ["".join(c for c in p if c.isdigit()) for p in self.phones]
         values += [d for d in digits if d]
         return Redactor(words=words, values=values, usernames=self.usernames)
@@ -301,6 +305,7 @@ class Subject:
             "usernames": [mask_username(u) for u in self.usernames],
             "residence": list(dict.fromkeys(a.region_code for a in self.current_addresses)),
             "photo_dirs": len(self.photo_dirs),
+            "employers": len(self.employers),
             "birth_year_given": self.birth_year is not None,
         }
 
@@ -314,6 +319,8 @@ class Subject:
         data["phones"] = list(self.phones)
         data["usernames"] = list(self.usernames)
         data["photo_dirs"] = [str(p) for p in self.photo_dirs]
+        if self.employers:
+            data["employers"] = list(self.employers)
         data["addresses"] = [a.to_dict() for a in self.addresses]
         return data
 
@@ -341,6 +348,7 @@ class Subject:
                 emails=_entries(data, "emails", lambda v: check_email(_text(v).strip())),
                 usernames=_entries(data, "usernames", _text),
                 photo_dirs=_entries(data, "photo_dirs", lambda v: Path(_text(v)).expanduser()),
+                employers=_entries(data, "employers", _text),
             )
         except ProfileError as exc:
             raise ProfileError(

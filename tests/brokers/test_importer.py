@@ -55,8 +55,12 @@ def write_set(folder: Path, *items: dict[str, Any]) -> Path:
 
 def test_templates_hyphenate_places_in_paths_only(tool: ModuleType) -> None:
     url = "https://a.com/${firstName}-${lastName}/${state|stateFull}/${city}?age=${age|ageRange}"
+    # Without brackets in the definition, DuckDuckGo sends the age itself.
     assert tool.translate_template(url) == (
-        "https://a.com/{first}-{last}/{state_full|hyphen}/{city|hyphen}?age="
+        "https://a.com/{first}-{last}/{state_full|hyphen}/{city|hyphen}?age={age|optional}"
+    )
+    assert tool.translate_template(url, ("18-30", "81+")).endswith(
+        "?age={age|range:18-30,81+|optional}"
     )
     query = "https://a.com/s?city=${city|capitalize}&st=${state|upcase}&age=${age}"
     assert tool.translate_template(query) == (
@@ -154,7 +158,8 @@ def test_build_writes_valid_files_and_keeps_proved_ones(tool: ModuleType, tmp_pa
         "url": "https://listed.com/p/{first|lower}-{last|lower}/{state|upper}",
     }
     assert tomllib.loads(evidence.read_text("utf-8")) == {
-        "live": {"based_on": "Set 2026-02 (live.com.json, version 0.1.0)"}
+        "live": {"based_on": "Set 2026-02 (live.com.json, version 0.1.0)"},
+        "gone": {"withdrawn": "Set 2026-02 (gone.com.json, version 0.1.0, removed 2026-06-10)"},
     }
 
 

@@ -193,8 +193,13 @@ def test_every_automatic_recipe_has_evidence(brokers: dict[str, Broker]) -> None
 
 
 def test_evidence_names_only_shipped_automatic_recipes(brokers: dict[str, Broker]) -> None:
-    for broker_id in all_evidence():
-        assert broker_id in brokers and brokers[broker_id].automatic, broker_id
+    """A proof or a definition backs only an automatic recipe; a withdrawal only a manual one."""
+    for broker_id, backing in all_evidence().items():
+        assert broker_id in brokers, broker_id
+        if backing.verified or backing.based_on:
+            assert brokers[broker_id].automatic and not backing.withdrawn, broker_id
+        else:
+            assert backing.withdrawn and not brokers[broker_id].automatic, broker_id
 
 
 def test_one_automatic_search_per_host(brokers: dict[str, Broker]) -> None:

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,7 +57,8 @@ def run_scan(tmp_path: Path, private_dirs: dict[str, Path]) -> tuple[float, dict
     args = ["scan", *SUBJECT, "--only", "brokers", "--browser", "always", "--json", str(out)]
     env = {**os.environ, **TIMEOUTS, "LOWPROFILE_ALLOW_LOOPBACK": "1"}
     env["LOWPROFILE_BROWSER_MODE"] = "always"
-    already = set(_engine_processes())  # another run's browsers on this machine are not ours
+    run = f"LOWPROFILE_TEST_RUN={uuid.uuid4().hex}"  # inherited by the child's browser alone
+    env["LOWPROFILE_TEST_RUN"] = run.split("=", 1)[1]
     started = time.monotonic()
     child = subprocess.Popen(  # its own session: a hang is killed with its browser
         [sys.executable, "-c", code, *args],
@@ -74,20 +76,28 @@ def run_scan(tmp_path: Path, private_dirs: dict[str, Path]) -> tuple[float, dict
         raise
     took = time.monotonic() - started
     assert out.exists(), stderr[-2000:]
-    assert not _left_running(already), "the scan left a browser running"
+    assert not _left_running(run), "the scan left a browser running"
     report = json.loads(out.read_text())
     return took, {r["source"]: r for r in report["results"] if r.get("source")}
 
 
-def _left_running(already: set[str], grace: float = 5.0) -> list[str]:
-    """The engine processes started since ``already`` that are still there after ``grace``
-    seconds (a browser's children take a moment to exit after the scan's own process)."""
+def _left_running(run: str, grace: float = 5.0) -> list[str]:
+    """This run's engine processes (``run`` in their environment: other tests' and other
+    checkouts' browsers on this machine are not ours) still there after ``grace`` seconds (a
+    browser's children take a moment to exit after the scan's own process)."""
     ends = time.monotonic() + grace
     while True:
-        left = [pid for pid in _engine_processes() if pid not in already]
+        left = [pid for pid in _engine_processes() if _has_in_environment(pid, run)]
         if not left or time.monotonic() >= ends:
             return left
         time.sleep(0.2)
+
+
+def _has_in_environment(pid: str, entry: str) -> bool:
+    try:
+        return entry.encode() in (Path("/proc") / pid / "environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
 
 
 def _engine_processes() -> list[str]:

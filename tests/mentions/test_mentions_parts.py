@@ -4,7 +4,9 @@ bytes it is given, the news searches and the alert steps for the exact name."""
 
 from __future__ import annotations
 
+import dataclasses
 import urllib.request
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +19,7 @@ from lowprofile.mentions.links import normalise
 from lowprofile.mentions.matching import match_item
 from lowprofile.mentions.news import news_feeds
 from lowprofile.mentions.reading import read_feed
-from lowprofile.subject import Address, Name, Subject
+from lowprofile.subject import Address, Name, Subject, load_profile
 
 runner = CliRunner()
 JANE = Subject(
@@ -121,3 +123,24 @@ def test_setup_prints_the_exact_steps() -> None:
     assert "lowprofile mentions add URL" in text
     queries = [line.split("    (")[0].strip() for line in text.splitlines() if "    (" in line]
     assert queries == ['"Jane Doe" Austin', '"Jane Doe"', '"janedoe84"']
+
+
+def test_her_employer_beside_the_name_makes_it_hers_and_a_namesake_elsewhere_stays_one() -> None:
+    """The employer tells her from a namesake where the item names no city of hers; without
+    it, a place elsewhere is a namesake's."""
+    worker = dataclasses.replace(JANE, employers=("Travis County Utility",))
+    item = "Jane Doe of Travis County Utility speaks in Portland, OR"
+    at_work = match_item(item, "https://news.example/p", worker)
+    assert at_work is not None and at_work.confidence >= 0.8 and not at_work.namesake
+    assert "your employer (Travis County Utility)" in at_work.reasons
+    elsewhere = match_item(item, "https://news.example/p", JANE)
+    assert elsewhere is not None and elsewhere.namesake == "Portland, OR"
+
+
+def test_employers_are_read_from_the_profile_and_never_printed(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text('names = ["Jane Doe"]\nemployers = ["Travis County Utility"]\n')
+    subject = load_profile(path)
+    assert subject.employers == ("Travis County Utility",)
+    assert subject.masked()["employers"] == 1
+    assert "Travis County Utility" not in subject.redactor()("at Travis County Utility")

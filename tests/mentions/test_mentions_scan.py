@@ -106,6 +106,18 @@ def test_a_second_scan_shows_only_the_new_item_in_the_diff(site: FeedSite) -> No
     assert sorted(f["where"] for f in changes["unchanged"]) == sorted([ARTICLE, NAMESAKE])
 
 
+def test_an_item_that_left_its_feed_is_earlier_not_resolved(site: FeedSite) -> None:
+    """A feed carries only its latest items: one that left it was not taken down."""
+    site.atom_extra.append(NEW)
+    add(site.url("/alert.atom"))
+    scan()
+    site.atom_extra.clear()
+    scan()
+    changes = json.loads(runner.invoke(app, ["history", "diff", "--json"]).stdout)
+    assert [f["where"] for f in changes["earlier"]] == [NEW]
+    assert changes["resolved"] == []
+
+
 def test_offline_the_feeds_fail_fast_with_the_rest(
     no_network: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,6 +28,8 @@ class Evidence:
     """The maintained definition the recipe follows."""
     capture: str = ""
     """Folder of the real pages (in the source tree's tests)."""
+    withdrawn: str = ""
+    """The maintained definition that withdrew the broker, for a recipe left manual by it."""
 
     @property
     def summary(self) -> str:
@@ -56,6 +58,7 @@ def _table() -> dict[str, Evidence]:
             verified=verified if isinstance(verified, date) else None,
             based_on=str(entry.get("based_on", "")),
             capture=str(entry.get("capture", "")),
+            withdrawn=str(entry.get("withdrawn", "")),
         )
     return out
 

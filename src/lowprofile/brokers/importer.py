@@ -26,14 +26,21 @@ import re
 import sys
 import textwrap
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
-from lowprofile.brokers.import_flow import Flow, needs_steps, scan_actions, search_flow
+from lowprofile.brokers.import_flow import (
+    CAPTCHA_ACTIONS,
+    Flow,
+    needs_steps,
+    scan_actions,
+    search_flow,
+)
+from lowprofile.brokers.select import compile_selector
 
 FIELD_MAP = {
     "name": "name",
@@ -44,15 +51,32 @@ FIELD_MAP = {
     "addressFullList": "addresses",
     "phone": "phones",
     "phoneList": "phones",
+    "email": "emails",
     "relativesList": "relatives",
     "alternativeNamesList": "aliases",
     "profileUrl": "url",
 }
-PAST_LISTS = {"addressCityStateList": "addressCityState", "addressFullList": "addressFull"}
-"""A list beside its single field holds the places the person lived before (CyberBackgroundChecks'
-``address-previous``, Veripages' "Has lived in", MyLife's ``hit-pastAddresses``): it becomes
-``past_locations``. Without the single field beside it, the list is where the person lives."""
-FILTER_MAP = {"upcase": "upper", "downcase": "lower", "capitalize": "title", "hyphenated": "hyphen"}
+PAST_LISTS = {
+    "addressCityStateList": ("addressCityState", "addressFull"),
+    "addressFullList": ("addressFull",),
+}
+"""A list beside a single current field holds the places the person lived before
+(CyberBackgroundChecks' ``address-previous``, Veripages' "Has lived in", MyLife's
+``hit-pastAddresses``, FastBackgroundCheck's "Lived In" cities beside its current street
+address): it becomes ``past_locations``. Without one beside it, the list is where the person
+lives (SearchPeopleFree's address list holds the current one too)."""
+KNOWN_FIELD_KEYS = {
+    "selector", "findElements", "afterText", "beforeText", "separator",
+    # How DuckDuckGo derives a profile id from the link; the recipe keeps the link itself.
+    "identifierType", "identifier",
+}  # fmt: skip
+FILTER_MAP = {
+    "upcase": "upper",
+    "downcase": "lower",
+    "capitalize": "title",
+    "hyphenated": "hyphen",
+    "snakecase": "underscore",
+}
 VARIABLE_MAP = {
     "firstName": "first",
     "lastName": "last",
@@ -134,6 +158,17 @@ CATEGORIES = {"people-search", "background-check", "phone-lookup", "marketing", 
 
 
 @dataclass(frozen=True)
+class Extract:
+    """One extract action: the cards, the no-result marker and the fields it reads; ``when``:
+    the selectors of the condition it sits in (a branch for another shape of answer)."""
+
+    cards: str
+    no_results: str
+    fields: dict[str, dict[str, Any]]
+    when: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Definition:
     """The parts of one DuckDuckGo definition a broker file uses."""
 
@@ -149,7 +184,11 @@ class Definition:
     removed: str
     opt_out: str
     actions: tuple[dict[str, Any], ...] = ()
-    """The scan flow as written (``import_flow`` says it as search steps where it needs them)."""
+    """The scan flow as written (``import_flow`` says it as search steps where it needs them;
+    ``gaps`` names what the recipe cannot say)."""
+    age_ranges: tuple[str, ...] = ()
+    """The navigate action's ``ageRange`` brackets, for ``${age|ageRange}``."""
+    branches: tuple[Extract, ...] = ()
 
     def summary(self) -> dict[str, str]:
         out = {
@@ -161,6 +200,10 @@ class Definition:
         }
         for key, spec in sorted(self.fields.items()):
             out[f"field {key}"] = json.dumps(spec, sort_keys=True) if spec else ""
+        if self.age_ranges:
+            out["age ranges"] = ", ".join(self.age_ranges)
+        for number, branch in enumerate(self.branches, 1):
+            out[f"branch {number}"] = json.dumps(asdict(branch), sort_keys=True)
         return out
 
 
@@ -170,19 +213,40 @@ def _date(millis: Any) -> str:
     return datetime.fromtimestamp(int(millis) / 1000, UTC).date().isoformat()
 
 
+def _extract(action: dict[str, Any], when: tuple[str, ...] = ()) -> Extract:
+    # "noResultsFound" is how SmartBackgroundChecks' definition spells noResultsSelector.
+    no_results = action.get("noResultsSelector") or action.get("noResultsFound") or ""
+    return Extract(
+        cards=str(action.get("selector", "")),
+        no_results=str(no_results),
+        fields={k: v for k, v in (action.get("profile") or {}).items() if v},
+        when=when,
+    )
+
+
+def _expected(action: dict[str, Any]) -> tuple[str, ...]:
+    """The selectors an expectation or condition waits for."""
+    return tuple(str(e["selector"]) for e in action.get("expectations", []) if e.get("selector"))
+
+
 def read_definition(data: dict[str, Any], fallback: str) -> Definition:
-    url = cards = no_results = ""
-    fields: dict[str, dict[str, Any]] = {}
+    url = ""
+    main: Extract | None = None
+    age_ranges: tuple[str, ...] = ()
+    branches: list[Extract] = []
     for step in data.get("steps", []):
         if step.get("stepType") != "scan":
             continue
         for action in step.get("actions", []):
-            if action.get("actionType") == "navigate" and not url:
+            kind = action.get("actionType")
+            if kind == "navigate" and not url:
                 url = str(action.get("url", ""))
-            if action.get("actionType") == "extract" and not cards:
-                cards = str(action.get("selector", ""))
-                no_results = str(action.get("noResultsSelector") or "")
-                fields = dict(action.get("profile") or {})
+                age_ranges = tuple(str(r) for r in action.get("ageRange") or ())
+            if kind == "extract" and main is None:
+                main = _extract(action)
+            if kind == "condition" and _is_branch(action):
+                branches += [_extract(a, _expected(action)) for a in action["actions"]]
+    main = main or Extract("", "", {})
     opt_out = str(data.get("optOutUrl") or "")
     return Definition(
         domain=str(data.get("url") or fallback),
@@ -190,14 +254,22 @@ def read_definition(data: dict[str, Any], fallback: str) -> Definition:
         version=str(data.get("version") or ""),
         parent=str(data.get("parent") or ""),
         url=url,
-        cards=cards,
-        no_results=no_results,
-        fields=fields,
+        cards=main.cards,
+        no_results=main.no_results,
+        fields=main.fields,
         mirrors=tuple(str(m["url"]) for m in data.get("mirrorSites", []) if not m.get("removedAt")),
         removed=_date(data.get("removedAt")),
         opt_out=opt_out,
         actions=tuple(scan_actions(data)),
+        age_ranges=age_ranges,
+        branches=tuple(branches),
     )
+
+
+def _is_branch(action: dict[str, Any]) -> bool:
+    """A condition whose only actions are extracts: another shape of answer to read."""
+    inner = action.get("actions") or []
+    return bool(inner) and all(a.get("actionType") == "extract" for a in inner)
 
 
 def load_set(folder: Path) -> dict[str, Definition]:
@@ -238,8 +310,9 @@ def diff_sets(old: dict[str, Definition], new: dict[str, Definition]) -> list[st
 # --- turning a definition into a recipe ---------------------------------------------------------
 
 
-def translate_template(url: str) -> str | None:
-    """DuckDuckGo's ``${city|hyphenated}`` to ours, ``{city|hyphen}``; None if it cannot be."""
+def translate_template(url: str, age_ranges: tuple[str, ...] = ()) -> str | None:
+    """DuckDuckGo's ``${city|hyphenated}`` to ours, ``{city|hyphen}``; None if it cannot be
+    (``untranslated`` names what)."""
 
     def one(match: re.Match[str]) -> str:
         variable, *filters = match.group(1).split("|")
@@ -247,14 +320,14 @@ def translate_template(url: str) -> str | None:
         name = VARIABLE_MAP.get(variable)
         if name is None:
             raise KeyError(variable)
-        if "ageRange" in filters:
-            # DuckDuckGo turns the age into the site's own age bracket; we do not know the
-            # brackets, and an exact age where a bracket is expected can make a site answer
-            # "nobody". The parameter is sent empty: a broader search, never a false miss.
-            return ""
         for f in filters:
             if f == "stateFull":
                 name = "state_full"
+            elif f == "ageRange":
+                # The site's own age bracket (veripages: fage=41-50); without brackets in the
+                # definition, DuckDuckGo sends the age itself.
+                if age_ranges:
+                    out_filters.append("range:" + ",".join(age_ranges))
             elif f.startswith("defaultIfEmpty:"):
                 out_filters.append("default:" + f.split(":", 1)[1])
             elif f in FILTER_MAP:
@@ -272,8 +345,22 @@ def translate_template(url: str) -> str | None:
     base = re.sub(r"\{(city|state_full)((?:\|(?!hyphen)[a-z_:~]+)*)\}", _hyphenate, base)
     # A detail the user may not have (age, middle name) is left empty in a query string rather
     # than skipping the site; in a path it stays required.
-    query = re.sub(r"\{(age|middle)\}", r"{\1|optional}", query)
+    query = re.sub(r"\{((?:age|middle)(?:\|range:[^|}]*)?)\}", r"{\1|optional}", query)
     return base + question + query
+
+
+def untranslated(url: str) -> list[str]:
+    """The ``${...}`` forms of a search URL that have no translation: each a named gap."""
+    out = []
+    for form in re.findall(r"\$\{([^}]*)\}", url):
+        variable, *filters = form.split("|")
+        known = variable in VARIABLE_MAP and all(
+            f in FILTER_MAP or f in ("stateFull", "ageRange") or f.startswith("defaultIfEmpty:")
+            for f in filters
+        )
+        if not known:
+            out.append(f"the URL transform ${{{form}}} has no translation")
+    return out
 
 
 def _hyphenate(match: re.Match[str]) -> str:
@@ -285,24 +372,150 @@ def card_relative(selector: str) -> str:
     return "." + selector if selector.startswith("//") else selector
 
 
-def fields_of(definition: Definition) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for key, spec in definition.fields.items():
-        target = FIELD_MAP.get(key)
-        single = definition.fields.get(PAST_LISTS.get(key, ""))
-        if single and single.get("selector"):
-            target = "past_locations"
-        if not target or not spec or not spec.get("selector") or target in fields:
+def _target(key: str, fields: dict[str, dict[str, Any]]) -> str | None:
+    """Where a definition field goes: a list beside a single current field is past places."""
+    singles = PAST_LISTS.get(key, ())
+    if any(fields.get(single, {}).get("selector") for single in singles):
+        return "past_locations"
+    return FIELD_MAP.get(key)
+
+
+def _rule(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """One definition field as a rule, or None when its selector is refused (a named gap)."""
+    selector = card_relative(str(spec["selector"]))
+    if _selector_refused(selector):
+        return None
+    rule: dict[str, Any] = {"selectors": [selector]}
+    if spec.get("findElements"):
+        rule["all"] = True
+    for src, dst in (("afterText", "after"), ("beforeText", "before"),
+                     ("separator", "separator")):  # fmt: skip
+        if spec.get(src):
+            rule[dst] = spec[src]
+    return rule
+
+
+def _selector_refused(selector: str) -> str | None:
+    """Why the page reader would refuse this selector (broken, or too costly), or None."""
+    try:
+        compile_selector(selector)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def read_fields(fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Every field of one extract as recipe fields. Two definition fields that land on the same
+    field (past streets and past cities) are both kept, as that field's several rules: one
+    table when there is one, a list of tables when there are more."""
+    rules: dict[str, list[dict[str, Any]]] = {}
+    for key, spec in fields.items():
+        target = _target(key, fields)
+        if not target or not spec or not spec.get("selector"):
             continue
-        rule: dict[str, Any] = {"selectors": [card_relative(str(spec["selector"]))]}
-        if spec.get("findElements"):
-            rule["all"] = True
-        for src, dst in (("afterText", "after"), ("beforeText", "before"),
-                         ("separator", "separator")):  # fmt: skip
-            if spec.get(src):
-                rule[dst] = spec[src]
-        fields[target] = rule
-    return fields
+        rule = _rule(spec)
+        if rule is not None:
+            rules.setdefault(target, []).append(rule)
+    return {name: found[0] if len(found) == 1 else found for name, found in rules.items()}
+
+
+def fields_of(definition: Definition) -> dict[str, Any]:
+    """The main extract's fields as recipe fields (``read_fields``)."""
+    return read_fields(definition.fields)
+
+
+def field_gaps(fields: dict[str, dict[str, Any]], where: str = "") -> list[str]:
+    """What the recipe does not read of these definition fields, each said."""
+    out = []
+    for key, spec in fields.items():
+        unknown = sorted(set(spec) - KNOWN_FIELD_KEYS)
+        if key not in FIELD_MAP:
+            out.append(f"{where}field {key} has no place in a listing")
+        elif unknown:
+            out.append(f"{where}field {key}: {', '.join(unknown)} not read")
+        elif spec.get("selector"):
+            refused = _selector_refused(card_relative(str(spec["selector"])))
+            if refused:
+                out.append(f"{where}field {key} dropped: {refused}")
+    return out
+
+
+_NEGATED = re.compile(r"^(.*)\[not\((.*)\)\]$")
+
+
+def _solves_captcha(action: dict[str, Any]) -> bool:
+    return any(a.get("actionType") in CAPTCHA_ACTIONS for a in action.get("actions") or ())
+
+
+def captcha_marks(definition: Definition) -> tuple[str, ...]:
+    """Elements the definition treats as a wall, as ``blocked_selectors``: what a condition
+    that solves a captcha looks for (``#bot-check``), a captcha it always solves, and the
+    challenge a negated wait waits out (``//html[not(contains(@class, 'page-manage-
+    challenge'))]`` waits until ``//html[contains(@class, 'page-manage-challenge')]`` is gone).
+    lowprofile never solves a captcha: a page showing one reads ``blocked``, and the person
+    passes it in a visible browser."""
+    marks: list[str] = []
+    for action in definition.actions:
+        kind = action.get("actionType")
+        if kind in CAPTCHA_ACTIONS and action.get("selector"):
+            marks.append(str(action["selector"]))
+        elif kind in ("condition", "expectation") and _solves_captcha(action):
+            marks += _expected(action)
+        elif kind == "expectation":
+            for selector in _expected(action):
+                negated = _NEGATED.match(selector)
+                if negated:
+                    marks.append(f"{negated.group(1)}[{negated.group(2)}]")
+    return tuple(m for m in dict.fromkeys(marks) if not _selector_refused(m))
+
+
+STEPS_GAP = "needs steps (clicks/waits/form post)"
+
+
+def flow_gap(definition: Definition) -> str | None:
+    """What of the scan flow the recipe cannot say, as one named gap, or None. A flow with a
+    form or a click is played as search steps (``flow_of``); only what those steps cannot say
+    (``Flow.gaps``) is a gap. Without steps, waits are what the page fetch does and a captcha is
+    a wall the page reading recognises (``captcha_marks``); any other action is a gap."""
+    flow = flow_of(definition)
+    if flow is None:
+        missing = [f"a {kind} action a page fetch does not play" for kind in _unplayed(definition)]
+    else:
+        missing = flow.gaps + ([] if flow.url else ["no page to open first"])
+    return f"{STEPS_GAP}: {'; '.join(missing)}" if missing else None
+
+
+def _unplayed(definition: Definition) -> list[str]:
+    """The kinds of scan action a page fetch with the reader does not do (no steps played)."""
+    out = []
+    for action in definition.actions:
+        kind = str(action.get("actionType", ""))
+        if kind in ("navigate", "extract") or _solves_captcha(action) or _is_branch(action):
+            continue
+        if kind == "expectation" and not action.get("actions"):
+            continue  # a wait: the fetched page is read as it comes, a wall reads blocked
+        out.append(kind or "nameless")
+    return out
+
+
+def gaps(definition: Definition) -> list[str]:
+    """What the definition says that the recipe does not, each named: the build report prints
+    them and the file's opening comment keeps them. Never silently shortened."""
+    out = untranslated(definition.url)
+    flow = flow_gap(definition)
+    if flow:
+        out.append(flow)
+    out += field_gaps(definition.fields)
+    for number, branch in enumerate(definition.branches, 1):
+        out += field_gaps(branch.fields, f"branch {number}: ")
+    return out
+
+
+def _branch(branch: Extract) -> dict[str, Any] | None:
+    fields = read_fields(branch.fields)
+    if "name" not in fields or not branch.cards or not branch.when:
+        return None
+    return {"when": list(branch.when), "cards": [branch.cards], "fields": fields}
 
 
 def automatic_recipe(definition: Definition) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -310,7 +523,7 @@ def automatic_recipe(definition: Definition) -> tuple[dict[str, Any], dict[str, 
     if definition.removed or not definition.cards:
         return None
     flow = flow_of(definition)
-    template = translate_template(definition.url)
+    template = translate_template(definition.url, definition.age_ranges)
     if flow is not None:
         if flow.gaps or not flow.url:
             return None  # a flow it cannot play as written (named in the file's comment)
@@ -325,6 +538,12 @@ def automatic_recipe(definition: Definition) -> tuple[dict[str, Any], dict[str, 
     parse: dict[str, Any] = {"cards": [definition.cards], "fields": fields}
     if definition.no_results:
         parse["no_results_selectors"] = [definition.no_results]
+    marks = captcha_marks(definition)
+    if marks and flow is None:  # a flow of steps meets its captchas as captcha steps
+        parse["blocked_selectors"] = list(marks)
+    branches = [b for b in map(_branch, definition.branches) if b is not None]
+    if branches:
+        parse["branches"] = branches
     return search, parse
 
 
@@ -333,7 +552,9 @@ def flow_of(definition: Definition) -> Flow | None:
     (navigate, waits, extract)."""
     if not needs_steps(list(definition.actions)):
         return None
-    return search_flow(list(definition.actions), translate_template)
+    return search_flow(
+        list(definition.actions), lambda url: translate_template(url, definition.age_ranges)
+    )
 
 
 _FACT_VARIABLES = {
@@ -421,6 +642,11 @@ class Built:
     data: dict[str, Any]
     header: list[str]
     based_on: str = ""
+    gaps: tuple[str, ...] = ()
+    """What the definition says that the file does not (``gaps``), also in ``header``."""
+    withdrawn: str = ""
+    """The definition that withdrew the broker (``removedAt``): an older set must not bring its
+    recipe back (``brokers update`` compares versions against it)."""
 
 
 def build_one(
@@ -488,7 +714,7 @@ def build_one(
             or manual_link(fact.get("search_url_template", ""))
         )
         if not link and definition:
-            template = translate_template(definition.url) or ""
+            template = translate_template(definition.url, definition.age_ranges) or ""
             link = template if "{" in template else ""
         prefilled = bool(link)
         if not link and definition and "landing" in definition.url.lower():
@@ -497,6 +723,8 @@ def build_one(
         # person starts (most begin with finding your listing).
         out["search"] = {"mode": "manual", "url": link or optout_url}
         header.append("# Manual: " + _why_manual(domain, definition, set_name, prefilled))
+    named = live_gaps(domain, definition)
+    header += [f"# Gap: {gap}." for gap in named]
     optout: dict[str, Any] = {"url": optout_url, "method": method or "web form"}
     email_cell = fact.get("optout_url", "") + " " + fact.get("optout_method", "")
     email = re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", email_cell)
@@ -520,7 +748,13 @@ def build_one(
                 table = table.setdefault(part, {})
             table[key] = value
         out["canary"] = {"name": "John Smith", "city": "Chicago", "state": "IL"}
-    return Built(out, header, based_on)
+    withdrawn = ""
+    if definition is not None and definition.removed:
+        withdrawn = (
+            f"{set_name} ({domain}.json, version {definition.version}, "
+            f"removed {definition.removed})"
+        )
+    return Built(out, header, based_on, tuple(named), withdrawn)
 
 
 def has_miss_marker(domain: str, definition: Definition | None) -> bool:
@@ -530,6 +764,13 @@ def has_miss_marker(domain: str, definition: Definition | None) -> bool:
     if definition is None or definition.no_results:
         return True
     return any(key.startswith("parse.no_results") for key in PATCHES.get(domain, {}))
+
+
+def live_gaps(domain: str, definition: Definition | None) -> list[str]:
+    """The gaps of a definition the site still runs (a removed or seized one is not used)."""
+    if definition is None or definition.removed or domain in SEIZED:
+        return []
+    return gaps(definition)
 
 
 def _why_manual(domain: str, definition: Definition | None, set_name: str, linked: bool) -> str:
@@ -569,6 +810,23 @@ def hand_written_steps(text: str) -> str:
     return "\n" + (block[: end.start()] if end else block).rstrip("\n") + "\n"
 
 
+def unread_by_hand(shipped: dict[str, Any], built: dict[str, Any]) -> list[str]:
+    """What the definition reads that a file proved by hand does not (its past places, its
+    other names): said in the build report for whoever next proves the file on a real page,
+    never written into it."""
+    fields = built.get("parse", {}).get("fields", {})
+    have = shipped.get("parse", {}).get("fields", {})
+    return [f"the definition also reads {name}" for name in fields if name not in have]
+
+
+def _wrapped(comment: str) -> list[str]:
+    """A comment cut to the width of a file; a gap names selectors, which are never cut."""
+    gap = comment.startswith("# Gap:")
+    return textwrap.wrap(
+        comment, 99, subsequent_indent="# ", break_on_hyphens=not gap, break_long_words=not gap
+    )
+
+
 def build(
     facts_csv: Path, json_dir: Path, set_name: str, out_dir: Path, evidence_path: Path
 ) -> list[str]:
@@ -583,25 +841,25 @@ def build(
         if built is None:
             continue
         target = out_dir / f"{built.data['id']}.toml"
-        if target.exists() and tomllib.loads(target.read_text("utf-8")).get("verified") is True:
+        shipped = tomllib.loads(target.read_text("utf-8")) if target.exists() else {}
+        if shipped.get("verified") is True:
             report.append(f"{built.data['id']}: kept (proved on a real page, edited by hand)")
+            report += [f"  unread: {what}" for what in unread_by_hand(shipped, built.data)]
             continue
-        header = [
-            line
-            for comment in built.header
-            for line in textwrap.wrap(comment, 99, subsequent_indent="# ")
-        ]
+        header = [line for comment in built.header for line in _wrapped(comment)]
         text = "\n".join(header) + "\n" + tomli_w.dumps(built.data)
         steps = hand_written_steps(target.read_text("utf-8")) if target.exists() else ""
         target.write_text(text + steps, encoding="utf-8")
         entry = evidence.setdefault(built.data["id"], {})
-        if built.based_on:
-            entry["based_on"] = built.based_on
-        else:
-            entry.pop("based_on", None)
-            if not entry:
-                evidence.pop(built.data["id"])
+        for key in ("based_on", "withdrawn"):
+            if getattr(built, key):
+                entry[key] = getattr(built, key)
+            else:
+                entry.pop(key, None)
+        if not entry:
+            evidence.pop(built.data["id"])
         report.append(f"{built.data['id']}: {built.data['search']['mode']}")
+        report += [f"  gap: {gap}" for gap in built.gaps]
     for old in MERGED:
         stale = out_dir / f"{broker_id(old)}.toml"
         if stale.exists():
@@ -618,7 +876,10 @@ EVIDENCE_HEADER = """\
 #   verified = date of the newest real page the recipe was proved on (a capture kept under
 #              tests/fixtures/brokers/real/<id>/ with its ORIGIN.toml)
 #   based_on = the maintained definition the recipe follows
-# lowprofile.brokers.importer writes based_on; verified is written by hand with the capture.
+#   withdrawn = the maintained definition that withdrew the broker (an older set must not
+#               bring its recipe back)
+# lowprofile.brokers.importer writes based_on and withdrawn; verified is written by hand
+# with the capture.
 """
 
 

@@ -1,8 +1,10 @@
-"""Finding and loading broker files: the shipped set, then the user's own in ``<config>/brokers``.
+"""Finding and loading broker files: the shipped set, the installed set, the user's own.
 
-A user's file with the same id replaces the shipped one (a quick fix for a site that moved before
-a release catches up). A file that does not validate is reported and left out; the others load,
-so one bad file never stops a scan.
+The order is the shipped files, then the set `lowprofile brokers update` installed in the data
+folder (``brokers.installed``: only where the shipped file is still the one it was built on),
+then the user's own in ``<config>/brokers``. A user's file with the same id replaces either (a
+quick fix for a site that moved before a release or an update catches up). A file that does not
+validate is reported and left out; the others load, so one bad file never stops a scan.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lowprofile import __version__
+from lowprofile.brokers.installed import Origin, overlay, shipped_origin
 from lowprofile.brokers.schema import Broker, broker_schema, check_broker_file, loopback_setting
 from lowprofile.config import config_dir, data_dir
 from lowprofile.files import write_private
@@ -27,6 +30,10 @@ def user_brokers_dir() -> Path:
 class BrokerSet:
     brokers: dict[str, Broker] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    origins: dict[str, Origin] = field(default_factory=dict)
+    """Broker id -> which version of its recipe answers (shipped, installed set, yours)."""
+    set_aside: dict[str, str] = field(default_factory=dict)
+    """Installed recipes not read, with why (``brokers doctor`` says so)."""
 
 
 def broker_files(folder: Path) -> list[Path]:
@@ -92,14 +99,27 @@ def load_brokers(
     result = BrokerSet()
     loopback = loopback_setting(allow_loopback)
     cache = ValidatedCache(allow_loopback=loopback)
-    for folder in [shipped_brokers_dir(), user_brokers_dir(), *(extra_dirs or [])]:
-        for path in broker_files(folder):
+    shipped = shipped_brokers_dir()
+    installed = overlay(shipped)
+    result.set_aside = installed.set_aside
+    sources: list[tuple[list[Path], str]] = [
+        (broker_files(shipped), "shipped"),
+        (list(installed.files.values()), "installed"),
+        *((broker_files(folder), "yours") for folder in [user_brokers_dir(), *(extra_dirs or [])]),
+    ]
+    for paths, kind in sources:
+        for path in paths:
             broker, problems = check_broker_file(path, cache.seen, allow_loopback=loopback)
             result.problems += problems
             if broker is not None and not problems:
                 cache.keep()
             if broker is not None:
                 result.brokers[broker.id] = broker
+                result.origins[broker.id] = (
+                    shipped_origin(broker.id)
+                    if kind == "shipped"
+                    else installed.origins.get(broker.id, Origin(kind))
+                )
     cache.save()
     result.brokers, links = link_brokers(result.brokers)
     result.problems += links

@@ -84,11 +84,14 @@ def listing_from_text(card: Any) -> Listing:
 
 
 def _trim(text: str, rule: FieldRule) -> str:
+    """The text between ``after`` and ``before``. A marker the text does not hold leaves it
+    whole, as the definitions mean it (DuckDuckGo's reader keeps the value when the split finds
+    nothing: FastBackgroundCheck reads its "Lived In" links after a colon the links do not
+    hold); a marker with nothing after it leaves nothing ("No other aliases.")."""
     if rule.after:
         index = text.find(rule.after)
-        if index < 0:
-            return ""
-        text = text[index + len(rule.after) :]
+        if index >= 0:
+            text = text[index + len(rule.after) :]
     if rule.before:
         index = text.find(rule.before)
         if index >= 0:
@@ -118,6 +121,20 @@ def _values(card: Any, rule: FieldRule, base_url: str, seen: Visibility) -> list
     return []
 
 
+def _field_values(
+    card: Any, field_name: str, rule: FieldRule, base_url: str, seen: Visibility
+) -> list[str]:
+    """A field's rules in order: a list field gathers what every rule reads (past addresses
+    written both as streets and as cities), a single field stops at the first that reads one."""
+    out: list[str] = []
+    for one in rule.rules:
+        values = _values(card, one, base_url, seen)
+        if values and field_name not in LIST_FIELDS:
+            return values
+        out += values
+    return list(dict.fromkeys(out))
+
+
 def _link(card: Any, rule: FieldRule | None, base_url: str, seen: Visibility) -> str | None:
     """The listing's own page; only http(s) links are kept (a hostile page may offer others)."""
     link = _raw_link(card, rule, base_url, seen)
@@ -127,11 +144,13 @@ def _link(card: Any, rule: FieldRule | None, base_url: str, seen: Visibility) ->
 
 
 def _raw_link(card: Any, rule: FieldRule | None, base_url: str, seen: Visibility) -> str | None:
-    if rule is not None:
-        if rule.attribute:
-            values = _values(card, rule, base_url, seen)
-            return values[0] if values else None
-        for selector in rule.selectors:
+    for one in rule.rules if rule is not None else ():
+        if one.attribute:
+            values = _values(card, one, base_url, seen)
+            if values:
+                return values[0]
+            continue
+        for selector in one.selectors:
             for node in select(card, selector):
                 if isinstance(node, str):
                     return urljoin(base_url, node)
@@ -180,14 +199,21 @@ def _extend(listing: Listing, field_name: str, values: list[str]) -> None:
     setattr(listing, field_name, merged)
 
 
-def read_card(card: Any, broker: Broker, base_url: str, seen: Visibility | None = None) -> Listing:
+def read_card(
+    card: Any,
+    broker: Broker,
+    base_url: str,
+    seen: Visibility | None = None,
+    fields: dict[str, FieldRule] | None = None,
+) -> Listing:
+    """One card read by the recipe's fields (or a branch's ``fields``)."""
     seen = seen or Visibility()
-    rules = broker.parse.fields
+    rules = broker.parse.fields if fields is None else fields
     listing = Listing()
     for field_name, rule in rules.items():
         if field_name == "url":
             continue
-        values = _values(card, rule, base_url, seen)
+        values = _field_values(card, field_name, rule, base_url, seen)
         if field_name == "age" or field_name in PLACE_FIELDS:
             _typed(listing, field_name, values)
         elif field_name == "aliases":  # "Jane Smith, Jane Q Doe" is two names, never one
@@ -217,39 +243,31 @@ def read_page(broker: Broker, raw_html: str, status_code: int, url: str) -> Page
     wall = detect_bot_wall(raw_html, page_text, broker.parse.blocked_text)
     if wall:
         return PageReading(Status.BLOCKED, f"{broker.name} showed a bot wall: {wall}")
+    seen = Visibility()
+    wall_element = _shown(tree, broker.parse.blocked_selectors, seen)
+    if wall_element:
+        return PageReading(Status.BLOCKED, f"{broker.name} showed a wall ({wall_element})")
     if status_code in BLOCK_STATUSES:
         return PageReading(Status.BLOCKED, f"{broker.name} refused the search (HTTP {status_code})")
     if status_code in broker.parse.no_results_status:
         return PageReading(Status.NOT_FOUND, f"{broker.name} has no listing (HTTP {status_code})")
     listings: list[Listing] = []
-    seen = Visibility()
     if 200 <= status_code < 300:
-        for selector in broker.parse.cards:
-            cards = [c for c in select(tree, selector) if not isinstance(c, str)]
-            cards = [c for c in cards if not seen.hidden(c)][:MAX_CARDS]
-            listings = [read_card(c, broker, url, seen) for c in cards]
-            listings = [item for item in listings if item.name]
-            if listings:
+        for cards, fields in _shapes(broker, tree, seen):
+            found = _read_cards(broker, tree, cards, fields, url, seen)
+            if isinstance(found, PageReading):
+                return found
+            if found:
+                listings = found
                 break
-            # A person's card shows a name with an age or a place; a recipe's card selector that
-            # matches some other page's boxes gives neither, and stays "changed".
-            from_text = [
-                item
-                for item in map(listing_from_text, cards)
-                if item.name and (item.age or item.locations)
-            ]
-            if from_text:
-                reason = f"{len(from_text)} listing(s) {DRIFT_REASON}"
-                return PageReading(Status.FOUND, reason, from_text, drifted=True)
     if listings:
         return PageReading(Status.FOUND, f"{len(listings)} listing(s) on the page", listings)
     lowered = page_text.lower()
     for marker in broker.parse.no_results_text:
         if marker.lower() in lowered:
             return PageReading(Status.NOT_FOUND, f"{broker.name} says it has no listing")
-    for selector in broker.parse.no_results_selectors:
-        if any(not isinstance(n, str) and not seen.hidden(n) for n in select(tree, selector)):
-            return PageReading(Status.NOT_FOUND, f"{broker.name} says it has no listing")
+    if _shown(tree, broker.parse.no_results_selectors, seen):
+        return PageReading(Status.NOT_FOUND, f"{broker.name} says it has no listing")
     if status_code in (404, 410):
         return PageReading(
             Status.CHANGED,
@@ -262,3 +280,50 @@ def read_page(broker: Broker, raw_html: str, status_code: int, url: str) -> Page
         f"{broker.name}'s page matched neither a result nor a no-result page "
         "(its layout may have changed): check by hand",
     )
+
+
+def _shown(tree: Any, selectors: tuple[str, ...], seen: Visibility) -> str:
+    """The first of ``selectors`` that finds a visible element on the page, or ""."""
+    for selector in selectors:
+        if any(not isinstance(n, str) and not seen.hidden(n) for n in select(tree, selector)):
+            return selector
+    return ""
+
+
+def _shapes(
+    broker: Broker, tree: Any, seen: Visibility
+) -> list[tuple[tuple[str, ...], dict[str, FieldRule]]]:
+    """The shapes of answer to look for, in order: each branch whose ``when`` shows on this
+    page (a single profile instead of a list), then the recipe's own cards."""
+    shapes = [(b.cards, b.fields) for b in broker.parse.branches if _shown(tree, b.when, seen)]
+    return [*shapes, (broker.parse.cards, broker.parse.fields)]
+
+
+def _read_cards(
+    broker: Broker,
+    tree: Any,
+    selectors: tuple[str, ...],
+    fields: dict[str, FieldRule],
+    url: str,
+    seen: Visibility,
+) -> list[Listing] | PageReading:
+    """The listings of one shape (card selectors tried in order); a drifted reading when the
+    cards are there but the fields read no name."""
+    for selector in selectors:
+        cards = [c for c in select(tree, selector) if not isinstance(c, str)]
+        cards = [c for c in cards if not seen.hidden(c)][:MAX_CARDS]
+        listings = [read_card(c, broker, url, seen, fields) for c in cards]
+        listings = [item for item in listings if item.name]
+        if listings:
+            return listings
+        # A person's card shows a name with an age or a place; a recipe's card selector that
+        # matches some other page's boxes gives neither, and stays "changed".
+        from_text = [
+            item
+            for item in map(listing_from_text, cards)
+            if item.name and (item.age or item.locations)
+        ]
+        if from_text:
+            reason = f"{len(from_text)} listing(s) {DRIFT_REASON}"
+            return PageReading(Status.FOUND, reason, from_text, drifted=True)
+    return []

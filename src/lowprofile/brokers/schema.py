@@ -14,12 +14,12 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from lowprofile.brokers.template import PLACEHOLDER, template_variables
+from lowprofile.brokers.template import PLACEHOLDER, age_brackets, template_variables
 
 MAIL_WAIT = 120.0
 """Seconds an ``email_confirmation`` step looks in the mailbox by default: brokers' mail mostly
@@ -45,6 +45,9 @@ TEMPLATE_FILTERS = (
     "raw",
     "optional",
 )
+ARGUMENT_FILTERS = ("default", "range")
+"""Filters written ``name:argument``: ``default:X`` (the value when empty) and ``range:18-30,
+31-40,81+`` (the site's own age bracket holding the value, DuckDuckGo's ``ageRange``)."""
 """Set to 1 to let a user's broker file search ``http://127.0.0.1:PORT/`` (a local copy of a
 page, for trying a recipe); never otherwise, so a downloaded file cannot point the scan inward."""
 
@@ -64,6 +67,16 @@ class FieldRule:
     """Split one element's text into several values."""
     attribute: str = ""
     """Read this attribute instead of the text (``href`` for profile links)."""
+    also: tuple[FieldRule, ...] = ()
+    """Further ways to read the same field, each with its own selectors and trimming (a
+    definition that reads past addresses both as full addresses and as cities, or a field whose
+    markup moved): read in order after this one. A single-valued field (name, age, url) keeps
+    the first rule that gives a value; a list field keeps the values of every rule."""
+
+    @property
+    def rules(self) -> tuple[FieldRule, ...]:
+        """This rule and the ones in ``also``, in the order they are read."""
+        return (self, *self.also)
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,16 @@ class SearchSpec:
 
 
 @dataclass(frozen=True)
+class Branch:
+    """Another shape of answer the same search may give (a single profile page instead of a
+    list), read only on a page where ``when`` finds an element, before the main cards."""
+
+    when: tuple[str, ...]
+    cards: tuple[str, ...]
+    fields: dict[str, FieldRule] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ParseSpec:
     cards: tuple[str, ...] = ()
     fields: dict[str, FieldRule] = field(default_factory=dict)
@@ -102,6 +125,10 @@ class ParseSpec:
     no_results_selectors: tuple[str, ...] = ()
     no_results_status: tuple[int, ...] = ()
     blocked_text: tuple[str, ...] = ()
+    blocked_selectors: tuple[str, ...] = ()
+    """Elements only a wall page has (a captcha the definition solves, a challenge it waits
+    out): a page showing one reads ``blocked``, never ``changed`` or ``not_found``."""
+    branches: tuple[Branch, ...] = ()
 
 
 STEP_VARIABLES = (*TEMPLATE_VARIABLES, "listing_url")
@@ -281,9 +308,11 @@ def _template_problems(text: str, variables: tuple[str, ...] = TEMPLATE_VARIABLE
             known = ", ".join(variables)
             problems.append(f"unknown variable {{{variable}}} (known: {known})")
         for f in filters:
-            name = f.split(":", 1)[0]
-            if name not in (*TEMPLATE_FILTERS, "default"):
+            name, _, argument = f.partition(":")
+            if name not in (*TEMPLATE_FILTERS, *ARGUMENT_FILTERS):
                 problems.append(f"unknown filter {name!r} in {{{placeholder}}}")
+            elif name == "range" and not age_brackets(argument):
+                problems.append(f"range needs brackets like 18-30,31-40,81+ in {{{placeholder}}}")
     return problems
 
 
@@ -299,6 +328,11 @@ def _selector_problem(selector: str) -> str | None:
 
 
 def _field_rule(raw: Any) -> FieldRule:
+    """A field as written: a selector, a list of selectors, a table, or several tables (the
+    first is the rule, the others its ``also``)."""
+    if isinstance(raw, list) and raw and all(isinstance(item, dict) for item in raw):
+        first, *more = (_field_rule(item) for item in raw)
+        return replace(first, also=tuple(more))
     if not isinstance(raw, dict):
         raw = {"selectors": raw}
     return FieldRule(
@@ -309,6 +343,18 @@ def _field_rule(raw: Any) -> FieldRule:
         separator=raw.get("separator", ""),
         attribute=raw.get("attribute", ""),
     )
+
+
+def _fields(raw: Any) -> dict[str, FieldRule]:
+    return {name: _field_rule(rule) for name, rule in (raw or {}).items()}
+
+
+def _rule_selectors(rule: Any) -> list[Any]:
+    """The selectors a field as written names, over all its tables."""
+    if isinstance(rule, list) and rule and all(isinstance(item, dict) for item in rule):
+        return [s for item in rule for s in _rule_selectors(item)]
+    raw = rule.get("selectors") if isinstance(rule, dict) else rule
+    return list(_strings(raw)) if isinstance(raw, str | list) else []
 
 
 def _step(raw: dict[str, Any]) -> OptOutStep:
@@ -380,20 +426,30 @@ def meaning_problems(
     out += _search_step_problems(search, loopback)
     out += _step_problems(_table(data, "optout"), loopback)
     parse = _table(data, "parse")
-    selector_lists: list[tuple[str, Any]] = [
-        ("parse.cards", parse.get("cards")),
-        ("parse.no_results_selectors", parse.get("no_results_selectors")),
-    ]
-    fields = _table(parse, "fields")
-    for name, rule in fields.items():
-        raw = rule.get("selectors") if isinstance(rule, dict) else rule
-        selector_lists.append((f"parse.fields.{name}.selectors", raw))
-    for key, raw in selector_lists:
-        if isinstance(raw, str | list):
-            for selector in _strings(raw):
-                problem = _selector_problem(selector) if isinstance(selector, str) else None
-                if problem:
-                    out.append((key, problem))
+    return out + _parse_selector_problems(parse)
+
+
+def _parse_selector_problems(parse: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every selector of ``[parse]`` and of its branches compiles and is cheap enough."""
+    shapes: list[tuple[str, dict[str, Any]]] = [("parse", parse)]
+    branches = parse.get("branches")
+    for number, branch in enumerate(branches if isinstance(branches, list) else ()):
+        if isinstance(branch, dict):
+            shapes.append((f"parse.branches.{number}", branch))
+    selector_lists: list[tuple[str, list[Any]]] = []
+    for where, shape in shapes:
+        for key in ("cards", "no_results_selectors", "blocked_selectors", "when"):
+            raw = shape.get(key)
+            if isinstance(raw, str | list):
+                selector_lists.append((f"{where}.{key}", list(_strings(raw))))
+        for name, rule in _table(shape, "fields").items():
+            selector_lists.append((f"{where}.fields.{name}.selectors", _rule_selectors(rule)))
+    out: list[tuple[str, str]] = []
+    for key, selectors in selector_lists:
+        for selector in selectors:
+            problem = _selector_problem(selector) if isinstance(selector, str) else None
+            if problem:
+                out.append((key, problem))
     return out
 
 
@@ -555,11 +611,20 @@ def broker_from_dict(
             verified=data.get("verified", False),
             parse=ParseSpec(
                 cards=_strings(parse.get("cards")),
-                fields={k: _field_rule(v) for k, v in parse.get("fields", {}).items()},
+                fields=_fields(parse.get("fields")),
                 no_results_text=_strings(parse.get("no_results_text")),
                 no_results_selectors=_strings(parse.get("no_results_selectors")),
                 no_results_status=tuple(parse.get("no_results_status", ())),
                 blocked_text=_strings(parse.get("blocked_text")),
+                blocked_selectors=_strings(parse.get("blocked_selectors")),
+                branches=tuple(
+                    Branch(
+                        when=_strings(raw.get("when")),
+                        cards=_strings(raw.get("cards")),
+                        fields=_fields(raw.get("fields")),
+                    )
+                    for raw in parse.get("branches", ())
+                ),
             ),
             canary=Canary(**canary) if canary else None,
             source=source,

@@ -158,11 +158,13 @@ def step_values(steps: tuple[OptOutStep, ...], query: Query) -> dict[str, tuple[
 
 
 def waited_for(broker: Broker) -> list[str]:
-    """What the browser waits for: the recipe's ``wait_for``, else the cards or the no-results
-    marker, whichever appears first."""
+    """What the browser waits for: the recipe's ``wait_for``, else the cards (a branch's too),
+    the no-results marker or a wall element, whichever appears first."""
     if broker.search.wait_for:
         return [broker.search.wait_for]
-    return [*broker.parse.cards, *broker.parse.no_results_selectors]
+    parse = broker.parse
+    branches = [s for branch in parse.branches for s in branch.cards]
+    return [*parse.cards, *branches, *parse.no_results_selectors, *parse.blocked_selectors]
 
 
 async def _fetch(

@@ -54,10 +54,39 @@ class Query:
         }
 
 
+_BRACKET = re.compile(r"^(\d{1,3})(?:-(\d{1,3})|\+)$")
+
+
+def age_brackets(argument: str) -> list[tuple[str, int, int]]:
+    """``18-30,31-40,81+`` as ``[("18-30", 18, 30), ("31-40", 31, 40), ("81+", 81, 999)]``; an
+    empty list when any bracket is malformed (the validator names the template)."""
+    out = []
+    for bracket in argument.split(","):
+        match = _BRACKET.match(bracket.strip())
+        if match is None:
+            return []
+        low = int(match.group(1))
+        out.append((bracket.strip(), low, int(match.group(2)) if match.group(2) else 999))
+    return out
+
+
+def age_range(value: str, argument: str) -> str:
+    """The bracket holding the age ``value`` (DuckDuckGo's ``ageRange``: veripages wants
+    ``fage=41-50``, not ``fage=45``), or "" when none does: an optional parameter is then left
+    empty, a broader search, where an age outside the site's brackets could make it answer
+    "nobody". ``81+`` holds every age from 81 (DuckDuckGo's own code matches no age there)."""
+    if not value.isdigit():
+        return ""
+    age = int(value)
+    return next((label for label, low, high in age_brackets(argument) if low <= age <= high), "")
+
+
 def _apply(value: str, filter_spec: str) -> str:
     name, _, argument = filter_spec.partition(":")
     if name == "default":
         return value or argument
+    if name == "range":
+        return age_range(value, argument)
     if name == "lower":
         return value.lower()
     if name == "upper":
@@ -91,6 +120,8 @@ def render(template: str, query: Query, urls: dict[str, str] | None = None) -> s
             raise MissingValue(variable)
         if "raw" in filters or variable in (urls or {}):
             return value
+        if any(f.startswith("range:") for f in filters):
+            return quote(value, safe="-_.~")  # "81+" is a plus sign, not a space
         return quote(value, safe="-_.~+")
 
     return PLACEHOLDER.sub(substitute, template)

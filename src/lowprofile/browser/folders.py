@@ -22,8 +22,12 @@ from pathlib import Path
 
 from lowprofile.browser.evidence import EvidenceError, evidence_root
 
-STAMPED = re.compile(r"(scan|optout)-[0-9]{8}T[0-9]{6,12}Z\Z")
-"""A folder named by the time its scan or run started (``optout-20261206T182410Z``)."""
+STAMPED = re.compile(r"(scan|optout|review)-[0-9]{8}T[0-9]{6,12}Z\Z")
+"""A folder named by the time its scan, run or review sitting started
+(``optout-20261206T182410Z``)."""
+KEPT_BY_PERSON = "review-"
+"""A review sitting's evidence backs the person's own hand answers, which name no folder:
+it is theirs to keep (or delete), never an orphan."""
 SCAN_ID = re.compile(r"(?:scan\s+)?([0-9]{1,18})\Z", re.I)
 """A history id as typed, or as the ledger shows it (``scan 12``)."""
 NUMBERED = re.compile(r"[0-9]{1,18}\Z")
@@ -94,7 +98,9 @@ def remove_orphans(
         name = folder.name
         if folder.is_symlink() or not folder.is_dir() or name in kept or name in named:
             continue
-        if not NUMBERED.match(name) and not STAMPED.match(name):
+        if (not NUMBERED.match(name) and not STAMPED.match(name)) or name.startswith(
+            KEPT_BY_PERSON
+        ):
             continue
         if _last_written(folder) > limit:
             removed.recent += 1

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from lowprofile.brokers.evidence import evidence_for
+from lowprofile.brokers.installed import recipe_summary
 from lowprofile.brokers.listing import Listing, MatchResult
 from lowprofile.brokers.loader import BrokerSet, load_brokers
 from lowprofile.brokers.matcher import POSSIBLE, match_listing, normalize, verdict
@@ -351,6 +351,8 @@ class BrokerChecker:
             ctx.advance(1)
             if result is None:
                 continue
+            origin = self.brokers_for(ctx.settings).origins.get(broker.id)
+            result = replace(result, recipe=origin.label if origin else None)
             if result.status is Status.SKIPPED:
                 if result.detail in seen_hints:
                     continue  # the same missing detail for another name: said once
@@ -462,7 +464,8 @@ class BrokerChecker:
                 detail += f"; evidence not kept: {exc.strerror or exc}"
         if status.is_answer:
             # What backs the recipe, never blurred: proved on a real page, or a definition.
-            detail += f" (recipe {evidence_for(broker.id).summary})"
+            origin = self.brokers_for(ctx.settings).origins.get(broker.id)
+            detail += f" (recipe {recipe_summary(broker.id, origin)})"
         return CheckResult(
             CHECKER_ID,
             target,

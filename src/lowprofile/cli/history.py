@@ -219,6 +219,11 @@ def diff_command(
         ("new", changes.new, "bold red"),
         ("resolved", changes.resolved, "green"),
         ("not re-checked (source blocked or failed)", changes.unverified, "yellow"),
+        (
+            "mentions no longer in their feed (the article may still be online)",
+            changes.earlier,
+            "dim",
+        ),
         ("unchanged", changes.unchanged, "dim"),
     ):
         console.print(Text(f"{len(findings)} {label}", style=style))

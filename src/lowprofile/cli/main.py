@@ -21,6 +21,7 @@ from lowprofile.cli import browser as browser_cli
 from lowprofile.cli import config as config_cli
 from lowprofile.cli import evidence as evidence_cli
 from lowprofile.cli import history as history_cli
+from lowprofile.cli import household as household_cli
 from lowprofile.cli import mentions as mentions_cli
 from lowprofile.cli import optout as optout_cli
 from lowprofile.cli import photos as photos_cli
@@ -32,6 +33,7 @@ from lowprofile.cli.checkers import checkers_command
 from lowprofile.cli.common import PLAIN_HELP, exit_code_for, setup_logging
 from lowprofile.cli.init import init_command
 from lowprofile.cli.report import report_command
+from lowprofile.cli.review import review_command
 from lowprofile.cli.scan import scan_command
 from lowprofile.errors import EXIT_USAGE, LowprofileError
 
@@ -120,6 +122,7 @@ app.command("scan")(scan_command)
 app.command("init")(init_command)
 app.command("checkers")(checkers_command)
 app.command("report")(report_command)
+app.command("review")(review_command)
 app.add_typer(brokers_cli.app, name="brokers")
 app.add_typer(breaches_cli.app, name="breaches")
 app.add_typer(photos_cli.app, name="photos")
@@ -131,6 +134,7 @@ app.add_typer(config_cli.app, name="config")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(evidence_cli.app, name="evidence")
 app.add_typer(browser_cli.app, name="browser")
+app.add_typer(household_cli.app, name="household")
 app.add_typer(settings_cli.app, name="settings")
 app.add_typer(mentions_cli.app, name="mentions")
 

@@ -188,6 +188,14 @@ def scan_command(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     show_sensitive: ShowSensitiveOpt = False,
+    household: Annotated[
+        bool,
+        typer.Option(
+            "--household",
+            help="Scan you and each member of `lowprofile household` together, politely as one "
+            "scan; --json/--html write the one household report.",
+        ),
+    ] = False,
 ) -> None:
     """Scan people-search sites, breach services and photo folders for one person.
 
@@ -236,6 +244,26 @@ def scan_command(
     from lowprofile.pipeline import Outputs
 
     outputs = Outputs(json=json_out, html=html_out, save=not no_save)
+    options = ScanOptions(
+        show_browser=show_browser,
+        notify=_tell_waiting,
+        sites=tuple(site or ()),
+        save_pages=save_pages,
+    )
+    if household:
+        from lowprofile.cli.household import scan_household
+
+        code = scan_household(
+            subject,
+            specs,
+            settings,
+            threshold,
+            outputs,
+            quiet=quiet,
+            details=verbose,
+            options=options,
+        )
+        raise typer.Exit(code)
     code = execute_scan(
         subject,
         specs,
@@ -245,12 +273,7 @@ def scan_command(
         quiet=quiet,
         details=verbose,
         show_sensitive=show_sensitive,
-        options=ScanOptions(
-            show_browser=show_browser,
-            notify=_tell_waiting,
-            sites=tuple(site or ()),
-            save_pages=save_pages,
-        ),
+        options=options,
     )
     raise typer.Exit(code)
 

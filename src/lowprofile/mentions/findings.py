@@ -9,9 +9,9 @@ import hashlib
 from lowprofile.mentions.links import normalise, unwrap
 from lowprofile.mentions.matching import Mention
 from lowprofile.mentions.reading import Item
-from lowprofile.results import Finding, Remedy, Severity
+from lowprofile.results import Finding, Kind, Remedy, Severity
 
-KIND = "mention"
+KIND = Kind.MENTION.value
 CHECKER_ID = "mentions"
 READ_MINUTES = 5
 

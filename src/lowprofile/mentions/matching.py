@@ -3,9 +3,9 @@
 The broker matcher's rules for a name apply (``brokers.matcher``: the same normalising, the same
 nicknames): the full name must appear, first and last together, a middle name or initial
 allowed between them. What the item says beside the name decides how sure we are: the city of
-one of the person's addresses, or one of their usernames, makes it theirs; a place elsewhere
-(``Portland, OR``) and none of theirs makes it a namesake, said as such and scored low; the name
-alone is possible, to be read.
+one of the person's addresses, their employer, or one of their usernames makes it theirs; a
+place elsewhere (``Portland, OR``) and none of theirs makes it a namesake, said as such and
+scored low; the name alone is possible, to be read.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ NAME_EXACT = 0.5
 NAME_LOOSE = 0.4
 CITY = 0.35
 USERNAME = 0.35
+EMPLOYER = 0.3
 NAMESAKE = 0.15
 """A namesake's confidence, whatever else: a name in another city is somebody else's."""
 
@@ -96,7 +97,11 @@ def match_item(text: str, link: str, subject: Subject) -> Mention | None:
     if used:
         confidence += USERNAME
         reasons.append("one of your usernames")
-    if not mine and not used:
+    employer = next((e for e in subject.employers if _contains(words, e)), "")
+    if employer:
+        confidence += EMPLOYER
+        reasons.append(f"your employer ({employer})")
+    if not mine and not used and not employer:
         theirs = {(normalize(a.city), a.state.upper()) for a in cities}
         elsewhere = [p for p in places_named(text) if p not in theirs]
         if elsewhere and cities:

@@ -98,6 +98,12 @@ def _environment() -> Environment:
     return env
 
 
+def page_environment() -> Environment:
+    """The report's escaping rules (autoescape, cleaned text, ``safe_link``) for another page
+    drawn from the same reports: the household report."""
+    return _environment()
+
+
 def number(value: Any) -> str:
     """The only way a value reaches an SVG attribute: an int or a finite float we computed, as
     digits. Anything else (a string above all) is a bug in this module, so it raises."""

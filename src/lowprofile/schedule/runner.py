@@ -197,6 +197,8 @@ def _scan(profile: Path, settings: Settings, handler: logging.Handler, started: 
         log.info("scan %d saved; %d finding(s)", scan_id, len(report.findings))
         summary = f"scan {scan_id} saved: {summary}"
     old = previous_scan_of(report, scan_id, subject.person_id) if scan_id is not None else None
+    waiting = _waiting_line(report, subject.person_id)
+    told = False
     if old is not None:
         changes = diff_reports(old, report)
         log.info("diff: %d new, %d resolved", len(changes.new), len(changes.resolved))
@@ -205,9 +207,10 @@ def _scan(profile: Path, settings: Settings, handler: logging.Handler, started: 
             titles = "; ".join(f.title for f in changes.new[:5])
             notify(
                 f"lowprofile: {len(changes.new)} new exposure(s)",
-                f"{titles}. Report: {html}",
+                f"{titles}. Report: {html}" + (f". {waiting}" if waiting else ""),
                 settings,
             )
+            told = True
     missed = unreached(report)
     if missed is not None:
         # Opt-out retries would go out over the same broken network (or around the proxy).
@@ -223,5 +226,20 @@ def _scan(profile: Path, settings: Settings, handler: logging.Handler, started: 
     if retried:
         log.info("opt-outs: %s", retried)
         summary += f"; {retried}"
+    if waiting and not told:
+        notify("lowprofile: your monthly scan", f"No new exposures. {waiting}", settings)
     _record(code, summary)
     return code
+
+
+def _waiting_line(report: ScanReport, person: str) -> str:
+    """ "N sites need you: run `lowprofile review` (about M minutes)" ('' when none do, or
+    when the ledger cannot be read: that costs the line, never the run)."""
+    from lowprofile.review.progress import Progress
+    from lowprofile.review.queue import waiting_for_person
+
+    try:
+        return waiting_for_person(report, person, Progress.load(person).seconds_per_site)
+    except LowprofileError:
+        log.warning("could not count the sites that need you", exc_info=True)
+        return ""
