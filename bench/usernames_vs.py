@@ -11,13 +11,13 @@ runs at its defaults as one process, on the same list written in its own format:
 * ``maigret NAME --db FILE`` (with ``--print-not-found --print-errors`` so every site's verdict
   is printed), through the same wrapper.
 
-A tool that is not installed is skipped, saying so. For each: wall time (the whole process),
-true hits out of 95, false accounts (an account claimed where there is none: a soft site, a
-wall), misses (an account on a site that can answer, not claimed), and "not found" said of a
-site that cannot answer (a wall or the endless 429). lowprofile's line also gives its own lower
-bound (its slowest chain as its requests met the servers, or requests x 0.4 s / in flight,
-whichever is longer), its scan time (first request to last answer, as the servers saw it) and
-its request count.
+A tool that is not installed (beside this Python or on PATH) is skipped, saying so. For each:
+wall time (the whole process), true hits out of 95, false accounts (an account claimed where
+there is none: a soft site, a wall), misses (an account on a site that can answer, not claimed),
+and "not found" said of a site that cannot answer (a wall or the endless 429). lowprofile's line
+also gives its own lower bound (its slowest chain as its requests met the servers, or requests x
+0.4 s / in flight, whichever is longer), its scan time (first request to last answer, as the
+servers saw it) and its request count.
 
 Then, with ``--hang``, one more lowprofile run with a site that accepts and never answers among
 them, at the default deadline: it must end within 65 s with every other site answered.
@@ -50,6 +50,21 @@ from usernames_mix import ACCOUNT, BenchSite, Running, serve, write_lists  # noq
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
+
+
+def tool_python(script: str) -> str | None:
+    """The interpreter a console script runs under (its ``#!`` line), looked for beside this
+    bench's own Python first, then on PATH: Sherlock and Maigret may live in a virtual
+    environment of their own (they are not lowprofile's dependencies). None: not installed."""
+    search = os.pathsep.join([str(BIN), os.environ.get("PATH", "")])
+    found = shutil.which(script, path=search)
+    if found is None:
+        return None
+    with open(found, "rb") as head:
+        first = head.readline()
+    return first[2:].decode().split()[0] if first.startswith(b"#!") else sys.executable
+
+
 MEAN_DELAY = 0.4
 
 
@@ -110,7 +125,7 @@ def lowprofile(paths: dict[str, Path], env: dict[str, str], cwd: Path) -> tuple[
 
 
 def sherlock(paths: dict[str, Path], env: dict[str, str], cwd: Path) -> tuple[float, dict]:
-    wrapper = [sys.executable, str(HERE / "loopback_only.py"), "sherlock"]
+    wrapper = [tool_python("sherlock") or "", str(HERE / "loopback_only.py"), "sherlock"]
     command = [*wrapper, ACCOUNT, "--json", str(paths["sherlock"]), "--csv"]
     wall, _ = run([*command, "--ignore-exclusions", "--no-color", "--print-all"], env, cwd)
     words = {"Claimed": "found", "Available": "not_found"}
@@ -124,7 +139,7 @@ _MAIGRET_LINE = re.compile(r"^\[(.)\] ([^:]+): (.*)$")
 
 
 def maigret(paths: dict[str, Path], env: dict[str, str], cwd: Path) -> tuple[float, dict]:
-    wrapper = [sys.executable, str(HERE / "loopback_only.py"), "maigret"]
+    wrapper = [tool_python("maigret") or "", str(HERE / "loopback_only.py"), "maigret"]
     command = [*wrapper, ACCOUNT, "--db", str(paths["maigret"]), "--no-color"]
     wall, out = run([*command, "--print-not-found", "--print-errors", "--no-progressbar"], env, cwd)
     verdicts = {}
@@ -185,6 +200,7 @@ def hanging_run(paths: dict[str, Path], env: dict[str, str], cwd: Path, standin:
     stuck["uri_check"] = f"http://127.0.0.1:{server.getsockname()[1]}/u/{{account}}"
     stuck.pop("uri_pretty", None)
     data["sites"].append(stuck)
+    cwd.mkdir(exist_ok=True)
     hang_list = cwd / "with-hanging.json"
     hang_list.write_text(json.dumps(data), encoding="utf-8")
     standin.log.reset()
@@ -230,12 +246,15 @@ def main() -> None:
             LOWPROFILE_NO_KEYRING="1",
             HOME=str(folder),
         )
+        # Each tool runs as installed: its modules compiled once, not at every start (an
+        # editable install under PYTHONDONTWRITEBYTECODE would compile lowprofile each run).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         paths = write_lists(standin.sites, folder)
         for _ in range(args.runs):
             for tool, (script, runner) in TOOLS.items():
                 if args.only and tool not in args.only:
                     continue
-                if not shutil.which(script, path=str(BIN)):
+                if tool_python(script) is None:
                     notes.append(f"{tool}: not installed here, skipped")
                     continue
                 cwd = folder / f"{tool}-run"

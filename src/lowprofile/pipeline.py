@@ -279,12 +279,12 @@ def move_ledger(report: ScanReport, history: History) -> list[tuple[int, Request
     """Put the person's opt-out ledger as this scan leaves it into the report, and return the
     events to keep once it is saved. Only read when a ledger (or an older history to move it
     from) exists; a ledger that cannot be read costs the ledger section, never the report."""
-    from lowprofile.optout.ledger import advance
-
     try:
         ledger = history.ledger()
         if ledger is None:
             return []
+        from lowprofile.optout.ledger import advance
+
         moved = advance(ledger.requests(), report)
     except (LowprofileError, OSError) as exc:
         log.warning("the opt-out ledger is left out of this report: %s", exc)
@@ -298,10 +298,11 @@ def add_registry_tasks(report: ScanReport, history: History) -> None:
     (before the emergency steps, which stay last). A catalogue or ledger that cannot be read
     costs these tasks, never the scan."""
     from lowprofile.plan import PEOPLE_SEARCH, lives_in_california
-    from lowprofile.registry.tasks import registry_actions
 
     if not any(c in PEOPLE_SEARCH for c in report.checkers):
         return  # a scan of usernames or photos only: its plan is about what it checked
+    from lowprofile.registry.tasks import registry_actions
+
     try:
         extra = registry_actions(lives_in_california(report.subject), history.ledger())
     except (LowprofileError, OSError, ValueError) as exc:

@@ -70,3 +70,40 @@ def test_the_checker_announces_every_first_request(
     asyncio.run(go())
     assert announced == Counter({"busy.example": 6, "quiet.example": 2})
     assert sent_before == [0]
+
+
+def test_a_control_waits_behind_the_first_requests_already_queued(
+    no_network: respx.MockRouter,
+) -> None:
+    """One slot; four sites, the first of which has the account. The made-up-name control that
+    follows the hit ends that site's work, so it queues behind the first requests waiting (any
+    of which may start a longer chain) instead of jumping ahead of them."""
+    seen: list[str] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.url.host}{request.url.path}")
+        await asyncio.sleep(0.02)  # an answer takes time: others queue meanwhile
+        if request.url.host == "hit.example" and request.url.path == "/u/jane":
+            return httpx.Response(200, text="profile")
+        return httpx.Response(404, text="No such user")
+
+    no_network.route().mock(side_effect=answer)
+    hosts = ["hit.example", "b.example", "c.example", "d.example"]
+    entries = [_entry(h, f"https://{h}/u/{{account}}") for h in hosts]
+    data = {"license": LICENSE, "authors": ["t"], "categories": ["social"], "sites": entries}
+    checker = UsernameChecker(site_list=parse_site_list(data, "test"))
+    settings = Settings(host_interval=0, backoff=0, retries=0, concurrency=1)
+
+    async def go() -> None:
+        async with Http(settings) as http:
+            ctx = CheckContext(http=http, settings=settings)
+            _ = [r async for r in checker.check(Subject(names=(), usernames=("jane",)), ctx)]
+
+    asyncio.run(go())
+    assert seen[:4] == [
+        "hit.example/u/jane",
+        "b.example/u/jane",
+        "c.example/u/jane",
+        "d.example/u/jane",
+    ]
+    assert seen[4].startswith("hit.example/u/") and seen[4] != "hit.example/u/jane"

@@ -23,6 +23,7 @@ from fixtures.usernames.standin import ACCOUNT, expected, standin_sites
 from lowprofile.checkers.base import CheckContext
 from lowprofile.checkers.usernames import UsernameChecker
 from lowprofile.config import Settings
+from lowprofile.errors import RequestFailed
 from lowprofile.fetch.http import Http
 from lowprofile.results import CheckResult, Status
 from lowprofile.subject import Subject
@@ -92,3 +93,36 @@ def test_a_hanging_site_costs_one_deadline_and_the_others_are_answered(
     assert {n: r.status.value for n, r in results.items()} == {
         n: expected(s, ACCOUNT) for n, s in by_name.items()
     }
+
+
+def test_the_hung_connection_is_closed_at_the_deadline(
+    no_network: respx.MockRouter, hanging: tuple[int, list[socket.socket]]
+) -> None:
+    """At the deadline the connection to the silent site is dropped there and then (the site
+    sees it close), not kept open in the pool until the whole check ends."""
+    port, accepted = hanging
+    no_network.route(host__regex=r"^127\.0\.0\.1$").pass_through()
+    settings = Settings(allow_loopback=True, host_interval=0, retries=0, read_timeout=30)
+
+    async def go() -> tuple[str, bool]:
+        async with Http(settings, deadline=0.5) as http:
+            with pytest.raises(RequestFailed) as failed:
+                await http.get(f"http://127.0.0.1:{port}/u/someone")
+            (conn,) = accepted
+            # Still inside the client: the pool must not hold the connection open.
+            return str(failed.value), await asyncio.to_thread(closed_within, conn, 3.0)
+
+    message, closed = asyncio.run(go())
+    assert "overall deadline" in message
+    assert closed
+
+
+def closed_within(conn: socket.socket, seconds: float) -> bool:
+    """Whether the peer closes ``conn`` within ``seconds`` (what it sent before is read)."""
+    conn.settimeout(seconds)
+    try:
+        while conn.recv(4096):
+            continue
+    except TimeoutError:
+        return False
+    return True

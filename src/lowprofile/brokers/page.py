@@ -7,11 +7,8 @@ no-results marker, and a page that is neither is ``changed``: the recipe no long
 
 from __future__ import annotations
 
-import functools
 import re
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -27,6 +24,7 @@ from lowprofile.brokers.labels import (
 from lowprofile.brokers.listing import Listing
 from lowprofile.brokers.schema import LIST_FIELDS, Broker, FieldRule
 from lowprofile.brokers.select import Visibility, element_count, parse_html, select, text_of
+from lowprofile.brokers.walls import detect_bot_wall
 from lowprofile.results import Status
 
 BLOCK_STATUSES = frozenset({401, 403, 429, 451})
@@ -43,13 +41,6 @@ MAX_CARDS = 100
 MAX_VALUES = 50
 """Values kept per field of a card (addresses, relatives…)."""
 _AGE = re.compile(r"\b(\d{1,3})\b")
-
-
-@dataclass(frozen=True)
-class BotWall:
-    name: str
-    html: tuple[str, ...]
-    text: tuple[str, ...]
 
 
 @dataclass
@@ -90,36 +81,6 @@ def listing_from_text(card: Any) -> Listing:
     age = _AGE_LABEL.search(text)
     places = list(dict.fromkeys(f"{city}, {state}" for city, state in _PLACE.findall(text)))
     return Listing(name=name, age=int(age.group(1)) if age else None, locations=places[:MAX_VALUES])
-
-
-@functools.cache
-def bot_walls() -> tuple[BotWall, ...]:
-    """The generic signatures every broker shares (data: ``botwalls.toml``)."""
-    raw = resources.files("lowprofile.brokers").joinpath("botwalls.toml").read_text("utf-8")
-    data = tomllib.loads(raw)
-    return tuple(
-        BotWall(
-            name=s["name"],
-            html=tuple(x.lower() for x in s.get("html", [])),
-            text=tuple(x.lower() for x in s.get("text", [])),
-        )
-        for s in data["signature"]
-    )
-
-
-def detect_bot_wall(raw_html: str, page_text: str, extra: tuple[str, ...] = ()) -> str | None:
-    """The name of the bot wall this page is, or None."""
-    lowered_html = raw_html.lower()
-    lowered_text = page_text.lower()
-    for wall in bot_walls():
-        if any(marker in lowered_html for marker in wall.html):
-            return wall.name
-        if any(marker in lowered_text for marker in wall.text):
-            return wall.name
-    for marker in extra:
-        if marker.lower() in lowered_text:
-            return f"block page ({marker})"
-    return None
 
 
 def _trim(text: str, rule: FieldRule) -> str:

@@ -170,7 +170,10 @@ class BrowserEngine:
 
     async def close(self) -> None:
         """Keep each site's cookies and close the browser, each step within its deadline: a
-        page whose script never yields cannot hold the scan (its browser is killed instead)."""
+        page whose script never yields cannot hold the scan (its browser is killed instead).
+        An engine that never started has nothing to close and loads no Playwright for it."""
+        if self._playwright is None and self._browser is None and not self._proxies:
+            return
         from playwright.async_api import Error
 
         try:

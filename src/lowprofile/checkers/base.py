@@ -20,7 +20,6 @@ import functools
 import importlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -143,6 +142,14 @@ class CheckerSpec:
     origin: str
     """``builtin`` or the name of the distribution that provides the entry point."""
     load: Callable[[], Any]
+
+
+def entry_points(group: str) -> Any:
+    """The installed entry points of ``group``: importlib.metadata's, loaded on first use, since
+    it costs tens of milliseconds and a command that runs a checker it names never needs it."""
+    from importlib.metadata import entry_points as installed
+
+    return installed(group=group)
 
 
 def registered_checkers() -> dict[str, CheckerSpec]:

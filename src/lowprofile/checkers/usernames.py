@@ -93,7 +93,7 @@ def first_requests(sites: Iterable[Site], usernames: Iterable[str]) -> list[str]
     """The URL of every first request the check will send, for ``Http.expect``: a host with
     several sites (or several names) has a chain of polite requests ahead of it, and the
     scheduler starts the longest chains first. Controls are not announced: whether one follows
-    depends on the answer, and it goes ahead of first requests anyway (``continues``)."""
+    depends on the answer (and it waits behind the first requests: ``probe.Controls``)."""
     return [
         build_request(site, username).url for username in usernames for site in sites if site.secure
     ]

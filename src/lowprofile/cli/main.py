@@ -6,6 +6,7 @@ completion stay fast; each command imports what it needs when it runs.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -35,6 +36,12 @@ from lowprofile.cli.report import report_command
 from lowprofile.cli.review import review_command
 from lowprofile.cli.scan import scan_command
 from lowprofile.errors import EXIT_USAGE, LowprofileError
+
+# NOTE: https://github.com/encode/httpx/pull/3547 - `import httpx` also imports httpx's own
+# command-line client (click, pygments, rich.progress and rich.syntax), which this process never
+# runs: about a seventh of a whole `usernames check` of one site. Marked absent here, in the
+# command's own process only, httpx falls back to the stub it has for a missing CLI.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
 class _ErrorsAsExitCodes(TyperGroup):

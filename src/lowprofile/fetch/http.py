@@ -8,8 +8,8 @@ Every plain request lowprofile makes goes through ``Http`` so that the rules hol
   ``interval_for(host)`` seconds between the starts of two requests to one host, whichever
   fetcher sends them, so a 40-site scan takes about as long as its slowest site instead of
   hammering any of them;
-* a free slot of the global limit goes first to a request that continues a chain (a retry, or a
-  control request after a hit: ``continues=True``), then to the host with the most work left
+* a free slot of the global limit goes first to a request that continues a chain (a retry, or
+  what a caller marks ``continues=True``), then to the host with the most work left
   (requests a checker said it will send there, see ``expect``, times that host's interval), not
   to whoever asked first: the longest chain of polite requests starts first and is never queued
   behind hosts with one request each, so a scan ends near its bound (the busiest host's chain);
@@ -260,6 +260,8 @@ class Http:
         self._answered = False
         self._unreachable: set[str] = set()
         self._proxied = bool(settings.proxy) or (transport is None and _environment_proxies())
+        self._trusted = configured_hosts(settings)
+        """Worked out once: every request and redirect is checked against it."""
 
     async def __aenter__(self) -> Http:
         s = self.settings
@@ -285,7 +287,7 @@ class Http:
                 kwargs["transport"] = _guarded_transport(
                     context,
                     allow_loopback=s.allow_loopback,
-                    trusted=configured_hosts(s),
+                    trusted=self._trusted,
                     connections=s.concurrency,
                 )
         try:
@@ -325,7 +327,7 @@ class Http:
     def _urgency(
         self, host: str, gate: _HostGate, done: int = 0, *, continues: bool = False
     ) -> tuple[float, float, float]:
-        """Who goes first: a request that continues a chain (a retry, a control after a hit)
+        """Who goes first: a request that continues a chain (a retry, or one marked so)
         before any first request, since the work already done waits on it; then how much this
         host still has to do: requests left (said by ``expect``, or at least those asking now,
         less ``done`` of them) in seconds of its interval, then in requests."""
@@ -398,8 +400,9 @@ class Http:
 
         ``content`` is a raw body (a site's own JSON or form text); ``follow_redirects=False``
         returns a redirect as it is, for sources whose answer is the redirect itself.
-        ``continues`` says this request carries on work already started (a control request
-        after a hit): it goes ahead of first requests, as a retry does."""
+        ``continues`` says this request carries on work already started whose rest is long:
+        it goes ahead of first requests, as a retry does (a request that ends its chain, such
+        as a made-up-name control, is better left in line: ``usernames.probe.Controls``)."""
         if self._client is None or self._global is None:
             raise RuntimeError("Http must be used inside `async with`")
         try:
@@ -512,7 +515,7 @@ class Http:
         """Whether the rule may skip ``host``: a public site reached directly. A host on this
         machine or a private network, a service URL the user set, and any site behind a proxy
         (which resolves names our own resolver may not) are still tried."""
-        if self._proxied or host.lower() in configured_hosts(self.settings):
+        if self._proxied or host.lower() in self._trusted:
             return False
         return place(host).public
 
@@ -566,7 +569,7 @@ class Http:
         """Send ``request``, follow checked redirects, read the capped body."""
         assert self._client is not None  # noqa: S101 - checked by request()
         allow_loopback = self.settings.allow_loopback
-        trusted = configured_hosts(self.settings)
+        trusted = self._trusted
         problem = check_public_target(str(request.url), allow_loopback=allow_loopback)
         if problem and request.url.host.lower() not in trusted:
             raise TargetRefused(problem, url=url)

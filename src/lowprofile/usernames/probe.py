@@ -15,7 +15,7 @@ import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lowprofile.brokers.page import detect_bot_wall
+from lowprofile.brokers.walls import detect_bot_wall
 from lowprofile.errors import NetError, RateLimited
 from lowprofile.results import Status
 from lowprofile.usernames.rules import Verdict, build_request, judge
@@ -34,9 +34,8 @@ def made_up_name(length: int = 14) -> str:
     return first + "".join(secrets.choice(_CONTROL_ALPHABET) for _ in range(length - 1))
 
 
-async def ask(site: Site, username: str, http: Http, *, continues: bool = False) -> Verdict:
-    """One request, read by the site's rules; network trouble is a verdict too, never raised.
-    ``continues``: a control after a hit, which the scheduler sends ahead of first requests."""
+async def ask(site: Site, username: str, http: Http) -> Verdict:
+    """One request, read by the site's rules; network trouble is a verdict too, never raised."""
     request = build_request(site, username)
     try:
         response = await http.request(
@@ -45,7 +44,6 @@ async def ask(site: Site, username: str, http: Http, *, continues: bool = False)
             headers=request.headers or None,
             content=request.body,
             follow_redirects=False,
-            continues=continues,
         )
     except NetError as exc:
         status = Status.BLOCKED if isinstance(exc, RateLimited) else Status.ERROR
@@ -57,7 +55,15 @@ async def ask(site: Site, username: str, http: Http, *, continues: bool = False)
 
 @dataclass
 class Controls:
-    """The run's made-up name and each site's answer to it, asked once per site."""
+    """The run's made-up name and each site's answer to it, asked once per site.
+
+    A control waits its turn behind the first requests already queued, where a retry goes
+    ahead of them: a first request's answer may start a chain (a hit's control one interval
+    later, a 429's retry and then its control), while a control ends its site's work. A check
+    lasts until the last chain ends, so the chains still unknown must start early, and the
+    control, with the shortest rest of chain, is the one that can wait. Sent ahead of first
+    requests, controls pushed the last first requests (and the 429s among them, whose chains
+    are the longest) back by a second on issue 24's 300-site stand-in."""
 
     name: str = field(default_factory=made_up_name)
     _answers: dict[str, asyncio.Task[Verdict]] = field(default_factory=dict)
@@ -65,7 +71,7 @@ class Controls:
     async def verdict(self, site: Site, http: Http) -> Verdict:
         task = self._answers.get(site.name)
         if task is None:
-            task = asyncio.ensure_future(ask(site, self.name, http, continues=True))
+            task = asyncio.ensure_future(ask(site, self.name, http))
             self._answers[site.name] = task
         return await asyncio.shield(task)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 from lowprofile.config import data_dir
 from lowprofile.errors import ConfigError
 from lowprofile.fetch.fence import Reach, is_loopback, place
+from lowprofile.usernames import listcache
 
 ACCOUNT = "{account}"
 SENSITIVE_CATEGORIES = frozenset({"xx nsfw xx", "dating"})
@@ -114,12 +115,17 @@ def updated_data_path() -> Path:
     return data_dir() / "whatsmyname" / DATA_FILE
 
 
+def schema_path(path: Path | None) -> Path:
+    """The schema file that checks ``path``: the one beside it, else the shipped one."""
+    beside = path.parent / SCHEMA_FILE if path is not None else None
+    return beside if beside is not None and beside.is_file() else shipped_data_dir() / SCHEMA_FILE
+
+
 def schema_for(path: Path | None) -> dict[str, Any]:
     """The schema beside ``path`` when there is one (an updated list brings its own), else the
     shipped one. A schema beside a list is input like the list: one that cannot be read, is not
     a JSON Schema, or points outside itself (a ``$ref`` to a URL) is a SiteListError."""
-    beside = path.parent / SCHEMA_FILE if path is not None else None
-    chosen = beside if beside is not None and beside.is_file() else shipped_data_dir() / SCHEMA_FILE
+    chosen = schema_path(path)
     try:
         schema = json.loads(chosen.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -281,13 +287,73 @@ def read_site_file(path: Path, *, loopback: bool = False) -> SiteList:
 
 @functools.lru_cache(maxsize=8)
 def _read_checked(path: Path, mtime_ns: int, size: int, loopback: bool) -> SiteList:
+    """The checked list, from the kept outcome of an earlier check of these very bytes when
+    there is one (``listcache``), else checked in full and kept for the next run."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise SiteListError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    key = _checked_key(path, raw, loopback)
+    if key is not None:
+        kept = _from_kept(listcache.recall(path, key))
+        if kept is not None:
+            return kept
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SiteListError(f"{path}: not JSON: {exc}") from exc
-    return parse_site_list(data, str(path), schema_for(path), loopback=loopback)
+    checked = parse_site_list(data, str(path), schema_for(path), loopback=loopback)
+    if key is not None:
+        listcache.remember(path, key, _to_kept(checked))
+    return checked
+
+
+_SITE_FORM = ",".join(f.name for f in fields(Site))
+
+
+def _checked_key(path: Path, raw: bytes, loopback: bool) -> str | None:
+    """What the check of ``raw`` depends on, as one key; None when the schema that would check
+    it cannot be read (the full check then says why)."""
+    try:
+        schema = schema_path(path).read_bytes()
+    except OSError:
+        return None
+    return listcache.checked_key(str(path), raw, schema, str(loopback), _SITE_FORM)
+
+
+def _to_kept(checked: SiteList) -> dict[str, Any]:
+    return {
+        "sites": [asdict(site) for site in checked.sites],
+        "problems": list(checked.problems),
+        "source": checked.source,
+        "categories": list(checked.categories),
+    }
+
+
+def _from_kept(kept: dict[str, Any] | None) -> SiteList | None:
+    """The list a kept outcome holds, or None when it does not hold one (then it is checked
+    again, as if new)."""
+    if kept is None:
+        return None
+    try:
+        sites = tuple(_kept_site(values) for values in kept["sites"])
+        return SiteList(
+            sites,
+            tuple(str(p) for p in kept["problems"]),
+            str(kept["source"]),
+            tuple(str(c) for c in kept["categories"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _kept_site(values: dict[str, Any]) -> Site:
+    """A Site from its kept fields (JSON has lists where a Site holds tuples)."""
+    values = dict(values)
+    for name in ("known", "protection"):
+        values[name] = tuple(values[name])
+    values["headers"] = tuple((str(k), str(v)) for k, v in values["headers"])
+    return Site(**values)
 
 
 def load_sites(path: Path | None = None, *, loopback: bool = False) -> SiteList:

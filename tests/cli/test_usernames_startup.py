@@ -1,0 +1,79 @@
+"""Issue 24: ``usernames check`` loads only what a username check uses.
+
+Run as a person runs it (a new process, the browser mode at its default), twice over the same
+list: the second run must not load the broker recipe machinery (lxml), Playwright, httpx's own
+command-line client (click, pygments), the registry, the opt-out rules, or jsonschema (its list
+was checked the first time and nothing changed since).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import respx
+
+from fixtures.usernames.standin import ACCOUNT, StandIn, standin_sites
+
+NOT_LOADED = (
+    "lxml",
+    "playwright",
+    "jsonschema",
+    "jinja2",
+    "pygments",
+    "click",
+    "lowprofile.brokers.page",
+    "lowprofile.registry",
+    "lowprofile.optout.ledger",
+    "lowprofile.optout.drafts",
+)
+
+RUN = """
+import atexit, runpy, sys
+listing = sys.argv[1]
+def tell():
+    with open(listing, "w") as out:
+        out.write("\\n".join(sorted(sys.modules)))
+atexit.register(tell)
+sys.argv = ["lowprofile", *sys.argv[2:]]
+runpy.run_module("lowprofile", run_name="__main__")
+"""
+
+
+@pytest.fixture
+def standin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_network: respx.MockRouter
+) -> Iterator[StandIn]:
+    monkeypatch.setenv("LOWPROFILE_ALLOW_LOOPBACK", "1")
+    monkeypatch.setenv("LOWPROFILE_RETRIES", "0")
+    monkeypatch.setenv("LOWPROFILE_BROWSER_MODE", "auto")  # the default a person has
+    try:
+        socket.create_server(("127.0.0.2", 0)).close()
+    except OSError as exc:  # macOS routes only 127.0.0.1 unless aliases are added
+        pytest.skip(f"cannot listen on 127.0.0.2 for the stand-in sites: {exc}")
+    with standin_sites(9, tmp_path) as running:
+        yield running
+
+
+def loaded_by_check(standin: StandIn, tmp_path: Path) -> set[str]:
+    listing = tmp_path / "modules.txt"
+    command = [sys.executable, "-c", RUN, str(listing), "usernames", "check", ACCOUNT]
+    command += ["--sites", str(standin.path), "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 1, done.stderr  # accounts found: the check really ran
+    assert json.loads(done.stdout)["results"]
+    return set(listing.read_text("utf-8").split())
+
+
+def test_a_usernames_check_loads_only_what_it_uses(standin: StandIn, tmp_path: Path) -> None:
+    first = loaded_by_check(standin, tmp_path)
+    assert "jsonschema" in first  # a list never seen is checked in full
+    again = loaded_by_check(standin, tmp_path)
+    loaded = sorted(m for m in again if m.split(".")[0] in {n.split(".")[0] for n in NOT_LOADED})
+    unwanted = [m for m in loaded if any(m == n or m.startswith(n + ".") for n in NOT_LOADED)]
+    assert unwanted == []
