@@ -31,6 +31,9 @@ NOT_LOADED = (
     "lowprofile.registry",
     "lowprofile.optout.ledger",
     "lowprofile.optout.drafts",
+    "lowprofile.cli.optout",  # the console script joins only the group it was asked for
+    "lowprofile.cli.registry",
+    "lowprofile.cli.init",
 )
 
 RUN = """

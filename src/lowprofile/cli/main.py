@@ -1,40 +1,27 @@
 """The ``lowprofile`` command: every group joined here, and errors turned into exit codes.
 
 Nothing heavy is imported at module level anywhere under ``cli/`` so that ``--help`` and shell
-completion stay fast; each command imports what it needs when it runs.
+completion stay fast; each command imports what it needs when it runs. The console script goes
+one step further: it joins only the command it was asked for (``lowprofile usernames check``
+never loads the other groups' modules), and everything for help, completion or anything it does
+not recognise.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from lowprofile import __version__
-from lowprofile.cli import breaches as breaches_cli
-from lowprofile.cli import brokers as brokers_cli
-from lowprofile.cli import browser as browser_cli
-from lowprofile.cli import config as config_cli
-from lowprofile.cli import evidence as evidence_cli
-from lowprofile.cli import history as history_cli
-from lowprofile.cli import household as household_cli
-from lowprofile.cli import mentions as mentions_cli
-from lowprofile.cli import optout as optout_cli
-from lowprofile.cli import photos as photos_cli
-from lowprofile.cli import registry as registry_cli
-from lowprofile.cli import schedule as schedule_cli
-from lowprofile.cli import settings as settings_cli
-from lowprofile.cli import usernames as usernames_cli
-from lowprofile.cli.checkers import checkers_command
 from lowprofile.cli.common import PLAIN_HELP, exit_code_for, setup_logging
-from lowprofile.cli.init import init_command
-from lowprofile.cli.report import report_command
-from lowprofile.cli.review import review_command
-from lowprofile.cli.scan import scan_command
 from lowprofile.errors import EXIT_USAGE, LowprofileError
 
 # NOTE: https://github.com/encode/httpx/pull/3547 - `import httpx` also imports httpx's own
@@ -87,24 +74,12 @@ def _one_line_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_USAGE) from None
 
 
-app = typer.Typer(
-    name="lowprofile",
-    cls=_ErrorsAsExitCodes,
-    help="Find the public pieces a doxer would use against you, and remove them.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    **PLAIN_HELP,
-)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"lowprofile {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def main(
     verbose: Annotated[
         bool,
@@ -118,27 +93,65 @@ def main(
     setup_logging(verbose)
 
 
-app.command("scan")(scan_command)
-app.command("init")(init_command)
-app.command("checkers")(checkers_command)
-app.command("report")(report_command)
-app.command("review")(review_command)
-app.add_typer(brokers_cli.app, name="brokers")
-app.add_typer(breaches_cli.app, name="breaches")
-app.add_typer(photos_cli.app, name="photos")
-app.add_typer(usernames_cli.app, name="usernames")
-app.add_typer(history_cli.app, name="history")
-app.add_typer(optout_cli.app, name="optout")
-app.add_typer(schedule_cli.app, name="schedule")
-app.add_typer(config_cli.app, name="config")
-app.add_typer(registry_cli.app, name="registry")
-app.add_typer(evidence_cli.app, name="evidence")
-app.add_typer(browser_cli.app, name="browser")
-app.add_typer(household_cli.app, name="household")
-app.add_typer(settings_cli.app, name="settings")
-app.add_typer(mentions_cli.app, name="mentions")
+COMMANDS = {
+    "scan": ("lowprofile.cli.scan", "scan_command"),
+    "init": ("lowprofile.cli.init", "init_command"),
+    "checkers": ("lowprofile.cli.checkers", "checkers_command"),
+    "report": ("lowprofile.cli.report", "report_command"),
+    "review": ("lowprofile.cli.review", "review_command"),
+}
+"""Single commands: name -> (module, function)."""
+GROUPS = (
+    "brokers", "breaches", "photos", "usernames", "history", "optout", "schedule", "config",
+    "registry", "evidence", "browser", "household", "settings", "mentions",
+)  # fmt: skip
+"""Command groups: each is ``lowprofile.cli.<name>.app``."""
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The command with every group, or with ``only`` the one named (what the console script
+    runs when the command line names one)."""
+    built = typer.Typer(
+        name="lowprofile",
+        cls=_ErrorsAsExitCodes,
+        help="Find the public pieces a doxer would use against you, and remove them.",
+        no_args_is_help=True,
+        pretty_exceptions_show_locals=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        **PLAIN_HELP,
+    )
+    built.callback()(main)
+    for name, (module, function) in COMMANDS.items():
+        if only in (None, name):
+            built.command(name)(getattr(import_module(module), function))
+    for name in GROUPS:
+        if only in (None, name):
+            built.add_typer(import_module(f"lowprofile.cli.{name}").app, name=name)
+    return built
+
+
+@functools.cache
+def _whole() -> typer.Typer:
+    return build_app()
+
+
+def __getattr__(name: str) -> Any:
+    """``from lowprofile.cli.main import app``: the whole command, built on first use."""
+    if name == "app":
+        return _whole()
+    raise AttributeError(name)
+
+
+def asked_for(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> str | None:
+    """The command or group the command line names, when joining it alone is safe: never
+    during shell completion (it lists every command), never for a name it does not know."""
+    if any(key.startswith("_") and key.endswith("_COMPLETE") for key in environ):
+        return None
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in COMMANDS or first in GROUPS else None
 
 
 def run() -> None:
     """Console-script entry point."""
-    app()
+    only = asked_for(sys.argv[1:], os.environ)
+    (build_app(only) if only else _whole())()
