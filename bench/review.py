@@ -59,9 +59,9 @@ def run(sites: int, folder: Path) -> None:
     from lowprofile.brokers.schema import check_broker_file
     from lowprofile.config import load_settings
     from lowprofile.optout.records import RequestLedger
-    from lowprofile.review.progress import Progress
     from lowprofile.review.queue import Item, Kind
     from lowprofile.review.session import sit
+    from lowprofile.sitting import Progress
 
     with serve() as site:
         items = []

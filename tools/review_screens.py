@@ -111,9 +111,9 @@ async def sitting(out: Path) -> list[Path]:
     from lowprofile.brokers.loader import load_brokers
     from lowprofile.config import config_dir, load_settings
     from lowprofile.optout.records import RequestLedger
-    from lowprofile.review.progress import Progress
     from lowprofile.review.queue import Item, build_queue
     from lowprofile.review.session import sit, summary
+    from lowprofile.sitting import Progress
     from lowprofile.store import Store
 
     terminal = Recorder()

@@ -26,6 +26,7 @@ from lowprofile.mentions.feeds import feeds_for_scan
 from lowprofile.plan import assess_report
 from lowprofile.results import ScanReport, Severity
 from lowprofile.scan import ScanObserver, exit_code, run_scan
+from lowprofile.sitting import Progress, opened_by_review
 from lowprofile.subject import Subject
 
 if TYPE_CHECKING:
@@ -354,6 +355,7 @@ def conclude(
     checkup to its plan, deliver its outputs into the person's own history, ledger and
     evidence folder (``options.evidence_dir``), and decide its exit code."""
     assess_report(report)
+    report.review = opened_by_review(Progress.load(subject.person_id), report)
     add_registry_tasks(report, history)
     report.plan = checkup_plan(report.plan, subject.person_id)
     if options.mention_feeds:  # their alerts are read already: no task to set one up

@@ -598,6 +598,28 @@ class Action:
         )
 
 
+@dataclass(frozen=True)
+class ReviewOpened:
+    """What the person's last review sitting opened up for automatic scans (sites whose check
+    they passed, their cookies kept), and how many of those this scan read by itself."""
+
+    opened: int
+    read: int
+
+    def sentence(self, scan: str = "this scan") -> str:
+        return (
+            f"Your last review opened up {self.opened} site(s) for automatic scans; {scan} "
+            f"read {self.read} of them by itself."
+        )
+
+    def to_dict(self) -> dict[str, int]:
+        return {"opened": self.opened, "read": self.read}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReviewOpened:
+        return cls(int(data["opened"]), int(data["read"]))
+
+
 @dataclass
 class ScanReport:
     """A finished scan as data: what ran, every result, the risk and the plan.
@@ -618,6 +640,8 @@ class ScanReport:
     scope: list[str] = field(default_factory=list)
     """The people-search sites this scan was limited to (``scan --site``); empty: all."""
     ledger: list[LedgerEntry] = field(default_factory=list)
+    review: ReviewOpened | None = None
+    """What the person's last review sitting opened up, as this scan saw it."""
     """The person's opt-out requests as this scan left them (empty without a history)."""
     tool_version: str = __version__
     schema_version: int = SCHEMA_VERSION
@@ -668,6 +692,8 @@ class ScanReport:
             data["scope"] = self.scope
         if self.ledger:
             data["ledger"] = [entry.to_dict() for entry in self.ledger]
+        if self.review is not None:
+            data["review"] = self.review.to_dict()
         data.update({k: v for k, v in self.extra.items() if k not in data})
         return data
 
@@ -682,7 +708,7 @@ class ScanReport:
                 f"({SCHEMA_VERSION}); upgrade lowprofile"
             )
         known = {"schema_version", "tool", "subject", "started", "finished", "checkers"}
-        known |= {"summary", "results", "coverage", "risk", "plan", "ledger", "scope"}
+        known |= {"summary", "results", "coverage", "risk", "plan", "ledger", "scope", "review"}
         risk = data.get("risk") if with_assessment else None
         coverage = data.get("coverage") if risk else None
         return cls(
@@ -696,6 +722,7 @@ class ScanReport:
             plan=[Action.from_dict(a) for a in data.get("plan") or []] if risk else [],
             scope=list(data.get("scope") or []),
             ledger=[LedgerEntry.from_dict(e) for e in data.get("ledger") or []],
+            review=ReviewOpened.from_dict(data["review"]) if data.get("review") else None,
             tool_version=str((data.get("tool") or {}).get("version", "")),
             schema_version=SCHEMA_VERSION,
             extra={k: v for k, v in data.items() if k not in known},

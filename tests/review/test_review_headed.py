@@ -24,9 +24,9 @@ from lowprofile.cli.main import app
 from lowprofile.config import load_settings
 from lowprofile.optout.records import RequestLedger
 from lowprofile.results import CheckResult, Status
-from lowprofile.review.progress import Progress
 from lowprofile.review.queue import Item, build_queue
 from lowprofile.review.session import Stop, sit
+from lowprofile.sitting import Progress
 from lowprofile.store import Store
 
 pytestmark = pytest.mark.browser
@@ -91,10 +91,13 @@ def test_one_review_answers_every_site(
         app, ["scan", "--only", "brokers", "--browser", "auto", "--json", "-"]
     )
     assert result.exit_code in (0, 1), result.output
-    statuses = {r["source"]: r for r in json.loads(result.stdout)["results"]}
+    rescan = json.loads(result.stdout)
+    statuses = {r["source"]: r for r in rescan["results"]}
     assert statuses["gated"]["status"] == "found", statuses["gated"]
     assert statuses["handsite"]["status"] == "found"
     assert "by hand" in statuses["handsite"]["detail"]
+    # the report says what the sitting opened up, and that this scan read it by itself
+    assert rescan["review"] == {"opened": 1, "read": 1}
 
 
 def test_interrupted_after_two_resume_starts_at_the_third(

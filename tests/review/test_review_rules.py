@@ -19,8 +19,8 @@ from lowprofile.browser.folders import remove_orphans, scan_folder
 from lowprofile.cli.main import app
 from lowprofile.optout.model import Channel, Request, RequestEvent, RequestState
 from lowprofile.results import CheckResult, ScanReport, Status
-from lowprofile.review.progress import Progress, opened_line, progress_line, progress_path
 from lowprofile.review.queue import Kind, build_queue, estimate_minutes, waiting_for_person
+from lowprofile.sitting import Progress, opened_line, progress_line, progress_path
 from lowprofile.store import Store
 
 BASE = "http://127.0.0.1:9"
@@ -247,3 +247,30 @@ def test_a_sittings_evidence_is_kept_and_exportable(private_dirs: dict[str, Path
     assert remove_orphans([], [], now=later).deleted == 0
     assert folder.is_dir()
     assert scan_folder("review-20261201T100000Z") == folder
+
+
+def test_a_scan_report_says_what_the_last_review_opened_up_in_every_output() -> None:
+    """The JSON carries it and reads it back; the terminal and the HTML say it in words."""
+    import io
+
+    from rich.console import Console
+
+    from lowprofile.plan import assess_report
+    from lowprofile.report.html import render_html
+    from lowprofile.report.terminal import TerminalReport
+    from lowprofile.results import ReviewOpened
+    from lowprofile.sitting import Answer, opened_by_review
+
+    earlier = Progress("person-1")
+    earlier.answers = {"search:blocked:u": Answer("found", 9.0, "2026-01-01T00:00:00+00:00", True)}
+    latest = report(searched("blocked", Status.NOT_FOUND))
+    latest.review = opened_by_review(earlier, latest)
+    assert latest.review == ReviewOpened(opened=1, read=1)
+    assess_report(latest)
+    again = ScanReport.from_dict(latest.to_dict())
+    assert again.review == latest.review
+    words = "Your last review opened up 1 site(s) for automatic scans; this scan read 1 of them"
+    assert words in render_html(latest)
+    out = io.StringIO()
+    Console(file=out, width=200, color_system=None).print(TerminalReport(latest))
+    assert words in " ".join(out.getvalue().split())

@@ -88,9 +88,9 @@ def _sit(
     from lowprofile.config import load_settings
     from lowprofile.errors import EXIT_FAILED, RequestFailed
     from lowprofile.optout.records import RequestLedger
-    from lowprofile.review.progress import Progress, opened_line
     from lowprofile.review.queue import Kind, build_queue
     from lowprofile.review.session import sit, summary
+    from lowprofile.sitting import Progress, opened_line
     from lowprofile.store import Store
 
     settings = load_settings()

@@ -271,6 +271,7 @@ def render_html(
         coverage=coverage_of(report),
         coverage_sentence=coverage_of(report).sentence().capitalize(),
         counts_line=counts_line(coverage_of(report)).capitalize(),
+        review_sentence=report.review.sentence() if report.review else "",
         scope=scope_words(report),
         kinds=kind_lines(report),
         incomplete_words=incomplete_words(report),

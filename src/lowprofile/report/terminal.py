@@ -184,6 +184,8 @@ class TerminalReport:
         if scope:
             yield _text(scope, "bold yellow")  # what was not checked comes first
         yield self._coverage_line()
+        if self.report.review is not None:
+            yield _text(self.report.review.sentence(), "dim")
         yield self._risk_panel(risk, said=bool(scope))
         if self.details:
             yield self._summary()

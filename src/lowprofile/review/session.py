@@ -34,9 +34,9 @@ from lowprofile.optout.records import RequestLedger, by_hand
 from lowprofile.optout_steps.session import Job, run_brokers
 from lowprofile.results import Status
 from lowprofile.review.person import Interrupted, ReviewPerson, Terminal, Watch
-from lowprofile.review.progress import Progress, progress_line
 from lowprofile.review.queue import Item, Kind
 from lowprofile.review.tabs import Tabs
+from lowprofile.sitting import Progress, progress_line
 from lowprofile.subject import Subject
 
 log = logging.getLogger(__name__)

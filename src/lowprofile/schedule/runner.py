@@ -235,8 +235,8 @@ def _scan(profile: Path, settings: Settings, handler: logging.Handler, started: 
 def _waiting_line(report: ScanReport, person: str) -> str:
     """ "N sites need you: run `lowprofile review` (about M minutes)" ('' when none do, or
     when the ledger cannot be read: that costs the line, never the run)."""
-    from lowprofile.review.progress import Progress
     from lowprofile.review.queue import waiting_for_person
+    from lowprofile.sitting import Progress
 
     try:
         return waiting_for_person(report, person, Progress.load(person).seconds_per_site)

@@ -1,4 +1,4 @@
-"""Where a sitting stands, kept in the data folder so ``review --resume`` goes on from there.
+"""Where a review sitting stands, kept in the data folder so ``review --resume`` goes on from there.
 
 One private file per person (``<data>/review/<person>.json``, 0600): each stop answered, how,
 and how many seconds it took. The seconds make the estimate ("about 25 min left") and the
@@ -18,7 +18,7 @@ from typing import Any
 from lowprofile.browser.profiles import site_key
 from lowprofile.config import data_dir
 from lowprofile.files import ensure_private_dir, write_private
-from lowprofile.results import ScanReport, Status
+from lowprofile.results import ReviewOpened, ScanReport, Status
 
 
 def progress_path(person: str) -> Path:
@@ -84,24 +84,27 @@ class Progress:
         return {key.split(":")[1] for key, a in self.answers.items() if a.opened and ":" in key}
 
 
-def opened_line(earlier: Progress, report: ScanReport) -> str:
-    """What the last sitting opened up, as the latest scan saw it: how many of those sites it
-    read by itself ('' when the last sitting opened none, or came after that scan)."""
+def opened_by_review(earlier: Progress, report: ScanReport) -> ReviewOpened | None:
+    """What the last sitting opened up, as ``report``'s scan saw it: how many of those sites it
+    read by itself (None when the last sitting opened none, or came after that scan)."""
     sites = earlier.opened_sites
     if not sites:
-        return ""
+        return None
     last = max(datetime.fromisoformat(a.at) for a in earlier.answers.values())
     if report.started <= last:  # the scan came before the sitting: it cannot tell yet
-        return ""
+        return None
     read = {
         r.source
         for r in report.results
         if r.source in sites and r.status in (Status.FOUND, Status.POSSIBLE, Status.NOT_FOUND)
     }
-    return (
-        f"Your last review opened up {len(sites)} site(s) for automatic scans; your latest scan "
-        f"read {len(read)} of them by itself."
-    )
+    return ReviewOpened(opened=len(sites), read=len(read))
+
+
+def opened_line(earlier: Progress, report: ScanReport) -> str:
+    """``opened_by_review`` in words, '' when there is nothing to say."""
+    opened = opened_by_review(earlier, report)
+    return opened.sentence("your latest scan") if opened else ""
 
 
 def progress_line(done: int, total: int, elapsed: float, per_site: float | None) -> str:
