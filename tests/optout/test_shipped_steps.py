@@ -353,3 +353,17 @@ def test_no_steps_for_a_withdrawn_definition_or_a_seized_site(
     seized = {b.id for b in shipped.values() if "court order" in b.optout.notes}
     assert {"clubset", "wellnut"} <= withdrawn | seized
     assert [b for b in withdrawn | seized if shipped[b].optout.steps] == []
+
+
+def test_an_opt_out_played_as_steps_asks_the_person_for_nothing_its_flow_does_not(
+    shipped: dict[str, Broker],
+) -> None:
+    """The facts table once said InfoTracer needs a photo ID and MyLife a phone; their 2026-02
+    flows, shipped as steps, ask for neither, so the plan must not tell the person to get them
+    ready (the file's opening comment says why they were left out)."""
+    from lowprofile.brokers.importer import STALE_WITH_STEPS
+
+    for broker in shipped.values():
+        if any(step.action == "navigate" for step in broker.optout.steps):
+            stale = set(broker.optout.requires) & set(STALE_WITH_STEPS)
+            assert not stale, (broker.id, stale)

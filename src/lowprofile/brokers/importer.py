@@ -846,12 +846,14 @@ def build(
             report.append(f"{built.data['id']}: kept (proved on a real page, edited by hand)")
             report += [f"  unread: {what}" for what in unread_by_hand(shipped, built.data)]
             continue
-        header = [line for comment in built.header for line in _wrapped(comment)]
-        text = "\n".join(header) + "\n" + tomli_w.dumps(built.data)
-        from lowprofile.brokers.import_optout import optout_block  # it reads this module
+        from lowprofile.brokers.import_optout import MARK, optout_block  # it reads this module
 
         existing = target.read_text("utf-8") if target.exists() else ""
         steps = optout_block(existing, json_dir / f"{domain}.json", built.data["optout"])
+        if MARK in steps:
+            built.header += _without_stale_requirements(built.data["optout"])
+        header = [line for comment in built.header for line in _wrapped(comment)]
+        text = "\n".join(header) + "\n" + tomli_w.dumps(built.data)
         target.write_text(text + steps, encoding="utf-8")
         entry = evidence.setdefault(built.data["id"], {})
         for key in ("based_on", "withdrawn"):
@@ -872,6 +874,30 @@ def build(
         EVIDENCE_HEADER + tomli_w.dumps(dict(sorted(evidence.items()))), encoding="utf-8"
     )
     return report
+
+
+STALE_WITH_STEPS = ("photo ID", "phone verification")
+"""Requirements from the facts table that a maintained opt-out flow played as steps never
+asks for: the flow is the newer word on what the form takes (InfoTracer's 2026-02 flow sends no
+ID, MyLife's no phone), so the plan must not tell the person to prepare them."""
+
+
+def _without_stale_requirements(optout: dict[str, Any]) -> list[str]:
+    """Drop from ``optout['requires']`` what the translated flow does not ask for; the header
+    lines saying so."""
+    stale = [r for r in optout.get("requires", []) if r in STALE_WITH_STEPS]
+    if not stale:
+        return []
+    kept = [r for r in optout["requires"] if r not in stale]
+    if kept:
+        optout["requires"] = kept
+    else:
+        del optout["requires"]
+    them = "it" if len(stale) == 1 else "them"
+    return [
+        f"# Opt-out: the facts table says it requires {' and '.join(stale)}; the maintained "
+        f"flow below does not ask for {them}, so the plan leaves {them} out."
+    ]
 
 
 EVIDENCE_HEADER = """\
