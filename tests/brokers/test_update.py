@@ -366,3 +366,22 @@ def test_an_older_set_never_brings_back_a_broker_its_maintainer_withdrew(
     )
     update.install(plan)
     assert "peoplewhiz" not in overlay(shipped_brokers_dir()).files
+
+
+def test_a_newer_opt_out_flow_replaces_steps_translated_from_the_older_one(
+    tmp_path: Path,
+) -> None:
+    """MyLife's shipped steps were translated from its 2026-02 flow: a set whose flow renames a
+    field installs the newer steps and says which step changed. Steps written by hand (Spokeo)
+    are never touched (the proved-recipe test above)."""
+    change = by_id(prepared(definition_set(tmp_path, "flow")))["mylife"]
+    assert change.action == "install", change
+    assert any(
+        line.startswith("optout.steps #2.selector:") and "givenName" in line
+        for line in change.lines
+    ), change.lines
+    update.install(prepared(definition_set(tmp_path / "again", "flow")))
+    installed = tomllib.loads((installed_dir() / "mylife.toml").read_text("utf-8"))
+    fills = [s["selector"] for s in installed["optout"]["steps"] if s["action"] == "fill"]
+    assert "//form//input[@name='givenName']" in fills
+    assert "//form//input[@name='firstname']" not in fills

@@ -36,6 +36,7 @@ from typing import Any
 import tomli_w
 
 from lowprofile.brokers import importer
+from lowprofile.brokers.import_optout import MARK, translate
 from lowprofile.brokers.installed import (
     DEFINITIONS,
     MANIFEST,
@@ -55,7 +56,8 @@ from lowprofile.files import ensure_private_dir, write_private
 RECIPE_KEYS = ("search", "parse", "canary", "mirrors")
 """What a definition decides in a broker file; every other key is a fact of the shipped file."""
 DIFFED_KEYS = ("search", "parse", "mirrors")
-"""What a person is shown changing (the canary is the same common name everywhere)."""
+"""What a person is shown changing (the canary is the same common name everywhere), with the
+opt-out steps a maintained flow gives (``optout.steps``)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ def _flat(data: dict[str, Any]) -> dict[str, str]:
     for key in DIFFED_KEYS:
         if key in data:
             walk(key, data[key])
+    for number, step in enumerate(data.get("optout", {}).get("steps", ()), 1):
+        walk(f"optout.steps #{number}", step)
     return out
 
 
@@ -171,6 +175,17 @@ def merged(shipped: dict[str, Any], built: dict[str, Any]) -> dict[str, Any]:
         out.setdefault("canary", shipped["canary"])
     out["verified"] = False  # an update never proves anything
     return out
+
+
+def with_flow(data: dict[str, Any], definition: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the opt-out steps of ``definition``'s flow, for a shipped file whose steps
+    were translated from a definition (never steps written by hand): a newer flow replaces
+    them; one that gained a gap, or a withdrawn definition, leaves no steps to play."""
+    flow = translate(definition)
+    optout = {k: v for k, v in data.get("optout", {}).items() if k != "steps"}
+    if flow.steps and not flow.gaps and not definition.get("removedAt"):
+        optout["steps"] = flow.steps
+    return {**data, "optout": optout}
 
 
 def _file_text(header: list[str], data: dict[str, Any], label: str, shipped: bool) -> str:
@@ -244,6 +259,8 @@ def prepare(
             plan.changes.append(Change(broker_id, "skipped", name, definition.version, (reason,)))
             continue
         new = merged(ship.data, built.data) if ship else built.data
+        if ship and MARK in ship.path.read_text("utf-8"):
+            new = with_flow(new, json.loads(defs.files[name]))
         before, installed_now = _in_use(current.files.get(broker_id), ship)
         change = _judge(broker_id, name, definition.version, ship, new, before, installed_now)
         if change.action == "install":
