@@ -272,7 +272,6 @@ class BrowserEngine:
         A page that never shows what we wait for is returned as it stands: reading it says
         whether it is a bot wall (``blocked``) or a layout the recipe does not know
         (``changed``)."""
-        from playwright.async_api import Error
 
         host = urlsplit(url).hostname or ""
         async with self._slots:
@@ -288,16 +287,7 @@ class BrowserEngine:
 
             page.on("response", navigated)
             try:
-                budget = self.settings.connect_timeout + self.settings.read_timeout
-                try:
-                    await self._within(
-                        page.goto(url, timeout=budget * 1000, wait_until="domcontentloaded"),
-                        budget + STOP_GRACE,
-                        host,
-                        "loading",
-                    )
-                except Error as exc:
-                    raise _net_error(host, url, exc) from exc
+                await self._goto(page, url, host)
                 await self._wait_for(page, host, wait_for)
                 read = self.settings.read_timeout
                 html = await self._within(_content(page), read, host, "reading the page")
@@ -338,7 +328,6 @@ class BrowserEngine:
         call. Then it waits for the first of ``wait_for`` and returns the page as it stands;
         NetError when the first page cannot load at all. A fresh tab each time: a half-filled
         form is not a search's start."""
-        from playwright.async_api import Error
 
         host = urlsplit(url).hostname or ""
         async with self._slots:
@@ -355,16 +344,7 @@ class BrowserEngine:
             page.on("response", navigated)
             try:
                 await self.politeness.wait_turn(host)
-                budget = self.settings.connect_timeout + self.settings.read_timeout
-                try:
-                    await self._within(
-                        page.goto(url, timeout=budget * 1000, wait_until="domcontentloaded"),
-                        budget + STOP_GRACE,
-                        host,
-                        "loading",
-                    )
-                except Error as exc:
-                    raise _net_error(host, url, exc) from exc
+                await self._goto(page, url, host)
                 stop = await play_steps(page, steps, values, _Guard(self, host))
                 if stop is None:
                     await self._wait_for(page, host, list(wait_for))
@@ -394,6 +374,22 @@ class BrowserEngine:
             finally:
                 if self._contexts.get(host) is context:
                     await self._close_page(page, host)
+
+    async def _goto(self, page: Any, url: str, host: str) -> None:
+        """Load ``url`` in ``page`` within the connect and read timeouts (and the engine's own
+        deadline past them); a page that cannot load is a NetError naming the host."""
+        from playwright.async_api import Error
+
+        budget = self.settings.connect_timeout + self.settings.read_timeout
+        try:
+            await self._within(
+                page.goto(url, timeout=budget * 1000, wait_until="domcontentloaded"),
+                budget + STOP_GRACE,
+                host,
+                "loading",
+            )
+        except Error as exc:
+            raise _net_error(host, url, exc) from exc
 
     async def _close_page(self, page: Any, host: str) -> None:
         """Close a caller's tab; one that does not close in time has its browser killed (the

@@ -79,6 +79,15 @@ def playwright_selector(selector: str) -> str:
     return selector
 
 
+def expected(page: Any, selector: str, text: str) -> Any:
+    """The first element an ``expect`` step waits for: the selector, the text, or the selector's
+    elements holding the text (one rule for search steps and opt-out steps)."""
+    target = page.locator(playwright_selector(selector)) if selector else page.get_by_text(text)
+    if selector and text:
+        target = target.filter(has_text=text)
+    return target.first
+
+
 async def play_steps(
     page: Any, steps: Sequence[Step], values: Mapping[str, Sequence[str]], guard: Guard
 ) -> Stop | None:
@@ -177,14 +186,8 @@ async def _click(page: Any, step: Step, guard: Guard) -> None:
 async def _expect(page: Any, step: Step, guard: Guard) -> Stop | None:
     from playwright.async_api import Error
 
-    target = (
-        page.locator(playwright_selector(step.selector))
-        if step.selector
-        else page.get_by_text(step.text)
-    )
-    if step.selector and step.text:
-        target = target.filter(has_text=step.text)
-    wait = target.first.wait_for(state="attached", timeout=step.timeout * 1000)
+    target = expected(page, step.selector, step.text)
+    wait = target.wait_for(state="attached", timeout=step.timeout * 1000)
     try:
         await guard.within(wait, step.timeout + GRACE, "waiting")
     except Error:

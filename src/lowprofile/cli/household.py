@@ -108,7 +108,6 @@ def scan_household(
     """``scan --household``: you and each member over one client and clock, each scan saved
     as its person's, and one household report (terminal, ``--json``, ``--html``). Every
     member's profile is loaded before any request: one that does not load is an input error."""
-    import sys
 
     from rich.text import Text
 
@@ -142,13 +141,9 @@ def scan_household(
             options=options,
         )
 
-    if not quiet and sys.stderr.isatty():
-        from lowprofile.cli.progress import RichProgressObserver
+    from lowprofile.cli.progress import with_progress
 
-        with RichProgressObserver(stderr_console()) as progress:
-            outcome = run(progress)
-    else:
-        outcome = run(None)
+    outcome = with_progress(run, quiet=quiet)
     if not quiet:
         console.print(terminal(outcome.household, details=details))
         for what, path in outcome.written:

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
     from lowprofile.results import CheckResult
+    from lowprofile.scan import ScanObserver
+
+T = TypeVar("T")
+
+
+def with_progress(run: Callable[[ScanObserver | None], T], *, quiet: bool) -> T:
+    """``run`` with progress bars on stderr when it is a terminal and the person did not ask
+    for quiet; without them (a pipe, a log file, ``--quiet``) otherwise."""
+    import sys
+
+    if quiet or not sys.stderr.isatty():
+        return run(None)
+    from lowprofile.cli.common import stderr_console
+
+    with RichProgressObserver(stderr_console()) as progress:
+        return run(progress)
 
 
 class RichProgressObserver:

@@ -60,7 +60,6 @@ def execute_scan(
     ``view`` draws the report for the terminal (the full report by default; None from it draws
     nothing); ``sources`` is what the closing line calls the things asked ("site").
     """
-    import sys
 
     from rich.text import Text
 
@@ -81,13 +80,9 @@ def execute_scan(
             options=options,
         )
 
-    if not quiet and sys.stderr.isatty():
-        from lowprofile.cli.progress import RichProgressObserver
+    from lowprofile.cli.progress import with_progress
 
-        with RichProgressObserver(stderr_console()) as progress:
-            outcome = run(progress)
-    else:
-        outcome = run(None)
+    outcome = with_progress(run, quiet=quiet)
     if not quiet:
         shown = (
             view(outcome.report)

@@ -23,6 +23,7 @@ from lowprofile.brokers.search import holds
 from lowprofile.brokers.template import MissingValue, render
 from lowprofile.browser.engine import PERSON_WAIT, playwright_selector
 from lowprofile.browser.evidence import EvidenceKeeper
+from lowprofile.browser.flow import expected
 from lowprofile.config import Settings
 from lowprofile.errors import LowprofileError
 from lowprofile.fetch.fence import check_public_target
@@ -397,15 +398,9 @@ class StepRunner:
                     raise StepFailed(RunState.FAILED, f"never reached {step.url!r}") from exc
             if not (step.selector or step.text):
                 return
-        target = (
-            page.locator(playwright_selector(step.selector))
-            if step.selector
-            else page.get_by_text(step.text)
-        )
-        if step.selector and step.text:
-            target = target.filter(has_text=step.text)
+        target = expected(page, step.selector, step.text)
         try:
-            await target.first.wait_for(state="attached", timeout=step.timeout * 1000)
+            await target.wait_for(state="attached", timeout=step.timeout * 1000)
         except Error as exc:
             if step.optional:
                 return
