@@ -1,11 +1,12 @@
 """Rebuild or diff the broker files from a DuckDuckGo definition set (run by hand).
 
-The importer itself is ``lowprofile.brokers.importer``; see its docstring for the two jobs.
+The jobs are ``lowprofile.brokers.rebuild``'s, on the translations of
+``lowprofile.brokers.importer`` (see its docstring).
 """
 
 import sys
 
-from lowprofile.brokers.importer import main
+from lowprofile.brokers.rebuild import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from lowprofile.brokers import importer
+from lowprofile.brokers import importer, rebuild
 from lowprofile.brokers.schema import check_broker_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,7 +139,7 @@ def test_build_writes_valid_files_and_keeps_proved_ones(tool: ModuleType, tmp_pa
     proved = out / "proved.toml"
     proved.write_text('id = "proved"\nverified = true\n', encoding="utf-8")
     evidence = tmp_path / "evidence.toml"
-    report = tool.build(facts, json_dir, "Set 2026-02", out, evidence)
+    report = rebuild.build(facts, json_dir, "Set 2026-02", out, evidence)
     assert "proved: kept (proved on a real page, edited by hand)" in report
     assert proved.read_text(encoding="utf-8") == 'id = "proved"\nverified = true\n'
     for name in ("live", "gone", "listed"):
@@ -203,7 +203,7 @@ def test_the_definition_based_recipes_rebuild_to_the_shipped_files(
     evidence = tmp_path / "evidence.toml"
     shipped_evidence = ROOT / "src" / "lowprofile" / "brokers" / "evidence.toml"
     evidence.write_bytes(shipped_evidence.read_bytes())
-    tool.build(facts, json_dir, SET_NAME, out, evidence)
+    rebuild.build(facts, json_dir, SET_NAME, out, evidence)
     differ = [
         broker_id
         for broker_id in DEFINITION_BASED

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from helpers.brokers import shipped_brokers
-from lowprofile.brokers import importer
+from lowprofile.brokers import importer, rebuild
 from lowprofile.brokers.matcher import FOUND, POSSIBLE, match_listing
 from lowprofile.brokers.page import read_page
 from lowprofile.brokers.schema import Broker, broker_from_dict
@@ -410,7 +410,7 @@ def test_gaps_are_in_the_report_and_the_opening_comment(tmp_path: Path) -> None:
     facts.write_text("name,domain\n", encoding="utf-8")
     out = tmp_path / "brokers"
     out.mkdir()
-    report = importer.build(facts, json_dir, SET_NAME, out, tmp_path / "evidence.toml")
+    report = rebuild.build(facts, json_dir, SET_NAME, out, tmp_path / "evidence.toml")
     gap = "field shoeSize has no place in a listing"
     assert report == ["a: auto", f"  gap: {gap}"]
     assert f"# Gap: {gap}.\n" in (out / "a.toml").read_text("utf-8")
@@ -465,7 +465,7 @@ def test_a_proved_file_is_kept_and_what_it_does_not_read_is_said(tmp_path: Path)
     out.mkdir()
     proved = 'id = "a"\nverified = true\n[parse.fields]\nname = ".n"\n'
     (out / "a.toml").write_text(proved, encoding="utf-8")
-    report = importer.build(facts, json_dir, SET_NAME, out, tmp_path / "evidence.toml")
+    report = rebuild.build(facts, json_dir, SET_NAME, out, tmp_path / "evidence.toml")
     assert report == [
         "a: kept (proved on a real page, edited by hand)",
         "  unread: the definition also reads aliases",

@@ -361,7 +361,7 @@ def test_an_opt_out_played_as_steps_asks_the_person_for_nothing_its_flow_does_no
     """The facts table once said InfoTracer needs a photo ID and MyLife a phone; their 2026-02
     flows, shipped as steps, ask for neither, so the plan must not tell the person to get them
     ready (the file's opening comment says why they were left out)."""
-    from lowprofile.brokers.importer import STALE_WITH_STEPS
+    from lowprofile.brokers.rebuild import STALE_WITH_STEPS
 
     for broker in shipped.values():
         if any(step.action == "navigate" for step in broker.optout.steps):
