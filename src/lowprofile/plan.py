@@ -30,7 +30,7 @@ from lowprofile.results import (
     Status,
     is_photo_kind,
 )
-from lowprofile.risk import assess, plural, total_points
+from lowprofile.risk import assess, finding_capabilities, plural, total_points
 
 DOXED_STEPS = (
     "Report the posts to each platform and, if you feel threatened, to the police.",
@@ -531,12 +531,13 @@ def build_plan(
     check``, ``scan --only photos``): its plan is about what it checked, without broker advice.
     """
     findings = [f for r in results for f in r.findings]
-    everything = total_points(findings)
+    known = {id(f): finding_capabilities(f) for f in findings}  # once, not once per task
+    everything = total_points(findings, known)
     actions = []
     for draft in _drafts(findings):
         covered = {id(f) for f in draft.findings}
         rest = [f for f in findings if id(f) not in covered]
-        draft.action.risk_points = round(max(0.0, everything - total_points(rest)), 2)
+        draft.action.risk_points = round(max(0.0, everything - total_points(rest, known)), 2)
         actions.append(draft.action)
     actions += _hand_checks(results)
     if people_search:

@@ -14,7 +14,7 @@ by their severity alone, and their exposed fields still count towards the combin
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from lowprofile.coverage import is_incomplete, measure, scope_statement
@@ -163,11 +163,16 @@ def finding_capabilities(finding: Finding) -> set[str]:
     return caps
 
 
-def capabilities(findings: Iterable[Finding]) -> dict[str, float]:
-    """Each capability the findings give, with the confidence of the surest finding giving it."""
+def capabilities(
+    findings: Iterable[Finding], known: Mapping[int, set[str]] | None = None
+) -> dict[str, float]:
+    """Each capability the findings give, with the confidence of the surest finding giving it.
+    ``known``: each finding's capabilities by ``id``, worked out once by a caller that asks
+    about many subsets of the same findings (the plan, once per task)."""
     caps: dict[str, float] = {}
     for finding in findings:
-        for cap in finding_capabilities(finding):
+        given = known[id(finding)] if known is not None else finding_capabilities(finding)
+        for cap in given:
             caps[cap] = max(caps.get(cap, 0.0), finding.confidence)
     return caps
 
@@ -182,10 +187,11 @@ def _combinations(caps: dict[str, float]) -> list[tuple[Combination, float]]:
     ]
 
 
-def total_points(findings: list[Finding]) -> float:
-    """All points of these findings, combinations included (what the score is made of)."""
+def total_points(findings: list[Finding], known: Mapping[int, set[str]] | None = None) -> float:
+    """All points of these findings, combinations included (what the score is made of);
+    ``known`` as for ``capabilities``."""
     base = sum(map(finding_points, findings))
-    return base + sum(points for _, points in _combinations(capabilities(findings)))
+    return base + sum(points for _, points in _combinations(capabilities(findings, known)))
 
 
 def score_for(points: float) -> int:
