@@ -150,7 +150,7 @@ def read_hand_checks(history: History) -> Mapping[str, HandCheck]:
         return {}
 
 
-def _attempt(problems: list[str], what: str, step: Callable[[], object]) -> bool:
+def attempt(problems: list[str], what: str, step: Callable[[], object]) -> bool:
     """Run one output step; a failure becomes a line in ``problems`` instead of ending the run."""
     try:
         step()
@@ -191,7 +191,7 @@ def deliver(
     problems = outcome.problems
     if outputs.json:
         target = outputs.json
-        if _attempt(problems, f"JSON report {target}", lambda: write_report(report, target)):
+        if attempt(problems, f"JSON report {target}", lambda: write_report(report, target)):
             if target != "-":
                 outcome.written.append(("JSON report", target))
     if outputs.save:
@@ -199,7 +199,7 @@ def deliver(
         def save() -> None:
             outcome.scan_id = save_to_history(report, moves, history)
 
-        _attempt(problems, "history", save)
+        attempt(problems, "history", save)
     kept = _attempt_settle(outcome, pending) if pending is not None else None
     if kept is not None:
         outcome.written.append(("Evidence", str(kept)))
@@ -209,7 +209,7 @@ def deliver(
         html = outputs.html.expanduser()
         trend = score_history(report, history)
         proof = evidence_links(kept)
-        if _attempt(
+        if attempt(
             problems,
             f"HTML report {html}",
             lambda: write_private(

@@ -135,3 +135,35 @@ def test_one_clock_spaces_everyones_searches_of_a_host(
     # the clock stamps a turn as the request leaves; its arrival may lag on a loaded machine.
     # One clock per person would send them together (gaps of a few milliseconds).
     assert min(gaps) >= interval * 0.5, f"searches of one host {gaps} apart"
+
+
+def test_an_output_that_cannot_be_written_is_one_line_and_spares_the_other(
+    site: HouseholdSite,
+    tmp_path: Path,
+    private_dirs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The household JSON failing as it is written (a full disk): one line naming it, exit 3,
+    and the HTML still written (each person's own history was saved before either)."""
+    import errno
+
+    from lowprofile.household import render
+
+    def full_disk(*_: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(render, "write_json", full_disk)
+    you, _ = household(tmp_path)
+    html = tmp_path / "household.html"
+    target = tmp_path / "household.json"
+    result = runner.invoke(
+        app,
+        [
+            "scan", "--profile", str(you), "--household", "--only", "brokers",
+            "--json", str(target), "--html", str(html), "--quiet",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 3, result.output
+    said = " ".join(result.stderr.split())
+    assert f"could not write household JSON report {target}: No space left on device" in said
+    assert html.exists() and not target.exists()

@@ -11,17 +11,23 @@ evidence in that person's folder, exactly as their own ``lowprofile scan`` would
 from __future__ import annotations
 
 import asyncio
-import logging
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lowprofile.errors import EXIT_FAILED, EXIT_FOUND, EXIT_OK, LowprofileError
+from lowprofile.errors import EXIT_FAILED, EXIT_FOUND, EXIT_OK
 from lowprofile.household.links import links_to_you
 from lowprofile.household.report import HouseholdReport, Scanned
-from lowprofile.pipeline import History, Outputs, conclude, read_hand_checks, scan_options
+from lowprofile.pipeline import (
+    History,
+    Outputs,
+    attempt,
+    conclude,
+    read_hand_checks,
+    scan_options,
+)
 from lowprofile.privacy import Redactor
 from lowprofile.scan import ScanObserver, open_session, scan_in
 
@@ -32,8 +38,6 @@ if TYPE_CHECKING:
     from lowprofile.pipeline import ScanOutcome
     from lowprofile.results import CheckResult, ScanReport, Severity
     from lowprofile.subject import Subject
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -206,31 +210,23 @@ def run_household(
 
 
 def _write_outputs(result: HouseholdOutcome, json_out: str | None, html_out: Path | None) -> None:
-    """The household JSON and HTML; a failure of one is a problem line and spares the other."""
+    """The household JSON and HTML; a failure of one is a problem line and spares the other
+    (``pipeline.attempt``, as a person's own outputs)."""
     from lowprofile.files import write_private
     from lowprofile.household.render import render_html, write_json
 
-    steps: list[tuple[str, str, Callable[[], object]]] = []
     if json_out:
         target = json_out
-        steps.append(
-            ("household JSON report", target, lambda: write_json(result.household, target))
-        )
+        what = f"household JSON report {target}"
+        if attempt(result.problems, what, lambda: write_json(result.household, target)):
+            if target != "-":
+                result.written.append(("household JSON report", target))
     if html_out:
         path = html_out.expanduser()
-        steps.append(
-            (
-                "household HTML report",
-                str(path),
-                lambda: write_private(path, render_html(result.household), make_folders=False),
-            )
-        )
-    for what, where, write in steps:
-        try:
-            write()
-        except (LowprofileError, OSError, UnicodeError) as exc:
-            log.debug("%s failed", what, exc_info=True)
-            result.problems.append(f"{what} {where}: {getattr(exc, 'strerror', None) or exc}")
-            continue
-        if where != "-":
-            result.written.append((what, where))
+        what = f"household HTML report {path}"
+
+        def write() -> None:
+            write_private(path, render_html(result.household), make_folders=False)
+
+        if attempt(result.problems, what, write):
+            result.written.append(("household HTML report", str(path)))
