@@ -8,14 +8,12 @@ it in ``Text`` and cleans it, the page goes through the single report's escaping
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lowprofile.files import write_private
 from lowprofile.household.report import HouseholdReport, Scanned
+from lowprofile.report.json import write_json_text
 from lowprofile.results import json_text
 
 if TYPE_CHECKING:
@@ -29,12 +27,7 @@ def dumps(household: HouseholdReport) -> str:
 
 def write_json(household: HouseholdReport, destination: str) -> None:
     """Write to a file (0600, atomically) or to stdout when ``destination`` is ``-``."""
-    text = dumps(household)
-    if destination == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    write_private(Path(destination).expanduser(), text, make_folders=False)
+    write_json_text(dumps(household), destination)
 
 
 def terminal(household: HouseholdReport, *, details: bool = False) -> RenderableType:

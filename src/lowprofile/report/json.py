@@ -15,7 +15,12 @@ def dumps(report: ScanReport) -> str:
 
 def write_report(report: ScanReport, destination: str) -> None:
     """Write to a file (mode 0600, atomically) or to stdout when ``destination`` is ``-``."""
-    text = dumps(report)
+    write_json_text(dumps(report), destination)
+
+
+def write_json_text(text: str, destination: str) -> None:
+    """``text`` to a file (mode 0600, atomically) or to stdout when ``destination`` is ``-``:
+    every JSON report lowprofile writes goes out this one way."""
     if destination == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
