@@ -19,6 +19,7 @@ from typing import Any
 from lowprofile.errors import ReportError
 from lowprofile.plan import assess_report
 from lowprofile.results import SCHEMA_VERSION, ScanReport
+from lowprofile.safe_text import json_from_outside
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +98,7 @@ def report_from_text(text: str | bytes, origin: str) -> ScanReport:
     if len(text) > MAX_REPORT_BYTES:
         raise ReportError(f"{origin}: too large to be a lowprofile report ({len(text)} bytes)")
     try:
-        data = json.loads(text)
-    except RecursionError as exc:
-        raise ReportError(f"{origin}: not a lowprofile JSON report: nested too deeply") from exc
+        data = json_from_outside(text)
     except ValueError as exc:
         raise ReportError(f"{origin}: not a lowprofile JSON report: {exc}") from exc
     return report_from_data(data, origin)

@@ -5,10 +5,13 @@ newline in a file name forges a whole "cleaned ..." line, and bidi overrides mak
 read as ``exe.jpg``. File names on POSIX are bytes, and Python carries the ones that are not
 UTF-8 as lone surrogates, which are not valid UTF-8 and break every JSON consumer. This module is
 the one place that decides what is unsafe; the report renderers and the photos commands use it.
+JSON from outside (a definition set, a site list, a saved report) is read through
+``json_from_outside``, so that a document nested too deep is malformed input, not a crash.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import PurePath
@@ -68,3 +71,13 @@ def shown_name(value: str | PurePath) -> str:
     if text.isprintable():  # the common case: nothing a terminal would act on
         return text
     return "".join(_escaped(char) for char in text)
+
+
+def json_from_outside(text: str | bytes) -> Any:
+    """``json.loads`` for a document someone else wrote: one nested deeper than the parser can
+    follow (``[[[[…``) is a ``ValueError`` like any other malformed JSON, never a
+    ``RecursionError`` that escapes every caller's error handling."""
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("nested too deeply to read") from exc

@@ -11,7 +11,6 @@ count and size: a zip is read entry by entry, never extracted, and only ``*.json
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 import zlib
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lowprofile.errors import InputError, NetError
+from lowprofile.safe_text import json_from_outside
 
 if TYPE_CHECKING:
     from lowprofile.fetch.http import Http
@@ -137,7 +137,7 @@ async def fetch_set(http: Http, url: str, ref: str | None = None) -> DefinitionS
     if body.startswith(b"PK\x03\x04"):
         return read_zip(body, url, ref)
     try:
-        listing: Any = json.loads(body)
+        listing: Any = json_from_outside(body)
     except ValueError as exc:
         raise SetError(f"{listing_url}: neither a zip nor a folder listing: {exc}") from exc
     if not isinstance(listing, list):

@@ -52,6 +52,7 @@ from lowprofile.brokers.loader import broker_files
 from lowprofile.brokers.schema import check_broker_file
 from lowprofile.brokers.sets import DefinitionSet
 from lowprofile.files import ensure_private_dir, write_private
+from lowprofile.safe_text import json_from_outside
 
 RECIPE_KEYS = ("search", "parse", "canary", "mirrors")
 """What a definition decides in a broker file; every other key is a fact of the shipped file."""
@@ -212,7 +213,7 @@ def _read_definitions(
         if "fake" in stem:
             continue  # DuckDuckGo's own test brokers (the importer leaves them out too)
         try:
-            data = json.loads(raw)
+            data = json_from_outside(raw)
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
             definition = importer.read_definition(data, stem)

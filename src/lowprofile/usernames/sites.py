@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 from lowprofile.config import data_dir
 from lowprofile.errors import ConfigError
 from lowprofile.fetch.fence import Reach, is_loopback, place
+from lowprofile.safe_text import json_from_outside
 from lowprofile.usernames import listcache
 
 ACCOUNT = "{account}"
@@ -299,8 +300,8 @@ def _read_checked(path: Path, mtime_ns: int, size: int, loopback: bool) -> SiteL
         if kept is not None:
             return kept
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json_from_outside(raw.decode("utf-8"))
+    except ValueError as exc:  # not UTF-8, not JSON, or nested too deep
         raise SiteListError(f"{path}: not JSON: {exc}") from exc
     checked = parse_site_list(data, str(path), schema_for(path), loopback=loopback)
     if key is not None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from lowprofile.errors import NetError
 from lowprofile.files import ensure_private_dir, write_private
+from lowprofile.safe_text import json_from_outside
 from lowprofile.usernames.sites import (
     DATA_FILE,
     SCHEMA_FILE,
@@ -56,8 +57,8 @@ async def _fetch_json(http: Http, url: str) -> Any:
     if response.status_code != 200:
         raise SiteListError(f"could not fetch {url}: HTTP {response.status_code}")
     try:
-        return json.loads(response.text)
-    except json.JSONDecodeError as exc:
+        return json_from_outside(response.text)
+    except ValueError as exc:
         raise SiteListError(f"{url}: not JSON: {exc}") from exc
 
 
