@@ -54,3 +54,29 @@ def test_a_deep_file_is_one_line_and_exit_2(
     assert "Traceback" not in result.output
     said = result.stderr.strip()
     assert said.startswith("lowprofile: ") and "nested too deeply" in said and str(deep) in said
+
+
+def test_a_set_with_nothing_readable_keeps_the_installed_one(
+    tmp_path: Path, private_dirs: dict[str, Path]
+) -> None:
+    """A broken download (every definition refused) must not replace the installed set with an
+    empty one: one line, exit 2, and the recipes installed before are still there."""
+    from lowprofile.brokers.installed import read_manifest
+
+    sets = Path(__file__).resolve().parents[1] / "fixtures" / "brokers" / "sets" / "newer"
+    good = tmp_path / "good"
+    shutil.copytree(sets, good)
+    for path in good.glob("*.json"):  # the fixture's local-site placeholder, as its tests do
+        path.write_text(path.read_text("utf-8").replace("{base}", "http://127.0.0.1:9"))
+    assert runner.invoke(app, ["brokers", "update", str(good)]).exit_code == 0
+    before = read_manifest()
+    assert before is not None and before.recipes
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "a.example.json").write_text(DEEP)
+    (broken / "b.example.json").write_text('{"name":')
+    result = runner.invoke(app, ["brokers", "update", str(broken)])
+    assert result.exit_code == 2, result.output
+    assert "none of its 2 definitions could be read" in " ".join(result.stderr.split())
+    after = read_manifest()
+    assert after is not None and after.recipes == before.recipes

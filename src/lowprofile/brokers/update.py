@@ -50,7 +50,7 @@ from lowprofile.brokers.installed import (
 )
 from lowprofile.brokers.loader import broker_files
 from lowprofile.brokers.schema import check_broker_file
-from lowprofile.brokers.sets import DefinitionSet
+from lowprofile.brokers.sets import DefinitionSet, SetError
 from lowprofile.files import ensure_private_dir, write_private
 from lowprofile.safe_text import json_from_outside
 
@@ -365,6 +365,13 @@ def run(
     try:
         plan = prepare(defs, staging, shipped, allow_loopback=allow_loopback)
         if not dry_run:
+            if plan.changes and plan.count("refused") == len(plan.changes):
+                # A set with nothing readable in it is a broken download, not an empty set:
+                # installing it would throw away the recipes installed before.
+                raise SetError(
+                    f"{defs.source}: none of its {len(plan.changes)} definitions could be read "
+                    "(`--dry-run` lists why); the installed set is kept"
+                )
             return plan, install(plan)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
