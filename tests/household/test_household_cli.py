@@ -3,6 +3,7 @@ exit 2, before any request."""
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -52,6 +53,10 @@ def test_bad_members_are_one_line_and_exit_2(tmp_path: Path, private_dirs: dict[
     own.write_text(you.read_text("utf-8"), "utf-8")
     broken = tmp_path / "broken.toml"
     broken.write_text("names = [", "utf-8")
+    other = tmp_path / "ann.toml"
+    other.write_text('names = ["Ann Roe"]\n', "utf-8")
+    undecodable = Path(os.fsdecode(bytes(tmp_path) + b"/ann\xff.toml"))  # a name not UTF-8
+    undecodable.write_text('names = ["Ann Roe"]\n', "utf-8")
     assert runner.invoke(app, ["household", "add", "John", "-p", str(member)]).exit_code == 0
 
     cases = {
@@ -62,6 +67,8 @@ def test_bad_members_are_one_line_and_exit_2(tmp_path: Path, private_dirs: dict[
         "how the household report names you": ["household", "add", "You", "-p", str(member)],
         "not valid TOML": ["household", "add", "Ann", "-p", str(broken)],
         "no household member 'Ann' (members: John)": ["household", "remove", "Ann"],
+        "may not hold control characters": ["household", "add", "A\x1b[2Jnn", "-p", str(other)],
+        "path is not valid UTF-8": ["household", "add", "Ann", "-p", str(undecodable)],
     }
     for words, args in cases.items():
         result = runner.invoke(app, args)

@@ -16,6 +16,7 @@ from typing import Any
 from lowprofile.config import config_dir
 from lowprofile.errors import ProfileError
 from lowprofile.files import write_private
+from lowprofile.safe_text import UNSAFE_CHARS, clean_text, json_text
 from lowprofile.subject import Subject, load_profile
 
 HOUSEHOLD_VERSION = 1
@@ -99,6 +100,17 @@ def add_member(name: str, profile: Path, *, you: Subject | None = None) -> tuple
     label = " ".join(name.split())
     if not label:
         raise ProfileError("a household member needs a name")
+    if UNSAFE_CHARS.search(label):
+        raise ProfileError(
+            f"{clean_text(label)!r}: a member's name is printed in every report, so it may not "
+            "hold control characters"
+        )
+    where = str(profile.expanduser().resolve())
+    if json_text(where) != where:
+        raise ProfileError(
+            f"{json_text(where)}: the profile's path is not valid UTF-8, and the "
+            "household file keeps it as text; rename the file"
+        )
     if label.casefold() == YOU:
         raise ProfileError(
             f"{label!r} is how the household report names you: give the member's name"
@@ -107,7 +119,7 @@ def add_member(name: str, profile: Path, *, you: Subject | None = None) -> tuple
     members = load_household(path)
     if _find(members, label) is not None:
         raise ProfileError(f"{label!r} is already in the household (see `household list`)")
-    member = Member(label, profile.expanduser().resolve())
+    member = Member(label, Path(where))
     person = member.subject().person_id
     if you is not None and person == you.person_id:
         raise ProfileError(f"{profile} is your own profile, not another person's")
