@@ -9,11 +9,11 @@ not recognise.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import import_module
 from typing import Annotated, Any
 
@@ -52,7 +52,7 @@ class _ErrorsAsExitCodes(TyperGroup):
             return super().invoke(ctx)
 
 
-@contextmanager
+@contextlib.contextmanager
 def _one_line_errors() -> Iterator[None]:
     """``lowprofile: message`` and the exit code the README's table gives. A group called
     without a command still shows its help (``NoArgsIsHelpError`` is a usage error too)."""
@@ -154,4 +154,26 @@ def asked_for(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> st
 def run() -> None:
     """Console-script entry point."""
     only = asked_for(sys.argv[1:], os.environ)
-    (build_app(only) if only else _whole())()
+    try:
+        (build_app(only) if only else _whole())()
+    finally:
+        leave_quickly()
+
+
+def leave_quickly() -> None:
+    """Spare the interpreter's teardown its garbage collections: called once the command has
+    finished (its files written and closed, its databases and client closed), it flushes
+    stdout and stderr and moves every object left into the collector's permanent generation.
+
+    Tearing a process down collects its garbage several times over every object still alive,
+    the modules of the whole command included: 70-90 ms of every run (a one-site ``usernames
+    check`` or ``--help``), about a sixth of the run. Frozen objects are never collected, so
+    a finaliser of an object in a reference cycle does not run: nothing lowprofile leaves
+    open needs one (atexit handlers, such as logging's flush and ``weakref.finalize``
+    clean-ups, still run)."""
+    import gc
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    gc.freeze()
