@@ -12,6 +12,7 @@ never point the scanner at services on the user's own machine.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
@@ -31,6 +32,9 @@ SENSITIVE_CATEGORIES = frozenset({"xx nsfw xx", "dating"})
 ALLOW_LOOPBACK_ENV = "LOWPROFILE_ALLOW_LOOPBACK"
 DATA_FILE = "wmn-data.json"
 SCHEMA_FILE = "wmn-data-schema.json"
+SHIPPED_SHA256 = "779922223756f47d1512f81a5a2d0c69d19418fe5df1a2a9406c7cf18cf68f34"
+"""The shipped list's bytes, as ``data/PROVENANCE.md`` records them; the tests check these
+very bytes against the shipped schema (``tests/usernames/test_usernames_vouched.py``)."""
 
 
 class SiteListError(ConfigError):
@@ -258,6 +262,13 @@ def parse_site_list(
         more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
         shown = "; ".join(errors[:3]) + more
         raise SiteListError(f"{source}: not a WhatsMyName site list: {shown}")
+    return sites_of(data, source, loopback=loopback)
+
+
+def sites_of(data: Any, source: str, *, loopback: bool = False) -> SiteList:
+    """A list through our own rules only (where ``{account}`` goes, which hosts may be asked):
+    for a list that passed WhatsMyName's schema, or that was checked against it before it
+    shipped (``vouched_for``)."""
     if not isinstance(data, dict) or not isinstance(data.get("sites"), list):
         raise SiteListError(f"{source}: not a WhatsMyName site list: no 'sites' array")
     sites: list[Site] = []
@@ -303,10 +314,25 @@ def _read_checked(path: Path, mtime_ns: int, size: int, loopback: bool) -> SiteL
         data = json_from_outside(raw.decode("utf-8"))
     except ValueError as exc:  # not UTF-8, not JSON, or nested too deep
         raise SiteListError(f"{path}: not JSON: {exc}") from exc
-    checked = parse_site_list(data, str(path), schema_for(path), loopback=loopback)
+    if vouched_for(path, raw):
+        checked = sites_of(data, str(path), loopback=loopback)
+    else:
+        checked = parse_site_list(data, str(path), schema_for(path), loopback=loopback)
     if key is not None:
         listcache.remember(path, key, _to_kept(checked))
     return checked
+
+
+def vouched_for(path: Path, raw: bytes) -> bool:
+    """True for the list shipped with lowprofile, byte for byte as released: the tests check
+    exactly these bytes against WhatsMyName's schema, so a person's first run need not (the
+    schema check of 700 sites and the import of jsonschema cost about a quarter of a second).
+    Any other file (a list the person names, the copy ``usernames update`` keeps) and a
+    shipped file changed since it was released are checked in full; our own rules hold for
+    every list."""
+    if path != shipped_data_dir() / DATA_FILE:
+        return False
+    return hashlib.sha256(raw).hexdigest() == SHIPPED_SHA256
 
 
 _SITE_FORM = ",".join(f.name for f in fields(Site))
