@@ -81,6 +81,7 @@ from lowprofile.fetch.fence import (
     redirect_problem,
 )
 from lowprofile.fetch.fetcher import Fetched
+from lowprofile.fetch.memory import HostMemory
 from lowprofile.fetch.politeness import Clock, HostClock, PrioritySlots, Sleep
 
 log = logging.getLogger(__name__)
@@ -232,6 +233,8 @@ class _HostGate:
     parked: asyncio.TimerHandle | None = None
     """A global slot kept for this host's next request (its chain goes on), and the timer that
     gives it back if that request does not come at once."""
+    begun: bool = False
+    """A request to this host has started in this run: what it costs is being learnt anew."""
 
 
 class Http:
@@ -246,8 +249,11 @@ class Http:
         clock: Clock = time.monotonic,
         deadline: float | None = None,
         politeness: HostClock | None = None,
+        memory: HostMemory | None = None,
     ) -> None:
         self.settings = settings
+        self.memory = memory
+        """What each host cost the last run (``fetch.memory``): the slow go first; kept on exit."""
         self.deadline = REQUEST_DEADLINE if deadline is None else deadline
         self._transport = transport
         self._sleep = sleep
@@ -303,6 +309,8 @@ class Http:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        if self.memory is not None:
+            self.memory.save()
 
     def _gate(self, host: str) -> _HostGate:
         gate = self._gates.get(host)
@@ -330,9 +338,16 @@ class Http:
         """Who goes first: a request that continues a chain (a retry, or one marked so)
         before any first request, since the work already done waits on it; then how much this
         host still has to do: requests left (said by ``expect``, or at least those asking now,
-        less ``done`` of them) in seconds of its interval, then in requests."""
+        less ``done`` of them) in seconds of its interval, then in requests. Until the host's
+        first request starts, a host whose longest request took more than an interval last run
+        (``memory``: it asked us to wait, or answers slowly) counts that instead of one
+        interval: it starts before the unknown and the quick, whose order stays as it was."""
         left = max(self._expected[host], gate.asking - done)
-        return (1.0 if continues else 0.0, left * gate.interval, float(left))
+        work = left * gate.interval
+        took = self.memory.took(host) if self.memory is not None and not gate.begun else None
+        if took is not None and left > 0:
+            work += max(took - gate.interval, 0.0)
+        return (1.0 if continues else 0.0, work, float(left))
 
     async def _take_slot(self, host: str, gate: _HostGate, *, continues: bool) -> None:
         assert self._global is not None  # noqa: S101 - checked by request()
@@ -440,6 +455,30 @@ class Http:
         not that plus its place in our queue: a check of 700 sites with one hanging among them
         ends about ``deadline`` seconds after it started, wherever that site is listed."""
         assert self._global is not None  # noqa: S101 - checked by request()
+        loop = asyncio.get_running_loop()
+        began: list[float] = []
+        try:
+            return await self._tries(
+                gate, host, method, url, parts, content, follow_redirects, continues, began
+            )
+        finally:
+            if began and self.memory is not None:
+                self.memory.note(host, loop.time() - began[0])
+
+    async def _tries(
+        self,
+        gate: _HostGate,
+        host: str,
+        method: str,
+        url: str,
+        parts: tuple[dict[str, str] | None, dict[str, str] | None, dict[str, str] | None, Any],
+        content: str | bytes | None,
+        follow_redirects: bool,
+        continues: bool,
+        began: list[float],
+    ) -> httpx.Response:
+        """``_polite``'s tries; ``began`` gets the loop time the first try really started."""
+        assert self._global is not None  # noqa: S101 - checked by request()
         retries = self.settings.retries
         loop = asyncio.get_running_loop()
         ends = loop.time() + self.deadline
@@ -459,6 +498,9 @@ class Http:
                         # The interval counts from when a request really starts: a slot may
                         # come long after the turn, and an answer may come at once.
                         self.politeness.started(host)
+                        gate.begun = True
+                        if attempt == 0:
+                            began.append(loop.time())
                         response = await self._send(
                             method, url, *parts, content, follow_redirects, ends=ends
                         )
