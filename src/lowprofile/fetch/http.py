@@ -410,6 +410,7 @@ class Http:
         content: str | bytes | None = None,
         follow_redirects: bool = True,
         continues: bool = False,
+        remember: bool = True,
     ) -> httpx.Response:
         """Send one request politely; return the final response or raise a ``NetError``.
 
@@ -417,7 +418,8 @@ class Http:
         returns a redirect as it is, for sources whose answer is the redirect itself.
         ``continues`` says this request carries on work already started whose rest is long:
         it goes ahead of first requests, as a retry does (a request that ends its chain, such
-        as a made-up-name control, is better left in line: ``usernames.probe.Controls``)."""
+        as a made-up-name control, is better left in line: ``usernames.probe.Controls``).
+        ``remember=False`` keeps the host out of the host memory (a host made of a name)."""
         if self._client is None or self._global is None:
             raise RuntimeError("Http must be used inside `async with`")
         try:
@@ -427,13 +429,16 @@ class Http:
         self._refuse_when_down(host, url)
         gate = self._gate(host)
         gate.asking += 1
+        began: list[float] = []
         try:
             parts = (headers, params, data, json)
             return await self._polite(
-                gate, host, method, url, parts, content, follow_redirects, continues
+                gate, host, method, url, parts, content, follow_redirects, continues, began
             )
         finally:
             gate.asking -= 1
+            if began and remember and self.memory is not None:
+                self.memory.note(host, asyncio.get_running_loop().time() - began[0])
 
     async def _polite(
         self,
@@ -445,8 +450,10 @@ class Http:
         content: str | bytes | None,
         follow_redirects: bool,
         continues: bool,
+        began: list[float],
     ) -> httpx.Response:
         """One host's turn: its gate, its interval, then a global slot by urgency; retries.
+        ``began`` gets the loop time the first try really started (for the host memory).
 
         The deadline is one for the whole request: it starts when the host's turn comes for its
         first try (not while it waits out the host's politeness interval, which is the site's
@@ -454,30 +461,6 @@ class Http:
         them, so a site that never answers costs ``deadline`` seconds, not that per try, and
         not that plus its place in our queue: a check of 700 sites with one hanging among them
         ends about ``deadline`` seconds after it started, wherever that site is listed."""
-        assert self._global is not None  # noqa: S101 - checked by request()
-        loop = asyncio.get_running_loop()
-        began: list[float] = []
-        try:
-            return await self._tries(
-                gate, host, method, url, parts, content, follow_redirects, continues, began
-            )
-        finally:
-            if began and self.memory is not None:
-                self.memory.note(host, loop.time() - began[0])
-
-    async def _tries(
-        self,
-        gate: _HostGate,
-        host: str,
-        method: str,
-        url: str,
-        parts: tuple[dict[str, str] | None, dict[str, str] | None, dict[str, str] | None, Any],
-        content: str | bytes | None,
-        follow_redirects: bool,
-        continues: bool,
-        began: list[float],
-    ) -> httpx.Response:
-        """``_polite``'s tries; ``began`` gets the loop time the first try really started."""
         assert self._global is not None  # noqa: S101 - checked by request()
         retries = self.settings.retries
         loop = asyncio.get_running_loop()

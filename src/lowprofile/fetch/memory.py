@@ -11,9 +11,10 @@ site asked for included), and the next run gives a host that took long its first
 of the others (``Http._urgency``): the longest first, as a scheduler does with known job times.
 
 What is kept is what the site did, timed, never what it said about anyone: no URL, no name, no
-answer. The file is the person's own (0600) in the data folder's cache; hosts not seen for
-``KEEP_DAYS`` are forgotten and at most ``MAX_HOSTS`` are kept; a file that cannot be read is an
-empty memory, never an error. Politeness never depends on it: only the order of first requests.
+answer; a host made of the name asked (``{account}.example.com``) is not kept at all. The file
+is the person's own (0600) in the data folder's cache; hosts not seen for ``KEEP_DAYS`` are
+forgotten and at most ``MAX_HOSTS`` are kept; a file that cannot be read is an empty memory,
+never an error. Politeness never depends on it: only the order of first requests.
 """
 
 from __future__ import annotations
