@@ -17,6 +17,7 @@ import pytest
 from fetch.test_fetch_schedule import Log, VirtualLoop, answering, chain, per_host, run_virtual
 from lowprofile.checkers.base import ScanOptions
 from lowprofile.config import Settings
+from lowprofile.errors import RequestFailed
 from lowprofile.fetch.http import Http
 from lowprofile.fetch.memory import DAY, KEEP_DAYS, MAX_HOSTS, HostMemory, memory_path
 from lowprofile.scan import open_session
@@ -169,3 +170,23 @@ def test_a_scan_session_starts_from_and_keeps_the_data_folder_memory() -> None:
     asyncio.run(main())
     kept = HostMemory.load()
     assert kept.took("a.example") is not None and kept.took("old.example") == 4.0
+
+
+def test_a_host_never_reached_is_not_remembered(tmp_path: Path) -> None:
+    """Offline, every host fails to connect: none of them is slow, and none is kept (the next
+    run online would otherwise start hundreds of hosts "first")."""
+    memory = HostMemory(tmp_path / "hosts.json")
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+
+    async def main() -> None:
+        settings = Settings(retries=0)
+        transport = httpx.MockTransport(refuse)
+        async with Http(settings, transport=transport, memory=memory) as http:
+            with pytest.raises(RequestFailed):
+                await http.get("https://gone.example/u/x")
+
+    asyncio.run(main())
+    assert memory.noted == {}
+    assert not (tmp_path / "hosts.json").exists()

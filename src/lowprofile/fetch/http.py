@@ -482,7 +482,7 @@ class Http:
                         # come long after the turn, and an answer may come at once.
                         self.politeness.started(host)
                         gate.begun = True
-                        if attempt == 0:
+                        if not began:
                             began.append(loop.time())
                         response = await self._send(
                             method, url, *parts, content, follow_redirects, ends=ends
@@ -490,6 +490,8 @@ class Http:
                     finally:
                         self._free_slot(host, gate)
                 except httpx.TransportError as exc:
+                    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                        began.clear()  # a host never reached: nothing learnt of what it costs
                     reason = _describe_transport_error(exc)
                     log.debug("%s %s failed (try %d): %s", method, url, attempt + 1, reason)
                     if isinstance(exc, httpx.ConnectTimeout):
