@@ -15,7 +15,9 @@ A tool that is not installed (beside this Python or on PATH) is skipped, saying 
 wall time (the whole process), true hits out of 95, false accounts (an account claimed where
 there is none: a soft site, a wall), misses (an account on a site that can answer, not claimed),
 and "not found" said of a site that cannot answer (a wall or the endless 429). lowprofile's line
-also gives its own lower bound (its slowest chain as its requests met the servers, or requests x
+says whether the run was cold (the first in its data folder: its site list never checked, no
+memory of what each host cost) or warm (a later one, as a person's next check), and gives its
+own lower bound (its slowest chain as its requests met the servers, or requests x
 0.4 s / in flight, whichever is longer), its scan time (first request to last answer, as the
 servers saw it) and its request count.
 
@@ -260,6 +262,9 @@ def main() -> None:
                 cwd = folder / f"{tool}-run"
                 cwd.mkdir(exist_ok=True)
                 standin.log.reset()
+                # Cold: the first run in this data folder (its list never checked, no host
+                # memory); warm: a later one, as a person's next monthly check.
+                warm = (folder / "data" / "cache" / "hosts.json").exists()
                 began = time.monotonic()
                 wall, verdicts = runner(paths, env, cwd)
                 startup = standin.log.first() - began
@@ -268,6 +273,7 @@ def main() -> None:
                     notes.append(f"{tool}: {detail(verdicts, standin.sites)}")
                 if tool == "lowprofile":
                     low, chain, count = bound(standin, concurrency, interval)
+                    row.tool = f"lowprofile ({'warm' if warm else 'cold'})"
                     row.note = (
                         f"bound {low:.2f} s (chain {chain:.2f} s; {count} requests x "
                         f"{MEAN_DELAY} s / {concurrency}); {wall / low:.2f}x; scan proper "

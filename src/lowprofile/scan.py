@@ -25,6 +25,7 @@ from lowprofile.checkers.base import CheckContext, CheckerSpec, ScanOptions, loa
 from lowprofile.config import Settings
 from lowprofile.errors import CheckerError
 from lowprofile.fetch.http import Http
+from lowprofile.fetch.memory import HostMemory
 from lowprofile.fetch.politeness import HostClock
 from lowprofile.results import CheckResult, Finding, ScanReport, Severity, Status
 from lowprofile.subject import Subject
@@ -225,9 +226,10 @@ async def open_session(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Session]:
     """The run's one HTTP client and one browser on its clock (``options`` chooses the
-    browser's mode and window, the same for everyone scanned in the run)."""
+    browser's mode and window, the same for everyone scanned in the run). The client starts
+    the hosts that were slow last run first and keeps what this run saw (``HostMemory``)."""
     async with (
-        Http(settings, transport=transport) as http,
+        Http(settings, transport=transport, memory=HostMemory.load()) as http,
         open_browser(settings, options, http.politeness) as br,
     ):
         yield Session(http, br)

@@ -18,12 +18,13 @@ from lowprofile.checkers.base import CheckContext, CheckerSpec, select_checkers
 from lowprofile.checkers.usernames import UsernameChecker, matches_name, name_forms
 from lowprofile.config import Settings
 from lowprofile.fetch.http import Http
+from lowprofile.fetch.memory import HostMemory
 from lowprofile.results import CheckResult, Severity, Status
 from lowprofile.scan import run_scan
 from lowprofile.subject import Name, Subject
 from lowprofile.usernames.doctor import BROKEN, OK, UNKNOWN, examine
 from lowprofile.usernames.findings import account_finding
-from lowprofile.usernames.probe import made_up_name
+from lowprofile.usernames.probe import ask, made_up_name
 from lowprofile.usernames.rules import build_request, judge
 from lowprofile.usernames.sites import (
     Site,
@@ -491,3 +492,22 @@ def test_sites_on_one_host_keep_its_pace(no_network: respx.MockRouter) -> None:
     results = asyncio.run(go())
     assert [r.status for r in results] == [Status.NOT_FOUND] * 3
     assert len(sleeps) == 1 and sleeps[0] == pytest.approx(5.0, abs=0.5)
+
+
+def test_a_host_made_of_the_username_is_never_kept_in_the_host_memory(tmp_path: Path) -> None:
+    """The host memory keeps host names (``fetch.memory``); a site whose host carries the
+    name asked (``{account}.example.social``) must not leave that name in it."""
+    named = site(name="Pages", uri_check="https://{account}.example.social/")
+    plain = site(name="Plain", uri_check="https://plain.example.social/u/{account}")
+    memory = HostMemory(tmp_path / "hosts.json")
+
+    async def main() -> None:
+        transport = httpx.MockTransport(lambda request: httpx.Response(404, text="not found"))
+        async with Http(Settings(retries=0), transport=transport, memory=memory) as http:
+            await ask(named, "janeqdoe", http)
+            await ask(plain, "janeqdoe", http)
+
+    asyncio.run(main())
+    assert set(memory.noted) == {"plain.example.social"}
+    memory.save()
+    assert "janeqdoe" not in (tmp_path / "hosts.json").read_text("utf-8")

@@ -81,6 +81,7 @@ from lowprofile.fetch.fence import (
     redirect_problem,
 )
 from lowprofile.fetch.fetcher import Fetched
+from lowprofile.fetch.memory import HostMemory
 from lowprofile.fetch.politeness import Clock, HostClock, PrioritySlots, Sleep
 
 log = logging.getLogger(__name__)
@@ -232,6 +233,8 @@ class _HostGate:
     parked: asyncio.TimerHandle | None = None
     """A global slot kept for this host's next request (its chain goes on), and the timer that
     gives it back if that request does not come at once."""
+    begun: bool = False
+    """A request to this host has started in this run: what it costs is being learnt anew."""
 
 
 class Http:
@@ -246,8 +249,11 @@ class Http:
         clock: Clock = time.monotonic,
         deadline: float | None = None,
         politeness: HostClock | None = None,
+        memory: HostMemory | None = None,
     ) -> None:
         self.settings = settings
+        self.memory = memory
+        """What each host cost the last run (``fetch.memory``): the slow go first; kept on exit."""
         self.deadline = REQUEST_DEADLINE if deadline is None else deadline
         self._transport = transport
         self._sleep = sleep
@@ -303,6 +309,8 @@ class Http:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        if self.memory is not None:
+            self.memory.save()
 
     def _gate(self, host: str) -> _HostGate:
         gate = self._gates.get(host)
@@ -330,9 +338,16 @@ class Http:
         """Who goes first: a request that continues a chain (a retry, or one marked so)
         before any first request, since the work already done waits on it; then how much this
         host still has to do: requests left (said by ``expect``, or at least those asking now,
-        less ``done`` of them) in seconds of its interval, then in requests."""
+        less ``done`` of them) in seconds of its interval, then in requests. Until the host's
+        first request starts, a host whose longest request took more than an interval last run
+        (``memory``: it asked us to wait, or answers slowly) counts that instead of one
+        interval: it starts before the unknown and the quick, whose order stays as it was."""
         left = max(self._expected[host], gate.asking - done)
-        return (1.0 if continues else 0.0, left * gate.interval, float(left))
+        work = left * gate.interval
+        took = self.memory.took(host) if self.memory is not None and not gate.begun else None
+        if took is not None and left > 0:
+            work += max(took - gate.interval, 0.0)
+        return (1.0 if continues else 0.0, work, float(left))
 
     async def _take_slot(self, host: str, gate: _HostGate, *, continues: bool) -> None:
         assert self._global is not None  # noqa: S101 - checked by request()
@@ -395,6 +410,7 @@ class Http:
         content: str | bytes | None = None,
         follow_redirects: bool = True,
         continues: bool = False,
+        remember: bool = True,
     ) -> httpx.Response:
         """Send one request politely; return the final response or raise a ``NetError``.
 
@@ -402,7 +418,8 @@ class Http:
         returns a redirect as it is, for sources whose answer is the redirect itself.
         ``continues`` says this request carries on work already started whose rest is long:
         it goes ahead of first requests, as a retry does (a request that ends its chain, such
-        as a made-up-name control, is better left in line: ``usernames.probe.Controls``)."""
+        as a made-up-name control, is better left in line: ``usernames.probe.Controls``).
+        ``remember=False`` keeps the host out of the host memory (a host made of a name)."""
         if self._client is None or self._global is None:
             raise RuntimeError("Http must be used inside `async with`")
         try:
@@ -412,13 +429,16 @@ class Http:
         self._refuse_when_down(host, url)
         gate = self._gate(host)
         gate.asking += 1
+        began: list[float] = []
         try:
             parts = (headers, params, data, json)
             return await self._polite(
-                gate, host, method, url, parts, content, follow_redirects, continues
+                gate, host, method, url, parts, content, follow_redirects, continues, began
             )
         finally:
             gate.asking -= 1
+            if began and remember and self.memory is not None:
+                self.memory.note(host, asyncio.get_running_loop().time() - began[0])
 
     async def _polite(
         self,
@@ -430,8 +450,10 @@ class Http:
         content: str | bytes | None,
         follow_redirects: bool,
         continues: bool,
+        began: list[float],
     ) -> httpx.Response:
         """One host's turn: its gate, its interval, then a global slot by urgency; retries.
+        ``began`` gets the loop time the first try really started (for the host memory).
 
         The deadline is one for the whole request: it starts when the host's turn comes for its
         first try (not while it waits out the host's politeness interval, which is the site's
@@ -459,12 +481,17 @@ class Http:
                         # The interval counts from when a request really starts: a slot may
                         # come long after the turn, and an answer may come at once.
                         self.politeness.started(host)
+                        gate.begun = True
+                        if not began:
+                            began.append(loop.time())
                         response = await self._send(
                             method, url, *parts, content, follow_redirects, ends=ends
                         )
                     finally:
                         self._free_slot(host, gate)
                 except httpx.TransportError as exc:
+                    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                        began.clear()  # a host never reached: nothing learnt of what it costs
                     reason = _describe_transport_error(exc)
                     log.debug("%s %s failed (try %d): %s", method, url, attempt + 1, reason)
                     if isinstance(exc, httpx.ConnectTimeout):

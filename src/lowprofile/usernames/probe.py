@@ -44,6 +44,7 @@ async def ask(site: Site, username: str, http: Http) -> Verdict:
             headers=request.headers or None,
             content=request.body,
             follow_redirects=False,
+            remember=not site.name_in_host,
         )
     except NetError as exc:
         status = Status.BLOCKED if isinstance(exc, RateLimited) else Status.ERROR

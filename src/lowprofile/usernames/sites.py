@@ -71,6 +71,12 @@ class Site:
             return True
         return is_loopback(urlsplit(self.uri_check.replace(ACCOUNT, "x")).hostname or "")
 
+    @property
+    def name_in_host(self) -> bool:
+        """The username is part of the host asked (``{account}.example.com``): such a host
+        is never kept anywhere, not even in the host memory (``fetch.memory``)."""
+        return ACCOUNT in urlsplit(self.uri_check).netloc
+
     def clean(self, username: str) -> str:
         """The username as this site spells it: ``strip_bad_char`` lists characters it drops
         (a dot cannot be part of a subdomain, for instance)."""
