@@ -328,15 +328,17 @@ def scan_options(
     takes the scan's history id once it is saved; a scan kept nowhere keeps no pages or
     screenshots of the person either. The mention feeds read are ``person``'s own, unless
     ``options`` names some."""
-    from lowprofile.browser.evidence import evidence_root
-
     options = options or ScanOptions()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    evidence_dir = options.evidence_dir
+    if evidence_dir is None and outputs.save:
+        from lowprofile.browser.evidence import evidence_root
+
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        evidence_dir = evidence_root() / f"scan-{stamp}{tag}"
     return replace(
         options,
         browser=options.browser or settings.browser_mode,
-        evidence_dir=options.evidence_dir
-        or (evidence_root() / f"scan-{stamp}{tag}" if outputs.save else None),
+        evidence_dir=evidence_dir,
         mention_feeds=options.mention_feeds or feeds_for_scan(person),
     )
 

@@ -18,9 +18,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from lowprofile.browser.engine import BrowserEngine
-from lowprofile.browser.evidence import EvidenceKeeper
-from lowprofile.browser.locate import availability
 from lowprofile.checkers.base import CheckContext, CheckerSpec, ScanOptions, load_checker
 from lowprofile.config import Settings
 from lowprofile.errors import CheckerError
@@ -31,6 +28,8 @@ from lowprofile.results import CheckResult, Finding, ScanReport, Severity, Statu
 from lowprofile.subject import Subject
 
 if TYPE_CHECKING:
+    from lowprofile.browser.engine import BrowserEngine
+    from lowprofile.browser.evidence import EvidenceKeeper
     from lowprofile.optout.model import HandCheck
 
 log = logging.getLogger(__name__)
@@ -179,6 +178,9 @@ def _filled(finding: Finding) -> dict[str, Any]:
 def _evidence(options: ScanOptions, browser: BrowserEngine | None) -> EvidenceKeeper | None:
     if options.evidence_dir is None:
         return None
+    from lowprofile.browser.evidence import EvidenceKeeper
+    from lowprofile.browser.locate import availability
+
     never = (options.browser or "never") == "never"
     why = "the browser was not used (--browser never)" if never else ""
     return EvidenceKeeper(options.evidence_dir, browser, why or availability().reason)
@@ -190,9 +192,16 @@ async def open_browser(
 ) -> AsyncIterator[BrowserEngine | None]:
     """The scan's one browser, or None (``--browser never``, or no engine on this machine).
     Chromium itself starts on the first page that needs it, so a scan without one pays nothing.
-    ``politeness`` is the HTTP client's per-host clock: one pause per host for both."""
+    ``politeness`` is the HTTP client's per-host clock: one pause per host for both. The
+    engine's modules are only loaded for a run that may use one (10 ms of every start)."""
+    if (options.browser or "never") == "never":
+        yield None
+        return
+    from lowprofile.browser.engine import BrowserEngine
+    from lowprofile.browser.locate import availability
+
     found = availability()
-    if (options.browser or "never") == "never" or not found.ready:
+    if not found.ready:
         yield None
         return
     engine = BrowserEngine(

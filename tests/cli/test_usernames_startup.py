@@ -35,6 +35,11 @@ NOT_LOADED = (
     "lowprofile.cli.optout",  # the console script joins only the group it was asked for
     "lowprofile.cli.registry",
     "lowprofile.cli.init",
+    # No probe reads a page in a browser, and a check kept nowhere keeps no evidence: the
+    # engine is only loaded for a run that may use it (scan.open_browser).
+    "lowprofile.browser.engine",
+    "lowprofile.browser.evidence",
+    "lowprofile.browser.locate",
 )
 
 RUN = """

@@ -21,14 +21,16 @@ import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from lowprofile import __version__
-from lowprofile.browser.engine import BrowserEngine
 from lowprofile.browser.profiles import site_key
 from lowprofile.config import data_dir
 from lowprofile.errors import LowprofileError
 from lowprofile.files import ensure_private_dir, write_private
+
+if TYPE_CHECKING:
+    from lowprofile.browser.engine import BrowserEngine
 
 log = logging.getLogger(__name__)
 

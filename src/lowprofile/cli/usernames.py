@@ -95,7 +95,7 @@ def check_command(
     Each site receives the username in its URL or form, as a browser visiting the profile would.
     Exit codes: 0 no account, 1 accounts found, 2 usage error, 3 nothing could be checked.
     """
-    from lowprofile.checkers.base import CheckerSpec
+    from lowprofile.checkers.base import CheckerSpec, ScanOptions
     from lowprofile.checkers.usernames import UsernameChecker
     from lowprofile.cli.scan import execute_scan
     from lowprofile.config import load_settings
@@ -119,6 +119,7 @@ def check_command(
         Severity.LOW,
         Outputs(json="-" if as_json else None, save=False),
         quiet=quiet,
+        options=ScanOptions(browser="never"),  # no probe reads a page in a browser: none loaded
         view=functools.partial(_check_view, show_sensitive=show_sensitive),
         sources="site",
     )
