@@ -54,6 +54,17 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def history_path() -> Path:
+    """The person's scan history (``store.Store``). Here, beside the other places, so that
+    asking whether there is one loads neither the history nor the ledger."""
+    return data_dir() / "history.db"
+
+
+def ledger_db_path() -> Path:
+    """The request ledger (``optout.records.RequestLedger``); see ``history_path``."""
+    return data_dir() / "ledger.db"
+
+
 def default_profile_path() -> Path:
     return config_dir() / "profile.toml"
 

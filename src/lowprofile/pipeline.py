@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from lowprofile.checkers.base import CheckerSpec, ScanOptions
 from lowprofile.checkup.records import plan_for as checkup_plan
-from lowprofile.config import Settings
+from lowprofile.config import Settings, history_path, ledger_db_path
 from lowprofile.errors import EXIT_FAILED, EXIT_OK, LowprofileError
 from lowprofile.mentions.feeds import feeds_for_scan
 from lowprofile.plan import assess_report
@@ -92,8 +92,6 @@ class History:
 
     def reader(self) -> Store | None:
         """The open history, or None when there is none yet."""
-        from lowprofile.store import history_path
-
         if self._store is None and self._error is None and not history_path().is_file():
             return None
         return self.writer()
@@ -121,14 +119,13 @@ class History:
     def ledger(self, *, create: bool = False) -> RequestLedger | None:
         """The person's request ledger; None when there is none yet (nor an older history to
         move one from) and ``create`` is not asked."""
-        from lowprofile.optout.records import RequestLedger, ledger_db_path
-        from lowprofile.store import history_path
-
         if self._ledger_error is not None:
             raise self._ledger_error
         if self._ledger is None:
             if not (create or ledger_db_path().is_file() or history_path().is_file()):
                 return None
+            from lowprofile.optout.records import RequestLedger
+
             try:
                 self._ledger = RequestLedger(self.person).__enter__()
             except (LowprofileError, OSError) as exc:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from lowprofile.config import data_dir
+from lowprofile.config import history_path as history_path
 from lowprofile.db import Database, aware
 from lowprofile.errors import NoSuchScan, ReportError, StoreError
 from lowprofile.privacy import mask_email, mask_name, mask_username
@@ -115,10 +115,6 @@ SAME_SUBJECT_KEYS = ("names", "locations", "emails", "phones", "usernames")
 """What makes two stored scans the same person's, for the score over time."""
 COMPRESSION = 6
 """zlib's level for stored reports: most of the gain of 9 at a fraction of its time."""
-
-
-def history_path() -> Path:
-    return data_dir() / "history.db"
 
 
 @dataclass(frozen=True)

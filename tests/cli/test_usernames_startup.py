@@ -40,6 +40,12 @@ NOT_LOADED = (
     "lowprofile.browser.engine",
     "lowprofile.browser.evidence",
     "lowprofile.browser.locate",
+    # Nobody has a history or a ledger here yet: whether there is one is asked of config.py's
+    # paths, without loading either (pipeline.History).
+    "lowprofile.store",
+    "lowprofile.db",
+    "lowprofile.optout.records",
+    "lowprofile.optout.model",
 )
 
 RUN = """

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lowprofile.config import data_dir
+from lowprofile.config import ledger_db_path as ledger_db_path
 from lowprofile.db import Database, aware, midnight
 from lowprofile.errors import StoreError
 from lowprofile.optout.model import Channel, HandCheck, Request, RequestEvent, RequestState
@@ -84,10 +85,6 @@ def by_hand(person: str, broker: str, submitted: date, recheck_days: int) -> Req
     removal from the day it was sent."""
     event = RequestEvent(RequestState.AWAITING_REMOVAL, midnight(submitted), "recorded by hand")
     return Request(0, person, Channel.HAND, broker, submitted, recheck_days, events=(event,))
-
-
-def ledger_db_path() -> Path:
-    return data_dir() / "ledger.db"
 
 
 def legacy_history_path() -> Path:
