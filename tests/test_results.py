@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
-from lowprofile.results import CheckResult, Finding, Remedy, Severity, Status
+from lowprofile.results import CheckResult, Finding, Remedy, Severity, Status, json_text
 
 
 def sample_result() -> CheckResult:
@@ -82,3 +83,19 @@ def test_default_key_is_stable() -> None:
 def test_hand_check_statuses() -> None:
     hand = {s for s in Status if s.needs_hand_check}
     assert hand == {Status.BLOCKED, Status.CHANGED, Status.ERROR, Status.MANUAL}
+
+
+def test_json_text_is_valid_utf8_whatever_it_holds() -> None:
+    """The fast path (no ``json_safe`` pass when nothing needs one) writes what the safe path
+    writes: text as it is, and a name that is not UTF-8 (lone surrogates, in a key or deep in a
+    value) as ``\\xNN``."""
+    plain = {"where": "/home/jane/café.jpg", "n": [1, 2.5, None, True], "t": ("a", "b")}
+    assert json_text(plain, indent=2) == json.dumps(plain, indent=2, ensure_ascii=False)
+    name = os.fsdecode(b"/photos/caf\xe9.jpg")
+    odd = {name: [{"where": name}], "plain": "x"}
+    text = json_text(odd, indent=2)
+    assert text.encode("utf-8")  # valid UTF-8
+    assert json.loads(text) == {
+        "/photos/caf\\xe9.jpg": [{"where": "/photos/caf\\xe9.jpg"}],
+        "plain": "x",
+    }
