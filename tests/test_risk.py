@@ -211,13 +211,16 @@ def test_accounts_from_one_username_are_a_trail() -> None:
 
 def test_capabilities_worked_out_once_give_the_same_points_on_every_subset() -> None:
     """The plan asks for the points of many subsets of one scan's findings (one per task) and
-    works each finding's capabilities out once: every subset must score as if worked out anew."""
+    works each finding's capabilities and own points out once: every subset must score as if
+    worked out anew."""
     from lowprofile.risk import finding_capabilities, total_points
 
     everything = [ADDRESS, PHONE, FULL, CITY_ONLY, PARTIAL_PHONE, PHOTO_HOME, PASSWORD, EMAIL_ONLY]
     known = {id(f): finding_capabilities(f) for f in everything}
+    points = {id(f): finding_points(f) for f in everything}
     chooser = random.Random(26)
     for _ in range(50):
         subset = [f for f in everything if chooser.random() < 0.5]
         assert total_points(subset, known) == total_points(subset)
+        assert total_points(subset, known, points) == total_points(subset)
         assert capabilities(subset, known) == capabilities(subset)

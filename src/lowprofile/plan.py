@@ -30,7 +30,7 @@ from lowprofile.results import (
     Status,
     is_photo_kind,
 )
-from lowprofile.risk import assess, finding_capabilities, plural, total_points
+from lowprofile.risk import assess, finding_capabilities, finding_points, plural, total_points
 
 DOXED_STEPS = (
     "Report the posts to each platform and, if you feel threatened, to the police.",
@@ -532,12 +532,14 @@ def build_plan(
     """
     findings = [f for r in results for f in r.findings]
     known = {id(f): finding_capabilities(f) for f in findings}  # once, not once per task
-    everything = total_points(findings, known)
+    points = {id(f): finding_points(f) for f in findings}
+    everything = total_points(findings, known, points)
     actions = []
     for draft in _drafts(findings):
         covered = {id(f) for f in draft.findings}
         rest = [f for f in findings if id(f) not in covered]
-        draft.action.risk_points = round(max(0.0, everything - total_points(rest, known)), 2)
+        left = total_points(rest, known, points)
+        draft.action.risk_points = round(max(0.0, everything - left), 2)
         actions.append(draft.action)
     actions += _hand_checks(results)
     if people_search:
