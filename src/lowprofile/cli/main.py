@@ -21,6 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from lowprofile import __version__
+from lowprofile.cli import common
 from lowprofile.cli.common import PLAIN_HELP, exit_code_for, setup_logging
 from lowprofile.errors import EXIT_USAGE, LowprofileError
 
@@ -152,7 +153,8 @@ def asked_for(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> st
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: a process that ends with its one command."""
+    common.ONE_COMMAND_PROCESS = True
     only = asked_for(sys.argv[1:], os.environ)
     try:
         (build_app(only) if only else _whole())()

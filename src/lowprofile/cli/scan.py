@@ -26,6 +26,7 @@ from lowprofile.cli.common import (
     VerboseOpt,
     ZipOpt,
     fail,
+    freeze_what_is_loaded,
     setup_logging,
     stderr_console,
     stdout_console,
@@ -82,6 +83,7 @@ def execute_scan(
 
     from lowprofile.cli.progress import with_progress
 
+    freeze_what_is_loaded()
     outcome = with_progress(run, quiet=quiet)
     if not quiet:
         shown = (
