@@ -11,7 +11,6 @@ import typer
 
 from lowprofile.cli.common import PersonOpt, ProfileOpt, command_group
 from lowprofile.cli.registry import requests_command
-from lowprofile.optout.model import Channel
 
 if TYPE_CHECKING:
     from lowprofile.brokers.schema import Broker
@@ -192,6 +191,8 @@ def status_command(
 
 def _what(request: Request) -> str:
     """What a request asked to remove, as the status table says it."""
+    from lowprofile.optout.model import Channel
+
     if request.channel is Channel.REGISTRY:
         return f"deletion email {request.ref} to {', '.join(request.recipients)}"
     return request.listing or "(the site)"
@@ -199,7 +200,7 @@ def _what(request: Request) -> str:
 
 def _overdue(request: Request, now: datetime) -> bool:
     """A registry request sent, not answered, and past its legal deadline."""
-    from lowprofile.optout.model import RequestState
+    from lowprofile.optout.model import Channel, RequestState
 
     due = request.due
     return (

@@ -1,12 +1,18 @@
-"""Turning ``--profile`` and the subject flags into a Subject, shared by ``scan`` and ``init``."""
+"""Turning ``--profile`` and the subject flags into a Subject, shared by ``scan`` and ``init``.
+
+The person's model is loaded by the functions, not here: the commands that import this module
+are listed by ``lowprofile --help``, which needs none of it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lowprofile.config import default_profile_path
 from lowprofile.errors import ProfileError
-from lowprofile.subject import Subject, flag_details, load_profile, with_details
+
+if TYPE_CHECKING:
+    from lowprofile.subject import Subject
 
 
 def resolve_subject(
@@ -31,6 +37,9 @@ def resolve_subject(
       so ``--photos DIR`` alone (or ``--email``, ``--username``) is a scan without one;
     - nothing: the default profile, or an error saying how to make one.
     """
+    from lowprofile.config import default_profile_path
+    from lowprofile.subject import Subject, flag_details, load_profile, with_details
+
     fields = flag_details(
         names,
         city=city,
@@ -67,6 +76,9 @@ def current_person(profile: Path | None, *, writing: bool = False) -> str:
     scans with flags only), else the one person the ledger knows. Two people on one machine
     never see each other's records. With none of those, a read shows nobody's records (""),
     and a write is refused."""
+    from lowprofile.config import default_profile_path
+    from lowprofile.subject import load_profile
+
     path = (profile or default_profile_path()).expanduser()
     if profile is not None or path.is_file():
         return load_profile(path).person_id
