@@ -22,6 +22,7 @@ and recipe development; private addresses stay closed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -95,7 +96,13 @@ def place(target: str | IPAddress) -> Place:
     """
     if isinstance(target, IPAddress):
         return _place_address(str(target), target)
-    host = host_of(target)
+    return _place_host(host_of(target))
+
+
+@functools.lru_cache(maxsize=4096)
+def _place_host(host: str) -> Place:
+    """``place`` of a normalised host: a pure function of its spelling, asked of every request
+    and every connection (three times a request), so each host is judged once."""
     if not host:
         return Place(host, Reach.PRIVATE, "no host")
     if host == "localhost" or host.endswith(".localhost"):
@@ -180,7 +187,7 @@ def check_public_target(url: str, *, allow_loopback: bool = False) -> str | None
         return f"{url!r} is not a valid URL ({exc})"
     if parsed.scheme not in ("http", "https"):
         return f"{url!r}: only http:// and https:// are fetched"
-    where = place(url)
+    where = place(parsed.host)
     if not where.host:
         return f"{url!r} has no host"
     problem = where.problem(allow_loopback=allow_loopback)
