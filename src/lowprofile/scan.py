@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -188,11 +188,15 @@ def _evidence(options: ScanOptions, browser: BrowserEngine | None) -> EvidenceKe
 
 @contextlib.asynccontextmanager
 async def open_browser(
-    settings: Settings, options: ScanOptions, politeness: HostClock | None = None
+    settings: Settings,
+    options: ScanOptions,
+    politeness: HostClock | None = None,
+    network_down: Callable[[str], bool] | None = None,
 ) -> AsyncIterator[BrowserEngine | None]:
     """The scan's one browser, or None (``--browser never``, or no engine on this machine).
     Chromium itself starts on the first page that needs it, so a scan without one pays nothing.
-    ``politeness`` is the HTTP client's per-host clock: one pause per host for both. The
+    ``politeness`` is the HTTP client's per-host clock: one pause per host for both, and
+    ``network_down`` its "network is down" rule (``Http.down_for``), one for both. The
     engine's modules are only loaded for a run that may use one (10 ms of every start)."""
     if (options.browser or "never") == "never":
         yield None
@@ -210,6 +214,7 @@ async def open_browser(
         notify=options.notify,
         found=found,
         politeness=politeness,
+        network_down=network_down,
     )
     try:
         yield engine
@@ -239,7 +244,7 @@ async def open_session(
     the hosts that were slow last run first and keeps what this run saw (``HostMemory``)."""
     async with (
         Http(settings, transport=transport, memory=HostMemory.load()) as http,
-        open_browser(settings, options, http.politeness) as br,
+        open_browser(settings, options, http.politeness, http.down_for) as br,
     ):
         yield Session(http, br)
 

@@ -17,6 +17,7 @@ from typing import Any
 import httpcore
 import pytest
 
+from lowprofile.fetch import fence as fence_module
 from lowprofile.fetch.fence import (
     Place,
     PublicOnlyBackend,
@@ -67,7 +68,7 @@ def _run(
     call: Callable[[], Awaitable[Any]],
 ) -> Any:
     loop = asyncio.new_event_loop()
-    monkeypatch.setattr(loop, "getaddrinfo", resolver)
+    monkeypatch.setattr(fence_module, "lookup", resolver)
     try:
         return loop.run_until_complete(call())
     finally:

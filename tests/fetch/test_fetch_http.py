@@ -22,6 +22,7 @@ import respx
 from helpers.testca import make_test_ca
 from lowprofile.config import Settings, load_settings
 from lowprofile.errors import ConfigError, RateLimited, RequestFailed, ServerUnavailable
+from lowprofile.fetch import fence as fence_module
 from lowprofile.fetch import http as fetch_http
 from lowprofile.fetch.fence import PublicOnlyBackend, TargetRefused, check_public_target
 from lowprofile.fetch.http import Http, configured_hosts, parse_retry_after
@@ -424,7 +425,7 @@ def test_any_private_answer_among_the_addresses_refuses_the_host(
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in answers]
 
     loop = asyncio.new_event_loop()
-    monkeypatch.setattr(loop, "getaddrinfo", fake_getaddrinfo)
+    monkeypatch.setattr(fence_module, "lookup", fake_getaddrinfo)
     backend = PublicOnlyBackend(allow_loopback=True)
     try:
         with pytest.raises(TargetRefused, match="169.254.169.254, which is a link-local"):
@@ -666,10 +667,14 @@ def test_a_redirect_from_a_trusted_service_to_another_private_host_is_refused() 
     ]
 
 
-def test_no_network_is_not_retried_and_then_fails_at_once(no_network: respx.MockRouter) -> None:
+def test_no_network_is_not_retried_and_then_fails_at_once(
+    no_network: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Offline, a scan must end in seconds: a name that does not resolve is not tried again,
     and once several public sites could not be reached (and none answered) the rest fail at
-    once. A host the user configured (a self-hosted service) is still tried."""
+    once. A host the user configured (a self-hosted service) is still tried. (The grace before
+    the rule may skip anyone is tested on a virtual clock: tests/fetch/test_network_down.py.)"""
+    monkeypatch.setattr(fetch_http, "NETWORK_DOWN_GRACE", 0.0)
     tries: list[str] = []
 
     def refuse(request: httpx.Request) -> httpx.Response:

@@ -97,8 +97,12 @@ class BrowserEngine:
         pages: int = 3,
         found: Availability | None = None,
         politeness: HostClock | None = None,
+        network_down: Callable[[str], bool] | None = None,
     ) -> None:
         self.settings = settings
+        self._network_down = network_down or (lambda host: False)
+        """The scan's one "network is down" rule (``Http.down_for``): a site it skips is not
+        opened in the browser either, and Chromium is not even started for it."""
         self.visible = visible
         self._notify = notify or (lambda message: None)
         self._profiles = profiles
@@ -242,6 +246,10 @@ class BrowserEngine:
 
     async def _context(self, site: str) -> Any:
         """The site's one context (two recipes on one host share it, and its cookies)."""
+        if self._network_down(site):
+            raise RequestFailed(
+                f"{site}: not tried: the network looks down (no site could be reached)"
+            )
         browser = await self._start()
         async with self._start_lock:
             context = self._contexts.get(site)

@@ -21,11 +21,11 @@ import asyncio
 import base64
 import ipaddress
 import logging
-import socket
 import struct
 from urllib.parse import unquote, urlsplit
 
 from lowprofile.browser.fence import BrowserFence
+from lowprofile.fetch.fence import lookup
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +129,8 @@ class FilteringProxy:
         """A connection to ``host:port``: through the upstream proxy, or to a checked address."""
         if self.upstream:
             return await asyncio.wait_for(_through(self.upstream, host, port), self.timeout)
-        loop = asyncio.get_running_loop()
         try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = await lookup(host, port)
         except OSError as exc:
             raise OSError(f"cannot resolve {host}: {exc}") from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))

@@ -22,9 +22,11 @@ and recipe development; private addresses stay closed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -202,6 +204,40 @@ def redirect_problem(source: httpx.URL, target: httpx.URL, *, allow_loopback: bo
     return f"{source.host} redirected to {problem}" if problem else None
 
 
+Lookup = list[tuple[Any, ...]]
+
+
+async def lookup(host: str, port: int) -> Lookup:
+    """``socket.getaddrinfo`` in a daemon thread of its own, not in the loop's default executor:
+    a resolver that holds a lookup for seconds (offline, no server answers) then keeps no one
+    waiting once its request is given up (``Http._abandon``), nor the process at exit, where
+    ``asyncio.run`` joins the executor's threads; and 32 lookups can run at once, where the
+    executor has ``cpu + 4`` threads."""
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[Lookup] = loop.create_future()
+
+    def settle(result: Lookup | None, error: BaseException | None) -> None:
+        if answer.done():  # given up meanwhile
+            return
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(result or [])
+
+    def resolve() -> None:
+        result: Lookup | None = None
+        error: BaseException | None = None
+        try:
+            result = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop closed while the resolver waited
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=resolve, name=f"lookup {host}", daemon=True).start()
+    return await answer
+
+
 class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
     """An httpcore network backend that resolves the host itself, refuses it if any address is
     not public, then connects to a checked address (so a second DNS answer cannot differ).
@@ -223,9 +259,8 @@ class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
 
     async def resolve(self, host: str, port: int) -> list[str]:
         """Every address ``host`` resolves to; a TargetRefused if one of them is not public."""
-        loop = asyncio.get_running_loop()
         try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = await lookup(host, port)
         except OSError as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))

@@ -104,6 +104,12 @@ answer from any host yet, after which the network counts as down: the remaining 
 fail at once instead of each waiting out its own tries, whichever checker asks and however long
 they queued. Loopback, private addresses, service URLs the user set (a self-hosted XposedOrNot)
 and sites behind a proxy are still tried. A connection that timed out counts as not reached."""
+NETWORK_DOWN_GRACE = 3.0
+"""Seconds after a client's first request before the rule above may skip anyone: a domain that
+no longer exists fails in milliseconds, before a working network's first answer (a TLS
+handshake away) comes, and three such among the first requests must not make every other site
+"not tried". Offline, this is when the public requests still waiting on a name or a connection
+are given up (``Http._abandon``), so a check ends in seconds however long the resolver waits."""
 _NO_NETWORK_WORDS = (
     "name or service not known",
     "nodename nor servname",
@@ -265,6 +271,12 @@ class Http:
         self._expected: Counter[str] = Counter()
         self._answered = False
         self._unreachable: set[str] = set()
+        self._first_start: float | None = None
+        """Loop time this client's first request really started (``NETWORK_DOWN_GRACE``)."""
+        self._down_timer: asyncio.TimerHandle | None = None
+        self._sending: dict[asyncio.Timeout, str] = {}
+        """The deadline of each try on the wire, with its host: given up when the network is
+        found down."""
         self._proxied = bool(settings.proxy) or (transport is None and _environment_proxies())
         self._trusted = configured_hosts(settings)
         """Worked out once: every request and redirect is checked against it."""
@@ -309,6 +321,8 @@ class Http:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        if self._down_timer is not None:
+            self._down_timer.cancel()
         if self.memory is not None:
             self.memory.save()
 
@@ -467,6 +481,9 @@ class Http:
         ends = loop.time() + self.deadline
         async with gate.slots:
             for attempt in range(retries + 1):
+                # Asked before the site's pause too: a request queued behind another to the
+                # same host must not wait out an interval to be refused.
+                self._refuse_when_down(host, url)
                 await self.politeness.wait_turn(host)
                 if attempt == 0:
                     ends = loop.time() + self.deadline
@@ -482,6 +499,8 @@ class Http:
                         # come long after the turn, and an answer may come at once.
                         self.politeness.started(host)
                         gate.begun = True
+                        if self._first_start is None:
+                            self._first_start = loop.time()
                         if not began:
                             began.append(loop.time())
                         response = await self._send(
@@ -497,10 +516,10 @@ class Http:
                     if isinstance(exc, httpx.ConnectTimeout):
                         # No answer at all: counts towards "the network is down", but a slow
                         # host on a working network deserves its next try.
-                        self._unreachable.add(host)
+                        self._not_reached(host)
                     if _no_network(exc):
                         # DNS or a refused connection: trying again in a second will not help.
-                        self._unreachable.add(host)
+                        self._not_reached(host)
                         raise RequestFailed(f"{host}: {reason}", url=url) from exc
                     pause = self._backoff(attempt)
                     if attempt == retries or loop.time() + pause >= ends:
@@ -528,10 +547,40 @@ class Http:
         """No host has answered and several could not be reached at all."""
         return not self._answered and len(self._unreachable) >= NETWORK_DOWN_AFTER
 
+    def down_for(self, host: str) -> bool:
+        """Whether the one "network is down" rule skips ``host`` now (``network_down``, at
+        least ``NETWORK_DOWN_GRACE`` after the first request): the browser asks it too, so a
+        scan offline ends in seconds whichever way its sites are read."""
+        if not self.network_down or self._first_start is None:
+            return False
+        waited = asyncio.get_running_loop().time() - self._first_start
+        return waited >= NETWORK_DOWN_GRACE and self._counts_as_public(host)
+
+    def _not_reached(self, host: str) -> None:
+        """``host`` could not be reached at all; once that makes the network look down, the
+        public tries still waiting on a name or a connection are given up at the end of the
+        grace (now, if it is over)."""
+        self._unreachable.add(host)
+        if not self.network_down or self._first_start is None or self._down_timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        self._down_timer = loop.call_at(self._first_start + NETWORK_DOWN_GRACE, self._abandon)
+
+    def _abandon(self) -> None:
+        """Give up the public tries on the wire: no host has answered any of them, and
+        several could not be reached at all (an answer meanwhile keeps them going)."""
+        self._down_timer = None
+        if not self.network_down:
+            return
+        now = asyncio.get_running_loop().time()
+        for limit, host in list(self._sending.items()):
+            if self._counts_as_public(host):
+                limit.reschedule(now)
+
     def _refuse_when_down(self, host: str, url: str) -> None:
         """The one "network is down" rule every checker meets, since every plain request comes
         through here: once it holds, a public host is failed at once instead of being tried."""
-        if self.network_down and self._counts_as_public(host):
+        if self.down_for(host):
             raise RequestFailed(
                 f"{host}: not tried: the network looks down ({len(self._unreachable)} sites "
                 "could not be reached and none answered)",
@@ -580,10 +629,21 @@ class Http:
         request = self._client.build_request(
             method, url, headers=headers, params=params, data=data, json=json, content=content
         )
+        host = request.url.host
         try:
-            async with asyncio.timeout_at(ends):
-                return await self._fetch(request, url, follow_redirects)
+            async with asyncio.timeout_at(ends) as limit:
+                self._sending[limit] = host
+                try:
+                    return await self._fetch(request, url, follow_redirects)
+                finally:
+                    del self._sending[limit]
         except TimeoutError:
+            if self.down_for(host):
+                raise RequestFailed(
+                    f"{host}: given up: the network looks down ({len(self._unreachable)} "
+                    "sites could not be reached and none answered)",
+                    url=url,
+                ) from None
             raise RequestFailed(
                 f"{request.url.host}: no complete answer within {self.deadline:g} s "
                 "(the overall deadline of one request, over all its tries)",
