@@ -20,6 +20,7 @@ import respx
 from typer.testing import CliRunner
 
 from lowprofile.cli.main import app
+from lowprofile.fetch import http as fetch_http
 from mentions.feedsite import ARTICLE, NAMESAKE, NEW, FeedSite, feed_site
 
 runner = CliRunner()
@@ -124,6 +125,7 @@ def test_offline_the_feeds_fail_fast_with_the_rest(
     """No packet leaves: every public host fails as it does offline (its name does not
     resolve). The news searches and the person's feeds all end as `error`, most without being
     tried, once the shared rule says the network is down."""
+    monkeypatch.setattr(fetch_http, "NETWORK_DOWN_GRACE", 0.0)  # its own test: test_network_down
     tried: list[str] = []
 
     async def no_name(request: httpx.Request) -> httpx.Response:

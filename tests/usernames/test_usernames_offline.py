@@ -17,10 +17,18 @@ from typer.testing import CliRunner
 from lowprofile.cli.main import app
 from lowprofile.config import Settings
 from lowprofile.errors import RequestFailed
+from lowprofile.fetch import http as fetch_http
 from lowprofile.fetch.http import Http
 
 runner = CliRunner()
 DNS_FAILS = "[Errno -3] Temporary failure in name resolution"
+
+
+@pytest.fixture(autouse=True)
+def no_grace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule at once, as after its grace: these tests are about what it skips and how fast
+    the rest ends (the grace itself runs on a virtual clock, tests/fetch/test_network_down.py)."""
+    monkeypatch.setattr(fetch_http, "NETWORK_DOWN_GRACE", 0.0)
 
 
 def offline(router: respx.MockRouter, pause: float = 0.0) -> list[str]:
