@@ -104,12 +104,13 @@ answer from any host yet, after which the network counts as down: the remaining 
 fail at once instead of each waiting out its own tries, whichever checker asks and however long
 they queued. Loopback, private addresses, service URLs the user set (a self-hosted XposedOrNot)
 and sites behind a proxy are still tried. A connection that timed out counts as not reached."""
-NETWORK_DOWN_GRACE = 3.0
+NETWORK_DOWN_GRACE = 5.0
 """Seconds after a client's first request before the rule above may skip anyone: a domain that
 no longer exists fails in milliseconds, before a working network's first answer (a TLS
-handshake away) comes, and three such among the first requests must not make every other site
-"not tried". Offline, this is when the public requests still waiting on a name or a connection
-are given up (``Http._abandon``), so a check ends in seconds however long the resolver waits."""
+handshake away, 2-3 s on a slow mobile link) comes, and three such among the first requests
+must not make every other site "not tried". Offline, this is when the public requests still
+waiting on a name or a connection are given up (``Http._abandon``), so a check ends in seconds
+however long the resolver waits."""
 _NO_NETWORK_WORDS = (
     "name or service not known",
     "nodename nor servname",
