@@ -84,6 +84,28 @@ class Played:
     stop: Stop | None = None
 
 
+class _Navigations:
+    """The responses of a page's own navigations from now on: the last one's status is the
+    page's (a redirect or a form post may have led there), 200 when none was seen."""
+
+    def __init__(self, page: Any) -> None:
+        self._page = page
+        self._seen: list[Any] = []
+        page.on("response", self._navigated)
+
+    def _navigated(self, response: Any) -> None:
+        if response.request.is_navigation_request() and response.frame == self._page.main_frame:
+            self._seen.append(response)
+
+    @property
+    def status(self) -> int:
+        return int(self._seen[-1].status) if self._seen else 200
+
+    def stop(self) -> None:
+        """Stop listening (a page kept for the next fetch is not counted twice)."""
+        self._page.remove_listener("response", self._navigated)
+
+
 class BrowserEngine:
     """One browser for the whole scan, started on first use. ``async with`` closes it."""
 
@@ -287,22 +309,15 @@ class BrowserEngine:
             self.admit(url)
             await self.politeness.wait_turn(host)
             page = await self._page(host, context)
-            navigations: list[Any] = []
-
-            def navigated(response: Any) -> None:
-                if response.request.is_navigation_request() and response.frame == page.main_frame:
-                    navigations.append(response)
-
-            page.on("response", navigated)
+            navigations = _Navigations(page)
             try:
                 await self._goto(page, url, host)
                 await self._wait_for(page, host, wait_for)
                 read = self.settings.read_timeout
                 html = await self._within(_content(page), read, host, "reading the page")
-                status = navigations[-1].status if navigations else 200
-                return Rendered(html, status, page.url)
+                return Rendered(html, navigations.status, page.url)
             finally:
-                page.remove_listener("response", navigated)
+                navigations.stop()
                 if self._contexts.get(host) is context:  # not a page of a killed browser
                     self._idle.setdefault(host, []).append(page)
 
@@ -343,13 +358,7 @@ class BrowserEngine:
             for admitted in (url, *(s.url for s in steps if s.action == "navigate")):
                 self.admit(admitted)
             page = await context.new_page()
-            navigations: list[Any] = []
-
-            def navigated(response: Any) -> None:
-                if response.request.is_navigation_request() and response.frame == page.main_frame:
-                    navigations.append(response)
-
-            page.on("response", navigated)
+            navigations = _Navigations(page)
             try:
                 await self.politeness.wait_turn(host)
                 await self._goto(page, url, host)
@@ -358,8 +367,7 @@ class BrowserEngine:
                     await self._wait_for(page, host, list(wait_for))
                 read = self.settings.read_timeout
                 html = await self._within(_content(page), read, host, "reading the page")
-                status = navigations[-1].status if navigations else 200
-                return Played(Rendered(html, status, page.url), stop)
+                return Played(Rendered(html, navigations.status, page.url), stop)
             finally:
                 if self._contexts.get(host) is context:
                     await self._close_page(page, host)
