@@ -16,6 +16,18 @@ from lowprofile.fetch.http import NETWORK_DOWN_GRACE, Http
 NO_SUCH_NAME = "[Errno -2] Name or service not known"
 
 
+async def offline(request: httpx.Request) -> httpx.Response:
+    """A machine without a network: some names fail at once (``dead*``), the rest after 30 s
+    waiting on a resolver that never answers."""
+    if request.url.host.startswith("dead"):
+        raise httpx.ConnectError(NO_SUCH_NAME)
+    await asyncio.sleep(30)
+    raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+
+
+OFFLINE = httpx.MockTransport(offline)
+
+
 async def ask_all(http: Http, hosts: list[str]) -> dict[str, str]:
     """Every host asked at once; what each one ended as: its status code or the failure."""
 
@@ -55,15 +67,9 @@ def test_offline_with_a_resolver_that_waits_ends_at_the_grace() -> None:
     could not be reached and none answered, the tries still waiting are given up at the end of
     the grace, and the queued ones are not sent. The check ends at the grace, not at 30 s."""
 
-    async def route(request: httpx.Request) -> httpx.Response:
-        if request.url.host.startswith("dead"):
-            raise httpx.ConnectError(NO_SUCH_NAME)
-        await asyncio.sleep(30)
-        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
-
     async def main(loop: VirtualLoop) -> tuple[dict[str, str], float]:
         settings = Settings(concurrency=8, host_interval=0.0, retries=0)
-        async with Http(settings, transport=httpx.MockTransport(route), clock=loop.time) as http:
+        async with Http(settings, transport=OFFLINE, clock=loop.time) as http:
             hosts = [f"dead{i}.example" for i in range(3)] + [f"slow{i}.example" for i in range(20)]
             ended = await ask_all(http, hosts)
             return ended, loop.time()
@@ -133,15 +139,9 @@ def test_a_request_queued_behind_its_host_is_refused_without_waiting_its_turn() 
     """Offline, a second request to a host whose first one was given up at the grace is
     refused at once, not after the host's 10 s pause (which offline protects no one)."""
 
-    async def route(request: httpx.Request) -> httpx.Response:
-        if request.url.host.startswith("dead"):
-            raise httpx.ConnectError(NO_SUCH_NAME)
-        await asyncio.sleep(30)
-        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
-
     async def main(loop: VirtualLoop) -> tuple[dict[str, str], float]:
         settings = Settings(concurrency=8, host_interval=10.0, retries=0)
-        async with Http(settings, transport=httpx.MockTransport(route), clock=loop.time) as http:
+        async with Http(settings, transport=OFFLINE, clock=loop.time) as http:
             dead = [f"dead{i}.example" for i in range(3)]
             first, second = await asyncio.gather(
                 ask_all(http, [*dead, "same.example"]), ask_all(http, ["same.example"])
