@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
+import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -141,3 +144,46 @@ def test_the_scan_core_reads_no_environment() -> None:
         if re.search(r"\bos\.environ\b|\bgetenv\(", line)
     ]
     assert readers == []
+
+
+@pytest.fixture
+def later_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A module nobody has imported, gone from ``sys.modules`` again after the test."""
+    (tmp_path / "after_the_scan_probe.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "after_the_scan_probe", raising=False)
+    yield "after_the_scan_probe"
+    sys.modules.pop("after_the_scan_probe", None)
+
+
+def test_what_comes_after_the_scan_is_loaded_while_it_waits(
+    later_module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "LOAD_AFTER", 0.01)
+    seen: list[bool] = []
+
+    async def scan() -> str:
+        seen.append(later_module in sys.modules)
+        await asyncio.sleep(0.1)  # waiting for answers
+        seen.append(later_module in sys.modules)
+        return "report"
+
+    assert asyncio.run(pipeline.loading_meanwhile(scan(), [later_module])) == "report"
+    assert seen == [False, True]
+
+
+def test_a_scan_done_sooner_leaves_the_loading_to_where_it_is_used(
+    later_module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "LOAD_AFTER", 0.05)
+
+    async def scan() -> str:
+        return "report"
+
+    async def then_wait() -> str:
+        done = await pipeline.loading_meanwhile(scan(), [later_module])
+        await asyncio.sleep(0.1)  # past the moment it would have been loaded
+        return done
+
+    assert asyncio.run(then_wait()) == "report"
+    assert later_module not in sys.modules

@@ -11,19 +11,19 @@ written.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from lowprofile.checkers.base import CheckerSpec, ScanOptions
 from lowprofile.checkup.records import plan_for as checkup_plan
 from lowprofile.config import Settings, history_path, ledger_db_path
 from lowprofile.errors import EXIT_FAILED, EXIT_OK, LowprofileError
 from lowprofile.mentions.feeds import feeds_for_scan
-from lowprofile.plan import assess_report
 from lowprofile.results import ScanReport, Severity
 from lowprofile.scan import ScanObserver, exit_code, run_scan
 from lowprofile.sitting import Progress, opened_by_review
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from lowprofile.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -353,6 +354,8 @@ def conclude(
     """Assess one person's scanned report once, add the registry tasks and the settings
     checkup to its plan, deliver its outputs into the person's own history, ledger and
     evidence folder (``options.evidence_dir``), and decide its exit code."""
+    from lowprofile.plan import assess_report
+
     assess_report(report)
     report.review = opened_by_review(Progress.load(subject.person_id), report)
     add_registry_tasks(report, history)
@@ -375,6 +378,31 @@ def conclude(
     return outcome
 
 
+CONCLUDING = ("lowprofile.plan", "lowprofile.report.json")
+"""What ``conclude`` and ``deliver`` load: the plan with its law and remedies, the JSON."""
+LOAD_AFTER = 0.1
+"""Seconds into a scan when the modules for after it are loaded: by then its first requests
+are out (32 of them take 30-50 ms to send), and no answer is back yet from most sites."""
+
+
+async def loading_meanwhile(scan: Awaitable[T], modules: Sequence[str]) -> T:
+    """``scan``, with ``modules`` imported ``LOAD_AFTER`` seconds in, while it waits for its
+    answers, rather than before its first request (a username check's start-up was a tenth
+    report drawing it had not reached yet) or after its last answer. A scan done sooner
+    leaves them to be imported where they are used."""
+    loop = asyncio.get_running_loop()
+    timer = loop.call_later(LOAD_AFTER, _load, modules)
+    try:
+        return await scan
+    finally:
+        timer.cancel()
+
+
+def _load(modules: Sequence[str]) -> None:
+    for name in modules:
+        importlib.import_module(name)
+
+
 def run_pipeline(
     subject: Subject,
     specs: list[CheckerSpec],
@@ -384,6 +412,7 @@ def run_pipeline(
     threshold: Severity | None = None,
     observer: ScanObserver | None = None,
     options: ScanOptions | None = None,
+    meanwhile: Sequence[str] = (),
 ) -> ScanOutcome:
     """Scan, assess once, write the outputs, save, and decide the exit code.
 
@@ -392,15 +421,15 @@ def run_pipeline(
     scan finds is kept under a provisional name while the scan runs and takes the scan's
     history id once it is saved (``evidence export ID``); a scan not saved keeps none. A
     scheduled run names the browser mode in ``options``: headless, never waiting for a
-    person."""
+    person. ``meanwhile``: modules the caller will need once the scan is done, loaded (with
+    this module's own, ``CONCLUDING``) while the scan waits for its answers."""
     options = scan_options(options, settings, outputs, subject.person_id)
     with History(subject.person_id) as history:
         known = read_hand_checks(history)
-        report = asyncio.run(
-            run_scan(
-                subject, specs, settings, observer=observer, options=options, hand_checks=known
-            )
+        scan = run_scan(
+            subject, specs, settings, observer=observer, options=options, hand_checks=known
         )
+        report = asyncio.run(loading_meanwhile(scan, (*CONCLUDING, *meanwhile)))
         return conclude(
             report,
             subject,

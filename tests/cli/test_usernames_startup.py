@@ -49,12 +49,23 @@ NOT_LOADED = (
     "lowprofile.optout.model",
 )
 
+NOT_YET_AT_THE_FIRST_REQUEST = ("rich", "lowprofile.report", "lowprofile.plan")
+"""What draws and plans the report: loaded while the requests are out (``pipeline``'s
+``loading_meanwhile``), never before the first of them."""
+
 RUN = """
-import atexit, gc, runpy, sys
+import atexit, gc, runpy, socket, sys
 listing = sys.argv[1]
+first = []
+connect = socket.socket.connect
+def first_connect(self, *args):
+    if not first:
+        first.extend(f"first:{name}" for name in sorted(sys.modules))
+    return connect(self, *args)
+socket.socket.connect = first_connect
 def tell():
     with open(listing, "w") as out:
-        out.write("\\n".join([*sorted(sys.modules), f"frozen:{gc.get_freeze_count()}"]))
+        out.write("\\n".join([*sorted(sys.modules), *first, f"frozen:{gc.get_freeze_count()}"]))
 atexit.register(tell)
 sys.argv = ["lowprofile", *sys.argv[2:]]
 runpy.run_module("lowprofile", run_name="__main__")
@@ -77,8 +88,9 @@ def standin(
 
 
 def loaded_by_check(standin: StandIn, tmp_path: Path) -> set[str]:
-    """The modules a console run of ``usernames check`` loaded, and ``frozen:N``: how many
-    objects the garbage collector had in its permanent generation at the exit."""
+    """The modules a console run of ``usernames check`` loaded; ``first:M`` for each module
+    loaded when it opened its first connection; and ``frozen:N``: how many objects the garbage
+    collector had in its permanent generation at the exit."""
     listing = tmp_path / "modules.txt"
     command = [sys.executable, "-c", RUN, str(listing), "usernames", "check", ACCOUNT]
     command += ["--sites", str(standin.path), "--json"]
@@ -95,6 +107,15 @@ def test_a_usernames_check_loads_only_what_it_uses(standin: StandIn, tmp_path: P
     loaded = sorted(m for m in again if m.split(".")[0] in {n.split(".")[0] for n in NOT_LOADED})
     unwanted = [m for m in loaded if any(m == n or m.startswith(n + ".") for n in NOT_LOADED)]
     assert unwanted == []
+
+
+def test_the_report_is_loaded_while_the_requests_are_out(standin: StandIn, tmp_path: Path) -> None:
+    loaded = loaded_by_check(standin, tmp_path)
+    at_first = {m.removeprefix("first:") for m in loaded if m.startswith("first:")}
+    assert "lowprofile.checkers.usernames" in at_first  # the snapshot was taken, in the check
+    early = [m for m in sorted(at_first) if m.startswith(NOT_YET_AT_THE_FIRST_REQUEST)]
+    assert early == []
+    assert {"rich.console", "lowprofile.report.accounts", "lowprofile.plan"} <= loaded
 
 
 def test_a_console_run_leaves_its_objects_to_the_exit(standin: StandIn, tmp_path: Path) -> None:

@@ -107,6 +107,9 @@ GROUPS = (
     "registry", "evidence", "browser", "household", "settings", "mentions",
 )  # fmt: skip
 """Command groups: each is ``lowprofile.cli.<name>.app``."""
+ONLINE = frozenset({"scan", "brokers", "breaches", "usernames", "optout", "mentions", "schedule"})
+"""Commands and groups that usually make TLS connections: their process reads the certificate
+authorities on a thread from its first moment (``fetch.trust.preload``)."""
 
 
 def build_app(only: str | None = None) -> typer.Typer:
@@ -156,6 +159,10 @@ def run() -> None:
     """Console-script entry point: a process that ends with its one command."""
     common.ONE_COMMAND_PROCESS = True
     only = asked_for(sys.argv[1:], os.environ)
+    if only in ONLINE and not {"--help", "-h"} & set(sys.argv):
+        from lowprofile.fetch import trust
+
+        trust.preload()
     try:
         (build_app(only) if only else _whole())()
     finally:

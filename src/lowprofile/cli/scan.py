@@ -42,6 +42,11 @@ if TYPE_CHECKING:
     from lowprofile.subject import Subject
 
 
+AFTER_THE_SCAN = ("rich.text", "lowprofile.report.terminal")
+"""What ``execute_scan`` draws with once the scan is done: loaded while its requests are out
+(``run_pipeline``'s ``meanwhile``), not before the first of them."""
+
+
 def execute_scan(
     subject: Subject,
     specs: list[CheckerSpec],
@@ -61,14 +66,7 @@ def execute_scan(
     ``view`` draws the report for the terminal (the full report by default; None from it draws
     nothing); ``sources`` is what the closing line calls the things asked ("site").
     """
-
-    from rich.text import Text
-
     from lowprofile.pipeline import run_pipeline
-    from lowprofile.report.terminal import TerminalReport
-
-    data_to_stdout = outputs.json == "-"
-    people = stderr_console() if data_to_stdout else stdout_console()
 
     def run(observer: ScanObserver | None) -> ScanOutcome:
         return run_pipeline(
@@ -79,12 +77,18 @@ def execute_scan(
             threshold=threshold,
             observer=observer,
             options=options,
+            meanwhile=AFTER_THE_SCAN,
         )
 
     from lowprofile.cli.progress import with_progress
 
     freeze_what_is_loaded()
     outcome = with_progress(run, quiet=quiet)
+    from rich.text import Text
+
+    from lowprofile.report.terminal import TerminalReport
+
+    people = stderr_console() if outputs.json == "-" else stdout_console()
     if not quiet:
         shown = (
             view(outcome.report)

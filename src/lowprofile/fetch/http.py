@@ -83,6 +83,7 @@ from lowprofile.fetch.fence import (
 from lowprofile.fetch.fetcher import Fetched
 from lowprofile.fetch.memory import HostMemory
 from lowprofile.fetch.politeness import Clock, HostClock, PrioritySlots, Sleep
+from lowprofile.fetch.trust import authorities
 
 log = logging.getLogger(__name__)
 
@@ -135,19 +136,13 @@ __all__ = [
 
 
 def ssl_context(settings: Settings) -> ssl.SSLContext:
-    """The certificate authorities we trust: ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set (the
-    usual convention for a TLS-inspecting proxy), else certifi's; plus ``settings.ca_bundle``."""
-    import certifi
-
-    cafile = os.environ.get("SSL_CERT_FILE") or None
-    capath = os.environ.get("SSL_CERT_DIR") or None
+    """The certificate authorities we trust (``fetch.trust``: ``SSL_CERT_FILE``/``SSL_CERT_DIR``
+    when set, else certifi's), plus ``settings.ca_bundle``."""
     try:
-        if cafile or capath:
-            context = ssl.create_default_context(cafile=cafile, capath=capath)
-        else:
-            context = ssl.create_default_context(cafile=certifi.where())
+        context = authorities()
     except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"SSL_CERT_FILE/SSL_CERT_DIR ({cafile or capath}): {exc}") from exc
+        cafile = os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR")
+        raise ConfigError(f"SSL_CERT_FILE/SSL_CERT_DIR ({cafile}): {exc}") from exc
     if settings.ca_bundle:
         bundle = Path(settings.ca_bundle).expanduser()
         try:

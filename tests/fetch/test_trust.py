@@ -1,0 +1,81 @@
+"""The certificate authorities are read once, early, on a thread of their own (``fetch.trust``):
+the first client of the process gets that read, every later one a fresh context, and a read
+made from sources that have changed since, or that failed, is made again where it is needed."""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from helpers.testca import make_test_ca
+from lowprofile.config import Settings
+from lowprofile.errors import ConfigError
+from lowprofile.fetch import trust
+from lowprofile.fetch.http import ssl_context
+
+Reads = list[tuple[str, tuple[str | None, str | None]]]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Reads]:
+    """A process that has not preloaded yet; each read noted with the thread that made it."""
+    monkeypatch.setattr(trust, "_early", None)
+    monkeypatch.setattr(trust, "_preloaded", False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    seen: Reads = []
+    real_read = trust._read
+
+    def noted(sources: tuple[str | None, str | None]) -> ssl.SSLContext:
+        seen.append((threading.current_thread().name, sources))
+        return real_read(sources)
+
+    monkeypatch.setattr(trust, "_read", noted)
+    yield seen
+
+
+def test_the_first_client_gets_the_early_read_and_later_ones_their_own(reads: Reads) -> None:
+    trust.preload()
+    trust.preload()  # once per process
+    first = trust.authorities()
+    second = trust.authorities()
+    assert first is not second
+    here = threading.current_thread().name
+    assert reads == [("read certificate authorities", (None, None)), (here, (None, None))]
+    assert len(first.get_ca_certs()) == len(second.get_ca_certs()) > 50  # certifi's bundle
+
+
+def test_without_a_preload_the_authorities_are_read_where_needed(reads: Reads) -> None:
+    trust.authorities()
+    assert reads == [(threading.current_thread().name, (None, None))]
+
+
+def test_authorities_changed_after_the_preload_are_read_again(
+    reads: Reads, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca = make_test_ca(tmp_path)["ca"]
+    trust.preload()
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    context = trust.authorities()
+    assert reads[-1] == (threading.current_thread().name, (str(ca), None))
+    names = [dict(part[0] for part in cert["subject"]) for cert in context.get_ca_certs()]
+    assert names == [{"commonName": "lowprofile test CA"}]
+
+
+def test_an_unreadable_ssl_cert_file_read_early_is_reported_where_needed(
+    reads: Reads, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate", encoding="utf-8")
+    monkeypatch.setenv("SSL_CERT_FILE", str(junk))
+    trust.preload()
+    with pytest.raises(ConfigError, match=r"SSL_CERT_FILE/SSL_CERT_DIR \(.*junk.pem\)"):
+        ssl_context(Settings())
+    assert [name for name, _ in reads] == [
+        "read certificate authorities",
+        threading.current_thread().name,
+    ]
