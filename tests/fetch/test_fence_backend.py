@@ -207,3 +207,31 @@ def test_place_names_the_host_it_judged_and_why(written: str, where: Place) -> N
     """The host and the reason finish the sentence a person reads ("router is a machine name
     on a local network…"), so both are part of the answer."""
     assert place(written) == where
+
+
+@pytest.mark.parametrize(
+    ("host", "family"), [("127.0.0.1", socket.AF_INET), ("::1", socket.AF_INET6)]
+)
+def test_an_address_written_out_is_read_without_a_resolver_thread(
+    host: str, family: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[str] = []
+    monkeypatch.setattr(fence_module.threading, "Thread", lambda **kw: started.append(kw["name"]))
+    infos = asyncio.run(fence_module.lookup(host, 443))
+    assert {(info[0], info[4][0]) for info in infos} == {(family, host)}
+    assert started == []
+
+
+def test_a_name_is_looked_up_on_a_thread_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def resolver(host: str, port: int, **kwargs: Any) -> list[Any]:
+        if kwargs.get("flags", 0) & socket.AI_NUMERICHOST:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        asked.append((host, fence_module.threading.current_thread().name))
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
+
+    monkeypatch.setattr(fence_module.socket, "getaddrinfo", resolver)
+    infos = asyncio.run(fence_module.lookup("broker.example", 443))
+    assert [info[4][0] for info in infos] == ["93.184.215.14"]
+    assert asked == [("broker.example", "lookup broker.example")]

@@ -212,7 +212,12 @@ async def lookup(host: str, port: int) -> Lookup:
     a resolver that holds a lookup for seconds (offline, no server answers) then keeps no one
     waiting once its request is given up (``Http._abandon``), nor the process at exit, where
     ``asyncio.run`` joins the executor's threads; and 32 lookups can run at once, where the
-    executor has ``cpu + 4`` threads."""
+    executor has ``cpu + 4`` threads. An address written out (``127.0.0.1``, ``::1``) is read
+    at once, with no thread: there is nothing to ask a resolver."""
+    try:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except socket.gaierror:
+        pass  # a name
     loop = asyncio.get_running_loop()
     answer: asyncio.Future[Lookup] = loop.create_future()
 
