@@ -11,6 +11,7 @@ written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -387,9 +388,9 @@ are out (32 of them take 30-50 ms to send), and no answer is back yet from most 
 
 async def loading_meanwhile(scan: Awaitable[T], modules: Sequence[str]) -> T:
     """``scan``, with ``modules`` imported ``LOAD_AFTER`` seconds in, while it waits for its
-    answers, rather than before its first request (a username check's start-up was a tenth
-    report drawing it had not reached yet) or after its last answer. A scan done sooner
-    leaves them to be imported where they are used."""
+    answers, rather than before its first request (they were a tenth of a username check's
+    start-up) or after its last answer. A scan done sooner leaves them to be imported where
+    they are used."""
     loop = asyncio.get_running_loop()
     timer = loop.call_later(LOAD_AFTER, _load, modules)
     try:
@@ -400,7 +401,8 @@ async def loading_meanwhile(scan: Awaitable[T], modules: Sequence[str]) -> T:
 
 def _load(modules: Sequence[str]) -> None:
     for name in modules:
-        importlib.import_module(name)
+        with contextlib.suppress(ImportError):  # said where it is used, as a real error
+            importlib.import_module(name)
 
 
 def run_pipeline(

@@ -226,8 +226,6 @@ def test_a_name_is_looked_up_on_a_thread_of_its_own(monkeypatch: pytest.MonkeyPa
     asked: list[tuple[str, str]] = []
 
     def resolver(host: str, port: int, **kwargs: Any) -> list[Any]:
-        if kwargs.get("flags", 0) & socket.AI_NUMERICHOST:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         asked.append((host, fence_module.threading.current_thread().name))
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
 

@@ -214,10 +214,11 @@ async def lookup(host: str, port: int) -> Lookup:
     ``asyncio.run`` joins the executor's threads; and 32 lookups can run at once, where the
     executor has ``cpu + 4`` threads. An address written out (``127.0.0.1``, ``::1``) is read
     at once, with no thread: there is nothing to ask a resolver."""
-    try:
-        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
-    except socket.gaierror:
-        pass  # a name
+    if _literal_address(host.split("%")[0]) is not None:
+        with contextlib.suppress(socket.gaierror):  # a form only the resolver reads: ask it
+            return socket.getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST
+            )
     loop = asyncio.get_running_loop()
     answer: asyncio.Future[Lookup] = loop.create_future()
 
