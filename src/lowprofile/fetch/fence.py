@@ -35,6 +35,7 @@ import httpcore
 import httpx
 
 from lowprofile.errors import RequestFailed
+from lowprofile.fetch.sockets import AsyncioBackend
 
 LOOPBACK_OPT_IN = "LOWPROFILE_ALLOW_LOOPBACK=1"
 
@@ -261,7 +262,7 @@ class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
     ):
         self.allow_loopback = allow_loopback
         self.trusted = trusted
-        self._inner = inner or httpcore.AnyIOBackend()
+        self._inner = inner or AsyncioBackend()
 
     async def resolve(self, host: str, port: int) -> list[str]:
         """Every address ``host`` resolves to; a TargetRefused if one of them is not public."""
