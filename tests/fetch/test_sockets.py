@@ -91,6 +91,32 @@ def test_an_idle_connection_the_server_closed_reads_as_readable() -> None:
     assert asyncio.run(main()) == (False, True)
 
 
+def test_an_idle_connection_with_bytes_nobody_asked_for_reads_as_readable() -> None:
+    """A server may answer an idle keep-alive connection (a 408) before it closes it: those
+    bytes must not be read as the answer to the next request sent on it."""
+
+    async def main() -> tuple[bool, bool]:
+        spoke = asyncio.Event()
+
+        async def speak_unasked(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await spoke.wait()
+            writer.write(b"HTTP/1.1 408 Request Timeout\r\n\r\n")
+            await writer.drain()
+            await asyncio.sleep(5)
+
+        async with server(speak_unasked) as port:
+            stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+            await asyncio.sleep(0.05)
+            before = stream.get_extra_info("is_readable")
+            spoke.set()
+            await asyncio.sleep(0.05)  # the event loop has read them by now
+            after = stream.get_extra_info("is_readable")
+            await stream.aclose()
+            return before, after
+
+    assert asyncio.run(main()) == (False, True)
+
+
 def test_failures_come_out_as_httpcore_exceptions() -> None:
     async def main() -> None:
         async with server(silent) as port:

@@ -107,8 +107,15 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if info == "socket":
             return self._writer.get_extra_info("socket")
         if info == "is_readable":
-            return readable(self._writer.get_extra_info("socket"))
+            return self._unread() or readable(self._writer.get_extra_info("socket"))
         return None
+
+    def _unread(self) -> bool:
+        """Whether the event loop, which reads whatever arrives, already holds the end of the
+        stream or bytes nobody asked for (a 408 some servers send an idle connection): the
+        socket itself then looks quiet."""
+        held = getattr(self._reader, "_buffer", b"")  # asyncio's, since 3.4; no public view
+        return self._reader.at_eof() or len(held) > 0
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
