@@ -184,3 +184,21 @@ def test_closing_a_tls_connection_does_not_wait_for_the_server(test_ca: dict[str
     finally:
         done.set()
         listening.close()
+
+
+def test_closing_does_not_wait_for_a_server_that_stopped_reading() -> None:
+    """A write given up on (its timeout, or the request's deadline) leaves bytes the server
+    never took: closing must still free the socket at once, as httpcore's anyio streams did,
+    not hold it open for as long as that server keeps its end."""
+
+    async def main() -> int:
+        async with server(silent) as port:
+            stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+            with pytest.raises(httpcore.WriteTimeout):
+                await stream.write(b"x" * 50_000_000, timeout=0.2)
+            sock = stream.get_extra_info("socket")
+            await stream.aclose()
+            await asyncio.sleep(0.05)
+            return int(sock.fileno())
+
+    assert asyncio.run(main()) == -1
