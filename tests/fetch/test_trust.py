@@ -4,6 +4,8 @@ made from sources that have changed since, or that failed, is made again where i
 
 from __future__ import annotations
 
+import contextlib
+import os
 import ssl
 import threading
 from collections.abc import Iterator
@@ -79,3 +81,32 @@ def test_an_unreadable_ssl_cert_file_read_early_is_reported_where_needed(
         "read certificate authorities",
         threading.current_thread().name,
     ]
+
+
+def test_an_ssl_cert_file_that_is_a_fifo_is_an_error_not_a_hang(
+    reads: Reads, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a FIFO waits for a writer that never comes: the early read, and the client
+    waiting for it, would hang the command instead of saying what is wrong (exit 2)."""
+    fifo = tmp_path / "authorities.pem"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("SSL_CERT_FILE", str(fifo))
+    outcome: list[BaseException] = []
+
+    def client() -> None:
+        try:
+            ssl_context(Settings())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            outcome.append(exc)
+
+    trust.preload()
+    waiting = threading.Thread(target=client, daemon=True)
+    waiting.start()
+    waiting.join(5)
+    try:
+        assert len(outcome) == 1
+        assert isinstance(outcome[0], ConfigError)
+        assert "not a regular file" in str(outcome[0])
+    finally:  # free a reader stuck on the FIFO (the code before this fix), if any
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
