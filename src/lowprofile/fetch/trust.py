@@ -30,7 +30,7 @@ def _read(sources: tuple[str | None, str | None]) -> ssl.SSLContext:
     if cafile and not stat.S_ISREG(os.stat(cafile).st_mode):
         # A FIFO or a device (/dev/stdin, /dev/zero) would hold the read, and every client
         # waiting for it, for ever; a folder belongs in SSL_CERT_DIR.
-        raise OSError(f"{cafile} is not a regular file")
+        raise OSError("not a regular file")
     if cafile or capath:
         return ssl.create_default_context(cafile=cafile, capath=capath)
     import certifi
