@@ -17,6 +17,7 @@ answers one cannot hold a request; errors come out as httpcore's own (``ConnectE
 from __future__ import annotations
 
 import asyncio
+import os
 import select
 import socket
 import ssl
@@ -40,7 +41,20 @@ def _failures(timeout: type[Exception], error: type[Exception]) -> Iterator[None
     except TimeoutError as exc:
         raise timeout(str(exc) or "timed out") from exc
     except OSError as exc:  # ssl.SSLError is one
-        raise error(str(exc) or type(exc).__name__) from exc
+        raise error(_said(exc)) from exc
+
+
+def _said(exc: OSError) -> str:
+    """What a socket error says, with what its errno means where asyncio's connect dropped it
+    ("[Errno 101] Connect call failed (...)"): the offline rule (``fetch.http._no_network``)
+    reads "network is unreachable" or "no route to host" there, as a person does."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, ssl.SSLError) or not isinstance(exc.errno, int):
+        return text  # an SSL error's number is OpenSSL's, not the system's
+    meaning = os.strerror(exc.errno)
+    if meaning and meaning.lower() not in text.lower():
+        text = f"{meaning}: {text}"
+    return text
 
 
 def readable(sock: socket.socket | None) -> bool:
