@@ -39,7 +39,7 @@ def _failures(timeout: type[Exception], error: type[Exception]) -> Iterator[None
     try:
         yield
     except TimeoutError as exc:
-        raise timeout(str(exc) or "timed out") from exc
+        raise timeout(str(exc)) from exc  # "" as anyio: fetch.http says "read timed out"
     except OSError as exc:  # ssl.SSLError is one
         raise error(_said(exc)) from exc
 
