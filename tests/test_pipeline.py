@@ -187,3 +187,26 @@ def test_a_scan_done_sooner_leaves_the_loading_to_where_it_is_used(
 
     assert asyncio.run(then_wait()) == "report"
     assert later_module not in sys.modules
+
+
+def test_a_module_that_fails_as_it_loads_makes_no_noise_during_the_scan(
+    later_module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading ahead is only a head start: a module that raises as it is imported (not only
+    ImportError) is left to fail where it is used, not printed as an event loop traceback in
+    the middle of the scan's progress, nor does it stop the modules after it."""
+    (tmp_path / "broken_after_scan_probe.py").write_text("raise RuntimeError('x')\n", "utf-8")
+    monkeypatch.delitem(sys.modules, "broken_after_scan_probe", raising=False)
+    monkeypatch.setattr(pipeline, "LOAD_AFTER", 0.01)
+    noise: list[dict[str, Any]] = []
+
+    async def scan() -> str:
+        asyncio.get_running_loop().set_exception_handler(lambda _, context: noise.append(context))
+        await asyncio.sleep(0.1)
+        return "report"
+
+    modules = ["broken_after_scan_probe", later_module]
+    assert asyncio.run(pipeline.loading_meanwhile(scan(), modules)) == "report"
+    assert noise == []
+    assert later_module in sys.modules
+    assert "broken_after_scan_probe" not in sys.modules

@@ -400,8 +400,11 @@ async def loading_meanwhile(scan: Awaitable[T], modules: Sequence[str]) -> T:
 
 
 def _load(modules: Sequence[str]) -> None:
+    """Import each of ``modules`` on the event loop, as a head start only: any failure, not
+    just ImportError, is left to be raised where the module is used, rather than printed as
+    an event loop traceback in the middle of the scan."""
     for name in modules:
-        with contextlib.suppress(ImportError):  # said where it is used, as a real error
+        with contextlib.suppress(Exception):  # said where it is used, as a real error
             importlib.import_module(name)
 
 
