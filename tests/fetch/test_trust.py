@@ -8,7 +8,7 @@ import contextlib
 import os
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -83,6 +83,26 @@ def test_an_unreadable_ssl_cert_file_read_early_is_reported_where_needed(
     ]
 
 
+def failure_within(seconds: float, fifo: Path, call: Callable[[], object]) -> BaseException:
+    """What ``call`` raised, run on a thread given ``seconds``; a reader stuck on ``fifo`` (the
+    code before the fix) is freed afterwards so the test run goes on."""
+    outcome: list[BaseException] = []
+
+    def client() -> None:
+        try:
+            call()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            outcome.append(exc)
+
+    waiting = threading.Thread(target=client, daemon=True)
+    waiting.start()
+    waiting.join(seconds)
+    with contextlib.suppress(OSError):
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert len(outcome) == 1, "still waiting on the FIFO"
+    return outcome[0]
+
+
 def test_an_ssl_cert_file_that_is_a_fifo_is_an_error_not_a_hang(
     reads: Reads, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,22 +111,15 @@ def test_an_ssl_cert_file_that_is_a_fifo_is_an_error_not_a_hang(
     fifo = tmp_path / "authorities.pem"
     os.mkfifo(fifo)
     monkeypatch.setenv("SSL_CERT_FILE", str(fifo))
-    outcome: list[BaseException] = []
-
-    def client() -> None:
-        try:
-            ssl_context(Settings())
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
-            outcome.append(exc)
-
     trust.preload()
-    waiting = threading.Thread(target=client, daemon=True)
-    waiting.start()
-    waiting.join(5)
-    try:
-        assert len(outcome) == 1
-        assert isinstance(outcome[0], ConfigError)
-        assert "not a regular file" in str(outcome[0])
-    finally:  # free a reader stuck on the FIFO (the code before this fix), if any
-        with contextlib.suppress(OSError):
-            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    failure = failure_within(5, fifo, lambda: ssl_context(Settings()))
+    assert isinstance(failure, ConfigError)
+    assert "not a regular file" in str(failure)
+
+
+def test_a_ca_bundle_that_is_a_fifo_is_an_error_not_a_hang(reads: Reads, tmp_path: Path) -> None:
+    fifo = tmp_path / "company-proxy.pem"
+    os.mkfifo(fifo)
+    failure = failure_within(5, fifo, lambda: ssl_context(Settings(ca_bundle=str(fifo))))
+    assert isinstance(failure, ConfigError)
+    assert str(failure) == f"ca_bundle: {fifo}: not a regular file"

@@ -83,7 +83,7 @@ from lowprofile.fetch.fence import (
 from lowprofile.fetch.fetcher import Fetched
 from lowprofile.fetch.memory import HostMemory
 from lowprofile.fetch.politeness import Clock, HostClock, PrioritySlots, Sleep
-from lowprofile.fetch.trust import authorities
+from lowprofile.fetch.trust import authorities, must_be_a_file
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,7 @@ def ssl_context(settings: Settings) -> ssl.SSLContext:
             if bundle.is_dir():
                 context.load_verify_locations(capath=str(bundle))
             else:
+                must_be_a_file(str(bundle))
                 context.load_verify_locations(cafile=str(bundle))
         except (OSError, ssl.SSLError) as exc:
             raise ConfigError(f"ca_bundle: {bundle}: {exc}") from exc

@@ -25,12 +25,18 @@ def _sources() -> tuple[str | None, str | None]:
     return os.environ.get("SSL_CERT_FILE") or None, os.environ.get("SSL_CERT_DIR") or None
 
 
+def must_be_a_file(path: str) -> None:
+    """Raise ``OSError`` unless ``path`` is a regular file: a FIFO or a device (/dev/stdin,
+    /dev/zero) would hold OpenSSL's read, and every client waiting for it, for ever, and a
+    folder of authorities is read another way (``SSL_CERT_DIR``, a ``ca_bundle`` folder)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError("not a regular file")
+
+
 def _read(sources: tuple[str | None, str | None]) -> ssl.SSLContext:
     cafile, capath = sources
-    if cafile and not stat.S_ISREG(os.stat(cafile).st_mode):
-        # A FIFO or a device (/dev/stdin, /dev/zero) would hold the read, and every client
-        # waiting for it, for ever; a folder belongs in SSL_CERT_DIR.
-        raise OSError("not a regular file")
+    if cafile:
+        must_be_a_file(cafile)
     if cafile or capath:
         return ssl.create_default_context(cafile=cafile, capath=capath)
     import certifi
