@@ -25,7 +25,7 @@ import struct
 from urllib.parse import unquote, urlsplit
 
 from lowprofile.browser.fence import BrowserFence
-from lowprofile.fetch.fence import lookup
+from lowprofile.fetch.fence import addresses
 
 log = logging.getLogger(__name__)
 
@@ -130,16 +130,15 @@ class FilteringProxy:
         if self.upstream:
             return await asyncio.wait_for(_through(self.upstream, host, port), self.timeout)
         try:
-            infos = await lookup(host, port)
+            found = await addresses(host, port)
         except OSError as exc:
             raise OSError(f"cannot resolve {host}: {exc}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        for address in addresses:  # every answer is judged before any is used
+        for address in found:  # every answer is judged before any is used
             problem = self.fence.address_problem(host, port, address)
             if problem:
                 raise Refused(problem)
         failure: OSError | TimeoutError = OSError(f"cannot resolve {host}: no address")
-        for address in addresses:
+        for address in found:
             try:
                 return await asyncio.wait_for(
                     asyncio.open_connection(address, port, limit=HEAD_LIMIT), self.timeout

@@ -245,6 +245,12 @@ async def lookup(host: str, port: int) -> Lookup:
     return await answer
 
 
+async def addresses(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (``lookup``), once each, in the resolver's order:
+    what the HTTP client's backend and the browser's proxy both judge before connecting."""
+    return list(dict.fromkeys(str(info[4][0]) for info in await lookup(host, port)))
+
+
 class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
     """An httpcore network backend that resolves the host itself, refuses it if any address is
     not public, then connects to a checked address (so a second DNS answer cannot differ).
@@ -267,13 +273,12 @@ class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
     async def resolve(self, host: str, port: int) -> list[str]:
         """Every address ``host`` resolves to; a TargetRefused if one of them is not public."""
         try:
-            infos = await lookup(host, port)
+            found = await addresses(host, port)
         except OSError as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if host.lower() in self.trusted:
-            return addresses
-        for raw in addresses:
+            return found
+        for raw in found:
             address = _literal_address(raw.split("%")[0])
             problem = (
                 place(address).problem(allow_loopback=self.allow_loopback)
@@ -283,9 +288,9 @@ class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
             if problem:
                 shown = host if raw == host else f"{host} resolves to {raw}, which"
                 raise TargetRefused(f"{shown} is {problem}: {refusal()}")
-        if not addresses:
+        if not found:
             raise httpcore.ConnectError(f"cannot resolve {host}: no address")
-        return addresses
+        return found
 
     async def connect_tcp(
         self,
