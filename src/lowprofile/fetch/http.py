@@ -49,7 +49,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
-import os
 import random
 import socket
 import ssl
@@ -83,7 +82,7 @@ from lowprofile.fetch.fence import (
 from lowprofile.fetch.fetcher import Fetched
 from lowprofile.fetch.memory import HostMemory
 from lowprofile.fetch.politeness import Clock, HostClock, PrioritySlots, Sleep
-from lowprofile.fetch.trust import authorities, must_be_a_file
+from lowprofile.fetch.trust import authorities, must_be_a_file, sources
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +140,8 @@ def ssl_context(settings: Settings) -> ssl.SSLContext:
     try:
         context = authorities()
     except (OSError, ssl.SSLError) as exc:
-        cafile = os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR")
-        raise ConfigError(f"SSL_CERT_FILE/SSL_CERT_DIR ({cafile}): {exc}") from exc
+        cafile, capath = sources()
+        raise ConfigError(f"SSL_CERT_FILE/SSL_CERT_DIR ({cafile or capath}): {exc}") from exc
     if settings.ca_bundle:
         bundle = Path(settings.ca_bundle).expanduser()
         try:
@@ -642,7 +641,7 @@ class Http:
                     url=url,
                 ) from None
             raise RequestFailed(
-                f"{request.url.host}: no complete answer within {self.deadline:g} s "
+                f"{host}: no complete answer within {self.deadline:g} s "
                 "(the overall deadline of one request, over all its tries)",
                 url=url,
             ) from None

@@ -20,7 +20,7 @@ import stat
 import threading
 
 
-def _sources() -> tuple[str | None, str | None]:
+def sources() -> tuple[str | None, str | None]:
     """Where the authorities come from now: (file, folder); (None, None) means certifi's."""
     return os.environ.get("SSL_CERT_FILE") or None, os.environ.get("SSL_CERT_DIR") or None
 
@@ -76,7 +76,7 @@ def preload() -> None:
         if _preloaded:
             return
         _preloaded = True
-        early = _early = _Early(_sources())
+        early = _early = _Early(sources())
     threading.Thread(target=early.run, name="read certificate authorities", daemon=True).start()
 
 
@@ -87,9 +87,9 @@ def authorities() -> ssl.SSLContext:
     global _early
     with _lock:
         early, _early = _early, None
-    sources = _sources()
-    if early is not None and early.sources == sources:
+    now = sources()
+    if early is not None and early.sources == now:
         early.done.wait()
         if early.context is not None:
             return early.context
-    return _read(sources)
+    return _read(now)
