@@ -1,4 +1,4 @@
-"""Every outgoing request, in six rooms.
+"""Every outgoing request, in seven rooms.
 
 * ``fence``: the one rule saying whether a host or URL is public, loopback or private, and the
   guards built on it (the URL check, the redirect check, the connecting backend that checks
@@ -9,6 +9,7 @@
 * ``fetcher``: the ``Fetcher`` protocol both fetchers speak, and the ``Fetched`` page.
 * ``http``: the httpx client (deadlines, retries, proxy, certificate authorities).
 * ``sockets``: the connections under httpcore, on asyncio's own streams.
+* ``pools``: a connection pool per site, so a site's next request rides its last connection.
 * ``trust``: the certificate authorities themselves, read once per process, on a thread that a
   command going online starts as it starts.
 

@@ -55,7 +55,7 @@ import ssl
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -82,6 +82,7 @@ from lowprofile.fetch.fence import (
 from lowprofile.fetch.fetcher import Fetched
 from lowprofile.fetch.memory import HostMemory
 from lowprofile.fetch.politeness import Clock, HostClock, PrioritySlots, Sleep
+from lowprofile.fetch.pools import PoolPerSite
 from lowprofile.fetch.trust import authorities, must_be_a_file, sources
 
 log = logging.getLogger(__name__)
@@ -156,19 +157,33 @@ def ssl_context(settings: Settings) -> ssl.SSLContext:
 
 
 def _guarded_transport(
-    context: ssl.SSLContext, *, allow_loopback: bool, trusted: frozenset[str], connections: int
+    context: ssl.SSLContext,
+    *,
+    allow_loopback: bool,
+    trusted: frozenset[str],
+    connections: int,
+    wanted: Callable[[str], bool],
 ) -> httpx.AsyncHTTPTransport:
-    """httpx's transport, its connection pool rebuilt around ``PublicOnlyBackend``.
+    """httpx's transport over a pool per site (``fetch.pools``), each around
+    ``PublicOnlyBackend``: a site's next request (``wanted``) rides its last one's connection.
 
-    The pool holds as many connections as requests may be in flight: httpcore's own default
-    (10) would otherwise cap the ``concurrency`` setting without a word."""
+    A site's pool takes as many connections as requests may be in flight (httpcore's default of
+    10 would cap the ``concurrency`` setting without a word where ``per_host_concurrency`` is
+    raised) and keeps one idle."""
+    backend = PublicOnlyBackend(allow_loopback=allow_loopback, trusted=trusted)
+
+    def site_pool(keep_for: float) -> httpcore.AsyncConnectionPool:
+        return httpcore.AsyncConnectionPool(
+            ssl_context=context,
+            max_connections=connections,
+            max_keepalive_connections=1,
+            keepalive_expiry=keep_for,
+            network_backend=backend,
+        )
+
     transport = httpx.AsyncHTTPTransport(verify=context)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=context,
-        max_connections=connections,
-        max_keepalive_connections=connections,
-        network_backend=PublicOnlyBackend(allow_loopback=allow_loopback, trusted=trusted),
-    )
+    pools = PoolPerSite(site_pool, wanted, max_idle=connections)
+    transport._pool = pools  # type: ignore[assignment]
     return transport
 
 
@@ -303,6 +318,7 @@ class Http:
                     allow_loopback=s.allow_loopback,
                     trusted=self._trusted,
                     connections=s.concurrency,
+                    wanted=self._wanted,
                 )
         try:
             self._client = httpx.AsyncClient(**kwargs)
@@ -331,6 +347,15 @@ class Http:
             )
             self._gates[host] = gate
         return gate
+
+    def _wanted(self, host: str) -> bool:
+        """Whether a request for ``host`` is asking now or was announced (``expect``): its
+        connection is worth keeping (``fetch.pools``). The pool names a host as it went on the
+        wire, so an international one comes in its ASCII form."""
+        if "xn--" in host:
+            host = httpx.URL(f"http://{host}/").host
+        gate = self._gates.get(host)
+        return (gate is not None and gate.asking > 0) or self._expected[host] > 0
 
     def expect(self, urls: Iterable[str]) -> None:
         """A scheduling hint: these requests will come (in any order, from any task). Each
