@@ -130,7 +130,8 @@ class PoolPerSite:
 
     async def _close_idle(self) -> None:
         """Close the pools of sites whose connection is idle and will not be asked for again:
-        past the grace with no request coming, or past ``keep_for`` in any case."""
+        past the grace with no request coming, or past ``keep_for`` in any case; then the
+        newest idle ones past ``max_idle``."""
         now = self._clock()
         idle = [(origin, site) for origin, site in self._sites.items() if site.reading == 0]
         done = [
@@ -142,13 +143,14 @@ class PoolPerSite:
         kept = len(idle) - len(done)
         if kept > self._max_idle:
             # The newest wait longest: their next requests queue behind the older ones'.
-            closing = set(done)
+            leaving = set(done)
             newest = sorted(
-                (site.idle_since, origin) for origin, site in idle if origin not in closing
+                (site.idle_since, origin) for origin, site in idle if origin not in leaving
             )
             done += [origin for _, origin in newest[self._max_idle :]]
-        for origin in done:
-            await self._sites.pop(origin).pool.aclose()
+        closing = [self._sites.pop(origin).pool for origin in done]  # before any await
+        for pool in closing:
+            await pool.aclose()
 
     @property
     def open_sites(self) -> int:
