@@ -1,17 +1,20 @@
 """A site's next request rides its last one's connection (``fetch.pools``), against servers on
-127.0.0.1 that count the connections they accept, and idle connections do not pile up."""
+127.0.0.x that count the connections they accept, and idle connections do not pile up."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpcore
 import pytest
 import respx
 
+from helpers.testca import make_test_ca
 from lowprofile.config import Settings
 from lowprofile.fetch.http import Http
 from lowprofile.fetch.pools import PoolPerSite
@@ -35,6 +38,7 @@ class Site:
 
     host: str = "127.0.0.1"
     delay: float = 0.0
+    tls: ssl.SSLContext | None = None
     close_after_answer: bool = False
     accepted: int = 0
     closed_by_client: int = 0
@@ -42,13 +46,13 @@ class Site:
     server: asyncio.Server | None = None
 
     async def start(self) -> Site:
-        self.server = await asyncio.start_server(self._serve, self.host, 0)
+        self.server = await asyncio.start_server(self._serve, self.host, 0, ssl=self.tls)
         self.port = self.server.sockets[0].getsockname()[1]
         return self
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}/"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}/"
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
@@ -216,5 +220,25 @@ def test_past_max_idle_the_newest_idle_connections_are_closed_the_oldest_kept() 
         await pools.aclose()
         for site in sites:
             await site.stop()
+
+    run(main)
+
+
+def test_a_tls_connection_is_reused_for_the_sites_next_request(tmp_path: Path) -> None:
+    """Over TLS the handshake is what reuse spares: a server's session tickets, read by the
+    event loop after the handshake, must not make the idle connection look closed."""
+    authority = make_test_ca(tmp_path)
+    serving = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    serving.load_cert_chain(authority["cert"], authority["key"])
+
+    async def main() -> None:
+        site = await Site(tls=serving).start()
+        settings = Settings(allow_loopback=True, host_interval=0.2, ca_bundle=str(authority["ca"]))
+        async with Http(settings) as http:
+            first = await http.request("GET", site.url + "hit")
+            second = await http.request("GET", site.url + "control")
+        await site.stop()
+        assert (first.text, second.text) == ("ok", "ok")
+        assert site.accepted == 1
 
     run(main)
