@@ -162,6 +162,7 @@ def _guarded_transport(
     allow_loopback: bool,
     trusted: frozenset[str],
     connections: int,
+    per_host: int,
     wanted: Callable[[str], bool],
 ) -> httpx.AsyncHTTPTransport:
     """httpx's transport over a pool per site (``fetch.pools``), each around
@@ -169,14 +170,17 @@ def _guarded_transport(
 
     A site's pool takes as many connections as requests may be in flight (httpcore's default of
     10 would cap the ``concurrency`` setting without a word where ``per_host_concurrency`` is
-    raised) and keeps one idle."""
+    raised) and keeps one idle per request it may have in flight (``per_host``, the
+    ``per_host_concurrency`` setting): httpcore counts busy connections against that limit too
+    (encode/httpcore#1000), so with two in flight a limit of one closed each connection that
+    finished while the other was busy, and a site's every other request opened a new one."""
     backend = PublicOnlyBackend(allow_loopback=allow_loopback, trusted=trusted)
 
     def site_pool(keep_for: float) -> httpcore.AsyncConnectionPool:
         return httpcore.AsyncConnectionPool(
             ssl_context=context,
             max_connections=connections,
-            max_keepalive_connections=1,
+            max_keepalive_connections=per_host,
             keepalive_expiry=keep_for,
             network_backend=backend,
         )
@@ -318,6 +322,7 @@ class Http:
                     allow_loopback=s.allow_loopback,
                     trusted=self._trusted,
                     connections=s.concurrency,
+                    per_host=s.per_host_concurrency,
                     wanted=self._wanted,
                 )
         try:

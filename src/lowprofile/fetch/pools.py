@@ -12,7 +12,8 @@ busy connections too (encode/httpcore#1000), and with ``concurrency`` requests i
 hundreds of sites every new connection closes the oldest idle one, so the connection a control
 needs is gone a fraction of a second after the hit's answer: on issue 24's 300-site stand-in,
 435 requests opened 435 connections. Here each origin (scheme, host, port) has its own pool
-keeping at most one idle connection, and this router decides how long that lasts:
+keeping at most one idle connection (one per request a host may have in flight, where
+``per_host_concurrency`` is raised), and this router decides how long that lasts:
 
 * while the client still has a request for the host (``wanted``: one asking or announced), up to
   ``keep_for`` seconds, safely under the 5 s many servers keep an idle connection;
