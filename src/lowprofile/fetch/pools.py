@@ -145,8 +145,11 @@ class PoolPerSite:
         if kept > self._max_idle:
             # The newest wait longest: their next requests queue behind the older ones'.
             leaving = set(done)
+            # By age alone: two origins of one host can be idle since the same tick of a
+            # coarse clock, and an origin's port may be None (its scheme's) or a number.
             newest = sorted(
-                (site.idle_since, origin) for origin, site in idle if origin not in leaving
+                ((site.idle_since, origin) for origin, site in idle if origin not in leaving),
+                key=lambda pair: pair[0],
             )
             done += [origin for _, origin in newest[self._max_idle :]]
         closing = [self._sites.pop(origin).pool for origin in done]  # before any await
