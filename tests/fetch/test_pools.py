@@ -242,3 +242,85 @@ def test_a_tls_connection_is_reused_for_the_sites_next_request(tmp_path: Path) -
         assert site.accepted == 1
 
     run(main)
+
+
+def test_with_two_requests_per_host_a_finished_connection_is_kept_while_the_other_is_busy() -> None:
+    """httpcore's keep-alive limit counts busy connections too (encode/httpcore#1000): with
+    ``per_host_concurrency=2`` a site's pool kept at most one connection in all, so each answer
+    that came while the other request was still busy closed its connection, and six requests
+    opened four. The single pool kept both."""
+
+    async def main() -> None:
+        site = await Site("127.0.0.2", delay=0.02).start()
+        settings = Settings(allow_loopback=True, per_host_concurrency=2, host_interval=0, retries=0)
+        async with Http(settings) as http:
+            answers = await asyncio.gather(
+                *(http.request("GET", f"{site.url}{n}") for n in range(6))
+            )
+        await site.stop()
+        assert [answer.text for answer in answers] == ["ok"] * 6
+        assert site.accepted == 2
+
+    run(main)
+
+
+class _Answering:
+    """A site's pool that answers at once, without a network (the router is under test), and
+    holds one connection."""
+
+    connections = [object()]
+    closed = False
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        return httpcore.Response(200, content=b"ok")
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+def test_two_idle_origins_of_one_host_read_at_the_same_tick_are_told_apart_by_age_only() -> None:
+    """Past ``max_idle`` the idle sites were sorted by (idle since, origin): with a coarse clock
+    (15.6 ms on Windows before Python 3.13) two origins of one host answered in the same tick,
+    one on its scheme's port (None) and one on another, were compared by port, None against an
+    int, and every request raised TypeError until one of them left."""
+
+    async def main() -> None:
+        pools = PoolPerSite(
+            lambda keep_for: _Answering(),  # type: ignore[arg-type, return-value]
+            wanted=lambda host: True,
+            max_idle=1,
+            clock=lambda: 5.0,
+        )
+        for url in ("http://example.com/", "http://example.com:8080/", "http://example.org/"):
+            response = await pools.handle_async_request(httpcore.Request("GET", url))
+            assert await response.aread() == b"ok"
+            await response.aclose()
+        assert pools.open_sites == 2  # one of the two example.com origins was closed
+        await pools.aclose()
+
+    run(main)
+
+
+def test_a_site_holding_no_connection_is_dropped_and_does_not_count_as_idle() -> None:
+    """A failed connect or a server that closes after each answer leaves a pool with nothing in
+    it: it must not take one of the ``max_idle`` places of a connection worth keeping."""
+
+    class _Empty(_Answering):
+        connections: list[object] = []
+
+    async def main() -> None:
+        empty, kept, later = _Empty(), _Answering(), _Answering()
+        made = iter([empty, kept, later])
+        pools = PoolPerSite(
+            lambda keep_for: next(made),  # type: ignore[arg-type, return-value]
+            wanted=lambda host: True,
+            max_idle=1,
+        )
+        for url in ("http://empty.example/", "http://kept.example/", "http://next.example/"):
+            response = await pools.handle_async_request(httpcore.Request("GET", url))
+            await response.aread()
+            await response.aclose()
+        assert (empty.closed, kept.closed, later.closed) == (True, False, False)
+        await pools.aclose()
+
+    run(main)

@@ -131,14 +131,15 @@ class PoolPerSite:
 
     async def _close_idle(self) -> None:
         """Close the pools of sites whose connection is idle and will not be asked for again:
-        past the grace with no request coming, or past ``keep_for`` in any case; then the
-        newest idle ones past ``max_idle``."""
+        holding none, past the grace with no request coming, or past ``keep_for`` in any case;
+        then the newest idle ones past ``max_idle``."""
         now = self._clock()
         idle = [(origin, site) for origin, site in self._sites.items() if site.reading == 0]
         done = [
             origin
             for origin, site in idle
-            if now - site.idle_since > self._keep_for
+            if not site.pool.connections  # nothing to keep (a failed connect, a closing server)
+            or now - site.idle_since > self._keep_for
             or (now - site.idle_since > self._grace and not self._wanted(site.host))
         ]
         kept = len(idle) - len(done)
