@@ -86,6 +86,14 @@ def test_an_octal_address_is_loopback_and_no_url_can_carry_it() -> None:
     assert place("http://0177.0.0.1/").reach is Reach.PRIVATE  # no host read: not public
 
 
+def test_an_ascii_name_that_is_not_idna_is_no_valid_url_and_not_public() -> None:
+    """httpx parses ``xn--ls8h.la`` (an emoji domain) and raises only when its host is read:
+    the fence must answer (refuse), not raise out of whatever asked it, such as the
+    browser's request filter or an opt-out mail's link check."""
+    assert "not a valid URL" in (check_public_target("http://xn--ls8h.la/") or "")
+    assert not place("http://xn--ls8h.la/").public
+
+
 @pytest.mark.parametrize("host", PRIVATE)
 def test_private_in_every_spelling(host: str) -> None:
     where = place(host)

@@ -185,6 +185,7 @@ def test_nat64_of_a_public_address_is_public() -> None:
         ("[::1", "[::1"),  # brackets come off only as a pair
         ("::1]", "::1]"),
         ("http://[::1/", ""),  # not a URL: no host
+        ("http://xn--ls8h.la/", ""),  # ASCII, but not IDNA (an emoji domain): no host
         ("HTTPS://WWW.Example.COM./x", "www.example.com"),
     ],
 )

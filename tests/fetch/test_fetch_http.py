@@ -501,6 +501,29 @@ def test_redirects_off_the_public_internet_or_to_http_are_not_followed(
     assert len(seen) == 1, "the refused redirect was requested"
 
 
+def test_a_redirect_to_a_host_name_that_is_not_valid_idna_is_one_error_line() -> None:
+    """httpx parses xn--ls8h.la (an emoji domain) but cannot read its name back: a hostile
+    page's Location must end as a RequestFailed, not as idna's exception out of the client."""
+    transport, seen = scripted([httpx.Response(302, headers={"Location": "http://xn--ls8h.la/"})])
+    with pytest.raises(RequestFailed, match="redirects to a host name that cannot be read"):
+        asyncio.run(fetch(settings(), transport, FakeSleep()))
+    assert len(seen) == 1
+
+
+def test_a_url_whose_host_is_not_valid_idna_is_refused_as_invalid() -> None:
+    """Announced (``expect``) and asked for: the one is skipped, the other is one error."""
+
+    async def ask() -> None:
+        async with Http(
+            settings(), transport=httpx.MockTransport(lambda r: httpx.Response(200))
+        ) as http:
+            http.expect(["http://xn--ls8h.la/u/jane"])
+            await http.get("http://xn--ls8h.la/u/jane")
+
+    with pytest.raises(RequestFailed, match="invalid URL"):
+        asyncio.run(ask())
+
+
 def test_a_public_redirect_is_followed_with_its_history() -> None:
     transport, seen = scripted(
         [

@@ -84,7 +84,7 @@ def host_of(target: str) -> str:
     if "://" in target:
         try:
             host = httpx.URL(target).host
-        except (httpx.InvalidURL, TypeError):
+        except (httpx.InvalidURL, TypeError, UnicodeError):  # UnicodeError: not IDNA (xn--ls8h)
             return ""
     host = host.strip().lower()
     if host.startswith("[") and host.endswith("]"):
@@ -186,11 +186,12 @@ def check_public_target(url: str, *, allow_loopback: bool = False) -> str | None
     """
     try:
         parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
+        host = parsed.host  # read here: an ASCII name that is not IDNA (xn--ls8h.la) raises
+    except (httpx.InvalidURL, TypeError, UnicodeError) as exc:
         return f"{url!r} is not a valid URL ({exc})"
     if parsed.scheme not in ("http", "https"):
         return f"{url!r}: only http:// and https:// are fetched"
-    where = place(parsed.host)
+    where = place(host)
     if not where.host:
         return f"{url!r} has no host"
     problem = where.problem(allow_loopback=allow_loopback)

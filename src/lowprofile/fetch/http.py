@@ -358,7 +358,10 @@ class Http:
         connection is worth keeping (``fetch.pools``). The pool names a host as it went on the
         wire, so an international one comes in its ASCII form."""
         if "xn--" in host:
-            host = httpx.URL(f"http://{host}/").host
+            try:
+                host = httpx.URL(f"http://{host}/").host
+            except (httpx.InvalidURL, UnicodeError):
+                return False
         gate = self._gates.get(host)
         return (gate is not None and gate.asking > 0) or self._expected[host] > 0
 
@@ -369,7 +372,7 @@ class Http:
         for url in urls:
             try:
                 self._expected[httpx.URL(url).host] += 1
-            except httpx.InvalidURL:
+            except (httpx.InvalidURL, UnicodeError):  # refused where it is asked for
                 continue
 
     def _urgency(
@@ -464,7 +467,9 @@ class Http:
             raise RuntimeError("Http must be used inside `async with`")
         try:
             host = httpx.URL(url).host
-        except httpx.InvalidURL as exc:
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            # UnicodeError: an ASCII name that is not valid IDNA (xn--ls8h.la), which httpx
+            # parses but cannot read back.
             raise RequestFailed(f"invalid URL: {exc}", url=url) from exc
         self._refuse_when_down(host, url)
         gate = self._gate(host)
@@ -688,7 +693,13 @@ class Http:
             raise TargetRefused(problem, url=url)
         history: list[httpx.Response] = []
         while True:
-            response = await self._client.send(request, stream=True)
+            try:
+                response = await self._client.send(request, stream=True)
+            except UnicodeError as exc:  # httpx reading a Location whose host is not IDNA
+                raise RequestFailed(
+                    f"{request.url.host}: redirects to a host name that cannot be read ({exc})",
+                    url=url,
+                ) from exc
             following = response.next_request
             if following is None or not follow_redirects:
                 break
