@@ -77,6 +77,12 @@ class Place:
         return self.why
 
 
+UNREADABLE_URL: tuple[type[Exception], ...] = (httpx.InvalidURL, TypeError, UnicodeError)
+"""What reading a URL or its host may raise: httpx's refusal, a value that is not text, and
+UnicodeError for an ASCII name that is not IDNA (``xn--ls8h.la``, an emoji domain), which httpx
+parses and raises on only when ``.host`` is read."""
+
+
 def host_of(target: str) -> str:
     """The host a URL (``scheme://…``) or a host as written (``[::1]``, ``LOCALHOST.``,
     ``fe80::1%eth0``) names, normalised: lower case, no brackets, no trailing dot, no zone."""
@@ -84,7 +90,7 @@ def host_of(target: str) -> str:
     if "://" in target:
         try:
             host = httpx.URL(target).host
-        except (httpx.InvalidURL, TypeError, UnicodeError):  # UnicodeError: not IDNA (xn--ls8h)
+        except UNREADABLE_URL:
             return ""
     host = host.strip().lower()
     if host.startswith("[") and host.endswith("]"):
@@ -186,8 +192,8 @@ def check_public_target(url: str, *, allow_loopback: bool = False) -> str | None
     """
     try:
         parsed = httpx.URL(url)
-        host = parsed.host  # read here: an ASCII name that is not IDNA (xn--ls8h.la) raises
-    except (httpx.InvalidURL, TypeError, UnicodeError) as exc:
+        host = parsed.host  # read inside the guard: see UNREADABLE_URL
+    except UNREADABLE_URL as exc:
         return f"{url!r} is not a valid URL ({exc})"
     if parsed.scheme not in ("http", "https"):
         return f"{url!r}: only http:// and https:// are fetched"

@@ -73,6 +73,7 @@ from lowprofile.errors import (
     ServerUnavailable,
 )
 from lowprofile.fetch.fence import (
+    UNREADABLE_URL,
     PublicOnlyBackend,
     TargetRefused,
     check_public_target,
@@ -360,10 +361,16 @@ class Http:
         if "xn--" in host:
             try:
                 host = httpx.URL(f"http://{host}/").host
-            except (httpx.InvalidURL, UnicodeError):
+            except UNREADABLE_URL:
                 return False
         gate = self._gates.get(host)
-        return (gate is not None and gate.asking > 0) or self._expected[host] > 0
+        return self._left(host, gate) > 0
+
+    def _left(self, host: str, gate: _HostGate | None, done: int = 0) -> int:
+        """Requests still to come for ``host``: announced by ``expect``, or at least those
+        asking now, less ``done`` of them."""
+        asking = gate.asking - done if gate is not None else 0
+        return max(self._expected[host], asking)
 
     def expect(self, urls: Iterable[str]) -> None:
         """A scheduling hint: these requests will come (in any order, from any task). Each
@@ -372,7 +379,7 @@ class Http:
         for url in urls:
             try:
                 self._expected[httpx.URL(url).host] += 1
-            except (httpx.InvalidURL, UnicodeError):  # refused where it is asked for
+            except UNREADABLE_URL:  # refused where it is asked for
                 continue
 
     def _urgency(
@@ -385,7 +392,7 @@ class Http:
         first request starts, a host whose longest request took more than an interval last run
         (``memory``: it asked us to wait, or answers slowly) counts that instead of one
         interval: it starts before the unknown and the quick, whose order stays as it was."""
-        left = max(self._expected[host], gate.asking - done)
+        left = self._left(host, gate, done)
         work = left * gate.interval
         took = self.memory.took(host) if self.memory is not None and not gate.begun else None
         if took is not None and left > 0:
@@ -467,9 +474,7 @@ class Http:
             raise RuntimeError("Http must be used inside `async with`")
         try:
             host = httpx.URL(url).host
-        except (httpx.InvalidURL, UnicodeError) as exc:
-            # UnicodeError: an ASCII name that is not valid IDNA (xn--ls8h.la), which httpx
-            # parses but cannot read back.
+        except UNREADABLE_URL as exc:
             raise RequestFailed(f"invalid URL: {exc}", url=url) from exc
         self._refuse_when_down(host, url)
         gate = self._gate(host)
